@@ -1,0 +1,69 @@
+/** axpy_f32: y[i] += alpha·x[i] for n contiguous f32. */
+export function axpy_f32(y: usize, x: usize, alpha: f32, n: i32): void {
+  if (!ASC_FEATURE_SIMD) { axpy_f32_ref(y, x, alpha, n); return; }
+  const va = f32x4.splat(alpha);
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const o = <usize>i << 2;
+    v128.store(y + o, f32x4.add(v128.load(y + o), f32x4.mul(va, v128.load(x + o))));
+    v128.store(y + o, f32x4.add(v128.load(y + o, 16), f32x4.mul(va, v128.load(x + o, 16))), 16);
+  }
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(y + o, f32x4.add(v128.load(y + o), f32x4.mul(va, v128.load(x + o))));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(y + o, load<f32>(y + o) + alpha * load<f32>(x + o));
+  }
+}
+
+export function axpy_f32_ref(y: usize, x: usize, alpha: f32, n: i32): void {
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(y + o, load<f32>(y + o) + alpha * load<f32>(x + o));
+  }
+}
+
+/** scale_f32: x[i] *= alpha. */
+export function scale_f32(x: usize, alpha: f32, n: i32): void {
+  if (!ASC_FEATURE_SIMD) { scale_f32_ref(x, alpha, n); return; }
+  const va = f32x4.splat(alpha);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(x + o, f32x4.mul(va, v128.load(x + o)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(x + o, alpha * load<f32>(x + o));
+  }
+}
+
+export function scale_f32_ref(x: usize, alpha: f32, n: i32): void {
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(x + o, alpha * load<f32>(x + o));
+  }
+}
+
+/** mul_f32: x[i] *= y[i] (elementwise). */
+export function mul_f32(x: usize, y: usize, n: i32): void {
+  if (!ASC_FEATURE_SIMD) { mul_f32_ref(x, y, n); return; }
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(x + o, f32x4.mul(v128.load(x + o), v128.load(y + o)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(x + o, load<f32>(x + o) * load<f32>(y + o));
+  }
+}
+
+export function mul_f32_ref(x: usize, y: usize, n: i32): void {
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(x + o, load<f32>(x + o) * load<f32>(y + o));
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * topk_f32: the k largest of vals[0..n) by partial selection (a size-k min-heap, O(n log k)), not a full sort.
+ * Writes indices to outIdx (i32) and values to outVal (f32), best first; ties keep the lower index first.
+ * NaN values are never selected. Returns how many were written (min(k, n, non-NaN count)).
+ * outIdx/outVal must hold k entries; they double as the heap, so nothing is allocated.
+ */
+export function topk_f32(vals: usize, n: i32, k: i32, outIdx: usize, outVal: usize): i32 {
+  if (k <= 0) return 0;
+  let size = 0;
+  for (let i = 0; i < n; i++) {
+    const v = load<f32>(vals + (<usize>i << 2));
+    if (v != v) continue; // NaN
+    if (size < k) {
+      // sift up
+      let j = size++;
+      while (j > 0) {
+        const p = (j - 1) >> 1;
+        const pv = load<f32>(outVal + (<usize>p << 2));
+        const pi = load<i32>(outIdx + (<usize>p << 2));
+        if (!worse(v, i, pv, pi)) break;
+        store<f32>(outVal + (<usize>j << 2), pv);
+        store<i32>(outIdx + (<usize>j << 2), pi);
+        j = p;
+      }
+      store<f32>(outVal + (<usize>j << 2), v);
+      store<i32>(outIdx + (<usize>j << 2), i);
+    } else if (v > load<f32>(outVal)) {
+      siftDown(outIdx, outVal, size, v, i);
+    }
+  }
+  // heap sort in place: repeatedly move the worst to the end → best first
+  for (let end = size - 1; end > 0; end--) {
+    const wv = load<f32>(outVal), wi = load<i32>(outIdx);
+    const lv = load<f32>(outVal + (<usize>end << 2)), li = load<i32>(outIdx + (<usize>end << 2));
+    siftDown(outIdx, outVal, end, lv, li);
+    store<f32>(outVal + (<usize>end << 2), wv);
+    store<i32>(outIdx + (<usize>end << 2), wi);
+  }
+  return size;
+}
+
+/** True when (va, ia) ranks below (vb, ib): smaller value, or equal value and larger index. */
+// @ts-ignore: decorator
+@inline
+function worse(va: f32, ia: i32, vb: f32, ib: i32): bool {
+  return va < vb || (va == vb && ia > ib);
+}
+
+// @ts-ignore: decorator
+@inline
+function siftDown(outIdx: usize, outVal: usize, size: i32, v: f32, i: i32): void {
+  let j = 0;
+  while (true) {
+    const l = 2 * j + 1;
+    if (l >= size) break;
+    let c = l;
+    let cv = load<f32>(outVal + (<usize>l << 2)), ci = load<i32>(outIdx + (<usize>l << 2));
+    const r = l + 1;
+    if (r < size) {
+      const rv = load<f32>(outVal + (<usize>r << 2)), ri = load<i32>(outIdx + (<usize>r << 2));
+      if (worse(rv, ri, cv, ci)) { c = r; cv = rv; ci = ri; }
+    }
+    if (!worse(cv, ci, v, i)) break;
+    store<f32>(outVal + (<usize>j << 2), cv);
+    store<i32>(outIdx + (<usize>j << 2), ci);
+    j = c;
+  }
+  store<f32>(outVal + (<usize>j << 2), v);
+  store<i32>(outIdx + (<usize>j << 2), i);
+}
+
+/**
+ * topk_f32_ref: the same selection by repeated linear scans (O(n·k)), the oracle for topk_f32.
+ * Marks chosen entries by index order so it allocates nothing.
+ */
+export function topk_f32_ref(vals: usize, n: i32, k: i32, outIdx: usize, outVal: usize): i32 {
+  let m = 0;
+  let prevV: f32 = Infinity, prevI: i32 = -1;
+  for (; m < k; m++) {
+    let bi = -1; let bv: f32 = -Infinity;
+    for (let i = 0; i < n; i++) {
+      const v = load<f32>(vals + (<usize>i << 2));
+      if (v != v) continue;
+      // must rank strictly after the previous pick: (v < prevV) or (v == prevV and i > prevI)
+      if (!(v < prevV || (v == prevV && i > prevI))) continue;
+      if (bi < 0 || v > bv) { bi = i; bv = v; }
+    }
+    if (bi < 0) break;
+    store<i32>(outIdx + (<usize>m << 2), bi);
+    store<f32>(outVal + (<usize>m << 2), bv);
+    prevV = bv; prevI = bi;
+  }
+  return m;
+}

@@ -1,0 +1,15 @@
+import type { VecKernels } from './vec.js';
+
+/** Exports every build has besides the kernels. */
+export interface CoreExports {
+  memory?: WebAssembly.Memory;
+  build_kind(): number;
+  heap_base(): number;
+  probe(): number;
+}
+
+/** All exports of a quantext wasm module. One interface per kernel family, in this folder. */
+export type Kernels = CoreExports & VecKernels;
+
+/** What probe() returns when the build computes correctly (see assembly/util/build.ts). */
+export const PROBE_EXPECTED = 2844;

@@ -1,0 +1,28 @@
+/** Signatures of the vector kernels in assembly/vec/ (pointers are byte addresses in linear memory). */
+export interface VecKernels {
+  dot_f32(a: number, b: number, n: number): number;
+  dot_f32_ref(a: number, b: number, n: number): number;
+  axpy_f32(y: number, x: number, alpha: number, n: number): void;
+  axpy_f32_ref(y: number, x: number, alpha: number, n: number): void;
+  scale_f32(x: number, alpha: number, n: number): void;
+  scale_f32_ref(x: number, alpha: number, n: number): void;
+  mul_f32(x: number, y: number, n: number): void;
+  mul_f32_ref(x: number, y: number, n: number): void;
+  norm_l2_f32(x: number, n: number): number;
+  norm_l2_f32_ref(x: number, n: number): number;
+  row_norms_f32(mat: number, rows: number, cols: number, stride: number, out: number, inverse: number): void;
+  row_norms_f32_ref(mat: number, rows: number, cols: number, stride: number, out: number, inverse: number): void;
+  normalize_rows_f32(mat: number, rows: number, cols: number, stride: number): void;
+  normalize_rows_f32_ref(mat: number, rows: number, cols: number, stride: number): void;
+  matvec_f32(mat: number, rows: number, cols: number, stride: number, q: number, out: number): void;
+  matvec_f32_ref(mat: number, rows: number, cols: number, stride: number, q: number, out: number): void;
+  topk_f32(vals: number, n: number, k: number, outIdx: number, outVal: number): number;
+  topk_f32_ref(vals: number, n: number, k: number, outIdx: number, outVal: number): number;
+  sigmoid_f32(x: number, out: number, n: number): void;
+  sigmoid_table_init(table: number, size: number, maxExp: number): void;
+  sigmoid_table_f32(table: number, size: number, maxExp: number, x: number, out: number, n: number): void;
+  exp_table_size(): number;
+  max_exp(): number;
+  argmax_f32(x: number, n: number): number;
+  argmax_f32_ref(x: number, n: number): number;
+}
