@@ -8,3 +8,5 @@ export { matvec_f32, matvec_f32_ref } from './vec/matvec';
 export { topk_f32, topk_f32_ref } from './vec/topk';
 export { sigmoid_f32, sigmoid_table_init, sigmoid_table_f32, exp_table_size, max_exp } from './vec/sigmoid';
 export { argmax_f32, argmax_f32_ref } from './vec/argmax';
+export * from './quant/index';
+export * from './w2v/index';

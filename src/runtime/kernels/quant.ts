@@ -1,0 +1,2 @@
+/** Signatures of the quantization and quantized-search kernels in assembly/quant/. */
+export interface QuantKernels {}
