@@ -1,10 +1,24 @@
-// Entry for Node, Deno and Bun (the `node` export condition): the wasm files are read from disk next to the module.
+// Entry for Node, Deno and Bun (the `node` export condition): the wasm files are read from disk next to the
+// module, worker threads come from node:worker_threads, and corpora can be streamed from files.
 import { readFile } from 'node:fs/promises';
+import { Worker } from 'node:worker_threads';
 import { setDefaultSources, type BuildName } from './runtime/runtime.js';
+import { setWorkerFactory } from './runtime/pool.js';
 
 setDefaultSources(
   (b: BuildName) => new URL(`../build/quantext-${b}.wasm`, import.meta.url),
   async (url: URL) => new Uint8Array(await readFile(url)),
 );
+
+setWorkerFactory((url) => {
+  const w = new Worker(url);
+  w.unref();
+  return {
+    post: (m) => w.postMessage(m),
+    onMessage: (cb) => w.on('message', cb),
+    onError: (cb) => w.on('error', cb),
+    terminate: () => void w.terminate(),
+  };
+});
 
 export * from './api.js';

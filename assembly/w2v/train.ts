@@ -1,0 +1,321 @@
+// Word2Vec training kernels: skip-gram and CBOW, with negative sampling and/or hierarchical softmax.
+// One call trains a whole batch of sentences (thousands of tokens): it subsamples frequent words, draws
+// reduced windows and negatives with its own RNG (word2vec.c's LCG), looks σ up in word2vec's table, and
+// updates syn0/syn1neg/syn1 in place (Hogwild-safe: no locks; each worker has its own config block).
+// Follows word2vec.c's update rules (the reference tool); gensim's are the same up to the saturated case.
+import { EXP_TABLE_SIZE, MAX_EXP } from '../util/constants';
+import {
+  CFG_SYN0, CFG_SYN1NEG, CFG_SYN1, CFG_DIM, CFG_NEGATIVE, CFG_WINDOW, CFG_FLAGS, CFG_NEG_TABLE, CFG_NEG_TABLE_SIZE,
+  CFG_SAMPLE, CFG_CODES, CFG_POINTS, CFG_CODELENS, CFG_EXP_TABLE, CFG_LOG_TABLE, CFG_TOKENS, CFG_OFFSETS, CFG_NSENT,
+  CFG_SCRATCH, CFG_ALPHA, CFG_ALPHA_END, CFG_RNG, CFG_LOSS, CFG_WORDS, CFG_PAIRS, CFG_SIZE,
+  FLAG_HS, FLAG_CBOW, FLAG_CBOW_MEAN, FLAG_SHRINK_WINDOWS, FLAG_SAMPLE, MAX_CODE_LENGTH,
+} from './config';
+
+const IDX_SCALE: f32 = <f32>EXP_TABLE_SIZE / MAX_EXP / 2;
+
+// ---------- inline vector helpers: SIMD when built with SIMD and `simd` is set, scalar otherwise ----------
+
+// @ts-ignore: decorator
+@inline
+function vdot(a: usize, b: usize, n: i32, simd: bool): f32 {
+  let s: f32 = 0;
+  let i = 0;
+  if (ASC_FEATURE_SIMD && simd) {
+    let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0);
+    for (; i + 8 <= n; i += 8) {
+      const o = <usize>i << 2;
+      acc0 = f32x4.add(acc0, f32x4.mul(v128.load(a + o), v128.load(b + o)));
+      acc1 = f32x4.add(acc1, f32x4.mul(v128.load(a + o, 16), v128.load(b + o, 16)));
+    }
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      acc0 = f32x4.add(acc0, f32x4.mul(v128.load(a + o), v128.load(b + o)));
+    }
+    const v = f32x4.add(acc0, acc1);
+    s = f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+  }
+  for (; i < n; i++) s += load<f32>(a + (<usize>i << 2)) * load<f32>(b + (<usize>i << 2));
+  return s;
+}
+
+/** y += g·x */
+// @ts-ignore: decorator
+@inline
+function vaxpy(y: usize, x: usize, g: f32, n: i32, simd: bool): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD && simd) {
+    const vg = f32x4.splat(g);
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(y + o, f32x4.add(v128.load(y + o), f32x4.mul(vg, v128.load(x + o))));
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(y + o, load<f32>(y + o) + g * load<f32>(x + o));
+  }
+}
+
+/** The fused update of one output row: e += g·w, then w += g·h (reads w once). */
+// @ts-ignore: decorator
+@inline
+function vupdate(e: usize, w: usize, h: usize, g: f32, n: i32, simd: bool): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD && simd) {
+    const vg = f32x4.splat(g);
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      const vw = v128.load(w + o);
+      v128.store(e + o, f32x4.add(v128.load(e + o), f32x4.mul(vg, vw)));
+      v128.store(w + o, f32x4.add(vw, f32x4.mul(vg, v128.load(h + o))));
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const wv = load<f32>(w + o);
+    store<f32>(e + o, load<f32>(e + o) + g * wv);
+    store<f32>(w + o, wv + g * load<f32>(h + o));
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function vzero(p: usize, n: i32): void {
+  memory.fill(p, 0, <usize>n << 2);
+}
+
+// @ts-ignore: decorator
+@inline
+function vscale(p: usize, a: f32, n: i32): void {
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(p + o, load<f32>(p + o) * a);
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function lcg(s: u64): u64 {
+  return s * 25214903917 + 11;
+}
+
+/**
+ * g for one (hidden, output row) pair with the word2vec table, plus the loss term, added to `lossAcc`.
+ * Returns g = (label − σ(f))·alpha, with word2vec.c's saturation (σ = 1 above MAX_EXP, 0 below −MAX_EXP).
+ */
+// @ts-ignore: decorator
+@inline
+function gradient(f: f32, label: f32, alpha: f32, expTable: usize, logTable: usize, cfg: usize): f32 {
+  let sig: f32;
+  let nll: f32; // −log σ(±f)
+  const sf = label > 0.5 ? f : -f; // the logit of the correct answer
+  if (f >= MAX_EXP) sig = 1;
+  else if (f <= -MAX_EXP) sig = 0;
+  else sig = load<f32>(expTable + (<usize>(<i32>((f + MAX_EXP) * IDX_SCALE)) << 2));
+  if (sf >= MAX_EXP) nll = 0;
+  else if (sf <= -MAX_EXP) nll = -sf;
+  else nll = load<f32>(logTable + (<usize>(<i32>((sf + MAX_EXP) * IDX_SCALE)) << 2));
+  store<f64>(cfg + CFG_LOSS, load<f64>(cfg + CFG_LOSS) + <f64>nll);
+  return (label - sig) * alpha;
+}
+
+/**
+ * Negative sampling for one hidden vector h (a context word's syn0 row in skip-gram, the context mean in CBOW):
+ * the positive target plus `negative` draws from the unigram table (a draw equal to the target is skipped).
+ * Accumulates the hidden gradient into e and updates syn1neg. Returns the new RNG state.
+ */
+// @ts-ignore: decorator
+@inline
+function nsUpdate(cfg: usize, h: usize, e: usize, target: i32, alpha: f32, rng: u64, simd: bool): u64 {
+  const dim = load<i32>(cfg + CFG_DIM);
+  const syn1neg = <usize>load<u32>(cfg + CFG_SYN1NEG);
+  const negative = load<i32>(cfg + CFG_NEGATIVE);
+  const table = <usize>load<u32>(cfg + CFG_NEG_TABLE);
+  const tsize = <u64>load<u32>(cfg + CFG_NEG_TABLE_SIZE);
+  const expT = <usize>load<u32>(cfg + CFG_EXP_TABLE);
+  const logT = <usize>load<u32>(cfg + CFG_LOG_TABLE);
+  const rowBytes = <usize>dim << 2;
+  for (let d = 0; d <= negative; d++) {
+    let t: i32;
+    let label: f32;
+    if (d == 0) {
+      t = target;
+      label = 1;
+    } else {
+      // Walker's alias method over the unigram^0.75 distribution: O(1), exact, and only 8 bytes per word
+      // (a 1e8-slot table like word2vec.c's misses the cache on every draw).
+      rng = lcg(rng);
+      const slot = table + (<usize>(((rng >> 16) & 0xffffffff) * tsize >> 32) << 3);
+      rng = lcg(rng);
+      t = <u32>(rng >> 32) < load<u32>(slot) ? <i32>((slot - table) >> 3) : load<i32>(slot, 4);
+      if (t == target) continue;
+      label = 0;
+    }
+    const w = syn1neg + <usize>t * rowBytes;
+    const f = vdot(h, w, dim, simd);
+    const g = gradient(f, label, alpha, expT, logT, cfg);
+    vupdate(e, w, h, g, dim, simd);
+  }
+  return rng;
+}
+
+/** Hierarchical softmax along `word`'s Huffman path: accumulates into e and updates syn1. */
+// @ts-ignore: decorator
+@inline
+function hsUpdate(cfg: usize, h: usize, e: usize, word: i32, alpha: f32, simd: bool): void {
+  const dim = load<i32>(cfg + CFG_DIM);
+  const syn1 = <usize>load<u32>(cfg + CFG_SYN1);
+  const codes = <usize>load<u32>(cfg + CFG_CODES) + <usize>word * MAX_CODE_LENGTH;
+  const points = <usize>load<u32>(cfg + CFG_POINTS) + ((<usize>word * MAX_CODE_LENGTH) << 2);
+  const len = <i32>load<u8>(<usize>load<u32>(cfg + CFG_CODELENS) + <usize>word);
+  const expT = <usize>load<u32>(cfg + CFG_EXP_TABLE);
+  const logT = <usize>load<u32>(cfg + CFG_LOG_TABLE);
+  const rowBytes = <usize>dim << 2;
+  for (let d = 0; d < len; d++) {
+    const w = syn1 + <usize>load<i32>(points + (<usize>d << 2)) * rowBytes;
+    const f = vdot(h, w, dim, simd);
+    // word2vec.c: label = 1 − code, g = (1 − code − σ(f))·alpha
+    const label: f32 = load<u8>(codes + <usize>d) ? 0 : 1;
+    const g = gradient(f, label, alpha, expT, logT, cfg);
+    vupdate(e, w, h, g, dim, simd);
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function trainBatch(cfg: usize, simd: bool): void {
+  const dim = load<i32>(cfg + CFG_DIM);
+  const flags = load<i32>(cfg + CFG_FLAGS);
+  const hs = (flags & FLAG_HS) != 0;
+  const cbow = (flags & FLAG_CBOW) != 0;
+  const cbowMean = (flags & FLAG_CBOW_MEAN) != 0;
+  const shrink = (flags & FLAG_SHRINK_WINDOWS) != 0;
+  const sample = (flags & FLAG_SAMPLE) != 0;
+  const negative = load<i32>(cfg + CFG_NEGATIVE);
+  const window = load<i32>(cfg + CFG_WINDOW);
+  const syn0 = <usize>load<u32>(cfg + CFG_SYN0);
+  const sampleT = <usize>load<u32>(cfg + CFG_SAMPLE);
+  const tokens = <usize>load<u32>(cfg + CFG_TOKENS);
+  const offsets = <usize>load<u32>(cfg + CFG_OFFSETS);
+  const nsent = load<i32>(cfg + CFG_NSENT);
+  const scratch = <usize>load<u32>(cfg + CFG_SCRATCH);
+  const alpha0 = load<f32>(cfg + CFG_ALPHA);
+  const alpha1 = load<f32>(cfg + CFG_ALPHA_END);
+  const neu1 = scratch;
+  const neu1e = scratch + (<usize>dim << 2);
+  const idx = scratch + (<usize>dim << 3);
+  const rowBytes = <usize>dim << 2;
+  let rng = load<u64>(cfg + CFG_RNG);
+  let words: f64 = 0;
+  let pairs: f64 = 0;
+  const total = load<i32>(offsets + (<usize>nsent << 2)) - load<i32>(offsets);
+  let done = 0;
+
+  for (let s = 0; s < nsent; s++) {
+    const start = load<i32>(offsets + (<usize>s << 2));
+    const end = load<i32>(offsets + (<usize>(s + 1) << 2));
+    // linear learning-rate decay across the batch, by tokens seen
+    const alpha: f32 = total > 0 ? alpha0 + (alpha1 - alpha0) * (<f32>done / <f32>total) : alpha0;
+    done += end - start;
+    // subsample frequent words (word2vec.c's formula, thresholds precomputed in TS)
+    let len = 0;
+    for (let t = start; t < end; t++) {
+      const w = load<i32>(tokens + (<usize>t << 2));
+      if (w < 0) continue;
+      if (sample) {
+        rng = lcg(rng);
+        if (load<u32>(sampleT + (<usize>w << 2)) < <u32>(rng >> 16)) continue;
+      }
+      store<i32>(idx + (<usize>len << 2), w);
+      len++;
+    }
+    words += len;
+    for (let i = 0; i < len; i++) {
+      let b = 0;
+      if (shrink) {
+        rng = lcg(rng);
+        b = <i32>(rng % <u64>window);
+      }
+      const win = window - b;
+      const j0 = i - win < 0 ? 0 : i - win;
+      const j1 = i + win + 1 > len ? len : i + win + 1;
+      const center = load<i32>(idx + (<usize>i << 2));
+      if (cbow) {
+        vzero(neu1, dim);
+        let cw = 0;
+        for (let j = j0; j < j1; j++) {
+          if (j == i) continue;
+          vaxpy(neu1, syn0 + <usize>load<i32>(idx + (<usize>j << 2)) * rowBytes, 1, dim, simd);
+          cw++;
+        }
+        if (cw == 0) continue;
+        if (cbowMean) vscale(neu1, <f32>1.0 / <f32>cw, dim);
+        vzero(neu1e, dim);
+        if (hs) hsUpdate(cfg, neu1, neu1e, center, alpha, simd);
+        if (negative > 0) rng = nsUpdate(cfg, neu1, neu1e, center, alpha, rng, simd);
+        // word2vec.c adds the full error to every context word (with or without the mean)
+        for (let j = j0; j < j1; j++) {
+          if (j == i) continue;
+          vaxpy(syn0 + <usize>load<i32>(idx + (<usize>j << 2)) * rowBytes, neu1e, 1, dim, simd);
+        }
+        pairs += 1;
+      } else {
+        for (let j = j0; j < j1; j++) {
+          if (j == i) continue;
+          const l1 = syn0 + <usize>load<i32>(idx + (<usize>j << 2)) * rowBytes;
+          vzero(neu1e, dim);
+          if (hs) hsUpdate(cfg, l1, neu1e, center, alpha, simd);
+          if (negative > 0) rng = nsUpdate(cfg, l1, neu1e, center, alpha, rng, simd);
+          vaxpy(l1, neu1e, 1, dim, simd);
+          pairs += 1;
+        }
+      }
+    }
+  }
+  store<u64>(cfg + CFG_RNG, rng);
+  store<f64>(cfg + CFG_WORDS, load<f64>(cfg + CFG_WORDS) + words);
+  store<f64>(cfg + CFG_PAIRS, load<f64>(cfg + CFG_PAIRS) + pairs);
+}
+
+/** Trains one batch of sentences described by the config block at `cfg` (SIMD inner loops). */
+export function w2v_train_batch(cfg: usize): void {
+  trainBatch(cfg, true);
+}
+
+/** Scalar oracle of w2v_train_batch: the same algorithm and RNG sequence with scalar inner loops. */
+export function w2v_train_batch_ref(cfg: usize): void {
+  trainBatch(cfg, false);
+}
+
+/**
+ * One negative-sampling step for hidden vector h (gradient accumulated into e, syn1neg updated), exposed for
+ * the gradient tests. Uses and advances the config's RNG. `simd` = 0 runs the scalar path.
+ */
+export function w2v_ns_step(cfg: usize, h: usize, e: usize, target: i32, alpha: f32, simd: i32): void {
+  const rng = load<u64>(cfg + CFG_RNG);
+  store<u64>(cfg + CFG_RNG, simd ? nsUpdate(cfg, h, e, target, alpha, rng, true) : nsUpdate(cfg, h, e, target, alpha, rng, false));
+}
+
+/** One hierarchical-softmax step for hidden vector h along `word`'s code, exposed for the gradient tests. */
+export function w2v_hs_step(cfg: usize, h: usize, e: usize, word: i32, alpha: f32, simd: i32): void {
+  if (simd) hsUpdate(cfg, h, e, word, alpha, true);
+  else hsUpdate(cfg, h, e, word, alpha, false);
+}
+
+/** Fills the −log σ table used for the loss: logTable[i] = −log σ((2i/size − 1)·MAX_EXP). */
+export function w2v_log_table_init(table: usize, size: i32, maxExp: f32): void {
+  for (let i = 0; i < size; i++) {
+    const x = (<f32>i / <f32>size * 2 - 1) * maxExp;
+    store<f32>(table + (<usize>i << 2), <f32>Math.log1p(Math.exp(-<f64>x)));
+  }
+}
+
+/** Size of the config block in bytes (TS checks its mirror against this). */
+export function w2v_cfg_size(): i32 {
+  return CFG_SIZE;
+}
+
+/** MAX_CODE_LENGTH (TS checks its mirror against this). */
+export function w2v_max_code_length(): i32 {
+  return MAX_CODE_LENGTH;
+}

@@ -1,0 +1,111 @@
+import { QuantextError } from '../errors.js';
+
+/** A sentence: a string (split on whitespace) or an array of tokens. */
+export type Sentence = string | readonly string[];
+
+/**
+ * What the trainers accept as a corpus:
+ * - an array (or any re-iterable Iterable) of sentences;
+ * - an AsyncIterable that can be iterated again (each `[Symbol.asyncIterator]()` call restarts it);
+ * - a function returning a fresh (async) iterable each time it is called;
+ * - a path or file: URL (Node, Deno, Bun), read line by line, one sentence per line, streamed each epoch.
+ * One-shot iterators (generators) are refused: training needs one pass for the vocabulary and one per epoch.
+ */
+export type CorpusInput =
+  | Iterable<Sentence>
+  | AsyncIterable<Sentence>
+  | (() => Iterable<Sentence> | AsyncIterable<Sentence>)
+  | string
+  | URL;
+
+type LineReader = (path: string | URL) => AsyncIterable<string>;
+let lineReader: LineReader | undefined;
+
+/** The Node entry registers a streaming file reader; other runtimes have none (pass arrays or streams). */
+export function setLineReader(fn: LineReader): void {
+  lineReader = fn;
+}
+
+const WS = /\s+/;
+
+/** The default tokenizer: split on runs of whitespace. */
+export function tokenize(line: string): string[] {
+  const t = line.split(WS);
+  if (t.length && t[0] === '') t.shift();
+  if (t.length && t[t.length - 1] === '') t.pop();
+  return t;
+}
+
+export interface Corpus {
+  /** A fresh pass over the sentences as token arrays. */
+  sentences(): AsyncIterable<string[]> | Iterable<string[]>;
+  /** True when the corpus is held in memory (an array): trainers may cache it encoded. */
+  readonly inMemory: boolean;
+  readonly describe: string;
+}
+
+function isOneShot(it: any): boolean {
+  if (typeof it?.next !== 'function') return false;
+  try {
+    if (typeof it[Symbol.iterator] === 'function' && it[Symbol.iterator]() === it) return true;
+    if (typeof it[Symbol.asyncIterator] === 'function' && it[Symbol.asyncIterator]() === it) return true;
+  } catch {
+    /* not iterable */
+  }
+  return false;
+}
+
+function* mapSync(src: Iterable<Sentence>, tok: (s: string) => string[]): Iterable<string[]> {
+  for (const s of src) yield typeof s === 'string' ? tok(s) : (s as string[]);
+}
+
+async function* mapAsync(src: AsyncIterable<Sentence> | Iterable<Sentence>, tok: (s: string) => string[]): AsyncIterable<string[]> {
+  for await (const s of src as AsyncIterable<Sentence>) {
+    if (typeof s === 'string') yield tok(s);
+    else if (Array.isArray(s)) yield s as string[];
+    else throw new QuantextError('E_FORMAT', `corpus: a sentence must be a string or an array of strings, got ${typeof s}`);
+  }
+}
+
+/** Normalises any CorpusInput into a re-iterable Corpus. */
+export function openCorpus(input: CorpusInput, tokenizer: (s: string) => string[] = tokenize): Corpus {
+  if (input == null) throw new QuantextError('E_OPTION', 'corpus is required');
+  if (typeof input === 'string' || input instanceof URL) {
+    if (!lineReader) {
+      throw new QuantextError('E_UNSUPPORTED', 'reading a corpus from a path needs a file system (Node, Deno, Bun); pass an array or a stream instead');
+    }
+    const read = lineReader;
+    return { inMemory: false, describe: String(input), sentences: () => mapAsync(read(input), tokenizer) };
+  }
+  if (typeof input === 'function') {
+    const fn = input;
+    return {
+      inMemory: false,
+      describe: 'a corpus function',
+      sentences: () => {
+        const it = fn();
+        return (typeof (it as any)[Symbol.asyncIterator] === 'function' ? mapAsync(it, tokenizer) : mapSync(it as Iterable<Sentence>, tokenizer)) as any;
+      },
+    };
+  }
+  if (isOneShot(input)) {
+    throw new QuantextError(
+      'E_OPTION',
+      'corpus is a one-shot iterator (a generator?): training iterates the corpus once per epoch plus once for the vocabulary. Pass an array, a re-iterable object, or a function that returns a fresh iterator.',
+    );
+  }
+  if (Array.isArray(input)) {
+    for (let i = 0; i < Math.min(input.length, 1000); i++) {
+      const s = input[i];
+      if (typeof s !== 'string' && !Array.isArray(s)) throw new QuantextError('E_FORMAT', `corpus[${i}] must be a string or an array of strings`);
+    }
+    return { inMemory: true, describe: `${input.length} sentences`, sentences: () => mapSync(input as Sentence[], tokenizer) };
+  }
+  if (typeof (input as any)[Symbol.asyncIterator] === 'function') {
+    return { inMemory: false, describe: 'an async iterable', sentences: () => mapAsync(input as AsyncIterable<Sentence>, tokenizer) };
+  }
+  if (typeof (input as any)[Symbol.iterator] === 'function') {
+    return { inMemory: false, describe: 'an iterable', sentences: () => mapSync(input as Iterable<Sentence>, tokenizer) };
+  }
+  throw new QuantextError('E_OPTION', `corpus must be an array, an (async) iterable, a function or a path; got ${typeof input}`);
+}

@@ -1,0 +1,174 @@
+import { QuantextError } from '../errors.js';
+
+/** Counted vocabulary, sorted by descending count (ties keep first-seen order), as gensim's sorted_vocab=1. */
+export interface Vocab {
+  words: string[];
+  counts: Float64Array;
+  index: Map<string, number>;
+  /** Raw corpus tokens seen in the scan (all words, before minCount). */
+  totalWords: number;
+  /** Sentences seen in the scan. */
+  totalSentences: number;
+  /** Tokens of kept words (Σ counts). */
+  retainedWords: number;
+}
+
+export interface VocabOptions {
+  minCount: number;
+  /** Prune rare words while scanning whenever more than this many distinct words are held (gensim's max_vocab_size). */
+  maxVocabSize?: number | null;
+  /** Keep at most this many words after counting (gensim's max_final_vocab): raises the effective minCount. */
+  maxFinalVocab?: number | null;
+}
+
+/** Counts words as sentences stream by. */
+export class VocabBuilder {
+  private counts = new Map<string, number>();
+  private minReduce = 1;
+  totalWords = 0;
+  totalSentences = 0;
+  constructor(private opts: VocabOptions) {}
+
+  add(tokens: readonly string[]): void {
+    const c = this.counts;
+    for (const w of tokens) c.set(w, (c.get(w) ?? 0) + 1);
+    this.totalWords += tokens.length;
+    this.totalSentences++;
+    const max = this.opts.maxVocabSize;
+    if (max && c.size > max) {
+      // gensim's prune_vocab: drop words with count ≤ minReduce, then raise minReduce
+      for (const [w, n] of c) if (n <= this.minReduce) c.delete(w);
+      this.minReduce++;
+    }
+  }
+
+  finish(): Vocab {
+    let minCount = this.opts.minCount;
+    const entries = [...this.counts.entries()];
+    if (this.opts.maxFinalVocab && entries.length > this.opts.maxFinalVocab) {
+      const sorted = entries.map((e) => e[1]).sort((a, b) => b - a);
+      minCount = Math.max(minCount, sorted[this.opts.maxFinalVocab] + 1);
+    }
+    const kept = entries.filter((e) => e[1] >= minCount);
+    if (kept.length === 0) {
+      if (this.totalWords === 0) throw new QuantextError('E_EMPTY', 'the corpus is empty: no tokens to build a vocabulary from');
+      const maxCount = entries.reduce((m, e) => Math.max(m, e[1]), 0);
+      throw new QuantextError('E_EMPTY', `no word occurs at least minCount=${minCount} times (the most frequent occurs ${maxCount} times); lower minCount`, {
+        minCount,
+        maxCount,
+      });
+    }
+    // stable sort by descending count keeps first-seen order among ties (Map iteration order)
+    kept.sort((a, b) => b[1] - a[1]);
+    const words = kept.map((e) => e[0]);
+    const counts = new Float64Array(kept.map((e) => e[1]));
+    const index = new Map<string, number>();
+    words.forEach((w, i) => index.set(w, i));
+    let retained = 0;
+    for (const n of counts) retained += n;
+    return { words, counts, index, totalWords: this.totalWords, totalSentences: this.totalSentences, retainedWords: retained };
+  }
+}
+
+/**
+ * Keep thresholds for frequent-word subsampling (word2vec.c / gensim): a word with count c is kept with
+ * probability p = (√(c / t) + 1)·t / c, where t = sample · retainedWords, capped at 1. Returned as u32
+ * thresholds: the kernel keeps the word when a 32-bit random draw is below the threshold.
+ */
+export function sampleThresholds(vocab: Vocab, sample: number): Uint32Array {
+  const out = new Uint32Array(vocab.words.length);
+  const t = sample * vocab.retainedWords;
+  for (let i = 0; i < out.length; i++) {
+    const c = vocab.counts[i];
+    const p = sample > 0 ? (Math.sqrt(c / t) + 1) * (t / c) : 1;
+    out[i] = p >= 1 ? 0xffffffff : Math.floor(p * 4294967296);
+  }
+  return out;
+}
+
+export interface Huffman {
+  /** u8[vocab·maxLen] codes (0/1), row per word */
+  codes: Uint8Array;
+  /** i32[vocab·maxLen] inner-node indices into syn1 (0..vocab−2) */
+  points: Int32Array;
+  /** u8[vocab] code lengths */
+  lengths: Uint8Array;
+}
+
+/** The Huffman tree of word2vec.c's CreateBinaryTree (counts sorted descending). */
+export function huffman(counts: Float64Array, maxLen: number): Huffman {
+  const n = counts.length;
+  const codes = new Uint8Array(n * maxLen);
+  const points = new Int32Array(n * maxLen);
+  const lengths = new Uint8Array(n);
+  if (n === 1) {
+    // one word: no inner nodes, nothing for hierarchical softmax to learn
+    return { codes, points, lengths };
+  }
+  const count = new Float64Array(n * 2 + 1);
+  const binary = new Uint8Array(n * 2 + 1);
+  const parent = new Int32Array(n * 2 + 1);
+  for (let a = 0; a < n; a++) count[a] = counts[a];
+  for (let a = n; a < n * 2; a++) count[a] = 1e300;
+  let pos1 = n - 1, pos2 = n;
+  for (let a = 0; a < n - 1; a++) {
+    let min1i: number, min2i: number;
+    if (pos1 >= 0 && count[pos1] < count[pos2]) min1i = pos1--;
+    else min1i = pos2++;
+    if (pos1 >= 0 && count[pos1] < count[pos2]) min2i = pos1--;
+    else min2i = pos2++;
+    count[n + a] = count[min1i] + count[min2i];
+    parent[min1i] = n + a;
+    parent[min2i] = n + a;
+    binary[min2i] = 1;
+  }
+  const code = new Uint8Array(maxLen), point = new Int32Array(maxLen);
+  for (let a = 0; a < n; a++) {
+    let b = a, i = 0;
+    for (;;) {
+      if (i >= maxLen) throw new QuantextError('E_TOO_LARGE', `Huffman code longer than ${maxLen} (vocabulary too skewed)`);
+      code[i] = binary[b];
+      point[i] = b;
+      i++;
+      b = parent[b];
+      if (b === n * 2 - 2) break;
+    }
+    lengths[a] = i;
+    // word2vec.c: code[i − b − 1] = code[b]; point[i − b] = point[b] − vocab_size (b ≥ 1); point[0] = vocab_size − 2
+    for (let k = 0; k < i; k++) {
+      codes[a * maxLen + i - k - 1] = code[k];
+      if (k > 0) points[a * maxLen + i - k] = point[k] - n;
+    }
+    points[a * maxLen] = n - 2;
+  }
+  return { codes, points, lengths };
+}
+
+/**
+ * Walker's alias table for drawing negatives from count^power (Vose's construction), interleaved as
+ * (u32 threshold, i32 alias) pairs: draw a uniform slot i and a uniform u32 r; the sample is i when
+ * r < threshold[i], else alias[i]. Exact up to the 32-bit thresholds, O(1) per draw, 8 bytes per word:
+ * small enough to stay in cache, unlike word2vec.c's 1e8-entry table.
+ */
+export function aliasTable(counts: Float64Array, power = 0.75): Uint32Array {
+  const n = counts.length;
+  const p = new Float64Array(n);
+  let total = 0;
+  for (let i = 0; i < n; i++) total += (p[i] = Math.pow(counts[i], power));
+  for (let i = 0; i < n; i++) p[i] = (p[i] * n) / total;
+  const out = new Uint32Array(n * 2);
+  const small: number[] = [], large: number[] = [];
+  for (let i = 0; i < n; i++) (p[i] < 1 ? small : large).push(i);
+  while (small.length && large.length) {
+    const s = small.pop()!, l = large.pop()!;
+    out[2 * s] = Math.min(0xffffffff, Math.floor(p[s] * 4294967296));
+    out[2 * s + 1] = l;
+    p[l] = p[l] + p[s] - 1;
+    (p[l] < 1 ? small : large).push(l);
+  }
+  for (const i of [...small, ...large]) {
+    out[2 * i] = 0xffffffff; // always itself (numerical leftovers)
+    out[2 * i + 1] = i;
+  }
+  return out;
+}
