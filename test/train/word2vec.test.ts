@@ -1,0 +1,135 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import '../helpers.js';
+import { init } from '../../src/runtime/runtime.js';
+import { Word2Vec } from '../../src/train/word2vec.js';
+import { QuantextError } from '../../src/errors.js';
+import { rng } from '../helpers.js';
+
+/** Two topics whose words co-occur only within their topic. */
+function plantedCorpus(seed: number, n = 1500): string[][] {
+  const r = rng(seed);
+  const A = ['apple', 'banana', 'cherry', 'grape', 'lemon', 'mango', 'peach', 'pear'];
+  const B = ['engine', 'wheel', 'brake', 'clutch', 'piston', 'gear', 'axle', 'tyre'];
+  const out: string[][] = [];
+  for (let i = 0; i < n; i++) {
+    const topic = r() < 0.5 ? A : B;
+    out.push(Array.from({ length: 8 }, () => topic[Math.floor(r() * topic.length)]));
+  }
+  return out;
+}
+
+function cos(a: Float32Array, b: Float32Array): number {
+  let d = 0, na = 0, nb = 0;
+  for (let i = 0; i < a.length; i++) { d += a[i] * b[i]; na += a[i] * a[i]; nb += b[i] * b[i]; }
+  return d / Math.sqrt(na * nb);
+}
+
+/** Mean within-topic cosine minus mean cross-topic cosine. */
+function separation(m: Word2Vec): number {
+  const A = ['apple', 'banana', 'cherry', 'grape', 'lemon', 'mango', 'peach', 'pear'];
+  const B = ['engine', 'wheel', 'brake', 'clutch', 'piston', 'gear', 'axle', 'tyre'];
+  let within = 0, nw = 0, cross = 0, nc = 0;
+  for (const x of [...A, ...B]) for (const y of [...A, ...B]) {
+    if (x >= y) continue;
+    const c = cos(m.wv.get(x), m.wv.get(y));
+    if (A.includes(x) === A.includes(y)) { within += c; nw++; } else { cross += c; nc++; }
+  }
+  return within / nw - cross / nc;
+}
+
+beforeAll(async () => {
+  await init();
+});
+
+describe('Word2Vec', () => {
+  it('the README example works: strings, minCount 1, workers 4, wv.get', async () => {
+    const model = new Word2Vec({ vectorSize: 100, window: 5, minCount: 1, workers: 4 });
+    const res = await model.train(['the quick brown fox jumps over the lazy dog', 'the dog sleeps', 'a fox is quick']);
+    const v = model.wv.get('the');
+    expect(v).toBeInstanceOf(Float32Array);
+    expect(v.length).toBe(100);
+    expect(v.every(Number.isFinite)).toBe(true);
+    expect(model.wv.size).toBe(11);
+    expect(res.words).toBe(16 * 5);
+    model.dispose();
+  });
+
+  for (const [name, opts] of [
+    ['skip-gram + negative sampling', { sg: 1, negative: 5 }],
+    ['CBOW + negative sampling', { sg: 0, negative: 5 }],
+    ['skip-gram + hierarchical softmax', { sg: 1, hs: 1, negative: 0 }],
+    ['CBOW + hierarchical softmax', { sg: 0, hs: 1, negative: 0 }],
+  ] as const) {
+    it(`learns planted topics: ${name}`, async () => {
+      const model = new Word2Vec({ vectorSize: 24, window: 3, minCount: 1, workers: 1, epochs: 5, sample: 0, seed: 3, ...opts });
+      const res = await model.train(plantedCorpus(1));
+      expect(separation(model)).toBeGreaterThan(0.5);
+      // nearest neighbours stay within the topic
+      const near = model.wv.mostSimilar({ positive: ['apple'], topn: 5 }).map(([w]) => w);
+      for (const w of near) expect(['banana', 'cherry', 'grape', 'lemon', 'mango', 'peach', 'pear']).toContain(w);
+      // loss per epoch is finite, positive and falls from the first to the last epoch
+      expect(res.epochLoss.length).toBe(5);
+      for (const l of res.epochLoss) expect(l).toBeGreaterThan(0);
+      expect(res.epochLoss[4]).toBeLessThan(res.epochLoss[0]);
+      model.dispose();
+    });
+  }
+
+  it('is bit-for-bit deterministic with workers: 1 and a seed; another seed differs', async () => {
+    const corpus = plantedCorpus(2, 300);
+    const run = async (seed: number) => {
+      const m = new Word2Vec({ vectorSize: 16, minCount: 1, workers: 1, seed, sg: 1, epochs: 2 });
+      await m.train(corpus);
+      const v = m.wv.vectors.slice();
+      m.dispose();
+      return v;
+    };
+    const a = await run(7), b = await run(7), c = await run(8);
+    expect(Buffer.from(a.buffer).equals(Buffer.from(b.buffer))).toBe(true);
+    expect(Buffer.from(a.buffer).equals(Buffer.from(c.buffer))).toBe(false);
+  });
+
+  it('trains with 2 worker threads over shared memory and learns as well', async () => {
+    const m = new Word2Vec({ vectorSize: 24, window: 3, minCount: 1, workers: 2, sample: 0, sg: 1, epochs: 5, batchWords: 500 });
+    const res = await m.train(plantedCorpus(4));
+    expect(res.threads).toBe(2);
+    expect(separation(m)).toBeGreaterThan(0.5);
+    m.dispose();
+  });
+
+  it('streams an async iterable corpus, reports progress, and splits long sentences instead of truncating', async () => {
+    const corpus = plantedCorpus(5, 400);
+    const src = { async *[Symbol.asyncIterator]() { for (const s of corpus) yield s.join(' '); } };
+    const seen: number[] = [];
+    const m = new Word2Vec({ vectorSize: 16, minCount: 1, workers: 1, maxSentenceLength: 3, epochs: 2, cacheCorpus: false });
+    const res = await m.train(src, { onProgress: (p) => p.epochEnd && seen.push(p.epoch), progressInterval: 0 });
+    expect(seen).toEqual([0, 1]);
+    expect(res.words).toBe(400 * 8 * 2);
+    m.dispose();
+  });
+
+  it('honours an AbortSignal with E_ABORTED', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    const m = new Word2Vec({ minCount: 1, workers: 1 });
+    await expect(m.train(plantedCorpus(6, 50), { signal: ac.signal })).rejects.toMatchObject({ code: 'E_ABORTED' });
+    m.dispose();
+  });
+
+  it('bad input gives QuantextError: empty corpus, minCount above every count, bad options, one-shot generators, unknown words', async () => {
+    await expect(new Word2Vec({ workers: 1 }).train([])).rejects.toMatchObject({ code: 'E_EMPTY' });
+    await expect(new Word2Vec({ workers: 1, minCount: 100 }).train(['a b c a'])).rejects.toMatchObject({ code: 'E_EMPTY' });
+    expect(() => new Word2Vec({ vectorSize: 0 })).toThrow(QuantextError);
+    expect(() => new Word2Vec({ window: 2.5 })).toThrow(/window/);
+    expect(() => new Word2Vec({ negative: 0, hs: 0 })).toThrow(/negative/);
+    expect(() => new Word2Vec({ sample: NaN })).toThrow(/sample/);
+    expect(() => new Word2Vec({ vectorsize: 10 } as any)).toThrow(/unknown option 'vectorsize'/);
+    function* gen() { yield 'a b c'; }
+    await expect(new Word2Vec({ workers: 1, minCount: 1 }).train(gen())).rejects.toMatchObject({ code: 'E_OPTION' });
+    const m = new Word2Vec({ workers: 1, minCount: 1, vectorSize: 8 });
+    await m.train(['a b c a b c']);
+    expect(() => m.wv.get('zebra')).toThrow(expect.objectContaining({ code: 'E_OOV' }));
+    m.dispose();
+    expect(() => m.wv).toThrow(expect.objectContaining({ code: 'E_DISPOSED' }));
+  });
+});
