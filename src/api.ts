@@ -16,3 +16,14 @@ export {
 export { env } from './runtime/env.js';
 export { WasmOwned, F32Buffer } from './runtime/handle.js';
 export { Arena } from './runtime/memory.js';
+export * from './vectors/index.js';
+export { loadVectors, saveVectors, type VectorFormat, type LoadVectorsOptions, type SaveVectorsOptions } from './vectors/load.js';
+export * from './io/index.js';
+export {
+  Word2Vec,
+  type Word2VecOptions,
+  type TrainOptions,
+  type TrainProgress,
+  type TrainResult,
+} from './train/word2vec.js';
+export { openCorpus, type CorpusInput, type Sentence } from './train/corpus.js';

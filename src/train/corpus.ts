@@ -1,4 +1,5 @@
 import { QuantextError } from '../errors.js';
+import { tokenize } from '../io/lines.js';
 
 /** A sentence: a string (split on whitespace) or an array of tokens. */
 export type Sentence = string | readonly string[];
@@ -26,15 +27,6 @@ export function setLineReader(fn: LineReader): void {
   lineReader = fn;
 }
 
-const WS = /\s+/;
-
-/** The default tokenizer: split on runs of whitespace. */
-export function tokenize(line: string): string[] {
-  const t = line.split(WS);
-  if (t.length && t[0] === '') t.shift();
-  if (t.length && t[t.length - 1] === '') t.pop();
-  return t;
-}
 
 export interface Corpus {
   /** A fresh pass over the sentences as token arrays. */

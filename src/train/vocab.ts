@@ -1,7 +1,7 @@
 import { QuantextError } from '../errors.js';
 
 /** Counted vocabulary, sorted by descending count (ties keep first-seen order), as gensim's sorted_vocab=1. */
-export interface Vocab {
+export interface CountedVocab {
   words: string[];
   counts: Float64Array;
   index: Map<string, number>;
@@ -42,7 +42,7 @@ export class VocabBuilder {
     }
   }
 
-  finish(): Vocab {
+  finish(): CountedVocab {
     let minCount = this.opts.minCount;
     const entries = [...this.counts.entries()];
     if (this.opts.maxFinalVocab && entries.length > this.opts.maxFinalVocab) {
@@ -75,7 +75,7 @@ export class VocabBuilder {
  * probability p = (√(c / t) + 1)·t / c, where t = sample · retainedWords, capped at 1. Returned as u32
  * thresholds: the kernel keeps the word when a 32-bit random draw is below the threshold.
  */
-export function sampleThresholds(vocab: Vocab, sample: number): Uint32Array {
+export function sampleThresholds(vocab: CountedVocab, sample: number): Uint32Array {
   const out = new Uint32Array(vocab.words.length);
   const t = sample * vocab.retainedWords;
   for (let i = 0; i < out.length; i++) {

@@ -6,7 +6,7 @@ import { WorkerPool, hasWorkerFactory } from '../runtime/pool.js';
 import { DenseMatrix } from '../vectors/matrix.js';
 import { KeyedVectors } from '../vectors/keyed.js';
 import { openCorpus, type CorpusInput } from './corpus.js';
-import { VocabBuilder, sampleThresholds, aliasTable, huffman, type Vocab } from './vocab.js';
+import { VocabBuilder, sampleThresholds, aliasTable, huffman, type CountedVocab } from './vocab.js';
 import { CFG, CFG_SIZE, FLAG, MAX_CODE_LENGTH } from './w2v-config.js';
 
 /** Options of Word2Vec. Names and defaults follow gensim's `Word2Vec` (camelCase). */
@@ -121,7 +121,7 @@ let warnedSingleThread = false;
 export class Word2Vec extends WasmOwned {
   readonly opts: Required<Omit<Word2VecOptions, 'runtime' | 'tokenizer' | 'maxVocabSize' | 'maxFinalVocab'>> &
     Pick<Word2VecOptions, 'tokenizer' | 'maxVocabSize' | 'maxFinalVocab'>;
-  vocab?: Vocab;
+  vocab?: CountedVocab;
   private syn0?: DenseMatrix;
   private syn1negPtr = 0;
   private syn1Ptr = 0;
@@ -157,7 +157,7 @@ export class Word2Vec extends WasmOwned {
   }
 
   /** One pass over the corpus to count words; allocates and initialises the vectors. */
-  async buildVocab(corpus: CorpusInput): Promise<Vocab> {
+  async buildVocab(corpus: CorpusInput): Promise<CountedVocab> {
     this.alive();
     if (this.vocab) throw new QuantextError('E_OPTION', 'buildVocab() was already called on this model (updating a vocabulary is not supported)');
     const c = openCorpus(corpus, this.opts.tokenizer);

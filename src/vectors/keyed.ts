@@ -1,0 +1,678 @@
+/**
+ * Word vectors and similarity queries, independent of how the vectors were trained (gensim's `KeyedVectors`).
+ *
+ * A KeyedVectors is a {@link Vocab} (word ↔ row index) plus a {@link Matrix} (the rows). Every computation goes
+ * through the Matrix interface, so a quantized table (f16, int8, int4, binary, PQ) answers the same queries as the
+ * float32 one: `kv.withMatrix(quantizedTable)` is how a quantized copy is made.
+ *
+ * Memory (see `estimateMemory()`):
+ * - the table itself (`matrix.bytes`);
+ * - cosine norms: ONE float32 per row (1/‖row‖), computed lazily on the first query by `matrix.rowNorms`.
+ *   gensim 3's `init_sims` kept a second, normalised copy of the whole matrix (doubling memory); we never do:
+ *   a search computes ⟨row, q⟩ with the table as stored and multiplies by the inverse norms;
+ * - scratch, allocated once and reused by every query: the query (dim floats), the scores (rows floats), the
+ *   top-k buffers, and for `mostSimilarCosmul` two more rows-long buffers;
+ * - the vocabulary on the JS heap.
+ *
+ * A search is one `matrix.scoreRows` kernel call (⟨row, q⟩ for every row), one `mul_f32` (× 1/‖row‖) and one
+ * `topk_f32` (partial selection): no per-row JavaScript.
+ *
+ * Zero rows have cosine 0 with everything (gensim divides by a zero norm and gets NaN).
+ */
+import { QuantextError, checkFinite } from '../errors.js';
+import { WasmOwned } from '../runtime/handle.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { evaluateWordAnalogies, evaluateWordPairs, type AnalogyOptions, type AnalogyResult, type TextSource, type WordPairsOptions, type WordPairsResult } from './evaluate.js';
+import { DenseMatrix, type Matrix } from './matrix.js';
+import { Vocab } from './vocab.js';
+
+/** A vector given directly instead of a word. */
+export type VectorLike = Float32Array | Float64Array | readonly number[];
+/** A word or a vector. */
+export type Key = string | VectorLike;
+/** A key with an explicit weight (gensim's `(key, weight)` tuples), replacing the default +1 / −1. */
+export type WeightedKey = Key | readonly [Key, number];
+/** One result of a similarity search: the word and its score. */
+export type Similar = [word: string, score: number];
+
+/** An approximate-nearest-neighbour index that can stand in for the exact search (gensim's `indexer`). */
+export interface SimilarityIndexer {
+  /** The `topn` nearest words to the unit-length `query`. Query words are NOT removed (as in gensim). */
+  mostSimilar(query: Float32Array, topn: number): Similar[];
+}
+
+export interface MostSimilarOptions {
+  /** Words or vectors that pull toward the result: one key, or a list of keys or `[key, weight]` pairs. */
+  positive?: WeightedKey | readonly WeightedKey[];
+  /** Words or vectors that push away from the result (default weight −1). */
+  negative?: WeightedKey | readonly WeightedKey[];
+  /** How many results (default 10). 0 gives []. */
+  topn?: number;
+  /** Search only the first `restrictVocab` rows (the most frequent words when the vocabulary is sorted). */
+  restrictVocab?: number;
+  /** Answer with this index instead of the exact search. */
+  indexer?: SimilarityIndexer;
+}
+
+export interface CosmulOptions {
+  positive?: Key | readonly Key[];
+  negative?: Key | readonly Key[];
+  topn?: number;
+  /** Search only the first `restrictVocab` rows (gensim 4.2 accepts this option but ignores it; we apply it). */
+  restrictVocab?: number;
+}
+
+export interface MeanOptions {
+  /** One weight per key (default all 1). */
+  weights?: ArrayLike<number>;
+  /** Unit-normalise each word's vector before averaging (default true). Vectors given directly are used as is. */
+  preNormalize?: boolean;
+  /** Unit-normalise the mean (default false). */
+  postNormalize?: boolean;
+  /** Skip unknown words (default true); when false they throw E_OOV. */
+  ignoreMissing?: boolean;
+}
+
+export interface KeyedVectorsOptions {
+  /** Corpus frequency of each word, one per row (gensim's `count` vector attribute). */
+  counts?: ArrayLike<number>;
+  /**
+   * Whether this object owns `matrix` and disposes it in `dispose()` (default true). Pass false to borrow a
+   * table that lives longer than the KeyedVectors (a trainer's weights, a table shared by several views).
+   */
+  ownsMatrix?: boolean;
+}
+
+/** Bytes held per component (see the class documentation). */
+export interface KeyedVectorsMemory {
+  /** The table (`matrix.bytes`). */
+  vectors: number;
+  /** The inverse norms: 4 bytes per row once any similarity query has run. */
+  norms: number;
+  /** Words, lookup map and counts on the JS heap (an estimate). */
+  vocab: number;
+  /** Query, scores and top-k buffers in wasm memory, allocated on the first query (cosmul adds 8 bytes per row). */
+  scratch: number;
+  total: number;
+}
+
+/** Result of {@link KeyedVectors.nearest}: row indices and their cosines, best first. */
+export interface Nearest {
+  indices: Int32Array;
+  scores: Float32Array;
+}
+
+const MIN_TOPK = 64;
+/** gensim's `most_similar_cosmul` adds this to the denominator. */
+const COSMUL_EPSILON = 1e-6;
+
+export class KeyedVectors extends WasmOwned {
+  /** The row table. Owned (disposed with this object) unless constructed with `ownsMatrix: false`. */
+  readonly matrix: Matrix;
+  /** word ↔ index. Immutable and shared with `withMatrix` copies. */
+  readonly vocab: Vocab;
+  /** Corpus frequency per row, when known. */
+  readonly counts?: Float64Array;
+  readonly ownsMatrix: boolean;
+
+  // wasm buffers (addresses in this.rt's memory), allocated on first use; 0 = not yet
+  private invNormsPtr = 0;
+  private normsValid = false;
+  private queryPtr = 0;
+  private scoresPtr = 0;
+  private cosmulPtr = 0; // 2·rows floats: numerator, denominator
+  private topkIdxPtr = 0;
+  private topkValPtr = 0;
+  private topkCap = 0;
+  // JS scratch of dim entries, reused by every query
+  private readonly rowTmp: Float32Array;
+  private readonly mean64: Float64Array;
+
+  /**
+   * @param words one unique word per row of `matrix`, in row order.
+   * @param matrix the vectors; any {@link Matrix} (dense or quantized).
+   * @throws E_OPTION for duplicate words, E_SHAPE when `words.length !== matrix.rows` or counts disagree.
+   */
+  constructor(words: readonly string[] | Vocab, matrix: Matrix, opts: KeyedVectorsOptions = {}) {
+    super(matrix.rt);
+    const vocab = words instanceof Vocab ? words : new Vocab(words);
+    if (vocab.size !== matrix.rows) {
+      throw new QuantextError('E_SHAPE', `KeyedVectors: ${vocab.size} words for a matrix of ${matrix.rows} rows`, { words: vocab.size, rows: matrix.rows });
+    }
+    if (opts.counts !== undefined) {
+      if (opts.counts.length !== vocab.size) {
+        throw new QuantextError('E_SHAPE', `KeyedVectors: ${opts.counts.length} counts for ${vocab.size} words`, { counts: opts.counts.length });
+      }
+      checkFinite(opts.counts, 'KeyedVectors counts');
+      this.counts = Float64Array.from(opts.counts);
+    }
+    this.vocab = vocab;
+    this.matrix = matrix;
+    this.ownsMatrix = opts.ownsMatrix ?? true;
+    this.rowTmp = new Float32Array(matrix.cols);
+    this.mean64 = new Float64Array(matrix.cols);
+  }
+
+  /**
+   * Copies row-major `vectors` (words.length × dim floats) into a new dense float32 table.
+   * @throws E_SHAPE when the sizes disagree, E_NAN for a non-finite value.
+   */
+  static fromArrays(words: readonly string[], vectors: ArrayLike<number>, dim: number, opts: { rt?: Runtime; counts?: ArrayLike<number> } = {}): KeyedVectors {
+    if (!Number.isInteger(dim) || dim <= 0) throw new QuantextError('E_OPTION', `KeyedVectors.fromArrays: dim must be a positive integer, got ${dim}`);
+    if (vectors.length !== words.length * dim) {
+      throw new QuantextError('E_SHAPE', `KeyedVectors.fromArrays: ${vectors.length} values for ${words.length} words × ${dim}`);
+    }
+    checkFinite(vectors, 'KeyedVectors.fromArrays vectors');
+    const vocab = new Vocab(words); // validate before allocating
+    const m = DenseMatrix.from(vectors, words.length, dim, opts.rt);
+    try {
+      return new KeyedVectors(vocab, m, { counts: opts.counts });
+    } catch (e) {
+      m.dispose();
+      throw e;
+    }
+  }
+
+  /**
+   * The same vocabulary over another table with the same number of rows (a quantized copy, a reduced
+   * dimension…). The new object owns `matrix` unless `ownsMatrix: false`; this object is unchanged.
+   */
+  withMatrix(matrix: Matrix, opts: { ownsMatrix?: boolean } = {}): KeyedVectors {
+    this.alive();
+    return new KeyedVectors(this.vocab, matrix, { counts: this.counts, ownsMatrix: opts.ownsMatrix });
+  }
+
+  // ---------------------------------------------------------------- lookup
+
+  /** Number of words (rows). */
+  get size(): number {
+    return this.vocab.size;
+  }
+
+  /** Vector dimension. */
+  get dim(): number {
+    return this.matrix.cols;
+  }
+
+  /** index → word (gensim's `index_to_key`), frozen. */
+  get keys(): readonly string[] {
+    return this.vocab.words;
+  }
+
+  /** Alias of `keys`, gensim's name. */
+  get indexToKey(): readonly string[] {
+    return this.vocab.words;
+  }
+
+  has(word: string): boolean {
+    return this.vocab.has(word);
+  }
+
+  /** Row of `word`, or −1 when unknown. */
+  indexOf(word: string): number {
+    return this.vocab.indexOf(word);
+  }
+
+  /** Row of `word`; throws E_OOV naming the word when unknown. */
+  getIndex(word: string): number {
+    return this.vocab.getIndex(word);
+  }
+
+  /** Corpus count of `word` (undefined when no counts were given); E_OOV when unknown. */
+  getCount(word: string): number | undefined {
+    const i = this.vocab.getIndex(word);
+    return this.counts ? this.counts[i] : undefined;
+  }
+
+  /**
+   * A copy of `word`'s vector, decoded to float32; with `norm: true`, scaled to unit length.
+   * @throws E_OOV when the word is unknown.
+   */
+  get(word: string, opts: { norm?: boolean } = {}): Float32Array {
+    const i = this.vocab.getIndex(word);
+    return opts.norm ? this.unitVector(i) : this.vectorAt(i);
+  }
+
+  /** A copy of row `index`, decoded to float32. */
+  vectorAt(index: number, out?: Float32Array): Float32Array {
+    this.alive();
+    return this.matrix.decodeRow(index, out ?? new Float32Array(this.dim));
+  }
+
+  /** Row `index` divided by its norm (a zero row stays zero), into `out` or a new array. */
+  unitVector(index: number, out?: Float32Array): Float32Array {
+    this.alive();
+    const v = this.matrix.decodeRow(index, out ?? new Float32Array(this.dim));
+    const inv = this.rt.arena.f32(this.fillNorms() + index * 4, 1)[0];
+    for (let c = 0; c < v.length; c++) v[c] *= inv;
+    return v;
+  }
+
+  /**
+   * All rows decoded into one new row-major Float32Array (size × dim). This costs `4·size·dim` bytes of JS heap
+   * on top of the table — for a quantized table, more than the table itself. Prefer `get` or the searches.
+   */
+  get vectors(): Float32Array {
+    this.alive();
+    const n = this.size, d = this.dim;
+    const out = new Float32Array(n * d);
+    for (let i = 0; i < n; i++) this.matrix.decodeRow(i, out.subarray(i * d, (i + 1) * d));
+    return out;
+  }
+
+  /**
+   * The weighted mean of words and/or vectors (gensim's `get_mean_vector`): Σ wᵢ·vᵢ / Σ |wᵢ|, with each word's
+   * vector unit-normalised first when `preNormalize` (vectors given directly are used as they are).
+   * @throws E_EMPTY for no keys, E_SHAPE when weights and keys differ in length, E_OOV for an unknown word
+   * with `ignoreMissing: false`, E_NAN for a non-finite vector.
+   */
+  getMean(keys: readonly Key[], opts: MeanOptions = {}): Float32Array {
+    this.alive();
+    if (keys.length === 0) throw new QuantextError('E_EMPTY', 'getMean: cannot compute the mean of no keys');
+    const w = opts.weights;
+    if (w !== undefined && w.length !== keys.length) {
+      throw new QuantextError('E_SHAPE', `getMean: ${w.length} weights for ${keys.length} keys`);
+    }
+    const terms: Term[] = [];
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      if (typeof k === 'string' && !this.vocab.has(k)) {
+        if (opts.ignoreMissing ?? true) continue;
+        throw new QuantextError('E_OOV', `getMean: word '${k}' is not in the vocabulary`, { word: k });
+      }
+      terms.push({ key: this.checkKey(k, 'getMean'), weight: w ? w[i] : 1 });
+    }
+    const mean = this.weightedMean(terms, opts.preNormalize ?? true, opts.postNormalize ?? false);
+    return Float32Array.from(mean);
+  }
+
+  // ---------------------------------------------------------------- similarity
+
+  /**
+   * The `topn` words most similar to the mean of `positive` minus `negative` (gensim's `most_similar`, 3CosAdd).
+   *
+   * Each word is unit-normalised; vectors given directly are used as they are (as gensim does); the weighted mean
+   * (weights +1 / −1 unless given as `[key, weight]`) is unit-normalised; every row (or the first
+   * `restrictVocab`) is ranked by cosine with it; the query words themselves are left out of the results.
+   *
+   * @returns `[word, cosine]` pairs, best first.
+   * @throws E_OPTION without any positive or negative key, or for a bad `topn`/`restrictVocab`;
+   * E_OOV naming an unknown word; E_SHAPE for a vector of the wrong length; E_NAN for a non-finite vector.
+   */
+  mostSimilar(opts: MostSimilarOptions): Similar[] {
+    this.alive();
+    const topn = checkTopn(opts.topn);
+    const limit = this.limit(opts.restrictVocab);
+    const terms = [...this.terms(opts.positive, 1, 'positive'), ...this.terms(opts.negative, -1, 'negative')];
+    if (terms.length === 0) throw new QuantextError('E_OPTION', 'mostSimilar: give at least one positive or negative word or vector');
+    if (topn === 0) return [];
+    const mean = this.weightedMean(terms, true, true);
+    checkFinite(mean, 'mostSimilar query');
+    if (opts.indexer) return opts.indexer.mostSimilar(Float32Array.from(mean), topn);
+    const exclude = new Set<number>();
+    for (const t of terms) if (typeof t.key === 'string') exclude.add(this.vocab.getIndex(t.key));
+    return this.toSimilar(this.nearest(mean, topn, { restrictVocab: limit, exclude }));
+  }
+
+  /** The `topn` words nearest to `word` (gensim's `similar_by_word` / `similar_by_key`). */
+  similarByWord(word: string, topn = 10, restrictVocab?: number): Similar[] {
+    return this.mostSimilar({ positive: [word], topn, restrictVocab });
+  }
+
+  /** The `topn` words nearest to `vector` by cosine (gensim's `similar_by_vector`). No word is excluded. */
+  similarByVector(vector: VectorLike, topn = 10, restrictVocab?: number): Similar[] {
+    return this.mostSimilar({ positive: [vector], topn, restrictVocab });
+  }
+
+  /**
+   * 3CosMul (Levy & Goldberg 2014, eq. 4), gensim's `most_similar_cosmul`: with cosines shifted to [0, 1] as
+   * c' = (1 + cos)/2, the score of a row is Π c'(row, p) / (Π c'(row, n) + 1e-6). Words are unit-normalised,
+   * vectors used as given; the query words are left out of the results.
+   *
+   * One `scoreRows` + `mul_f32` per query key, one combining pass and one `topk_f32`. Uses two extra scratch
+   * buffers of `rows` floats, allocated on the first call.
+   * @throws E_OPTION without a positive key; E_OOV, E_SHAPE, E_NAN as `mostSimilar`.
+   */
+  mostSimilarCosmul(opts: CosmulOptions): Similar[] {
+    this.alive();
+    const topn = checkTopn(opts.topn);
+    const limit = this.limit(opts.restrictVocab);
+    const pos = this.terms(opts.positive, 1, 'positive');
+    const neg = this.terms(opts.negative, -1, 'negative');
+    for (const t of [...pos, ...neg]) {
+      if (t.weight !== 1 && t.weight !== -1) throw new QuantextError('E_OPTION', 'mostSimilarCosmul: [key, weight] pairs are not supported');
+    }
+    if (pos.length === 0) throw new QuantextError('E_OPTION', 'mostSimilarCosmul: give at least one positive word or vector');
+    if (topn === 0) return [];
+    const exclude = new Set<number>();
+    for (const t of [...pos, ...neg]) if (typeof t.key === 'string') exclude.add(this.vocab.getIndex(t.key));
+
+    const rows = this.size;
+    this.ensureScratch(topn + exclude.size);
+    if (!this.cosmulPtr) this.cosmulPtr = this.own(rows * 8);
+    const numPtr = this.cosmulPtr, denPtr = this.cosmulPtr + rows * 4;
+    // every allocation is done: views below stay valid until the next kernel that could allocate (none does)
+    this.rt.arena.f32(numPtr, limit).fill(1);
+    this.rt.arena.f32(denPtr, limit).fill(1);
+    for (const [list, acc] of [[pos, numPtr], [neg, denPtr]] as const) {
+      for (const t of list) {
+        this.termVector(t.key, this.mean64, true);
+        this.scoreQuery(this.mean64, limit);
+        const s = this.rt.arena.f32(this.scoresPtr, limit);
+        const a = this.rt.arena.f32(acc, limit);
+        for (let r = 0; r < limit; r++) a[r] *= (1 + s[r]) / 2;
+      }
+    }
+    const num = this.rt.arena.f32(numPtr, limit), den = this.rt.arena.f32(denPtr, limit);
+    // with no negative key the denominator stays 1 (gensim: the product over an empty list is 1.0) + 1e-6
+    for (let r = 0; r < limit; r++) num[r] = num[r] / (den[r] + COSMUL_EPSILON);
+    return this.toSimilar(this.selectTop(numPtr, limit, topn, exclude));
+  }
+
+  /** Cosine similarity of two words (0 when either vector is zero). @throws E_OOV. */
+  similarity(w1: string, w2: string): number {
+    this.alive();
+    const a = this.vectorAt(this.vocab.getIndex(w1));
+    const b = this.vectorAt(this.vocab.getIndex(w2), this.rowTmp);
+    return cosine(a, b);
+  }
+
+  /** 1 − cosine similarity. @throws E_OOV. */
+  distance(w1: string, w2: string): number {
+    return 1 - this.similarity(w1, w2);
+  }
+
+  /**
+   * 1 − cosine between a word or vector and each of `otherWords`, or, when `otherWords` is empty, every row
+   * (including the word itself), as gensim's `distances`.
+   * @throws E_OOV, E_SHAPE, E_NAN.
+   */
+  distances(wordOrVector: Key, otherWords: readonly string[] = []): Float32Array {
+    this.alive();
+    const q = new Float64Array(this.dim);
+    this.termVector(this.checkKey(wordOrVector, 'distances'), q, false);
+    if (otherWords.length > 0) {
+      const out = new Float32Array(otherWords.length);
+      for (let i = 0; i < otherWords.length; i++) out[i] = 1 - cosine(q, this.vectorAt(this.vocab.getIndex(otherWords[i]), this.rowTmp));
+      return out;
+    }
+    normalize(q);
+    this.scoreQuery(q, this.size);
+    const out = this.rt.arena.f32(this.scoresPtr, this.size).slice();
+    for (let i = 0; i < out.length; i++) out[i] = 1 - out[i];
+    return out;
+  }
+
+  /**
+   * The word that fits least with the others (gensim's `doesnt_match`): the one with the lowest cosine to the
+   * normalised mean of the unit vectors. Unknown words are ignored, as gensim does (it logs a warning).
+   * @throws E_EMPTY when no word is known.
+   */
+  doesntMatch(words: readonly string[]): string {
+    this.alive();
+    const used = words.filter((w) => this.vocab.has(w));
+    if (used.length === 0) throw new QuantextError('E_EMPTY', `doesntMatch: none of the words is in the vocabulary (${words.slice(0, 5).join(', ')})`);
+    const vecs = used.map((w) => this.unitVector(this.vocab.getIndex(w)));
+    const mean = new Float64Array(this.dim);
+    for (const v of vecs) for (let c = 0; c < v.length; c++) mean[c] += v[c];
+    normalize(mean);
+    // gensim sorts (cosine, word) pairs descending and returns the last: the lowest cosine, ties → smaller word
+    let worst = -1, worstCos = Infinity;
+    for (let i = 0; i < used.length; i++) {
+      let s = 0;
+      for (let c = 0; c < mean.length; c++) s += vecs[i][c] * mean[c];
+      s = Math.fround(s);
+      if (s < worstCos || (s === worstCos && used[i] < used[worst])) {
+        worst = i;
+        worstCos = s;
+      }
+    }
+    return used[worst];
+  }
+
+  /**
+   * The low-level search every query above ends in: the `k` rows with the highest cosine to `query`, best first,
+   * skipping the rows in `exclude`, among the first `restrictVocab` rows. One `scoreRows`, one `mul_f32` and one
+   * `topk_f32` kernel call; the scratch buffers are reused, so a query allocates only its small result.
+   * @throws E_SHAPE for a query of the wrong length, E_NAN for a non-finite one.
+   */
+  nearest(query: ArrayLike<number>, k: number, opts: { restrictVocab?: number; exclude?: ReadonlySet<number> } = {}): Nearest {
+    this.alive();
+    const limit = this.limit(opts.restrictVocab);
+    const kk = checkTopn(k);
+    if (query.length !== this.dim) throw new QuantextError('E_SHAPE', `nearest: query has ${query.length} values, expected ${this.dim}`);
+    const q = this.mean64; // reused: a query allocates nothing but its result
+    if (query !== q) for (let c = 0; c < q.length; c++) q[c] = query[c];
+    checkFinite(q, 'nearest query');
+    normalize(q);
+    const exclude = opts.exclude ?? EMPTY_SET;
+    this.ensureScratch(kk + exclude.size);
+    this.scoreQuery(q, limit);
+    return this.selectTop(this.scoresPtr, limit, kk, exclude);
+  }
+
+  // ---------------------------------------------------------------- evaluation
+
+  /**
+   * Analogy accuracy (gensim 4's `evaluate_word_analogies`, the `compute-accuracy` of word2vec C) on a questions
+   * file's CONTENTS (`: section` lines, then `a b c d` lines). Node users read the file first
+   * (`await readFile(path, 'utf8')`); keeping file access out of this class lets it run in browsers and Workers.
+   * @see evaluateWordAnalogies in evaluate.ts for the exact semantics.
+   */
+  evaluateWordAnalogies(source: TextSource, opts: AnalogyOptions = {}): AnalogyResult {
+    this.alive();
+    return evaluateWordAnalogies(this, source, opts);
+  }
+
+  /**
+   * Correlation with human similarity judgements (gensim's `evaluate_word_pairs`) on a pairs file's CONTENTS
+   * (`word1<TAB>word2<TAB>score` lines, `#` comments). @see evaluateWordPairs in evaluate.ts.
+   */
+  evaluateWordPairs(source: TextSource, opts: WordPairsOptions = {}): WordPairsResult {
+    this.alive();
+    return evaluateWordPairs(this, source, opts);
+  }
+
+  // ---------------------------------------------------------------- norms, memory, lifetime
+
+  /**
+   * Makes sure the inverse row norms (1/‖row‖, 0 for a zero row) exist and returns their wasm address. They are
+   * computed once, by one `matrix.rowNorms` call; `force` recomputes them (after the table was modified, e.g. by
+   * further training).
+   */
+  fillNorms(force = false): number {
+    this.alive();
+    if (!this.invNormsPtr) this.invNormsPtr = this.own(this.size * 4);
+    if (this.normsValid && !force) return this.invNormsPtr;
+    this.matrix.rowNorms(this.invNormsPtr);
+    const n = this.rt.arena.f32(this.invNormsPtr, this.size);
+    for (let i = 0; i < n.length; i++) n[i] = n[i] > 0 ? 1 / n[i] : 0;
+    this.normsValid = true;
+    return this.invNormsPtr;
+  }
+
+  /** Marks the norms stale so that the next query recomputes them (call after modifying the table in place). */
+  invalidateNorms(): void {
+    this.normsValid = false;
+  }
+
+  /** Bytes held by the table, the norms, the vocabulary and the scratch buffers (see the class documentation). */
+  estimateMemory(): KeyedVectorsMemory {
+    const rows = this.size;
+    const vectors = this.matrix.bytes;
+    const norms = rows * 4;
+    const vocab = this.vocab.estimateBytes() + (this.counts ? this.counts.byteLength : 0);
+    const scratch = (this.dim + rows) * 4 + Math.max(this.topkCap, MIN_TOPK) * 8 + (this.cosmulPtr ? rows * 8 : 0);
+    return { vectors, norms, vocab, scratch, total: vectors + norms + vocab + scratch };
+  }
+
+  /** Frees the norms and scratch buffers, and the table too when this object owns it. Safe to call twice. */
+  override dispose(): void {
+    if (this.isDisposed) return;
+    super.dispose();
+    if (this.ownsMatrix) this.matrix.dispose();
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  /** Allocates the query and scores buffers and a top-k buffer of at least `k` entries. */
+  private ensureScratch(k: number): void {
+    this.fillNorms();
+    if (!this.queryPtr) this.queryPtr = this.own(this.dim * 4);
+    if (!this.scoresPtr) this.scoresPtr = this.own(this.size * 4);
+    if (k > this.topkCap) {
+      if (this.topkIdxPtr) {
+        this.release(this.topkIdxPtr);
+        this.release(this.topkValPtr);
+      }
+      this.topkCap = Math.max(MIN_TOPK, k);
+      this.topkIdxPtr = this.own(this.topkCap * 4);
+      this.topkValPtr = this.own(this.topkCap * 4);
+    }
+  }
+
+  /** scores[r] = ⟨row r, q⟩ / ‖row r‖ for r < limit: one scoreRows, one mul_f32. Cosines when q is unit. */
+  private scoreQuery(q: ArrayLike<number>, limit: number): void {
+    this.ensureScratch(0);
+    this.rt.arena.f32(this.queryPtr, this.dim).set(q);
+    this.matrix.scoreRows(this.queryPtr, this.scoresPtr, limit);
+    this.rt.kernels.mul_f32(this.scoresPtr, this.invNormsPtr, limit);
+  }
+
+  /** The best `k` of vals[0..limit) not in `exclude`: one topk_f32 for k + |exclude|, then the filter. */
+  private selectTop(valsPtr: number, limit: number, k: number, exclude: ReadonlySet<number>): Nearest {
+    const want = Math.min(k + exclude.size, limit);
+    this.ensureScratch(want);
+    const got = this.rt.kernels.topk_f32(valsPtr, limit, want, this.topkIdxPtr, this.topkValPtr);
+    const idx = this.rt.arena.i32(this.topkIdxPtr, got), val = this.rt.arena.f32(this.topkValPtr, got);
+    const n = Math.min(k, got);
+    const indices = new Int32Array(n), scores = new Float32Array(n);
+    let m = 0;
+    for (let j = 0; j < got && m < n; j++) {
+      if (exclude.has(idx[j])) continue;
+      indices[m] = idx[j];
+      scores[m++] = val[j];
+    }
+    return m === n ? { indices, scores } : { indices: indices.slice(0, m), scores: scores.slice(0, m) };
+  }
+
+  private toSimilar(r: Nearest): Similar[] {
+    const out: Similar[] = new Array(r.indices.length);
+    for (let j = 0; j < r.indices.length; j++) out[j] = [this.vocab.words[r.indices[j]], r.scores[j]];
+    return out;
+  }
+
+  /** Rows searched: all, or the first `restrictVocab`. */
+  private limit(restrictVocab: number | undefined): number {
+    if (restrictVocab === undefined || restrictVocab === null) return this.size;
+    if (!Number.isInteger(restrictVocab) || restrictVocab < 1) {
+      throw new QuantextError('E_OPTION', `restrictVocab must be a positive integer, got ${restrictVocab}`, { option: 'restrictVocab' });
+    }
+    return Math.min(restrictVocab, this.size);
+  }
+
+  /** Normalises a positive/negative argument to a list of weighted terms (gensim's `_ensure_list` + weights). */
+  private terms(arg: WeightedKey | readonly WeightedKey[] | undefined, sign: number, what: string): Term[] {
+    if (arg === undefined || arg === null) return [];
+    if (typeof arg === 'string' || isVector(arg)) return [{ key: this.checkKey(arg as Key, what), weight: sign }];
+    if (!Array.isArray(arg)) throw new QuantextError('E_OPTION', `${what}: expected a word, a vector or a list of them`, { option: what });
+    const out: Term[] = [];
+    for (const item of arg as readonly WeightedKey[]) {
+      if (isWeighted(item)) {
+        const [key, weight] = item;
+        if (!Number.isFinite(weight)) throw new QuantextError('E_NAN', `${what}: weight ${weight} is not finite`, { option: what });
+        out.push({ key: this.checkKey(key, what), weight });
+      } else {
+        out.push({ key: this.checkKey(item as Key, what), weight: sign });
+      }
+    }
+    return out;
+  }
+
+  /** Validates one key: a known word, or a finite vector of `dim` values. */
+  private checkKey(key: Key, what: string): Key {
+    if (typeof key === 'string') {
+      if (!this.vocab.has(key)) throw new QuantextError('E_OOV', `${what}: word '${key}' is not in the vocabulary`, { word: key });
+      return key;
+    }
+    if (!isVector(key)) {
+      throw new QuantextError('E_OPTION', `${what}: ${typeof key === 'number' ? 'a number is not a key (pass words, or vectors as Float32Array / number[])' : `unsupported key ${String(key)}`}`, { option: what });
+    }
+    if (key.length !== this.dim) throw new QuantextError('E_SHAPE', `${what}: vector has ${key.length} values, expected ${this.dim}`);
+    checkFinite(key, `${what} vector`);
+    return key;
+  }
+
+  /** Writes a term's vector into out (float64): a word's row (unit when `unit`), or the given vector as is. */
+  private termVector(key: Key, out: Float64Array, unit: boolean): void {
+    if (typeof key === 'string') {
+      const v = unit ? this.unitVector(this.vocab.getIndex(key), this.rowTmp) : this.vectorAt(this.vocab.getIndex(key), this.rowTmp);
+      for (let c = 0; c < out.length; c++) out[c] = v[c];
+    } else {
+      for (let c = 0; c < out.length; c++) out[c] = key[c];
+    }
+  }
+
+  /** Σ wᵢ·vᵢ / Σ|wᵢ| into this.mean64 (float64), optionally unit-normalised (gensim's get_mean_vector). */
+  private weightedMean(terms: readonly Term[], preNormalize: boolean, postNormalize: boolean): Float64Array {
+    const mean = this.mean64.fill(0);
+    let total = 0;
+    for (const t of terms) {
+      if (typeof t.key === 'string') {
+        const v = preNormalize ? this.unitVector(this.vocab.getIndex(t.key), this.rowTmp) : this.vectorAt(this.vocab.getIndex(t.key), this.rowTmp);
+        for (let c = 0; c < mean.length; c++) mean[c] += t.weight * v[c];
+      } else {
+        for (let c = 0; c < mean.length; c++) mean[c] += t.weight * t.key[c];
+      }
+      total += Math.abs(t.weight);
+    }
+    if (total > 0) for (let c = 0; c < mean.length; c++) mean[c] /= total;
+    if (postNormalize) normalize(mean);
+    return mean;
+  }
+}
+
+interface Term {
+  key: Key;
+  weight: number;
+}
+
+const EMPTY_SET: ReadonlySet<number> = new Set<number>();
+
+function isVector(x: unknown): x is VectorLike {
+  if (x instanceof Float32Array || x instanceof Float64Array) return true;
+  if (!Array.isArray(x) || x.length === 0) return false;
+  for (let i = 0; i < x.length; i++) if (typeof x[i] !== 'number') return false;
+  return true;
+}
+
+function isWeighted(x: unknown): x is readonly [Key, number] {
+  return Array.isArray(x) && x.length === 2 && typeof x[1] === 'number' && (typeof x[0] === 'string' || isVector(x[0]));
+}
+
+function checkTopn(topn: number | undefined): number {
+  const k = topn ?? 10;
+  if (!Number.isInteger(k) || k < 0) throw new QuantextError('E_OPTION', `topn must be a non-negative integer, got ${topn}`, { option: 'topn' });
+  return k;
+}
+
+/** Scales v to unit L2 length in place (a zero vector stays zero, as gensim's `unitvec`). */
+function normalize(v: Float64Array): void {
+  let s = 0;
+  for (let c = 0; c < v.length; c++) s += v[c] * v[c];
+  if (s > 0) {
+    const inv = 1 / Math.sqrt(s);
+    for (let c = 0; c < v.length; c++) v[c] *= inv;
+  }
+}
+
+/** Cosine in float64; 0 when either vector is zero. */
+export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let ab = 0, aa = 0, bb = 0;
+  for (let c = 0; c < a.length; c++) {
+    ab += a[c] * b[c];
+    aa += a[c] * a[c];
+    bb += b[c] * b[c];
+  }
+  return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : 0;
+}
