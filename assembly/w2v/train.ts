@@ -13,6 +13,9 @@ import {
 
 const IDX_SCALE: f32 = <f32>EXP_TABLE_SIZE / MAX_EXP / 2;
 
+/** Loss accumulated by the kernel running now (a per-instance global: each worker has its own instance). */
+let lossAcc: f64 = 0;
+
 // ---------- inline vector helpers: SIMD when built with SIMD and `simd` is set, scalar otherwise ----------
 
 // @ts-ignore: decorator
@@ -105,7 +108,7 @@ function lcg(s: u64): u64 {
  */
 // @ts-ignore: decorator
 @inline
-function gradient(f: f32, label: f32, alpha: f32, expTable: usize, logTable: usize, cfg: usize): f32 {
+function gradient(f: f32, label: f32, alpha: f32, expTable: usize, logTable: usize): f32 {
   let sig: f32;
   let nll: f32; // −log σ(±f)
   const sf = label > 0.5 ? f : -f; // the logit of the correct answer
@@ -115,7 +118,7 @@ function gradient(f: f32, label: f32, alpha: f32, expTable: usize, logTable: usi
   if (sf >= MAX_EXP) nll = 0;
   else if (sf <= -MAX_EXP) nll = -sf;
   else nll = load<f32>(logTable + (<usize>(<i32>((sf + MAX_EXP) * IDX_SCALE)) << 2));
-  store<f64>(cfg + CFG_LOSS, load<f64>(cfg + CFG_LOSS) + <f64>nll);
+  lossAcc += <f64>nll;
   return (label - sig) * alpha;
 }
 
@@ -153,7 +156,7 @@ function nsUpdate(cfg: usize, h: usize, e: usize, target: i32, alpha: f32, rng: 
     }
     const w = syn1neg + <usize>t * rowBytes;
     const f = vdot(h, w, dim, simd);
-    const g = gradient(f, label, alpha, expT, logT, cfg);
+    const g = gradient(f, label, alpha, expT, logT);
     vupdate(e, w, h, g, dim, simd);
   }
   return rng;
@@ -176,7 +179,7 @@ function hsUpdate(cfg: usize, h: usize, e: usize, word: i32, alpha: f32, simd: b
     const f = vdot(h, w, dim, simd);
     // word2vec.c: label = 1 − code, g = (1 − code − σ(f))·alpha
     const label: f32 = load<u8>(codes + <usize>d) ? 0 : 1;
-    const g = gradient(f, label, alpha, expT, logT, cfg);
+    const g = gradient(f, label, alpha, expT, logT);
     vupdate(e, w, h, g, dim, simd);
   }
 }
@@ -206,6 +209,7 @@ function trainBatch(cfg: usize, simd: bool): void {
   const idx = scratch + (<usize>dim << 3);
   const rowBytes = <usize>dim << 2;
   let rng = load<u64>(cfg + CFG_RNG);
+  lossAcc = 0;
   let words: f64 = 0;
   let pairs: f64 = 0;
   const total = load<i32>(offsets + (<usize>nsent << 2)) - load<i32>(offsets);
@@ -273,6 +277,7 @@ function trainBatch(cfg: usize, simd: bool): void {
     }
   }
   store<u64>(cfg + CFG_RNG, rng);
+  store<f64>(cfg + CFG_LOSS, load<f64>(cfg + CFG_LOSS) + lossAcc);
   store<f64>(cfg + CFG_WORDS, load<f64>(cfg + CFG_WORDS) + words);
   store<f64>(cfg + CFG_PAIRS, load<f64>(cfg + CFG_PAIRS) + pairs);
 }
@@ -293,13 +298,17 @@ export function w2v_train_batch_ref(cfg: usize): void {
  */
 export function w2v_ns_step(cfg: usize, h: usize, e: usize, target: i32, alpha: f32, simd: i32): void {
   const rng = load<u64>(cfg + CFG_RNG);
+  lossAcc = 0;
   store<u64>(cfg + CFG_RNG, simd ? nsUpdate(cfg, h, e, target, alpha, rng, true) : nsUpdate(cfg, h, e, target, alpha, rng, false));
+  store<f64>(cfg + CFG_LOSS, load<f64>(cfg + CFG_LOSS) + lossAcc);
 }
 
 /** One hierarchical-softmax step for hidden vector h along `word`'s code, exposed for the gradient tests. */
 export function w2v_hs_step(cfg: usize, h: usize, e: usize, word: i32, alpha: f32, simd: i32): void {
+  lossAcc = 0;
   if (simd) hsUpdate(cfg, h, e, word, alpha, true);
   else hsUpdate(cfg, h, e, word, alpha, false);
+  store<f64>(cfg + CFG_LOSS, load<f64>(cfg + CFG_LOSS) + lossAcc);
 }
 
 /** Fills the −log σ table used for the loss: logTable[i] = −log σ((2i/size − 1)·MAX_EXP). */
