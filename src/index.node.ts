@@ -29,3 +29,4 @@ useNodeFileSystem();
 setLineReader((path) => readLines(path));
 
 export * from './api.js';
+export { writeFileAtomic, useNodeFileSystem } from './io/node.js';

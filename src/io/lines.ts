@@ -85,7 +85,7 @@ export function fileSystemHost(path?: string | URL): FileSystemHost {
   if (!host) {
     throw new QuantextError(
       'E_UNSUPPORTED',
-      `cannot access file ${path === undefined ? '' : `'${String(path)}' `}: this runtime has no file system registered ` +
+      `cannot access ${path === undefined ? 'files' : `the file ${String(path)}`}: this runtime has no file system registered ` +
         `(use the Node/Deno/Bun entry of quantext, or pass bytes, a Blob, a ReadableStream or { text })`,
       path === undefined ? undefined : { file: String(path) },
     );

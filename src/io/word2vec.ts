@@ -10,7 +10,8 @@
  *   writes the `\n`, gensim 4 does not; the reader accepts both (newlines before a word are skipped, as
  *   gensim's `lstrip('\n')` and word2vec C's reader do).
  *
- * GloVe and fastText `.vec` files are the text layout; GloVe has no header (`noHeader`, or see ./glove.ts).
+ * GloVe and fastText `.vec` files are the text layout; GloVe has no header (`noHeader: true` or `'auto'`, or see
+ * ./glove.ts).
  *
  * Design
  * ------
@@ -42,8 +43,12 @@ export type UnicodeErrors = 'replace' | 'strict';
 export interface ParseWord2VecOptions {
   /** Binary (`true`) or text (`false`) records. Default: detected from the first record after the header. */
   binary?: boolean;
-  /** Text without a header line (GloVe): the dimension comes from the first line, and every line must agree. */
-  noHeader?: boolean;
+  /**
+   * Text without a header line (GloVe): the dimension comes from the first line, and every line must agree.
+   * `'auto'`: a first line of exactly two integers is a header, anything else starts header-less text; decided
+   * while streaming, so even a one-shot stream is read once. Default false (a header is required).
+   */
+  noHeader?: boolean | 'auto';
   /** Read at most this many vectors (the first ones in the file); reading stops there. Default: all. */
   limit?: number;
   /** `'replace'` (default): invalid UTF-8 in a word becomes U+FFFD. `'strict'`: it fails with `E_FORMAT`. */
@@ -133,11 +138,12 @@ function preview(s: string, max = 60): string {
 export class Word2VecParser {
   /** Name used in error messages. */
   readonly name: string;
-  private readonly noHeader: boolean;
   private readonly allowNonFinite: boolean;
   private readonly keepFirst: boolean;
   private readonly decoder: TextDecoder;
   private readonly sizeHint: number | undefined;
+  /** `noHeader: 'auto'`: a first line that is not a header starts header-less text. */
+  private readonly autoHeader: boolean;
   private binary: boolean | undefined;
   private phase: Phase;
 
@@ -174,20 +180,23 @@ export class Word2VecParser {
     if (duplicates !== 'keep-first' && duplicates !== 'error') {
       throw new QuantextError('E_OPTION', `duplicates must be 'keep-first' or 'error', got ${String(duplicates)}`, { option: 'duplicates' });
     }
-    if (noHeader && binary) {
+    if (noHeader !== true && noHeader !== false && noHeader !== 'auto') {
+      throw new QuantextError('E_OPTION', `noHeader must be true, false or 'auto', got ${String(noHeader)}`, { option: 'noHeader' });
+    }
+    if (noHeader === true && binary) {
       throw new QuantextError('E_OPTION', 'noHeader is only available for text files (binary word2vec files always have a header)', {
         option: 'noHeader',
       });
     }
     this.name = options.name ?? '<bytes>';
-    this.noHeader = noHeader;
-    this.binary = noHeader ? false : binary;
+    this.binary = noHeader === true ? false : binary;
+    this.autoHeader = noHeader === 'auto';
     this.allowNonFinite = allowNonFinite;
     this.keepFirst = duplicates === 'keep-first';
     this.decoder = new TextDecoder('utf-8', { fatal: unicodeErrors === 'strict', ignoreBOM: true });
     this.sizeHint = options.sizeHint;
     this.want = limit ?? Infinity;
-    this.phase = noHeader ? (this.want === 0 ? 'done' : 'text') : 'header';
+    this.phase = noHeader === true ? (this.want === 0 ? 'done' : 'text') : 'header';
   }
 
   /** True once every wanted vector is read (more input is then ignored). */
@@ -285,12 +294,23 @@ export class Word2VecParser {
         if (final) this.fail('E_EMPTY', 'the file is empty');
         return false; // only whitespace so far: it may still be an empty file
       }
+      if (this.autoHeader && this.binary !== true) {
+        this.binary = false;
+        this.phase = this.want === 0 ? 'done' : 'text';
+        return true;
+      }
       this.fail('E_FORMAT', 'line 1: expected a header "<count> <dim>", found an empty line', { line: 1, offset: this.base + this.pos });
     }
     const parts = text.split(/\s+/);
     if (parts.length !== 2 || !/^\d+$/.test(parts[0]) || !/^\d+$/.test(parts[1])) {
-      const hint = parts.length > 2 ? ' (a file without a header, such as GloVe, needs noHeader: true)' : '';
-      this.fail('E_FORMAT', `line 1: expected a header "<count> <dim>", found ${preview(text)}${hint}`, { line: 1, offset: 0 });
+      if (this.autoHeader && this.binary !== true) {
+        // no header: GloVe-style text from this line on (nothing consumed but a BOM)
+        this.binary = false;
+        this.phase = this.want === 0 ? 'done' : 'text';
+        return true;
+      }
+      const hint = parts.length > 2 ? " (a file without a header, such as GloVe, needs noHeader: true or 'auto')" : '';
+      this.fail('E_FORMAT', `line 1: expected a header "<count> <dim>", found ${preview(text)}${hint}`, { line: 1, offset: 0, reason: 'no-header' });
     }
     const count = Number(parts[0]);
     const dim = Number(parts[1]);
@@ -373,7 +393,7 @@ export class Word2VecParser {
     return offset;
   }
 
-  /** Adds the row just written at `offset` under `word`, unless the word is a duplicate. */
+  /** Keeps the row just written (at `rows · dim`) under `word`, unless the word is a duplicate. */
   private commit(word: string, where: string): void {
     if (this.seen.has(word)) {
       if (!this.keepFirst) this.fail('E_FORMAT', `${where}: duplicate word ${preview(word)}`, { word });
@@ -384,7 +404,7 @@ export class Word2VecParser {
     this.rows++;
   }
 
-  private decodeWord(bytes: Uint8Array, where: string, details: Record<string, unknown>): string {
+  private decode(bytes: Uint8Array, where: string, details: Record<string, unknown>): string {
     try {
       return this.decoder.decode(bytes);
     } catch (e) {
@@ -405,20 +425,11 @@ export class Word2VecParser {
     const lineNo = ++this.line;
     const offset = this.base + this.pos;
     const where = `line ${lineNo}`;
-    const text = this.decodeWord(buf.subarray(this.pos, lineEnd), where, { line: lineNo, offset });
+    const text = this.decode(buf.subarray(this.pos, lineEnd), where, { line: lineNo, offset });
     const lineBytes = next - this.pos;
     this.pos = next;
 
-    const tokens: string[] = [];
-    const len = text.length;
-    for (let i = 0; i < len; ) {
-      while (i < len && isTextSep(text.charCodeAt(i))) i++;
-      if (i >= len) break;
-      let j = i + 1;
-      while (j < len && !isTextSep(text.charCodeAt(j))) j++;
-      tokens.push(text.slice(i, j));
-      i = j;
-    }
+    const tokens = splitRecord(text);
     if (tokens.length === 0) return true; // blank line
     const word = tokens[0];
     const nvalues = tokens.length - 1;
@@ -504,7 +515,7 @@ export class Word2VecParser {
       );
     }
     const where = `vector ${index} at byte offset ${start}`;
-    const word = this.decodeWord(buf.subarray(p, sp), where, { index, offset: start });
+    const word = this.decode(buf.subarray(p, sp), where, { index, offset: start });
     const at = this.ensureRow();
     const data = this.data;
     if (LITTLE_ENDIAN) {
@@ -551,6 +562,28 @@ export class Word2VecParser {
   }
 }
 
+const OTHER_SEPARATORS = /[\t\r\v\f]/;
+
+/** Splits a text record on runs of spaces, tabs, `\r`, `\v`, `\f`; the common single-space case uses the native split. */
+function splitRecord(text: string): string[] {
+  if (!OTHER_SEPARATORS.test(text)) {
+    const parts = text.split(' ');
+    if (parts.indexOf('') === -1) return parts;
+    return parts.filter((t) => t !== '');
+  }
+  const tokens: string[] = [];
+  const len = text.length;
+  for (let i = 0; i < len; ) {
+    while (i < len && isTextSep(text.charCodeAt(i))) i++;
+    if (i >= len) break;
+    let j = i + 1;
+    while (j < len && !isTextSep(text.charCodeAt(j))) j++;
+    tokens.push(text.slice(i, j));
+    i = j;
+  }
+  return tokens;
+}
+
 function countTokens(buf: Uint8Array, from: number, to: number): number {
   let n = 0;
   for (let i = from; i < to; i++) if (!IS_TEXT_SEP[buf[i]] && (i === from || IS_TEXT_SEP[buf[i - 1]])) n++;
@@ -580,7 +613,7 @@ function toUint8(data: Uint8Array | ArrayBuffer | string): Uint8Array {
  */
 export function parseWord2Vec(data: Uint8Array | ArrayBuffer | string, options: ParseWord2VecOptions = {}): WordVectors {
   const bytes = toUint8(data);
-  const parser = new Word2VecParser({ sizeHint: bytes.length, ...options });
+  const parser = new Word2VecParser({ ...options, sizeHint: options.sizeHint ?? bytes.length });
   parser.push(bytes);
   return parser.end();
 }
@@ -678,6 +711,8 @@ function shortestScaled(x: number): string | undefined {
       k--;
       c = c1;
     }
+    // An integer that may round to tens or more (85909504 → 8.59095e+7): beyond this path's reach.
+    if (k === 0 && Math.fround(Math.round(ax / 10) * 10) === ax) return undefined;
   }
   // c / 10^k as a plain decimal
   let digits = String(c);
@@ -690,7 +725,11 @@ function shortestScaled(x: number): string | undefined {
   const sign = x < 0 ? '-' : '';
   if (k === 0) return sign + digits;
   if (digits.length > k) return `${sign}${digits.slice(0, digits.length - k)}.${digits.slice(digits.length - k)}`;
-  return `${sign}0.${'0'.repeat(k - digits.length)}${digits}`;
+  const zeros = k - digits.length;
+  if (zeros < 4) return `${sign}0.${'0'.repeat(zeros)}${digits}`;
+  // below 1e-4, exponent notation as Python's repr and JavaScript print it: 1.5e-7
+  const mantissa = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+  return `${sign}${mantissa}e-${zeros + 1}`;
 }
 
 /** {@link formatFloat32} for any finite value: the fewest `toPrecision` digits (1–9) that round-trip. */

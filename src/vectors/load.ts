@@ -32,13 +32,8 @@ export async function loadVectors(source: ByteSource, opts: LoadVectorsOptions =
       wv = await readWord2Vec(source, { limit: opts.limit, name });
       break;
     case 'auto':
-      try {
-        wv = await readWord2Vec(source, { limit: opts.limit, name });
-      } catch (e) {
-        // no `V D` header: GloVe text has none
-        if (!(e instanceof QuantextError) || e.code !== 'E_FORMAT' || !/header/i.test(e.message)) throw e;
-        wv = await readGloVe(source, { limit: opts.limit, name });
-      }
+      // word2vec binary or text with a `V D` header; without a header, GloVe text
+      wv = await readWord2Vec(source, { limit: opts.limit, name, noHeader: 'auto' });
       break;
     default:
       throw new QuantextError('E_OPTION', `unknown vector format '${format as string}' (auto, word2vec, word2vec-binary, word2vec-text, glove)`);

@@ -139,3 +139,35 @@ describe('tokenize', () => {
     expect(tokenize('日本語 テキスト')).toEqual(['日本語', 'テキスト']);
   });
 });
+
+describe('URLs', () => {
+  it('fetches http URLs as streams (loopback server): vectors and lines; HTTP errors are E_IO', async () => {
+    const { createServer } = await import('node:http');
+    const { readFileSync } = await import('node:fs');
+    const { fixture } = await import('./util.js');
+    const { parseWord2Vec } = await import('../../src/io/word2vec.js');
+    const bin = readFileSync(fixture('w2v.bin'));
+    const server = createServer((req, res) => {
+      if (req.url === '/w2v.bin') res.end(bin);
+      else if (req.url === '/corpus.txt') res.end('one two\r\nthree\n');
+      else {
+        res.statusCode = 404;
+        res.end();
+      }
+    });
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    try {
+      const { port } = server.address() as { port: number };
+      const base = `http://127.0.0.1:${port}`;
+      const got = await readWord2Vec(new URL(`${base}/w2v.bin`));
+      const want = parseWord2Vec(new Uint8Array(bin));
+      expect(got.words).toEqual(want.words);
+      expect(got.vectors).toEqual(want.vectors);
+      expect(await collect(readLines(new URL(`${base}/corpus.txt`)))).toEqual(['one two', 'three']);
+      const e = await expectError(() => readWord2Vec(new URL(`${base}/missing.bin`)), 'E_IO');
+      expect(e.message).toContain('404');
+    } finally {
+      server.close();
+    }
+  });
+});

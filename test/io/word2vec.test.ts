@@ -42,15 +42,22 @@ afterAll(async () => {
 describe('formatFloat32', () => {
   it('prints the shortest decimal that reads back to the same float32', () => {
     const r = rng(7);
-    for (let i = 0; i < 20000; i++) {
-      const bits = new Uint32Array([Math.floor(r() * 2 ** 32)]);
-      const x = new Float32Array(bits.buffer)[0];
-      if (!Number.isFinite(x)) continue;
+    const f = new Float32Array(1);
+    const bits = new Uint32Array(f.buffer);
+    // significant digits of a printed decimal: no sign, exponent, point, leading or trailing zeros
+    const significant = (s: string) => s.replace(/^-/, '').replace(/e.*$/, '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '').length;
+    for (let i = 0; i < 40000; i++) {
+      // half random bit patterns (every exponent), half embedding-like values (|x| in 1e-16 … 1e8)
+      if (i % 2) bits[0] = Math.floor(r() * 2 ** 32);
+      else f[0] = (r() * 2 - 1) * 10 ** Math.floor(r() * 24 - 16);
+      const x = f[0];
+      if (!Number.isFinite(x) || x === 0) continue;
       const s = formatFloat32(x);
-      expect(Math.fround(Number(s))).toBe(x);
-      // no shorter decimal round-trips (digits counted in the mantissa, not the exponent)
-      const digits = s.replace(/^-/, '').replace(/e.*$/, '').replace('.', '').replace(/^0+/, '').length;
-      if (digits > 1 && x !== 0) expect(Math.fround(Number(x.toPrecision(digits - 1)))).not.toBe(x);
+      expect(Math.fround(Number(s)), s).toBe(x);
+      // the fewest significant digits that round-trip, found by brute force
+      let p = 1;
+      while (Math.fround(Number(x.toPrecision(p))) !== x) p++;
+      expect(significant(s), `${x} printed as ${s}, ${x.toPrecision(p)} is shorter`).toBe(p);
     }
   });
 
@@ -162,6 +169,28 @@ describe('word2vec round trips', () => {
     const got = parseWord2Vec(text, { noHeader: true });
     expect(got.dim).toBe(3);
     expectModel(got, { words: ['a', 'b'], rows: [[1, 2, 3], [4, 5, 6]] });
+  });
+
+  it("noHeader: 'auto' reads word2vec text, binary and header-less text, from a one-shot stream", async () => {
+    const m = randomModel(30, 4, 9);
+    for (const [bytes, label] of [
+      [formatWord2Vec(m), 'text'],
+      [formatWord2Vec(m, { binary: true }), 'binary'],
+      [formatWord2Vec(m, { writeHeader: false }), 'no header'],
+      [new TextEncoder().encode('\n' + new TextDecoder().decode(formatWord2Vec(m, { writeHeader: false }))), 'blank first line'],
+    ] as const) {
+      async function* once() {
+        yield* chunked(bytes, [3]);
+      }
+      const got = await readWord2Vec(once(), { noHeader: 'auto' });
+      expect(got.words, label).toEqual(m.words);
+      expect(got.vectors, label).toEqual(m.vectors);
+    }
+    expect(parseWord2Vec('a 1 2\nb 3 4\n', { noHeader: 'auto', limit: 1 }).words).toEqual(['a']);
+    // without 'auto', the missing header is reported with a stable reason
+    const e = await expectError(() => parseWord2Vec('a 1 2\nb 3 4\n'), 'E_FORMAT');
+    expect(e.details).toMatchObject({ line: 1, reason: 'no-header' });
+    await expectError(() => parseWord2Vec('1 2\n', { noHeader: 'maybe' as never }), 'E_OPTION');
   });
 
   it('writes a header-less text file with writeHeader: false, and text values at a given precision', () => {
