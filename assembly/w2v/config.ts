@@ -21,7 +21,7 @@ export const CFG_LOG_TABLE: i32 = 60; // f32[EXP_TABLE_SIZE] −log σ table
 export const CFG_TOKENS: i32 = 64; // i32[] word ids of the batch (−1 = skip)
 export const CFG_OFFSETS: i32 = 68; // i32[nsent+1] sentence starts in tokens
 export const CFG_NSENT: i32 = 72;
-export const CFG_SCRATCH: i32 = 76; // f32[2·dim] neu1, neu1e, then i32[maxSentence] subsampled ids
+export const CFG_SCRATCH: i32 = 76; // f32 neu1[dim], neu1e[dim], E[2·window·dim], G[(2·window+1)·(negative+1)], then i32 ids[maxSentence]
 export const CFG_ALPHA: i32 = 80; // f32 learning rate for this batch
 export const CFG_ALPHA_END: i32 = 84; // f32 learning rate at the end of this batch (linear within the batch)
 export const CFG_RNG: i32 = 88; // u64 LCG state (word2vec.c's next_random)
@@ -35,6 +35,8 @@ export const FLAG_CBOW: i32 = 2;
 export const FLAG_CBOW_MEAN: i32 = 4;
 export const FLAG_SHRINK_WINDOWS: i32 = 8;
 export const FLAG_SAMPLE: i32 = 16;
+/** Skip-gram + negative sampling: share the negatives across a window (HogBatch). */
+export const FLAG_MINIBATCH: i32 = 32;
 
 /** Longest Huffman code (word2vec.c MAX_CODE_LENGTH). */
 export const MAX_CODE_LENGTH: i32 = 40;

@@ -8,7 +8,7 @@ import {
   CFG_SYN0, CFG_SYN1NEG, CFG_SYN1, CFG_DIM, CFG_NEGATIVE, CFG_WINDOW, CFG_FLAGS, CFG_NEG_TABLE, CFG_NEG_TABLE_SIZE,
   CFG_SAMPLE, CFG_CODES, CFG_POINTS, CFG_CODELENS, CFG_EXP_TABLE, CFG_LOG_TABLE, CFG_TOKENS, CFG_OFFSETS, CFG_NSENT,
   CFG_SCRATCH, CFG_ALPHA, CFG_ALPHA_END, CFG_RNG, CFG_LOSS, CFG_WORDS, CFG_PAIRS, CFG_SIZE,
-  FLAG_HS, FLAG_CBOW, FLAG_CBOW_MEAN, FLAG_SHRINK_WINDOWS, FLAG_SAMPLE, MAX_CODE_LENGTH,
+  FLAG_HS, FLAG_CBOW, FLAG_CBOW_MEAN, FLAG_SHRINK_WINDOWS, FLAG_SAMPLE, FLAG_MINIBATCH, MAX_CODE_LENGTH,
 } from './config';
 
 const IDX_SCALE: f32 = <f32>EXP_TABLE_SIZE / MAX_EXP / 2;
@@ -184,6 +184,82 @@ function hsUpdate(cfg: usize, h: usize, e: usize, word: i32, alpha: f32, simd: b
   }
 }
 
+/**
+ * Skip-gram with negatives shared across one window (HogBatch, Ji et al. 2016, "Parallelizing Word2Vec in Shared and
+ * Distributed Memory"): the m context rows of center i and the (1 + K) output rows (the center and K negatives drawn
+ * once per window) form an m×(1+K) block. All scores are computed first, then the input errors (from the old output
+ * rows), the output updates (from the old input rows), then the input updates. Each random output row is loaded once
+ * per window instead of once per pair, and K draws serve m pairs.
+ */
+// @ts-ignore: decorator
+@inline
+function sgWindowShared(cfg: usize, idx: usize, i: i32, j0: i32, j1: i32, center: i32, alpha: f32, rng: u64, E: usize, G: usize, simd: bool): u64 {
+  const dim = load<i32>(cfg + CFG_DIM);
+  const syn0 = <usize>load<u32>(cfg + CFG_SYN0);
+  const syn1neg = <usize>load<u32>(cfg + CFG_SYN1NEG);
+  const negative = load<i32>(cfg + CFG_NEGATIVE);
+  const table = <usize>load<u32>(cfg + CFG_NEG_TABLE);
+  const tsize = <u64>load<u32>(cfg + CFG_NEG_TABLE_SIZE);
+  const expT = <usize>load<u32>(cfg + CFG_EXP_TABLE);
+  const logT = <usize>load<u32>(cfg + CFG_LOG_TABLE);
+  const rowBytes = <usize>dim << 2;
+  const no = negative + 1;
+  // output ids live in G's extra last row: slot 0 the center (label 1), then the draws (a draw equal to the
+  // center is skipped: −1)
+  const outIds = G + ((<usize>(2 * load<i32>(cfg + CFG_WINDOW)) * <usize>no) << 2);
+  store<i32>(outIds, center);
+  for (let d = 1; d < no; d++) {
+    rng = lcg(rng);
+    const slot = table + (<usize>(((rng >> 16) & 0xffffffff) * tsize >> 32) << 3);
+    rng = lcg(rng);
+    const t = <u32>(rng >> 32) < load<u32>(slot) ? <i32>((slot - table) >> 3) : load<i32>(slot, 4);
+    store<i32>(outIds + (<usize>d << 2), t == center ? -1 : t);
+  }
+  // scores → gradients
+  let m = 0;
+  for (let j = j0; j < j1; j++) {
+    if (j == i) continue;
+    const l1 = syn0 + <usize>load<i32>(idx + (<usize>j << 2)) * rowBytes;
+    for (let d = 0; d < no; d++) {
+      const t = load<i32>(outIds + (<usize>d << 2));
+      let g: f32 = 0;
+      if (t >= 0) g = gradient(vdot(l1, syn1neg + <usize>t * rowBytes, dim, simd), d == 0 ? 1 : 0, alpha, expT, logT);
+      store<f32>(G + ((<usize>(m * no + d)) << 2), g);
+    }
+    m++;
+  }
+  // input errors from the old output rows
+  for (let c = 0; c < m; c++) {
+    const e = E + <usize>c * rowBytes;
+    vzero(e, dim);
+    for (let d = 0; d < no; d++) {
+      const t = load<i32>(outIds + (<usize>d << 2));
+      if (t < 0) continue;
+      vaxpy(e, syn1neg + <usize>t * rowBytes, load<f32>(G + ((<usize>(c * no + d)) << 2)), dim, simd);
+    }
+  }
+  // output updates from the old input rows
+  for (let d = 0; d < no; d++) {
+    const t = load<i32>(outIds + (<usize>d << 2));
+    if (t < 0) continue;
+    const w = syn1neg + <usize>t * rowBytes;
+    let c = 0;
+    for (let j = j0; j < j1; j++) {
+      if (j == i) continue;
+      vaxpy(w, syn0 + <usize>load<i32>(idx + (<usize>j << 2)) * rowBytes, load<f32>(G + ((<usize>(c * no + d)) << 2)), dim, simd);
+      c++;
+    }
+  }
+  // input updates
+  let c = 0;
+  for (let j = j0; j < j1; j++) {
+    if (j == i) continue;
+    vaxpy(syn0 + <usize>load<i32>(idx + (<usize>j << 2)) * rowBytes, E + <usize>c * rowBytes, 1, dim, simd);
+    c++;
+  }
+  return rng;
+}
+
 // @ts-ignore: decorator
 @inline
 function trainBatch(cfg: usize, simd: bool): void {
@@ -204,9 +280,13 @@ function trainBatch(cfg: usize, simd: bool): void {
   const scratch = <usize>load<u32>(cfg + CFG_SCRATCH);
   const alpha0 = load<f32>(cfg + CFG_ALPHA);
   const alpha1 = load<f32>(cfg + CFG_ALPHA_END);
+  // scratch: neu1 (dim) | neu1e (dim) | E (2·window·dim) | G ((2·window + 1)·(negative+1)) | idx (sentence ids)
   const neu1 = scratch;
   const neu1e = scratch + (<usize>dim << 2);
-  const idx = scratch + (<usize>dim << 3);
+  const hbE = scratch + (<usize>dim << 3);
+  const hbG = hbE + ((<usize>(2 * window) * <usize>dim) << 2);
+  const idx = hbG + ((<usize>(2 * window + 1) * <usize>(negative + 1)) << 2);
+  const minibatch = (flags & FLAG_MINIBATCH) != 0 && !hs && negative > 0;
   const rowBytes = <usize>dim << 2;
   let rng = load<u64>(cfg + CFG_RNG);
   lossAcc = 0;
@@ -263,6 +343,9 @@ function trainBatch(cfg: usize, simd: bool): void {
           vaxpy(syn0 + <usize>load<i32>(idx + (<usize>j << 2)) * rowBytes, neu1e, 1, dim, simd);
         }
         pairs += 1;
+      } else if (minibatch) {
+        rng = sgWindowShared(cfg, idx, i, j0, j1, center, alpha, rng, hbE, hbG, simd);
+        pairs += <f64>(j1 - j0 - 1);
       } else {
         for (let j = j0; j < j1; j++) {
           if (j == i) continue;

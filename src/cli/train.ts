@@ -19,6 +19,7 @@ export interface TrainCliOptions {
   threads?: unknown;
   seed?: unknown;
   format?: string;
+  sharedNegatives?: boolean;
   quiet?: boolean;
 }
 
@@ -52,6 +53,7 @@ export async function trainCommand(corpus: CorpusInput, o: TrainCliOptions): Pro
     alpha,
     workers: int('--threads', o.threads, 1),
     seed: int('--seed', o.seed, 1),
+    sharedNegatives: !!o.sharedNegatives,
   });
   const bar = new ProgressBar('train', process.stderr, o.quiet);
   let result: TrainResult;

@@ -6,5 +6,10 @@ export const CFG = {
   OFFSETS: 68, NSENT: 72, SCRATCH: 76, ALPHA: 80, ALPHA_END: 84, RNG: 88, LOSS: 96, WORDS: 104, PAIRS: 112,
 } as const;
 export const CFG_SIZE = 128;
-export const FLAG = { HS: 1, CBOW: 2, CBOW_MEAN: 4, SHRINK_WINDOWS: 8, SAMPLE: 16 } as const;
+export const FLAG = { HS: 1, CBOW: 2, CBOW_MEAN: 4, SHRINK_WINDOWS: 8, SAMPLE: 16, MINIBATCH: 32 } as const;
+
+/** Bytes of a worker's scratch area (see CFG_SCRATCH in assembly/w2v/config.ts). */
+export function scratchBytes(dim: number, window: number, negative: number, maxSentenceLength: number): number {
+  return (2 * dim + 2 * window * dim + (2 * window + 1) * (negative + 1)) * 4 + maxSentenceLength * 4 + 16;
+}
 export const MAX_CODE_LENGTH = 40;

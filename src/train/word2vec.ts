@@ -7,7 +7,7 @@ import { DenseMatrix } from '../vectors/matrix.js';
 import { KeyedVectors } from '../vectors/keyed.js';
 import { openCorpus, type CorpusInput } from './corpus.js';
 import { VocabBuilder, sampleThresholds, aliasTable, huffman, type CountedVocab } from './vocab.js';
-import { CFG, CFG_SIZE, FLAG, MAX_CODE_LENGTH } from './w2v-config.js';
+import { CFG, CFG_SIZE, FLAG, MAX_CODE_LENGTH, scratchBytes } from './w2v-config.js';
 
 /** Options of Word2Vec. Names and defaults follow gensim's `Word2Vec` (camelCase). */
 export interface Word2VecOptions {
@@ -49,6 +49,11 @@ export interface Word2VecOptions {
   shrinkWindows?: boolean;
   /** Target tokens per batch handed to the kernel (gensim batch_words). Default 10000. */
   batchWords?: number;
+  /**
+   * Skip-gram with negative sampling: draw the negatives once per window and update the window as one small
+   * block (HogBatch, Ji et al. 2016). Default false (word2vec's per-pair negatives).
+   */
+  sharedNegatives?: boolean;
   /** Keep the corpus encoded in memory between epochs: 'auto' does so for corpora up to 20M tokens. */
   cacheCorpus?: 'auto' | boolean;
   /** Tokenizer for string sentences. Default: split on whitespace. */
@@ -101,7 +106,7 @@ export interface TrainResult {
 const DEFAULTS = {
   vectorSize: 100, window: 5, minCount: 5, maxVocabSize: null, maxFinalVocab: null, sample: 1e-3, negative: 5, nsExponent: 0.75,
   hs: 0, sg: 0, alpha: 0.025, minAlpha: 0.0001, epochs: 5, workers: 3, seed: 1, maxSentenceLength: 10000, cbowMean: 1,
-  shrinkWindows: true, batchWords: 10000, cacheCorpus: 'auto' as 'auto' | boolean,
+  shrinkWindows: true, batchWords: 10000, cacheCorpus: 'auto' as 'auto' | boolean, sharedNegatives: false,
 };
 const CACHE_LIMIT = 20_000_000;
 
@@ -247,7 +252,7 @@ export class Word2Vec extends WasmOwned {
   private newCfg(): number {
     const d = this.opts.vectorSize;
     const cfg = this.own(CFG_SIZE, true);
-    const scratch = this.own(d * 8 + this.opts.maxSentenceLength * 4 + 16);
+    const scratch = this.own(scratchBytes(d, this.opts.window, this.opts.negative, this.opts.maxSentenceLength));
     this.rt.arena.u32(cfg + CFG.SCRATCH, 1)[0] = scratch;
     return cfg;
   }
@@ -261,7 +266,7 @@ export class Word2Vec extends WasmOwned {
     i32(CFG.NEGATIVE, o.negative);
     i32(CFG.WINDOW, o.window);
     i32(CFG.FLAGS, (o.hs ? FLAG.HS : 0) | (o.sg ? 0 : FLAG.CBOW) | (o.cbowMean ? FLAG.CBOW_MEAN : 0) |
-      (o.shrinkWindows ? FLAG.SHRINK_WINDOWS : 0) | (o.sample > 0 ? FLAG.SAMPLE : 0));
+      (o.shrinkWindows ? FLAG.SHRINK_WINDOWS : 0) | (o.sample > 0 ? FLAG.SAMPLE : 0) | (o.sharedNegatives ? FLAG.MINIBATCH : 0));
   }
 
   private setRng(cfg: number, state: bigint): void {

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { BUILDS, rtFor, rng, randomF32 } from '../helpers.js';
-import { CFG, CFG_SIZE, FLAG, MAX_CODE_LENGTH } from '../../src/train/w2v-config.js';
+import { CFG, CFG_SIZE, FLAG, MAX_CODE_LENGTH, scratchBytes } from '../../src/train/w2v-config.js';
 import { huffman, aliasTable, sampleThresholds, VocabBuilder } from '../../src/train/vocab.js';
 import type { Runtime } from '../../src/runtime/runtime.js';
 
@@ -141,14 +141,14 @@ describe.each(BUILDS)('word2vec kernels, %s build', (build) => {
     const vb = new VocabBuilder({ minCount: 1 });
     vb.add(['x']);
     const sample = a.put(sampleThresholds({ ...vb.finish(), counts, retainedWords: 500 } as any, 1e-2));
-    for (const flags of [FLAG.SHRINK_WINDOWS, FLAG.CBOW | FLAG.CBOW_MEAN | FLAG.SHRINK_WINDOWS | FLAG.SAMPLE, FLAG.HS | FLAG.SAMPLE, FLAG.CBOW | FLAG.HS]) {
+    for (const flags of [FLAG.SHRINK_WINDOWS, FLAG.MINIBATCH | FLAG.SHRINK_WINDOWS | FLAG.SAMPLE, FLAG.CBOW | FLAG.CBOW_MEAN | FLAG.SHRINK_WINDOWS | FLAG.SAMPLE, FLAG.HS | FLAG.SAMPLE, FLAG.CBOW | FLAG.HS]) {
       const results: Float32Array[] = [];
       const losses: number[] = [];
       for (const fn of ['w2v_train_batch', 'w2v_train_batch_ref'] as const) {
         const cfg = a.alloc(CFG_SIZE, true);
         const syn0 = a.put(randomF32(V * dim, rng(1), 0.05));
         const syn1neg = a.alloc(V * dim * 4, true), syn1 = a.alloc(V * dim * 4, true);
-        const scratch = a.alloc(dim * 8 + 1000 * 4);
+        const scratch = a.alloc(scratchBytes(dim, 3, 5, 1000));
         const codes = a.put(hf.codes), points = a.put(hf.points), lens = a.put(hf.lengths);
         const set = (o: number, v: number) => (a.u32(cfg + o, 1)[0] = v);
         set(CFG.SYN0, syn0); set(CFG.SYN1NEG, syn1neg); set(CFG.SYN1, syn1); set(CFG.DIM, dim); set(CFG.VOCAB, V);

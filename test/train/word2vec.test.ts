@@ -56,6 +56,7 @@ describe('Word2Vec', () => {
 
   for (const [name, opts] of [
     ['skip-gram + negative sampling', { sg: 1, negative: 5 }],
+    ['skip-gram + negatives shared per window (HogBatch)', { sg: 1, negative: 5, sharedNegatives: true }],
     ['CBOW + negative sampling', { sg: 0, negative: 5 }],
     ['skip-gram + hierarchical softmax', { sg: 1, hs: 1, negative: 0 }],
     ['CBOW + hierarchical softmax', { sg: 0, hs: 1, negative: 0 }],
