@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+// Smoke test in Node.js: imports quantext by its package name (the `node` export condition, dist/index.node.js)
+// and runs the checks of checks.mjs, threads through node:worker_threads included.
+//
+//   node scripts/smoke/node.mjs [scratch-dir]     (run.mjs links node_modules/quantext first; see run.mjs)
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const t0 = performance.now();
+const q = await import('quantext');
+const { runChecks, report } = await import('./checks.mjs');
+const dir = process.argv[2] ?? mkdtempSync(join(tmpdir(), 'quantext-smoke-'));
+try {
+  const result = await runChecks(q, { runtime: 'node', entry: 'node', threads: true, tmpDir: dir });
+  process.exitCode = report('node', process.versions.node, result, performance.now() - t0) ? 1 : 0;
+} finally {
+  if (!process.argv[2]) rmSync(dir, { recursive: true, force: true });
+}
