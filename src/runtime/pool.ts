@@ -20,7 +20,9 @@ export function hasWorkerFactory(): boolean {
 }
 
 // Resolves to dist/runtime/worker.js both from src/runtime/ (tests) and from dist/runtime/ (the package).
-const WORKER_URL = new URL('../../dist/runtime/worker.js', import.meta.url);
+// Computed when a pool starts, not at import: in Cloudflare Workers `import.meta.url` is not a URL, and a
+// throw at import would make the whole package unloadable there (Workers have no threads anyway).
+const workerUrl = (): URL => new URL('../../dist/runtime/worker.js', import.meta.url);
 
 /**
  * Worker threads that run kernels over one shared WebAssembly.Memory (Hogwild training).
@@ -39,7 +41,7 @@ export class WorkerPool {
     const pool = new WorkerPool();
     const ready: Promise<void>[] = [];
     for (let i = 0; i < n; i++) {
-      const w = factory(WORKER_URL);
+      const w = factory(workerUrl());
       pool.workers.push(w);
       ready.push(
         new Promise<void>((resolve, reject) => {

@@ -31,6 +31,8 @@ export interface InitOptions {
 }
 
 const PAGE = 65536;
+/** Exports the loader calls before trusting a module (see assembly/util/build.ts). */
+const REQUIRED_EXPORTS = ['build_kind', 'heap_base', 'probe', 'dot_f32'];
 const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 24, 1, 22, 0, 253, 12, ...new Array(16).fill(0), 253, 98, 11]);
 
 /**
@@ -83,18 +85,47 @@ export function setDefaultSources(fn: DefaultSources, readFile?: (url: URL) => P
   if (readFile) readFileHook = readFile;
 }
 
-const compiled = new Map<unknown, Promise<WebAssembly.Module>>();
+// Compile once per source: URLs and paths by their text, bytes and Responses by identity. Objects are
+// weak keys, so a cache entry never keeps a caller's buffer alive.
+const compiledByUrl = new Map<string, Promise<WebAssembly.Module>>();
+const compiledByObject = new WeakMap<object, Promise<WebAssembly.Module>>();
 
 async function toModule(src: WasmSource): Promise<WebAssembly.Module> {
   if (src instanceof WebAssembly.Module) return src;
-  const key = typeof src === 'string' || src instanceof URL ? String(src) : src;
-  let p = compiled.get(key);
+  const byUrl = typeof src === 'string' || src instanceof URL;
+  const key = byUrl ? String(src) : (src as object);
+  let p = byUrl ? compiledByUrl.get(key as string) : compiledByObject.get(key as object);
   if (!p) {
     p = compileSource(src);
-    compiled.set(key, p);
-    p.catch(() => compiled.delete(key));
+    if (byUrl) compiledByUrl.set(key as string, p);
+    else compiledByObject.set(key as object, p);
+    p.catch(() => (byUrl ? compiledByUrl.delete(key as string) : compiledByObject.delete(key as object)));
   }
   return p;
+}
+
+/**
+ * A string source as a URL. In hosts without `location` (Node, Deno, Bun) a string that is not an
+ * absolute URL is a file path, relative to the working directory.
+ */
+function sourceUrl(src: string | URL): URL {
+  if (src instanceof URL) return src;
+  const base = typeof location !== 'undefined' ? location.href : undefined;
+  const isDrivePath = /^[A-Za-z]:[\\/]/.test(src); // C:\x.wasm parses as a URL with scheme "c:"
+  if (!isDrivePath) {
+    try {
+      return new URL(src, base);
+    } catch {
+      /* not a URL: a path */
+    }
+  }
+  const cwd: string | undefined = (globalThis as any).process?.cwd?.() ?? (globalThis as any).Deno?.cwd?.();
+  if (cwd === undefined) throw new QuantextError('E_WASM', `'${src}' is neither a URL nor a path this runtime can resolve`);
+  let path = src.replace(/\\/g, '/');
+  if (!path.startsWith('/') && !/^[A-Za-z]:\//.test(path)) path = `${cwd.replace(/\\/g, '/').replace(/\/$/, '')}/${path}`;
+  const url = new URL('file:///');
+  url.pathname = /^[A-Za-z]:\//.test(path) ? `/${path}` : path; // the setter percent-encodes '#', '?' and spaces
+  return url;
 }
 
 async function compileSource(src: WasmSource): Promise<WebAssembly.Module> {
@@ -102,7 +133,7 @@ async function compileSource(src: WasmSource): Promise<WebAssembly.Module> {
   try {
     if (src instanceof ArrayBuffer || ArrayBuffer.isView(src)) bytes = src;
     else if (typeof src === 'string' || src instanceof URL) {
-      const url = new URL(String(src), typeof location !== 'undefined' ? location.href : undefined);
+      const url = sourceUrl(src);
       if (url.protocol === 'file:' && readFileHook) bytes = await readFileHook(url);
       else return await compileResponse(fetch(url));
     } else return await compileResponse(src as PromiseLike<Response>);
@@ -168,6 +199,10 @@ async function instantiate(module: WebAssembly.Module, build: BuildName, opts: I
   } catch (e) {
     throw new QuantextError('E_WASM', `instantiating the ${build} build failed: ${(e as Error).message}`, { build }, { cause: e });
   }
+  const missing = REQUIRED_EXPORTS.filter((name) => typeof instance.exports[name] !== 'function');
+  if (missing.length) {
+    throw new QuantextError('E_WASM', `the module given as the ${build} build is not a quantext build (no export ${missing.join(', ')})`, { build });
+  }
   const rt = new Runtime(module, instance, memory, build, maxPages);
   // the probe: a computed result, not just validation (older Safari validates SIMD it miscomputes)
   const got = rt.kernels.probe();
@@ -205,7 +240,10 @@ function isSourceMap(x: unknown): x is WasmSources {
  * or a map `{ simd, scalar, 'simd-mt', 'scalar-mt' }` of them.
  */
 export async function createRuntime(source?: WasmSource | WasmSources, opts: InitOptions = {}): Promise<Runtime> {
-  const forced = (getEnv('QUANTEXT_BACKEND') ?? '').toLowerCase();
+  const forced = (getEnv('QUANTEXT_BACKEND') ?? '').trim().toLowerCase();
+  if (forced !== '' && forced !== 'auto' && forced !== 'simd' && forced !== 'scalar') {
+    throw new QuantextError('E_OPTION', `QUANTEXT_BACKEND must be 'auto', 'simd' or 'scalar', got '${forced}'`);
+  }
   const want = opts.backend && opts.backend !== 'auto' ? opts.backend : forced === 'scalar' || forced === 'simd' ? forced : 'auto';
   if (want !== 'auto' && want !== 'simd' && want !== 'scalar') {
     throw new QuantextError('E_OPTION', `backend must be 'auto', 'simd' or 'scalar', got '${String(opts.backend)}'`);
@@ -219,9 +257,19 @@ export async function createRuntime(source?: WasmSource | WasmSources, opts: Ini
     const rt = await instantiate(module, shared1 ? 'simd-mt' : 'simd', opts);
     const build = ((rt.backend === 'simd' ? 'simd' : 'scalar') + (shared1 ? '-mt' : '')) as BuildName;
     (rt as { build: BuildName }).build = build;
+    if (want !== 'auto' && rt.backend !== want) {
+      throw new QuantextError(
+        'E_OPTION',
+        `backend '${want}' was forced (${opts.backend ? 'option backend' : 'QUANTEXT_BACKEND'}) but the module given is the ${rt.backend} build: pass { simd, scalar } or the ${want} build`,
+        { backend: want },
+      );
+    }
     return rt;
   }
 
+  if (want === 'simd' && !simdSupported()) {
+    throw new QuantextError('E_UNSUPPORTED', `backend 'simd' was forced but this host does not support WebAssembly SIMD`);
+  }
   const map: WasmSources = (source as WasmSources) ?? {};
   const order: BuildName[] = [];
   const sfx = shared ? '-mt' : '';
@@ -232,10 +280,15 @@ export async function createRuntime(source?: WasmSource | WasmSources, opts: Ini
     if (want !== 'scalar' && simdSupported()) order.push('simd');
     if (want !== 'simd') order.push('scalar');
   }
+  // the caller's sources first (in order of preference), then the runtime's default files
+  const candidates: Array<[BuildName, WasmSource]> = [];
+  for (const b of order) if (map[b] !== undefined) candidates.push([b, map[b]!]);
+  for (const b of order) {
+    const d = map[b] === undefined ? defaultSources(b) : undefined;
+    if (d !== undefined) candidates.push([b, d]);
+  }
   let lastErr: unknown;
-  for (const build of order) {
-    const src = map[build] ?? defaultSources(build);
-    if (src === undefined) continue;
+  for (const [build, src] of candidates) {
     try {
       const module = await toModule(src);
       return await instantiate(module, build, opts);

@@ -1,0 +1,468 @@
+// Vector kernels: SIMD wasm vs scalar wasm vs plain JS, in one run.
+//
+//   npm run bench -- kernels [--quick] [--filter <regex>]
+//
+// Every kernel of assembly/vec/ at n = 100, 300, 1024 and 100,000 (matvec: n rows of 100 columns,
+// so n = 100,000 is the 100k×100 most_similar case), plus the wasm build sizes and the time from
+// init() to the first kernel call in a fresh Node process. The "simd" and "scalar" variants call the
+// same exported kernel in the SIMD and the scalar build; "js" is the plain JavaScript loop a user
+// would write over Float32Arrays (one accumulator, no manual unrolling).
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { median, round } from './harness.mjs';
+
+export const title = 'Vector kernels (assembly/vec)';
+export const description = [
+  'Each kernel on the same data in the SIMD build, the scalar build and plain JavaScript.',
+  'Time per operation is the median over samples; each sample times a JS loop of m calls (m chosen so that one sample lasts ≥ 0.25 ms,',
+  'shown as `inner` in the JSON), so the figure includes the JS→wasm call (a few ns) but not timer or harness overhead.',
+  'The three variants of a case run in three interleaved rounds (simd, scalar, js, simd, …) and each figure is the median of its round medians,',
+  'so load from other work on this shared machine hits all variants alike.',
+  'Ratios are speed-ups: time(denominator) / time(numerator). GFLOP/s counts a multiply-add as 2 FLOPs;',
+  'Melem/s is input elements per microsecond. matvec "n=…" is n rows × 100 columns (a vocabulary of n words of dimension 100).',
+].join(' ');
+
+const SIZES = [100, 300, 1024, 100_000];
+const MATVEC_COLS = 100;
+const TOPK_K = 10;
+const BUILDS = ['simd-mt', 'scalar-mt', 'simd', 'scalar'];
+const TARGETS = { dot1024: 15, matvec100k: 10, wasmGzKB: 64, initMs: 20 };
+
+/** mulberry32: seeded so every variant sees the same numbers. */
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+function randomF32(n, r, scale = 1) {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = (r() * 2 - 1) * scale;
+  return a;
+}
+
+// ---- plain JavaScript versions: the straightforward loops, as a user would write them ----
+
+function jsDot(a, b, n) {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += a[i] * b[i];
+  return s;
+}
+function jsAxpy(y, x, alpha, n) {
+  for (let i = 0; i < n; i++) y[i] += alpha * x[i];
+}
+function jsScale(x, alpha, n) {
+  for (let i = 0; i < n; i++) x[i] *= alpha;
+}
+function jsNorm(x, n) {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += x[i] * x[i];
+  return Math.sqrt(s);
+}
+function jsNormalizeRows(m, rows, cols) {
+  for (let r = 0, base = 0; r < rows; r++, base += cols) {
+    let s = 0;
+    for (let c = 0; c < cols; c++) s += m[base + c] * m[base + c];
+    if (s > 0) {
+      const inv = 1 / Math.sqrt(s);
+      for (let c = 0; c < cols; c++) m[base + c] *= inv;
+    }
+  }
+}
+function jsMatvec(m, rows, cols, q, out) {
+  for (let r = 0, base = 0; r < rows; r++, base += cols) {
+    let s = 0;
+    for (let c = 0; c < cols; c++) s += m[base + c] * q[c];
+    out[r] = s;
+  }
+}
+/** The same size-k min-heap selection as topk_f32 (ties: lower index ranks higher). */
+function jsTopk(vals, n, k, outIdx, outVal) {
+  let size = 0;
+  const worse = (va, ia, vb, ib) => va < vb || (va === vb && ia > ib);
+  const siftDown = (end, v, i) => {
+    let j = 0;
+    for (;;) {
+      const l = 2 * j + 1;
+      if (l >= end) break;
+      let c = l;
+      if (l + 1 < end && worse(outVal[l + 1], outIdx[l + 1], outVal[l], outIdx[l])) c = l + 1;
+      if (!worse(outVal[c], outIdx[c], v, i)) break;
+      outVal[j] = outVal[c];
+      outIdx[j] = outIdx[c];
+      j = c;
+    }
+    outVal[j] = v;
+    outIdx[j] = i;
+  };
+  for (let i = 0; i < n; i++) {
+    const v = vals[i];
+    if (v !== v) continue;
+    if (size < k) {
+      let j = size++;
+      while (j > 0) {
+        const p = (j - 1) >> 1;
+        if (!worse(v, i, outVal[p], outIdx[p])) break;
+        outVal[j] = outVal[p];
+        outIdx[j] = outIdx[p];
+        j = p;
+      }
+      outVal[j] = v;
+      outIdx[j] = i;
+    } else if (v > outVal[0]) siftDown(size, v, i);
+  }
+  for (let end = size - 1; end > 0; end--) {
+    const wv = outVal[0], wi = outIdx[0];
+    siftDown(end, outVal[end], outIdx[end]);
+    outVal[end] = wv;
+    outIdx[end] = wi;
+  }
+  return size;
+}
+function jsSigmoid(x, out, n) {
+  for (let i = 0; i < n; i++) out[i] = 1 / (1 + Math.exp(-x[i]));
+}
+function jsSigmoidTableInit(size, maxExp) {
+  const t = new Float32Array(size);
+  for (let i = 0; i < size; i++) {
+    const e = Math.exp(((i / size) * 2 - 1) * maxExp);
+    t[i] = e / (e + 1);
+  }
+  return t;
+}
+function jsSigmoidTable(table, size, maxExp, x, out, n) {
+  const k = size / maxExp / 2;
+  for (let i = 0; i < n; i++) {
+    const v = x[i];
+    out[i] = v >= maxExp ? 1 : v <= -maxExp ? 0 : table[((v + maxExp) * k) | 0];
+  }
+}
+function jsArgmax(x, n) {
+  let bi = -1, bv = 0;
+  for (let i = 0; i < n; i++) {
+    const v = x[i];
+    if (v !== v) continue;
+    if (bi < 0 || v > bv) {
+      bi = i;
+      bv = v;
+    }
+  }
+  return bi;
+}
+
+// ---- the suite ----
+
+/**
+ * One "case" prepared for the three variants: `setup(variant)` returns { op, check?, cleanup? }.
+ * `check()` returns the result to compare with the JS variant's (numbers or arrays).
+ */
+function kernelCases() {
+  const cases = [];
+  const flops = (f) => ({ work: f, rateUnit: 'GFLOP/s' });
+  const elems = (n) => ({ work: n, rateUnit: 'Melem/s' });
+
+  for (const n of SIZES) {
+    cases.push({
+      group: 'dot', case: `dot n=${n}`, params: { n }, ...flops(2 * n), tol: 1e-4,
+      setup(v, r) {
+        const a = randomF32(n, r), b = randomF32(n, r);
+        if (v.js) return { op: () => jsDot(a, b, n), check: () => jsDot(a, b, n) };
+        const k = v.rt.kernels, pa = v.rt.arena.put(a), pb = v.rt.arena.put(b);
+        return { op: () => k.dot_f32(pa, pb, n), check: () => k.dot_f32(pa, pb, n), cleanup: () => v.free(pa, pb) };
+      },
+    });
+    cases.push({
+      group: 'axpy', case: `axpy n=${n}`, params: { n }, ...flops(2 * n), tol: 1e-4,
+      setup(v, r) {
+        // alpha alternates sign: y stays bounded however many calls the timer makes
+        const x = randomF32(n, r), y = randomF32(n, r);
+        let alpha = 1e-3;
+        const op = v.js ? () => { jsAxpy(y, x, alpha, n); alpha = -alpha; } : undefined;
+        if (v.js) return { op, check: () => (op(), y.slice(0, 64)) };
+        const k = v.rt.kernels, px = v.rt.arena.put(x), py = v.rt.arena.put(y);
+        const wop = () => { k.axpy_f32(py, px, alpha, n); alpha = -alpha; };
+        return {
+          op: wop,
+          check: () => (wop(), v.rt.arena.f32(py, Math.min(n, 64)).slice()),
+          cleanup: () => v.free(px, py),
+        };
+      },
+    });
+    cases.push({
+      group: 'scale', case: `scale n=${n}`, params: { n }, ...flops(n), tol: 1e-6,
+      setup(v, r) {
+        // alpha alternates 2 and 0.5 (exact), so values never drift to overflow or denormals
+        const x = randomF32(n, r);
+        let alpha = 2;
+        const op = v.js ? () => { jsScale(x, alpha, n); alpha = 2.5 - alpha; } : undefined;
+        if (v.js) return { op, check: () => (op(), x.slice(0, 64)) };
+        const k = v.rt.kernels, px = v.rt.arena.put(x);
+        const wop = () => { k.scale_f32(px, alpha, n); alpha = 2.5 - alpha; };
+        return {
+          op: wop,
+          check: () => (wop(), v.rt.arena.f32(px, Math.min(n, 64)).slice()),
+          cleanup: () => v.free(px),
+        };
+      },
+    });
+    cases.push({
+      group: 'L2 norm', case: `norm_l2 n=${n}`, params: { n }, ...flops(2 * n), tol: 1e-5,
+      setup(v, r) {
+        const x = randomF32(n, r);
+        if (v.js) return { op: () => jsNorm(x, n), check: () => jsNorm(x, n) };
+        const k = v.rt.kernels, px = v.rt.arena.put(x);
+        return { op: () => k.norm_l2_f32(px, n), check: () => k.norm_l2_f32(px, n), cleanup: () => v.free(px) };
+      },
+    });
+    cases.push({
+      group: 'row normalisation', case: `normalize_rows 1×${n}`, params: { rows: 1, cols: n }, ...flops(3 * n), tol: 1e-5,
+      setup(v, r) {
+        const x = randomF32(n, r);
+        if (v.js) return { op: () => jsNormalizeRows(x, 1, n), check: () => (jsNormalizeRows(x, 1, n), x.slice(0, 64)) };
+        const k = v.rt.kernels, px = v.rt.arena.put(x);
+        return {
+          op: () => k.normalize_rows_f32(px, 1, n, n),
+          check: () => (k.normalize_rows_f32(px, 1, n, n), v.rt.arena.f32(px, Math.min(n, 64)).slice()),
+          cleanup: () => v.free(px),
+        };
+      },
+    });
+  }
+  // the 100k×100 table for normalisation (matvec reuses the shape below)
+  cases.push(matrixCase('row normalisation', 'normalize_rows 100000×100', 100_000, MATVEC_COLS, 'normalize'));
+  for (const n of SIZES) cases.push(matrixCase('matvec', `matvec ${n}×${MATVEC_COLS}`, n, MATVEC_COLS, 'matvec'));
+  cases.push(matrixCase('matvec', 'matvec 10000×300', 10_000, 300, 'matvec'));
+
+  for (const n of SIZES) {
+    cases.push({
+      group: `top-k (k=${TOPK_K})`, case: `topk n=${n}`, params: { n, k: TOPK_K }, ...elems(n), exact: true,
+      setup(v, r) {
+        const x = randomF32(n, r);
+        if (v.js) {
+          const idx = new Int32Array(TOPK_K), val = new Float32Array(TOPK_K);
+          return { op: () => jsTopk(x, n, TOPK_K, idx, val), check: () => (jsTopk(x, n, TOPK_K, idx, val), Array.from(idx)) };
+        }
+        const k = v.rt.kernels, px = v.rt.arena.put(x), pi = v.rt.arena.alloc(TOPK_K * 4), pv = v.rt.arena.alloc(TOPK_K * 4);
+        return {
+          op: () => k.topk_f32(px, n, TOPK_K, pi, pv),
+          check: () => (k.topk_f32(px, n, TOPK_K, pi, pv), Array.from(v.rt.arena.i32(pi, TOPK_K))),
+          cleanup: () => v.free(px, pi, pv),
+        };
+      },
+    });
+    cases.push({
+      group: 'sigmoid (exact)', case: `sigmoid n=${n}`, params: { n }, ...elems(n), tol: 1e-6,
+      setup(v, r) {
+        const x = randomF32(n, r, 8);
+        if (v.js) {
+          const out = new Float32Array(n);
+          return { op: () => jsSigmoid(x, out, n), check: () => (jsSigmoid(x, out, n), out.slice(0, 64)) };
+        }
+        const k = v.rt.kernels, px = v.rt.arena.put(x), po = v.rt.arena.alloc(n * 4);
+        return {
+          op: () => k.sigmoid_f32(px, po, n),
+          check: () => (k.sigmoid_f32(px, po, n), v.rt.arena.f32(po, Math.min(n, 64)).slice()),
+          cleanup: () => v.free(px, po),
+        };
+      },
+    });
+    cases.push({
+      group: 'sigmoid (table)', case: `sigmoid_table n=${n}`, params: { n }, ...elems(n), tol: 1e-6,
+      setup(v, r) {
+        const x = randomF32(n, r, 8);
+        if (v.js) {
+          const out = new Float32Array(n), table = jsSigmoidTableInit(1000, 6);
+          return {
+            op: () => jsSigmoidTable(table, 1000, 6, x, out, n),
+            check: () => (jsSigmoidTable(table, 1000, 6, x, out, n), out.slice(0, 64)),
+          };
+        }
+        const k = v.rt.kernels, table = v.rt.sigmoidTable(), px = v.rt.arena.put(x), po = v.rt.arena.alloc(n * 4);
+        return {
+          op: () => k.sigmoid_table_f32(table, 1000, 6, px, po, n),
+          check: () => (k.sigmoid_table_f32(table, 1000, 6, px, po, n), v.rt.arena.f32(po, Math.min(n, 64)).slice()),
+          cleanup: () => v.free(px, po),
+        };
+      },
+    });
+    cases.push({
+      group: 'argmax', case: `argmax n=${n}`, params: { n }, ...elems(n), exact: true,
+      setup(v, r) {
+        const x = randomF32(n, r);
+        if (v.js) return { op: () => jsArgmax(x, n), check: () => jsArgmax(x, n) };
+        const k = v.rt.kernels, px = v.rt.arena.put(x);
+        return { op: () => k.argmax_f32(px, n), check: () => k.argmax_f32(px, n), cleanup: () => v.free(px) };
+      },
+    });
+  }
+  return cases;
+}
+
+/** matvec (out[r] = row r · q) or in-place row normalisation over a rows×cols table. */
+function matrixCase(group, name, rows, cols, kind) {
+  return {
+    group, case: name, params: { rows, cols }, work: (kind === 'matvec' ? 2 : 3) * rows * cols, rateUnit: 'GFLOP/s', tol: 1e-4,
+    setup(v, r) {
+      const m = randomF32(rows * cols, r), q = randomF32(cols, r);
+      if (v.js) {
+        const out = new Float32Array(rows);
+        if (kind === 'matvec') return { op: () => jsMatvec(m, rows, cols, q, out), check: () => (jsMatvec(m, rows, cols, q, out), out.slice(0, 64)) };
+        return { op: () => jsNormalizeRows(m, rows, cols), check: () => (jsNormalizeRows(m, rows, cols), m.slice(0, 64)) };
+      }
+      const k = v.rt.kernels, pm = v.rt.arena.put(m), pq = v.rt.arena.put(q), po = v.rt.arena.alloc(rows * 4);
+      if (kind === 'matvec') {
+        return {
+          op: () => k.matvec_f32(pm, rows, cols, cols, pq, po),
+          check: () => (k.matvec_f32(pm, rows, cols, cols, pq, po), v.rt.arena.f32(po, Math.min(rows, 64)).slice()),
+          cleanup: () => v.free(pm, pq, po),
+        };
+      }
+      return {
+        op: () => k.normalize_rows_f32(pm, rows, cols, cols),
+        check: () => (k.normalize_rows_f32(pm, rows, cols, cols), v.rt.arena.f32(pm, 64).slice()),
+        cleanup: () => v.free(pm, pq, po),
+      };
+    },
+  };
+}
+
+/** Throws when a wasm variant's result differs from plain JS: never benchmark a wrong kernel. */
+function agree(c, variant, got, want) {
+  const a = typeof got === 'number' ? [got] : Array.from(got);
+  const b = typeof want === 'number' ? [want] : Array.from(want);
+  const bad = a.length !== b.length || a.some((x, i) => (c.exact ? x !== b[i] : Math.abs(x - b[i]) > (c.tol ?? 1e-5) * Math.max(1, Math.abs(b[i]))));
+  if (bad) throw new Error(`${c.case}: the ${variant} result ${a.slice(0, 4)} differs from plain JS ${b.slice(0, 4)}`);
+}
+
+/** Sizes of the wasm builds, raw and gzipped (level 9). */
+function wasmSizes(repoDir) {
+  return BUILDS.map((b) => {
+    const bytes = readFileSync(join(repoDir, 'build', `quantext-${b}.wasm`));
+    return { build: b, bytes: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+  });
+}
+
+/**
+ * init() to the first kernel call, in fresh Node processes (no compile cache): the median of `runs`.
+ * Also records the import of the package and the time since the process started.
+ */
+function initTimes(repoDir, runs, env = {}) {
+  const url = pathToFileURL(join(repoDir, 'dist', 'index.node.js')).href;
+  const script = `
+    const t0 = performance.now();
+    const q = await import(${JSON.stringify(url)});
+    const t1 = performance.now();
+    const rt = await q.init();
+    const p = rt.arena.alloc(4096);
+    const d = rt.kernels.dot_f32(p, p, 1024);
+    const t2 = performance.now();
+    process.stdout.write(JSON.stringify({ importMs: t1 - t0, initMs: t2 - t1, sinceStartMs: t2, build: rt.build, d }));`;
+  const samples = [];
+  for (let i = 0; i < runs; i++) {
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+    });
+    samples.push(JSON.parse(out));
+  }
+  return {
+    build: samples[0].build,
+    initMs: median(samples.map((s) => s.initMs)),
+    importMs: median(samples.map((s) => s.importMs)),
+    sinceStartMs: median(samples.map((s) => s.sinceStartMs)),
+    initSamplesMs: samples.map((s) => round(s.initMs, 3)),
+  };
+}
+
+export async function run(ctx) {
+  const { createRuntime } = await import('../dist/index.node.js');
+  const filterArg = ctx.args.indexOf('--filter');
+  const filter = filterArg >= 0 ? new RegExp(ctx.args[filterArg + 1], 'i') : undefined;
+
+  // plain (non-shared) memory: the -mt builds run the same kernels over a shared memory
+  const simd = await createRuntime(undefined, { backend: 'simd', shared: false });
+  const scalar = await createRuntime(undefined, { backend: 'scalar', shared: false });
+  if (simd.backend !== 'simd' || scalar.backend !== 'scalar') throw new Error('could not load both the SIMD and the scalar build');
+  const variants = [
+    { name: 'simd', rt: simd },
+    { name: 'scalar', rt: scalar },
+    { name: 'js', js: true },
+  ];
+  for (const v of variants) if (v.rt) v.free = (...ptrs) => ptrs.forEach((p) => v.rt.arena.free(p));
+
+  const rows = [];
+  // the cost of a call alone: an exported function that returns a constant
+  const noop = () => 1;
+  rows.push(...ctx.compare(variants.map((v) => ({
+    group: 'call overhead', case: 'empty call', variant: v.name, op: v.js ? () => noop() : (() => { const k = v.rt.kernels; return () => k.build_kind(); })(),
+  }))));
+
+  for (const c of kernelCases()) {
+    if (filter && !filter.test(c.case) && !filter.test(c.group)) continue;
+    const prepared = variants.map((v) => ({ v, ...c.setup(v, rng(42)) }));
+    const want = prepared.find((p) => p.v.js).check();
+    for (const p of prepared) if (!p.v.js) agree(c, p.v.name, p.check(), want);
+    rows.push(...ctx.compare(prepared.map((p) => ({ group: c.group, case: c.case, variant: p.v.name, params: c.params, work: c.work, rateUnit: c.rateUnit, op: p.op }))));
+    for (const p of prepared) p.cleanup?.();
+  }
+
+  const sizes = wasmSizes(ctx.repoDir);
+  const totalGz = sizes.reduce((s, x) => s + x.gzip, 0);
+  const init = initTimes(ctx.repoDir, ctx.quick ? 3 : 7);
+  const initScalar = initTimes(ctx.repoDir, ctx.quick ? 1 : 5, { QUANTEXT_BACKEND: 'scalar' });
+
+  const speedup = (cs) => {
+    const s = rows.find((r) => r.case === cs && r.variant === 'simd');
+    const j = rows.find((r) => r.case === cs && r.variant === 'js');
+    return s && j ? j.nsPerOp / s.nsPerOp : NaN;
+  };
+  const gflops = (cs, variant) => rows.find((r) => r.case === cs && r.variant === variant)?.rate;
+  const dotRatio = speedup('dot n=1024');
+  const mvRatio = speedup('matvec 100000×100');
+  const metrics = [
+    { name: 'dot n=1024: SIMD / JS', value: round(dotRatio, 3), unit: '×', target: `≥ ${TARGETS.dot1024}×`, ok: dotRatio >= TARGETS.dot1024 },
+    { name: 'dot n=1024: SIMD GFLOP/s', value: gflops('dot n=1024', 'simd'), unit: 'GFLOP/s' },
+    { name: 'dot n=1024: JS GFLOP/s', value: gflops('dot n=1024', 'js'), unit: 'GFLOP/s' },
+    { name: 'matvec 100000×100: SIMD / JS', value: round(mvRatio, 3), unit: '×', target: `≥ ${TARGETS.matvec100k}×`, ok: mvRatio >= TARGETS.matvec100k },
+    { name: 'matvec 100000×100: SIMD GFLOP/s', value: gflops('matvec 100000×100', 'simd'), unit: 'GFLOP/s' },
+    ...sizes.map((s) => ({ name: `build/quantext-${s.build}.wasm`, value: `${s.bytes.toLocaleString('en-US')} B raw, ${s.gzip.toLocaleString('en-US')} B gzipped` })),
+    { name: 'all wasm builds, gzipped', value: round(totalGz / 1024, 3), unit: 'KiB', target: `≤ ${TARGETS.wasmGzKB} KiB`, ok: totalGz <= TARGETS.wasmGzKB * 1024 },
+    {
+      name: `init() → first kernel call, fresh process (median of ${init.initSamplesMs.length}; default build ${init.build})`,
+      value: round(init.initMs, 3), unit: 'ms', target: `≤ ${TARGETS.initMs} ms`, ok: init.initMs <= TARGETS.initMs,
+    },
+    { name: 'import of the package before that', value: round(init.importMs, 3), unit: 'ms' },
+    { name: 'process start → first kernel call', value: round(init.sinceStartMs, 3), unit: 'ms' },
+    { name: `init() → first kernel call with QUANTEXT_BACKEND=scalar (${initScalar.build})`, value: round(initScalar.initMs, 3), unit: 'ms' },
+  ];
+  if (filter) metrics.splice(0, 5); // a filtered run may lack the target cases
+
+  const notes = [
+    'top-k and both sigmoids have no SIMD path: there the SIMD and scalar builds run the same code, so SIMD / scalar ≈ 1 is expected.',
+    'The JS variants accumulate in float64 (JS numbers); the kernels accumulate in float32. Results are checked to agree before timing.',
+    'Small sizes include the JS→wasm call, which the "empty call" row measures on its own.',
+    'Runtimes use plain (non-shared) memory; the -mt builds run the same kernel code over a shared memory.',
+  ];
+  return {
+    rows,
+    ratios: [
+      { label: 'SIMD / JS', num: 'simd', den: 'js' },
+      { label: 'SIMD / scalar', num: 'simd', den: 'scalar' },
+      { label: 'scalar / JS', num: 'scalar', den: 'js' },
+    ],
+    metrics,
+    notes,
+    wasm: sizes,
+    init: { default: init, scalar: initScalar },
+    config: { sizes: SIZES, matvecCols: MATVEC_COLS, topk: TOPK_K, filter: filter?.source },
+    // a filtered run is not the suite's result: run.mjs writes it to bench/results/tmp/
+    partial: filter !== undefined,
+  };
+}
