@@ -28,6 +28,9 @@ const workerUrl = (): URL => new URL('../../dist/runtime/worker.js', import.meta
  * Worker threads that run kernels over one shared WebAssembly.Memory (Hogwild training).
  * Each worker instantiates the runtime's already-compiled module over the runtime's memory.
  */
+/** How long workers may take to load and instantiate the module before the pool gives up. */
+const START_TIMEOUT_MS = 30_000;
+
 export class WorkerPool {
   private workers: WorkerLike[] = [];
   private pending = new Map<number, { resolve: (v: number) => void; reject: (e: unknown) => void }>();
@@ -63,11 +66,18 @@ export class WorkerPool {
       );
       w.post({ type: 'init', module: rt.module, memory: rt.memory });
     }
+    // a worker that never answers (its script not loaded, the message not delivered) must not hang training
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer from ${n} worker(s) within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
+    });
     try {
-      await Promise.all(ready);
+      await Promise.race([Promise.all(ready), timeout]);
     } catch (e) {
       pool.terminate();
       throw new QuantextError('E_UNSUPPORTED', `starting worker threads failed: ${(e as Error)?.message ?? e}`, undefined, { cause: e });
+    } finally {
+      clearTimeout(timer);
     }
     return pool;
   }

@@ -287,16 +287,17 @@ export async function createRuntime(source?: WasmSource | WasmSources, opts: Ini
     const d = map[b] === undefined ? defaultSources(b) : undefined;
     if (d !== undefined) candidates.push([b, d]);
   }
-  let lastErr: unknown;
+  // the first failure is the informative one (the preferred build); later ones are usually the same cause
+  let firstErr: unknown;
   for (const [build, src] of candidates) {
     try {
       const module = await toModule(src);
       return await instantiate(module, build, opts);
     } catch (e) {
-      lastErr = e;
+      firstErr ??= e;
     }
   }
-  if (lastErr) throw lastErr;
+  if (firstErr) throw firstErr;
   throw new QuantextError('E_WASM', 'no wasm source for this runtime: pass bytes, a URL or a WebAssembly.Module to init()');
 }
 
