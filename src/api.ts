@@ -27,3 +27,6 @@ export {
   type TrainResult,
 } from './train/word2vec.js';
 export { openCorpus, type CorpusInput, type Sentence } from './train/corpus.js';
+export * from './quantize/index.js';
+export * from './vectors/tables/index.js';
+export * from './io/safetensors.js';

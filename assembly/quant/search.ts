@@ -1,0 +1,665 @@
+// Search kernels over quantized tables (docs/quantization.md §1.8). Each scores every row (or the rows listed
+// in `idx`) against one query in a single call; TypeScript then runs topk_f32 on the scores.
+//   int8 × int8 → int32:  v128.load8x8_s (sign-extending load) + i32x4.dot_i16x8_s
+//   int4 × int8 → int32:  nibbles sign-extended in registers (shl/shr_s), query split into even/odd lanes
+//   binary:               Hamming distance with i8x16.popcnt / i64.popcnt; exact ⟨α·sign(x), q⟩ via byte LUTs
+//   f16 / bf16 × f32:     converted on the fly, f32 dot
+// Integer sums are exact, so SIMD and scalar agree bit for bit for int8/int4/binary; f16 sums agree to rounding.
+// `idx` = 0 means rows 0..rows-1; otherwise idx (i32[rows]) lists the rows to score and out[k] is row idx[k]
+// (the rerank path). Scale and zero-point arrays are indexed by the table row times `ps` (1 per row, 0 per tensor);
+// zps = 0 means symmetric (all zero points 0).
+import { hsum_f32x4, hsum_i32x4 } from '../util/hsum';
+import { dot_f32, dot_f32_ref } from '../vec/dot';
+import { f16_bits_to_f32 } from './half';
+
+// ---------------------------------------------------------------- int8
+
+/** Σ a[i]·b[i] over i8 codes, SIMD part; returns the index it stopped at in `n` via the scalar tail caller. */
+// @ts-ignore: decorator
+@inline
+function dotI8(a: usize, b: usize, n: i32, simd: bool): i32 {
+  let s = 0;
+  let i = 0;
+  if (ASC_FEATURE_SIMD && simd) {
+    let acc0 = i32x4.splat(0), acc1 = i32x4.splat(0);
+    for (; i + 16 <= n; i += 16) {
+      acc0 = i32x4.add(acc0, i32x4.dot_i16x8_s(v128.load8x8_s(a + <usize>i), v128.load8x8_s(b + <usize>i)));
+      acc1 = i32x4.add(acc1, i32x4.dot_i16x8_s(v128.load8x8_s(a + <usize>i, 8), v128.load8x8_s(b + <usize>i, 8)));
+    }
+    if (i + 8 <= n) {
+      acc0 = i32x4.add(acc0, i32x4.dot_i16x8_s(v128.load8x8_s(a + <usize>i), v128.load8x8_s(b + <usize>i)));
+      i += 8;
+    }
+    s = hsum_i32x4(i32x4.add(acc0, acc1));
+  }
+  for (; i < n; i++) s += <i32>load<i8>(a + <usize>i) * <i32>load<i8>(b + <usize>i);
+  return s;
+}
+
+/** dot_i8: Σ a[i]·b[i] of two i8 vectors with int32 accumulation (exact for n ≤ 131072). */
+export function dot_i8(a: usize, b: usize, n: i32): i32 {
+  return dotI8(a, b, n, true);
+}
+export function dot_i8_ref(a: usize, b: usize, n: i32): i32 {
+  return dotI8(a, b, n, false);
+}
+
+/** Σ_j q[j] over i8. */
+// @ts-ignore: decorator
+@inline
+function sumI8(q: usize, n: i32): i32 {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += <i32>load<i8>(q + <usize>i);
+  return s;
+}
+
+// @ts-ignore: decorator
+@inline
+function rowOf(idx: usize, r: i32): i32 {
+  return idx ? load<i32>(idx + (<usize>r << 2)) : r;
+}
+
+/** Lanes i of the result = Σ lanes of a_i: four horizontal sums at once. */
+// @ts-ignore: decorator
+@inline
+function hsum4_i32x4(a0: v128, a1: v128, a2: v128, a3: v128): v128 {
+  const t01 = i32x4.add(i32x4.shuffle(a0, a1, 0, 2, 4, 6), i32x4.shuffle(a0, a1, 1, 3, 5, 7));
+  const t23 = i32x4.add(i32x4.shuffle(a2, a3, 0, 2, 4, 6), i32x4.shuffle(a2, a3, 1, 3, 5, 7));
+  return i32x4.add(i32x4.shuffle(t01, t23, 0, 2, 4, 6), i32x4.shuffle(t01, t23, 1, 3, 5, 7));
+}
+
+/** The last 16 bytes of a row against the query's last 16 bytes with the lanes before c16 zeroed (tq0, tq1). */
+// @ts-ignore: decorator
+@inline
+function tailI8(acc: v128, p: usize, tq0: v128, tq1: v128): v128 {
+  return i32x4.add(acc, i32x4.add(i32x4.dot_i16x8_s(v128.load8x8_s(p), tq0), i32x4.dot_i16x8_s(v128.load8x8_s(p, 8), tq1)));
+}
+
+/**
+ * Raw int8 dots of rows r..r+3 (from idx when given) with q, as the four lanes of an i32x4.
+ * The four rows are read interleaved so that each query load serves four rows. A row tail of cols % 16
+ * elements is read as the row's last 16 bytes against a query vector whose first 16 − cols % 16 lanes are
+ * zero (tq0/tq1), so nothing is read outside a row and no scalar tail is needed (cols ≥ 16).
+ */
+// @ts-ignore: decorator
+@inline
+function dots4I8(mat: usize, sb: usize, idx: usize, r: i32, q: usize, c16: i32, tail: usize, hasTail: bool, tq0: v128, tq1: v128): v128 {
+  const p0 = mat + <usize>rowOf(idx, r) * sb, p1 = mat + <usize>rowOf(idx, r + 1) * sb;
+  const p2 = mat + <usize>rowOf(idx, r + 2) * sb, p3 = mat + <usize>rowOf(idx, r + 3) * sb;
+  let a0 = i32x4.splat(0), a1 = i32x4.splat(0), a2 = i32x4.splat(0), a3 = i32x4.splat(0);
+  for (let c = 0; c < c16; c += 8) {
+    const vq = v128.load8x8_s(q + <usize>c);
+    a0 = i32x4.add(a0, i32x4.dot_i16x8_s(v128.load8x8_s(p0 + <usize>c), vq));
+    a1 = i32x4.add(a1, i32x4.dot_i16x8_s(v128.load8x8_s(p1 + <usize>c), vq));
+    a2 = i32x4.add(a2, i32x4.dot_i16x8_s(v128.load8x8_s(p2 + <usize>c), vq));
+    a3 = i32x4.add(a3, i32x4.dot_i16x8_s(v128.load8x8_s(p3 + <usize>c), vq));
+  }
+  if (hasTail) {
+    a0 = tailI8(a0, p0 + tail, tq0, tq1); a1 = tailI8(a1, p1 + tail, tq0, tq1);
+    a2 = tailI8(a2, p2 + tail, tq0, tq1); a3 = tailI8(a3, p3 + tail, tq0, tq1);
+  }
+  return hsum4_i32x4(a0, a1, a2, a3);
+}
+
+/** The query's last 16 bytes with lanes [0, 16 − cols % 16) zeroed, as two i16x8 halves (cols ≥ 16). */
+// @ts-ignore: decorator
+@inline
+function tailQuery(q: usize, cols: i32): v128 {
+  const keepFrom = i8x16.splat(<i8>(15 - (cols & 15)));
+  const lanes = i8x16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  return v128.and(v128.load(q + <usize>(cols - 16)), i8x16.gt_s(lanes, keepFrom));
+}
+
+/**
+ * The int8 scoring loop. raw: out[k] = i32 dot; otherwise out[k] = f32 (s_row · qscale) · (dot − z_row · qsum)
+ * with s_row = scales[row·ps], z_row = zps[row·ps] (zps = 0: 0). The SIMD path computes four rows per step
+ * and rescales them as one f32x4 with the same f32 operations as the scalar path.
+ */
+// @ts-ignore: decorator
+@inline
+function matvecI8(mat: usize, rows: i32, cols: i32, stride: i32, idx: usize, q: usize, raw: bool, qscale: f32, scales: usize, zps: usize, ps: i32, out: usize, simd: bool): void {
+  const sb = <usize>stride;
+  const qsum = !raw && zps ? sumI8(q, cols) : 0;
+  let r = 0;
+  if (ASC_FEATURE_SIMD && simd && cols >= 16) {
+    const c16 = cols & ~15;
+    const hasTail = c16 < cols;
+    const tq = tailQuery(q, cols);
+    const tq0 = i16x8.extend_low_i8x16_s(tq), tq1 = i16x8.extend_high_i8x16_s(tq);
+    const tail = <usize>(cols - 16);
+    const vqs = f32x4.splat(qscale), vqsum = i32x4.splat(qsum);
+    for (; r + 4 <= rows; r += 4) {
+      let d = dots4I8(mat, sb, idx, r, q, c16, tail, hasTail, tq0, tq1);
+      const o = out + (<usize>r << 2);
+      if (raw) { v128.store(o, d); continue; }
+      let vs: v128;
+      let vz = i32x4.splat(0);
+      if (!idx && ps == 1) {
+        vs = v128.load(scales + (<usize>r << 2));
+        if (zps) vz = v128.load(zps + (<usize>r << 2));
+      } else {
+        const b0 = (<usize>(rowOf(idx, r) * ps)) << 2, b1 = (<usize>(rowOf(idx, r + 1) * ps)) << 2;
+        const b2 = (<usize>(rowOf(idx, r + 2) * ps)) << 2, b3 = (<usize>(rowOf(idx, r + 3) * ps)) << 2;
+        vs = f32x4(load<f32>(scales + b0), load<f32>(scales + b1), load<f32>(scales + b2), load<f32>(scales + b3));
+        if (zps) vz = i32x4(load<i32>(zps + b0), load<i32>(zps + b1), load<i32>(zps + b2), load<i32>(zps + b3));
+      }
+      if (zps) d = i32x4.sub(d, i32x4.mul(vz, vqsum));
+      v128.store(o, f32x4.mul(f32x4.mul(vs, vqs), f32x4.convert_i32x4_s(d)));
+    }
+  }
+  for (; r < rows; r++) {
+    const row = rowOf(idx, r);
+    const d = dotI8(mat + <usize>row * sb, q, cols, simd);
+    const o = out + (<usize>r << 2);
+    if (raw) { store<i32>(o, d); continue; }
+    const b = (<usize>(row * ps)) << 2;
+    const z = zps ? load<i32>(zps + b) : 0;
+    store<f32>(o, (load<f32>(scales + b) * qscale) * <f32>(d - z * qsum));
+  }
+}
+
+/** matvec_i8: out[r] (i32) = Σ_c mat[r·stride + c] · q[c], i8 table and i8 query, int32 accumulation. */
+export function matvec_i8(mat: usize, rows: i32, cols: i32, stride: i32, q: usize, out: usize): void {
+  matvecI8(mat, rows, cols, stride, 0, q, true, 0, 0, 0, 0, out, true);
+}
+export function matvec_i8_ref(mat: usize, rows: i32, cols: i32, stride: i32, q: usize, out: usize): void {
+  matvecI8(mat, rows, cols, stride, 0, q, true, 0, 0, 0, 0, out, false);
+}
+
+/**
+ * matvec_i8_scaled: out[k] (f32) = (s_r · qscale) · (Σ_c code[r, c] · q[c] − z_r · Σ_c q[c]) for r = idx ? idx[k] : k,
+ * which is ⟨s_r·(code_r − z_r), qscale·q⟩: the dot of the dequantized row with the dequantized query.
+ * `q` is the query quantized to i8 (symmetric, scale qscale). Rows may be `stride` bytes apart (≥ cols).
+ */
+export function matvec_i8_scaled(mat: usize, rows: i32, cols: i32, stride: i32, idx: usize, q: usize, qscale: f32, scales: usize, zps: usize, ps: i32, out: usize): void {
+  matvecI8(mat, rows, cols, stride, idx, q, false, qscale, scales, zps, ps, out, true);
+}
+export function matvec_i8_scaled_ref(mat: usize, rows: i32, cols: i32, stride: i32, idx: usize, q: usize, qscale: f32, scales: usize, zps: usize, ps: i32, out: usize): void {
+  matvecI8(mat, rows, cols, stride, idx, q, false, qscale, scales, zps, ps, out, false);
+}
+
+/** Σ_j (code − z)² of one i8 row, exact in i64. */
+// @ts-ignore: decorator
+@inline
+function sqnormI8(p: usize, cols: i32, z: i32, simd: bool): i64 {
+  let s: i64 = 0;
+  let c = 0;
+  if (ASC_FEATURE_SIMD && simd) {
+    const vz = i16x8.splat(<i16>z);
+    while (c + 8 <= cols) {
+      // flush the i32 lanes every 4096 chunks: 4096 · 2 · 255² < 2^31
+      let acc = i32x4.splat(0);
+      const end = min(cols, c + 8 * 4096);
+      for (; c + 8 <= end; c += 8) {
+        const d = i16x8.sub(v128.load8x8_s(p + <usize>c), vz);
+        acc = i32x4.add(acc, i32x4.dot_i16x8_s(d, d));
+      }
+      s += <i64>hsum_i32x4(acc);
+    }
+  }
+  for (; c < cols; c++) {
+    const d = <i64>(<i32>load<i8>(p + <usize>c) - z);
+    s += d * d;
+  }
+  return s;
+}
+
+/** row_norms_i8: out[r] = s_r · sqrt(Σ_c (code[r, c] − z_r)²): the L2 norm of each dequantized row. */
+export function row_norms_i8(mat: usize, rows: i32, cols: i32, stride: i32, scales: usize, zps: usize, ps: i32, out: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const b = (<usize>(r * ps)) << 2;
+    const z = zps ? load<i32>(zps + b) : 0;
+    store<f32>(out + (<usize>r << 2), load<f32>(scales + b) * <f32>Math.sqrt(<f64>sqnormI8(mat + <usize>r * <usize>stride, cols, z, true)));
+  }
+}
+export function row_norms_i8_ref(mat: usize, rows: i32, cols: i32, stride: i32, scales: usize, zps: usize, ps: i32, out: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const b = (<usize>(r * ps)) << 2;
+    const z = zps ? load<i32>(zps + b) : 0;
+    store<f32>(out + (<usize>r << 2), load<f32>(scales + b) * <f32>Math.sqrt(<f64>sqnormI8(mat + <usize>r * <usize>stride, cols, z, false)));
+  }
+}
+
+// ---------------------------------------------------------------- int4 (packed, two per byte, low nibble first)
+
+// @ts-ignore: decorator
+@inline
+function nibble(p: usize, c: i32): i32 {
+  const b = <i32>load<u8>(p + <usize>(c >> 1));
+  return (((c & 1) ? b >> 4 : b) << 28) >> 28;
+}
+
+/** Scalar Σ_c nibble(p, c) · q[c] over [from, cols). */
+// @ts-ignore: decorator
+@inline
+function dotI4Tail(p: usize, q: usize, from: i32, cols: i32): i32 {
+  let s = 0;
+  for (let c = from; c < cols; c++) s += nibble(p, c) * <i32>load<i8>(q + <usize>c);
+  return s;
+}
+
+/** One 32-element block of a packed int4 row against the query's even (qe) and odd (qo) lanes, i16-extended. */
+// @ts-ignore: decorator
+@inline
+function blockI4(acc: v128, pb: usize, qel: v128, qeh: v128, qol: v128, qoh: v128): v128 {
+  const b = v128.load(pb);
+  const lo = i8x16.shr_s(i8x16.shl(b, 4), 4), hi = i8x16.shr_s(b, 4);
+  acc = i32x4.add(acc, i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(lo), qel));
+  acc = i32x4.add(acc, i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(lo), qeh));
+  acc = i32x4.add(acc, i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(hi), qol));
+  return i32x4.add(acc, i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(hi), qoh));
+}
+
+/** Per-row f32 scale and i32 zero point of rows r..r+3 as vectors (see matvecI8). */
+// @ts-ignore: decorator
+@inline
+function scales4(scales: usize, idx: usize, ps: i32, r: i32): v128 {
+  if (!idx && ps == 1) return v128.load(scales + (<usize>r << 2));
+  return f32x4(load<f32>(scales + ((<usize>(rowOf(idx, r) * ps)) << 2)), load<f32>(scales + ((<usize>(rowOf(idx, r + 1) * ps)) << 2)),
+    load<f32>(scales + ((<usize>(rowOf(idx, r + 2) * ps)) << 2)), load<f32>(scales + ((<usize>(rowOf(idx, r + 3) * ps)) << 2)));
+}
+// @ts-ignore: decorator
+@inline
+function zps4(zps: usize, idx: usize, ps: i32, r: i32): v128 {
+  if (!idx && ps == 1) return v128.load(zps + (<usize>r << 2));
+  return i32x4(load<i32>(zps + ((<usize>(rowOf(idx, r) * ps)) << 2)), load<i32>(zps + ((<usize>(rowOf(idx, r + 1) * ps)) << 2)),
+    load<i32>(zps + ((<usize>(rowOf(idx, r + 2) * ps)) << 2)), load<i32>(zps + ((<usize>(rowOf(idx, r + 3) * ps)) << 2)));
+}
+
+/** The int4 scoring loop (raw i32 dots or rescaled f32 scores, as matvecI8), 32 elements per SIMD step. */
+// @ts-ignore: decorator
+@inline
+function matvecI4(mat: usize, rows: i32, cols: i32, strideBytes: i32, idx: usize, q: usize, raw: bool, qscale: f32, scales: usize, zps: usize, ps: i32, out: usize, simd: bool): void {
+  const sb = <usize>strideBytes;
+  const c32 = cols & ~31;
+  const qsum = !raw && zps ? sumI8(q, cols) : 0;
+  let r = 0;
+  if (ASC_FEATURE_SIMD && simd) {
+    const vqs = f32x4.splat(qscale), vqsum = i32x4.splat(qsum);
+    for (; r + 4 <= rows; r += 4) {
+      const p0 = mat + <usize>rowOf(idx, r) * sb, p1 = mat + <usize>rowOf(idx, r + 1) * sb;
+      const p2 = mat + <usize>rowOf(idx, r + 2) * sb, p3 = mat + <usize>rowOf(idx, r + 3) * sb;
+      let a0 = i32x4.splat(0), a1 = i32x4.splat(0), a2 = i32x4.splat(0), a3 = i32x4.splat(0);
+      for (let c = 0; c < c32; c += 32) {
+        const qa = v128.load(q + <usize>c), qb = v128.load(q + <usize>c, 16);
+        const qe = i8x16.shuffle(qa, qb, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+        const qo = i8x16.shuffle(qa, qb, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+        const qel = i16x8.extend_low_i8x16_s(qe), qeh = i16x8.extend_high_i8x16_s(qe);
+        const qol = i16x8.extend_low_i8x16_s(qo), qoh = i16x8.extend_high_i8x16_s(qo);
+        const o = <usize>(c >> 1);
+        a0 = blockI4(a0, p0 + o, qel, qeh, qol, qoh);
+        a1 = blockI4(a1, p1 + o, qel, qeh, qol, qoh);
+        a2 = blockI4(a2, p2 + o, qel, qeh, qol, qoh);
+        a3 = blockI4(a3, p3 + o, qel, qeh, qol, qoh);
+      }
+      let d = hsum4_i32x4(a0, a1, a2, a3);
+      if (c32 < cols) {
+        d = i32x4.add(d, i32x4(dotI4Tail(p0, q, c32, cols), dotI4Tail(p1, q, c32, cols), dotI4Tail(p2, q, c32, cols), dotI4Tail(p3, q, c32, cols)));
+      }
+      const ob = out + (<usize>r << 2);
+      if (raw) { v128.store(ob, d); continue; }
+      if (zps) d = i32x4.sub(d, i32x4.mul(zps4(zps, idx, ps, r), vqsum));
+      v128.store(ob, f32x4.mul(f32x4.mul(scales4(scales, idx, ps, r), vqs), f32x4.convert_i32x4_s(d)));
+    }
+  }
+  for (; r < rows; r++) {
+    const row = rowOf(idx, r);
+    const d = dotI4Tail(mat + <usize>row * sb, q, 0, cols);
+    const o = out + (<usize>r << 2);
+    if (raw) { store<i32>(o, d); continue; }
+    const b = (<usize>(row * ps)) << 2;
+    const z = zps ? load<i32>(zps + b) : 0;
+    store<f32>(o, (load<f32>(scales + b) * qscale) * <f32>(d - z * qsum));
+  }
+}
+
+/** matvec_i4: out[r] (i32) = Σ_c code[r, c] · q[c], packed int4 table (strideBytes ≥ ⌈cols/2⌉ per row), i8 query. */
+export function matvec_i4(mat: usize, rows: i32, cols: i32, strideBytes: i32, q: usize, out: usize): void {
+  matvecI4(mat, rows, cols, strideBytes, 0, q, true, 0, 0, 0, 0, out, true);
+}
+export function matvec_i4_ref(mat: usize, rows: i32, cols: i32, strideBytes: i32, q: usize, out: usize): void {
+  matvecI4(mat, rows, cols, strideBytes, 0, q, true, 0, 0, 0, 0, out, false);
+}
+
+/** matvec_i4_scaled: as matvec_i8_scaled, over a packed int4 table and an int8 query. */
+export function matvec_i4_scaled(mat: usize, rows: i32, cols: i32, strideBytes: i32, idx: usize, q: usize, qscale: f32, scales: usize, zps: usize, ps: i32, out: usize): void {
+  matvecI4(mat, rows, cols, strideBytes, idx, q, false, qscale, scales, zps, ps, out, true);
+}
+export function matvec_i4_scaled_ref(mat: usize, rows: i32, cols: i32, strideBytes: i32, idx: usize, q: usize, qscale: f32, scales: usize, zps: usize, ps: i32, out: usize): void {
+  matvecI4(mat, rows, cols, strideBytes, idx, q, false, qscale, scales, zps, ps, out, false);
+}
+
+/** row_norms_i4: out[r] = s_r · sqrt(Σ_c (code[r, c] − z_r)²) for a packed int4 table. */
+export function row_norms_i4(mat: usize, rows: i32, cols: i32, strideBytes: i32, scales: usize, zps: usize, ps: i32, out: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const b = (<usize>(r * ps)) << 2;
+    const z = zps ? load<i32>(zps + b) : 0;
+    const p = mat + <usize>r * <usize>strideBytes;
+    let s: i64 = 0;
+    for (let c = 0; c < cols; c++) {
+      const d = <i64>(nibble(p, c) - z);
+      s += d * d;
+    }
+    store<f32>(out + (<usize>r << 2), load<f32>(scales + b) * <f32>Math.sqrt(<f64>s));
+  }
+}
+
+// ---------------------------------------------------------------- binary
+
+/** popcount(a ⊕ b) over nbytes bytes. */
+// @ts-ignore: decorator
+@inline
+function hammingRow(a: usize, b: usize, nbytes: i32, simd: bool): i32 {
+  let h = 0;
+  let j = 0;
+  if (simd) {
+    if (ASC_FEATURE_SIMD) {
+      while (j + 16 <= nbytes) {
+        // per-byte counts (≤ 8 each) summed for up to 31 vectors stay below 256
+        let acc = i8x16.splat(0);
+        const end = min(nbytes, j + 16 * 31);
+        for (; j + 16 <= end; j += 16) {
+          acc = i8x16.add(acc, i8x16.popcnt(v128.xor(v128.load(a + <usize>j), v128.load(b + <usize>j))));
+        }
+        h += hsum_i32x4(i32x4.extadd_pairwise_i16x8_u(i16x8.extadd_pairwise_i8x16_u(acc)));
+      }
+    }
+    for (; j + 8 <= nbytes; j += 8) h += <i32>popcnt<u64>(load<u64>(a + <usize>j) ^ load<u64>(b + <usize>j));
+    if (j + 4 <= nbytes) { h += popcnt<u32>(load<u32>(a + <usize>j) ^ load<u32>(b + <usize>j)); j += 4; }
+  }
+  for (; j < nbytes; j++) h += popcnt<u32>(<u32>(load<u8>(a + <usize>j) ^ load<u8>(b + <usize>j)));
+  return h;
+}
+
+/**
+ * Hamming distances (or ±1 dots cols − 2H) of every row against q. Rows of at most 16 bytes (binary codes of up to
+ * 128 dimensions) take a SIMD path: four rows per step, each row one 16-byte load masked to its nbytes bytes,
+ * xor, i8x16.popcnt, pairwise widening adds and one transposing horizontal sum for the four. That path loads
+ * 16 bytes from every row start and from q: the tables keep 16 bytes of slack after their codes.
+ */
+// @ts-ignore: decorator
+@inline
+function hammingAll(mat: usize, rows: i32, nbytes: i32, strideBytes: i32, q: usize, cols: i32, score: bool, out: usize, simd: bool): void {
+  const sb = <usize>strideBytes;
+  let r = 0;
+  if (ASC_FEATURE_SIMD && simd && nbytes <= 16) {
+    const mask = i8x16.lt_s(i8x16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), i8x16.splat(<i8>nbytes));
+    const qv = v128.and(v128.load(q), mask);
+    const vcols = f32x4.splat(<f32>cols), two = f32x4.splat(2);
+    for (; r + 4 <= rows; r += 4) {
+      const p0 = mat + <usize>r * sb;
+      const c0 = i8x16.popcnt(v128.and(v128.xor(v128.load(p0), qv), mask));
+      const c1 = i8x16.popcnt(v128.and(v128.xor(v128.load(p0 + sb), qv), mask));
+      const c2 = i8x16.popcnt(v128.and(v128.xor(v128.load(p0 + 2 * sb), qv), mask));
+      const c3 = i8x16.popcnt(v128.and(v128.xor(v128.load(p0 + 3 * sb), qv), mask));
+      const h = hsum4_i32x4(
+        i32x4.extadd_pairwise_i16x8_u(i16x8.extadd_pairwise_i8x16_u(c0)), i32x4.extadd_pairwise_i16x8_u(i16x8.extadd_pairwise_i8x16_u(c1)),
+        i32x4.extadd_pairwise_i16x8_u(i16x8.extadd_pairwise_i8x16_u(c2)), i32x4.extadd_pairwise_i16x8_u(i16x8.extadd_pairwise_i8x16_u(c3)));
+      const o = out + (<usize>r << 2);
+      if (score) v128.store(o, f32x4.sub(vcols, f32x4.mul(two, f32x4.convert_i32x4_s(h))));
+      else v128.store(o, h);
+    }
+  }
+  for (; r < rows; r++) {
+    const h = hammingRow(mat + <usize>r * sb, q, nbytes, simd);
+    if (score) store<f32>(out + (<usize>r << 2), <f32>(cols - 2 * h));
+    else store<i32>(out + (<usize>r << 2), h);
+  }
+}
+
+/** hamming_b1: out[r] (i32) = popcount(row r ⊕ q) over nbytes; rows are strideBytes apart. */
+export function hamming_b1(mat: usize, rows: i32, nbytes: i32, strideBytes: i32, q: usize, out: usize): void {
+  hammingAll(mat, rows, nbytes, strideBytes, q, 0, false, out, true);
+}
+export function hamming_b1_ref(mat: usize, rows: i32, nbytes: i32, strideBytes: i32, q: usize, out: usize): void {
+  hammingAll(mat, rows, nbytes, strideBytes, q, 0, false, out, false);
+}
+
+/**
+ * sign_dot_b1: out[r] (f32) = cols − 2·popcount(row r ⊕ q) = ⟨sign(x_r), sign(q)⟩ in ±1 arithmetic,
+ * so that topk_f32 on it ranks by smallest Hamming distance. Unused bits must be 0 in both.
+ */
+export function sign_dot_b1(mat: usize, rows: i32, cols: i32, strideBytes: i32, q: usize, out: usize): void {
+  hammingAll(mat, rows, (cols + 7) >> 3, strideBytes, q, cols, true, out, true);
+}
+export function sign_dot_b1_ref(mat: usize, rows: i32, cols: i32, strideBytes: i32, q: usize, out: usize): void {
+  hammingAll(mat, rows, (cols + 7) >> 3, strideBytes, q, cols, true, out, false);
+}
+
+/**
+ * hamming_topk_b1: the k rows nearest to q in Hamming distance, nearest first, ties by lower row index (the order
+ * topk_f32 gives on sign_dot_b1 scores), without a heap. Distances are integers in [0, 8·nbytes], so one pass
+ * computes them (into `dist`, i32[rows]) and a histogram of them (`hist`, i32[4·(8·nbytes + 1)]: four partial
+ * histograms, one per SIMD lane, so that consecutive increments do not wait on each other); the threshold
+ * distance follows from the histogram's prefix sums; a second pass (SIMD compare + bitmask) finds the few rows at
+ * or under it and places each at its rank (a stable counting sort). Writes the rows to outIdx (i32[k]) and returns
+ * how many (min(k, rows)); dist keeps every distance. Reads 16 bytes per row start when nbytes ≤ 16 (see hammingAll).
+ */
+export function hamming_topk_b1(mat: usize, rows: i32, nbytes: i32, strideBytes: i32, q: usize, k: i32, dist: usize, hist: usize, outIdx: usize): i32 {
+  return hammingTopK(mat, rows, nbytes, strideBytes, q, k, dist, hist, outIdx, true);
+}
+export function hamming_topk_b1_ref(mat: usize, rows: i32, nbytes: i32, strideBytes: i32, q: usize, k: i32, dist: usize, hist: usize, outIdx: usize): i32 {
+  return hammingTopK(mat, rows, nbytes, strideBytes, q, k, dist, hist, outIdx, false);
+}
+
+// @ts-ignore: decorator
+@inline
+function bump(h: usize): void {
+  store<i32>(h, load<i32>(h) + 1);
+}
+
+/** Places row r (distance d ≤ t) at its rank; returns the updated count of distance-t rows still wanted. */
+// @ts-ignore: decorator
+@inline
+function place(r: i32, d: i32, t: i32, atT: i32, hist: usize, outIdx: usize): i32 {
+  if (d == t) { if (atT == 0) return 0; atT--; }
+  const h = hist + (<usize>d << 2);
+  const pos = load<i32>(h);
+  store<i32>(h, pos + 1);
+  store<i32>(outIdx + (<usize>pos << 2), r);
+  return atT;
+}
+
+// @ts-ignore: decorator
+@inline
+function hammingTopK(mat: usize, rows: i32, nbytes: i32, strideBytes: i32, q: usize, k: i32, dist: usize, hist: usize, outIdx: usize, simd: bool): i32 {
+  if (k > rows) k = rows;
+  if (k <= 0) return 0;
+  const nb1 = (nbytes << 3) + 1;
+  const hb = <usize>nb1 << 2; // bytes of one partial histogram
+  const sb = <usize>strideBytes;
+  memory.fill(hist, 0, hb << 2);
+  // pass 1: distances and four partial histograms
+  let r = 0;
+  if (ASC_FEATURE_SIMD && simd && nbytes <= 16) {
+    const mask = i8x16.lt_s(i8x16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), i8x16.splat(<i8>nbytes));
+    const qv = v128.and(v128.load(q), mask);
+    for (; r + 4 <= rows; r += 4) {
+      const p0 = mat + <usize>r * sb;
+      const c0 = i8x16.popcnt(v128.and(v128.xor(v128.load(p0), qv), mask));
+      const c1 = i8x16.popcnt(v128.and(v128.xor(v128.load(p0 + sb), qv), mask));
+      const c2 = i8x16.popcnt(v128.and(v128.xor(v128.load(p0 + 2 * sb), qv), mask));
+      const c3 = i8x16.popcnt(v128.and(v128.xor(v128.load(p0 + 3 * sb), qv), mask));
+      const h = hsum4_i32x4(
+        i32x4.extadd_pairwise_i16x8_u(i16x8.extadd_pairwise_i8x16_u(c0)), i32x4.extadd_pairwise_i16x8_u(i16x8.extadd_pairwise_i8x16_u(c1)),
+        i32x4.extadd_pairwise_i16x8_u(i16x8.extadd_pairwise_i8x16_u(c2)), i32x4.extadd_pairwise_i16x8_u(i16x8.extadd_pairwise_i8x16_u(c3)));
+      v128.store(dist + (<usize>r << 2), h);
+      bump(hist + (<usize>i32x4.extract_lane(h, 0) << 2));
+      bump(hist + hb + (<usize>i32x4.extract_lane(h, 1) << 2));
+      bump(hist + 2 * hb + (<usize>i32x4.extract_lane(h, 2) << 2));
+      bump(hist + 3 * hb + (<usize>i32x4.extract_lane(h, 3) << 2));
+    }
+  }
+  for (; r < rows; r++) {
+    const h = hammingRow(mat + <usize>r * sb, q, nbytes, simd);
+    store<i32>(dist + (<usize>r << 2), h);
+    bump(hist + (<usize>h << 2));
+  }
+  // merge; threshold t: count(d < t) < k ≤ count(d ≤ t); hist[d] becomes the first rank of distance d (d ≤ t)
+  let below = 0, t = 0;
+  for (; t < nb1; t++) {
+    const o = hist + (<usize>t << 2);
+    const c = load<i32>(o) + load<i32>(o + hb) + load<i32>(o + 2 * hb) + load<i32>(o + 3 * hb);
+    store<i32>(o, below);
+    if (below + c >= k) break;
+    below += c;
+  }
+  let atT = k - below; // rows of distance t still wanted
+  // pass 2: the rows at or under t, in row order
+  r = 0;
+  if (ASC_FEATURE_SIMD && simd) {
+    const vt = i32x4.splat(t);
+    for (; r + 4 <= rows; r += 4) {
+      const v = v128.load(dist + (<usize>r << 2));
+      let bits = i32x4.bitmask(i32x4.le_s(v, vt));
+      while (bits) {
+        const l = ctz<i32>(bits);
+        atT = place(r + l, load<i32>(dist + (<usize>(r + l) << 2)), t, atT, hist, outIdx);
+        bits &= bits - 1;
+      }
+    }
+  }
+  for (; r < rows; r++) {
+    const d = load<i32>(dist + (<usize>r << 2));
+    if (d <= t) atT = place(r, d, t, atT, hist, outIdx);
+  }
+  return k;
+}
+
+/**
+ * b1_lut_f32: per-byte lookup tables of an f32 query for exact binary scoring: for byte b and value v,
+ * lut[b·256 + v] = Σ_{k: bit k of v set, 8b+k < cols} q[8b + k]. ⌈cols/8⌉·256 floats.
+ * Built incrementally, lut[v] = lut[v & (v − 1)] + q[8b + ctz(v)]: 255 additions per byte.
+ */
+export function b1_lut_f32(q: usize, cols: i32, lut: usize): void {
+  const nb = (cols + 7) >> 3;
+  for (let b = 0; b < nb; b++) {
+    const t = lut + ((<usize>b << 8) << 2);
+    store<f32>(t, 0);
+    for (let v = 1; v < 256; v++) {
+      const k = (b << 3) + ctz<i32>(v);
+      const x: f32 = k < cols ? load<f32>(q + (<usize>k << 2)) : 0;
+      store<f32>(t + (<usize>v << 2), load<f32>(t + (<usize>(v & (v - 1)) << 2)) + x);
+    }
+  }
+}
+
+/**
+ * score_b1_lut: out[r] = α_r · (2 · Σ_b lut[b][byte_b(row r)] − qsum) + bias, with qsum = Σ_j q[j]: exactly
+ * ⟨α_r · sign(x_r), q⟩ for the decoded binary row (sign 0 ↔ −1), plus a constant (⟨μ, q⟩ for a table binarized
+ * around its mean μ). α_r = alphas[r·as]. Four rows at a time; each row's sum runs in byte order, so the result
+ * equals the _ref bit for bit.
+ */
+export function score_b1_lut(mat: usize, rows: i32, nbytes: i32, strideBytes: i32, lut: usize, qsum: f32, alphas: usize, as: i32, bias: f32, out: usize): void {
+  const sb = <usize>strideBytes;
+  let r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    const p0 = mat + <usize>r * sb, p1 = p0 + sb, p2 = p1 + sb, p3 = p2 + sb;
+    let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+    for (let b = 0; b < nbytes; b++) {
+      const t = lut + ((<usize>b << 8) << 2);
+      s0 += load<f32>(t + (<usize>load<u8>(p0 + <usize>b) << 2));
+      s1 += load<f32>(t + (<usize>load<u8>(p1 + <usize>b) << 2));
+      s2 += load<f32>(t + (<usize>load<u8>(p2 + <usize>b) << 2));
+      s3 += load<f32>(t + (<usize>load<u8>(p3 + <usize>b) << 2));
+    }
+    const o = out + (<usize>r << 2);
+    store<f32>(o, load<f32>(alphas + (<usize>(r * as) << 2)) * (2 * s0 - qsum) + bias);
+    store<f32>(o, load<f32>(alphas + (<usize>((r + 1) * as) << 2)) * (2 * s1 - qsum) + bias, 4);
+    store<f32>(o, load<f32>(alphas + (<usize>((r + 2) * as) << 2)) * (2 * s2 - qsum) + bias, 8);
+    store<f32>(o, load<f32>(alphas + (<usize>((r + 3) * as) << 2)) * (2 * s3 - qsum) + bias, 12);
+  }
+  for (; r < rows; r++) {
+    const p = mat + <usize>r * sb;
+    let s: f32 = 0;
+    for (let b = 0; b < nbytes; b++) s += load<f32>(lut + ((<usize>b << 8) << 2) + (<usize>load<u8>(p + <usize>b) << 2));
+    store<f32>(out + (<usize>r << 2), load<f32>(alphas + (<usize>(r * as) << 2)) * (2 * s - qsum) + bias);
+  }
+}
+export function score_b1_lut_ref(mat: usize, rows: i32, nbytes: i32, strideBytes: i32, lut: usize, qsum: f32, alphas: usize, as: i32, bias: f32, out: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const p = mat + <usize>r * <usize>strideBytes;
+    let s: f32 = 0;
+    for (let b = 0; b < nbytes; b++) s += load<f32>(lut + ((<usize>b << 8) << 2) + (<usize>load<u8>(p + <usize>b) << 2));
+    store<f32>(out + (<usize>r << 2), load<f32>(alphas + (<usize>(r * as) << 2)) * (2 * s - qsum) + bias);
+  }
+}
+
+// ---------------------------------------------------------------- f16 / bf16 tables
+
+/**
+ * Four finite fp16 values (zero-extended in i32 lanes) → f32: the magnitude bits shifted into an f32 exponent
+ * and mantissa, times 2^112 (exact, subnormals included), then the sign. Not valid for Inf/NaN codes, which
+ * F16Matrix never holds (quantization rejects overflow; loading rejects non-finite codes).
+ */
+// @ts-ignore: decorator
+@inline
+function f16FiniteToF32x4(h: v128): v128 {
+  const mag = f32x4.mul(i32x4.shl(v128.and(h, i32x4.splat(0x7fff)), 13), f32x4.splat(5.192296858534828e33));
+  return v128.or(mag, i32x4.shl(v128.and(h, i32x4.splat(0x8000)), 16));
+}
+
+// @ts-ignore: decorator
+@inline
+function dotHalfRow(p: usize, q: usize, cols: i32, bf: bool, simd: bool): f32 {
+  let s: f32 = 0;
+  let c = 0;
+  if (ASC_FEATURE_SIMD && simd) {
+    let a0 = f32x4.splat(0), a1 = f32x4.splat(0);
+    for (; c + 8 <= cols; c += 8) {
+      const h0 = v128.load16x4_u(p + (<usize>c << 1)), h1 = v128.load16x4_u(p + (<usize>c << 1), 8);
+      const x0 = bf ? i32x4.shl(h0, 16) : f16FiniteToF32x4(h0);
+      const x1 = bf ? i32x4.shl(h1, 16) : f16FiniteToF32x4(h1);
+      a0 = f32x4.add(a0, f32x4.mul(x0, v128.load(q + (<usize>c << 2))));
+      a1 = f32x4.add(a1, f32x4.mul(x1, v128.load(q + (<usize>c << 2), 16)));
+    }
+    s = hsum_f32x4(f32x4.add(a0, a1));
+  }
+  for (; c < cols; c++) {
+    const h = <u32>load<u16>(p + (<usize>c << 1));
+    const x = reinterpret<f32>(bf ? h << 16 : f16_bits_to_f32(h));
+    s += x * load<f32>(q + (<usize>c << 2));
+  }
+  return s;
+}
+
+/** matvec_f16: out[r] = Σ_c f32(mat[r, c]) · q[c] for an fp16 table (rows × cols u16, contiguous, finite values). */
+export function matvec_f16(mat: usize, rows: i32, cols: i32, q: usize, out: usize): void {
+  for (let r = 0; r < rows; r++) store<f32>(out + (<usize>r << 2), dotHalfRow(mat + ((<usize>r * <usize>cols) << 1), q, cols, false, true));
+}
+export function matvec_f16_ref(mat: usize, rows: i32, cols: i32, q: usize, out: usize): void {
+  for (let r = 0; r < rows; r++) store<f32>(out + (<usize>r << 2), dotHalfRow(mat + ((<usize>r * <usize>cols) << 1), q, cols, false, false));
+}
+/** matvec_bf16: the same for a bf16 table. */
+export function matvec_bf16(mat: usize, rows: i32, cols: i32, q: usize, out: usize): void {
+  for (let r = 0; r < rows; r++) store<f32>(out + (<usize>r << 2), dotHalfRow(mat + ((<usize>r * <usize>cols) << 1), q, cols, true, true));
+}
+export function matvec_bf16_ref(mat: usize, rows: i32, cols: i32, q: usize, out: usize): void {
+  for (let r = 0; r < rows; r++) store<f32>(out + (<usize>r << 2), dotHalfRow(mat + ((<usize>r * <usize>cols) << 1), q, cols, true, false));
+}
+
+/** row_norms_half: out[r] = ‖decoded row r‖₂ of an fp16 (bf = 0) or bf16 (bf = 1) table; f64 sums. */
+export function row_norms_half(mat: usize, rows: i32, cols: i32, bf: bool, out: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const p = mat + ((<usize>r * <usize>cols) << 1);
+    let s: f64 = 0;
+    for (let c = 0; c < cols; c++) {
+      const h = <u32>load<u16>(p + (<usize>c << 1));
+      const x = <f64>reinterpret<f32>(bf ? h << 16 : f16_bits_to_f32(h));
+      s += x * x;
+    }
+    store<f32>(out + (<usize>r << 2), <f32>Math.sqrt(s));
+  }
+}
+
+// ---------------------------------------------------------------- f32 gather (rerank)
+
+/** matvec_f32_rows: out[k] = ⟨mat row idx[k], q⟩ for k < m (rows stride floats apart): exact rescoring of candidates. */
+export function matvec_f32_rows(mat: usize, stride: i32, cols: i32, idx: usize, m: i32, q: usize, out: usize): void {
+  const sb = <usize>stride << 2;
+  for (let k = 0; k < m; k++) store<f32>(out + (<usize>k << 2), dot_f32(mat + <usize>load<i32>(idx + (<usize>k << 2)) * sb, q, cols));
+}
+export function matvec_f32_rows_ref(mat: usize, stride: i32, cols: i32, idx: usize, m: i32, q: usize, out: usize): void {
+  const sb = <usize>stride << 2;
+  for (let k = 0; k < m; k++) store<f32>(out + (<usize>k << 2), dot_f32_ref(mat + <usize>load<i32>(idx + (<usize>k << 2)) * sb, q, cols));
+}

@@ -1,0 +1,251 @@
+/**
+ * BinaryMatrix: one sign bit per value and one α per row, `x̂ = α_r · sign(x)` with α_r = mean|x_r|
+ * (XNOR-Net; docs/quantization.md §1.4). 32× smaller than f32 in the codes (⌈cols/8⌉ bytes per row).
+ *
+ * Centred (`center: true`, the default of quantizeMatrix): the table binarizes x − μ around the column mean μ and
+ * decodes to `x̂ = μ + α_r · sign(x_r − μ)` (α_r = mean|x_r − μ|). Word vectors share a large common direction;
+ * without centring their sign bits mostly encode it and Hamming distance ranks poorly. ⟨μ, q⟩ is the same for every
+ * row, so inner-product rankings are unchanged by the shift; μ costs cols floats.
+ *
+ * Two search paths:
+ * - `scoreRows` (the Matrix interface, used by KeyedVectors): exactly ⟨α_r·sign(x_r), q⟩ for an f32 query,
+ *   read from per-byte lookup tables of the query (b1_lut_f32 + score_b1_lut), ⌈cols/8⌉ lookups per row;
+ * - `searchHamming` / `hammingScores`: a binary query, Hamming distance by popcount (sign_dot_b1), the
+ *   coarse stage of a binary-then-rerank search (see rerank.ts).
+ */
+import { QuantextError } from '../../errors.js';
+import type { Runtime } from '../../runtime/runtime.js';
+import { encodeBinary } from '../../quantize/core.js';
+import type { ResolvedOptions } from '../../quantize/schemes.js';
+import type { QuantizedTensor } from '../../quantize/quantize.js';
+import { QuantTable } from './base.js';
+
+export interface HammingResult {
+  /** Row indices, nearest first (ties: lower index first). */
+  indices: Int32Array;
+  /** Their Hamming distances to the query's sign bits. */
+  distances: Int32Array;
+}
+
+export class BinaryMatrix extends QuantTable {
+  readonly dtype = 'binary' as const;
+  readonly perRow: boolean;
+  /** ⌈cols/8⌉. */
+  readonly rowBytes: number;
+  readonly codesPtr: number;
+  /** f32 α: rows (perRow) or 1. */
+  readonly alphasPtr: number;
+  /** f32 μ (cols) of a centred table, else 0. */
+  readonly centerPtr: number;
+  private readonly groups: number;
+
+  constructor(rows: number, cols: number, perRow = true, rt?: Runtime, center = false) {
+    super(rows, cols, rt);
+    this.perRow = perRow;
+    this.groups = perRow ? rows : 1;
+    this.rowBytes = (cols + 7) >> 3;
+    this.codesPtr = this.own(rows * this.rowBytes + 16, true);
+    this.alphasPtr = this.own(this.groups * 4 + 16, true);
+    this.centerPtr = center ? this.own(cols * 4 + 16, true) : 0;
+  }
+
+  get centered(): boolean {
+    return this.centerPtr !== 0;
+  }
+
+  /** @internal sign bits and α of rows × cols floats at `x` (wasm), optionally around the column mean. */
+  static quantize(rt: Runtime, x: number, o: ResolvedOptions, center = false): BinaryMatrix {
+    const m = new BinaryMatrix(o.rows, o.cols, o.perRow, rt, center);
+    let xc = 0, acc = 0;
+    try {
+      let src = x;
+      if (center) {
+        acc = rt.arena.alloc(o.cols * 8 + 16);
+        rt.kernels.column_means_f32(x, o.rows, o.cols, acc, m.centerPtr);
+        xc = rt.arena.alloc(o.rows * o.cols * 4 + 16);
+        rt.kernels.center_rows_f32(x, o.rows, o.cols, m.centerPtr, xc);
+        src = xc;
+      }
+      const alphas = encodeBinary(rt, src, o, m.codesPtr);
+      m.rt.arena.f32(m.alphasPtr, alphas.length).set(alphas);
+      return m;
+    } catch (e) {
+      m.dispose();
+      throw e;
+    } finally {
+      if (xc) rt.arena.free(xc);
+      if (acc) rt.arena.free(acc);
+    }
+  }
+
+  /** A table from stored sign bits (⌈cols/8⌉ bytes per row) and α. */
+  static fromQuantized(q: QuantizedTensor, rt?: Runtime): BinaryMatrix {
+    if (q.scheme !== 'binary') throw new QuantextError('E_OPTION', `BinaryMatrix needs binary codes; got ${q.scheme}`);
+    if (q.center && (q.center.length !== q.cols || !q.center.every(Number.isFinite))) {
+      throw new QuantextError('E_FORMAT', `BinaryMatrix: the centre must hold ${q.cols} finite floats`);
+    }
+    const m = new BinaryMatrix(q.rows, q.cols, q.perRow, rt, Boolean(q.center));
+    if (q.codes.length !== q.rows * m.rowBytes || q.scales.length !== m.groups) {
+      m.dispose();
+      throw new QuantextError('E_SHAPE', `BinaryMatrix: ${q.codes.length} code bytes, ${q.scales.length} α for ${q.rows}×${q.cols}`);
+    }
+    for (let g = 0; g < q.scales.length; g++) {
+      if (!(q.scales[g] >= 0) || !Number.isFinite(q.scales[g])) {
+        m.dispose();
+        throw new QuantextError('E_FORMAT', `BinaryMatrix: α ${q.scales[g]} of group ${g} is not a finite non-negative number`, { index: g });
+      }
+    }
+    const codes = m.rt.arena.u8(m.codesPtr, q.codes.length);
+    codes.set(q.codes as Uint8Array);
+    // unused high bits of a row's last byte must be 0: Hamming distances count them
+    const rem = q.cols & 7;
+    if (rem) for (let i = 0; i < q.rows; i++) codes[i * m.rowBytes + m.rowBytes - 1] &= (1 << rem) - 1;
+    m.rt.arena.f32(m.alphasPtr, m.groups).set(q.scales);
+    if (q.center) m.rt.arena.f32(m.centerPtr, q.cols).set(q.center);
+    return m;
+  }
+
+  get bytes(): number {
+    return this.rows * this.rowBytes + this.groups * 4 + (this.centerPtr ? this.cols * 4 : 0);
+  }
+
+  private alpha(i: number): number {
+    return this.rt.arena.f32(this.alphasPtr + (this.perRow ? i : 0) * 4, 1)[0];
+  }
+
+  decodeRow(i: number, out = new Float32Array(this.cols)): Float32Array {
+    this.checkRow(i);
+    this.checkOut(out);
+    const a = this.alpha(i);
+    const b = this.rt.arena.u8(this.codesPtr + i * this.rowBytes, this.rowBytes);
+    for (let j = 0; j < this.cols; j++) out[j] = (b[j >> 3] >> (j & 7)) & 1 ? a : -a;
+    if (this.centerPtr) {
+      const mu = this.rt.arena.f32(this.centerPtr, this.cols);
+      for (let j = 0; j < this.cols; j++) out[j] += mu[j];
+    }
+    return out;
+  }
+
+  /** Σ_j q_j from a query's byte tables: entry 255 of each byte's table sums that byte's elements. */
+  private lutSum(lut: number): number {
+    const t = this.rt.arena.f32(lut, this.rowBytes * 256);
+    let s = 0;
+    for (let b = 0; b < this.rowBytes; b++) s += t[b * 256 + 255];
+    return s;
+  }
+
+  /** Exact ⟨decoded row, q⟩ for every row: one LUT build and one scan (plus ⟨μ, q⟩ when centred). */
+  scoreRows(qPtr: number, outPtr: number, rowLimit?: number): void {
+    const n = this.limit(rowLimit);
+    const lut = this.scratchPtr('lut', this.rowBytes * 256 * 4);
+    this.rt.kernels.b1_lut_f32(qPtr, this.cols, lut);
+    const bias = this.centerPtr ? this.rt.kernels.dot_f32(this.centerPtr, qPtr, this.cols) : 0;
+    this.rt.kernels.score_b1_lut(this.codesPtr, n, this.rowBytes, this.rowBytes, lut, this.lutSum(lut), this.alphasPtr, this.perRow ? 1 : 0, bias, outPtr);
+  }
+
+  /** ‖decoded row‖: α_r·√cols, or sqrt(‖μ‖² + 2α_r⟨μ, s_r⟩ + α_r²·cols) when centred. */
+  rowNorms(outPtr: number): void {
+    this.alive();
+    const a = this.rt.arena.f32(this.alphasPtr, this.groups).slice();
+    if (!this.centerPtr) {
+      const out = this.rt.arena.f32(outPtr, this.rows);
+      const sq = Math.sqrt(this.cols);
+      for (let r = 0; r < this.rows; r++) out[r] = a[this.perRow ? r : 0] * sq;
+      return;
+    }
+    // ⟨s_r, μ⟩ for every row: the LUT scan of μ with α = 1
+    const k = this.rt.kernels;
+    const lut = this.scratchPtr('lut', this.rowBytes * 256 * 4), one = this.scratchPtr('one', 4);
+    this.rt.arena.f32(one, 1)[0] = 1;
+    k.b1_lut_f32(this.centerPtr, this.cols, lut);
+    k.score_b1_lut(this.codesPtr, this.rows, this.rowBytes, this.rowBytes, lut, this.lutSum(lut), one, 0, 0, outPtr);
+    const mu2 = k.dot_f32(this.centerPtr, this.centerPtr, this.cols);
+    const out = this.rt.arena.f32(outPtr, this.rows);
+    for (let r = 0; r < this.rows; r++) {
+      const ar = a[this.perRow ? r : 0];
+      out[r] = Math.sqrt(Math.max(0, mu2 + 2 * ar * out[r] + ar * ar * this.cols));
+    }
+  }
+
+  /**
+   * The sign bits of a query in the table's scratch; returns its address. `query`: f32 values (a wasm address of
+   * cols floats, or an array), centred on μ first when the table is; or packed bits (Uint8Array of ⌈cols/8⌉ bytes,
+   * used as given).
+   */
+  packQuery(query: number | ArrayLike<number>): number {
+    this.alive();
+    const qb = this.scratchPtr('qbits', this.rowBytes);
+    if (query instanceof Uint8Array) {
+      if (query.length !== this.rowBytes) throw new QuantextError('E_SHAPE', `a packed binary query has ${this.rowBytes} bytes; got ${query.length}`);
+      this.rt.arena.u8(qb, this.rowBytes).set(query);
+      const rem = this.cols & 7;
+      if (rem) this.rt.arena.u8(qb + this.rowBytes - 1, 1)[0] &= (1 << rem) - 1;
+      return qb;
+    }
+    let src: number;
+    if (typeof query === 'number') {
+      src = query;
+      if (this.centerPtr) {
+        const tmp = this.scratchPtr('qf32', this.cols * 4);
+        this.rt.kernels.center_rows_f32(query, 1, this.cols, this.centerPtr, tmp);
+        src = tmp;
+      }
+    } else {
+      if (query.length !== this.cols) throw new QuantextError('E_SHAPE', `query has ${query.length} values, the table ${this.cols} columns`);
+      src = this.scratchPtr('qf32', this.cols * 4);
+      this.rt.arena.f32(src, this.cols).set(query);
+      if (this.centerPtr) this.rt.kernels.center_rows_f32(src, 1, this.cols, this.centerPtr, src);
+    }
+    this.rt.kernels.pack_b1_rows(src, 1, this.cols, qb);
+    return qb;
+  }
+
+  /** out[r] (f32) = cols − 2·Hamming(row r, query bits at qBitsPtr) = ⟨sign x_r, sign q⟩. */
+  hammingScores(qBitsPtr: number, outPtr: number, rowLimit?: number): void {
+    const n = this.limit(rowLimit);
+    this.rt.kernels.sign_dot_b1(this.codesPtr, n, this.cols, this.rowBytes, qBitsPtr, outPtr);
+  }
+
+  /** out[r] (i32) = Hamming(row r, query bits at qBitsPtr). */
+  hammingDistances(qBitsPtr: number, outPtr: number, rowLimit?: number): void {
+    const n = this.limit(rowLimit);
+    this.rt.kernels.hamming_b1(this.codesPtr, n, this.rowBytes, this.rowBytes, qBitsPtr, outPtr);
+  }
+
+  /**
+   * The k rows nearest to the query bits at qBitsPtr in Hamming distance (ties: lower index), by histogram
+   * selection (hamming_topk_b1: no heap, so k may be large). Row indices go to outIdxPtr (i32[k]); returns how many.
+   * The distances stay in the table's scratch (see searchHamming).
+   */
+  hammingTopK(qBitsPtr: number, k: number, outIdxPtr: number, rowLimit?: number): number {
+    const n = this.limit(rowLimit);
+    if (!Number.isInteger(k) || k < 0) throw new QuantextError('E_OPTION', `k must be a non-negative integer; got ${k}`, { option: 'k' });
+    const dist = this.scratchPtr('dist', Math.max(n, 1) * 4), hist = this.scratchPtr('hist', 4 * (this.rowBytes * 8 + 1) * 4);
+    return this.rt.kernels.hamming_topk_b1(this.codesPtr, n, this.rowBytes, this.rowBytes, qBitsPtr, k, dist, hist, outIdxPtr);
+  }
+
+  /**
+   * The k rows nearest to a query in Hamming distance. `query`: f32 values (signs taken, after centring) or packed
+   * bits (Uint8Array of ⌈cols/8⌉ bytes). One popcount pass over the table and a histogram selection.
+   */
+  searchHamming(query: ArrayLike<number>, k: number, opts: { rowLimit?: number } = {}): HammingResult {
+    const n = this.limit(opts.rowLimit);
+    const qb = this.packQuery(query);
+    const idx = this.scratchPtr('topi', Math.max(Math.min(k, n), 1) * 4);
+    const got = this.hammingTopK(qb, k, idx, n);
+    const indices = this.rt.arena.i32(idx, got).slice();
+    const dist = this.rt.arena.i32(this.scratchPtr('dist', Math.max(n, 1) * 4), n);
+    return { indices, distances: Int32Array.from(indices, (i) => dist[i]) };
+  }
+
+  toQuantized(): QuantizedTensor {
+    this.alive();
+    return {
+      scheme: 'binary', bits: 1, rows: this.rows, cols: this.cols, qmin: 0, qmax: 1, perRow: this.perRow,
+      symmetric: true, rounding: 'nearest', calibration: 'minmax',
+      codes: this.rt.arena.u8(this.codesPtr, this.rows * this.rowBytes).slice(), rowBytes: this.rowBytes,
+      scales: this.rt.arena.f32(this.alphasPtr, this.groups).slice(), zeroPoints: new Int32Array(this.groups),
+      ...(this.centerPtr ? { center: this.rt.arena.f32(this.centerPtr, this.cols).slice() } : {}),
+    };
+  }
+}

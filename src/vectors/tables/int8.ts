@@ -1,0 +1,163 @@
+/**
+ * Int8Matrix: one signed byte per value, `x̂ = s_r · (q − z_r)` with per-row (default) or per-tensor scales and,
+ * when asymmetric, zero points (docs/quantization.md §1.2, §3). 4× smaller than f32 plus 4 bytes per row.
+ *
+ * Search quantizes the query once per call (symmetric, s_q = max|q|/127) into the table's scratch and scores every
+ * row with int32 accumulation in one kernel call (matvec_i8_scaled): out[r] = s_r·s_q·(Σ c_rj q̃_j − z_r Σ q̃_j).
+ * uint8 tables are stored as int8 with z − 128: the same reals, re-centred codes.
+ */
+import { QuantextError } from '../../errors.js';
+import type { Runtime } from '../../runtime/runtime.js';
+import { calibrate, encodeAffine } from '../../quantize/core.js';
+import type { ResolvedOptions } from '../../quantize/schemes.js';
+import { schemeInfo } from '../../quantize/schemes.js';
+import type { QuantizedTensor } from '../../quantize/quantize.js';
+import { QuantTable, checkIntCols } from './base.js';
+
+export interface Int8Layout {
+  perRow: boolean;
+  symmetric: boolean;
+}
+
+export class Int8Matrix extends QuantTable {
+  readonly dtype = 'int8' as const;
+  readonly perRow: boolean;
+  readonly symmetric: boolean;
+  /** rows × cols i8 codes. */
+  readonly codesPtr: number;
+  /** f32 scales: rows (perRow) or 1. */
+  readonly scalesPtr: number;
+  /** i32 zero points like scales, or 0 when symmetric. */
+  readonly zpsPtr: number;
+  private readonly groups: number;
+
+  /** An uninitialised table; use {@link Int8Matrix.quantize} or {@link Int8Matrix.fromQuantized}. */
+  constructor(rows: number, cols: number, layout: Int8Layout, rt?: Runtime) {
+    super(rows, cols, rt);
+    checkIntCols(cols, 'Int8Matrix');
+    this.perRow = layout.perRow;
+    this.symmetric = layout.symmetric;
+    this.groups = layout.perRow ? rows : 1;
+    this.codesPtr = this.own(rows * cols + 16, true);
+    this.scalesPtr = this.own(this.groups * 4 + 16, true);
+    this.zpsPtr = layout.symmetric ? 0 : this.own(this.groups * 4 + 16, true);
+  }
+
+  /**
+   * Quantizes rows × cols floats at `x` (wasm, contiguous, finite) with resolved options of scheme int8 or uint8.
+   * @internal used by quantizeMatrix.
+   */
+  static quantize(rt: Runtime, x: number, o: ResolvedOptions): Int8Matrix {
+    const uint = o.info.unsigned;
+    const m = new Int8Matrix(o.rows, o.cols, { perRow: o.perRow, symmetric: o.symmetric && !uint }, rt);
+    try {
+      const { scales, zeroPoints } = calibrate(rt, x, o);
+      if (uint) {
+        // re-centre: clamp(round(x/s) + z, 0, 255) − 128 = clamp(round(x/s) + (z − 128), −128, 127)
+        for (let g = 0; g < zeroPoints.length; g++) zeroPoints[g] -= 128;
+        encodeAffine(rt, x, { ...o, info: schemeInfo('int8') }, scales, zeroPoints, m.codesPtr);
+      } else {
+        encodeAffine(rt, x, o, scales, zeroPoints, m.codesPtr);
+      }
+      m.setParams(scales, zeroPoints);
+      return m;
+    } catch (e) {
+      m.dispose();
+      throw e;
+    }
+  }
+
+  /** A table from stored int8 or uint8 codes (e.g. read from safetensors). */
+  static fromQuantized(q: QuantizedTensor, rt?: Runtime): Int8Matrix {
+    if (q.scheme !== 'int8' && q.scheme !== 'uint8') throw new QuantextError('E_OPTION', `Int8Matrix needs int8 or uint8 codes; got ${q.scheme}`);
+    const uint = q.scheme === 'uint8';
+    const m = new Int8Matrix(q.rows, q.cols, { perRow: q.perRow, symmetric: q.symmetric && !uint }, rt);
+    const n = q.rows * q.cols;
+    if (q.codes.length !== n || q.scales.length !== m.groups || q.zeroPoints.length !== m.groups) {
+      m.dispose();
+      throw new QuantextError('E_SHAPE', `Int8Matrix: ${q.codes.length} codes, ${q.scales.length} scales for ${q.rows}×${q.cols}${q.perRow ? ' per row' : ''}`);
+    }
+    try {
+      const codes = m.rt.arena.i8(m.codesPtr, n);
+      if (uint) {
+        // stored re-centred: q − 128 as int8 (a format conversion on load)
+        const u = q.codes as Uint8Array;
+        for (let i = 0; i < n; i++) codes[i] = u[i] - 128;
+        m.setParams(q.scales, q.zeroPoints.map((z) => z - 128));
+      } else {
+        codes.set(q.codes as Int8Array);
+        m.setParams(q.scales, q.zeroPoints);
+      }
+      return m;
+    } catch (e) {
+      m.dispose();
+      throw e;
+    }
+  }
+
+  private setParams(scales: Float32Array, zeroPoints: Int32Array): void {
+    for (let g = 0; g < scales.length; g++) {
+      if (!(scales[g] > 0) || !Number.isFinite(scales[g])) throw new QuantextError('E_FORMAT', `Int8Matrix: scale ${scales[g]} of group ${g} is not a positive finite number`, { index: g });
+    }
+    this.rt.arena.f32(this.scalesPtr, this.groups).set(scales);
+    if (this.zpsPtr) this.rt.arena.i32(this.zpsPtr, this.groups).set(zeroPoints);
+  }
+
+  get bytes(): number {
+    return this.rows * this.cols + this.groups * 4 + (this.zpsPtr ? this.groups * 4 : 0);
+  }
+
+  decodeRow(i: number, out = new Float32Array(this.cols)): Float32Array {
+    this.checkRow(i);
+    this.checkOut(out);
+    const g = this.perRow ? i : 0;
+    const s = this.rt.arena.f32(this.scalesPtr + g * 4, 1)[0];
+    const z = this.zpsPtr ? this.rt.arena.i32(this.zpsPtr + g * 4, 1)[0] : 0;
+    const c = this.rt.arena.i8(this.codesPtr + i * this.cols, this.cols);
+    for (let j = 0; j < this.cols; j++) out[j] = s * (c[j] - z);
+    return out;
+  }
+
+  /** Quantizes the f32 query at qPtr into the table's scratch; returns [q̃ pointer, s_q]. */
+  private quantizeQuery(qPtr: number): [number, number] {
+    const k = this.rt.kernels;
+    const qb = this.scratchPtr('query', this.cols + 16);
+    const tmp = this.scratchPtr('absmax', 4);
+    k.absmax_f32_rows(qPtr, 1, this.cols, tmp);
+    const a = this.rt.arena.f32(tmp, 1)[0];
+    if (!Number.isFinite(a)) throw new QuantextError('E_NAN', 'scoreRows: the query has a non-finite value');
+    const qs = a > 0 ? Math.fround(a / 127) : 1;
+    k.quantize_affine_i8(qPtr, this.cols, qs, 0, -127, 127, qb);
+    return [qb, qs];
+  }
+
+  scoreRows(qPtr: number, outPtr: number, rowLimit?: number): void {
+    const n = this.limit(rowLimit);
+    const [qb, qs] = this.quantizeQuery(qPtr);
+    this.rt.kernels.matvec_i8_scaled(this.codesPtr, n, this.cols, this.cols, 0, qb, qs, this.scalesPtr, this.zpsPtr, this.perRow ? 1 : 0, outPtr);
+  }
+
+  override scoreSubset(qPtr: number, idxPtr: number, m: number, outPtr: number): void {
+    this.alive();
+    const [qb, qs] = this.quantizeQuery(qPtr);
+    this.rt.kernels.matvec_i8_scaled(this.codesPtr, m, this.cols, this.cols, idxPtr, qb, qs, this.scalesPtr, this.zpsPtr, this.perRow ? 1 : 0, outPtr);
+  }
+
+  rowNorms(outPtr: number): void {
+    this.alive();
+    this.rt.kernels.row_norms_i8(this.codesPtr, this.rows, this.cols, this.cols, this.scalesPtr, this.zpsPtr, this.perRow ? 1 : 0, outPtr);
+  }
+
+  /** The stored codes and parameters as a plain QuantizedTensor (scheme int8), e.g. to save. */
+  toQuantized(): QuantizedTensor {
+    this.alive();
+    const a = this.rt.arena;
+    return {
+      scheme: 'int8', bits: 8, rows: this.rows, cols: this.cols, qmin: -128, qmax: 127, perRow: this.perRow,
+      symmetric: this.symmetric, rounding: 'nearest', calibration: 'minmax',
+      codes: a.i8(this.codesPtr, this.rows * this.cols).slice(), rowBytes: this.cols,
+      scales: a.f32(this.scalesPtr, this.groups).slice(),
+      zeroPoints: this.zpsPtr ? a.i32(this.zpsPtr, this.groups).slice() : new Int32Array(this.groups),
+    };
+  }
+}
