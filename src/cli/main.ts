@@ -13,6 +13,8 @@ import { loadVectors } from '../vectors/load.js';
 import { trainCommand } from './train.js';
 import { evalCommand, printEval } from './eval.js';
 import { brownSentences } from './brown.js';
+import { quantizeCommand } from './quantize.js';
+import { fmtBytes } from '../runtime/memory.js';
 import { int } from './args.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -96,6 +98,29 @@ cli
     const r = kv.mostSimilar({ positive: [String(b), String(c)], negative: [String(a)], topn: int('--topn', o.topn, 5) });
     for (const [w, s] of r) log(`${w}\t${s.toFixed(4)}`);
     emit({ query: [a, b, c], answers: r.map(([w, s]) => ({ word: w, score: s })) });
+    kv.dispose();
+  });
+
+cli
+  .command('quantize <vectors>', 'quantize word vectors; print what it costs (error) and buys (bytes); save safetensors')
+  .option('--scheme <s>', 'int8 | uint8 | int4 | binary | fp16 | bf16 | pq', { default: 'int8' })
+  .option('--per-row', 'one scale per row (the default)')
+  .option('--per-tensor', 'one scale for the whole table')
+  .option('--dsub <n>', 'pq: dimensions per sub-vector (default 2)')
+  .option('--qnorm', 'pq: quantize norms separately')
+  .option('--seed <s>', 'pq: k-means seed (default 1234)')
+  .option('--out <file>', 'where to save the quantized table (.safetensors)')
+  .action(async (vectors: string, o) => {
+    await init();
+    const kv = await loadVectors(vectors);
+    const { summary: r, quantized } = await quantizeCommand(kv, o);
+    log(`${r.scheme}${r.perRow ? ' per row' : ' per tensor'}: ${kv.size} × ${kv.dim}`);
+    log(`  size      ${fmtBytes(r.bytesBefore)} → ${fmtBytes(r.bytesAfter)} (${(r.bytesBefore / r.bytesAfter).toFixed(2)}× smaller)`);
+    log(`  SQNR      ${r.sqnrDb.toFixed(2)} dB   MSE ${r.mse.toExponential(3)}   max |error| ${r.maxAbsError.toExponential(3)}`);
+    log(`  cosine    ${r.meanCosine.toFixed(5)} (mean over rows)   saturated ${(r.saturatedFraction * 100).toFixed(3)} %`);
+    if (o.out) log(`saved ${o.out} (safetensors; quantext eval/similar read it)`);
+    emit({ scheme: r.scheme, bytesBefore: r.bytesBefore, bytesAfter: r.bytesAfter, mse: r.mse, sqnrDb: r.sqnrDb, meanCosine: r.meanCosine, maxAbsError: r.maxAbsError, saturatedFraction: r.saturatedFraction, perRow: r.perRow });
+    quantized.dispose();
     kv.dispose();
   });
 

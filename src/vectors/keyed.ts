@@ -19,6 +19,7 @@
  *
  * Zero rows have cosine 0 with everything (gensim divides by a zero norm and gets NaN).
  */
+import { quantizeMatrix, type QuantizeMatrixOptions } from './tables/factory.js';
 import { QuantextError, checkFinite } from '../errors.js';
 import { WasmOwned } from '../runtime/handle.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -181,6 +182,21 @@ export class KeyedVectors extends WasmOwned {
     this.alive();
     return new KeyedVectors(this.vocab, matrix, { counts: this.counts, ownsMatrix: opts.ownsMatrix });
   }
+  /**
+   * A quantized copy: the same vocabulary over a quantized table (fp16, bf16, int8, uint8, int4, binary or PQ; see
+   * docs/quantization.md). It answers `get`, `mostSimilar`, `similarity` and the evaluations like this one, from the
+   * smaller table; this KeyedVectors is left as it is.
+   *
+   * ```ts
+   * const q = kv.quantize({ scheme: 'int8' }); // per-row scales by default
+   * q.matrix.bytes; // ≈ kv.matrix.bytes / 4
+   * ```
+   */
+  quantize(opts: QuantizeMatrixOptions): KeyedVectors {
+    this.alive();
+    return this.withMatrix(quantizeMatrix(this.matrix, opts), { ownsMatrix: true });
+  }
+
 
   // ---------------------------------------------------------------- lookup
 

@@ -2,11 +2,15 @@ import { QuantextError } from '../errors.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { readWord2Vec, saveWord2Vec, type WordVectors } from '../io/word2vec.js';
 import { readGloVe, saveGloVe } from '../io/glove.js';
-import type { ByteSource } from '../io/lines.js';
+import { openByteSource, writeFileViaHost, type ByteSource } from '../io/lines.js';
+import { loadTable, saveTable } from '../io/safetensors.js';
 import { KeyedVectors } from './keyed.js';
 
-/** File formats for word vectors. 'auto' sniffs: word2vec binary or text (with a `V D` header), else GloVe text. */
-export type VectorFormat = 'auto' | 'word2vec' | 'word2vec-binary' | 'word2vec-text' | 'glove';
+/**
+ * File formats for word vectors. 'auto' sniffs: safetensors (quantext tables, dense or quantized), else word2vec
+ * binary or text with a `V D` header, else GloVe text (no header).
+ */
+export type VectorFormat = 'auto' | 'word2vec' | 'word2vec-binary' | 'word2vec-text' | 'glove' | 'safetensors';
 
 export interface LoadVectorsOptions {
   format?: VectorFormat;
@@ -15,7 +19,7 @@ export interface LoadVectorsOptions {
   rt?: Runtime;
 }
 
-/** Reads word2vec (text or binary) or GloVe vectors into a KeyedVectors (streamed; see src/io/). */
+/** Reads word vectors into a KeyedVectors: word2vec (text or binary) and GloVe are streamed; safetensors tables keep their dtype. */
 export async function loadVectors(source: ByteSource, opts: LoadVectorsOptions = {}): Promise<KeyedVectors> {
   const format = opts.format ?? 'auto';
   const name = typeof source === 'string' ? source : source instanceof URL ? source.href : undefined;
@@ -31,26 +35,73 @@ export async function loadVectors(source: ByteSource, opts: LoadVectorsOptions =
     case 'word2vec':
       wv = await readWord2Vec(source, { limit: opts.limit, name });
       break;
-    case 'auto':
+    case 'safetensors':
+    case 'auto': {
+      // open once (a stream may be readable only once), look at the first bytes, then hand the chunks on
+      const opened = await openByteSource(source, { name });
+      const it = opened.chunks[Symbol.asyncIterator]();
+      const first = await it.next();
+      const head = first.done ? new Uint8Array(0) : first.value;
+      const chunks = (async function* () {
+        if (!first.done) yield head;
+        for (;;) {
+          const r = await it.next();
+          if (r.done) return;
+          yield r.value;
+        }
+      })();
+      if (format === 'safetensors' || isSafetensors(head)) {
+        if (opts.limit !== undefined) throw new QuantextError('E_UNSUPPORTED', `${opened.name}: 'limit' is not supported for safetensors tables`);
+        const parts: Uint8Array[] = [];
+        let n = 0;
+        for await (const c of chunks) {
+          parts.push(c);
+          n += c.length;
+        }
+        const bytes = new Uint8Array(n);
+        let o = 0;
+        for (const p of parts) {
+          bytes.set(p, o);
+          o += p.length;
+        }
+        const t = loadTable(bytes, { rt: opts.rt });
+        if (!t.vocab) {
+          t.matrix.dispose();
+          throw new QuantextError('E_FORMAT', `${opened.name}: the safetensors file has no 'vocab' metadata, so it holds no word vectors`);
+        }
+        return new KeyedVectors(t.vocab, t.matrix);
+      }
       // word2vec binary or text with a `V D` header; without a header, GloVe text
-      wv = await readWord2Vec(source, { limit: opts.limit, name, noHeader: 'auto' });
+      wv = await readWord2Vec(chunks, { limit: opts.limit, name: opened.name, sizeHint: opened.size, noHeader: 'auto' });
       break;
+    }
     default:
-      throw new QuantextError('E_OPTION', `unknown vector format '${format as string}' (auto, word2vec, word2vec-binary, word2vec-text, glove)`);
+      throw new QuantextError('E_OPTION', `unknown vector format '${format as string}' (auto, word2vec, word2vec-binary, word2vec-text, glove, safetensors)`);
   }
   return KeyedVectors.fromArrays(wv.words, wv.vectors, wv.dim, { rt: opts.rt });
 }
 
+/** safetensors: an 8-byte little-endian header length, then a JSON header starting with '{'. */
+function isSafetensors(head: Uint8Array): boolean {
+  if (head.length < 9 || head[8] !== 0x7b) return false;
+  // word2vec headers are ASCII digits and a space: a plausible safetensors length has zero high bytes
+  return head[5] === 0 && head[6] === 0 && head[7] === 0;
+}
+
 export interface SaveVectorsOptions {
-  /** 'bin' (word2vec binary, default), 'txt' (word2vec text) or 'glove' (text without header). */
-  format?: 'bin' | 'txt' | 'glove';
+  /**
+   * 'bin' (word2vec binary, default), 'txt' (word2vec text), 'glove' (text without header), or 'safetensors'
+   * (the table as stored, quantized or not, with the vocabulary in the metadata; see docs/formats.md).
+   */
+  format?: 'bin' | 'txt' | 'glove' | 'safetensors';
 }
 
 /** Writes vectors atomically (temp file, then rename): a failed save never destroys an existing file. */
 export async function saveVectors(kv: KeyedVectors, path: string | URL, opts: SaveVectorsOptions = {}): Promise<void> {
   const format = opts.format ?? 'bin';
+  if (format === 'safetensors') return writeFileViaHost(path, saveTable(kv.matrix, { vocab: [...kv.keys] }));
   const v: WordVectors = { words: [...kv.keys], dim: kv.dim, vectors: kv.vectors };
   if (format === 'glove') return saveGloVe(path, v);
-  if (format !== 'bin' && format !== 'txt') throw new QuantextError('E_OPTION', `unknown save format '${format as string}' (bin, txt, glove)`);
+  if (format !== 'bin' && format !== 'txt') throw new QuantextError('E_OPTION', `unknown save format '${format as string}' (bin, txt, glove, safetensors)`);
   return saveWord2Vec(path, v, { binary: format === 'bin' });
 }

@@ -61,6 +61,35 @@ describe('quantext CLI', () => {
     expect(e.json.pairs[0].spearman).toBeGreaterThan(0.5);
   });
 
+  it('quantize: the report and the size in --json, the table saved as safetensors, and eval/similar read it', () => {
+    const out = join(dir, 'v2.bin');
+    expect(run(['train', corpus, '--out', out, '--min-count', '1', '--dim', '16', '--epochs', '3', '--threads', '1', '--sample', '0']).code).toBe(0);
+    const f32 = run(['similar', out, 'king', '--topn', '5', '--json']).json.similar.map((x: any) => x.word);
+    // tiny 12×16 table: per-row scales weigh more than at dim 100 (bench/ measures the real ratios); PQ's codebooks outweigh 12 rows
+    for (const [scheme, ratio] of [['int8', 3], ['int4', 4], ['binary', 4], ['fp16', 1.9], ['pq', 0]] as const) {
+      const qf = join(dir, `v2-${scheme}.safetensors`);
+      const q = run(['quantize', out, '--scheme', scheme, '--out', qf, '--json']);
+      expect(q.code).toBe(0);
+      expect(q.json.scheme).toBe(scheme);
+      expect(q.json.bytesBefore).toBe(12 * 16 * 4);
+      expect(q.json.bytesBefore / q.json.bytesAfter).toBeGreaterThan(ratio);
+      expect(q.json.meanCosine).toBeGreaterThan(scheme === 'binary' ? 0.6 : 0.9);
+      expect(q.json.meanCosine).toBeLessThanOrEqual(1);
+      expect(Number.isFinite(q.json.mse)).toBe(true);
+      expect(readFileSync(qf)[8]).toBe(0x7b); // safetensors: JSON header after the 8-byte length
+      const s = run(['similar', qf, 'king', '--topn', '5', '--json']);
+      expect(s.code).toBe(0);
+      // the royal topic stays together under every scheme (the top 3 of f32 are all in the quantized top 5)
+      const got = s.json.similar.map((x: any) => x.word);
+      if (scheme !== 'binary' && scheme !== 'pq') for (const w of f32.slice(0, 3)) expect(got).toContain(w);
+      for (const w of got.slice(0, 3)) expect(['queen', 'prince', 'princess', 'crown', 'throne']).toContain(w);
+    }
+    const e = run(['eval', join(dir, 'v2-int8.safetensors'), '--pairs', join(dir, 'p.tsv'), '--json']);
+    expect(e.code).toBe(0);
+    expect(e.json.pairs[0].spearman).toBeGreaterThan(0.5);
+    expect(run(['quantize', out, '--scheme', 'int3', '--json']).json.error.code).toBe('E_OPTION');
+  });
+
   it('text format output loads back; bad input exits 2 with a QuantextError code', () => {
     const out = join(dir, 'v.txt');
     expect(run(['train', corpus, '--out', out, '--min-count', '1', '--dim', '8', '--epochs', '1', '--format', 'txt', '--threads', '1']).code).toBe(0);

@@ -47,6 +47,34 @@ describe('loadVectors / saveVectors', () => {
     kv.dispose();
   });
 
+  it('kv.quantize + safetensors round trip keeps the dtype, the codes and the search results', async () => {
+    const kv = await loadVectors(join(FIX, 'gensim.txt'));
+    const dir = mkdtempSync(join(tmpdir(), 'qx-st-'));
+    for (const scheme of ['int8', 'int4', 'binary', 'fp16'] as const) {
+      const q = kv.quantize({ scheme });
+      expect(q.matrix.dtype).toBe(scheme === 'fp16' ? 'f16' : scheme);
+      expect(q.matrix.bytes).toBeLessThan(kv.matrix.bytes);
+      const p = join(dir, `${scheme}.safetensors`);
+      await saveVectors(q, p, { format: 'safetensors' });
+      const back = await loadVectors(p);
+      expect(back.matrix.dtype).toBe(q.matrix.dtype);
+      expect([...back.keys]).toEqual([...kv.keys]);
+      expect(Array.from(back.vectors)).toEqual(Array.from(q.vectors)); // identical decoded values
+      const w = kv.keys[3];
+      expect(back.mostSimilar({ positive: [w], topn: 5 })).toEqual(q.mostSimilar({ positive: [w], topn: 5 }));
+      // and the quantized vectors stay close to f32
+      const a = kv.get(w), b = q.get(w);
+      let dot = 0, na = 0, nb = 0;
+      for (let i = 0; i < a.length; i++) { dot += a[i] * b[i]; na += a[i] * a[i]; nb += b[i] * b[i]; }
+      expect(dot / Math.sqrt(na * nb)).toBeGreaterThan(scheme === 'binary' ? 0.5 : 0.95);
+      back.dispose();
+      q.dispose();
+    }
+    // the f32 table stays usable after its quantized copies are disposed
+    expect(kv.get(kv.keys[0]).length).toBe(kv.dim);
+    kv.dispose();
+  });
+
   it('rejects unknown formats and missing files with typed errors', async () => {
     await expect(loadVectors(join(FIX, 'w2v.bin'), { format: 'npy' as any })).rejects.toMatchObject({ code: 'E_OPTION' });
     await expect(loadVectors(join(FIX, 'nope.bin'))).rejects.toMatchObject({ code: 'E_IO' });
