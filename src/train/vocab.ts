@@ -21,52 +21,132 @@ export interface VocabOptions {
   maxFinalVocab?: number | null;
 }
 
-/** Counts words as sentences stream by. */
+/** The corpus as word ids, kept from the vocabulary pass so that training need not read and tokenize it again. */
+export interface EncodedCorpus {
+  /** Final word ids, −1 for words that did not make the vocabulary. */
+  tokens: Int32Array;
+  /** End offset (exclusive) in `tokens` of each sentence. */
+  ends: Int32Array;
+}
+
+/**
+ * Counts words as sentences stream by. With `encodeLimit` > 0 it also records the corpus as ids (one Map lookup
+ * per token serves both), until the corpus exceeds that many tokens; then it drops the record and only counts.
+ */
 export class VocabBuilder {
-  private counts = new Map<string, number>();
+  private index = new Map<string, number>(); // word → slot (first-seen order)
+  private words: string[] = [];
+  private cnt = new Float64Array(1024);
   private minReduce = 1;
+  private tok: Int32Array | undefined;
+  private ntok = 0;
+  private ends: Int32Array | undefined;
+  private nsent = 0;
   totalWords = 0;
   totalSentences = 0;
-  constructor(private opts: VocabOptions) {}
-
-  add(tokens: readonly string[]): void {
-    const c = this.counts;
-    for (const w of tokens) c.set(w, (c.get(w) ?? 0) + 1);
-    this.totalWords += tokens.length;
-    this.totalSentences++;
-    const max = this.opts.maxVocabSize;
-    if (max && c.size > max) {
-      // gensim's prune_vocab: drop words with count ≤ minReduce, then raise minReduce
-      for (const [w, n] of c) if (n <= this.minReduce) c.delete(w);
-      this.minReduce++;
+  constructor(private opts: VocabOptions & { encodeLimit?: number }) {
+    if ((opts.encodeLimit ?? 0) > 0 && !opts.maxVocabSize) {
+      this.tok = new Int32Array(1 << 16);
+      this.ends = new Int32Array(1 << 12);
     }
   }
 
-  finish(): CountedVocab {
+  add(tokens: readonly string[]): void {
+    const index = this.index;
+    let tok = this.tok;
+    if (tok && this.ntok + tokens.length > tok.length) {
+      if (this.ntok + tokens.length > (this.opts.encodeLimit ?? 0)) {
+        tok = this.tok = this.ends = undefined; // too large to keep: count only
+      } else {
+        const t = new Int32Array(Math.max(tok.length * 2, this.ntok + tokens.length));
+        t.set(tok.subarray(0, this.ntok));
+        tok = this.tok = t;
+      }
+    }
+    for (const w of tokens) {
+      let id = index.get(w);
+      if (id === undefined) {
+        id = this.words.length;
+        index.set(w, id);
+        this.words.push(w);
+        if (id === this.cnt.length) {
+          const c = new Float64Array(this.cnt.length * 2);
+          c.set(this.cnt);
+          this.cnt = c;
+        }
+      }
+      this.cnt[id]++;
+      if (tok) tok[this.ntok++] = id;
+    }
+    if (this.ends) {
+      if (this.nsent === this.ends.length) {
+        const e = new Int32Array(this.ends.length * 2);
+        e.set(this.ends);
+        this.ends = e;
+      }
+      this.ends[this.nsent++] = this.ntok;
+    }
+    this.totalWords += tokens.length;
+    this.totalSentences++;
+    const max = this.opts.maxVocabSize;
+    if (max && index.size > max) this.prune();
+  }
+
+  /** gensim's prune_vocab: drop words with count ≤ minReduce, then raise minReduce. */
+  private prune(): void {
+    const words: string[] = [];
+    const cnt = new Float64Array(this.cnt.length);
+    this.index.clear();
+    for (let i = 0; i < this.words.length; i++) {
+      if (this.cnt[i] <= this.minReduce) continue;
+      this.index.set(this.words[i], words.length);
+      cnt[words.length] = this.cnt[i];
+      words.push(this.words[i]);
+    }
+    this.words = words;
+    this.cnt = cnt;
+    this.minReduce++;
+  }
+
+  /** The final vocabulary, and the corpus re-coded to its ids when it was recorded. */
+  finish(): CountedVocab & { encoded?: EncodedCorpus } {
     let minCount = this.opts.minCount;
-    const entries = [...this.counts.entries()];
-    if (this.opts.maxFinalVocab && entries.length > this.opts.maxFinalVocab) {
-      const sorted = entries.map((e) => e[1]).sort((a, b) => b - a);
+    const n = this.words.length;
+    if (this.opts.maxFinalVocab && n > this.opts.maxFinalVocab) {
+      const sorted = Array.from(this.cnt.subarray(0, n)).sort((a, b) => b - a);
       minCount = Math.max(minCount, sorted[this.opts.maxFinalVocab] + 1);
     }
-    const kept = entries.filter((e) => e[1] >= minCount);
+    const kept: number[] = [];
+    for (let i = 0; i < n; i++) if (this.cnt[i] >= minCount) kept.push(i);
     if (kept.length === 0) {
       if (this.totalWords === 0) throw new QuantextError('E_EMPTY', 'the corpus is empty: no tokens to build a vocabulary from');
-      const maxCount = entries.reduce((m, e) => Math.max(m, e[1]), 0);
+      let maxCount = 0;
+      for (let i = 0; i < n; i++) maxCount = Math.max(maxCount, this.cnt[i]);
       throw new QuantextError('E_EMPTY', `no word occurs at least minCount=${minCount} times (the most frequent occurs ${maxCount} times); lower minCount`, {
         minCount,
         maxCount,
       });
     }
-    // stable sort by descending count keeps first-seen order among ties (Map iteration order)
-    kept.sort((a, b) => b[1] - a[1]);
-    const words = kept.map((e) => e[0]);
-    const counts = new Float64Array(kept.map((e) => e[1]));
+    // stable sort by descending count keeps first-seen order among ties (gensim's sorted_vocab)
+    kept.sort((a, b) => this.cnt[b] - this.cnt[a] || a - b);
+    const words = kept.map((i) => this.words[i]);
+    const counts = Float64Array.from(kept, (i) => this.cnt[i]);
     const index = new Map<string, number>();
     words.forEach((w, i) => index.set(w, i));
     let retained = 0;
-    for (const n of counts) retained += n;
-    return { words, counts, index, totalWords: this.totalWords, totalSentences: this.totalSentences, retainedWords: retained };
+    for (const c of counts) retained += c;
+    const vocab: CountedVocab & { encoded?: EncodedCorpus } = {
+      words, counts, index, totalWords: this.totalWords, totalSentences: this.totalSentences, retainedWords: retained,
+    };
+    if (this.tok && this.ends) {
+      const remap = new Int32Array(n).fill(-1);
+      kept.forEach((slot, id) => (remap[slot] = id));
+      const tokens = this.tok.subarray(0, this.ntok);
+      for (let i = 0; i < tokens.length; i++) tokens[i] = remap[tokens[i]];
+      vocab.encoded = { tokens, ends: this.ends.subarray(0, this.nsent) };
+      this.tok = this.ends = undefined;
+    }
+    return vocab;
   }
 }
 

@@ -6,7 +6,7 @@ import { WorkerPool, hasWorkerFactory } from '../runtime/pool.js';
 import { DenseMatrix } from '../vectors/matrix.js';
 import { KeyedVectors } from '../vectors/keyed.js';
 import { openCorpus, type CorpusInput } from './corpus.js';
-import { VocabBuilder, sampleThresholds, aliasTable, huffman, type CountedVocab } from './vocab.js';
+import { VocabBuilder, sampleThresholds, aliasTable, huffman, type CountedVocab, type EncodedCorpus } from './vocab.js';
 import { CFG, CFG_SIZE, FLAG, MAX_CODE_LENGTH, scratchBytes } from './w2v-config.js';
 
 /** Options of Word2Vec. Names and defaults follow gensim's `Word2Vec` (camelCase). */
@@ -136,6 +136,8 @@ export class Word2Vec extends WasmOwned {
   private rng = 0n;
   /** Loss of each epoch of the last train() call. */
   epochLoss: number[] = [];
+  /** The corpus as recorded by buildVocab(), used by the next train() on the same corpus object. */
+  private pre?: { corpus: CorpusInput; encoded: EncodedCorpus };
 
   constructor(options: Word2VecOptions = {}) {
     super(options.runtime ?? runtime());
@@ -166,9 +168,15 @@ export class Word2Vec extends WasmOwned {
     this.alive();
     if (this.vocab) throw new QuantextError('E_OPTION', 'buildVocab() was already called on this model (updating a vocabulary is not supported)');
     const c = openCorpus(corpus, this.opts.tokenizer);
-    const vb = new VocabBuilder({ minCount: this.opts.minCount, maxVocabSize: this.opts.maxVocabSize, maxFinalVocab: this.opts.maxFinalVocab });
+    const vb = new VocabBuilder({
+      minCount: this.opts.minCount, maxVocabSize: this.opts.maxVocabSize, maxFinalVocab: this.opts.maxFinalVocab,
+      // record the corpus as ids while counting, so that training reads and tokenizes it only once
+      encodeLimit: this.opts.cacheCorpus === false ? 0 : CACHE_LIMIT,
+    });
     for await (const s of c.sentences() as AsyncIterable<string[]>) vb.add(s);
-    this.vocab = vb.finish();
+    const { encoded, ...vocab } = vb.finish();
+    this.vocab = vocab;
+    if (encoded) this.pre = { corpus, encoded };
     this.allocate();
     return this.vocab;
   }
@@ -333,7 +341,9 @@ export class Word2Vec extends WasmOwned {
     const alphaAt = (raw: number) => o.alpha - (o.alpha - o.minAlpha) * Math.min(1, raw / totalRaw);
 
     // the encoded corpus, in wasm memory, when cached
-    let cached: { tokens: number; offsets: number; nsent: number; batches: { s0: number; n: number; raw: number }[] } | undefined;
+    let cached: CachedCorpus | undefined;
+    if (cache && this.pre && this.pre.corpus === corpus) cached = this.cacheEncoded(this.pre.encoded);
+    this.pre = undefined;
     // per-slot staging buffers (streaming)
     const cap = o.batchWords + o.maxSentenceLength;
     const stage = cfgs.map(() => ({ tokens: 0, offsets: 0 }));
@@ -416,21 +426,11 @@ export class Word2Vec extends WasmOwned {
             await pace(epoch);
           }
         } else {
-          // encode the corpus batch by batch; when caching, keep every batch for later epochs
-          const keepT: Int32Array[] = [], keepO: number[] = [];
+          // encode the corpus batch by batch; when caching, also record it (ids, −1 for unknown words) for later epochs
+          const rec = cache ? new Recorder() : undefined;
           let tok = new Int32Array(cap), off: number[] = [0], n = 0, raw = 0;
-          const batches: { s0: number; n: number; raw: number }[] = [];
-          let sentBase = 0, tokBase = 0;
           const flush = async () => {
             if (off.length === 1 && raw === 0) return;
-            const nsent = off.length - 1;
-            if (cache) {
-              keepT.push(tok.slice(0, n));
-              for (let i = 0; i < nsent; i++) keepO.push(off[i] + tokBase);
-              batches.push({ s0: sentBase, n: nsent, raw });
-              sentBase += nsent;
-              tokBase += n;
-            }
             const slot = await acquire();
             const st = stage[slot];
             if (!st.tokens) {
@@ -439,7 +439,7 @@ export class Word2Vec extends WasmOwned {
             }
             a.i32(st.tokens, n).set(tok.subarray(0, n));
             a.i32(st.offsets, off.length).set(off);
-            await run(slot, st.tokens, st.offsets, nsent, raw);
+            await run(slot, st.tokens, st.offsets, off.length - 1, raw);
             await pace(epoch);
             off = [0];
             n = 0;
@@ -450,32 +450,25 @@ export class Word2Vec extends WasmOwned {
             let inSent = 0;
             for (const w of sent) {
               const id = v.index.get(w);
+              rec?.push(id ?? -1);
               if (id === undefined) continue;
               if (inSent === o.maxSentenceLength) {
+                // a long sentence continues as a new piece; a full batch is handed over between pieces
                 off.push(n);
                 inSent = 0;
+                if (n >= o.batchWords) await flush();
               }
               tok[n++] = id;
               inSent++;
             }
+            rec?.endSentence();
             if (inSent > 0) off.push(n);
             if (n >= o.batchWords) await flush();
           }
           await flush();
           await Promise.all(running);
-          if (cache) {
+          if (rec) {
             // move the encoded corpus into wasm memory once; later epochs hand out slices of it
-            const nTok = keepT.reduce((s, t) => s + t.length, 0);
-            const tokens = this.own(Math.max(4, nTok * 4));
-            const offsets = this.own((keepO.length + 1) * 4);
-            let p = 0;
-            for (const t of keepT) {
-              a.i32(tokens + p * 4, t.length).set(t);
-              p += t.length;
-            }
-            keepO.push(nTok);
-            a.i32(offsets, keepO.length).set(keepO);
-            cached = { tokens, offsets, nsent: keepO.length - 1, batches };
             for (const st of stage) {
               if (st.tokens) {
                 this.release(st.tokens);
@@ -483,6 +476,7 @@ export class Word2Vec extends WasmOwned {
                 st.tokens = st.offsets = 0;
               }
             }
+            cached = this.cacheEncoded(rec.finish());
           }
         }
         await Promise.all(running);
@@ -517,11 +511,97 @@ export class Word2Vec extends WasmOwned {
     };
   }
 
+  /**
+   * Copies an encoded corpus into wasm memory, compacted (unknown words dropped) and with sentences longer than
+   * maxSentenceLength split, and cuts it into batches of about batchWords tokens.
+   */
+  private cacheEncoded(enc: EncodedCorpus): CachedCorpus {
+    const o = this.opts, a = this.rt.arena, maxLen = o.maxSentenceLength;
+    const src = enc.tokens;
+    let kept = 0, pieces = 0, s0 = 0;
+    for (const e of enc.ends) {
+      let k = 0;
+      for (let i = s0; i < e; i++) if (src[i] >= 0) k++;
+      kept += k;
+      pieces += Math.ceil(k / maxLen);
+      s0 = e;
+    }
+    const tokens = this.own(Math.max(16, kept * 4));
+    const offsets = this.own((pieces + 1) * 4);
+    const T = a.i32(tokens, kept), O = a.i32(offsets, pieces + 1);
+    const batches: CachedCorpus['batches'] = [];
+    let n = 0, p = 0, bStart = 0, bTok = 0, bRaw = 0;
+    // the same cuts as the streaming path: after a piece once a batch holds batchWords tokens
+    const cut = () => {
+      batches.push({ s0: bStart, n: p - bStart, raw: bRaw });
+      bStart = p;
+      bTok = n;
+      bRaw = 0;
+    };
+    s0 = 0;
+    for (const e of enc.ends) {
+      bRaw += e - s0;
+      let inPiece = 0;
+      for (let i = s0; i < e; i++) {
+        const id = src[i];
+        if (id < 0) continue;
+        if (inPiece === maxLen) {
+          inPiece = 0;
+          if (n - bTok >= o.batchWords) cut();
+        }
+        if (inPiece === 0) O[p++] = n;
+        T[n++] = id;
+        inPiece++;
+      }
+      s0 = e;
+      if (n - bTok >= o.batchWords) cut();
+    }
+    O[p] = n;
+    if (p > bStart || bRaw > 0) batches.push({ s0: bStart, n: p - bStart, raw: bRaw });
+    return { tokens, offsets, nsent: p, batches };
+  }
+
   override dispose(): void {
     if (this.isDisposed) return;
     this._wv?.dispose();
     this.syn0?.dispose();
     super.dispose();
+  }
+}
+
+interface CachedCorpus {
+  /** wasm addresses of the compacted ids and of the sentence starts (nsent + 1 entries) */
+  tokens: number;
+  offsets: number;
+  nsent: number;
+  /** batches as (first sentence, sentence count, raw corpus tokens they stand for) */
+  batches: { s0: number; n: number; raw: number }[];
+}
+
+/** Records a streamed epoch as ids (−1 for unknown words) and sentence ends, in growable typed arrays. */
+class Recorder {
+  private t = new Int32Array(1 << 16);
+  private n = 0;
+  private e = new Int32Array(1 << 12);
+  private ns = 0;
+  push(id: number): void {
+    if (this.n === this.t.length) {
+      const t = new Int32Array(this.t.length * 2);
+      t.set(this.t);
+      this.t = t;
+    }
+    this.t[this.n++] = id;
+  }
+  endSentence(): void {
+    if (this.ns === this.e.length) {
+      const e = new Int32Array(this.e.length * 2);
+      e.set(this.e);
+      this.e = e;
+    }
+    this.e[this.ns++] = this.n;
+  }
+  finish(): EncodedCorpus {
+    return { tokens: this.t.subarray(0, this.n), ends: this.e.subarray(0, this.ns) };
   }
 }
 

@@ -90,6 +90,21 @@ describe('Word2Vec', () => {
     expect(Buffer.from(a.buffer).equals(Buffer.from(c.buffer))).toBe(false);
   });
 
+  it('the corpus recorded during the vocabulary pass trains exactly like a streamed one (same batches, same vectors)', async () => {
+    const corpus = plantedCorpus(3, 700).map((s) => s.join(' ') + ' rareword' + (s.length % 3));
+    const run = async (cacheCorpus: boolean) => {
+      const m = new Word2Vec({ vectorSize: 12, minCount: 2, workers: 1, seed: 5, sg: 1, epochs: 2, batchWords: 1000, maxSentenceLength: 4, cacheCorpus });
+      const r = await m.train(corpus);
+      const v = m.wv.vectors.slice();
+      m.dispose();
+      return { v, r };
+    };
+    const a = await run(true), b = await run(false);
+    expect(a.r.words).toBe(b.r.words);
+    expect(a.r.epochLoss).toEqual(b.r.epochLoss);
+    expect(Buffer.from(a.v.buffer).equals(Buffer.from(b.v.buffer))).toBe(true);
+  });
+
   it('trains with 2 worker threads over shared memory and learns as well', async () => {
     const m = new Word2Vec({ vectorSize: 24, window: 3, minCount: 1, workers: 2, sample: 0, sg: 1, epochs: 5, batchWords: 500 });
     const res = await m.train(plantedCorpus(4));
@@ -107,6 +122,18 @@ describe('Word2Vec', () => {
     expect(seen).toEqual([0, 1]);
     expect(res.words).toBe(400 * 8 * 2);
     m.dispose();
+  });
+
+  it('a sentence far longer than a batch trains every token, streamed or cached', async () => {
+    const r = rng(12);
+    const long = Array.from({ length: 5000 }, () => ['a', 'b', 'c', 'd', 'e'][Math.floor(r() * 5)]).join(' ');
+    for (const cacheCorpus of [false, true]) {
+      const m = new Word2Vec({ vectorSize: 8, minCount: 1, workers: 1, sample: 0, epochs: 2, batchWords: 100, maxSentenceLength: 10, cacheCorpus });
+      const res = await m.train([long, 'a b']);
+      expect(res.words).toBe(5002 * 2);
+      expect(res.effectiveWords).toBe(5002 * 2);
+      m.dispose();
+    }
   });
 
   it('honours an AbortSignal with E_ABORTED', async () => {
