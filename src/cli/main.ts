@@ -52,7 +52,7 @@ cli
   .option('--threads <n>', 'worker threads')
   .option('--seed <s>', 'random seed', { default: 1 })
   .option('--format <f>', 'bin | txt (word2vec formats)', { default: 'bin' })
-  .option('--shared-negatives', 'skip-gram: draw negatives once per window (HogBatch; faster, same quality on Brown)')
+  .option('--no-shared-negatives', "skip-gram: draw negatives per pair (word2vec.c) instead of once per window (HogBatch, the default)")
   .action(async (corpus: string, o) => {
     await init();
     const { summary, model } = await trainCommand(corpus, { ...o, threads: o.threads ?? defaultThreads(), quiet: false });

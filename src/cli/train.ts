@@ -53,7 +53,7 @@ export async function trainCommand(corpus: CorpusInput, o: TrainCliOptions): Pro
     alpha,
     workers: int('--threads', o.threads, 1),
     seed: int('--seed', o.seed, 1),
-    sharedNegatives: !!o.sharedNegatives,
+    sharedNegatives: o.sharedNegatives !== false,
   });
   const bar = new ProgressBar('train', process.stderr, o.quiet);
   let result: TrainResult;

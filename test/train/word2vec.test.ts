@@ -55,8 +55,8 @@ describe('Word2Vec', () => {
   });
 
   for (const [name, opts] of [
-    ['skip-gram + negative sampling', { sg: 1, negative: 5 }],
-    ['skip-gram + negatives shared per window (HogBatch)', { sg: 1, negative: 5, sharedNegatives: true }],
+    ['skip-gram + negative sampling, per pair (word2vec.c)', { sg: 1, negative: 5, sharedNegatives: false }],
+    ['skip-gram + negatives shared per window (HogBatch, the default)', { sg: 1, negative: 5 }],
     ['CBOW + negative sampling', { sg: 0, negative: 5 }],
     ['skip-gram + hierarchical softmax', { sg: 1, hs: 1, negative: 0 }],
     ['CBOW + hierarchical softmax', { sg: 0, hs: 1, negative: 0 }],
