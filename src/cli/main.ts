@@ -1,4 +1,7 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=2
+// (--max-semi-space-size=2: reading and tokenizing a corpus makes many short-lived strings, and V8's default 16 MiB
+// semi-spaces then hold ~15 MB more resident memory at no speed gain: Brown, 131 → 117 MB peak RSS, same words/s.
+// It must be a start-up flag; set at run time it does not shrink the heap. API users can pass it to node themselves.)
 // The quantext command line: one function per command (src/cli/*.ts), a shared parser (cac), a progress bar on
 // stderr, and `--json` for one machine-readable JSON object as the last line on stdout.
 import { cac } from 'cac';
