@@ -405,7 +405,9 @@ export class Word2Vec extends WasmOwned {
         words: rawDone, loss: epochStats.loss, epochEnd: epochEnd || undefined,
       });
     };
-    const yieldNow = () => new Promise<void>((r) => setTimeout(r, 0));
+    // let timers, I/O and onProgress consumers run between batches; setTimeout(0) waits ≥ 1 ms in Node, setImmediate does not
+    const g = globalThis as { setImmediate?: (cb: () => void) => unknown };
+    const yieldNow = () => new Promise<void>((r) => (g.setImmediate ? g.setImmediate(r) : setTimeout(r, 0)));
     let lastYield = performance.now();
     const pace = async (epoch: number) => {
       if (failure) throw failure;
