@@ -103,6 +103,18 @@ function lcg(s: u64): u64 {
 }
 
 /**
+ * A negative from Walker's alias table over the unigram^0.75 distribution: O(1), exact, and only 8 bytes per word
+ * (a 1e8-slot table like word2vec.c's misses the cache on every draw). r1 picks the slot (bits 16–47), r2 the
+ * accept-or-alias choice (bits 32–63): two consecutive LCG states.
+ */
+// @ts-ignore: decorator
+@inline
+function aliasDraw(table: usize, size: u64, r1: u64, r2: u64): i32 {
+  const slot = table + (<usize>(((r1 >> 16) & 0xffffffff) * size >> 32) << 3);
+  return <u32>(r2 >> 32) < load<u32>(slot) ? <i32>((slot - table) >> 3) : load<i32>(slot, 4);
+}
+
+/**
  * g for one (hidden, output row) pair with the word2vec table, plus the loss term, added to `lossAcc`.
  * Returns g = (label − σ(f))·alpha, with word2vec.c's saturation (σ = 1 above MAX_EXP, 0 below −MAX_EXP).
  */
@@ -145,12 +157,9 @@ function nsUpdate(cfg: usize, h: usize, e: usize, target: i32, alpha: f32, rng: 
       t = target;
       label = 1;
     } else {
-      // Walker's alias method over the unigram^0.75 distribution: O(1), exact, and only 8 bytes per word
-      // (a 1e8-slot table like word2vec.c's misses the cache on every draw).
+      const r1 = (rng = lcg(rng));
       rng = lcg(rng);
-      const slot = table + (<usize>(((rng >> 16) & 0xffffffff) * tsize >> 32) << 3);
-      rng = lcg(rng);
-      t = <u32>(rng >> 32) < load<u32>(slot) ? <i32>((slot - table) >> 3) : load<i32>(slot, 4);
+      t = aliasDraw(table, tsize, r1, rng);
       if (t == target) continue;
       label = 0;
     }
@@ -209,10 +218,9 @@ function sgWindowShared(cfg: usize, idx: usize, i: i32, j0: i32, j1: i32, center
   const outIds = G + ((<usize>(2 * load<i32>(cfg + CFG_WINDOW)) * <usize>no) << 2);
   store<i32>(outIds, center);
   for (let d = 1; d < no; d++) {
+    const r1 = (rng = lcg(rng));
     rng = lcg(rng);
-    const slot = table + (<usize>(((rng >> 16) & 0xffffffff) * tsize >> 32) << 3);
-    rng = lcg(rng);
-    const t = <u32>(rng >> 32) < load<u32>(slot) ? <i32>((slot - table) >> 3) : load<i32>(slot, 4);
+    const t = aliasDraw(table, tsize, r1, rng);
     store<i32>(outIds + (<usize>d << 2), t == center ? -1 : t);
   }
   // scores → gradients

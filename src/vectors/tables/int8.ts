@@ -118,28 +118,15 @@ export class Int8Matrix extends QuantTable {
     return out;
   }
 
-  /** Quantizes the f32 query at qPtr into the table's scratch; returns [q̃ pointer, s_q]. */
-  private quantizeQuery(qPtr: number): [number, number] {
-    const k = this.rt.kernels;
-    const qb = this.scratchPtr('query', this.cols + 16);
-    const tmp = this.scratchPtr('absmax', 4);
-    k.absmax_f32_rows(qPtr, 1, this.cols, tmp);
-    const a = this.rt.arena.f32(tmp, 1)[0];
-    if (!Number.isFinite(a)) throw new QuantextError('E_NAN', 'scoreRows: the query has a non-finite value');
-    const qs = a > 0 ? Math.fround(a / 127) : 1;
-    k.quantize_affine_i8(qPtr, this.cols, qs, 0, -127, 127, qb);
-    return [qb, qs];
-  }
-
   scoreRows(qPtr: number, outPtr: number, rowLimit?: number): void {
     const n = this.limit(rowLimit);
-    const [qb, qs] = this.quantizeQuery(qPtr);
+    const [qb, qs] = this.quantizeQueryI8(qPtr, 16);
     this.rt.kernels.matvec_i8_scaled(this.codesPtr, n, this.cols, this.cols, 0, qb, qs, this.scalesPtr, this.zpsPtr, this.perRow ? 1 : 0, outPtr);
   }
 
   override scoreSubset(qPtr: number, idxPtr: number, m: number, outPtr: number): void {
     this.alive();
-    const [qb, qs] = this.quantizeQuery(qPtr);
+    const [qb, qs] = this.quantizeQueryI8(qPtr, 16);
     this.rt.kernels.matvec_i8_scaled(this.codesPtr, m, this.cols, this.cols, idxPtr, qb, qs, this.scalesPtr, this.zpsPtr, this.perRow ? 1 : 0, outPtr);
   }
 
