@@ -16,11 +16,19 @@ setDefaultSources(
 setWorkerFactory((url) => {
   const w = new Worker(url);
   w.unref();
+  let exited = false;
   return {
     post: (m) => w.postMessage(m),
     onMessage: (cb) => w.on('message', cb),
-    onError: (cb) => w.on('error', cb),
-    terminate: () => void w.terminate(),
+    onError: (cb) => {
+      w.on('error', cb);
+      // a worker that exits by itself (out of memory, killed) must not leave a call pending forever
+      w.on('exit', (code) => exited || cb(new Error(`worker thread exited with code ${code}`)));
+    },
+    terminate: () => {
+      exited = true;
+      void w.terminate();
+    },
   };
 });
 

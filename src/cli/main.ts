@@ -172,7 +172,8 @@ async function main(): Promise<void> {
     }
     await cli.runMatchedCommand();
   } catch (e) {
-    const err = e as QuantextError;
+    // the parser's usage errors (missing arguments, unknown flags) are option errors too
+    const err = (e as Error)?.name === 'CACError' ? new QuantextError('E_OPTION', (e as Error).message) : (e as QuantextError);
     const code = err instanceof QuantextError ? err.code : 'E_INTERNAL';
     process.stderr.write(`quantext: ${err.message ?? String(e)}\n`);
     if (json) process.stdout.write(JSON.stringify({ error: { code, message: err.message } }) + '\n');

@@ -50,7 +50,9 @@ export class WorkerPool {
         new Promise<void>((resolve, reject) => {
           w.onError((e) => {
             reject(e);
-            for (const p of pool.pending.values()) p.reject(e);
+            const err = new QuantextError('E_WASM', `a worker thread failed: ${(e as Error)?.message ?? e}`, undefined, { cause: e });
+            for (const p of pool.pending.values()) p.reject(err);
+            pool.pending.clear();
           });
           w.onMessage((m) => {
             if (m.type === 'ready') resolve();
@@ -98,5 +100,8 @@ export class WorkerPool {
   terminate(): void {
     for (const w of this.workers) w.terminate();
     this.workers = [];
+    const err = new QuantextError('E_ABORTED', 'the worker pool was terminated');
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
   }
 }

@@ -54,14 +54,13 @@ export class VocabBuilder {
   add(tokens: readonly string[]): void {
     const index = this.index;
     let tok = this.tok;
-    if (tok && this.ntok + tokens.length > tok.length) {
-      if (this.ntok + tokens.length > (this.opts.encodeLimit ?? 0)) {
-        tok = this.tok = this.ends = undefined; // too large to keep: count only
-      } else {
-        const t = new Int32Array(Math.max(tok.length * 2, this.ntok + tokens.length));
-        t.set(tok.subarray(0, this.ntok));
-        tok = this.tok = t;
-      }
+    if (tok && this.ntok + tokens.length > (this.opts.encodeLimit ?? 0)) {
+      tok = this.tok = this.ends = undefined; // too large to keep: count only
+    } else if (tok && this.ntok + tokens.length > tok.length) {
+      const cap = Math.min(this.opts.encodeLimit ?? 0, Math.max(tok.length * 2, this.ntok + tokens.length));
+      const t = new Int32Array(cap);
+      t.set(tok.subarray(0, this.ntok));
+      tok = this.tok = t;
     }
     for (const w of tokens) {
       let id = index.get(w);

@@ -87,6 +87,11 @@ export interface TrainOptions {
   epochs?: number;
   /** Minimum milliseconds between onProgress calls (end-of-epoch calls always happen). Default 200. */
   progressInterval?: number;
+  /**
+   * Raw tokens in `corpus` when it is not the corpus the vocabulary was built from (gensim's total_words): the
+   * learning rate decays over them. Without it, such a corpus is counted in one extra pass.
+   */
+  totalWords?: number;
 }
 
 export interface TrainResult {
@@ -137,6 +142,10 @@ export class Word2Vec extends WasmOwned {
   private rng = 0n;
   /** Loss of each epoch of the last train() call. */
   epochLoss: number[] = [];
+  private training = false;
+  private disposeRequested = false;
+  /** The corpus the vocabulary was built from (its token count drives the learning-rate schedule). */
+  private vocabCorpus?: CorpusInput;
   /** The corpus as recorded by buildVocab(), used by the next train() on the same corpus object. */
   private pre?: { corpus: CorpusInput; encoded: EncodedCorpus };
 
@@ -177,6 +186,7 @@ export class Word2Vec extends WasmOwned {
     for await (const s of c.sentences() as AsyncIterable<string[]>) vb.add(s);
     const { encoded, ...vocab } = vb.finish();
     this.vocab = vocab;
+    this.vocabCorpus = corpus;
     if (encoded) this.pre = { corpus, encoded };
     this.allocate();
     return this.vocab;
@@ -297,13 +307,35 @@ export class Word2Vec extends WasmOwned {
    */
   async train(corpus: CorpusInput, options: TrainOptions = {}): Promise<TrainResult> {
     this.alive();
+    if (this.training) throw new QuantextError('E_BUSY', 'train() is already running on this model; await it first');
+    this.training = true;
+    try {
+      return await this.trainOnce(corpus, options);
+    } finally {
+      this.training = false;
+      if (this.disposeRequested) this.dispose(); // dispose() during training is carried out once the kernels stopped
+    }
+  }
+
+  private async trainOnce(corpus: CorpusInput, options: TrainOptions): Promise<TrainResult> {
     if (!this.vocab) await this.buildVocab(corpus);
     this.prepareTables();
     const o = this.opts, v = this.vocab!, rt = this.rt, a = rt.arena, k = rt.kernels;
     const epochs = options.epochs ?? o.epochs;
-    check(Number.isInteger(epochs) && epochs >= 1, `epochs must be an integer ≥ 1, got ${epochs}`, { option: 'epochs' });
+    check(Number.isInteger(epochs) && epochs >= 1 && epochs <= 100000, `epochs must be an integer in [1, 100000], got ${epochs}`, { option: 'epochs' });
     const c = openCorpus(corpus, o.tokenizer);
-    const cache = o.cacheCorpus === true || (o.cacheCorpus === 'auto' && (c.inMemory || v.totalWords <= CACHE_LIMIT));
+    // the learning rate decays over this corpus's tokens: count them when it is not the vocabulary's corpus
+    let corpusWords = v.totalWords;
+    if (corpus !== this.vocabCorpus) {
+      if (options.totalWords !== undefined) {
+        check(Number.isInteger(options.totalWords) && options.totalWords > 0, `totalWords must be a positive integer, got ${options.totalWords}`, { option: 'totalWords' });
+        corpusWords = options.totalWords;
+      } else {
+        corpusWords = 0;
+        for await (const sent of c.sentences() as AsyncIterable<string[]>) corpusWords += sent.length;
+      }
+    }
+    const cache = o.cacheCorpus === true || (o.cacheCorpus === 'auto' && (c.inMemory || corpusWords <= CACHE_LIMIT));
 
     // threads
     let threads = Math.max(1, Math.floor(o.workers));
@@ -331,7 +363,7 @@ export class Word2Vec extends WasmOwned {
     for (let i = 1; i < cfgs.length; i++) this.setRng(cfgs[i], this.rng + BigInt(i) * 0x9e3779b97f4a7c15n);
     for (const cfg of cfgs) this.takeStats(cfg);
 
-    const totalRaw = v.totalWords * epochs;
+    const totalRaw = Math.max(1, corpusWords) * epochs;
     const t0 = performance.now();
     let lastReport = 0;
     let rawDone = 0;
@@ -411,6 +443,7 @@ export class Word2Vec extends WasmOwned {
     let lastYield = performance.now();
     const pace = async (epoch: number) => {
       if (failure) throw failure;
+      if (this.disposeRequested) throw new QuantextError('E_DISPOSED', 'the model was disposed during train()');
       if (options.signal?.aborted) throw new QuantextError('E_ABORTED', 'training aborted');
       report(epoch);
       if (performance.now() - lastYield > 50) {
@@ -504,7 +537,10 @@ export class Word2Vec extends WasmOwned {
         this.release(st.tokens);
         this.release(st.offsets);
       }
-      for (let i = 1; i < cfgs.length; i++) this.release(cfgs[i]); // scratch of extra workers is freed with the model
+      for (let i = 1; i < cfgs.length; i++) {
+        this.release(a.u32(cfgs[i] + CFG.SCRATCH, 1)[0]);
+        this.release(cfgs[i]);
+      }
       this._wv?.invalidateNorms?.();
     }
     const seconds = (performance.now() - t0) / 1000;
@@ -566,6 +602,10 @@ export class Word2Vec extends WasmOwned {
 
   override dispose(): void {
     if (this.isDisposed) return;
+    if (this.training) {
+      this.disposeRequested = true; // train() stops at its next batch boundary and then disposes
+      return;
+    }
     this._wv?.dispose();
     this.syn0?.dispose();
     super.dispose();

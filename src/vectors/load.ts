@@ -65,11 +65,16 @@ export async function loadVectors(source: ByteSource, opts: LoadVectorsOptions =
           o += p.length;
         }
         const t = loadTable(bytes, { rt: opts.rt });
-        if (!t.vocab) {
+        try {
+          if (!t.vocab) throw new QuantextError('E_FORMAT', `${opened.name}: the safetensors file has no 'vocab' metadata, so it holds no word vectors`);
+          return new KeyedVectors(t.vocab, t.matrix);
+        } catch (e) {
           t.matrix.dispose();
-          throw new QuantextError('E_FORMAT', `${opened.name}: the safetensors file has no 'vocab' metadata, so it holds no word vectors`);
+          if (e instanceof QuantextError && e.code !== 'E_FORMAT') {
+            throw new QuantextError('E_FORMAT', `${opened.name}: ${e.message}`, e.details, { cause: e });
+          }
+          throw e;
         }
-        return new KeyedVectors(t.vocab, t.matrix);
       }
       // word2vec binary or text with a `V D` header; without a header, GloVe text
       wv = await readWord2Vec(chunks, { limit: opts.limit, name: opened.name, sizeHint: opened.size, noHeader: 'auto' });

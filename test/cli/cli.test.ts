@@ -108,5 +108,8 @@ describe('quantext CLI', () => {
     writeFileSync(empty, '');
     expect(run(['train', empty, '--out', join(dir, 'e.bin'), '--json']).json.error.code).toBe('E_EMPTY');
     expect(run(['frobnicate']).code).toBe(2);
+    const usage = run(['train', '--json']); // a missing argument is a usage error, not an internal one
+    expect(usage.code).toBe(2);
+    expect(usage.json.error.code).toBe('E_OPTION');
   });
 });

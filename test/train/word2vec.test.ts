@@ -161,3 +161,47 @@ describe('Word2Vec', () => {
     expect(() => m.wv).toThrow(expect.objectContaining({ code: 'E_DISPOSED' }));
   });
 });
+
+describe('Word2Vec lifecycle and schedules', () => {
+  it('dispose() during train() stops training at a batch boundary and frees everything afterwards', async () => {
+    await init();
+    const rt = (await import('../../src/runtime/runtime.js')).runtime();
+    const before = rt.arena.used;
+    const m = new Word2Vec({ vectorSize: 16, minCount: 1, workers: 2, epochs: 50, batchWords: 200, sample: 0 });
+    const p = m.train(plantedCorpus(8, 2000));
+    await new Promise((r) => setTimeout(r, 100));
+    m.dispose();
+    await expect(p).rejects.toMatchObject({ code: 'E_DISPOSED' });
+    expect(m.isDisposed).toBe(true);
+    expect(rt.arena.used).toBe(before);
+  });
+
+  it('a second concurrent train() is refused with E_BUSY; repeated multi-threaded calls do not leak', async () => {
+    const rt = (await import('../../src/runtime/runtime.js')).runtime();
+    const m = new Word2Vec({ vectorSize: 8, minCount: 1, workers: 3, epochs: 1, sample: 0 });
+    const corpus = plantedCorpus(9, 200);
+    const p = m.train(corpus);
+    await expect(m.train(corpus)).rejects.toMatchObject({ code: 'E_BUSY' });
+    await p;
+    const used = rt.arena.used;
+    for (let i = 0; i < 3; i++) await m.train(corpus);
+    expect(rt.arena.used).toBe(used);
+    await expect(m.train(corpus, { epochs: 1e9 })).rejects.toMatchObject({ code: 'E_OPTION' });
+    m.dispose();
+  });
+
+  it('training another corpus than the vocabulary’s decays the learning rate over that corpus', async () => {
+    const m = new Word2Vec({ vectorSize: 8, minCount: 1, workers: 1, epochs: 2, alpha: 0.025, minAlpha: 0.0001, batchWords: 100 });
+    await m.buildVocab(['a b c d']);
+    const alphas: number[] = [];
+    const big = Array(1000).fill('a b c d');
+    const res = await m.train(big, { onProgress: (p) => alphas.push(p.alpha), progressInterval: 0 });
+    expect(res.words).toBe(8000);
+    expect(alphas[0]).toBeGreaterThan(0.02); // not already at minAlpha
+    expect(alphas[alphas.length - 1]).toBeCloseTo(0.0001, 6);
+    const alphas2: number[] = [];
+    await m.train(big, { totalWords: 4000, onProgress: (p) => alphas2.push(p.alpha), progressInterval: 0 });
+    expect(alphas2[0]).toBeGreaterThan(0.02);
+    m.dispose();
+  });
+});

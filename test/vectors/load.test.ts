@@ -75,6 +75,21 @@ describe('loadVectors / saveVectors', () => {
     kv.dispose();
   });
 
+  it('a safetensors file whose vocabulary repeats a word is E_FORMAT and leaks no wasm memory', async () => {
+    const { saveTable } = await import('../../src/io/safetensors.js');
+    const { runtime } = await import('../../src/runtime/runtime.js');
+    const kv = await loadVectors(join(FIX, 'gensim.txt'));
+    const words = [...kv.keys];
+    words[1] = words[0];
+    const dir = mkdtempSync(join(tmpdir(), 'qx-dup-'));
+    const p = join(dir, 'dup.safetensors');
+    writeFileSync(p, saveTable(kv.matrix, { vocab: words }));
+    const used = runtime().arena.used;
+    await expect(loadVectors(p)).rejects.toMatchObject({ code: 'E_FORMAT' });
+    expect(runtime().arena.used).toBe(used);
+    kv.dispose();
+  });
+
   it('rejects unknown formats and missing files with typed errors', async () => {
     await expect(loadVectors(join(FIX, 'w2v.bin'), { format: 'npy' as any })).rejects.toMatchObject({ code: 'E_OPTION' });
     await expect(loadVectors(join(FIX, 'nope.bin'))).rejects.toMatchObject({ code: 'E_IO' });
