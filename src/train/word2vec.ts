@@ -233,6 +233,8 @@ export class Word2Vec extends WasmOwned {
     if (this.tablesReady) return;
     const rt = this.rt, k = rt.kernels, a = rt.arena, o = this.opts, v = this.vocab!;
     const V = v.words.length;
+    // the Huffman tree can fail (E_TOO_LARGE): build it before allocating anything
+    const h = o.hs ? huffman(v.counts, MAX_CODE_LENGTH) : undefined;
     const cfg = (this.cfgMain = this.newCfg());
     const sample = sampleThresholds(v, o.sample);
     const samplePtr = this.own(V * 4);
@@ -245,8 +247,7 @@ export class Word2Vec extends WasmOwned {
       a.u32(tablePtr, V * 2).set(t);
     }
     let codesPtr = 0, pointsPtr = 0, lensPtr = 0;
-    if (o.hs) {
-      const h = huffman(v.counts, MAX_CODE_LENGTH);
+    if (h) {
       codesPtr = this.own(h.codes.length);
       a.u8(codesPtr, h.codes.length).set(h.codes);
       pointsPtr = this.own(h.points.length * 4);
