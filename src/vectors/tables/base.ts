@@ -87,23 +87,6 @@ export abstract class QuantTable extends WasmOwned implements Matrix {
   }
 
   /** A scratch buffer of at least `bytes`, owned by this table and reused across calls. */
-  /**
-   * Quantizes the f32 query at qPtr to symmetric int8 (s_q = max|q| / 127) into this table's scratch, for the
-   * int8·int8 and int4·int8 search kernels; returns [q̃ pointer, s_q]. `slack` bytes follow the codes for kernels
-   * that read whole vectors past the end.
-   */
-  protected quantizeQueryI8(qPtr: number, slack: number): [number, number] {
-    const k = this.rt.kernels;
-    const qb = this.scratchPtr('query', this.cols + slack);
-    const tmp = this.scratchPtr('absmax', 4);
-    k.absmax_f32_rows(qPtr, 1, this.cols, tmp);
-    const a = this.rt.arena.f32(tmp, 1)[0];
-    if (!Number.isFinite(a)) throw new QuantextError('E_NAN', 'scoreRows: the query has a non-finite value');
-    const qs = a > 0 ? Math.fround(a / 127) : 1;
-    k.quantize_affine_i8(qPtr, this.cols, qs, 0, -127, 127, qb);
-    return [qb, qs];
-  }
-
   protected scratchPtr(name: string, bytes: number): number {
     const s = this.scratch.get(name);
     if (s && s.bytes >= bytes) return s.ptr;

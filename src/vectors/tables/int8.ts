@@ -12,35 +12,16 @@ import { calibrate, encodeAffine } from '../../quantize/core.js';
 import type { ResolvedOptions } from '../../quantize/schemes.js';
 import { schemeInfo } from '../../quantize/schemes.js';
 import type { QuantizedTensor } from '../../quantize/quantize.js';
-import { QuantTable, checkIntCols } from './base.js';
+import { AffineTable, type Int8Layout } from './affine.js';
 
-export interface Int8Layout {
-  perRow: boolean;
-  symmetric: boolean;
-}
+export type { Int8Layout };
 
-export class Int8Matrix extends QuantTable {
+export class Int8Matrix extends AffineTable {
   readonly dtype = 'int8' as const;
-  readonly perRow: boolean;
-  readonly symmetric: boolean;
-  /** rows × cols i8 codes. */
-  readonly codesPtr: number;
-  /** f32 scales: rows (perRow) or 1. */
-  readonly scalesPtr: number;
-  /** i32 zero points like scales, or 0 when symmetric. */
-  readonly zpsPtr: number;
-  private readonly groups: number;
 
   /** An uninitialised table; use {@link Int8Matrix.quantize} or {@link Int8Matrix.fromQuantized}. */
   constructor(rows: number, cols: number, layout: Int8Layout, rt?: Runtime) {
-    super(rows, cols, rt);
-    checkIntCols(cols, 'Int8Matrix');
-    this.perRow = layout.perRow;
-    this.symmetric = layout.symmetric;
-    this.groups = layout.perRow ? rows : 1;
-    this.codesPtr = this.own(rows * cols + 16, true);
-    this.scalesPtr = this.own(this.groups * 4 + 16, true);
-    this.zpsPtr = layout.symmetric ? 0 : this.own(this.groups * 4 + 16, true);
+    super(rows, cols, layout, cols, { matvec: 'matvec_i8_scaled', norms: 'row_norms_i8', querySlack: 16 }, rt);
   }
 
   /**
@@ -95,56 +76,17 @@ export class Int8Matrix extends QuantTable {
     }
   }
 
-  private setParams(scales: Float32Array, zeroPoints: Int32Array): void {
-    for (let g = 0; g < scales.length; g++) {
-      if (!(scales[g] > 0) || !Number.isFinite(scales[g])) throw new QuantextError('E_FORMAT', `Int8Matrix: scale ${scales[g]} of group ${g} is not a positive finite number`, { index: g });
-    }
-    this.rt.arena.f32(this.scalesPtr, this.groups).set(scales);
-    if (this.zpsPtr) this.rt.arena.i32(this.zpsPtr, this.groups).set(zeroPoints);
-  }
-
-  get bytes(): number {
-    return this.rows * this.cols + this.groups * 4 + (this.zpsPtr ? this.groups * 4 : 0);
-  }
-
   decodeRow(i: number, out = new Float32Array(this.cols)): Float32Array {
     this.checkRow(i);
     this.checkOut(out);
-    const g = this.perRow ? i : 0;
-    const s = this.rt.arena.f32(this.scalesPtr + g * 4, 1)[0];
-    const z = this.zpsPtr ? this.rt.arena.i32(this.zpsPtr + g * 4, 1)[0] : 0;
+    const [s, z] = this.rowParams(i);
     const c = this.rt.arena.i8(this.codesPtr + i * this.cols, this.cols);
     for (let j = 0; j < this.cols; j++) out[j] = s * (c[j] - z);
     return out;
   }
 
-  scoreRows(qPtr: number, outPtr: number, rowLimit?: number): void {
-    const n = this.limit(rowLimit);
-    const [qb, qs] = this.quantizeQueryI8(qPtr, 16);
-    this.rt.kernels.matvec_i8_scaled(this.codesPtr, n, this.cols, this.cols, 0, qb, qs, this.scalesPtr, this.zpsPtr, this.perRow ? 1 : 0, outPtr);
-  }
-
-  override scoreSubset(qPtr: number, idxPtr: number, m: number, outPtr: number): void {
-    this.alive();
-    const [qb, qs] = this.quantizeQueryI8(qPtr, 16);
-    this.rt.kernels.matvec_i8_scaled(this.codesPtr, m, this.cols, this.cols, idxPtr, qb, qs, this.scalesPtr, this.zpsPtr, this.perRow ? 1 : 0, outPtr);
-  }
-
-  rowNorms(outPtr: number): void {
-    this.alive();
-    this.rt.kernels.row_norms_i8(this.codesPtr, this.rows, this.cols, this.cols, this.scalesPtr, this.zpsPtr, this.perRow ? 1 : 0, outPtr);
-  }
-
   /** The stored codes and parameters as a plain QuantizedTensor (scheme int8), e.g. to save. */
   toQuantized(): QuantizedTensor {
-    this.alive();
-    const a = this.rt.arena;
-    return {
-      scheme: 'int8', bits: 8, rows: this.rows, cols: this.cols, qmin: -128, qmax: 127, perRow: this.perRow,
-      symmetric: this.symmetric, rounding: 'nearest', calibration: 'minmax',
-      codes: a.i8(this.codesPtr, this.rows * this.cols).slice(), rowBytes: this.cols,
-      scales: a.f32(this.scalesPtr, this.groups).slice(),
-      zeroPoints: this.zpsPtr ? a.i32(this.zpsPtr, this.groups).slice() : new Int32Array(this.groups),
-    };
+    return this.tensor('int8', 8, -128, 127, this.rt.arena.i8(this.codesPtr, this.rows * this.cols).slice());
   }
 }

@@ -1,0 +1,117 @@
+/**
+ * What the affine integer tables (int8, int4) share: `x̂ = s_g · (q − z_g)` with one scale (and, when asymmetric, one
+ * zero point) per row or per tensor, codes packed `rowBytes` per row, and search by quantizing the query once to int8
+ * and scoring every row in one kernel call with int32 accumulation. The two tables differ only in how codes are
+ * packed, which kernels read them, and how they are encoded and decoded.
+ */
+import { QuantextError } from '../../errors.js';
+import type { Runtime } from '../../runtime/runtime.js';
+import type { QuantizedTensor } from '../../quantize/quantize.js';
+import { QuantTable, checkIntCols } from './base.js';
+
+export interface Int8Layout {
+  perRow: boolean;
+  symmetric: boolean;
+}
+
+/** The kernels an affine table scores and measures its rows with (same signatures for int8 and int4). */
+interface AffineKernels {
+  matvec: 'matvec_i8_scaled' | 'matvec_i4_scaled';
+  norms: 'row_norms_i8' | 'row_norms_i4';
+  /** Bytes of zeroed slack after the quantized query (the kernels read whole vectors). */
+  querySlack: number;
+}
+
+export abstract class AffineTable extends QuantTable {
+  readonly perRow: boolean;
+  readonly symmetric: boolean;
+  /** Bytes of codes per row. */
+  readonly rowBytes: number;
+  /** rows × rowBytes codes. */
+  readonly codesPtr: number;
+  /** f32 scales: rows (perRow) or 1. */
+  readonly scalesPtr: number;
+  /** i32 zero points like scales, or 0 when symmetric. */
+  readonly zpsPtr: number;
+  protected readonly groups: number;
+  private readonly k: AffineKernels;
+
+  protected constructor(rows: number, cols: number, layout: Int8Layout, rowBytes: number, kernels: AffineKernels, rt?: Runtime) {
+    super(rows, cols, rt);
+    checkIntCols(cols, new.target.name);
+    this.perRow = layout.perRow;
+    this.symmetric = layout.symmetric;
+    this.groups = layout.perRow ? rows : 1;
+    this.rowBytes = rowBytes;
+    this.k = kernels;
+    this.codesPtr = this.own(rows * rowBytes + 16, true);
+    this.scalesPtr = this.own(this.groups * 4 + 16, true);
+    this.zpsPtr = layout.symmetric ? 0 : this.own(this.groups * 4 + 16, true);
+  }
+
+  get bytes(): number {
+    return this.rows * this.rowBytes + this.groups * 4 + (this.zpsPtr ? this.groups * 4 : 0);
+  }
+
+  /** Checks and stores the scales (positive, finite) and zero points. */
+  protected setParams(scales: Float32Array, zeroPoints: Int32Array): void {
+    for (let g = 0; g < scales.length; g++) {
+      if (!(scales[g] > 0) || !Number.isFinite(scales[g])) {
+        throw new QuantextError('E_FORMAT', `${this.constructor.name}: scale ${scales[g]} of group ${g} is not a positive finite number`, { index: g });
+      }
+    }
+    this.rt.arena.f32(this.scalesPtr, this.groups).set(scales);
+    if (this.zpsPtr) this.rt.arena.i32(this.zpsPtr, this.groups).set(zeroPoints);
+  }
+
+  /** [scale, zero point] of row i. */
+  protected rowParams(i: number): [number, number] {
+    const g = this.perRow ? i : 0;
+    return [this.rt.arena.f32(this.scalesPtr + g * 4, 1)[0], this.zpsPtr ? this.rt.arena.i32(this.zpsPtr + g * 4, 1)[0] : 0];
+  }
+
+  /**
+   * Quantizes the f32 query at qPtr to symmetric int8 (s_q = max|q| / 127) into this table's scratch;
+   * returns [q̃ pointer, s_q].
+   */
+  private quantizeQuery(qPtr: number): [number, number] {
+    const k = this.rt.kernels;
+    const qb = this.scratchPtr('query', this.cols + this.k.querySlack);
+    const tmp = this.scratchPtr('absmax', 4);
+    k.absmax_f32_rows(qPtr, 1, this.cols, tmp);
+    const a = this.rt.arena.f32(tmp, 1)[0];
+    if (!Number.isFinite(a)) throw new QuantextError('E_NAN', 'scoreRows: the query has a non-finite value');
+    const qs = a > 0 ? Math.fround(a / 127) : 1;
+    k.quantize_affine_i8(qPtr, this.cols, qs, 0, -127, 127, qb);
+    return [qb, qs];
+  }
+
+  scoreRows(qPtr: number, outPtr: number, rowLimit?: number): void {
+    const n = this.limit(rowLimit);
+    const [qb, qs] = this.quantizeQuery(qPtr);
+    this.rt.kernels[this.k.matvec](this.codesPtr, n, this.cols, this.rowBytes, 0, qb, qs, this.scalesPtr, this.zpsPtr, this.perRow ? 1 : 0, outPtr);
+  }
+
+  override scoreSubset(qPtr: number, idxPtr: number, m: number, outPtr: number): void {
+    this.alive();
+    const [qb, qs] = this.quantizeQuery(qPtr);
+    this.rt.kernels[this.k.matvec](this.codesPtr, m, this.cols, this.rowBytes, idxPtr, qb, qs, this.scalesPtr, this.zpsPtr, this.perRow ? 1 : 0, outPtr);
+  }
+
+  rowNorms(outPtr: number): void {
+    this.alive();
+    this.rt.kernels[this.k.norms](this.codesPtr, this.rows, this.cols, this.rowBytes, this.scalesPtr, this.zpsPtr, this.perRow ? 1 : 0, outPtr);
+  }
+
+  /** The stored codes and parameters as a plain QuantizedTensor, e.g. to save. */
+  protected tensor(scheme: 'int8' | 'int4', bits: number, qmin: number, qmax: number, codes: Int8Array | Uint8Array): QuantizedTensor {
+    this.alive();
+    const a = this.rt.arena;
+    return {
+      scheme, bits, rows: this.rows, cols: this.cols, qmin, qmax, perRow: this.perRow,
+      symmetric: this.symmetric, rounding: 'nearest', calibration: 'minmax', codes, rowBytes: this.rowBytes,
+      scales: a.f32(this.scalesPtr, this.groups).slice(),
+      zeroPoints: this.zpsPtr ? a.i32(this.zpsPtr, this.groups).slice() : new Int32Array(this.groups),
+    };
+  }
+}
