@@ -110,6 +110,34 @@ function tailQuery(q: usize, cols: i32): v128 {
   return v128.and(v128.load(q + <usize>(cols - 16)), i8x16.gt_s(lanes, keepFrom));
 }
 
+// @ts-ignore: decorator
+@inline
+function scales4(scales: usize, idx: usize, ps: i32, r: i32): v128 {
+  if (!idx && ps == 1) return v128.load(scales + (<usize>r << 2));
+  return f32x4(load<f32>(scales + ((<usize>(rowOf(idx, r) * ps)) << 2)), load<f32>(scales + ((<usize>(rowOf(idx, r + 1) * ps)) << 2)),
+    load<f32>(scales + ((<usize>(rowOf(idx, r + 2) * ps)) << 2)), load<f32>(scales + ((<usize>(rowOf(idx, r + 3) * ps)) << 2)));
+}
+// @ts-ignore: decorator
+@inline
+function zps4(zps: usize, idx: usize, ps: i32, r: i32): v128 {
+  if (!idx && ps == 1) return v128.load(zps + (<usize>r << 2));
+  return i32x4(load<i32>(zps + ((<usize>(rowOf(idx, r) * ps)) << 2)), load<i32>(zps + ((<usize>(rowOf(idx, r + 1) * ps)) << 2)),
+    load<i32>(zps + ((<usize>(rowOf(idx, r + 2) * ps)) << 2)), load<i32>(zps + ((<usize>(rowOf(idx, r + 3) * ps)) << 2)));
+}
+
+/** out = the i32 dot d (raw), or f32 (s_row · qscale) · (d − z_row · qsum): one row's score, as the SIMD paths compute it. */
+// @ts-ignore: decorator
+@inline
+function storeScore(o: usize, d: i32, row: i32, raw: bool, qscale: f32, scales: usize, zps: usize, ps: i32, qsum: i32): void {
+  if (raw) {
+    store<i32>(o, d);
+    return;
+  }
+  const b = (<usize>(row * ps)) << 2;
+  const z = zps ? load<i32>(zps + b) : 0;
+  store<f32>(o, (load<f32>(scales + b) * qscale) * <f32>(d - z * qsum));
+}
+
 /**
  * The int8 scoring loop. raw: out[k] = i32 dot; otherwise out[k] = f32 (s_row · qscale) · (dot − z_row · qsum)
  * with s_row = scales[row·ps], z_row = zps[row·ps] (zps = 0: 0). The SIMD path computes four rows per step
@@ -132,29 +160,13 @@ function matvecI8(mat: usize, rows: i32, cols: i32, stride: i32, idx: usize, q: 
       let d = dots4I8(mat, sb, idx, r, q, c16, tail, hasTail, tq0, tq1);
       const o = out + (<usize>r << 2);
       if (raw) { v128.store(o, d); continue; }
-      let vs: v128;
-      let vz = i32x4.splat(0);
-      if (!idx && ps == 1) {
-        vs = v128.load(scales + (<usize>r << 2));
-        if (zps) vz = v128.load(zps + (<usize>r << 2));
-      } else {
-        const b0 = (<usize>(rowOf(idx, r) * ps)) << 2, b1 = (<usize>(rowOf(idx, r + 1) * ps)) << 2;
-        const b2 = (<usize>(rowOf(idx, r + 2) * ps)) << 2, b3 = (<usize>(rowOf(idx, r + 3) * ps)) << 2;
-        vs = f32x4(load<f32>(scales + b0), load<f32>(scales + b1), load<f32>(scales + b2), load<f32>(scales + b3));
-        if (zps) vz = i32x4(load<i32>(zps + b0), load<i32>(zps + b1), load<i32>(zps + b2), load<i32>(zps + b3));
-      }
-      if (zps) d = i32x4.sub(d, i32x4.mul(vz, vqsum));
-      v128.store(o, f32x4.mul(f32x4.mul(vs, vqs), f32x4.convert_i32x4_s(d)));
+      if (zps) d = i32x4.sub(d, i32x4.mul(zps4(zps, idx, ps, r), vqsum));
+      v128.store(o, f32x4.mul(f32x4.mul(scales4(scales, idx, ps, r), vqs), f32x4.convert_i32x4_s(d)));
     }
   }
   for (; r < rows; r++) {
     const row = rowOf(idx, r);
-    const d = dotI8(mat + <usize>row * sb, q, cols, simd);
-    const o = out + (<usize>r << 2);
-    if (raw) { store<i32>(o, d); continue; }
-    const b = (<usize>(row * ps)) << 2;
-    const z = zps ? load<i32>(zps + b) : 0;
-    store<f32>(o, (load<f32>(scales + b) * qscale) * <f32>(d - z * qsum));
+    storeScore(out + (<usize>r << 2), dotI8(mat + <usize>row * sb, q, cols, simd), row, raw, qscale, scales, zps, ps, qsum);
   }
 }
 
@@ -251,21 +263,6 @@ function blockI4(acc: v128, pb: usize, qel: v128, qeh: v128, qol: v128, qoh: v12
 }
 
 /** Per-row f32 scale and i32 zero point of rows r..r+3 as vectors (see matvecI8). */
-// @ts-ignore: decorator
-@inline
-function scales4(scales: usize, idx: usize, ps: i32, r: i32): v128 {
-  if (!idx && ps == 1) return v128.load(scales + (<usize>r << 2));
-  return f32x4(load<f32>(scales + ((<usize>(rowOf(idx, r) * ps)) << 2)), load<f32>(scales + ((<usize>(rowOf(idx, r + 1) * ps)) << 2)),
-    load<f32>(scales + ((<usize>(rowOf(idx, r + 2) * ps)) << 2)), load<f32>(scales + ((<usize>(rowOf(idx, r + 3) * ps)) << 2)));
-}
-// @ts-ignore: decorator
-@inline
-function zps4(zps: usize, idx: usize, ps: i32, r: i32): v128 {
-  if (!idx && ps == 1) return v128.load(zps + (<usize>r << 2));
-  return i32x4(load<i32>(zps + ((<usize>(rowOf(idx, r) * ps)) << 2)), load<i32>(zps + ((<usize>(rowOf(idx, r + 1) * ps)) << 2)),
-    load<i32>(zps + ((<usize>(rowOf(idx, r + 2) * ps)) << 2)), load<i32>(zps + ((<usize>(rowOf(idx, r + 3) * ps)) << 2)));
-}
-
 /** The int4 scoring loop (raw i32 dots or rescaled f32 scores, as matvecI8), 32 elements per SIMD step. */
 // @ts-ignore: decorator
 @inline
@@ -304,12 +301,7 @@ function matvecI4(mat: usize, rows: i32, cols: i32, strideBytes: i32, idx: usize
   }
   for (; r < rows; r++) {
     const row = rowOf(idx, r);
-    const d = dotI4Tail(mat + <usize>row * sb, q, 0, cols);
-    const o = out + (<usize>r << 2);
-    if (raw) { store<i32>(o, d); continue; }
-    const b = (<usize>(row * ps)) << 2;
-    const z = zps ? load<i32>(zps + b) : 0;
-    store<f32>(o, (load<f32>(scales + b) * qscale) * <f32>(d - z * qsum));
+    storeScore(out + (<usize>r << 2), dotI4Tail(mat + <usize>row * sb, q, 0, cols), row, raw, qscale, scales, zps, ps, qsum);
   }
 }
 
