@@ -159,6 +159,18 @@ export function compare(tasks, opts = {}) {
 }
 
 /** Rounds to `sig` significant digits (keeps results files readable). */
+/** mulberry32: seeded so every variant sees the same numbers. */
+export function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 export function round(x, sig = 4) {
   if (!Number.isFinite(x) || x === 0) return x;
   return Number(x.toPrecision(sig));

@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { median, round } from './harness.mjs';
+import { median, round, rng } from './harness.mjs';
 
 export const title = 'Vector kernels (assembly/vec)';
 export const description = [
@@ -31,17 +31,6 @@ const TOPK_K = 10;
 const BUILDS = ['simd-mt', 'scalar-mt', 'simd', 'scalar'];
 const TARGETS = { dot1024: 15, matvec100k: 10, wasmGzKB: 64, initMs: 20 };
 
-/** mulberry32: seeded so every variant sees the same numbers. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 function randomF32(n, r, scale = 1) {
   const a = new Float32Array(n);
   for (let i = 0; i < n; i++) a[i] = (r() * 2 - 1) * scale;

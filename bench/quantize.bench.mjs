@@ -27,7 +27,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { round } from './harness.mjs';
+import { round, rng } from './harness.mjs';
 import { fix, fmtRatio, fmtTime, machineLine, renderRows, table } from './render.mjs';
 import { scatterPanels } from './plot-svg.mjs';
 
@@ -105,17 +105,6 @@ function parseArgs(args) {
 // ---------------------------------------------------------------------------------------------------------------
 // data
 
-/** mulberry32: a small seeded generator for reproducible data and query sets. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function gaussian(n, r) {
   const a = new Float32Array(n);
