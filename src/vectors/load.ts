@@ -43,11 +43,15 @@ export async function loadVectors(source: ByteSource, opts: LoadVectorsOptions =
       const first = await it.next();
       const head = first.done ? new Uint8Array(0) : first.value;
       const chunks = (async function* () {
-        if (!first.done) yield head;
-        for (;;) {
-          const r = await it.next();
-          if (r.done) return;
-          yield r.value;
+        try {
+          if (!first.done) yield head;
+          for (;;) {
+            const r = await it.next();
+            if (r.done) return;
+            yield r.value;
+          }
+        } finally {
+          await it.return?.(); // a reader that stops early (limit) closes the file
         }
       })();
       if (format === 'safetensors' || isSafetensors(head)) {
