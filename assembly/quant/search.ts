@@ -125,17 +125,17 @@ function zps4(zps: usize, idx: usize, ps: i32, r: i32): v128 {
     load<i32>(zps + ((<usize>(rowOf(idx, r + 2) * ps)) << 2)), load<i32>(zps + ((<usize>(rowOf(idx, r + 3) * ps)) << 2)));
 }
 
-/** out = the i32 dot d (raw), or f32 (s_row · qscale) · (d − z_row · qsum): one row's score, as the SIMD paths compute it. */
+/** out = the i32 dot d (raw), or f32 (s_row · qscale) · (d − z_row · qsum) + bias: one row's score, as the SIMD paths compute it. */
 // @ts-ignore: decorator
 @inline
-function storeScore(o: usize, d: i32, row: i32, raw: bool, qscale: f32, scales: usize, zps: usize, ps: i32, qsum: i32): void {
+function storeScore(o: usize, d: i32, row: i32, raw: bool, qscale: f32, scales: usize, zps: usize, ps: i32, qsum: i32, bias: f32): void {
   if (raw) {
     store<i32>(o, d);
     return;
   }
   const b = (<usize>(row * ps)) << 2;
   const z = zps ? load<i32>(zps + b) : 0;
-  store<f32>(o, (load<f32>(scales + b) * qscale) * <f32>(d - z * qsum));
+  store<f32>(o, (load<f32>(scales + b) * qscale) * <f32>(d - z * qsum) + bias);
 }
 
 /**
@@ -145,7 +145,7 @@ function storeScore(o: usize, d: i32, row: i32, raw: bool, qscale: f32, scales: 
  */
 // @ts-ignore: decorator
 @inline
-function matvecI8(mat: usize, rows: i32, cols: i32, stride: i32, idx: usize, q: usize, raw: bool, qscale: f32, scales: usize, zps: usize, ps: i32, out: usize, simd: bool): void {
+function matvecI8(mat: usize, rows: i32, cols: i32, stride: i32, idx: usize, q: usize, raw: bool, qscale: f32, scales: usize, zps: usize, ps: i32, bias: f32, out: usize, simd: bool): void {
   const sb = <usize>stride;
   const qsum = !raw && zps ? sumI8(q, cols) : 0;
   let r = 0;
@@ -155,39 +155,40 @@ function matvecI8(mat: usize, rows: i32, cols: i32, stride: i32, idx: usize, q: 
     const tq = tailQuery(q, cols);
     const tq0 = i16x8.extend_low_i8x16_s(tq), tq1 = i16x8.extend_high_i8x16_s(tq);
     const tail = <usize>(cols - 16);
-    const vqs = f32x4.splat(qscale), vqsum = i32x4.splat(qsum);
+    const vqs = f32x4.splat(qscale), vqsum = i32x4.splat(qsum), vbias = f32x4.splat(bias);
     for (; r + 4 <= rows; r += 4) {
       let d = dots4I8(mat, sb, idx, r, q, c16, tail, hasTail, tq0, tq1);
       const o = out + (<usize>r << 2);
       if (raw) { v128.store(o, d); continue; }
       if (zps) d = i32x4.sub(d, i32x4.mul(zps4(zps, idx, ps, r), vqsum));
-      v128.store(o, f32x4.mul(f32x4.mul(scales4(scales, idx, ps, r), vqs), f32x4.convert_i32x4_s(d)));
+      v128.store(o, f32x4.add(f32x4.mul(f32x4.mul(scales4(scales, idx, ps, r), vqs), f32x4.convert_i32x4_s(d)), vbias));
     }
   }
   for (; r < rows; r++) {
     const row = rowOf(idx, r);
-    storeScore(out + (<usize>r << 2), dotI8(mat + <usize>row * sb, q, cols, simd), row, raw, qscale, scales, zps, ps, qsum);
+    storeScore(out + (<usize>r << 2), dotI8(mat + <usize>row * sb, q, cols, simd), row, raw, qscale, scales, zps, ps, qsum, bias);
   }
 }
 
 /** matvec_i8: out[r] (i32) = Σ_c mat[r·stride + c] · q[c], i8 table and i8 query, int32 accumulation. */
 export function matvec_i8(mat: usize, rows: i32, cols: i32, stride: i32, q: usize, out: usize): void {
-  matvecI8(mat, rows, cols, stride, 0, q, true, 0, 0, 0, 0, out, true);
+  matvecI8(mat, rows, cols, stride, 0, q, true, 0, 0, 0, 0, 0, out, true);
 }
 export function matvec_i8_ref(mat: usize, rows: i32, cols: i32, stride: i32, q: usize, out: usize): void {
-  matvecI8(mat, rows, cols, stride, 0, q, true, 0, 0, 0, 0, out, false);
+  matvecI8(mat, rows, cols, stride, 0, q, true, 0, 0, 0, 0, 0, out, false);
 }
 
 /**
- * matvec_i8_scaled: out[k] (f32) = (s_r · qscale) · (Σ_c code[r, c] · q[c] − z_r · Σ_c q[c]) for r = idx ? idx[k] : k,
- * which is ⟨s_r·(code_r − z_r), qscale·q⟩: the dot of the dequantized row with the dequantized query.
+ * matvec_i8_scaled: out[k] (f32) = (s_r · qscale) · (Σ_c code[r, c] · q[c] − z_r · Σ_c q[c]) + bias for r = idx ? idx[k] : k,
+ * which is ⟨s_r·(code_r − z_r), qscale·q⟩ + bias: the dot of the dequantized row with the dequantized query, plus a
+ * constant (⟨μ, q⟩ for a table quantized around its column mean μ).
  * `q` is the query quantized to i8 (symmetric, scale qscale). Rows may be `stride` bytes apart (≥ cols).
  */
-export function matvec_i8_scaled(mat: usize, rows: i32, cols: i32, stride: i32, idx: usize, q: usize, qscale: f32, scales: usize, zps: usize, ps: i32, out: usize): void {
-  matvecI8(mat, rows, cols, stride, idx, q, false, qscale, scales, zps, ps, out, true);
+export function matvec_i8_scaled(mat: usize, rows: i32, cols: i32, stride: i32, idx: usize, q: usize, qscale: f32, scales: usize, zps: usize, ps: i32, bias: f32, out: usize): void {
+  matvecI8(mat, rows, cols, stride, idx, q, false, qscale, scales, zps, ps, bias, out, true);
 }
-export function matvec_i8_scaled_ref(mat: usize, rows: i32, cols: i32, stride: i32, idx: usize, q: usize, qscale: f32, scales: usize, zps: usize, ps: i32, out: usize): void {
-  matvecI8(mat, rows, cols, stride, idx, q, false, qscale, scales, zps, ps, out, false);
+export function matvec_i8_scaled_ref(mat: usize, rows: i32, cols: i32, stride: i32, idx: usize, q: usize, qscale: f32, scales: usize, zps: usize, ps: i32, bias: f32, out: usize): void {
+  matvecI8(mat, rows, cols, stride, idx, q, false, qscale, scales, zps, ps, bias, out, false);
 }
 
 /** Σ_j (code − z)² of one i8 row, exact in i64. */
@@ -266,13 +267,13 @@ function blockI4(acc: v128, pb: usize, qel: v128, qeh: v128, qol: v128, qoh: v12
 /** The int4 scoring loop (raw i32 dots or rescaled f32 scores, as matvecI8), 32 elements per SIMD step. */
 // @ts-ignore: decorator
 @inline
-function matvecI4(mat: usize, rows: i32, cols: i32, strideBytes: i32, idx: usize, q: usize, raw: bool, qscale: f32, scales: usize, zps: usize, ps: i32, out: usize, simd: bool): void {
+function matvecI4(mat: usize, rows: i32, cols: i32, strideBytes: i32, idx: usize, q: usize, raw: bool, qscale: f32, scales: usize, zps: usize, ps: i32, bias: f32, out: usize, simd: bool): void {
   const sb = <usize>strideBytes;
   const c32 = cols & ~31;
   const qsum = !raw && zps ? sumI8(q, cols) : 0;
   let r = 0;
   if (ASC_FEATURE_SIMD && simd) {
-    const vqs = f32x4.splat(qscale), vqsum = i32x4.splat(qsum);
+    const vqs = f32x4.splat(qscale), vqsum = i32x4.splat(qsum), vbias = f32x4.splat(bias);
     for (; r + 4 <= rows; r += 4) {
       const p0 = mat + <usize>rowOf(idx, r) * sb, p1 = mat + <usize>rowOf(idx, r + 1) * sb;
       const p2 = mat + <usize>rowOf(idx, r + 2) * sb, p3 = mat + <usize>rowOf(idx, r + 3) * sb;
@@ -296,29 +297,29 @@ function matvecI4(mat: usize, rows: i32, cols: i32, strideBytes: i32, idx: usize
       const ob = out + (<usize>r << 2);
       if (raw) { v128.store(ob, d); continue; }
       if (zps) d = i32x4.sub(d, i32x4.mul(zps4(zps, idx, ps, r), vqsum));
-      v128.store(ob, f32x4.mul(f32x4.mul(scales4(scales, idx, ps, r), vqs), f32x4.convert_i32x4_s(d)));
+      v128.store(ob, f32x4.add(f32x4.mul(f32x4.mul(scales4(scales, idx, ps, r), vqs), f32x4.convert_i32x4_s(d)), vbias));
     }
   }
   for (; r < rows; r++) {
     const row = rowOf(idx, r);
-    storeScore(out + (<usize>r << 2), dotI4Tail(mat + <usize>row * sb, q, 0, cols), row, raw, qscale, scales, zps, ps, qsum);
+    storeScore(out + (<usize>r << 2), dotI4Tail(mat + <usize>row * sb, q, 0, cols), row, raw, qscale, scales, zps, ps, qsum, bias);
   }
 }
 
 /** matvec_i4: out[r] (i32) = Σ_c code[r, c] · q[c], packed int4 table (strideBytes ≥ ⌈cols/2⌉ per row), i8 query. */
 export function matvec_i4(mat: usize, rows: i32, cols: i32, strideBytes: i32, q: usize, out: usize): void {
-  matvecI4(mat, rows, cols, strideBytes, 0, q, true, 0, 0, 0, 0, out, true);
+  matvecI4(mat, rows, cols, strideBytes, 0, q, true, 0, 0, 0, 0, 0, out, true);
 }
 export function matvec_i4_ref(mat: usize, rows: i32, cols: i32, strideBytes: i32, q: usize, out: usize): void {
-  matvecI4(mat, rows, cols, strideBytes, 0, q, true, 0, 0, 0, 0, out, false);
+  matvecI4(mat, rows, cols, strideBytes, 0, q, true, 0, 0, 0, 0, 0, out, false);
 }
 
 /** matvec_i4_scaled: as matvec_i8_scaled, over a packed int4 table and an int8 query. */
-export function matvec_i4_scaled(mat: usize, rows: i32, cols: i32, strideBytes: i32, idx: usize, q: usize, qscale: f32, scales: usize, zps: usize, ps: i32, out: usize): void {
-  matvecI4(mat, rows, cols, strideBytes, idx, q, false, qscale, scales, zps, ps, out, true);
+export function matvec_i4_scaled(mat: usize, rows: i32, cols: i32, strideBytes: i32, idx: usize, q: usize, qscale: f32, scales: usize, zps: usize, ps: i32, bias: f32, out: usize): void {
+  matvecI4(mat, rows, cols, strideBytes, idx, q, false, qscale, scales, zps, ps, bias, out, true);
 }
-export function matvec_i4_scaled_ref(mat: usize, rows: i32, cols: i32, strideBytes: i32, idx: usize, q: usize, qscale: f32, scales: usize, zps: usize, ps: i32, out: usize): void {
-  matvecI4(mat, rows, cols, strideBytes, idx, q, false, qscale, scales, zps, ps, out, false);
+export function matvec_i4_scaled_ref(mat: usize, rows: i32, cols: i32, strideBytes: i32, idx: usize, q: usize, qscale: f32, scales: usize, zps: usize, ps: i32, bias: f32, out: usize): void {
+  matvecI4(mat, rows, cols, strideBytes, idx, q, false, qscale, scales, zps, ps, bias, out, false);
 }
 
 /** row_norms_i4: out[r] = s_r · sqrt(Σ_c (code[r, c] − z_r)²) for a packed int4 table. */
@@ -420,18 +421,29 @@ export function sign_dot_b1_ref(mat: usize, rows: i32, cols: i32, strideBytes: i
 
 /**
  * hamming_topk_b1: the k rows nearest to q in Hamming distance, nearest first, ties by lower row index (the order
- * topk_f32 gives on sign_dot_b1 scores), without a heap. Distances are integers in [0, 8·nbytes], so one pass
- * computes them (into `dist`, i32[rows]) and a histogram of them (`hist`, i32[4·(8·nbytes + 1)]: four partial
- * histograms, one per SIMD lane, so that consecutive increments do not wait on each other); the threshold
- * distance follows from the histogram's prefix sums; a second pass (SIMD compare + bitmask) finds the few rows at
- * or under it and places each at its rank (a stable counting sort). Writes the rows to outIdx (i32[k]) and returns
- * how many (min(k, rows)); dist keeps every distance. Reads 16 bytes per row start when nbytes ≤ 16 (see hammingAll).
+ * topk_f32 gives on sign_dot_b1 scores), without a heap. Distances are integers in [0, 8·nbytes] (u16: nbytes ≤ 8191).
+ *
+ * 1. Estimate (tables of ≥ 4096 rows and k < rows/8): the distances of every 32nd row, their histogram, and a
+ *    threshold t0 under which comfortably more than k rows should fall (1.25× the expected count plus three
+ *    standard deviations).
+ * 2. One pass over every row for its distance (into `dist`, u16[rows]), then one over the distances (SIMD: eight
+ *    compares and a bitmask per step) listing the rows at or under t0 in `cand` (i32[rows]). If fewer than k rows
+ *    were listed, the estimate was wrong (e.g. a table ordered in period 32): every row becomes a candidate. The k nearest are always among the candidates, since
+ *    they hold every row at or under t0 and at least k of them.
+ * 3. A histogram of the candidates' distances (`hist`, i32[4·(8·nbytes + 1)]: four partial histograms, so that
+ *    consecutive increments do not wait on each other), the exact threshold t from its prefix sums, and each
+ *    candidate at or under t placed at its rank (a stable counting sort; candidates are in row order).
+ *
+ * Rows of at most 16 bytes take two 64-bit popcounts each (reading 16 bytes from every row start: the tables keep
+ * 16 bytes of slack after their codes); longer rows go through hammingRow. The _ref twin computes every distance
+ * byte by byte and selects in the same way, so both return the same rows. Writes the rows to outIdx (i32[k]) and
+ * returns how many (min(k, rows)); dist keeps every distance.
  */
-export function hamming_topk_b1(mat: usize, rows: i32, nbytes: i32, strideBytes: i32, q: usize, k: i32, dist: usize, hist: usize, outIdx: usize): i32 {
-  return hammingTopK(mat, rows, nbytes, strideBytes, q, k, dist, hist, outIdx, true);
+export function hamming_topk_b1(mat: usize, rows: i32, nbytes: i32, strideBytes: i32, q: usize, k: i32, dist: usize, cand: usize, hist: usize, outIdx: usize): i32 {
+  return hammingTopK(mat, rows, nbytes, strideBytes, q, k, dist, cand, hist, outIdx, true);
 }
-export function hamming_topk_b1_ref(mat: usize, rows: i32, nbytes: i32, strideBytes: i32, q: usize, k: i32, dist: usize, hist: usize, outIdx: usize): i32 {
-  return hammingTopK(mat, rows, nbytes, strideBytes, q, k, dist, hist, outIdx, false);
+export function hamming_topk_b1_ref(mat: usize, rows: i32, nbytes: i32, strideBytes: i32, q: usize, k: i32, dist: usize, cand: usize, hist: usize, outIdx: usize): i32 {
+  return hammingTopK(mat, rows, nbytes, strideBytes, q, k, dist, cand, hist, outIdx, false);
 }
 
 // @ts-ignore: decorator
@@ -452,42 +464,94 @@ function place(r: i32, d: i32, t: i32, atT: i32, hist: usize, outIdx: usize): i3
   return atT;
 }
 
+/** Hamming distance of a row of ≤ 16 bytes: two 64-bit popcounts (m0, m1 mask the row's bytes; q0, q1 the query). */
 // @ts-ignore: decorator
 @inline
-function hammingTopK(mat: usize, rows: i32, nbytes: i32, strideBytes: i32, q: usize, k: i32, dist: usize, hist: usize, outIdx: usize, simd: bool): i32 {
+function hamming16(p: usize, q0: u64, q1: u64, m0: u64, m1: u64): i32 {
+  return <i32>(popcnt<u64>((load<u64>(p) ^ q0) & m0) + popcnt<u64>((load<u64>(p, 8) ^ q1) & m1));
+}
+
+/** dist[r] (u16) = Hamming distance of row r (≤ 16 bytes) to the query words q0, q1 under the masks m0, m1. */
+function hammingDists16(mat: usize, rows: i32, sb: usize, q0: u64, q1: u64, m0: u64, m1: u64, dist: usize): void {
+  if (m0 == <u64>-1) { // rows of 8–16 bytes
+    for (let r = 0; r < rows; r++) {
+      const p = mat + <usize>r * sb;
+      store<u16>(dist + (<usize>r << 1), <i32>(popcnt<u64>(load<u64>(p) ^ q0) + popcnt<u64>((load<u64>(p, 8) ^ q1) & m1)));
+    }
+  } else { // rows of 1–7 bytes
+    for (let r = 0; r < rows; r++) store<u16>(dist + (<usize>r << 1), <i32>popcnt<u64>((load<u64>(mat + <usize>r * sb) ^ q0) & m0));
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function hammingTopK(mat: usize, rows: i32, nbytes: i32, strideBytes: i32, q: usize, k: i32, dist: usize, cand: usize, hist: usize, outIdx: usize, fast: bool): i32 {
   if (k > rows) k = rows;
   if (k <= 0) return 0;
   const nb1 = (nbytes << 3) + 1;
   const hb = <usize>nb1 << 2; // bytes of one partial histogram
   const sb = <usize>strideBytes;
-  memory.fill(hist, 0, hb << 2);
-  // pass 1: distances and four partial histograms
-  let r = 0;
-  if (ASC_FEATURE_SIMD && simd && nbytes <= 16) {
-    const mask = i8x16.lt_s(i8x16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), i8x16.splat(<i8>nbytes));
-    const qv = v128.and(v128.load(q), mask);
-    for (; r + 4 <= rows; r += 4) {
-      const p0 = mat + <usize>r * sb;
-      const c0 = i8x16.popcnt(v128.and(v128.xor(v128.load(p0), qv), mask));
-      const c1 = i8x16.popcnt(v128.and(v128.xor(v128.load(p0 + sb), qv), mask));
-      const c2 = i8x16.popcnt(v128.and(v128.xor(v128.load(p0 + 2 * sb), qv), mask));
-      const c3 = i8x16.popcnt(v128.and(v128.xor(v128.load(p0 + 3 * sb), qv), mask));
-      const h = hsum4_i32x4(
-        i32x4.extadd_pairwise_i16x8_u(i16x8.extadd_pairwise_i8x16_u(c0)), i32x4.extadd_pairwise_i16x8_u(i16x8.extadd_pairwise_i8x16_u(c1)),
-        i32x4.extadd_pairwise_i16x8_u(i16x8.extadd_pairwise_i8x16_u(c2)), i32x4.extadd_pairwise_i16x8_u(i16x8.extadd_pairwise_i8x16_u(c3)));
-      v128.store(dist + (<usize>r << 2), h);
-      bump(hist + (<usize>i32x4.extract_lane(h, 0) << 2));
-      bump(hist + hb + (<usize>i32x4.extract_lane(h, 1) << 2));
-      bump(hist + 2 * hb + (<usize>i32x4.extract_lane(h, 2) << 2));
-      bump(hist + 3 * hb + (<usize>i32x4.extract_lane(h, 3) << 2));
+  const short = fast && nbytes <= 16;
+  // masks of a ≤ 16-byte row's two words, and the query's words under them
+  const m0: u64 = nbytes >= 8 ? <u64>-1 : (<u64>1 << (<u64>nbytes << 3)) - 1;
+  const m1: u64 = nbytes >= 16 ? <u64>-1 : nbytes <= 8 ? 0 : (<u64>1 << (<u64>(nbytes - 8) << 3)) - 1;
+  const q0: u64 = short ? load<u64>(q) & m0 : 0, q1: u64 = short ? load<u64>(q, 8) & m1 : 0;
+  // 1. the threshold estimate
+  let t0 = nb1 - 1;
+  if (rows >= 4096 && k < (rows >> 3)) {
+    memory.fill(hist, 0, hb);
+    let ns = 0;
+    for (let r = 0; r < rows; r += 32) {
+      const p = mat + <usize>r * sb;
+      bump(hist + (<usize>(short ? hamming16(p, q0, q1, m0, m1) : hammingRow(p, q, nbytes, fast)) << 2));
+      ns++;
+    }
+    const expect = <f64>k * <f64>ns / <f64>rows;
+    const want = <i32>Math.ceil(1.25 * expect + 3 * Math.sqrt(expect)) + 2;
+    let c = 0;
+    for (let t = 0; t < nb1; t++) {
+      c += load<i32>(hist + (<usize>t << 2));
+      if (c >= want) { t0 = t; break; }
+    }
+  }
+  // 2. every distance, then the rows at or under t0 (in row order) as candidates
+  if (short) {
+    hammingDists16(mat, rows, sb, q0, q1, m0, m1, dist);
+  } else {
+    for (let r = 0; r < rows; r++) store<u16>(dist + (<usize>r << 1), hammingRow(mat + <usize>r * sb, q, nbytes, fast));
+  }
+  let m = 0, r = 0;
+  if (ASC_FEATURE_SIMD && fast) {
+    const vt = i16x8.splat(<i16>t0);
+    for (; r + 8 <= rows; r += 8) {
+      let bits = i16x8.bitmask(i16x8.le_u(v128.load(dist + (<usize>r << 1)), vt));
+      while (bits) {
+        store<i32>(cand + (<usize>m << 2), r + ctz<i32>(bits));
+        m++;
+        bits &= bits - 1;
+      }
     }
   }
   for (; r < rows; r++) {
-    const h = hammingRow(mat + <usize>r * sb, q, nbytes, simd);
-    store<i32>(dist + (<usize>r << 2), h);
-    bump(hist + (<usize>h << 2));
+    store<i32>(cand + (<usize>m << 2), r);
+    m += <i32>(<i32>load<u16>(dist + (<usize>r << 1)) <= t0);
   }
-  // merge; threshold t: count(d < t) < k ≤ count(d ≤ t); hist[d] becomes the first rank of distance d (d ≤ t)
+  if (m < k) { // the estimate fell short: every row is a candidate
+    for (let r = 0; r < rows; r++) store<i32>(cand + (<usize>r << 2), r);
+    m = rows;
+  }
+  // 3. histogram of the candidates; threshold t: count(d < t) < k ≤ count(d ≤ t)
+  memory.fill(hist, 0, hb << 2);
+  let j = 0;
+  for (; j + 4 <= m; j += 4) {
+    const c = cand + (<usize>j << 2);
+    bump(hist + (<usize>load<u16>(dist + (<usize>load<i32>(c) << 1)) << 2));
+    bump(hist + hb + (<usize>load<u16>(dist + (<usize>load<i32>(c, 4) << 1)) << 2));
+    bump(hist + 2 * hb + (<usize>load<u16>(dist + (<usize>load<i32>(c, 8) << 1)) << 2));
+    bump(hist + 3 * hb + (<usize>load<u16>(dist + (<usize>load<i32>(c, 12) << 1)) << 2));
+  }
+  for (; j < m; j++) bump(hist + (<usize>load<u16>(dist + (<usize>load<i32>(cand + (<usize>j << 2)) << 1)) << 2));
+  // merge; hist[d] becomes the first rank of distance d (d ≤ t)
   let below = 0, t = 0;
   for (; t < nb1; t++) {
     const o = hist + (<usize>t << 2);
@@ -497,22 +561,9 @@ function hammingTopK(mat: usize, rows: i32, nbytes: i32, strideBytes: i32, q: us
     below += c;
   }
   let atT = k - below; // rows of distance t still wanted
-  // pass 2: the rows at or under t, in row order
-  r = 0;
-  if (ASC_FEATURE_SIMD && simd) {
-    const vt = i32x4.splat(t);
-    for (; r + 4 <= rows; r += 4) {
-      const v = v128.load(dist + (<usize>r << 2));
-      let bits = i32x4.bitmask(i32x4.le_s(v, vt));
-      while (bits) {
-        const l = ctz<i32>(bits);
-        atT = place(r + l, load<i32>(dist + (<usize>(r + l) << 2)), t, atT, hist, outIdx);
-        bits &= bits - 1;
-      }
-    }
-  }
-  for (; r < rows; r++) {
-    const d = load<i32>(dist + (<usize>r << 2));
+  for (j = 0; j < m; j++) {
+    const r = load<i32>(cand + (<usize>j << 2));
+    const d = <i32>load<u16>(dist + (<usize>r << 1));
     if (d <= t) atT = place(r, d, t, atT, hist, outIdx);
   }
   return k;

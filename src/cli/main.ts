@@ -109,6 +109,7 @@ cli
   .option('--scheme <s>', 'int8 | uint8 | int4 | binary | fp16 | bf16 | pq', { default: 'int8' })
   .option('--per-row', 'one scale per row (the default)')
   .option('--per-tensor', 'one scale for the whole table')
+  .option('--no-center', 'int8/uint8/int4/binary: quantize the vectors as they are, not around their column mean')
   .option('--dsub <n>', 'pq: dimensions per sub-vector (default 2)')
   .option('--qnorm', 'pq: quantize norms separately')
   .option('--seed <s>', 'pq: k-means seed (default 1234)')

@@ -18,12 +18,13 @@ export interface QuantizeSummary extends ErrorReport {
  */
 export async function quantizeCommand(
   kv: KeyedVectors,
-  o: { scheme?: string; perTensor?: boolean; dsub?: unknown; qnorm?: boolean; seed?: unknown; out?: string },
+  o: { scheme?: string; perTensor?: boolean; center?: boolean; dsub?: unknown; qnorm?: boolean; seed?: unknown; out?: string },
 ): Promise<{ summary: QuantizeSummary; quantized: KeyedVectors }> {
   const scheme = oneOf('--scheme', o.scheme ?? 'int8', TABLE_SCHEMES);
   const perRow = !o.perTensor;
   const pq = scheme === 'pq' ? { dsub: int('--dsub', o.dsub, 2), qnorm: !!o.qnorm, seed: int('--seed', o.seed, 1234) } : {};
-  const q = kv.quantize({ scheme, perRow, ...pq });
+  const centred = ['int8', 'uint8', 'int4', 'binary'].includes(scheme) ? { center: o.center !== false } : {};
+  const q = kv.quantize({ scheme, perRow, ...centred, ...pq });
   const report = errorReport(kv.vectors, tableToTensor(q.matrix as QuantizedTable));
   if (o.out) await saveVectors(q, o.out, { format: 'safetensors' });
   return { quantized: q, summary: { scheme, perRow, rows: kv.size, cols: kv.dim, ...report, out: o.out } };

@@ -38,7 +38,7 @@ export interface QuantizedTensor {
   readonly scales: Float32Array;
   /** Zero points, as long as `scales` (all 0 when symmetric, or 128 for symmetric uint8). */
   readonly zeroPoints: Int32Array;
-  /** Binary only: the centre μ (cols floats) of a table binarized around its column mean; x̂ = μ + α·sign. */
+  /** Integer and binary tables: the centre μ (cols floats) of a table quantized around its column mean; x̂ = μ + decoded. */
   readonly center?: Float32Array;
 }
 
@@ -103,8 +103,8 @@ export function validateQuantized(q: QuantizedTensor): void {
   if (info.perByte !== 0 && (q.scales.length !== groups || q.zeroPoints.length !== groups)) {
     throw new QuantextError('E_SHAPE', `${q.scheme}: ${q.scales.length} scales and ${q.zeroPoints.length} zero points for ${groups} group(s)`);
   }
-  if (q.center !== undefined && (q.scheme !== 'binary' || q.center.length !== q.cols)) {
-    throw new QuantextError('E_SHAPE', `a centre applies to binary tensors and holds cols (${q.cols}) floats; got ${q.center.length} for ${q.scheme}`);
+  if (q.center !== undefined && (q.scheme === 'fp16' || q.scheme === 'bf16' || q.center.length !== q.cols)) {
+    throw new QuantextError('E_SHAPE', `a centre applies to integer and binary tensors and holds cols (${q.cols}) floats; got ${q.center.length} for ${q.scheme}`);
   }
 }
 
@@ -125,14 +125,14 @@ export function dequantize(q: QuantizedTensor, opts: { rt?: Runtime } = {}): Flo
       rt.arena.f32(pa, q.scales.length).set(q.scales);
       rt.kernels.dequantize_b1_rows(codes, q.rows, q.cols, pa, q.perRow ? 1 : 0, out);
       rt.arena.free(pa);
-      if (q.center) {
-        // x̂ = μ + α·sign: subtract −μ
-        const pm = rt.arena.put(q.center.map((v) => -v));
-        rt.kernels.center_rows_f32(out, q.rows, q.cols, pm, out);
-        rt.arena.free(pm);
-      }
     } else {
       decodeAffine(rt, codes, q.rows, q.cols, info, q.scales, q.zeroPoints, q.perRow, out);
+    }
+    if (q.center) {
+      // a tensor quantized around its column mean μ: x̂ = μ + decoded, i.e. subtract −μ from every row
+      const pm = rt.arena.put(q.center.map((v) => -v));
+      rt.kernels.center_rows_f32(out, q.rows, q.cols, pm, out);
+      rt.arena.free(pm);
     }
     return rt.arena.f32(out, n).slice();
   } finally {

@@ -65,8 +65,9 @@ describe('quantext CLI', () => {
     const out = join(dir, 'v2.bin');
     expect(run(['train', corpus, '--out', out, '--min-count', '1', '--dim', '16', '--epochs', '3', '--threads', '1', '--sample', '0']).code).toBe(0);
     const f32 = run(['similar', out, 'king', '--topn', '5', '--json']).json.similar.map((x: any) => x.word);
-    // tiny 12×16 table: per-row scales weigh more than at dim 100 (bench/ measures the real ratios); PQ's codebooks outweigh 12 rows
-    for (const [scheme, ratio] of [['int8', 3], ['int4', 4], ['binary', 4], ['fp16', 1.9], ['pq', 0]] as const) {
+    // tiny 12×16 table: per-row scales and the centre μ weigh more than at dim 100 (bench/ measures the real ratios);
+    // PQ's codebooks outweigh 12 rows
+    for (const [scheme, ratio] of [['int8', 2.5], ['int4', 3.4], ['binary', 4], ['fp16', 1.9], ['pq', 0]] as const) {
       const qf = join(dir, `v2-${scheme}.safetensors`);
       const q = run(['quantize', out, '--scheme', scheme, '--out', qf, '--json']);
       expect(q.code).toBe(0);
@@ -88,6 +89,10 @@ describe('quantext CLI', () => {
     expect(e.code).toBe(0);
     expect(e.json.pairs[0].spearman).toBeGreaterThan(0.5);
     expect(run(['quantize', out, '--scheme', 'int3', '--json']).json.error.code).toBe('E_OPTION');
+    // --no-center: no μ stored (cols floats fewer), and the codes of the vectors as they are
+    const centred = run(['quantize', out, '--scheme', 'int8', '--json']).json;
+    const plain = run(['quantize', out, '--scheme', 'int8', '--no-center', '--json']).json;
+    expect(centred.bytesAfter - plain.bytesAfter).toBe(16 * 4);
   });
 
   it('text format output loads back; bad input exits 2 with a QuantextError code', () => {

@@ -508,19 +508,20 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
       rt.kernels.pack_i4(pc, rows, cols, p4);
       const qsum = q.reduce((a, b) => a + b, 0);
       for (const [kind, table] of [['i8', codes], ['i4', c4]] as const) for (const sfx of ['', '_ref'] as const) {
-        const run = (gather: boolean, zps: number, pstride: number) => {
+        const run = (gather: boolean, zps: number, pstride: number, bias = 0) => {
           const n = gather ? idx.length : rows;
-          if (kind === 'i8') rt.kernels[`matvec_i8_scaled${sfx}`](pm, n, cols, cols, gather ? pi : 0, pq, 0.02, ps, zps, pstride, po);
-          else rt.kernels[`matvec_i4_scaled${sfx}`](p4, n, cols, rb, gather ? pi : 0, pq, 0.02, ps, zps, pstride, po);
+          if (kind === 'i8') rt.kernels[`matvec_i8_scaled${sfx}`](pm, n, cols, cols, gather ? pi : 0, pq, 0.02, ps, zps, pstride, bias, po);
+          else rt.kernels[`matvec_i4_scaled${sfx}`](p4, n, cols, rb, gather ? pi : 0, pq, 0.02, ps, zps, pstride, bias, po);
           const got = rt.arena.f32(po, n);
           for (let k = 0; k < n; k++) {
             const row = gather ? idx[k] : k;
             const d = dot(table.subarray(row * cols, (row + 1) * cols), q);
-            const want = scaledRef(d, qsum, sc[row * pstride], f(0.02), zps ? zp[row * pstride] : 0);
+            const want = f(scaledRef(d, qsum, sc[row * pstride], f(0.02), zps ? zp[row * pstride] : 0) + f(bias));
             if (got[k] !== want) expect({ kind, sfx, gather, k, got: got[k] }).toEqual({ kind, sfx, gather, k, got: want });
           }
         };
         run(false, pz, 1); run(false, 0, 1); run(false, 0, 0); run(true, pz, 1); run(true, 0, 0);
+        run(false, pz, 1, 0.375); run(true, 0, 1, -1.25); // a bias (⟨μ, q⟩ of a centred table) is added to every score
       }
       // raw int4 dots and the dequantized-row norms
       for (const fn of ['matvec_i4', 'matvec_i4_ref'] as const) {
@@ -536,6 +537,36 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
         }
       }
       free(rt, pm, pc, p4, pq, ps, pz, pi, po);
+    }
+  });
+
+  it('hamming_topk_b1 (+_ref) on large tables: the estimated threshold, and its fallback when the sample misleads', async () => {
+    const rt = await rtFor(build);
+    const r = rng(31);
+    const popcount8 = (v: number) => { let c = 0; for (; v; v &= v - 1) c++; return c; };
+    for (const [rows, cols, periodic] of [[20000, 100, false], [9000, 64, false], [5000, 40, false], [6000, 200, false], [8192, 100, true]] as const) {
+      const nb = (cols + 7) >> 3;
+      const pm = alloc(rt, rows * nb), pqb = alloc(rt, nb);
+      const codes = rt.arena.u8(pm, rows * nb), qb = rt.arena.u8(pqb, nb);
+      for (let b = 0; b < nb; b++) qb[b] = Math.floor(r() * 256);
+      if (cols & 7) qb[nb - 1] &= (1 << (cols & 7)) - 1;
+      for (let i = 0; i < rows; i++) for (let b = 0; b < nb; b++) {
+        // periodic: every 32nd row (the rows the threshold estimate samples) equals the query, the rest are far
+        let v = periodic ? (i % 32 === 0 ? qb[b] : ~qb[b] & 255) : Math.floor(r() * 256);
+        if (b === nb - 1 && cols & 7) v &= (1 << (cols & 7)) - 1;
+        codes[i * nb + b] = v;
+      }
+      const mb = codes.slice(), qv = qb.slice();
+      const hw = (i: number) => { let h = 0; for (let b = 0; b < nb; b++) h += popcount8(mb[i * nb + b] ^ qv[b]); return h; };
+      const order = Array.from({ length: rows }, (_, i) => i).sort((a, b) => hw(a) - hw(b) || a - b);
+      const dist = alloc(rt, rows * 2), cand = alloc(rt, rows * 4), hist = alloc(rt, 4 * (nb * 8 + 1) * 4), ti = alloc(rt, rows * 4);
+      // periodic: 900 > rows/32 rows at distance 0 are wanted, so the sampled estimate (all at 0) falls short
+      for (const k of periodic ? [1, 900] : [1, 10, 100, 1000, Math.floor(rows / 8) - 1]) for (const fn of ['hamming_topk_b1', 'hamming_topk_b1_ref'] as const) {
+        const got = rt.kernels[fn](pm, rows, nb, nb, pqb, k, dist, cand, hist, ti);
+        expect(got).toBe(k);
+        expect(Array.from(rt.arena.i32(ti, got))).toEqual(order.slice(0, k));
+      }
+      free(rt, pm, pqb, dist, cand, hist, ti);
     }
   });
 
@@ -565,15 +596,15 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
         }
       }
       // top-k by histogram selection: nearest first, ties by lower index, for every k
-      const dist = alloc(rt, rows * 4), hist = alloc(rt, 4 * (nb * 8 + 1) * 4), ti = alloc(rt, (rows + 1) * 4);
+      const dist = alloc(rt, rows * 2), cand = alloc(rt, rows * 4), hist = alloc(rt, 4 * (nb * 8 + 1) * 4), ti = alloc(rt, (rows + 1) * 4);
       const order = Array.from({ length: rows }, (_, i) => i).sort((a, b) => hw(a) - hw(b) || a - b);
       for (const k of [0, 1, 2, rows - 1, rows, rows + 3]) for (const fn of ['hamming_topk_b1', 'hamming_topk_b1_ref'] as const) {
-        const got = rt.kernels[fn](pm, rows, nb, stride, pqb, k, dist, hist, ti);
+        const got = rt.kernels[fn](pm, rows, nb, stride, pqb, k, dist, cand, hist, ti);
         expect(got).toBe(Math.max(0, Math.min(k, rows)));
         expect(Array.from(rt.arena.i32(ti, got))).toEqual(order.slice(0, got));
-        if (got) expect(Array.from(rt.arena.i32(dist, rows))).toEqual(Array.from({ length: rows }, (_, i) => hw(i)));
+        if (got) expect(Array.from(rt.arena.u16(dist, rows))).toEqual(Array.from({ length: rows }, (_, i) => hw(i)));
       }
-      free(rt, dist, hist, ti);
+      free(rt, dist, cand, hist, ti);
       const lut = alloc(rt, nb * 256 * 4), al = new Float32Array(rows).map(() => f(0.1 + r())), pa = put(rt, al);
       rt.kernels.b1_lut_f32(pqv, cols, lut);
       const qsum = f(qv.reduce((a, b) => a + b, 0));

@@ -161,7 +161,8 @@ function decodeIndependently(p: ReturnType<typeof parse>): { rows: number; cols:
       let q: number;
       if (md.bits === '4') { const b = codes[i * rb + (j >> 1)]; q = (((j & 1 ? b >> 4 : b & 15) << 28) >> 28); }
       else q = codes[i * rb + j];
-      data.push(Math.fround(s * (q - z)));
+      const v = Math.fround(s * (q - z));
+      data.push(mu ? Math.fround(v + mu[j]) : v);
     }
   }
   return { rows, cols, data };
@@ -175,7 +176,7 @@ describe.each(BUILDS)('safetensors tables, %s build', (build) => {
     const dense = DenseMatrix.from(x, rows, cols, rt);
     const words = Array.from({ length: rows }, (_, i) => (i === 3 ? 'naïve "word"' : `w${i}`));
     const q = randomF32(cols, rng(72));
-    const cases: [string, object][] = [['f32', {}], ['int8', { scheme: 'int8' }], ['int8 asym per-tensor', { scheme: 'int8', symmetric: false, perRow: false }],
+    const cases: [string, object][] = [['f32', {}], ['int8', { scheme: 'int8' }], ['int8 plain', { scheme: 'int8', center: false }], ['int8 asym per-tensor', { scheme: 'int8', symmetric: false, perRow: false }],
       ['uint8', { scheme: 'uint8' }], ['int4', { scheme: 'int4', symmetric: false }], ['binary', { scheme: 'binary' }], ['binary plain', { scheme: 'binary', center: false }], ['fp16', { scheme: 'fp16' }], ['bf16', { scheme: 'bf16' }],
       ['pq', { scheme: 'pq', dsub: 3, ksub: 8, iters: 3 }], ['pq odd dsub qnorm', { scheme: 'pq', dsub: 4, ksub: 8, iters: 3, qnorm: true }]];
     for (const [label, o] of cases) {

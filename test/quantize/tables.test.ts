@@ -54,7 +54,7 @@ describe.each(BUILDS)('quantized tables, %s build', (build) => {
     for (const [scheme, qscheme, symmetric] of [['int8', 'int8', true], ['int8', 'int8', false], ['int4', 'int4', true], ['int4', 'int4', false],
       ['uint8', 'uint8', false], ['binary', 'binary', true], ['fp16', 'fp16', true], ['bf16', 'bf16', true]] as const) {
       const t = scheme === 'binary' ? quantizeMatrix(dense, { scheme, center: false })
-        : quantizeMatrix(dense, { scheme, symmetric: scheme.startsWith('f') || scheme === 'bf16' ? undefined : symmetric });
+        : scheme.startsWith('f') || scheme === 'bf16' ? quantizeMatrix(dense, { scheme }) : quantizeMatrix(dense, { scheme, symmetric, center: false });
       const want = dequantize(quantize(x, { scheme: qscheme, rows, cols, perRow: true, symmetric, rt }), { rt });
       expect(Array.from(decodedRows(t))).toEqual(Array.from(want));
       // and the row methods agree with the decoded rows
@@ -83,7 +83,7 @@ describe.each(BUILDS)('quantized tables, %s build', (build) => {
     const qq = Array.from(q, (v) => quantRef(v, qs, 0, -127, 127));
     for (const [scheme, symmetric] of [['int8', true], ['int8', false], ['int4', true], ['int4', false], ['uint8', false]] as const) {
       for (const perRow of [true, false]) {
-        const t = quantizeMatrix(dense, { scheme, symmetric, perRow }) as Int8Matrix | Int4Matrix;
+        const t = quantizeMatrix(dense, { scheme, symmetric, perRow, center: false }) as Int8Matrix | Int4Matrix;
         const tq = t.toQuantized();
         const s = scores(t, q);
         const codes = scheme === 'int4' ? Array.from({ length: rows * cols }, (_, i) => {
@@ -140,7 +140,7 @@ describe.each(BUILDS)('quantized tables, %s build', (build) => {
     const rows = 100, cols = 96;
     const dense = DenseMatrix.from(randomF32(rows * cols, rng(57)), rows, cols, rt);
     const want: Record<string, number> = {
-      int8: rows * cols + rows * 4, int4: rows * cols / 2 + rows * 4, binary: rows * cols / 8 + rows * 4 + cols * 4 /* μ */, fp16: rows * cols * 2,
+      int8: rows * cols + rows * 4 + cols * 4 /* μ */, int4: rows * cols / 2 + rows * 4 + cols * 4, binary: rows * cols / 8 + rows * 4 + cols * 4, fp16: rows * cols * 2,
       pq: rows * cols / 2 + 256 * 0 + 100 * cols * 4,
     };
     for (const scheme of ['int8', 'int4', 'binary', 'fp16'] as TableScheme[]) {
@@ -152,7 +152,7 @@ describe.each(BUILDS)('quantized tables, %s build', (build) => {
     const plain = quantizeMatrix(dense, { scheme: 'binary', center: false });
     expect(dense.bytes / plain.bytes).toBeCloseTo(4 * 8 / (1 + 32 / cols), 9); // 32× in the codes, α per row
     plain.dispose();
-    const asym = quantizeMatrix(dense, { scheme: 'int8', symmetric: false });
+    const asym = quantizeMatrix(dense, { scheme: 'int8', symmetric: false, center: false });
     expect(asym.bytes).toBe(rows * cols + rows * 8);
     asym.dispose();
     const pq = quantizeMatrix(dense, { scheme: 'pq', iters: 2 }); // ksub = min(256, rows) = 100
@@ -237,6 +237,56 @@ describe.each(BUILDS)('quantized tables, %s build', (build) => {
     b.dispose(); plain.dispose(); dense.dispose();
   });
 
+  it('centred int8/int4 tables quantize x − μ, decode to μ + s·(q − z), and add ⟨μ, q⟩ to their integer scores', async () => {
+    const rt = await rtFor(build);
+    const rows = 60, cols = 45;
+    const x = randomF32(rows * cols, rng(67));
+    for (let i = 0; i < rows * cols; i++) x[i] = f(x[i] * 0.3 + 0.7); // a large common direction, as word vectors have
+    const dense = DenseMatrix.from(x, rows, cols, rt);
+    const mu = new Float32Array(cols);
+    for (let j = 0; j < cols; j++) { let s = 0; for (let i = 0; i < rows; i++) s += x[i * cols + j]; mu[j] = f(s / rows); }
+    const xc = x.map((v, i) => v - mu[i % cols]);
+    const q = randomF32(cols, rng(68));
+    const qs = f(Math.max(...Array.from(q, Math.abs)) / 127);
+    const qq = Array.from(q, (v) => quantRef(v, qs, 0, -127, 127));
+    const qsum = qq.reduce((a, b) => a + b, 0);
+    for (const [scheme, symmetric] of [['int8', true], ['int8', false], ['uint8', false], ['int4', true], ['int4', false]] as const) {
+      const t = quantizeMatrix(dense, { scheme, symmetric }) as Int8Matrix | Int4Matrix; // centred by default
+      expect(t.centered, scheme).toBe(true);
+      const rec = t.toQuantized();
+      expect(Array.from(rec.center!)).toEqual(Array.from(mu));
+      // codes and parameters: exactly those of the uncentred quantizer applied to x − μ
+      const ref = quantize(xc, { scheme, rows, cols, perRow: true, symmetric, rt });
+      const want = dequantize(ref, { rt }).map((v, i) => v + mu[i % cols]);
+      expect(Array.from(decodedRows(t)), scheme).toEqual(Array.from(want));
+      expect(Array.from(dequantize(rec, { rt }))).toEqual(Array.from(want));
+      // scores: the integer reference plus the bias ⟨μ, q⟩ (dot_f32, the kernel the table calls)
+      const pm = rt.arena.put(mu), pq = rt.arena.put(q);
+      const bias = rt.kernels.dot_f32(pm, pq, cols);
+      rt.arena.free(pm); rt.arena.free(pq);
+      const codes = scheme === 'int4' ? Array.from({ length: rows * cols }, (_, i) => {
+        const b = rec.codes[Math.floor(i / cols) * rec.rowBytes + ((i % cols) >> 1)];
+        return ((((i % cols) & 1 ? b >> 4 : b & 15) << 28) >> 28);
+      }) : Array.from(rec.codes);
+      const s = scores(t, q), nr = norms(t);
+      for (let r = 0; r < rows; r++) {
+        const d = dot(codes.slice(r * cols, (r + 1) * cols), qq);
+        expect(s[r]).toBe(f(f(f(rec.scales[r] * qs) * f(d - rec.zeroPoints[r] * qsum)) + f(bias)));
+        const row = want.subarray(r * cols, (r + 1) * cols);
+        expect(close(nr[r], Math.sqrt(dot(row, row)), 1e-6, 1e-6)).toBe(true);
+      }
+      // a centred table loses less: its error is below the uncentred one's
+      const plain = quantizeMatrix(dense, { scheme, symmetric, center: false });
+      const err = (m: Matrix) => { const dd = decodedRows(m); let e = 0; for (let i = 0; i < dd.length; i++) e += (dd[i] - x[i]) ** 2; return e; };
+      expect(err(t), scheme).toBeLessThan(0.5 * err(plain));
+      // round trip through the stored record keeps the centre and the scores
+      const back = tableFromTensor(rec, rt);
+      expect(Array.from(scores(back, q))).toEqual(Array.from(s));
+      t.dispose(); plain.dispose(); back.dispose();
+    }
+    dense.dispose();
+  });
+
   it('rerank rescores candidates exactly; twoStageSearch (binary → f32/int8) finds the true neighbours', async () => {
     const rt = await rtFor(build);
     const r = rng(61);
@@ -308,11 +358,13 @@ describe.each(BUILDS)('quantized tables, %s build', (build) => {
         expect((e as QuantextError).details?.index).toBe(13);
       }
     }
-    const t = quantizeMatrix(dense, { scheme: 'int8', nan: 'zero' });
+    const t = quantizeMatrix(dense, { scheme: 'int8', nan: 'zero', center: false });
     expect(Number.isNaN(dense.data()[13])).toBe(true); // the source is not modified
     expect(t.decodeRow(1)[3]).toBe(0);
     expect(() => quantizeMatrix(dense, { scheme: 'int3' as never })).toThrowError(/scheme/);
     expect(() => quantizeMatrix(dense, { scheme: 'int8', dsub: 2 })).toThrowError(/dsub/);
+    expect(() => quantizeMatrix(dense, { scheme: 'fp16', center: true })).toThrowError(/center/);
+    expect(() => quantizeMatrix(dense, { scheme: 'int8', center: 1 as never })).toThrowError(/center/);
     expect(() => t.decodeRow(4)).toThrowError(/out of range/);
     expect(() => t.decodeRow(0, new Float32Array(3))).toThrowError(QuantextError);
     t.dispose();

@@ -87,14 +87,14 @@ export interface QuantKernels {
   dot_i8_ref(a: number, b: number, n: number): number;
   matvec_i8(mat: number, rows: number, cols: number, stride: number, q: number, out: number): void;
   matvec_i8_ref(mat: number, rows: number, cols: number, stride: number, q: number, out: number): void;
-  matvec_i8_scaled(mat: number, rows: number, cols: number, stride: number, idx: number, q: number, qscale: number, scales: number, zps: number, ps: number, out: number): void;
-  matvec_i8_scaled_ref(mat: number, rows: number, cols: number, stride: number, idx: number, q: number, qscale: number, scales: number, zps: number, ps: number, out: number): void;
+  matvec_i8_scaled(mat: number, rows: number, cols: number, stride: number, idx: number, q: number, qscale: number, scales: number, zps: number, ps: number, bias: number, out: number): void;
+  matvec_i8_scaled_ref(mat: number, rows: number, cols: number, stride: number, idx: number, q: number, qscale: number, scales: number, zps: number, ps: number, bias: number, out: number): void;
   row_norms_i8(mat: number, rows: number, cols: number, stride: number, scales: number, zps: number, ps: number, out: number): void;
   row_norms_i8_ref(mat: number, rows: number, cols: number, stride: number, scales: number, zps: number, ps: number, out: number): void;
   matvec_i4(mat: number, rows: number, cols: number, strideBytes: number, q: number, out: number): void;
   matvec_i4_ref(mat: number, rows: number, cols: number, strideBytes: number, q: number, out: number): void;
-  matvec_i4_scaled(mat: number, rows: number, cols: number, strideBytes: number, idx: number, q: number, qscale: number, scales: number, zps: number, ps: number, out: number): void;
-  matvec_i4_scaled_ref(mat: number, rows: number, cols: number, strideBytes: number, idx: number, q: number, qscale: number, scales: number, zps: number, ps: number, out: number): void;
+  matvec_i4_scaled(mat: number, rows: number, cols: number, strideBytes: number, idx: number, q: number, qscale: number, scales: number, zps: number, ps: number, bias: number, out: number): void;
+  matvec_i4_scaled_ref(mat: number, rows: number, cols: number, strideBytes: number, idx: number, q: number, qscale: number, scales: number, zps: number, ps: number, bias: number, out: number): void;
   row_norms_i4(mat: number, rows: number, cols: number, strideBytes: number, scales: number, zps: number, ps: number, out: number): void;
   hamming_b1(mat: number, rows: number, nbytes: number, strideBytes: number, q: number, out: number): void;
   hamming_b1_ref(mat: number, rows: number, nbytes: number, strideBytes: number, q: number, out: number): void;
@@ -104,8 +104,8 @@ export interface QuantKernels {
   score_b1_lut(mat: number, rows: number, nbytes: number, strideBytes: number, lut: number, qsum: number, alphas: number, as: number, bias: number, out: number): void;
   score_b1_lut_ref(mat: number, rows: number, nbytes: number, strideBytes: number, lut: number, qsum: number, alphas: number, as: number, bias: number, out: number): void;
   /** k nearest rows by Hamming distance (ties: lower index), via histogram selection; dist i32[rows], hist i32[4·(8·nbytes+1)] scratch. */
-  hamming_topk_b1(mat: number, rows: number, nbytes: number, strideBytes: number, q: number, k: number, dist: number, hist: number, outIdx: number): number;
-  hamming_topk_b1_ref(mat: number, rows: number, nbytes: number, strideBytes: number, q: number, k: number, dist: number, hist: number, outIdx: number): number;
+  hamming_topk_b1(mat: number, rows: number, nbytes: number, strideBytes: number, q: number, k: number, dist: number, cand: number, hist: number, outIdx: number): number;
+  hamming_topk_b1_ref(mat: number, rows: number, nbytes: number, strideBytes: number, q: number, k: number, dist: number, cand: number, hist: number, outIdx: number): number;
   matvec_f16(mat: number, rows: number, cols: number, q: number, out: number): void;
   matvec_f16_ref(mat: number, rows: number, cols: number, q: number, out: number): void;
   matvec_bf16(mat: number, rows: number, cols: number, q: number, out: number): void;

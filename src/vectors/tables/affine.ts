@@ -3,11 +3,16 @@
  * zero point) per row or per tensor, codes packed `rowBytes` per row, and search by quantizing the query once to int8
  * and scoring every row in one kernel call with int32 accumulation. The two tables differ only in how codes are
  * packed, which kernels read them, and how they are encoded and decoded.
+ *
+ * Centred tables (`center: true`, the default of quantizeMatrix) quantize x − μ around the column mean μ and decode to
+ * `x̂ = μ + s_g · (q − z_g)`. Word vectors share a large common direction (on Brown skip-gram vectors the mean
+ * cosine of two random words is 0.8): without centring each row's range, and so its rounding step, is spent on it.
+ * Scores add ⟨μ, q⟩ (one f32 dot per query, passed to the kernel as a bias); μ costs cols floats.
  */
 import { QuantextError } from '../../errors.js';
 import type { Runtime } from '../../runtime/runtime.js';
 import type { QuantizedTensor } from '../../quantize/quantize.js';
-import { QuantTable, checkIntCols } from './base.js';
+import { QuantTable, checkCenter, checkIntCols, withCentred } from './base.js';
 
 export interface Int8Layout {
   perRow: boolean;
@@ -33,10 +38,12 @@ export abstract class AffineTable extends QuantTable {
   readonly scalesPtr: number;
   /** i32 zero points like scales, or 0 when symmetric. */
   readonly zpsPtr: number;
+  /** f32 μ (cols) of a centred table, else 0. */
+  readonly centerPtr: number;
   protected readonly groups: number;
   private readonly k: AffineKernels;
 
-  protected constructor(rows: number, cols: number, layout: Int8Layout, rowBytes: number, kernels: AffineKernels, rt?: Runtime) {
+  protected constructor(rows: number, cols: number, layout: Int8Layout, rowBytes: number, kernels: AffineKernels, rt?: Runtime, center = false) {
     super(rows, cols, rt);
     checkIntCols(cols, new.target.name);
     this.perRow = layout.perRow;
@@ -47,10 +54,41 @@ export abstract class AffineTable extends QuantTable {
     this.codesPtr = this.own(rows * rowBytes + 16, true);
     this.scalesPtr = this.own(this.groups * 4 + 16, true);
     this.zpsPtr = layout.symmetric ? 0 : this.own(this.groups * 4 + 16, true);
+    this.centerPtr = center ? this.own(cols * 4 + 16, true) : 0;
+  }
+
+  get centered(): boolean {
+    return this.centerPtr !== 0;
   }
 
   get bytes(): number {
-    return this.rows * this.rowBytes + this.groups * 4 + (this.zpsPtr ? this.groups * 4 : 0);
+    return this.rows * this.rowBytes + this.groups * 4 + (this.zpsPtr ? this.groups * 4 : 0) + (this.centerPtr ? this.cols * 4 : 0);
+  }
+
+  /** Encodes rows × cols floats at `x` (or x − μ, writing μ, when the table is centred) with `encode`. */
+  protected encodeFrom(rt: Runtime, x: number, encode: (src: number) => void): void {
+    if (this.centerPtr) withCentred(rt, x, this.rows, this.cols, this.centerPtr, encode);
+    else encode(x);
+  }
+
+  /** Stores a centre read from a file (checked: cols finite floats). */
+  protected setCenter(center: Float32Array): void {
+    checkCenter(center, this.cols, this.constructor.name);
+    this.rt.arena.f32(this.centerPtr, this.cols).set(center);
+  }
+
+  /** Adds μ to a decoded row (centred tables). */
+  protected addCenter(out: Float32Array): Float32Array {
+    if (this.centerPtr) {
+      const mu = this.rt.arena.f32(this.centerPtr, this.cols);
+      for (let j = 0; j < this.cols; j++) out[j] += mu[j];
+    }
+    return out;
+  }
+
+  /** ⟨μ, q⟩ for the f32 query at qPtr (0 when not centred). */
+  private bias(qPtr: number): number {
+    return this.centerPtr ? this.rt.kernels.dot_f32(this.centerPtr, qPtr, this.cols) : 0;
   }
 
   /** Checks and stores the scales (positive, finite) and zero points. */
@@ -89,18 +127,30 @@ export abstract class AffineTable extends QuantTable {
   scoreRows(qPtr: number, outPtr: number, rowLimit?: number): void {
     const n = this.limit(rowLimit);
     const [qb, qs] = this.quantizeQuery(qPtr);
-    this.rt.kernels[this.k.matvec](this.codesPtr, n, this.cols, this.rowBytes, 0, qb, qs, this.scalesPtr, this.zpsPtr, this.perRow ? 1 : 0, outPtr);
+    this.rt.kernels[this.k.matvec](this.codesPtr, n, this.cols, this.rowBytes, 0, qb, qs, this.scalesPtr, this.zpsPtr, this.perRow ? 1 : 0, this.bias(qPtr), outPtr);
   }
 
   override scoreSubset(qPtr: number, idxPtr: number, m: number, outPtr: number): void {
     this.alive();
     const [qb, qs] = this.quantizeQuery(qPtr);
-    this.rt.kernels[this.k.matvec](this.codesPtr, m, this.cols, this.rowBytes, idxPtr, qb, qs, this.scalesPtr, this.zpsPtr, this.perRow ? 1 : 0, outPtr);
+    this.rt.kernels[this.k.matvec](this.codesPtr, m, this.cols, this.rowBytes, idxPtr, qb, qs, this.scalesPtr, this.zpsPtr, this.perRow ? 1 : 0, this.bias(qPtr), outPtr);
   }
 
+  /** ‖decoded row‖ for every row: one kernel call, or (centred) ‖μ + s(q − z)‖ from each decoded row, in f64. */
   rowNorms(outPtr: number): void {
     this.alive();
-    this.rt.kernels[this.k.norms](this.codesPtr, this.rows, this.cols, this.rowBytes, this.scalesPtr, this.zpsPtr, this.perRow ? 1 : 0, outPtr);
+    if (!this.centerPtr) {
+      this.rt.kernels[this.k.norms](this.codesPtr, this.rows, this.cols, this.rowBytes, this.scalesPtr, this.zpsPtr, this.perRow ? 1 : 0, outPtr);
+      return;
+    }
+    const norms = new Float32Array(this.rows), row = new Float32Array(this.cols);
+    for (let r = 0; r < this.rows; r++) {
+      this.decodeRow(r, row);
+      let s = 0;
+      for (let j = 0; j < this.cols; j++) s += row[j] * row[j];
+      norms[r] = Math.sqrt(s);
+    }
+    this.rt.arena.f32(outPtr, this.rows).set(norms);
   }
 
   /** The stored codes and parameters as a plain QuantizedTensor, e.g. to save. */
@@ -112,6 +162,7 @@ export abstract class AffineTable extends QuantTable {
       symmetric: this.symmetric, rounding: 'nearest', calibration: 'minmax', codes, rowBytes: this.rowBytes,
       scales: a.f32(this.scalesPtr, this.groups).slice(),
       zeroPoints: this.zpsPtr ? a.i32(this.zpsPtr, this.groups).slice() : new Int32Array(this.groups),
+      ...(this.centerPtr ? { center: a.f32(this.centerPtr, this.cols).slice() } : {}),
     };
   }
 }

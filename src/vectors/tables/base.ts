@@ -108,3 +108,29 @@ export abstract class QuantTable extends WasmOwned implements Matrix {
 export function checkIntCols(cols: number, what: string): void {
   if (cols > MAX_INT_COLS) throw new QuantextError('E_TOO_LARGE', `${what}: ${cols} columns; the integer kernels accumulate exactly up to ${MAX_INT_COLS}`, { cols });
 }
+
+/**
+ * Runs `fn` on the rows × cols floats at `x` centred on their column mean: writes μ (cols f32) to `muPtr` and
+ * passes `fn` a temporary copy of x − μ (freed afterwards). The tables quantized around μ (binary, int8, int4)
+ * encode through this.
+ */
+export function withCentred<T>(rt: Runtime, x: number, rows: number, cols: number, muPtr: number, fn: (xc: number) => T): T {
+  const acc = rt.arena.alloc(cols * 8 + 16);
+  let xc = 0;
+  try {
+    rt.kernels.column_means_f32(x, rows, cols, acc, muPtr);
+    xc = rt.arena.alloc(rows * cols * 4 + 16);
+    rt.kernels.center_rows_f32(x, rows, cols, muPtr, xc);
+    return fn(xc);
+  } finally {
+    if (xc) rt.arena.free(xc);
+    rt.arena.free(acc);
+  }
+}
+
+/** Checks a stored centre (cols finite floats). */
+export function checkCenter(center: Float32Array, cols: number, what: string): void {
+  if (center.length !== cols || !center.every(Number.isFinite)) {
+    throw new QuantextError('E_FORMAT', `${what}: the centre must hold ${cols} finite floats`);
+  }
+}

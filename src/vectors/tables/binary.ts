@@ -18,7 +18,10 @@ import type { Runtime } from '../../runtime/runtime.js';
 import { encodeBinary } from '../../quantize/core.js';
 import type { ResolvedOptions } from '../../quantize/schemes.js';
 import type { QuantizedTensor } from '../../quantize/quantize.js';
-import { QuantTable } from './base.js';
+import { QuantTable, checkCenter, withCentred } from './base.js';
+
+/** Widest table the Hamming top-k selects over (distances are counted in 16 bits). */
+export const MAX_HAMMING_COLS = 65528;
 
 export interface HammingResult {
   /** Row indices, nearest first (ties: lower index first). */
@@ -56,34 +59,20 @@ export class BinaryMatrix extends QuantTable {
   /** @internal sign bits and α of rows × cols floats at `x` (wasm), optionally around the column mean. */
   static quantize(rt: Runtime, x: number, o: ResolvedOptions, center = false): BinaryMatrix {
     const m = new BinaryMatrix(o.rows, o.cols, o.perRow, rt, center);
-    let xc = 0, acc = 0;
     try {
-      let src = x;
-      if (center) {
-        acc = rt.arena.alloc(o.cols * 8 + 16);
-        rt.kernels.column_means_f32(x, o.rows, o.cols, acc, m.centerPtr);
-        xc = rt.arena.alloc(o.rows * o.cols * 4 + 16);
-        rt.kernels.center_rows_f32(x, o.rows, o.cols, m.centerPtr, xc);
-        src = xc;
-      }
-      const alphas = encodeBinary(rt, src, o, m.codesPtr);
+      const alphas = center ? withCentred(rt, x, o.rows, o.cols, m.centerPtr, (xc) => encodeBinary(rt, xc, o, m.codesPtr)) : encodeBinary(rt, x, o, m.codesPtr);
       m.rt.arena.f32(m.alphasPtr, alphas.length).set(alphas);
       return m;
     } catch (e) {
       m.dispose();
       throw e;
-    } finally {
-      if (xc) rt.arena.free(xc);
-      if (acc) rt.arena.free(acc);
     }
   }
 
   /** A table from stored sign bits (⌈cols/8⌉ bytes per row) and α. */
   static fromQuantized(q: QuantizedTensor, rt?: Runtime): BinaryMatrix {
     if (q.scheme !== 'binary') throw new QuantextError('E_OPTION', `BinaryMatrix needs binary codes; got ${q.scheme}`);
-    if (q.center && (q.center.length !== q.cols || !q.center.every(Number.isFinite))) {
-      throw new QuantextError('E_FORMAT', `BinaryMatrix: the centre must hold ${q.cols} finite floats`);
-    }
+    if (q.center) checkCenter(q.center, q.cols, 'BinaryMatrix');
     const m = new BinaryMatrix(q.rows, q.cols, q.perRow, rt, Boolean(q.center));
     if (q.codes.length !== q.rows * m.rowBytes || q.scales.length !== m.groups) {
       m.dispose();
@@ -213,15 +202,18 @@ export class BinaryMatrix extends QuantTable {
   }
 
   /**
-   * The k rows nearest to the query bits at qBitsPtr in Hamming distance (ties: lower index), by histogram
-   * selection (hamming_topk_b1: no heap, so k may be large). Row indices go to outIdxPtr (i32[k]); returns how many.
-   * The distances stay in the table's scratch (see searchHamming).
+   * The k rows nearest to the query bits at qBitsPtr in Hamming distance (ties: lower index): one popcount pass
+   * that keeps the rows under an estimated threshold, then a histogram selection among them (hamming_topk_b1; no
+   * heap, so k may be large). Row indices go to outIdxPtr (i32[k]); returns how many. The distances stay in the
+   * table's scratch (see searchHamming).
    */
   hammingTopK(qBitsPtr: number, k: number, outIdxPtr: number, rowLimit?: number): number {
     const n = this.limit(rowLimit);
     if (!Number.isInteger(k) || k < 0) throw new QuantextError('E_OPTION', `k must be a non-negative integer; got ${k}`, { option: 'k' });
-    const dist = this.scratchPtr('dist', Math.max(n, 1) * 4), hist = this.scratchPtr('hist', 4 * (this.rowBytes * 8 + 1) * 4);
-    return this.rt.kernels.hamming_topk_b1(this.codesPtr, n, this.rowBytes, this.rowBytes, qBitsPtr, k, dist, hist, outIdxPtr);
+    if (this.cols > MAX_HAMMING_COLS) throw new QuantextError('E_TOO_LARGE', `Hamming search counts distances in 16 bits: at most ${MAX_HAMMING_COLS} columns; this table has ${this.cols}`, { cols: this.cols });
+    const dist = this.scratchPtr('dist', Math.max(n, 1) * 2), cand = this.scratchPtr('cand', Math.max(n, 1) * 4);
+    const hist = this.scratchPtr('hist', 4 * (this.rowBytes * 8 + 1) * 4);
+    return this.rt.kernels.hamming_topk_b1(this.codesPtr, n, this.rowBytes, this.rowBytes, qBitsPtr, k, dist, cand, hist, outIdxPtr);
   }
 
   /**
@@ -234,7 +226,7 @@ export class BinaryMatrix extends QuantTable {
     const idx = this.scratchPtr('topi', Math.max(Math.min(k, n), 1) * 4);
     const got = this.hammingTopK(qb, k, idx, n);
     const indices = this.rt.arena.i32(idx, got).slice();
-    const dist = this.rt.arena.i32(this.scratchPtr('dist', Math.max(n, 1) * 4), n);
+    const dist = this.rt.arena.u16(this.scratchPtr('dist', Math.max(n, 1) * 2), n);
     return { indices, distances: Int32Array.from(indices, (i) => dist[i]) };
   }
 

@@ -13,18 +13,20 @@ import { AffineTable, type Int8Layout } from './affine.js';
 export class Int4Matrix extends AffineTable {
   readonly dtype = 'int4' as const;
 
-  constructor(rows: number, cols: number, layout: Int8Layout, rt?: Runtime) {
+  constructor(rows: number, cols: number, layout: Int8Layout, rt?: Runtime, center = false) {
     // ⌈cols/2⌉ bytes per row; 32 bytes of zeroed slack after the quantized query, as the int4 kernel was written for
-    super(rows, cols, layout, (cols + 1) >> 1, { matvec: 'matvec_i4_scaled', norms: 'row_norms_i4', querySlack: 32 }, rt);
+    super(rows, cols, layout, (cols + 1) >> 1, { matvec: 'matvec_i4_scaled', norms: 'row_norms_i4', querySlack: 32 }, rt, center);
   }
 
   /** @internal quantizes rows × cols floats at `x` (wasm) with resolved int4 options. */
-  static quantize(rt: Runtime, x: number, o: ResolvedOptions): Int4Matrix {
-    const m = new Int4Matrix(o.rows, o.cols, { perRow: o.perRow, symmetric: o.symmetric }, rt);
+  static quantize(rt: Runtime, x: number, o: ResolvedOptions, center = false): Int4Matrix {
+    const m = new Int4Matrix(o.rows, o.cols, { perRow: o.perRow, symmetric: o.symmetric }, rt, center);
     try {
-      const { scales, zeroPoints } = calibrate(rt, x, o);
-      encodeAffine(rt, x, o, scales, zeroPoints, m.codesPtr);
-      m.setParams(scales, zeroPoints);
+      m.encodeFrom(rt, x, (src) => {
+        const { scales, zeroPoints } = calibrate(rt, src, o);
+        encodeAffine(rt, src, o, scales, zeroPoints, m.codesPtr);
+        m.setParams(scales, zeroPoints);
+      });
       return m;
     } catch (e) {
       m.dispose();
@@ -35,7 +37,7 @@ export class Int4Matrix extends AffineTable {
   /** A table from stored int4 codes (packed, ⌈cols/2⌉ bytes per row). */
   static fromQuantized(q: QuantizedTensor, rt?: Runtime): Int4Matrix {
     if (q.scheme !== 'int4' && !(q.scheme === 'int' && q.bits === 4)) throw new QuantextError('E_OPTION', `Int4Matrix needs int4 codes; got ${q.scheme}`);
-    const m = new Int4Matrix(q.rows, q.cols, { perRow: q.perRow, symmetric: q.symmetric }, rt);
+    const m = new Int4Matrix(q.rows, q.cols, { perRow: q.perRow, symmetric: q.symmetric }, rt, Boolean(q.center));
     if (q.codes.length !== q.rows * m.rowBytes || q.scales.length !== m.groups || q.zeroPoints.length !== m.groups) {
       m.dispose();
       throw new QuantextError('E_SHAPE', `Int4Matrix: ${q.codes.length} code bytes, ${q.scales.length} scales for ${q.rows}×${q.cols}`);
@@ -43,6 +45,7 @@ export class Int4Matrix extends AffineTable {
     try {
       m.rt.arena.u8(m.codesPtr, q.codes.length).set(q.codes as Uint8Array);
       m.setParams(q.scales, q.zeroPoints);
+      if (q.center) m.setCenter(q.center);
       return m;
     } catch (e) {
       m.dispose();
@@ -59,7 +62,7 @@ export class Int4Matrix extends AffineTable {
       const nib = j & 1 ? b[j >> 1] >> 4 : b[j >> 1] & 15;
       out[j] = s * (((nib << 28) >> 28) - z);
     }
-    return out;
+    return this.addCenter(out);
   }
 
   toQuantized(): QuantizedTensor {

@@ -4,7 +4,8 @@
  *
  * Search quantizes the query once per call (symmetric, s_q = max|q|/127) into the table's scratch and scores every
  * row with int32 accumulation in one kernel call (matvec_i8_scaled): out[r] = s_r·s_q·(Σ c_rj q̃_j − z_r Σ q̃_j).
- * uint8 tables are stored as int8 with z − 128: the same reals, re-centred codes.
+ * uint8 tables are stored as int8 with z − 128: the same reals, re-centred codes. Centred tables (the default of
+ * quantizeMatrix) quantize x − μ and add ⟨μ, q⟩ to every score (see AffineTable).
  */
 import { QuantextError } from '../../errors.js';
 import type { Runtime } from '../../runtime/runtime.js';
@@ -20,27 +21,29 @@ export class Int8Matrix extends AffineTable {
   readonly dtype = 'int8' as const;
 
   /** An uninitialised table; use {@link Int8Matrix.quantize} or {@link Int8Matrix.fromQuantized}. */
-  constructor(rows: number, cols: number, layout: Int8Layout, rt?: Runtime) {
-    super(rows, cols, layout, cols, { matvec: 'matvec_i8_scaled', norms: 'row_norms_i8', querySlack: 16 }, rt);
+  constructor(rows: number, cols: number, layout: Int8Layout, rt?: Runtime, center = false) {
+    super(rows, cols, layout, cols, { matvec: 'matvec_i8_scaled', norms: 'row_norms_i8', querySlack: 16 }, rt, center);
   }
 
   /**
    * Quantizes rows × cols floats at `x` (wasm, contiguous, finite) with resolved options of scheme int8 or uint8.
    * @internal used by quantizeMatrix.
    */
-  static quantize(rt: Runtime, x: number, o: ResolvedOptions): Int8Matrix {
+  static quantize(rt: Runtime, x: number, o: ResolvedOptions, center = false): Int8Matrix {
     const uint = o.info.unsigned;
-    const m = new Int8Matrix(o.rows, o.cols, { perRow: o.perRow, symmetric: o.symmetric && !uint }, rt);
+    const m = new Int8Matrix(o.rows, o.cols, { perRow: o.perRow, symmetric: o.symmetric && !uint }, rt, center);
     try {
-      const { scales, zeroPoints } = calibrate(rt, x, o);
-      if (uint) {
-        // re-centre: clamp(round(x/s) + z, 0, 255) − 128 = clamp(round(x/s) + (z − 128), −128, 127)
-        for (let g = 0; g < zeroPoints.length; g++) zeroPoints[g] -= 128;
-        encodeAffine(rt, x, { ...o, info: schemeInfo('int8') }, scales, zeroPoints, m.codesPtr);
-      } else {
-        encodeAffine(rt, x, o, scales, zeroPoints, m.codesPtr);
-      }
-      m.setParams(scales, zeroPoints);
+      m.encodeFrom(rt, x, (src) => {
+        const { scales, zeroPoints } = calibrate(rt, src, o);
+        if (uint) {
+          // re-centre the codes: clamp(round(x/s) + z, 0, 255) − 128 = clamp(round(x/s) + (z − 128), −128, 127)
+          for (let g = 0; g < zeroPoints.length; g++) zeroPoints[g] -= 128;
+          encodeAffine(rt, src, { ...o, info: schemeInfo('int8') }, scales, zeroPoints, m.codesPtr);
+        } else {
+          encodeAffine(rt, src, o, scales, zeroPoints, m.codesPtr);
+        }
+        m.setParams(scales, zeroPoints);
+      });
       return m;
     } catch (e) {
       m.dispose();
@@ -52,7 +55,7 @@ export class Int8Matrix extends AffineTable {
   static fromQuantized(q: QuantizedTensor, rt?: Runtime): Int8Matrix {
     if (q.scheme !== 'int8' && q.scheme !== 'uint8') throw new QuantextError('E_OPTION', `Int8Matrix needs int8 or uint8 codes; got ${q.scheme}`);
     const uint = q.scheme === 'uint8';
-    const m = new Int8Matrix(q.rows, q.cols, { perRow: q.perRow, symmetric: q.symmetric && !uint }, rt);
+    const m = new Int8Matrix(q.rows, q.cols, { perRow: q.perRow, symmetric: q.symmetric && !uint }, rt, Boolean(q.center));
     const n = q.rows * q.cols;
     if (q.codes.length !== n || q.scales.length !== m.groups || q.zeroPoints.length !== m.groups) {
       m.dispose();
@@ -69,6 +72,7 @@ export class Int8Matrix extends AffineTable {
         codes.set(q.codes as Int8Array);
         m.setParams(q.scales, q.zeroPoints);
       }
+      if (q.center) m.setCenter(q.center);
       return m;
     } catch (e) {
       m.dispose();
@@ -82,7 +86,7 @@ export class Int8Matrix extends AffineTable {
     const [s, z] = this.rowParams(i);
     const c = this.rt.arena.i8(this.codesPtr + i * this.cols, this.cols);
     for (let j = 0; j < this.cols; j++) out[j] = s * (c[j] - z);
-    return out;
+    return this.addCenter(out);
   }
 
   /** The stored codes and parameters as a plain QuantizedTensor (scheme int8), e.g. to save. */
