@@ -15,15 +15,16 @@
 // 2. Throughput. Quantize + dequantize of 10M floats (100k × 100), int8 per row, symmetric min–max: the kernel
 //    pipeline in the SIMD and the scalar build on data already in wasm memory (what quantizeMatrix does), the array
 //    API quantize() + dequantize() (copies 40 MB in and out), and the same arithmetic in plain JavaScript.
-// 3. Search, 100k × 100 unit rows, top-10 by inner product (= cosine), one query per operation, on two tables:
-//    random Gaussian rows (a worst case: neighbours barely closer than the rest) and the Brown vectors tiled to
-//    100k rows (see tileVectors). f32 (DenseMatrix.scoreRows + topk_f32) against fp16, int8, int8 + f32 rerank of
+// 3. Search, 100k × 100 unit rows, top-10 by inner product (= cosine), one query per operation, on three tables:
+//    random Gaussian rows (a worst case: neighbours barely closer than the rest), the Brown vectors tiled to
+//    100k rows (see tileVectors), and real word vectors: the 100k most frequent of 138k skip-gram vectors trained on
+//    a 10.5M-token corpus (made by bench/data/real100k.sh; `--search-vectors FILE` for others; skipped if absent). f32 (DenseMatrix.scoreRows + topk_f32) against fp16, int8, int8 + f32 rerank of
 //    its top 50, int4 (+ rerank), binary (exact LUT scores), binary Hamming top-N reranked by f32 or int8, the
-//    three-stage binary → int8 → f32 cascade, and PQ dsub 2. Recall@10 is against the f32 top-10 over held-out
+//    three-stage binary → int8 → f32 cascade, the same through the library's QuantizedIndexer, and PQ dsub 2. Recall@10 is against the f32 top-10 over held-out
 //    queries (random vectors; for the Brown table, the most frequent words and random rows, themselves excluded).
 // The timed variants of each case run interleaved (ctx.compare), and rows report medians of round medians.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -50,10 +51,12 @@ export const QUALITY_SCHEMES = [
   { id: 'f32', label: 'f32', short: 'f32', family: 'float' },
   { id: 'fp16', label: 'fp16', short: 'fp16', family: 'float', opts: { scheme: 'fp16' } },
   { id: 'bf16', label: 'bf16', short: 'bf16', family: 'float', opts: { scheme: 'bf16' } },
-  { id: 'int8', label: 'int8 per-row', short: 'int8', family: 'int8', opts: { scheme: 'int8' } },
-  { id: 'int8-tensor', label: 'int8 per-tensor', short: 'int8 per-tensor', family: 'int8', opts: { scheme: 'int8', perRow: false } },
-  { id: 'int4', label: 'int4 per-row', short: 'int4', family: 'int4', opts: { scheme: 'int4' } },
-  { id: 'int4-mse', label: 'int4 per-row, MSE clipping', short: 'int4 MSE', family: 'int4', opts: { scheme: 'int4', calibration: 'mse' } },
+  { id: 'int8', label: 'int8 per-row (centred)', short: 'int8', family: 'int8', opts: { scheme: 'int8' } },
+  { id: 'int8-plain', label: 'int8 per-row, not centred', short: 'int8, no centre', family: 'int8', opts: { scheme: 'int8', center: false } },
+  { id: 'int8-tensor', label: 'int8 per-tensor (centred)', short: 'int8 per-tensor', family: 'int8', opts: { scheme: 'int8', perRow: false } },
+  { id: 'int4', label: 'int4 per-row (centred)', short: 'int4', family: 'int4', opts: { scheme: 'int4' } },
+  { id: 'int4-plain', label: 'int4 per-row, not centred', short: 'int4, no centre', family: 'int4', opts: { scheme: 'int4', center: false } },
+  { id: 'int4-mse', label: 'int4 per-row (centred), MSE clipping', short: 'int4 MSE', family: 'int4', opts: { scheme: 'int4', calibration: 'mse' } },
   { id: 'binary', label: 'binary (centred)', short: 'binary', family: 'binary', opts: { scheme: 'binary' } },
   { id: 'binary-plain', label: 'binary (not centred)', short: 'binary, no centre', family: 'binary', opts: { scheme: 'binary', center: false } },
   { id: 'pq2', label: 'PQ dsub 2', short: 'PQ dsub 2', family: 'pq', opts: { scheme: 'pq', dsub: 2, seed: 1 } },
@@ -65,10 +68,12 @@ const FAMILY_LABELS = { float: 'f32 / fp16 / bf16', int8: 'int8', int4: 'int4', 
 /** Issue 4's targets. */
 const TARGETS = { int8Rho: 0.002, int8AnalogyPoints: 0.2, int4Rho: 0.01, int8Speed: 2, int8Recall: 0.99, binarySpeed: 5, binaryRecall: 0.95, throughput: 10 };
 /** Candidates of the binary → f32 two-stage search (the coarse Hamming top-N). */
-const BIN_CANDIDATES = [100, 500, 1000, 2000, 5000];
+const BIN_CANDIDATES = [100, 500, 1000, 2000, 3000, 5000];
+/** Candidates of the library's QuantizedIndexer (binary → int8 top 50 → f32), measured through its public search(). */
+const INDEXER_CANDIDATES = [2000, 3000, 4000];
 const BIN_CANDIDATES_QUICK = [100, 1000];
 /** Candidates of the three-stage binary → int8 → f32 search (and of binary → int8). */
-const BIN_CANDIDATES_3STAGE = [1000, 2000, 5000];
+const BIN_CANDIDATES_3STAGE = [1000, 2000, 3000, 4000, 5000];
 /** Candidates an int8/int4 scan (or the int8 stage of a cascade) passes on to the f32 rerank. */
 const RERANK_KEEP = 50;
 const K = 10;
@@ -80,7 +85,7 @@ const K = 10;
 const SEARCH_ROUNDS = 5;
 
 function parseArgs(args) {
-  const o = { rows: 100_000, cols: 100, vectors: undefined, keepVectors: false, pq: true, filter: undefined, queries: 1000, sections: ['quality', 'throughput', 'search'] };
+  const o = { rows: 100_000, cols: 100, vectors: undefined, searchVectors: undefined, keepVectors: false, pq: true, filter: undefined, queries: 1000, sections: ['quality', 'throughput', 'search'] };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const val = () => {
@@ -89,6 +94,7 @@ function parseArgs(args) {
     };
     if (a === '--rows') o.rows = +val();
     else if (a === '--vectors') o.vectors = val();
+    else if (a === '--search-vectors') o.searchVectors = val();
     else if (a === '--keep-vectors') o.keepVectors = true;
     else if (a === '--queries') o.queries = +val();
     else if (a === '--no-pq') o.pq = false;
@@ -106,7 +112,7 @@ function parseArgs(args) {
 // data
 
 
-function gaussian(n, r) {
+export function gaussian(n, r) {
   const a = new Float32Array(n);
   for (let i = 0; i < n; i += 2) {
     const u = Math.max(r(), 1e-12), v = r();
@@ -117,7 +123,7 @@ function gaussian(n, r) {
   return a;
 }
 
-function normalizeRows(x, rows, cols) {
+export function normalizeRows(x, rows, cols) {
   for (let i = 0; i < rows; i++) {
     let s = 0;
     for (let j = 0; j < cols; j++) s += x[i * cols + j] ** 2;
@@ -136,7 +142,7 @@ function normalizeRows(x, rows, cols) {
  * direction and local neighbour scale and is rows / V times denser, as a larger vocabulary would be.
  * Row j is a copy of word j mod V. Costs one f32 search per real word (to find c_i).
  */
-function tileVectors(lib, rt, x, V, d, rows, seed) {
+export function tileVectors(lib, rt, x, V, d, rows, seed) {
   const u = normalizeRows(Float32Array.from(x), V, d);
   const dense = lib.DenseMatrix.from(u, V, d, rt);
   const q = rt.arena.alloc(d * 4), S = rt.arena.alloc(V * 4 + 16), I = rt.arena.alloc(64), Vv = rt.arena.alloc(64);
@@ -172,6 +178,15 @@ function tileVectors(lib, rt, x, V, d, rows, seed) {
   normalizeRows(out, rows, d);
   const sorted = Array.from(c10).sort((p, q2) => p - q2);
   return { x: out, rows, cols: d, c10: { median: round(sorted[V >> 1], 4), p10: round(sorted[Math.floor(V * 0.1)], 4), p90: round(sorted[Math.floor(V * 0.9)], 4) } };
+}
+
+/** The training summary the real-vectors script saved next to the vectors (train.json), or null. */
+function readTrainJson(file) {
+  try {
+    return JSON.parse(readFileSync(join(dirname(file), 'train.json'), 'utf8'));
+  } catch {
+    return null;
+  }
 }
 
 /** Every 8th question of the analogy file, section headers kept (the --quick subset). */
@@ -422,6 +437,7 @@ function searchTable(ctx, lib, rt, o, data, querySets, rowsOut) {
   };
   make('fp16', { scheme: 'fp16' });
   make('int8', { scheme: 'int8' });
+  make('int8plain', { scheme: 'int8', center: false });
   make('int4', { scheme: 'int4' });
   make('binary', { scheme: 'binary' });
   if (o.pq) {
@@ -471,6 +487,7 @@ function searchTable(ctx, lib, rt, o, data, querySets, rowsOut) {
     f32: cascade(stage(dense, kk)),
     fp16: cascade(stage(built.fp16, kk)),
     int8: cascade(stage(built.int8, kk)),
+    'int8 (no centre)': cascade(stage(built.int8plain, kk)),
     [`int8+f32@${RERANK_KEEP}`]: cascade(stage(built.int8, RERANK_KEEP), stage(dense, kk)),
     int4: cascade(stage(built.int4, kk)),
     [`int4+f32@${RERANK_KEEP}`]: cascade(stage(built.int4, RERANK_KEEP), stage(dense, kk)),
@@ -480,6 +497,20 @@ function searchTable(ctx, lib, rt, o, data, querySets, rowsOut) {
     ...Object.fromEntries(cands3.map((c) => [`bin+i8@${c}`, cascade(hamming(c), stage(built.int8, kk))])),
     ...(built.pq ? { pq: cascade(stage(built.pq, kk)) } : {}),
   };
+  // the same cascade through the library's public QuantizedIndexer (its own tables, built from the unit rows;
+  // Float32Array queries; cosines), as a user runs it
+  const kvIx = new lib.api.KeyedVectors(Array.from({ length: n }, (_, i) => `r${i}`), dense, { ownsMatrix: false });
+  const indexers = [];
+  for (const c of ctx.quick ? INDEXER_CANDIDATES.slice(0, 1) : INDEXER_CANDIDATES) {
+    const ix = new lib.api.QuantizedIndexer(kvIx, { coarse: 'binary', candidates: c, refine: ['int8', 'f32'], keep: RERANK_KEEP });
+    indexers.push(ix);
+    let lastIds = new Int32Array(0);
+    variants[`index@${c}`] = {
+      run: (_q, qv) => { lastIds = ix.search(qv, kk).indices; return lastIds.length; },
+      ids: () => Array.from(lastIds),
+      bytes: dense.bytes + ix.bytes,
+    };
+  }
   const bytesOf = (name) => variants[name].bytes;
 
   // recall@10 against f32, per query set
@@ -488,7 +519,7 @@ function searchTable(ctx, lib, rt, o, data, querySets, rowsOut) {
   for (const set of querySets) {
     const qs = set.rows ? set.rows.map((i) => x.slice(i * cols, (i + 1) * cols)) : set.vectors;
     const ptrs = qs.map((q) => rt.arena.put(q));
-    const top = (name, qi) => variants[name].ids(variants[name].run(ptrs[qi])).filter((i) => !set.rows || i !== set.rows[qi]).slice(0, K);
+    const top = (name, qi) => variants[name].ids(variants[name].run(ptrs[qi], qs[qi])).filter((i) => !set.rows || i !== set.rows[qi]).slice(0, K);
     const truth = qs.map((_, qi) => top('f32', qi));
     const truthSets = truth.map((t) => new Set(t));
     for (const name of Object.keys(variants)) {
@@ -502,26 +533,28 @@ function searchTable(ctx, lib, rt, o, data, querySets, rowsOut) {
       truth.forEach((t, qi) => { for (const i of t) if (i % data.V === set.rows[qi] % data.V) own++; });
       (data.ownCopiesInTop10 ??= {})[set.name] = round(own / qs.length, 4);
     }
-    pools.push(ptrs);
+    pools.push({ ptrs, vectors: qs });
     ctx.log(`search ${key}: recall@10 over ${qs.length} ${set.name} queries: ${Object.entries(recall).map(([v, r]) => `${v} ${r[set.name]}`).join(', ')}`);
   }
 
   // timing: one query per operation, cycling through the first set's queries
-  const pool = pools[0];
+  const pool = pools[0].ptrs, poolVectors = pools[0].vectors;
   const c = `${label} ${n.toLocaleString('en-US')}×${cols} top-${K}`;
   const tasks = Object.keys(variants).filter((v) => !o.filter || o.filter.test(v)).map((name) => {
     const f = variants[name].run;
     let qi = 0;
     return {
       group: `search ${key}`, case: c, variant: name, rateUnit: 'queries/s',
-      op: () => { const g = f(pool[qi]); qi = (qi + 1) % pool.length; return g; },
+      op: () => { const g = f(pool[qi], poolVectors[qi]); qi = (qi + 1) % pool.length; return g; },
       params: { rows: n, cols, recall10: recall[name], bytes: bytesOf(name), sizeVsF32: round(dense.bytes / bytesOf(name), 4) },
     };
   });
   const measured = ctx.compare(tasks, ctx.quick ? 1 : SEARCH_ROUNDS);
   for (const row of measured) row.rate = round(1e9 / row.nsPerOp, 4);
   rowsOut.push(...measured);
-  for (const p of [...pools.flat(), S, S2, A, B, P, PV]) rt.arena.free(p);
+  for (const p of [...pools.flatMap((x) => x.ptrs), S, S2, A, B, P, PV]) rt.arena.free(p);
+  for (const ix of indexers) ix.dispose();
+  kvIx.dispose();
   for (const t of Object.values(built)) t.dispose();
   dense.dispose();
   const f32 = measured.find((r) => r.variant === 'f32');
@@ -573,7 +606,7 @@ function targetMetrics(res) {
     if (v.int8) m.push({ name: `search ${s.label}: int8 speed vs f32 / recall@10`, value: shown('int8'), target: `≥ ${TARGETS.int8Speed}× / ≥ ${TARGETS.int8Recall}`, ok: judge('int8', TARGETS.int8Speed, TARGETS.int8Recall) });
     if (v[rr]) m.push({ name: `search ${s.label}: int8 + f32 rerank of the top ${RERANK_KEEP}, speed vs f32 / recall@10`, value: shown(rr), target: `≥ ${TARGETS.int8Speed}× / ≥ ${TARGETS.int8Recall}`, ok: judge(rr, TARGETS.int8Speed, TARGETS.int8Recall) });
     // binary + rerank: per cascade, the fastest candidate count that reaches the recall target, else the best recall
-    for (const [prefix, what] of [['bin+f32@', 'binary Hamming top-N + f32 rerank'], ['bin+i8+f32@', 'binary Hamming top-N → int8 top-50 → f32 rerank']]) {
+    for (const [prefix, what] of [['bin+f32@', 'binary Hamming top-N + f32 rerank'], ['bin+i8+f32@', 'binary Hamming top-N → int8 top-50 → f32 rerank'], ['index@', 'QuantizedIndexer (binary top-N → int8 top-50 → f32)']]) {
       const bins = Object.keys(v).filter((k) => k.startsWith(prefix));
       if (!bins.length) continue;
       const okRecall = bins.filter((b) => rc(b) >= TARGETS.binaryRecall).sort((a, b) => v[b].speedVsF32 - v[a].speedVsF32);
@@ -655,6 +688,25 @@ export async function run(ctx) {
       ];
       res.search.push(searchTable(ctx, lib, rts.simd, o, data, sets, rows));
     }
+    const realFile = o.searchVectors ?? join(BENCH_DIR, 'results', 'tmp', 'real100k', 'vec.bin');
+    if (existsSync(realFile)) {
+      // real word vectors with ≥ rows words: the first (most frequent) rows, unit length
+      const kv = await lib.api.loadVectors(realFile, { rt: rts.simd, limit: o.rows });
+      if (kv.size < o.rows) ctx.log(`search: ${realFile} has only ${kv.size} vectors; searching those`);
+      const x = normalizeRows(kv.matrix.data().slice(), kv.size, kv.dim);
+      const V = kv.size;
+      kv.dispose();
+      const r = rng(17);
+      const data = { key: 'real', label: `real ${Math.round(V / 1000)}k`, x, rows: V, cols: x.length / V };
+      const sets = [
+        { name: 'frequent', rows: Array.from({ length: Math.min(nq, V) }, (_, i) => i) },
+        { name: 'random', rows: Array.from({ length: nq }, () => Math.floor(r() * V)) },
+      ];
+      res.search.push(searchTable(ctx, lib, rts.simd, o, data, sets, rows));
+      res.realVectors = { file: realFile, rows: V, training: readTrainJson(realFile) };
+    } else {
+      notes.push(`Search "real 100k" skipped: ${realFile} does not exist (make it with \`bash bench/data/real100k.sh\`, ~2 min).`);
+    }
   }
 
   const metrics = targetMetrics(res);
@@ -673,6 +725,14 @@ export async function run(ctx) {
       `in the direction e of u_a − u_b for two random words a, b (made orthogonal to u_i, unit length). The table keeps the real vectors' shared direction and neighbour scale and is ${fix(brown.rows / res.vectors.rows)}× denser. ` +
       `Queries: the ${brown.querySets[0].count} most frequent words (real rows) and ${brown.querySets[1].count} random rows, the query row excluded; of their f32 top-10, ` +
       `${brown.ownCopiesInTop10.frequent} / ${brown.ownCopiesInTop10.random} are copies of the query's own word on average.`);
+  }
+  const realSearch = res.search?.find((s) => s.key === 'real');
+  if (realSearch) {
+    const real = realSearch, tr = res.realVectors.training;
+    notes.push(`Search "${real.label}": the first (most frequent) ${real.rows.toLocaleString('en-US')} rows of ${tr?.vocabSize ? `${tr.vocabSize.toLocaleString('en-US')} ` : ''}real skip-gram vectors (dim 100) ` +
+      `trained by \`bash bench/data/real100k.sh\`${tr?.words ? ` (${(tr.words / 5 / 1e6).toFixed(1)}M-token combined corpus of ../shared/data/tools/prep-corpus.js, min-count 2, 5 epochs, ${Math.round(tr.seconds)} s)` : ''}, scaled to unit length. ` +
+      `Queries: the ${real.querySets[0].count} most frequent words and ${real.querySets[1].count} random rows (mostly rare words), the query row excluded. ` +
+      `\`index@N\` is the library's \`QuantizedIndexer\` (binary top-N → int8 top 50 → f32; its own tables, built from the rows; Float32Array queries), i.e. the same cascade as \`bin+i8+f32@N\` through the public API.`);
   }
   if (res.search) {
     notes.push('Search variants: `X+f32@N` / `bin+i8@N` take the coarse table\'s top N (binary: Hamming distance of the centred sign bits, hamming_topk_b1; int8/int4: their scoreRows + topk_f32) and rescore them with the f32 table (matvec_f32_rows) or the int8 table (scoreSubset) for the top 10. ' +

@@ -67,3 +67,14 @@ export function mul_f32_ref(x: usize, y: usize, n: i32): void {
     store<f32>(x + o, load<f32>(x + o) * load<f32>(y + o));
   }
 }
+
+/**
+ * mul_gather_f32: x[k] *= y[idx[k]] for k < m (i32 indices). Scales gathered candidates' scores by a per-row factor
+ * (e.g. inverse norms) in a rerank. A gather, so scalar in every build.
+ */
+export function mul_gather_f32(x: usize, idx: usize, m: i32, y: usize): void {
+  for (let k = 0; k < m; k++) {
+    const o = <usize>k << 2;
+    store<f32>(x + o, load<f32>(x + o) * load<f32>(y + (<usize>load<i32>(idx + o) << 2)));
+  }
+}

@@ -29,3 +29,4 @@ export {
   type WordPairsOptions,
   type WordPairsResult,
 } from './evaluate.js';
+export { QuantizedIndexer, type QuantizedIndexerOptions, type IndexTable, type IndexResult } from './indexer.js';

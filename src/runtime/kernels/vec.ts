@@ -7,6 +7,8 @@ export interface VecKernels {
   scale_f32(x: number, alpha: number, n: number): void;
   scale_f32_ref(x: number, alpha: number, n: number): void;
   mul_f32(x: number, y: number, n: number): void;
+  /** x[k] *= y[idx[k]] for k < m. */
+  mul_gather_f32(x: number, idx: number, m: number, y: number): void;
   mul_f32_ref(x: number, y: number, n: number): void;
   norm_l2_f32(x: number, n: number): number;
   norm_l2_f32_ref(x: number, n: number): number;
