@@ -251,16 +251,20 @@ function dotI4Tail(p: usize, q: usize, from: i32, cols: i32): i32 {
   return s;
 }
 
-/** One 32-element block of a packed int4 row against the query's even (qe) and odd (qo) lanes, i16-extended. */
+/**
+ * One 32-element block (16 bytes) of a packed int4 row against the query's even (qe) and odd (qo) lanes,
+ * i16-extended. The nibbles are unpacked in 16-bit lanes (zero-extend the bytes, then shl + shr_s by constant
+ * counts), which x64 does natively; 8-bit lane shifts have no x64 instruction and cost several each.
+ */
 // @ts-ignore: decorator
 @inline
 function blockI4(acc: v128, pb: usize, qel: v128, qeh: v128, qol: v128, qoh: v128): v128 {
   const b = v128.load(pb);
-  const lo = i8x16.shr_s(i8x16.shl(b, 4), 4), hi = i8x16.shr_s(b, 4);
-  acc = i32x4.add(acc, i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(lo), qel));
-  acc = i32x4.add(acc, i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(lo), qeh));
-  acc = i32x4.add(acc, i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(hi), qol));
-  return i32x4.add(acc, i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(hi), qoh));
+  const wl = i16x8.extend_low_i8x16_u(b), wh = i16x8.extend_high_i8x16_u(b);
+  acc = i32x4.add(acc, i32x4.dot_i16x8_s(i16x8.shr_s(i16x8.shl(wl, 12), 12), qel));
+  acc = i32x4.add(acc, i32x4.dot_i16x8_s(i16x8.shr_s(i16x8.shl(wh, 12), 12), qeh));
+  acc = i32x4.add(acc, i32x4.dot_i16x8_s(i16x8.shr_s(i16x8.shl(wl, 8), 12), qol));
+  return i32x4.add(acc, i32x4.dot_i16x8_s(i16x8.shr_s(i16x8.shl(wh, 8), 12), qoh));
 }
 
 /** Per-row f32 scale and i32 zero point of rows r..r+3 as vectors (see matvecI8). */
@@ -274,6 +278,20 @@ function matvecI4(mat: usize, rows: i32, cols: i32, strideBytes: i32, idx: usize
   let r = 0;
   if (ASC_FEATURE_SIMD && simd) {
     const vqs = f32x4.splat(qscale), vqsum = i32x4.splat(qsum), vbias = f32x4.splat(bias);
+    // the last, partial block (cols % 32 elements) runs as a whole block against query lanes zeroed from cols on:
+    // the 16 code bytes it reads past a row's end (the next row, or the table's slack) are multiplied by 0
+    const hasTail = c32 < cols;
+    let tel = i16x8.splat(0), teh = i16x8.splat(0), tol = i16x8.splat(0), toh = i16x8.splat(0);
+    if (hasTail) {
+      const lanes = i8x16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), left = i8x16.splat(<i8>(cols - c32));
+      const qa = v128.and(v128.load(q + <usize>c32), i8x16.lt_s(lanes, left));
+      const qb = v128.and(v128.load(q + <usize>c32, 16), i8x16.lt_s(i8x16.add(lanes, i8x16.splat(16)), left));
+      const qe = i8x16.shuffle(qa, qb, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+      const qo = i8x16.shuffle(qa, qb, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+      tel = i16x8.extend_low_i8x16_s(qe); teh = i16x8.extend_high_i8x16_s(qe);
+      tol = i16x8.extend_low_i8x16_s(qo); toh = i16x8.extend_high_i8x16_s(qo);
+    }
+    const tb = <usize>(c32 >> 1);
     for (; r + 4 <= rows; r += 4) {
       const p0 = mat + <usize>rowOf(idx, r) * sb, p1 = mat + <usize>rowOf(idx, r + 1) * sb;
       const p2 = mat + <usize>rowOf(idx, r + 2) * sb, p3 = mat + <usize>rowOf(idx, r + 3) * sb;
@@ -290,10 +308,13 @@ function matvecI4(mat: usize, rows: i32, cols: i32, strideBytes: i32, idx: usize
         a2 = blockI4(a2, p2 + o, qel, qeh, qol, qoh);
         a3 = blockI4(a3, p3 + o, qel, qeh, qol, qoh);
       }
-      let d = hsum4_i32x4(a0, a1, a2, a3);
-      if (c32 < cols) {
-        d = i32x4.add(d, i32x4(dotI4Tail(p0, q, c32, cols), dotI4Tail(p1, q, c32, cols), dotI4Tail(p2, q, c32, cols), dotI4Tail(p3, q, c32, cols)));
+      if (hasTail) {
+        a0 = blockI4(a0, p0 + tb, tel, teh, tol, toh);
+        a1 = blockI4(a1, p1 + tb, tel, teh, tol, toh);
+        a2 = blockI4(a2, p2 + tb, tel, teh, tol, toh);
+        a3 = blockI4(a3, p3 + tb, tel, teh, tol, toh);
       }
+      let d = hsum4_i32x4(a0, a1, a2, a3);
       const ob = out + (<usize>r << 2);
       if (raw) { v128.store(ob, d); continue; }
       if (zps) d = i32x4.sub(d, i32x4.mul(zps4(zps, idx, ps, r), vqsum));
@@ -306,7 +327,12 @@ function matvecI4(mat: usize, rows: i32, cols: i32, strideBytes: i32, idx: usize
   }
 }
 
-/** matvec_i4: out[r] (i32) = Σ_c code[r, c] · q[c], packed int4 table (strideBytes ≥ ⌈cols/2⌉ per row), i8 query. */
+/**
+ * matvec_i4: out[r] (i32) = Σ_c code[r, c] · q[c], packed int4 table (strideBytes ≥ ⌈cols/2⌉ per row), i8 query.
+ * The SIMD path reads whole 16-byte blocks: 16 bytes past the start of a row's last block (tables keep 16 bytes of
+ * slack) and up to 32 bytes of q from ⌊cols/32⌋·32 (the query needs 32 readable bytes of slack; their values are
+ * ignored).
+ */
 export function matvec_i4(mat: usize, rows: i32, cols: i32, strideBytes: i32, q: usize, out: usize): void {
   matvecI4(mat, rows, cols, strideBytes, 0, q, true, 0, 0, 0, 0, 0, out, true);
 }
