@@ -70,10 +70,10 @@ const TARGETS = { int8Rho: 0.002, int8AnalogyPoints: 0.2, int4Rho: 0.01, int8Spe
 /** Candidates of the binary → f32 two-stage search (the coarse Hamming top-N). */
 const BIN_CANDIDATES = [100, 500, 1000, 2000, 3000, 5000];
 /** Candidates of the library's QuantizedIndexer (binary → int8 top 50 → f32), measured through its public search(). */
-const INDEXER_CANDIDATES = [2000, 3000, 4000];
+const INDEXER_CANDIDATES = [2000, 3000, 3500, 4000];
 const BIN_CANDIDATES_QUICK = [100, 1000];
 /** Candidates of the three-stage binary → int8 → f32 search (and of binary → int8). */
-const BIN_CANDIDATES_3STAGE = [1000, 2000, 3000, 4000, 5000];
+const BIN_CANDIDATES_3STAGE = [1000, 2000, 3000, 3500, 4000, 5000];
 /** Candidates an int8/int4 scan (or the int8 stage of a cascade) passes on to the f32 rerank. */
 const RERANK_KEEP = 50;
 const K = 10;

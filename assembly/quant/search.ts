@@ -449,12 +449,12 @@ export function sign_dot_b1_ref(mat: usize, rows: i32, cols: i32, strideBytes: i
  * hamming_topk_b1: the k rows nearest to q in Hamming distance, nearest first, ties by lower row index (the order
  * topk_f32 gives on sign_dot_b1 scores), without a heap. Distances are integers in [0, 8·nbytes] (u16: nbytes ≤ 8191).
  *
- * 1. Estimate (tables of ≥ 4096 rows and k < rows/8): the distances of every 32nd row, their histogram, and a
- *    threshold t0 under which comfortably more than k rows should fall (1.25× the expected count plus three
- *    standard deviations).
- * 2. One pass over every row for its distance (into `dist`, u16[rows]), then one over the distances (SIMD: eight
- *    compares and a bitmask per step) listing the rows at or under t0 in `cand` (i32[rows]). If fewer than k rows
- *    were listed, the estimate was wrong (e.g. a table ordered in period 32): every row becomes a candidate. The k nearest are always among the candidates, since
+ * 1. One pass over every row for its distance (into `dist`, u16[rows]).
+ * 2. Estimate (tables of ≥ 4096 rows and k < rows/8): a histogram of every 32nd distance, and a threshold t0 under
+ *    which comfortably more than k rows should fall (1.25× the expected count plus three standard deviations);
+ *    then one pass over the distances (SIMD: eight compares and a bitmask per step) lists the rows at or under t0
+ *    in `cand` (i32[rows]). If fewer than k rows were listed, the estimate was wrong (e.g. a table ordered in
+ *    period 32): every row becomes a candidate. The k nearest are always among the candidates, since
  *    they hold every row at or under t0 and at least k of them.
  * 3. A histogram of the candidates' distances (`hist`, i32[4·(8·nbytes + 1)]: four partial histograms, so that
  *    consecutive increments do not wait on each other), the exact threshold t from its prefix sums, and each
@@ -490,13 +490,6 @@ function place(r: i32, d: i32, t: i32, atT: i32, hist: usize, outIdx: usize): i3
   return atT;
 }
 
-/** Hamming distance of a row of ≤ 16 bytes: two 64-bit popcounts (m0, m1 mask the row's bytes; q0, q1 the query). */
-// @ts-ignore: decorator
-@inline
-function hamming16(p: usize, q0: u64, q1: u64, m0: u64, m1: u64): i32 {
-  return <i32>(popcnt<u64>((load<u64>(p) ^ q0) & m0) + popcnt<u64>((load<u64>(p, 8) ^ q1) & m1));
-}
-
 /** dist[r] (u16) = Hamming distance of row r (≤ 16 bytes) to the query words q0, q1 under the masks m0, m1. */
 function hammingDists16(mat: usize, rows: i32, sb: usize, q0: u64, q1: u64, m0: u64, m1: u64, dist: usize): void {
   if (m0 == <u64>-1) { // rows of 8–16 bytes
@@ -514,22 +507,34 @@ function hammingDists16(mat: usize, rows: i32, sb: usize, q0: u64, q1: u64, m0: 
 function hammingTopK(mat: usize, rows: i32, nbytes: i32, strideBytes: i32, q: usize, k: i32, dist: usize, cand: usize, hist: usize, outIdx: usize, fast: bool): i32 {
   if (k > rows) k = rows;
   if (k <= 0) return 0;
-  const nb1 = (nbytes << 3) + 1;
-  const hb = <usize>nb1 << 2; // bytes of one partial histogram
   const sb = <usize>strideBytes;
-  const short = fast && nbytes <= 16;
-  // masks of a ≤ 16-byte row's two words, and the query's words under them
-  const m0: u64 = nbytes >= 8 ? <u64>-1 : (<u64>1 << (<u64>nbytes << 3)) - 1;
-  const m1: u64 = nbytes >= 16 ? <u64>-1 : nbytes <= 8 ? 0 : (<u64>1 << (<u64>(nbytes - 8) << 3)) - 1;
-  const q0: u64 = short ? load<u64>(q) & m0 : 0, q1: u64 = short ? load<u64>(q, 8) & m1 : 0;
-  // 1. the threshold estimate
+  // 1. every distance (u16)
+  if (fast && nbytes <= 16) {
+    const m0: u64 = nbytes >= 8 ? <u64>-1 : (<u64>1 << (<u64>nbytes << 3)) - 1;
+    const m1: u64 = nbytes >= 16 ? <u64>-1 : nbytes <= 8 ? 0 : (<u64>1 << (<u64>(nbytes - 8) << 3)) - 1;
+    hammingDists16(mat, rows, sb, load<u64>(q) & m0, load<u64>(q, 8) & m1, m0, m1, dist);
+  } else {
+    for (let r = 0; r < rows; r++) store<u16>(dist + (<usize>r << 1), hammingRow(mat + <usize>r * sb, q, nbytes, fast));
+  }
+  return selectNearest(dist, false, rows, (nbytes << 3) + 1, k, cand, hist, outIdx, fast);
+}
+
+/**
+ * The k smallest of rows integer distances (dist: u8 when `small`, else u16; values < nb1), nearest first, ties by
+ * lower row index, into outIdx; returns k (≤ rows, > 0). Estimate, candidates, exact selection as described at
+ * hamming_topk_b1.
+ */
+// @ts-ignore: decorator
+@inline
+function selectNearest(dist: usize, small: bool, rows: i32, nb1: i32, k: i32, cand: usize, hist: usize, outIdx: usize, simd: bool): i32 {
+  const hb = <usize>nb1 << 2; // bytes of one partial histogram
+  // the threshold estimate from every 32nd distance
   let t0 = nb1 - 1;
   if (rows >= 4096 && k < (rows >> 3)) {
     memory.fill(hist, 0, hb);
     let ns = 0;
     for (let r = 0; r < rows; r += 32) {
-      const p = mat + <usize>r * sb;
-      bump(hist + (<usize>(short ? hamming16(p, q0, q1, m0, m1) : hammingRow(p, q, nbytes, fast)) << 2));
+      bump(hist + (<usize>distAt(dist, small, r) << 2));
       ns++;
     }
     const expect = <f64>k * <f64>ns / <f64>rows;
@@ -540,43 +545,50 @@ function hammingTopK(mat: usize, rows: i32, nbytes: i32, strideBytes: i32, q: us
       if (c >= want) { t0 = t; break; }
     }
   }
-  // 2. every distance, then the rows at or under t0 (in row order) as candidates
-  if (short) {
-    hammingDists16(mat, rows, sb, q0, q1, m0, m1, dist);
-  } else {
-    for (let r = 0; r < rows; r++) store<u16>(dist + (<usize>r << 1), hammingRow(mat + <usize>r * sb, q, nbytes, fast));
-  }
+  // the rows at or under t0, in row order (SIMD: compares and a bitmask, 16 or 8 distances per step)
   let m = 0, r = 0;
-  if (ASC_FEATURE_SIMD && fast) {
-    const vt = i16x8.splat(<i16>t0);
-    for (; r + 8 <= rows; r += 8) {
-      let bits = i16x8.bitmask(i16x8.le_u(v128.load(dist + (<usize>r << 1)), vt));
-      while (bits) {
-        store<i32>(cand + (<usize>m << 2), r + ctz<i32>(bits));
-        m++;
-        bits &= bits - 1;
+  if (ASC_FEATURE_SIMD && simd) {
+    if (small) {
+      const vt = i8x16.splat(<i8>t0);
+      for (; r + 16 <= rows; r += 16) {
+        let bits = i8x16.bitmask(i8x16.le_u(v128.load(dist + <usize>r), vt));
+        while (bits) {
+          store<i32>(cand + (<usize>m << 2), r + ctz<i32>(bits));
+          m++;
+          bits &= bits - 1;
+        }
+      }
+    } else {
+      const vt = i16x8.splat(<i16>t0);
+      for (; r + 8 <= rows; r += 8) {
+        let bits = i16x8.bitmask(i16x8.le_u(v128.load(dist + (<usize>r << 1)), vt));
+        while (bits) {
+          store<i32>(cand + (<usize>m << 2), r + ctz<i32>(bits));
+          m++;
+          bits &= bits - 1;
+        }
       }
     }
   }
   for (; r < rows; r++) {
     store<i32>(cand + (<usize>m << 2), r);
-    m += <i32>(<i32>load<u16>(dist + (<usize>r << 1)) <= t0);
+    m += <i32>(distAt(dist, small, r) <= t0);
   }
   if (m < k) { // the estimate fell short: every row is a candidate
-    for (let r = 0; r < rows; r++) store<i32>(cand + (<usize>r << 2), r);
+    for (r = 0; r < rows; r++) store<i32>(cand + (<usize>r << 2), r);
     m = rows;
   }
-  // 3. histogram of the candidates; threshold t: count(d < t) < k ≤ count(d ≤ t)
+  // histogram of the candidates; threshold t: count(d < t) < k ≤ count(d ≤ t)
   memory.fill(hist, 0, hb << 2);
   let j = 0;
   for (; j + 4 <= m; j += 4) {
     const c = cand + (<usize>j << 2);
-    bump(hist + (<usize>load<u16>(dist + (<usize>load<i32>(c) << 1)) << 2));
-    bump(hist + hb + (<usize>load<u16>(dist + (<usize>load<i32>(c, 4) << 1)) << 2));
-    bump(hist + 2 * hb + (<usize>load<u16>(dist + (<usize>load<i32>(c, 8) << 1)) << 2));
-    bump(hist + 3 * hb + (<usize>load<u16>(dist + (<usize>load<i32>(c, 12) << 1)) << 2));
+    bump(hist + (<usize>distAt(dist, small, load<i32>(c)) << 2));
+    bump(hist + hb + (<usize>distAt(dist, small, load<i32>(c, 4)) << 2));
+    bump(hist + 2 * hb + (<usize>distAt(dist, small, load<i32>(c, 8)) << 2));
+    bump(hist + 3 * hb + (<usize>distAt(dist, small, load<i32>(c, 12)) << 2));
   }
-  for (; j < m; j++) bump(hist + (<usize>load<u16>(dist + (<usize>load<i32>(cand + (<usize>j << 2)) << 1)) << 2));
+  for (; j < m; j++) bump(hist + (<usize>distAt(dist, small, load<i32>(cand + (<usize>j << 2))) << 2));
   // merge; hist[d] becomes the first rank of distance d (d ≤ t)
   let below = 0, t = 0;
   for (; t < nb1; t++) {
@@ -588,11 +600,82 @@ function hammingTopK(mat: usize, rows: i32, nbytes: i32, strideBytes: i32, q: us
   }
   let atT = k - below; // rows of distance t still wanted
   for (j = 0; j < m; j++) {
-    const r = load<i32>(cand + (<usize>j << 2));
-    const d = <i32>load<u16>(dist + (<usize>r << 1));
-    if (d <= t) atT = place(r, d, t, atT, hist, outIdx);
+    const row = load<i32>(cand + (<usize>j << 2));
+    const d = distAt(dist, small, row);
+    if (d <= t) atT = place(row, d, t, atT, hist, outIdx);
   }
   return k;
+}
+
+// @ts-ignore: decorator
+@inline
+function distAt(dist: usize, small: bool, r: i32): i32 {
+  return small ? <i32>load<u8>(dist + <usize>r) : <i32>load<u16>(dist + (<usize>r << 1));
+}
+
+// ---------------------------------------------------------------- binary codes in blocks of 16 rows
+
+/**
+ * b1_block16: copies row-major binary codes (nbytes per row, rows strideBytes apart) into blocks of 16 rows, byte j
+ * of the block's row l at block·16·nbytes + 16·j + l, so that one v128 load holds byte j of 16 rows. The last
+ * block's missing rows are zero. Writes ⌈rows/16⌉·16·nbytes bytes.
+ */
+export function b1_block16(mat: usize, rows: i32, nbytes: i32, strideBytes: i32, out: usize): void {
+  const blocks = (rows + 15) >> 4;
+  memory.fill(out + (<usize>(blocks - 1) * (<usize>nbytes << 4)), 0, <usize>nbytes << 4);
+  for (let r = 0; r < rows; r++) {
+    const src = mat + <usize>r * <usize>strideBytes;
+    const dst = out + <usize>(r >> 4) * (<usize>nbytes << 4) + <usize>(r & 15);
+    for (let j = 0; j < nbytes; j++) store<u8>(dst + (<usize>j << 4), load<u8>(src + <usize>j));
+  }
+}
+
+/**
+ * hamming_topk_b1_blocked: hamming_topk_b1 over codes in blocks of 16 rows (b1_block16), nbytes ≤ 31 (distances
+ * ≤ 248 fit a byte). Per block: for each code byte, xor with the query byte splatted to 16 lanes (written to
+ * `qsplat`, 16·nbytes bytes), i8x16.popcnt and add: sixteen distances per v128, no horizontal sums (2× fewer
+ * instructions per row than two i64.popcnt). `dist`: u8[⌈rows/16⌉·16]. Same result as hamming_topk_b1;
+ * the _ref twin computes each distance byte by byte from the same layout.
+ */
+export function hamming_topk_b1_blocked(blk: usize, rows: i32, nbytes: i32, q: usize, k: i32, qsplat: usize, dist: usize, cand: usize, hist: usize, outIdx: usize): i32 {
+  return hammingTopKBlocked(blk, rows, nbytes, q, k, qsplat, dist, cand, hist, outIdx, true);
+}
+export function hamming_topk_b1_blocked_ref(blk: usize, rows: i32, nbytes: i32, q: usize, k: i32, qsplat: usize, dist: usize, cand: usize, hist: usize, outIdx: usize): i32 {
+  return hammingTopKBlocked(blk, rows, nbytes, q, k, qsplat, dist, cand, hist, outIdx, false);
+}
+
+// @ts-ignore: decorator
+@inline
+function hammingTopKBlocked(blk: usize, rows: i32, nbytes: i32, q: usize, k: i32, qsplat: usize, dist: usize, cand: usize, hist: usize, outIdx: usize, simd: bool): i32 {
+  if (k > rows) k = rows;
+  if (k <= 0) return 0;
+  const blocks = (rows + 15) >> 4;
+  const bs = <usize>nbytes << 4;
+  if (ASC_FEATURE_SIMD && simd) {
+    for (let j = 0; j < nbytes; j++) v128.store(qsplat + (<usize>j << 4), i8x16.splat(load<u8>(q + <usize>j)));
+    const nb2 = nbytes & ~1;
+    let p = blk;
+    for (let b = 0; b < blocks; b++) {
+      let a = i8x16.splat(0), c = i8x16.splat(0);
+      let j = 0;
+      for (; j < nb2; j += 2) {
+        const o = <usize>j << 4;
+        a = i8x16.add(a, i8x16.popcnt(v128.xor(v128.load(p + o), v128.load(qsplat + o))));
+        c = i8x16.add(c, i8x16.popcnt(v128.xor(v128.load(p + o, 16), v128.load(qsplat + o, 16))));
+      }
+      if (j < nbytes) a = i8x16.add(a, i8x16.popcnt(v128.xor(v128.load(p + (<usize>j << 4)), v128.load(qsplat + (<usize>j << 4)))));
+      v128.store(dist + (<usize>b << 4), i8x16.add(a, c));
+      p += bs;
+    }
+  } else {
+    for (let r = 0; r < rows; r++) {
+      const base = blk + <usize>(r >> 4) * bs + <usize>(r & 15);
+      let h = 0;
+      for (let j = 0; j < nbytes; j++) h += popcnt<u32>(<u32>(load<u8>(base + (<usize>j << 4)) ^ load<u8>(q + <usize>j)));
+      store<u8>(dist + <usize>r, <u8>h);
+    }
+  }
+  return selectNearest(dist, true, rows, (nbytes << 3) + 1, k, cand, hist, outIdx, simd);
 }
 
 /**

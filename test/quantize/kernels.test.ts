@@ -540,11 +540,11 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
     }
   });
 
-  it('hamming_topk_b1 (+_ref) on large tables: the estimated threshold, and its fallback when the sample misleads', async () => {
+  it('hamming_topk_b1 and its 16-row block twin (+_ref) on large tables: the estimated threshold, and its fallback when the sample misleads', async () => {
     const rt = await rtFor(build);
     const r = rng(31);
     const popcount8 = (v: number) => { let c = 0; for (; v; v &= v - 1) c++; return c; };
-    for (const [rows, cols, periodic] of [[20000, 100, false], [9000, 64, false], [5000, 40, false], [6000, 200, false], [8192, 100, true]] as const) {
+    for (const [rows, cols, periodic] of [[20000, 100, false], [9000, 64, false], [5003, 40, false], [6000, 200, false], [4100, 300, false], [8192, 100, true]] as const) {
       const nb = (cols + 7) >> 3;
       const pm = alloc(rt, rows * nb), pqb = alloc(rt, nb);
       const codes = rt.arena.u8(pm, rows * nb), qb = rt.arena.u8(pqb, nb);
@@ -565,6 +565,21 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
         const got = rt.kernels[fn](pm, rows, nb, nb, pqb, k, dist, cand, hist, ti);
         expect(got).toBe(k);
         expect(Array.from(rt.arena.i32(ti, got))).toEqual(order.slice(0, k));
+      }
+      // the same selection over the 16-row block layout (rows of ≤ 31 bytes)
+      if (nb <= 31) {
+        const blocks = Math.ceil(rows / 16);
+        const blk = alloc(rt, blocks * 16 * nb), qs = alloc(rt, 16 * nb), d8 = alloc(rt, blocks * 16);
+        rt.kernels.b1_block16(pm, rows, nb, nb, blk);
+        const bl = rt.arena.u8(blk, blocks * 16 * nb);
+        for (const i of [0, 1, 15, 16, rows - 1]) for (let b = 0; b < nb; b++) expect(bl[Math.floor(i / 16) * 16 * nb + 16 * b + (i % 16)]).toBe(mb[i * nb + b]);
+        for (const k of periodic ? [1, 900] : [1, 10, 1000, Math.floor(rows / 8) - 1]) for (const fn of ['hamming_topk_b1_blocked', 'hamming_topk_b1_blocked_ref'] as const) {
+          const got = rt.kernels[fn](blk, rows, nb, pqb, k, qs, d8, cand, hist, ti);
+          expect(got).toBe(k);
+          expect(Array.from(rt.arena.i32(ti, got)), `${fn} k=${k}`).toEqual(order.slice(0, k));
+          expect(Array.from(rt.arena.u8(d8, rows).subarray(0, 50))).toEqual(Array.from({ length: 50 }, (_, i) => hw(i)));
+        }
+        free(rt, blk, qs, d8);
       }
       free(rt, pm, pqb, dist, cand, hist, ti);
     }
@@ -603,6 +618,17 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
         expect(got).toBe(Math.max(0, Math.min(k, rows)));
         expect(Array.from(rt.arena.i32(ti, got))).toEqual(order.slice(0, got));
         if (got) expect(Array.from(rt.arena.u16(dist, rows))).toEqual(Array.from({ length: rows }, (_, i) => hw(i)));
+      }
+      if (nb <= 31) {
+        const blocks = Math.ceil(rows / 16);
+        const blk = alloc(rt, blocks * 16 * nb), qs = alloc(rt, 16 * nb), d8 = alloc(rt, blocks * 16);
+        rt.kernels.b1_block16(pm, rows, nb, stride, blk);
+        for (const k of [0, 1, 2, rows - 1, rows, rows + 3]) for (const fn of ['hamming_topk_b1_blocked', 'hamming_topk_b1_blocked_ref'] as const) {
+          const got = rt.kernels[fn](blk, rows, nb, pqb, k, qs, d8, cand, hist, ti);
+          expect(got).toBe(Math.max(0, Math.min(k, rows)));
+          expect(Array.from(rt.arena.i32(ti, got))).toEqual(order.slice(0, got));
+        }
+        free(rt, blk, qs, d8);
       }
       free(rt, dist, cand, hist, ti);
       const lut = alloc(rt, nb * 256 * 4), al = new Float32Array(rows).map(() => f(0.1 + r())), pa = put(rt, al);

@@ -106,6 +106,11 @@ export interface QuantKernels {
   /** k nearest rows by Hamming distance (ties: lower index), via histogram selection; dist i32[rows], hist i32[4·(8·nbytes+1)] scratch. */
   hamming_topk_b1(mat: number, rows: number, nbytes: number, strideBytes: number, q: number, k: number, dist: number, cand: number, hist: number, outIdx: number): number;
   hamming_topk_b1_ref(mat: number, rows: number, nbytes: number, strideBytes: number, q: number, k: number, dist: number, cand: number, hist: number, outIdx: number): number;
+  /** Binary codes in blocks of 16 rows (byte j of row 16b+l at b·16·nbytes + 16j + l); ⌈rows/16⌉·16·nbytes bytes. */
+  b1_block16(mat: number, rows: number, nbytes: number, strideBytes: number, out: number): void;
+  /** hamming_topk_b1 over b1_block16 codes (nbytes ≤ 31); qsplat: 16·nbytes bytes; dist: u8[⌈rows/16⌉·16]. */
+  hamming_topk_b1_blocked(blk: number, rows: number, nbytes: number, q: number, k: number, qsplat: number, dist: number, cand: number, hist: number, outIdx: number): number;
+  hamming_topk_b1_blocked_ref(blk: number, rows: number, nbytes: number, q: number, k: number, qsplat: number, dist: number, cand: number, hist: number, outIdx: number): number;
   matvec_f16(mat: number, rows: number, cols: number, q: number, out: number): void;
   matvec_f16_ref(mat: number, rows: number, cols: number, q: number, out: number): void;
   matvec_bf16(mat: number, rows: number, cols: number, q: number, out: number): void;

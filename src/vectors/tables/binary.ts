@@ -41,6 +41,10 @@ export class BinaryMatrix extends QuantTable {
   /** f32 μ (cols) of a centred table, else 0. */
   readonly centerPtr: number;
   private readonly groups: number;
+  /** The 16-row block copy of the codes: −1 not yet decided, 0 none, else its address. */
+  private blockedPtr = -1;
+  /** Bytes per distance in the 'dist' scratch after the last hammingTopK (1: block layout, 2: rows). */
+  private distBytes = 2;
 
   constructor(rows: number, cols: number, perRow = true, rt?: Runtime, center = false) {
     super(rows, cols, rt);
@@ -211,9 +215,36 @@ export class BinaryMatrix extends QuantTable {
     const n = this.limit(rowLimit);
     if (!Number.isInteger(k) || k < 0) throw new QuantextError('E_OPTION', `k must be a non-negative integer; got ${k}`, { option: 'k' });
     if (this.cols > MAX_HAMMING_COLS) throw new QuantextError('E_TOO_LARGE', `Hamming search counts distances in 16 bits: at most ${MAX_HAMMING_COLS} columns; this table has ${this.cols}`, { cols: this.cols });
-    const dist = this.scratchPtr('dist', Math.max(n, 1) * 2), cand = this.scratchPtr('cand', Math.max(n, 1) * 4);
-    const hist = this.scratchPtr('hist', 4 * (this.rowBytes * 8 + 1) * 4);
+    const cand = this.scratchPtr('cand', Math.max(n, 1) * 4), hist = this.scratchPtr('hist', 4 * (this.rowBytes * 8 + 1) * 4);
+    const blk = this.blocked();
+    if (blk) {
+      // the 16-row block layout (SIMD builds, rows of ≤ 31 bytes): distances are bytes
+      const dist = this.scratchPtr('dist', ((n + 15) & ~15) + 16), qs = this.scratchPtr('qsplat', this.rowBytes * 16);
+      this.distBytes = 1;
+      return this.rt.kernels.hamming_topk_b1_blocked(blk, n, this.rowBytes, qBitsPtr, k, qs, dist, cand, hist, outIdxPtr);
+    }
+    const dist = this.scratchPtr('dist', Math.max(n, 1) * 2);
+    this.distBytes = 2;
     return this.rt.kernels.hamming_topk_b1(this.codesPtr, n, this.rowBytes, this.rowBytes, qBitsPtr, k, dist, cand, hist, outIdxPtr);
+  }
+
+  /**
+   * The codes in blocks of 16 rows (b1_block16), made on the first Hamming search of a SIMD build when rows take at
+   * most 31 bytes (binary codes of up to 248 dimensions); 0 otherwise. A search structure of ⌈rows/16⌉·16·rowBytes
+   * bytes (about the size of the codes), counted in `searchBytes`, not in `bytes`.
+   */
+  private blocked(): number {
+    if (this.blockedPtr >= 0) return this.blockedPtr;
+    if (this.rowBytes > 31 || !this.rt.build.startsWith('simd') || this.rows === 0) return (this.blockedPtr = 0);
+    const bytes = ((this.rows + 15) >> 4) * 16 * this.rowBytes;
+    const p = this.own(bytes + 16, true);
+    this.rt.kernels.b1_block16(this.codesPtr, this.rows, this.rowBytes, this.rowBytes, p);
+    return (this.blockedPtr = p);
+  }
+
+  /** Bytes of the search structure made by the first Hamming search (the 16-row block copy of the codes), or 0. */
+  get searchBytes(): number {
+    return this.blockedPtr > 0 ? ((this.rows + 15) >> 4) * 16 * this.rowBytes : 0;
   }
 
   /**
@@ -226,7 +257,8 @@ export class BinaryMatrix extends QuantTable {
     const idx = this.scratchPtr('topi', Math.max(Math.min(k, n), 1) * 4);
     const got = this.hammingTopK(qb, k, idx, n);
     const indices = this.rt.arena.i32(idx, got).slice();
-    const dist = this.rt.arena.u16(this.scratchPtr('dist', Math.max(n, 1) * 2), n);
+    const dp = this.scratchPtr('dist', 0); // the buffer hammingTopK just filled
+    const dist = this.distBytes === 1 ? this.rt.arena.u8(dp, n) : this.rt.arena.u16(dp, n);
     return { indices, distances: Int32Array.from(indices, (i) => dist[i]) };
   }
 
