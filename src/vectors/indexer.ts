@@ -57,7 +57,10 @@ interface Stage {
   table: Matrix;
   /** Built here (disposed with the indexer). */
   owned: boolean;
-  /** wasm address of 1/‖row‖ for every row (kv's own for kv.matrix). */
+  /**
+   * wasm address of 1/‖row‖ for every row (kv's own for kv.matrix), or 0: a table built here from unit rows ranks
+   * by its inner products directly (its rows' norms are 1 up to rounding) unless it is the last stage.
+   */
   invNorms: number;
 }
 
@@ -107,7 +110,7 @@ export class QuantizedIndexer extends WasmOwned implements SimilarityIndexer {
         unit = m instanceof DenseMatrix && m.stride === m.cols ? DenseMatrix.from(m.data(), this.rows, this.cols, this.rt) : DenseMatrix.from((m as QuantTable).decodeAll(), this.rows, this.cols, this.rt);
         this.rt.kernels.normalize_rows_f32(unit.ptr, this.rows, this.cols, this.cols);
       }
-      for (const t of tables) this.stages.push(this.stage(t, opts.quantize ?? {}, unit));
+      tables.forEach((t, i) => this.stages.push(this.stage(t, opts.quantize ?? {}, unit, i === tables.length - 1)));
       this.hamming = this.stages[0].table instanceof BinaryMatrix && (opts.coarseMode ?? 'hamming') === 'hamming';
       const c = Math.min(this.candidates, this.rows);
       this.qPtr = this.own(this.cols * 4);
@@ -124,9 +127,12 @@ export class QuantizedIndexer extends WasmOwned implements SimilarityIndexer {
     }
   }
 
-  /** Bytes of the tables this indexer built (kv's own table and tables passed in are not counted). */
+  /**
+   * Bytes of the tables this indexer built, with their search structures (a binary table's block copy) and the
+   * inverse norms it keeps; kv's own table and tables passed in are not counted.
+   */
   get bytes(): number {
-    return this.stages.reduce((b, s) => b + (s.owned ? s.table.bytes : 0), 0);
+    return this.stages.reduce((b, s) => b + (s.owned ? s.table.bytes + ((s.table as BinaryMatrix).searchBytes ?? 0) + (s.invNorms ? this.rows * 4 : 0) : 0), 0);
   }
 
   /** The cascade's tables, coarse first. */
@@ -134,7 +140,7 @@ export class QuantizedIndexer extends WasmOwned implements SimilarityIndexer {
     return this.stages.map((s) => s.table);
   }
 
-  private stage(t: IndexTable, q: Omit<QuantizeMatrixOptions, 'scheme'>, unit: DenseMatrix | undefined): Stage {
+  private stage(t: IndexTable, q: Omit<QuantizeMatrixOptions, 'scheme'>, unit: DenseMatrix | undefined, last: boolean): Stage {
     const kv = this.kv;
     let table: Matrix, owned = false;
     if (t === 'f32') table = kv.matrix;
@@ -149,9 +155,9 @@ export class QuantizedIndexer extends WasmOwned implements SimilarityIndexer {
       }
       table = t;
     }
-    let invNorms: number;
+    let invNorms = 0;
     if (table === kv.matrix) invNorms = kv.fillNorms();
-    else {
+    else if (!owned || last) {
       invNorms = this.own(this.rows * 4);
       table.rowNorms(invNorms);
       const n = this.rt.arena.f32(invNorms, this.rows);
@@ -194,7 +200,7 @@ export class QuantizedIndexer extends WasmOwned implements SimilarityIndexer {
     } else {
       if (!this.scoresPtr) this.scoresPtr = this.own(this.rows * 4);
       first.table.scoreRows(this.qPtr, this.scoresPtr);
-      K.mul_f32(this.scoresPtr, first.invNorms, this.rows);
+      if (first.invNorms) K.mul_f32(this.scoresPtr, first.invNorms, this.rows);
       m = K.topk_f32(this.scoresPtr, this.rows, keep0, this.idxA, this.valPtr);
       scored = true;
     }
@@ -205,7 +211,7 @@ export class QuantizedIndexer extends WasmOwned implements SimilarityIndexer {
       const keep = s === last ? kk : Math.max(Math.min(this.keep, m), kk);
       if (st.table instanceof DenseMatrix) K.matvec_f32_rows(st.table.ptr, st.table.stride, this.cols, cur, m, this.qPtr, this.subPtr);
       else if (st.table instanceof QuantTable) st.table.scoreSubset(this.qPtr, cur, m, this.subPtr);
-      K.mul_gather_f32(this.subPtr, cur, m, st.invNorms);
+      if (st.invNorms) K.mul_gather_f32(this.subPtr, cur, m, st.invNorms);
       const got = K.topk_f32(this.subPtr, m, Math.min(keep, m), this.posPtr, this.valPtr);
       const pos = this.rt.arena.i32(this.posPtr, got), from = this.rt.arena.i32(cur, m), to = this.rt.arena.i32(nxt, got);
       for (let j = 0; j < got; j++) to[j] = from[pos[j]];
