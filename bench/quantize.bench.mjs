@@ -202,7 +202,7 @@ function codesBytes(opts, rows, cols) {
     case 'fp16': case 'bf16': return rows * cols * 2;
     case 'int8': case 'uint8': return rows * cols;
     case 'int4': return rows * Math.ceil(cols / 2);
-    case 'binary': return rows * Math.ceil(cols / 8);
+    case 'binary': return Math.ceil((rows * cols) / 8); // contiguous bits (BinaryMatrix)
     case 'pq': return rows * Math.ceil(cols / (opts.dsub ?? 2));
     default: throw new Error(`codesBytes: unknown scheme ${opts.scheme}`);
   }

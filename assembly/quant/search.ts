@@ -390,6 +390,55 @@ function hammingRow(a: usize, b: usize, nbytes: i32, simd: bool): i32 {
   return h;
 }
 
+// Binary rows may start at any bit: row r of a table with a stride of strideBits bits begins at bit r·strideBits of
+// the code string (bit k in bit k % 8 of byte ⌊k/8⌋), so that rows of cols bits take exactly cols bits (32× fewer
+// than f32 for any cols). Byte-aligned strides (strideBits % 8 = 0) take the byte paths; others read each row
+// through the helpers below. Every reader stays inside the codes plus their 16 bytes of slack.
+
+/** Byte j of the row that starts at bit o of mat (bits o+8j … o+8j+7); reads 2 bytes. */
+// @ts-ignore: decorator
+@inline
+function rowByteAt(mat: usize, o: usize, j: i32): u32 {
+  const k = o + (<usize>j << 3);
+  return (<u32>load<u16>(mat + (k >> 3)) >> <u32>(k & 7)) & 0xFF;
+}
+
+/** Hamming distance of the rowBits-bit row at bit o to the byte-aligned query q, byte by byte. */
+// @ts-ignore: decorator
+@inline
+function hammingBitsRow(mat: usize, o: usize, rowBits: i32, q: usize): i32 {
+  const full = rowBits >> 3, rem = rowBits & 7;
+  let h = 0;
+  for (let j = 0; j < full; j++) h += popcnt<u32>(rowByteAt(mat, o, j) ^ <u32>load<u8>(q + <usize>j));
+  if (rem) h += popcnt<u32>((rowByteAt(mat, o, full) ^ <u32>load<u8>(q + <usize>full)) & ((1 << rem) - 1));
+  return <i32>h;
+}
+
+/**
+ * Hamming distance of the row at bit o (at most 121 bits, so that it lies within the 16 bytes from its first byte)
+ * to the query words q0, q1 under the masks m0, m1: two 64-bit loads funnel-shifted to the row's first bit.
+ */
+// @ts-ignore: decorator
+@inline
+function hammingWordsAt(mat: usize, o: usize, q0: u64, q1: u64, m0: u64, m1: u64): i32 {
+  const p = mat + (o >> 3), sh = <u64>(o & 7);
+  const w0 = load<u64>(p), w1 = load<u64>(p, 8);
+  const lo = sh ? (w0 >> sh) | (w1 << (64 - sh)) : w0;
+  return <i32>(popcnt<u64>((lo ^ q0) & m0) + popcnt<u64>(((w1 >> sh) ^ q1) & m1));
+}
+
+/** The masks of a row's first and second 64 bits (rowBits ≤ 128). */
+// @ts-ignore: decorator
+@inline
+function wordMask0(rowBits: i32): u64 {
+  return rowBits >= 64 ? <u64>-1 : (<u64>1 << <u64>rowBits) - 1;
+}
+// @ts-ignore: decorator
+@inline
+function wordMask1(rowBits: i32): u64 {
+  return rowBits >= 128 ? <u64>-1 : rowBits <= 64 ? 0 : (<u64>1 << <u64>(rowBits - 64)) - 1;
+}
+
 /**
  * Hamming distances (or ±1 dots cols − 2H) of every row against q. Rows of at most 16 bytes (binary codes of up to
  * 128 dimensions) take a SIMD path: four rows per step, each row one 16-byte load masked to its nbytes bytes,
@@ -398,9 +447,22 @@ function hammingRow(a: usize, b: usize, nbytes: i32, simd: bool): i32 {
  */
 // @ts-ignore: decorator
 @inline
-function hammingAll(mat: usize, rows: i32, nbytes: i32, strideBytes: i32, q: usize, cols: i32, score: bool, out: usize, simd: bool): void {
-  const sb = <usize>strideBytes;
+function hammingAll(mat: usize, rows: i32, nbytes: i32, strideBits: i32, q: usize, cols: i32, score: bool, out: usize, simd: bool): void {
   let r = 0;
+  if ((strideBits & 7) != 0) { // rows at bit offsets: rowBits = the stride (contiguous rows) or the row's bytes
+    const rowBits = min(strideBits, nbytes << 3);
+    const words = rowBits <= 121;
+    const m0 = wordMask0(rowBits), m1 = wordMask1(rowBits);
+    const q0 = words ? load<u64>(q) & m0 : 0, q1 = words ? load<u64>(q, 8) & m1 : 0;
+    for (; r < rows; r++) {
+      const o = <usize>r * <usize>strideBits;
+      const h = words ? hammingWordsAt(mat, o, q0, q1, m0, m1) : hammingBitsRow(mat, o, rowBits, q);
+      if (score) store<f32>(out + (<usize>r << 2), <f32>(cols - 2 * h));
+      else store<i32>(out + (<usize>r << 2), h);
+    }
+    return;
+  }
+  const sb = <usize>(strideBits >> 3);
   if (ASC_FEATURE_SIMD && simd && nbytes <= 16) {
     const mask = i8x16.lt_s(i8x16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), i8x16.splat(<i8>nbytes));
     const qv = v128.and(v128.load(q), mask);
@@ -426,23 +488,26 @@ function hammingAll(mat: usize, rows: i32, nbytes: i32, strideBytes: i32, q: usi
   }
 }
 
-/** hamming_b1: out[r] (i32) = popcount(row r ⊕ q) over nbytes; rows are strideBytes apart. */
-export function hamming_b1(mat: usize, rows: i32, nbytes: i32, strideBytes: i32, q: usize, out: usize): void {
-  hammingAll(mat, rows, nbytes, strideBytes, q, 0, false, out, true);
+/**
+ * hamming_b1: out[r] (i32) = popcount(row r ⊕ q) over the row's bits; rows are strideBits bits apart (a multiple of 8:
+ * nbytes bytes per row; otherwise min(strideBits, 8·nbytes) bits per row, e.g. contiguous rows of cols bits).
+ */
+export function hamming_b1(mat: usize, rows: i32, nbytes: i32, strideBits: i32, q: usize, out: usize): void {
+  hammingAll(mat, rows, nbytes, strideBits, q, 0, false, out, true);
 }
-export function hamming_b1_ref(mat: usize, rows: i32, nbytes: i32, strideBytes: i32, q: usize, out: usize): void {
-  hammingAll(mat, rows, nbytes, strideBytes, q, 0, false, out, false);
+export function hamming_b1_ref(mat: usize, rows: i32, nbytes: i32, strideBits: i32, q: usize, out: usize): void {
+  hammingAll(mat, rows, nbytes, strideBits, q, 0, false, out, false);
 }
 
 /**
  * sign_dot_b1: out[r] (f32) = cols − 2·popcount(row r ⊕ q) = ⟨sign(x_r), sign(q)⟩ in ±1 arithmetic,
  * so that topk_f32 on it ranks by smallest Hamming distance. Unused bits must be 0 in both.
  */
-export function sign_dot_b1(mat: usize, rows: i32, cols: i32, strideBytes: i32, q: usize, out: usize): void {
-  hammingAll(mat, rows, (cols + 7) >> 3, strideBytes, q, cols, true, out, true);
+export function sign_dot_b1(mat: usize, rows: i32, cols: i32, strideBits: i32, q: usize, out: usize): void {
+  hammingAll(mat, rows, (cols + 7) >> 3, strideBits, q, cols, true, out, true);
 }
-export function sign_dot_b1_ref(mat: usize, rows: i32, cols: i32, strideBytes: i32, q: usize, out: usize): void {
-  hammingAll(mat, rows, (cols + 7) >> 3, strideBytes, q, cols, true, out, false);
+export function sign_dot_b1_ref(mat: usize, rows: i32, cols: i32, strideBits: i32, q: usize, out: usize): void {
+  hammingAll(mat, rows, (cols + 7) >> 3, strideBits, q, cols, true, out, false);
 }
 
 /**
@@ -465,11 +530,11 @@ export function sign_dot_b1_ref(mat: usize, rows: i32, cols: i32, strideBytes: i
  * byte by byte and selects in the same way, so both return the same rows. Writes the rows to outIdx (i32[k]) and
  * returns how many (min(k, rows)); dist keeps every distance.
  */
-export function hamming_topk_b1(mat: usize, rows: i32, nbytes: i32, strideBytes: i32, q: usize, k: i32, dist: usize, cand: usize, hist: usize, outIdx: usize): i32 {
-  return hammingTopK(mat, rows, nbytes, strideBytes, q, k, dist, cand, hist, outIdx, true);
+export function hamming_topk_b1(mat: usize, rows: i32, nbytes: i32, strideBits: i32, q: usize, k: i32, dist: usize, cand: usize, hist: usize, outIdx: usize): i32 {
+  return hammingTopK(mat, rows, nbytes, strideBits, q, k, dist, cand, hist, outIdx, true);
 }
-export function hamming_topk_b1_ref(mat: usize, rows: i32, nbytes: i32, strideBytes: i32, q: usize, k: i32, dist: usize, cand: usize, hist: usize, outIdx: usize): i32 {
-  return hammingTopK(mat, rows, nbytes, strideBytes, q, k, dist, cand, hist, outIdx, false);
+export function hamming_topk_b1_ref(mat: usize, rows: i32, nbytes: i32, strideBits: i32, q: usize, k: i32, dist: usize, cand: usize, hist: usize, outIdx: usize): i32 {
+  return hammingTopK(mat, rows, nbytes, strideBits, q, k, dist, cand, hist, outIdx, false);
 }
 
 // @ts-ignore: decorator
@@ -504,12 +569,21 @@ function hammingDists16(mat: usize, rows: i32, sb: usize, q0: u64, q1: u64, m0: 
 
 // @ts-ignore: decorator
 @inline
-function hammingTopK(mat: usize, rows: i32, nbytes: i32, strideBytes: i32, q: usize, k: i32, dist: usize, cand: usize, hist: usize, outIdx: usize, fast: bool): i32 {
+function hammingTopK(mat: usize, rows: i32, nbytes: i32, strideBits: i32, q: usize, k: i32, dist: usize, cand: usize, hist: usize, outIdx: usize, fast: bool): i32 {
   if (k > rows) k = rows;
   if (k <= 0) return 0;
-  const sb = <usize>strideBytes;
+  const sb = <usize>(strideBits >> 3);
   // 1. every distance (u16)
-  if (fast && nbytes <= 16) {
+  if ((strideBits & 7) != 0) { // rows at bit offsets (see rowByteAt)
+    const rowBits = min(strideBits, nbytes << 3);
+    if (fast && rowBits <= 121) {
+      const m0 = wordMask0(rowBits), m1 = wordMask1(rowBits);
+      const q0 = load<u64>(q) & m0, q1 = load<u64>(q, 8) & m1;
+      for (let r = 0; r < rows; r++) store<u16>(dist + (<usize>r << 1), hammingWordsAt(mat, <usize>r * <usize>strideBits, q0, q1, m0, m1));
+    } else {
+      for (let r = 0; r < rows; r++) store<u16>(dist + (<usize>r << 1), hammingBitsRow(mat, <usize>r * <usize>strideBits, rowBits, q));
+    }
+  } else if (fast && nbytes <= 16) {
     const m0: u64 = nbytes >= 8 ? <u64>-1 : (<u64>1 << (<u64>nbytes << 3)) - 1;
     const m1: u64 = nbytes >= 16 ? <u64>-1 : nbytes <= 8 ? 0 : (<u64>1 << (<u64>(nbytes - 8) << 3)) - 1;
     hammingDists16(mat, rows, sb, load<u64>(q) & m0, load<u64>(q, 8) & m1, m0, m1, dist);
@@ -613,20 +687,64 @@ function distAt(dist: usize, small: bool, r: i32): i32 {
   return small ? <i32>load<u8>(dist + <usize>r) : <i32>load<u16>(dist + (<usize>r << 1));
 }
 
+// ---------------------------------------------------------------- binary codes: byte-aligned rows ↔ contiguous bits
+
+/**
+ * b1_rows_to_bits: binary codes with byte-aligned rows (⌈cols/8⌉ bytes used per row, rows srcStrideBytes apart) →
+ * one contiguous bit string, row r at bits r·cols … r·cols + cols − 1 (⌈rows·cols/8⌉ bytes; dst needs 1 byte of
+ * slack). Bits past cols in a row's last source byte are dropped. Scalar: a format conversion, run once per table.
+ */
+export function b1_rows_to_bits(src: usize, rows: i32, cols: i32, srcStrideBytes: i32, dst: usize): void {
+  const nb = (cols + 7) >> 3, rem = cols & 7;
+  memory.fill(dst, 0, ((<usize>rows * <usize>cols + 7) >> 3) + 1);
+  for (let r = 0; r < rows; r++) {
+    const p = src + <usize>r * <usize>srcStrideBytes;
+    const o = <usize>r * <usize>cols;
+    for (let j = 0; j < nb; j++) {
+      let v = <u32>load<u8>(p + <usize>j);
+      if (rem && j == nb - 1) v &= (1 << rem) - 1;
+      const k = o + (<usize>j << 3), a = dst + (k >> 3);
+      store<u16>(a, <u16>(<u32>load<u16>(a) | (v << <u32>(k & 7))));
+    }
+  }
+}
+
+/** b1_bits_to_rows: the inverse of b1_rows_to_bits; unused high bits of each row's last byte are 0. */
+export function b1_bits_to_rows(src: usize, rows: i32, cols: i32, dst: usize, dstStrideBytes: i32): void {
+  const nb = (cols + 7) >> 3, rem = cols & 7;
+  for (let r = 0; r < rows; r++) {
+    const p = dst + <usize>r * <usize>dstStrideBytes;
+    const o = <usize>r * <usize>cols;
+    for (let j = 0; j < nb; j++) {
+      const v = rowByteAt(src, o, j);
+      store<u8>(p + <usize>j, <u8>(rem && j == nb - 1 ? v & ((1 << rem) - 1) : v));
+    }
+  }
+}
+
 // ---------------------------------------------------------------- binary codes in blocks of 16 rows
 
 /**
- * b1_block16: copies row-major binary codes (nbytes per row, rows strideBytes apart) into blocks of 16 rows, byte j
+ * b1_block16: copies row-major binary codes (nbytes per row, rows strideBits bits apart) into blocks of 16 rows, byte j
  * of the block's row l at block·16·nbytes + 16·j + l, so that one v128 load holds byte j of 16 rows. The last
  * block's missing rows are zero. Writes ⌈rows/16⌉·16·nbytes bytes.
  */
-export function b1_block16(mat: usize, rows: i32, nbytes: i32, strideBytes: i32, out: usize): void {
+export function b1_block16(mat: usize, rows: i32, nbytes: i32, strideBits: i32, out: usize): void {
   const blocks = (rows + 15) >> 4;
   memory.fill(out + (<usize>(blocks - 1) * (<usize>nbytes << 4)), 0, <usize>nbytes << 4);
+  const rowBits = min(strideBits, nbytes << 3), rem = rowBits & 7;
   for (let r = 0; r < rows; r++) {
-    const src = mat + <usize>r * <usize>strideBytes;
+    const o = <usize>r * <usize>strideBits;
     const dst = out + <usize>(r >> 4) * (<usize>nbytes << 4) + <usize>(r & 15);
-    for (let j = 0; j < nbytes; j++) store<u8>(dst + (<usize>j << 4), load<u8>(src + <usize>j));
+    if ((strideBits & 7) == 0) {
+      for (let j = 0; j < nbytes; j++) store<u8>(dst + (<usize>j << 4), load<u8>(mat + (o >> 3) + <usize>j));
+    } else {
+      // a row at a bit offset: its bytes, the last one cut to the row's bits (the next row's follow in the string)
+      for (let j = 0; j < nbytes; j++) {
+        const v = rowByteAt(mat, o, j);
+        store<u8>(dst + (<usize>j << 4), <u8>(rem && j == (rowBits >> 3) ? v & ((1 << rem) - 1) : v));
+      }
+    }
   }
 }
 
@@ -702,8 +820,12 @@ export function b1_lut_f32(q: usize, cols: i32, lut: usize): void {
  * around its mean μ). α_r = alphas[r·as]. Four rows at a time; each row's sum runs in byte order, so the result
  * equals the _ref bit for bit.
  */
-export function score_b1_lut(mat: usize, rows: i32, nbytes: i32, strideBytes: i32, lut: usize, qsum: f32, alphas: usize, as: i32, bias: f32, out: usize): void {
-  const sb = <usize>strideBytes;
+export function score_b1_lut(mat: usize, rows: i32, nbytes: i32, strideBits: i32, lut: usize, qsum: f32, alphas: usize, as: i32, bias: f32, out: usize): void {
+  if ((strideBits & 7) != 0) { // rows at bit offsets: the same sums, each byte read through rowByteAt
+    scoreB1LutBits(mat, rows, nbytes, strideBits, lut, qsum, alphas, as, bias, out);
+    return;
+  }
+  const sb = <usize>(strideBits >> 3);
   let r = 0;
   for (; r + 4 <= rows; r += 4) {
     const p0 = mat + <usize>r * sb, p1 = p0 + sb, p2 = p1 + sb, p3 = p2 + sb;
@@ -728,11 +850,70 @@ export function score_b1_lut(mat: usize, rows: i32, nbytes: i32, strideBytes: i3
     store<f32>(out + (<usize>r << 2), load<f32>(alphas + (<usize>(r * as) << 2)) * (2 * s - qsum) + bias);
   }
 }
-export function score_b1_lut_ref(mat: usize, rows: i32, nbytes: i32, strideBytes: i32, lut: usize, qsum: f32, alphas: usize, as: i32, bias: f32, out: usize): void {
+export function score_b1_lut_ref(mat: usize, rows: i32, nbytes: i32, strideBits: i32, lut: usize, qsum: f32, alphas: usize, as: i32, bias: f32, out: usize): void {
   for (let r = 0; r < rows; r++) {
-    const p = mat + <usize>r * <usize>strideBytes;
+    const o = <usize>r * <usize>strideBits;
     let s: f32 = 0;
-    for (let b = 0; b < nbytes; b++) s += load<f32>(lut + ((<usize>b << 8) << 2) + (<usize>load<u8>(p + <usize>b) << 2));
+    for (let b = 0; b < nbytes; b++) s += load<f32>(lut + ((<usize>b << 8) << 2) + (<usize>rowByteAt(mat, o, b) << 2));
+    store<f32>(out + (<usize>r << 2), load<f32>(alphas + (<usize>(r * as) << 2)) * (2 * s - qsum) + bias);
+  }
+}
+
+/**
+ * score_b1_lut over rows at bit offsets (any strideBits), each code byte read through rowByteAt. The bits past a row's end
+ * in its last byte belong to the next row; the lookup table gives them no weight (b1_lut_f32 sums only k < cols).
+ */
+function scoreB1LutBits(mat: usize, rows: i32, nbytes: i32, strideBits: i32, lut: usize, qsum: f32, alphas: usize, as: i32, bias: f32, out: usize): void {
+  const st = <usize>strideBits;
+  let r = 0;
+  if (strideBits <= 121 && nbytes <= 16) {
+    // rows of ≤ 121 bits: each row's bytes shifted out of two funnel-shifted 64-bit words
+    for (; r + 4 <= rows; r += 4) {
+      const o0 = <usize>r * st, o1 = o0 + st, o2 = o1 + st, o3 = o2 + st;
+      const p0 = mat + (o0 >> 3), p1 = mat + (o1 >> 3), p2 = mat + (o2 >> 3), p3 = mat + (o3 >> 3);
+      const h0 = <u64>(o0 & 7), h1 = <u64>(o1 & 7), h2 = <u64>(o2 & 7), h3 = <u64>(o3 & 7);
+      const a0 = load<u64>(p0), b0 = load<u64>(p0, 8), a1 = load<u64>(p1), b1 = load<u64>(p1, 8);
+      const a2 = load<u64>(p2), b2 = load<u64>(p2, 8), a3 = load<u64>(p3), b3 = load<u64>(p3, 8);
+      let l0 = h0 ? (a0 >> h0) | (b0 << (64 - h0)) : a0, l1 = h1 ? (a1 >> h1) | (b1 << (64 - h1)) : a1;
+      let l2 = h2 ? (a2 >> h2) | (b2 << (64 - h2)) : a2, l3 = h3 ? (a3 >> h3) | (b3 << (64 - h3)) : a3;
+      let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+      for (let b = 0; b < nbytes; b++) {
+        if (b == 8) { l0 = b0 >> h0; l1 = b1 >> h1; l2 = b2 >> h2; l3 = b3 >> h3; }
+        const t = lut + ((<usize>b << 8) << 2);
+        s0 += load<f32>(t + (<usize>(l0 & 0xFF) << 2));
+        s1 += load<f32>(t + (<usize>(l1 & 0xFF) << 2));
+        s2 += load<f32>(t + (<usize>(l2 & 0xFF) << 2));
+        s3 += load<f32>(t + (<usize>(l3 & 0xFF) << 2));
+        l0 >>= 8; l1 >>= 8; l2 >>= 8; l3 >>= 8;
+      }
+      const o = out + (<usize>r << 2);
+      store<f32>(o, load<f32>(alphas + (<usize>(r * as) << 2)) * (2 * s0 - qsum) + bias);
+      store<f32>(o, load<f32>(alphas + (<usize>((r + 1) * as) << 2)) * (2 * s1 - qsum) + bias, 4);
+      store<f32>(o, load<f32>(alphas + (<usize>((r + 2) * as) << 2)) * (2 * s2 - qsum) + bias, 8);
+      store<f32>(o, load<f32>(alphas + (<usize>((r + 3) * as) << 2)) * (2 * s3 - qsum) + bias, 12);
+    }
+  }
+  // four rows at a time (independent sums), each in byte order as below: identical results
+  for (; r + 4 <= rows; r += 4) {
+    const o0 = <usize>r * st, o1 = o0 + st, o2 = o1 + st, o3 = o2 + st;
+    let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+    for (let b = 0; b < nbytes; b++) {
+      const t = lut + ((<usize>b << 8) << 2);
+      s0 += load<f32>(t + (<usize>rowByteAt(mat, o0, b) << 2));
+      s1 += load<f32>(t + (<usize>rowByteAt(mat, o1, b) << 2));
+      s2 += load<f32>(t + (<usize>rowByteAt(mat, o2, b) << 2));
+      s3 += load<f32>(t + (<usize>rowByteAt(mat, o3, b) << 2));
+    }
+    const o = out + (<usize>r << 2);
+    store<f32>(o, load<f32>(alphas + (<usize>(r * as) << 2)) * (2 * s0 - qsum) + bias);
+    store<f32>(o, load<f32>(alphas + (<usize>((r + 1) * as) << 2)) * (2 * s1 - qsum) + bias, 4);
+    store<f32>(o, load<f32>(alphas + (<usize>((r + 2) * as) << 2)) * (2 * s2 - qsum) + bias, 8);
+    store<f32>(o, load<f32>(alphas + (<usize>((r + 3) * as) << 2)) * (2 * s3 - qsum) + bias, 12);
+  }
+  for (; r < rows; r++) {
+    const o = <usize>r * st;
+    let s: f32 = 0;
+    for (let b = 0; b < nbytes; b++) s += load<f32>(lut + ((<usize>b << 8) << 2) + (<usize>rowByteAt(mat, o, b) << 2));
     store<f32>(out + (<usize>r << 2), load<f32>(alphas + (<usize>(r * as) << 2)) * (2 * s - qsum) + bias);
   }
 }

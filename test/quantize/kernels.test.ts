@@ -562,7 +562,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
       const dist = alloc(rt, rows * 2), cand = alloc(rt, rows * 4), hist = alloc(rt, 4 * (nb * 8 + 1) * 4), ti = alloc(rt, rows * 4);
       // periodic: 900 > rows/32 rows at distance 0 are wanted, so the sampled estimate (all at 0) falls short
       for (const k of periodic ? [1, 900] : [1, 10, 100, 1000, Math.floor(rows / 8) - 1]) for (const fn of ['hamming_topk_b1', 'hamming_topk_b1_ref'] as const) {
-        const got = rt.kernels[fn](pm, rows, nb, nb, pqb, k, dist, cand, hist, ti);
+        const got = rt.kernels[fn](pm, rows, nb, nb * 8, pqb, k, dist, cand, hist, ti);
         expect(got).toBe(k);
         expect(Array.from(rt.arena.i32(ti, got))).toEqual(order.slice(0, k));
       }
@@ -570,7 +570,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
       if (nb <= 31) {
         const blocks = Math.ceil(rows / 16);
         const blk = alloc(rt, blocks * 16 * nb), qs = alloc(rt, 16 * nb), d8 = alloc(rt, blocks * 16);
-        rt.kernels.b1_block16(pm, rows, nb, nb, blk);
+        rt.kernels.b1_block16(pm, rows, nb, nb * 8, blk);
         const bl = rt.arena.u8(blk, blocks * 16 * nb);
         for (const i of [0, 1, 15, 16, rows - 1]) for (let b = 0; b < nb; b++) expect(bl[Math.floor(i / 16) * 16 * nb + 16 * b + (i % 16)]).toBe(mb[i * nb + b]);
         for (const k of periodic ? [1, 900] : [1, 10, 1000, Math.floor(rows / 8) - 1]) for (const fn of ['hamming_topk_b1_blocked', 'hamming_topk_b1_blocked_ref'] as const) {
@@ -581,14 +581,31 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
         }
         free(rt, blk, qs, d8);
       }
+      // the same rows as one contiguous bit string (row i at bit i·cols): same selections
+      if (cols % 8) {
+        const pc = alloc(rt, Math.ceil((rows * cols) / 8) + 16);
+        rt.kernels.b1_rows_to_bits(pm, rows, cols, nb, pc);
+        for (const k of periodic ? [900] : [10, 1000]) for (const fn of ['hamming_topk_b1', 'hamming_topk_b1_ref'] as const) {
+          const got = rt.kernels[fn](pc, rows, nb, cols, pqb, k, dist, cand, hist, ti);
+          expect(Array.from(rt.arena.i32(ti, got)), `${fn} bits k=${k}`).toEqual(order.slice(0, k));
+        }
+        if (nb <= 31) {
+          const blk = alloc(rt, Math.ceil(rows / 16) * 16 * nb), qs = alloc(rt, 16 * nb), d8 = alloc(rt, Math.ceil(rows / 16) * 16);
+          rt.kernels.b1_block16(pc, rows, nb, cols, blk);
+          const got = rt.kernels.hamming_topk_b1_blocked(blk, rows, nb, pqb, 100, qs, d8, cand, hist, ti);
+          expect(Array.from(rt.arena.i32(ti, got))).toEqual(order.slice(0, 100));
+          free(rt, blk, qs, d8);
+        }
+        free(rt, pc);
+      }
       free(rt, pm, pqb, dist, cand, hist, ti);
     }
   });
 
-  it('hamming_b1, sign_dot_b1 (+_ref) and the exact binary LUT score', async () => {
+  it('hamming_b1, sign_dot_b1, top-k (+_ref) and the exact binary LUT score, on byte-aligned rows and on contiguous bits', async () => {
     const rt = await rtFor(build);
     const r = rng(24);
-    for (const [rows, cols, pad] of [[1, 1, 0], [3, 7, 1], [5, 64, 0], [6, 100, 3], [4, 129, 0], [3, 300, 2], [2, 4100, 0]]) {
+    for (const [rows, cols, pad] of [[1, 1, 0], [3, 7, 1], [5, 64, 0], [6, 100, 3], [40, 100, 0], [33, 121, 1], [17, 122, 0], [20, 13, 0], [4, 129, 0], [3, 300, 2], [2, 4100, 0]]) {
       const nb = (cols + 7) >> 3, stride = nb + pad;
       const x = randomF32(rows * cols, r), qv = randomF32(cols, r);
       const px = put(rt, x), pbits = alloc(rt, rows * nb), pm = alloc(rt, rows * stride), pqv = put(rt, qv), pqb = alloc(rt, nb);
@@ -596,61 +613,73 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
       for (let i = 0; i < rows; i++) rt.arena.u8(pm + i * stride, nb).set(rt.arena.u8(pbits + i * nb, nb));
       rt.kernels.pack_b1_rows_ref(pqv, 1, cols, pqb);
       const mb = rt.arena.u8(pm, rows * stride).slice(), qb = rt.arena.u8(pqb, nb).slice();
+      // the same rows as one contiguous bit string (row i at bit i·cols), packed here and by b1_rows_to_bits
+      const bitsWant = new Uint8Array(Math.ceil((rows * cols) / 8));
+      for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) if (x[i * cols + j] >= 0) bitsWant[(i * cols + j) >> 3] |= 1 << ((i * cols + j) & 7);
+      const pc = alloc(rt, bitsWant.length + 16);
+      rt.kernels.b1_rows_to_bits(pm, rows, cols, stride, pc);
+      expect(Array.from(rt.arena.u8(pc, bitsWant.length))).toEqual(Array.from(bitsWant));
+      const back = alloc(rt, rows * stride);
+      rt.arena.u8(back, rows * stride).fill(0xff);
+      rt.kernels.b1_bits_to_rows(pc, rows, cols, back, stride);
+      for (let i = 0; i < rows; i++) expect(Array.from(rt.arena.u8(back + i * stride, nb))).toEqual(Array.from(mb.subarray(i * stride, i * stride + nb)));
       const po = alloc(rt, rows * 4);
       const hw = (i: number) => { let h = 0; for (let b = 0; b < nb; b++) h += popcount8(mb[i * stride + b] ^ qb[b]); return h; };
-      for (const fn of ['hamming_b1', 'hamming_b1_ref'] as const) {
-        rt.kernels[fn](pm, rows, nb, stride, pqb, po);
-        for (let i = 0; i < rows; i++) expect(rt.arena.i32(po, rows)[i]).toBe(hw(i));
-      }
-      for (const fn of ['sign_dot_b1', 'sign_dot_b1_ref'] as const) {
-        rt.kernels[fn](pm, rows, cols, stride, pqb, po);
-        for (let i = 0; i < rows; i++) {
-          let s = 0;
-          for (let j = 0; j < cols; j++) s += (x[i * cols + j] >= 0 ? 1 : -1) * (qv[j] >= 0 ? 1 : -1);
-          expect(rt.arena.f32(po, rows)[i]).toBe(s);
-        }
-      }
-      // top-k by histogram selection: nearest first, ties by lower index, for every k
-      const dist = alloc(rt, rows * 2), cand = alloc(rt, rows * 4), hist = alloc(rt, 4 * (nb * 8 + 1) * 4), ti = alloc(rt, (rows + 1) * 4);
       const order = Array.from({ length: rows }, (_, i) => i).sort((a, b) => hw(a) - hw(b) || a - b);
-      for (const k of [0, 1, 2, rows - 1, rows, rows + 3]) for (const fn of ['hamming_topk_b1', 'hamming_topk_b1_ref'] as const) {
-        const got = rt.kernels[fn](pm, rows, nb, stride, pqb, k, dist, cand, hist, ti);
-        expect(got).toBe(Math.max(0, Math.min(k, rows)));
-        expect(Array.from(rt.arena.i32(ti, got))).toEqual(order.slice(0, got));
-        if (got) expect(Array.from(rt.arena.u16(dist, rows))).toEqual(Array.from({ length: rows }, (_, i) => hw(i)));
-      }
-      if (nb <= 31) {
-        const blocks = Math.ceil(rows / 16);
-        const blk = alloc(rt, blocks * 16 * nb), qs = alloc(rt, 16 * nb), d8 = alloc(rt, blocks * 16);
-        rt.kernels.b1_block16(pm, rows, nb, stride, blk);
-        for (const k of [0, 1, 2, rows - 1, rows, rows + 3]) for (const fn of ['hamming_topk_b1_blocked', 'hamming_topk_b1_blocked_ref'] as const) {
-          const got = rt.kernels[fn](blk, rows, nb, pqb, k, qs, d8, cand, hist, ti);
-          expect(got).toBe(Math.max(0, Math.min(k, rows)));
-          expect(Array.from(rt.arena.i32(ti, got))).toEqual(order.slice(0, got));
-        }
-        free(rt, blk, qs, d8);
-      }
-      free(rt, dist, cand, hist, ti);
+      const dist = alloc(rt, rows * 2), cand = alloc(rt, rows * 4), hist = alloc(rt, 4 * (nb * 8 + 1) * 4), ti = alloc(rt, (rows + 1) * 4);
       const lut = alloc(rt, nb * 256 * 4), al = new Float32Array(rows).map(() => f(0.1 + r())), pa = put(rt, al);
       rt.kernels.b1_lut_f32(pqv, cols, lut);
       const qsum = f(qv.reduce((a, b) => a + b, 0));
-      for (const fn of ['score_b1_lut', 'score_b1_lut_ref'] as const) for (const as of [1, 0]) {
-        rt.kernels[fn](pm, rows, nb, stride, lut, qsum, pa, as, as ? 0 : 0.25, po);
-        for (let i = 0; i < rows; i++) {
-          const a = al[i * as];
-          let want = 0;
-          for (let j = 0; j < cols; j++) want += (x[i * cols + j] >= 0 ? a : -a) * qv[j];
-          if (!as) want += 0.25;
-          const tol = 1e-5 * a * qv.reduce((s, v) => s + Math.abs(v), 0) + 1e-6;
-          expect(Math.abs(rt.arena.f32(po, rows)[i] - want)).toBeLessThanOrEqual(tol);
+      for (const [layout, pt, sbits] of [['rows', pm, stride * 8], ['bits', pc, cols]] as const) {
+        const at = `${layout} ${rows}×${cols}`;
+        for (const fn of ['hamming_b1', 'hamming_b1_ref'] as const) {
+          rt.kernels[fn](pt, rows, nb, sbits, pqb, po);
+          expect(Array.from(rt.arena.i32(po, rows)), `${fn} ${at}`).toEqual(Array.from({ length: rows }, (_, i) => hw(i)));
         }
+        for (const fn of ['sign_dot_b1', 'sign_dot_b1_ref'] as const) {
+          rt.kernels[fn](pt, rows, cols, sbits, pqb, po);
+          for (let i = 0; i < rows; i++) {
+            let s = 0;
+            for (let j = 0; j < cols; j++) s += (x[i * cols + j] >= 0 ? 1 : -1) * (qv[j] >= 0 ? 1 : -1);
+            expect(rt.arena.f32(po, rows)[i], `${fn} ${at}`).toBe(s);
+          }
+        }
+        // top-k by histogram selection: nearest first, ties by lower index, for every k
+        for (const k of [0, 1, 2, rows - 1, rows, rows + 3]) for (const fn of ['hamming_topk_b1', 'hamming_topk_b1_ref'] as const) {
+          const got = rt.kernels[fn](pt, rows, nb, sbits, pqb, k, dist, cand, hist, ti);
+          expect(got).toBe(Math.max(0, Math.min(k, rows)));
+          expect(Array.from(rt.arena.i32(ti, got)), `${fn} ${at}`).toEqual(order.slice(0, got));
+          if (got) expect(Array.from(rt.arena.u16(dist, rows))).toEqual(Array.from({ length: rows }, (_, i) => hw(i)));
+        }
+        if (nb <= 31) {
+          const blocks = Math.ceil(rows / 16);
+          const blk = alloc(rt, blocks * 16 * nb), qs = alloc(rt, 16 * nb), d8 = alloc(rt, blocks * 16);
+          rt.kernels.b1_block16(pt, rows, nb, sbits, blk);
+          for (const k of [0, 1, 2, rows - 1, rows, rows + 3]) for (const fn of ['hamming_topk_b1_blocked', 'hamming_topk_b1_blocked_ref'] as const) {
+            const got = rt.kernels[fn](blk, rows, nb, pqb, k, qs, d8, cand, hist, ti);
+            expect(got).toBe(Math.max(0, Math.min(k, rows)));
+            expect(Array.from(rt.arena.i32(ti, got)), `${fn} ${at}`).toEqual(order.slice(0, got));
+          }
+          free(rt, blk, qs, d8);
+        }
+        for (const fn of ['score_b1_lut', 'score_b1_lut_ref'] as const) for (const as of [1, 0]) {
+          rt.kernels[fn](pt, rows, nb, sbits, lut, qsum, pa, as, as ? 0 : 0.25, po);
+          for (let i = 0; i < rows; i++) {
+            const a = al[i * as];
+            let want = 0;
+            for (let j = 0; j < cols; j++) want += (x[i * cols + j] >= 0 ? a : -a) * qv[j];
+            if (!as) want += 0.25;
+            const tol = 1e-5 * a * qv.reduce((s, v) => s + Math.abs(v), 0) + 1e-6;
+            expect(Math.abs(rt.arena.f32(po, rows)[i] - want), `${fn} ${at}`).toBeLessThanOrEqual(tol);
+          }
+        }
+        // both variants sum in the same order: identical bits
+        rt.kernels.score_b1_lut(pt, rows, nb, sbits, lut, qsum, pa, 1, 0, po);
+        const s1 = rt.arena.f32(po, rows).slice();
+        rt.kernels.score_b1_lut_ref(pt, rows, nb, sbits, lut, qsum, pa, 1, 0, po);
+        expect(Array.from(rt.arena.f32(po, rows))).toEqual(Array.from(s1));
       }
-      // both variants sum in the same order: identical bits
-      rt.kernels.score_b1_lut(pm, rows, nb, stride, lut, qsum, pa, 1, 0, po);
-      const s1 = rt.arena.f32(po, rows).slice();
-      rt.kernels.score_b1_lut_ref(pm, rows, nb, stride, lut, qsum, pa, 1, 0, po);
-      expect(Array.from(rt.arena.f32(po, rows))).toEqual(Array.from(s1));
-      free(rt, px, pbits, pm, pqv, pqb, po, lut, pa);
+      free(rt, px, pbits, pm, pc, back, pqv, pqb, po, dist, cand, hist, ti, lut, pa);
     }
   });
 

@@ -96,18 +96,22 @@ export interface QuantKernels {
   matvec_i4_scaled(mat: number, rows: number, cols: number, strideBytes: number, idx: number, q: number, qscale: number, scales: number, zps: number, ps: number, bias: number, out: number): void;
   matvec_i4_scaled_ref(mat: number, rows: number, cols: number, strideBytes: number, idx: number, q: number, qscale: number, scales: number, zps: number, ps: number, bias: number, out: number): void;
   row_norms_i4(mat: number, rows: number, cols: number, strideBytes: number, scales: number, zps: number, ps: number, out: number): void;
-  hamming_b1(mat: number, rows: number, nbytes: number, strideBytes: number, q: number, out: number): void;
-  hamming_b1_ref(mat: number, rows: number, nbytes: number, strideBytes: number, q: number, out: number): void;
-  sign_dot_b1(mat: number, rows: number, cols: number, strideBytes: number, q: number, out: number): void;
-  sign_dot_b1_ref(mat: number, rows: number, cols: number, strideBytes: number, q: number, out: number): void;
+  hamming_b1(mat: number, rows: number, nbytes: number, strideBits: number, q: number, out: number): void;
+  hamming_b1_ref(mat: number, rows: number, nbytes: number, strideBits: number, q: number, out: number): void;
+  sign_dot_b1(mat: number, rows: number, cols: number, strideBits: number, q: number, out: number): void;
+  sign_dot_b1_ref(mat: number, rows: number, cols: number, strideBits: number, q: number, out: number): void;
   b1_lut_f32(q: number, cols: number, lut: number): void;
-  score_b1_lut(mat: number, rows: number, nbytes: number, strideBytes: number, lut: number, qsum: number, alphas: number, as: number, bias: number, out: number): void;
-  score_b1_lut_ref(mat: number, rows: number, nbytes: number, strideBytes: number, lut: number, qsum: number, alphas: number, as: number, bias: number, out: number): void;
+  score_b1_lut(mat: number, rows: number, nbytes: number, strideBits: number, lut: number, qsum: number, alphas: number, as: number, bias: number, out: number): void;
+  score_b1_lut_ref(mat: number, rows: number, nbytes: number, strideBits: number, lut: number, qsum: number, alphas: number, as: number, bias: number, out: number): void;
   /** k nearest rows by Hamming distance (ties: lower index), via histogram selection; dist i32[rows], hist i32[4·(8·nbytes+1)] scratch. */
-  hamming_topk_b1(mat: number, rows: number, nbytes: number, strideBytes: number, q: number, k: number, dist: number, cand: number, hist: number, outIdx: number): number;
-  hamming_topk_b1_ref(mat: number, rows: number, nbytes: number, strideBytes: number, q: number, k: number, dist: number, cand: number, hist: number, outIdx: number): number;
+  hamming_topk_b1(mat: number, rows: number, nbytes: number, strideBits: number, q: number, k: number, dist: number, cand: number, hist: number, outIdx: number): number;
+  hamming_topk_b1_ref(mat: number, rows: number, nbytes: number, strideBits: number, q: number, k: number, dist: number, cand: number, hist: number, outIdx: number): number;
+  /** Byte-aligned binary rows → one contiguous bit string (row r at bits r·cols …); dst ⌈rows·cols/8⌉ + 1 bytes. */
+  b1_rows_to_bits(src: number, rows: number, cols: number, srcStrideBytes: number, dst: number): void;
+  /** Contiguous bit rows → byte-aligned rows (unused high bits 0). */
+  b1_bits_to_rows(src: number, rows: number, cols: number, dst: number, dstStrideBytes: number): void;
   /** Binary codes in blocks of 16 rows (byte j of row 16b+l at b·16·nbytes + 16j + l); ⌈rows/16⌉·16·nbytes bytes. */
-  b1_block16(mat: number, rows: number, nbytes: number, strideBytes: number, out: number): void;
+  b1_block16(mat: number, rows: number, nbytes: number, strideBits: number, out: number): void;
   /** hamming_topk_b1 over b1_block16 codes (nbytes ≤ 31); qsplat: 16·nbytes bytes; dist: u8[⌈rows/16⌉·16]. */
   hamming_topk_b1_blocked(blk: number, rows: number, nbytes: number, q: number, k: number, qsplat: number, dist: number, cand: number, hist: number, outIdx: number): number;
   hamming_topk_b1_blocked_ref(blk: number, rows: number, nbytes: number, q: number, k: number, qsplat: number, dist: number, cand: number, hist: number, outIdx: number): number;

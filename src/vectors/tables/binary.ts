@@ -1,6 +1,8 @@
 /**
  * BinaryMatrix: one sign bit per value and one α per row, `x̂ = α_r · sign(x)` with α_r = mean|x_r|
- * (XNOR-Net; docs/quantization.md §1.4). 32× smaller than f32 in the codes (⌈cols/8⌉ bytes per row).
+ * (XNOR-Net; docs/quantization.md §1.4). The codes are one contiguous bit string, row r at bits r·cols …
+ * r·cols + cols − 1, so they are exactly 32× smaller than f32 for any cols (⌈rows·cols/8⌉ bytes; rows of 100
+ * dimensions take 12.5 bytes, not 13). Stored records and files keep byte-aligned rows (numpy `packbits` per row).
  *
  * Centred (`center: true`, the default of quantizeMatrix): the table binarizes x − μ around the column mean μ and
  * decodes to `x̂ = μ + α_r · sign(x_r − μ)` (α_r = mean|x_r − μ|). Word vectors share a large common direction;
@@ -33,9 +35,12 @@ export interface HammingResult {
 export class BinaryMatrix extends QuantTable {
   readonly dtype = 'binary' as const;
   readonly perRow: boolean;
-  /** ⌈cols/8⌉. */
+  /** ⌈cols/8⌉: bytes of a byte-aligned row (a query, a stored record's row). */
   readonly rowBytes: number;
+  /** The codes: rows × cols bits, contiguous (row r at bit r·cols). */
   readonly codesPtr: number;
+  /** Bits between row starts in the codes (= cols). */
+  readonly strideBits: number;
   /** f32 α: rows (perRow) or 1. */
   readonly alphasPtr: number;
   /** f32 μ (cols) of a centred table, else 0. */
@@ -51,7 +56,8 @@ export class BinaryMatrix extends QuantTable {
     this.perRow = perRow;
     this.groups = perRow ? rows : 1;
     this.rowBytes = (cols + 7) >> 3;
-    this.codesPtr = this.own(rows * this.rowBytes + 16, true);
+    this.strideBits = cols;
+    this.codesPtr = this.own(this.codeBytes + 16, true);
     this.alphasPtr = this.own(this.groups * 4 + 16, true);
     this.centerPtr = center ? this.own(cols * 4 + 16, true) : 0;
   }
@@ -60,12 +66,30 @@ export class BinaryMatrix extends QuantTable {
     return this.centerPtr !== 0;
   }
 
+  /** Bytes of the codes: ⌈rows·cols/8⌉. */
+  get codeBytes(): number {
+    return Math.ceil((this.rows * this.cols) / 8);
+  }
+
+  /** Writes byte-aligned rows (rowBytes each, at src in wasm) into the contiguous codes. */
+  private setRowAlignedCodes(src: number): void {
+    if (this.cols % 8 === 0) this.rt.arena.u8(this.codesPtr, this.codeBytes).set(this.rt.arena.u8(src, this.codeBytes));
+    else this.rt.kernels.b1_rows_to_bits(src, this.rows, this.cols, this.rowBytes, this.codesPtr);
+  }
+
   /** @internal sign bits and α of rows × cols floats at `x` (wasm), optionally around the column mean. */
   static quantize(rt: Runtime, x: number, o: ResolvedOptions, center = false): BinaryMatrix {
     const m = new BinaryMatrix(o.rows, o.cols, o.perRow, rt, center);
     try {
-      const alphas = center ? withCentred(rt, x, o.rows, o.cols, m.centerPtr, (xc) => encodeBinary(rt, xc, o, m.codesPtr)) : encodeBinary(rt, x, o, m.codesPtr);
-      m.rt.arena.f32(m.alphasPtr, alphas.length).set(alphas);
+      // sign bits in byte-aligned rows first, then into the contiguous string
+      const rowsPtr = rt.arena.alloc(o.rows * m.rowBytes + 16);
+      try {
+        const alphas = center ? withCentred(rt, x, o.rows, o.cols, m.centerPtr, (xc) => encodeBinary(rt, xc, o, rowsPtr)) : encodeBinary(rt, x, o, rowsPtr);
+        m.setRowAlignedCodes(rowsPtr);
+        m.rt.arena.f32(m.alphasPtr, alphas.length).set(alphas);
+      } finally {
+        rt.arena.free(rowsPtr);
+      }
       return m;
     } catch (e) {
       m.dispose();
@@ -88,18 +112,26 @@ export class BinaryMatrix extends QuantTable {
         throw new QuantextError('E_FORMAT', `BinaryMatrix: α ${q.scales[g]} of group ${g} is not a finite non-negative number`, { index: g });
       }
     }
-    const codes = m.rt.arena.u8(m.codesPtr, q.codes.length);
-    codes.set(q.codes as Uint8Array);
-    // unused high bits of a row's last byte must be 0: Hamming distances count them
-    const rem = q.cols & 7;
-    if (rem) for (let i = 0; i < q.rows; i++) codes[i * m.rowBytes + m.rowBytes - 1] &= (1 << rem) - 1;
+    try {
+      // byte-aligned rows in the record (unused high bits of a row's last byte are dropped: Hamming distances count bits)
+      const rowsPtr = m.rt.arena.alloc(q.codes.length + 16);
+      try {
+        m.rt.arena.u8(rowsPtr, q.codes.length).set(q.codes as Uint8Array);
+        m.setRowAlignedCodes(rowsPtr);
+      } finally {
+        m.rt.arena.free(rowsPtr);
+      }
+    } catch (e) {
+      m.dispose();
+      throw e;
+    }
     m.rt.arena.f32(m.alphasPtr, m.groups).set(q.scales);
     if (q.center) m.rt.arena.f32(m.centerPtr, q.cols).set(q.center);
     return m;
   }
 
   get bytes(): number {
-    return this.rows * this.rowBytes + this.groups * 4 + (this.centerPtr ? this.cols * 4 : 0);
+    return this.codeBytes + this.groups * 4 + (this.centerPtr ? this.cols * 4 : 0);
   }
 
   private alpha(i: number): number {
@@ -110,8 +142,9 @@ export class BinaryMatrix extends QuantTable {
     this.checkRow(i);
     this.checkOut(out);
     const a = this.alpha(i);
-    const b = this.rt.arena.u8(this.codesPtr + i * this.rowBytes, this.rowBytes);
-    for (let j = 0; j < this.cols; j++) out[j] = (b[j >> 3] >> (j & 7)) & 1 ? a : -a;
+    const first = i * this.cols; // the row's first bit
+    const b = this.rt.arena.u8(this.codesPtr + (first >> 3), ((first & 7) + this.cols + 7) >> 3);
+    for (let j = 0, k = first & 7; j < this.cols; j++, k++) out[j] = (b[k >> 3] >> (k & 7)) & 1 ? a : -a;
     if (this.centerPtr) {
       const mu = this.rt.arena.f32(this.centerPtr, this.cols);
       for (let j = 0; j < this.cols; j++) out[j] += mu[j];
@@ -133,7 +166,7 @@ export class BinaryMatrix extends QuantTable {
     const lut = this.scratchPtr('lut', this.rowBytes * 256 * 4);
     this.rt.kernels.b1_lut_f32(qPtr, this.cols, lut);
     const bias = this.centerPtr ? this.rt.kernels.dot_f32(this.centerPtr, qPtr, this.cols) : 0;
-    this.rt.kernels.score_b1_lut(this.codesPtr, n, this.rowBytes, this.rowBytes, lut, this.lutSum(lut), this.alphasPtr, this.perRow ? 1 : 0, bias, outPtr);
+    this.rt.kernels.score_b1_lut(this.codesPtr, n, this.rowBytes, this.strideBits, lut, this.lutSum(lut), this.alphasPtr, this.perRow ? 1 : 0, bias, outPtr);
   }
 
   /** ‖decoded row‖: α_r·√cols, or sqrt(‖μ‖² + 2α_r⟨μ, s_r⟩ + α_r²·cols) when centred. */
@@ -151,7 +184,7 @@ export class BinaryMatrix extends QuantTable {
     const lut = this.scratchPtr('lut', this.rowBytes * 256 * 4), one = this.scratchPtr('one', 4);
     this.rt.arena.f32(one, 1)[0] = 1;
     k.b1_lut_f32(this.centerPtr, this.cols, lut);
-    k.score_b1_lut(this.codesPtr, this.rows, this.rowBytes, this.rowBytes, lut, this.lutSum(lut), one, 0, 0, outPtr);
+    k.score_b1_lut(this.codesPtr, this.rows, this.rowBytes, this.strideBits, lut, this.lutSum(lut), one, 0, 0, outPtr);
     const mu2 = k.dot_f32(this.centerPtr, this.centerPtr, this.cols);
     const out = this.rt.arena.f32(outPtr, this.rows);
     for (let r = 0; r < this.rows; r++) {
@@ -196,13 +229,13 @@ export class BinaryMatrix extends QuantTable {
   /** out[r] (f32) = cols − 2·Hamming(row r, query bits at qBitsPtr) = ⟨sign x_r, sign q⟩. */
   hammingScores(qBitsPtr: number, outPtr: number, rowLimit?: number): void {
     const n = this.limit(rowLimit);
-    this.rt.kernels.sign_dot_b1(this.codesPtr, n, this.cols, this.rowBytes, qBitsPtr, outPtr);
+    this.rt.kernels.sign_dot_b1(this.codesPtr, n, this.cols, this.strideBits, qBitsPtr, outPtr);
   }
 
   /** out[r] (i32) = Hamming(row r, query bits at qBitsPtr). */
   hammingDistances(qBitsPtr: number, outPtr: number, rowLimit?: number): void {
     const n = this.limit(rowLimit);
-    this.rt.kernels.hamming_b1(this.codesPtr, n, this.rowBytes, this.rowBytes, qBitsPtr, outPtr);
+    this.rt.kernels.hamming_b1(this.codesPtr, n, this.rowBytes, this.strideBits, qBitsPtr, outPtr);
   }
 
   /**
@@ -225,7 +258,7 @@ export class BinaryMatrix extends QuantTable {
     }
     const dist = this.scratchPtr('dist', Math.max(n, 1) * 2);
     this.distBytes = 2;
-    return this.rt.kernels.hamming_topk_b1(this.codesPtr, n, this.rowBytes, this.rowBytes, qBitsPtr, k, dist, cand, hist, outIdxPtr);
+    return this.rt.kernels.hamming_topk_b1(this.codesPtr, n, this.rowBytes, this.strideBits, qBitsPtr, k, dist, cand, hist, outIdxPtr);
   }
 
   /**
@@ -238,7 +271,7 @@ export class BinaryMatrix extends QuantTable {
     if (this.rowBytes > 31 || !this.rt.build.startsWith('simd') || this.rows === 0) return (this.blockedPtr = 0);
     const bytes = ((this.rows + 15) >> 4) * 16 * this.rowBytes;
     const p = this.own(bytes + 16, true);
-    this.rt.kernels.b1_block16(this.codesPtr, this.rows, this.rowBytes, this.rowBytes, p);
+    this.rt.kernels.b1_block16(this.codesPtr, this.rows, this.rowBytes, this.strideBits, p);
     return (this.blockedPtr = p);
   }
 
@@ -262,12 +295,21 @@ export class BinaryMatrix extends QuantTable {
     return { indices, distances: Int32Array.from(indices, (i) => dist[i]) };
   }
 
+  /** The stored record: byte-aligned rows (⌈cols/8⌉ bytes each, numpy `packbits` per row), α, and μ when centred. */
   toQuantized(): QuantizedTensor {
     this.alive();
+    const n = this.rows * this.rowBytes;
+    const rowsPtr = this.rt.arena.alloc(n + 16);
+    let codes: Uint8Array;
+    try {
+      this.rt.kernels.b1_bits_to_rows(this.codesPtr, this.rows, this.cols, rowsPtr, this.rowBytes);
+      codes = this.rt.arena.u8(rowsPtr, n).slice();
+    } finally {
+      this.rt.arena.free(rowsPtr);
+    }
     return {
       scheme: 'binary', bits: 1, rows: this.rows, cols: this.cols, qmin: 0, qmax: 1, perRow: this.perRow,
-      symmetric: true, rounding: 'nearest', calibration: 'minmax',
-      codes: this.rt.arena.u8(this.codesPtr, this.rows * this.rowBytes).slice(), rowBytes: this.rowBytes,
+      symmetric: true, rounding: 'nearest', calibration: 'minmax', codes, rowBytes: this.rowBytes,
       scales: this.rt.arena.f32(this.alphasPtr, this.groups).slice(), zeroPoints: new Int32Array(this.groups),
       ...(this.centerPtr ? { center: this.rt.arena.f32(this.centerPtr, this.cols).slice() } : {}),
     };
