@@ -28,7 +28,10 @@ export interface ErrorReport {
   bytesAfter: number;
 }
 
-/** Bytes a quantized tensor occupies in storage (what a file or table holds). */
+/**
+ * Bytes a quantized tensor occupies as a table holds it. Binary codes count their bits, ⌈rows·cols/8⌉ bytes (a
+ * BinaryMatrix packs rows contiguously; a record pads each row to whole bytes for other readers).
+ */
 export function storedBytes(q: QuantizedTensor | PQTensor): number {
   if (q.scheme === 'pq') {
     const p = q as PQTensor;
@@ -36,7 +39,8 @@ export function storedBytes(q: QuantizedTensor | PQTensor): number {
   }
   const t = q as QuantizedTensor;
   const zp = isAffine(t.scheme) && !t.symmetric ? t.zeroPoints.byteLength : 0;
-  return t.codes.byteLength + t.scales.byteLength + zp + (t.center?.byteLength ?? 0);
+  const codes = t.scheme === 'binary' ? Math.ceil((t.rows * t.cols) / 8) : t.codes.byteLength;
+  return codes + t.scales.byteLength + zp + (t.center?.byteLength ?? 0);
 }
 
 /**

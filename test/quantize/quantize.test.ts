@@ -336,6 +336,10 @@ describe.each(BUILDS)('quantize API, %s build', (build) => {
     expect(rep.meanCosine).toBeCloseTo(cs / rows, 12);
     expect(rep.bytesBefore).toBe(rows * cols * 4);
     expect(rep.bytesAfter).toBe(rows * 16 + rows * 4);
+    // binary codes count their bits (as a BinaryMatrix holds them), not the record's rows padded to whole bytes
+    const b = quantize(x, { scheme: 'binary', rows, cols, perRow: true, rt });
+    expect(b.codes.length).toBe(rows * 4);
+    expect(errorReport(x, b, { rt }).bytesAfter).toBe(Math.ceil((rows * cols) / 8) + rows * 4);
     expect(() => errorReport(x.subarray(1), q, { rt })).toThrowError(QuantextError);
   });
 
