@@ -730,6 +730,7 @@ export function b1_bits_to_rows(src: usize, rows: i32, cols: i32, dst: usize, ds
  * block's missing rows are zero. Writes ⌈rows/16⌉·16·nbytes bytes.
  */
 export function b1_block16(mat: usize, rows: i32, nbytes: i32, strideBits: i32, out: usize): void {
+  if (rows <= 0) return;
   const blocks = (rows + 15) >> 4;
   memory.fill(out + (<usize>(blocks - 1) * (<usize>nbytes << 4)), 0, <usize>nbytes << 4);
   const rowBits = min(strideBits, nbytes << 3), rem = rowBits & 7;

@@ -27,6 +27,7 @@ import type { KeyedVectors, Similar, SimilarityIndexer } from './keyed.js';
 import { DenseMatrix, type Matrix } from './matrix.js';
 import { BinaryMatrix } from './tables/binary.js';
 import { QuantTable } from './tables/base.js';
+import { PQMatrix } from './tables/pq.js';
 import { quantizeMatrix, TABLE_SCHEMES, type QuantizeMatrixOptions, type TableScheme } from './tables/factory.js';
 
 /** A table of the cascade: `kv.matrix` ('f32'), a scheme to build from it, or a table of the same shape. */
@@ -79,15 +80,17 @@ export class QuantizedIndexer extends WasmOwned implements SimilarityIndexer {
   readonly keep: number;
   private readonly kv: KeyedVectors;
   private readonly stages: Stage[] = [];
-  private readonly hamming: boolean;
-  // scratch (wasm): query, all-row scores, two candidate lists, stage scores, top-k positions and values
+  private hamming: boolean;
+  // scratch (wasm): query, all-row scores, and (cap entries each) two candidate lists, stage scores, top-k
+  // positions and values; grown when a search keeps more than `candidates` (k > candidates)
   private readonly qPtr: number;
   private scoresPtr = 0;
-  private readonly idxA: number;
-  private readonly idxB: number;
-  private readonly subPtr: number;
-  private readonly posPtr: number;
-  private readonly valPtr: number;
+  private cap = 0;
+  private idxA = 0;
+  private idxB = 0;
+  private subPtr = 0;
+  private posPtr = 0;
+  private valPtr = 0;
 
   constructor(kv: KeyedVectors, opts: QuantizedIndexerOptions = {}) {
     super(kv.rt);
@@ -106,19 +109,13 @@ export class QuantizedIndexer extends WasmOwned implements SimilarityIndexer {
       const tables = [opts.coarse ?? 'binary', ...refine];
       if (tables.some((t) => typeof t === 'string' && t !== 'f32')) {
         // kv's rows at unit length, the source of the tables built here (freed once they are)
-        const m = kv.matrix;
-        unit = m instanceof DenseMatrix && m.stride === m.cols ? DenseMatrix.from(m.data(), this.rows, this.cols, this.rt) : DenseMatrix.from((m as QuantTable).decodeAll(), this.rows, this.cols, this.rt);
-        this.rt.kernels.normalize_rows_f32(unit.ptr, this.rows, this.cols, this.cols);
+        unit = unitRows(kv.matrix);
       }
-      tables.forEach((t, i) => this.stages.push(this.stage(t, opts.quantize ?? {}, unit, i === tables.length - 1)));
-      this.hamming = this.stages[0].table instanceof BinaryMatrix && (opts.coarseMode ?? 'hamming') === 'hamming';
-      const c = Math.min(this.candidates, this.rows);
+      this.hamming = (opts.coarseMode ?? 'hamming') === 'hamming';
+      tables.forEach((t, i) => this.stages.push(this.stage(t, opts.quantize ?? {}, unit, i, tables.length)));
+      this.hamming &&= this.stages[0].table instanceof BinaryMatrix;
       this.qPtr = this.own(this.cols * 4);
-      this.idxA = this.own(Math.max(c, 1) * 4);
-      this.idxB = this.own(Math.max(c, 1) * 4);
-      this.subPtr = this.own(Math.max(c, 1) * 4);
-      this.posPtr = this.own(Math.max(c, 1) * 4);
-      this.valPtr = this.own(Math.max(c, 1) * 4);
+      this.ensureCap(Math.min(this.candidates, this.rows));
     } catch (e) {
       this.dispose();
       throw e;
@@ -140,13 +137,25 @@ export class QuantizedIndexer extends WasmOwned implements SimilarityIndexer {
     return this.stages.map((s) => s.table);
   }
 
-  private stage(t: IndexTable, q: Omit<QuantizeMatrixOptions, 'scheme'>, unit: DenseMatrix | undefined, last: boolean): Stage {
+  /** Candidate buffers of at least n entries. */
+  private ensureCap(n: number): void {
+    if (n <= this.cap) return;
+    for (const p of [this.idxA, this.idxB, this.subPtr, this.posPtr, this.valPtr]) if (p) this.release(p);
+    this.cap = Math.max(n, 1);
+    this.idxA = this.own(this.cap * 4);
+    this.idxB = this.own(this.cap * 4);
+    this.subPtr = this.own(this.cap * 4);
+    this.posPtr = this.own(this.cap * 4);
+    this.valPtr = this.own(this.cap * 4);
+  }
+
+  private stage(t: IndexTable, q: Omit<QuantizeMatrixOptions, 'scheme'>, unit: DenseMatrix | undefined, index: number, count: number): Stage {
     const kv = this.kv;
     let table: Matrix, owned = false;
     if (t === 'f32') table = kv.matrix;
     else if (typeof t === 'string') {
       if (!TABLE_SCHEMES.includes(t)) throw new QuantextError('E_OPTION', `QuantizedIndexer: unknown table '${t}' (f32, ${TABLE_SCHEMES.join(', ')})`, { option: 'refine' });
-      table = quantizeMatrix(unit!, { ...q, scheme: t });
+      table = quantizeMatrix(unit!, optionsFor(t, q));
       owned = true;
     } else {
       if (!(t instanceof DenseMatrix || t instanceof QuantTable)) throw new QuantextError('E_OPTION', 'QuantizedIndexer: a table must be a scheme name, \'f32\' or a Matrix', { option: 'refine' });
@@ -155,9 +164,13 @@ export class QuantizedIndexer extends WasmOwned implements SimilarityIndexer {
       }
       table = t;
     }
+    // a table built here from unit rows ranks by its inner products (its decoded rows have norm 1 up to rounding),
+    // unless it gives the final cosines, or its decoded norms are not ≈ 1 (binary: α·√cols) and it is scored
+    const hammingOnly = index === 0 && this.hamming && table instanceof BinaryMatrix && count > 1;
+    const needNorms = !owned || index === count - 1 || (table instanceof BinaryMatrix && !hammingOnly) || table instanceof PQMatrix;
     let invNorms = 0;
     if (table === kv.matrix) invNorms = kv.fillNorms();
-    else if (!owned || last) {
+    else if (needNorms) {
       invNorms = this.own(this.rows * 4);
       table.rowNorms(invNorms);
       const n = this.rt.arena.f32(invNorms, this.rows);
@@ -189,6 +202,9 @@ export class QuantizedIndexer extends WasmOwned implements SimilarityIndexer {
     const kk = Math.min(k, this.rows);
     const K = this.rt.kernels;
     const last = this.stages.length - 1;
+    this.ensureCap(Math.max(Math.min(this.candidates, this.rows), kk));
+    // kv's norms are recomputed when they were invalidated (e.g. after further training); free when valid
+    for (const st of this.stages) if (st.table === this.kv.matrix) st.invNorms = this.kv.fillNorms();
     // 1. coarse: every row
     const first = this.stages[0];
     const keep0 = last === 0 ? kk : Math.max(Math.min(this.candidates, this.rows), kk);
@@ -245,4 +261,34 @@ export class QuantizedIndexer extends WasmOwned implements SimilarityIndexer {
     super.dispose();
     for (const s of this.stages) if (s.owned) s.table.dispose();
   }
+}
+
+/** The options a built table gets: the shared ones its scheme takes (center: int8/uint8/int4/binary; PQ's own). */
+function optionsFor(scheme: TableScheme, q: Omit<QuantizeMatrixOptions, 'scheme'>): QuantizeMatrixOptions {
+  const o: QuantizeMatrixOptions = { ...q, scheme };
+  if (!['int8', 'uint8', 'int4', 'binary'].includes(scheme)) delete o.center;
+  if (scheme !== 'pq') for (const k of ['dsub', 'ksub', 'iters', 'qnorm', 'maxPointsPerCluster', 'init'] as const) delete o[k];
+  if (scheme === 'pq' || scheme === 'fp16' || scheme === 'bf16') for (const k of ['perRow', 'symmetric', 'calibration', 'percentile', 'rounding'] as const) delete o[k];
+  return o;
+}
+
+/** A dense copy of a table's rows scaled to unit length (any Matrix: contiguous or strided dense, or quantized). */
+function unitRows(m: Matrix): DenseMatrix {
+  const { rows, cols } = m;
+  let out: DenseMatrix;
+  if (m instanceof DenseMatrix) {
+    const d = m.data();
+    if (m.stride === cols) out = DenseMatrix.from(d, rows, cols, m.rt);
+    else {
+      const x = new Float32Array(rows * cols);
+      for (let r = 0; r < rows; r++) x.set(d.subarray(r * m.stride, r * m.stride + cols), r * cols);
+      out = DenseMatrix.from(x, rows, cols, m.rt);
+    }
+  } else {
+    const x = new Float32Array(rows * cols), row = new Float32Array(cols);
+    for (let r = 0; r < rows; r++) x.set(m.decodeRow(r, row), r * cols);
+    out = DenseMatrix.from(x, rows, cols, m.rt);
+  }
+  m.rt.kernels.normalize_rows_f32(out.ptr, rows, cols, cols);
+  return out;
 }

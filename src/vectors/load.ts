@@ -55,7 +55,10 @@ export async function loadVectors(source: ByteSource, opts: LoadVectorsOptions =
         }
       })();
       if (format === 'safetensors' || isSafetensors(head)) {
-        if (opts.limit !== undefined) throw new QuantextError('E_UNSUPPORTED', `${opened.name}: 'limit' is not supported for safetensors tables`);
+        if (opts.limit !== undefined) {
+          await it.return?.(); // close the file
+          throw new QuantextError('E_UNSUPPORTED', `${opened.name}: 'limit' is not supported for safetensors tables`);
+        }
         const parts: Uint8Array[] = [];
         let n = 0;
         for await (const c of chunks) {

@@ -364,6 +364,8 @@ describe.each(BUILDS)('quantized tables, %s build', (build) => {
     expect(() => quantizeMatrix(dense, { scheme: 'int3' as never })).toThrowError(/scheme/);
     expect(() => quantizeMatrix(dense, { scheme: 'int8', dsub: 2 })).toThrowError(/dsub/);
     expect(() => quantizeMatrix(dense, { scheme: 'fp16', center: true })).toThrowError(/center/);
+    // binary tables address bits with 32-bit offsets: 2^32 bits or more is refused before allocating
+    expect(() => new BinaryMatrix(2 ** 25, 128, true, rt)).toThrowError(/2\^32/);
     expect(() => quantizeMatrix(dense, { scheme: 'int8', center: 1 as never })).toThrowError(/center/);
     expect(() => t.decodeRow(4)).toThrowError(/out of range/);
     expect(() => t.decodeRow(0, new Float32Array(3))).toThrowError(QuantextError);

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { BUILDS, rtFor, rng } from '../helpers.js';
 import { KeyedVectors } from '../../src/vectors/keyed.js';
+import { DenseMatrix } from '../../src/vectors/matrix.js';
 import { QuantizedIndexer } from '../../src/vectors/indexer.js';
 import { quantizeMatrix } from '../../src/vectors/tables/factory.js';
 import type { BinaryMatrix } from '../../src/vectors/tables/binary.js';
@@ -110,6 +111,49 @@ describe.each(BUILDS)('QuantizedIndexer, %s build', (build) => {
       expect(h.scores[j]).toBeCloseTo(exactTop(row, dim, q, 1).cos[0], 5);
     }
     for (const x of [ix, i8, hb, q8]) x.dispose();
+    kv.dispose();
+  });
+
+  it('keeps k > candidates rows; reads a strided dense table; passes each built table only the options it takes', async () => {
+    const rt = await rtFor(build);
+    const dim = 20, n = 500;
+    const { data, words, kv } = clustered(rt, n, dim, 86);
+    // k larger than candidates: the coarse stage keeps k rows (the buffers grow), the f32 stage ranks them exactly
+    const ix = new QuantizedIndexer(kv, { coarse: 'binary', candidates: 5 });
+    const q = data.subarray(7 * dim, 8 * dim);
+    const big = ix.search(q, 60);
+    expect(big.indices.length).toBe(60);
+    expect(new Set(big.indices).size).toBe(60);
+    for (let j = 0; j < 60; j++) {
+      const row = data.subarray(big.indices[j] * dim, (big.indices[j] + 1) * dim);
+      expect(big.scores[j]).toBeCloseTo(exactTop(row, dim, q, 1).cos[0], 5);
+      if (j) expect(big.scores[j]).toBeLessThanOrEqual(big.scores[j - 1]);
+    }
+    expect(ix.search(q, 3).indices[0]).toBe(7);
+    expect(kv.mostSimilar({ positive: ['w7'], topn: 80, indexer: ix }).length).toBe(80);
+    ix.dispose();
+    // a dense table with a row stride wider than its columns
+    const stride = dim + 3;
+    const strided = new DenseMatrix(n, dim, { rt, stride });
+    for (let r = 0; r < n; r++) strided.data().set(data.subarray(r * dim, (r + 1) * dim), r * stride);
+    const skv = new KeyedVectors(words, strided);
+    const six = new QuantizedIndexer(skv, { coarse: 'int8', candidates: n, refine: ['f32'] });
+    expect(Array.from(six.search(q, 10).indices)).toEqual(exactTop(data, dim, q, 10).idx);
+    six.dispose();
+    skv.dispose();
+    // shared quantize options go to the schemes that take them (center: not fp16's)
+    const mixed = new QuantizedIndexer(kv, { coarse: 'binary', refine: ['fp16', 'f32'], quantize: { center: false } });
+    expect((mixed.tables[0] as BinaryMatrix).centered).toBe(false);
+    expect(mixed.search(q, 1).indices[0]).toBe(7);
+    mixed.dispose();
+    // a binary table scored exactly (coarseMode 'scores') ranks by the cosines of its decoded rows
+    const sc = new QuantizedIndexer(kv, { coarse: 'binary', coarseMode: 'scores', refine: [] });
+    const bin = sc.tables[0] as BinaryMatrix;
+    const got = sc.search(q, 5);
+    const dec = Array.from({ length: n }, (_, r) => exactTop(bin.decodeRow(r), dim, q, 1).cos[0]);
+    const want = Array.from({ length: n }, (_, i) => i).sort((a, b) => dec[b] - dec[a] || a - b).slice(0, 5);
+    expect(Array.from(got.indices)).toEqual(want);
+    sc.dispose();
     kv.dispose();
   });
 

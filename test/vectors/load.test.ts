@@ -49,6 +49,10 @@ describe('loadVectors / saveVectors', () => {
       expect([...head.keys]).toEqual([...kv.keys].slice(0, 5));
       head.dispose();
     }
+    // safetensors refuse `limit`, and close the file too
+    const st = join(dir, 'v.safetensors');
+    await saveVectors(kv, st, { format: 'safetensors' });
+    await expect(loadVectors(st, { limit: 5 })).rejects.toThrowError(/limit/);
     expect(fds()).toBe(before);
     kv.dispose();
   });

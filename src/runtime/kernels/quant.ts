@@ -103,7 +103,7 @@ export interface QuantKernels {
   b1_lut_f32(q: number, cols: number, lut: number): void;
   score_b1_lut(mat: number, rows: number, nbytes: number, strideBits: number, lut: number, qsum: number, alphas: number, as: number, bias: number, out: number): void;
   score_b1_lut_ref(mat: number, rows: number, nbytes: number, strideBits: number, lut: number, qsum: number, alphas: number, as: number, bias: number, out: number): void;
-  /** k nearest rows by Hamming distance (ties: lower index), via histogram selection; dist i32[rows], hist i32[4·(8·nbytes+1)] scratch. */
+  /** k nearest rows by Hamming distance (ties: lower index): a sampled threshold, candidates, histogram selection; rows strideBits apart; dist u16[rows], cand i32[rows], hist i32[4·(8·nbytes+1)] scratch. */
   hamming_topk_b1(mat: number, rows: number, nbytes: number, strideBits: number, q: number, k: number, dist: number, cand: number, hist: number, outIdx: number): number;
   hamming_topk_b1_ref(mat: number, rows: number, nbytes: number, strideBits: number, q: number, k: number, dist: number, cand: number, hist: number, outIdx: number): number;
   /** Byte-aligned binary rows → one contiguous bit string (row r at bits r·cols …); dst ⌈rows·cols/8⌉ + 1 bytes. */

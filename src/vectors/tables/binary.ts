@@ -57,6 +57,10 @@ export class BinaryMatrix extends QuantTable {
     this.groups = perRow ? rows : 1;
     this.rowBytes = (cols + 7) >> 3;
     this.strideBits = cols;
+    if (rows * cols >= 2 ** 32) {
+      // the kernels address bits with 32-bit offsets (512 MiB of codes; wasm32 memory is 4 GiB in all)
+      throw new QuantextError('E_TOO_LARGE', `BinaryMatrix: ${rows}×${cols} is ${rows * cols} bits; at most 2^32 − 1`, { rows, cols });
+    }
     this.codesPtr = this.own(this.codeBytes + 16, true);
     this.alphasPtr = this.own(this.groups * 4 + 16, true);
     this.centerPtr = center ? this.own(cols * 4 + 16, true) : 0;
@@ -142,9 +146,10 @@ export class BinaryMatrix extends QuantTable {
     this.checkRow(i);
     this.checkOut(out);
     const a = this.alpha(i);
-    const first = i * this.cols; // the row's first bit
-    const b = this.rt.arena.u8(this.codesPtr + (first >> 3), ((first & 7) + this.cols + 7) >> 3);
-    for (let j = 0, k = first & 7; j < this.cols; j++, k++) out[j] = (b[k >> 3] >> (k & 7)) & 1 ? a : -a;
+    const first = i * this.cols; // the row's first bit (may exceed 2^31: no int32 bit operators on it)
+    const sh = first % 8;
+    const b = this.rt.arena.u8(this.codesPtr + Math.floor(first / 8), Math.ceil((sh + this.cols) / 8));
+    for (let j = 0, k = sh; j < this.cols; j++, k++) out[j] = (b[k >> 3] >> (k & 7)) & 1 ? a : -a;
     if (this.centerPtr) {
       const mu = this.rt.arena.f32(this.centerPtr, this.cols);
       for (let j = 0; j < this.cols; j++) out[j] += mu[j];
