@@ -143,8 +143,7 @@ function storeScore(o: usize, d: i32, row: i32, raw: bool, qscale: f32, scales: 
  * with s_row = scales[row·ps], z_row = zps[row·ps] (zps = 0: 0). The SIMD path computes four rows per step
  * and rescales them as one f32x4 with the same f32 operations as the scalar path.
  */
-// @ts-ignore: decorator
-@inline
+// one compiled copy shared by the raw and scaled kernels and their _ref twins (flags are runtime arguments)
 function matvecI8(mat: usize, rows: i32, cols: i32, stride: i32, idx: usize, q: usize, raw: bool, qscale: f32, scales: usize, zps: usize, ps: i32, bias: f32, out: usize, simd: bool): void {
   const sb = <usize>stride;
   const qsum = !raw && zps ? sumI8(q, cols) : 0;
@@ -269,8 +268,7 @@ function blockI4(acc: v128, pb: usize, qel: v128, qeh: v128, qol: v128, qoh: v12
 
 /** Per-row f32 scale and i32 zero point of rows r..r+3 as vectors (see matvecI8). */
 /** The int4 scoring loop (raw i32 dots or rescaled f32 scores, as matvecI8), 32 elements per SIMD step. */
-// @ts-ignore: decorator
-@inline
+// one compiled copy shared by the raw and scaled kernels and their _ref twins (flags are runtime arguments)
 function matvecI4(mat: usize, rows: i32, cols: i32, strideBytes: i32, idx: usize, q: usize, raw: bool, qscale: f32, scales: usize, zps: usize, ps: i32, bias: f32, out: usize, simd: bool): void {
   const sb = <usize>strideBytes;
   const c32 = cols & ~31;
@@ -439,27 +437,31 @@ function wordMask1(rowBits: i32): u64 {
   return rowBits >= 128 ? <u64>-1 : rowBits <= 64 ? 0 : (<u64>1 << <u64>(rowBits - 64)) - 1;
 }
 
+/** hammingAll for rows at bit offsets (strideBits % 8 ≠ 0): rowBits = the stride (contiguous rows) or the row's bytes. */
+function hammingAllBits(mat: usize, rows: i32, nbytes: i32, strideBits: i32, q: usize, cols: i32, score: bool, out: usize): void {
+  const rowBits = min(strideBits, nbytes << 3);
+  const words = rowBits <= 121;
+  const m0 = wordMask0(rowBits), m1 = wordMask1(rowBits);
+  const q0 = words ? load<u64>(q) & m0 : 0, q1 = words ? load<u64>(q, 8) & m1 : 0;
+  for (let r = 0; r < rows; r++) {
+    const o = <usize>r * <usize>strideBits;
+    const h = words ? hammingWordsAt(mat, o, q0, q1, m0, m1) : hammingBitsRow(mat, o, rowBits, q);
+    if (score) store<f32>(out + (<usize>r << 2), <f32>(cols - 2 * h));
+    else store<i32>(out + (<usize>r << 2), h);
+  }
+}
+
 /**
  * Hamming distances (or ±1 dots cols − 2H) of every row against q. Rows of at most 16 bytes (binary codes of up to
  * 128 dimensions) take a SIMD path: four rows per step, each row one 16-byte load masked to its nbytes bytes,
  * xor, i8x16.popcnt, pairwise widening adds and one transposing horizontal sum for the four. That path loads
  * 16 bytes from every row start and from q: the tables keep 16 bytes of slack after their codes.
  */
-// @ts-ignore: decorator
-@inline
+// one compiled copy shared by the SIMD kernel and its _ref (the flag is a runtime argument): smaller builds
 function hammingAll(mat: usize, rows: i32, nbytes: i32, strideBits: i32, q: usize, cols: i32, score: bool, out: usize, simd: bool): void {
   let r = 0;
-  if ((strideBits & 7) != 0) { // rows at bit offsets: rowBits = the stride (contiguous rows) or the row's bytes
-    const rowBits = min(strideBits, nbytes << 3);
-    const words = rowBits <= 121;
-    const m0 = wordMask0(rowBits), m1 = wordMask1(rowBits);
-    const q0 = words ? load<u64>(q) & m0 : 0, q1 = words ? load<u64>(q, 8) & m1 : 0;
-    for (; r < rows; r++) {
-      const o = <usize>r * <usize>strideBits;
-      const h = words ? hammingWordsAt(mat, o, q0, q1, m0, m1) : hammingBitsRow(mat, o, rowBits, q);
-      if (score) store<f32>(out + (<usize>r << 2), <f32>(cols - 2 * h));
-      else store<i32>(out + (<usize>r << 2), h);
-    }
+  if ((strideBits & 7) != 0) {
+    hammingAllBits(mat, rows, nbytes, strideBits, q, cols, score, out);
     return;
   }
   const sb = <usize>(strideBits >> 3);
@@ -567,8 +569,7 @@ function hammingDists16(mat: usize, rows: i32, sb: usize, q0: u64, q1: u64, m0: 
   }
 }
 
-// @ts-ignore: decorator
-@inline
+// one compiled copy shared by the SIMD kernel and its _ref (the flag is a runtime argument): smaller builds
 function hammingTopK(mat: usize, rows: i32, nbytes: i32, strideBits: i32, q: usize, k: i32, dist: usize, cand: usize, hist: usize, outIdx: usize, fast: bool): i32 {
   if (k > rows) k = rows;
   if (k <= 0) return 0;
@@ -590,7 +591,7 @@ function hammingTopK(mat: usize, rows: i32, nbytes: i32, strideBits: i32, q: usi
   } else {
     for (let r = 0; r < rows; r++) store<u16>(dist + (<usize>r << 1), hammingRow(mat + <usize>r * sb, q, nbytes, fast));
   }
-  return selectNearest(dist, false, rows, (nbytes << 3) + 1, k, cand, hist, outIdx, fast);
+  return selectNearestU16(dist, rows, (nbytes << 3) + 1, k, cand, hist, outIdx, fast);
 }
 
 /**
@@ -681,6 +682,14 @@ function selectNearest(dist: usize, small: bool, rows: i32, nb1: i32, k: i32, ca
   return k;
 }
 
+/** selectNearest over u8 / u16 distances: one compiled copy each (called once per query; keeps the builds small). */
+function selectNearestU8(dist: usize, rows: i32, nb1: i32, k: i32, cand: usize, hist: usize, outIdx: usize, simd: bool): i32 {
+  return selectNearest(dist, true, rows, nb1, k, cand, hist, outIdx, simd);
+}
+function selectNearestU16(dist: usize, rows: i32, nb1: i32, k: i32, cand: usize, hist: usize, outIdx: usize, simd: bool): i32 {
+  return selectNearest(dist, false, rows, nb1, k, cand, hist, outIdx, simd);
+}
+
 // @ts-ignore: decorator
 @inline
 function distAt(dist: usize, small: bool, r: i32): i32 {
@@ -763,8 +772,7 @@ export function hamming_topk_b1_blocked_ref(blk: usize, rows: i32, nbytes: i32, 
   return hammingTopKBlocked(blk, rows, nbytes, q, k, qsplat, dist, cand, hist, outIdx, false);
 }
 
-// @ts-ignore: decorator
-@inline
+// one compiled copy shared by the SIMD kernel and its _ref (the flag is a runtime argument): smaller builds
 function hammingTopKBlocked(blk: usize, rows: i32, nbytes: i32, q: usize, k: i32, qsplat: usize, dist: usize, cand: usize, hist: usize, outIdx: usize, simd: bool): i32 {
   if (k > rows) k = rows;
   if (k <= 0) return 0;
@@ -794,7 +802,7 @@ function hammingTopKBlocked(blk: usize, rows: i32, nbytes: i32, q: usize, k: i32
       store<u8>(dist + <usize>r, <u8>h);
     }
   }
-  return selectNearest(dist, true, rows, (nbytes << 3) + 1, k, cand, hist, outIdx, simd);
+  return selectNearestU8(dist, rows, (nbytes << 3) + 1, k, cand, hist, outIdx, simd);
 }
 
 /**
