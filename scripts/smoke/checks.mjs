@@ -240,6 +240,37 @@ export async function runChecks(q, o) {
     return forms.map(([how]) => how).join(', ');
   });
 
+  await run('quantize + search (int8, int4, binary; QuantizedIndexer)', async () => {
+    // 600 vectors in 30 clusters (dim 40, seeded): quantized tables answer like f32, and the binary → int8 → f32
+    // cascade with every row a candidate is the exact search
+    let seed = 12345;
+    const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+    const n = 600, dim = 40;
+    const centres = Array.from({ length: 30 }, () => Array.from({ length: dim }, () => rnd() * 2 - 1));
+    const data = new Float32Array(n * dim);
+    for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) data[i * dim + j] = 0.5 + centres[i % 30][j] + (rnd() - 0.5) * 0.3;
+    const words = Array.from({ length: n }, (_, i) => `w${i}`);
+    const kv = q.KeyedVectors.fromArrays(words, data, dim);
+    const made = [];
+    try {
+      const exact = kv.mostSimilar({ positive: ['w7'], topn: 5 }).map(([w]) => w);
+      for (const scheme of ['int8', 'int4', 'binary']) {
+        const t = kv.quantize({ scheme });
+        made.push(t);
+        const top = t.mostSimilar({ positive: ['w7'], topn: 5 }).map(([w]) => w);
+        expect(top.every((w) => Number(w.slice(1)) % 30 === 7), `${scheme}: w7's neighbours ${top} are not all in its cluster`);
+      }
+      const ix = new q.QuantizedIndexer(kv, { coarse: 'binary', candidates: n, refine: ['int8', 'f32'] });
+      made.push(ix);
+      const got = kv.mostSimilar({ positive: ['w7'], topn: 6, indexer: ix }).map(([w]) => w).filter((w) => w !== 'w7').slice(0, 5);
+      expect(got.join() === exact.join(), `indexer ${got} ≠ exact ${exact}`);
+      return `int8/int4/binary tables and the indexer agree (w7 → ${exact.slice(0, 3).join(', ')})`;
+    } finally {
+      for (const m of made) m.dispose();
+      kv.dispose();
+    }
+  });
+
   if (o.tmpDir) {
     await run('saveVectors/loadVectors file round trip', async () => {
       const f = vectorFiles();
