@@ -59,7 +59,7 @@ function moduleGraph(start) {
 }
 
 const TEST_WORKER = `
-import { init, backend, runtime, createRuntime, F32Buffer, QuantextError } from './dist/index.workerd.js';
+import { init, backend, runtime, createRuntime, F32Buffer, QuantextError, KeyedVectors, QuantizedIndexer } from './dist/index.workerd.js';
 import simdModule from './build/quantext-simd.wasm';
 import wasmBytes from './bytes.bin';
 
@@ -84,7 +84,18 @@ export default {
     try { await createRuntime(new Uint8Array(wasmBytes)); } catch (e) { err = e; }
     check(err instanceof QuantextError && err.code === 'E_WASM', 'bytes give E_WASM, got ' + err);
     check(/precompiled WebAssembly.Module/.test(err.message), 'the message names the fix: ' + err.message);
-    console.log('workerd smoke: ok (' + backend() + ', ' + rt.build + ')');
+    // 4. quantized tables and the cascade search (binary Hamming over the block copy → int8 → f32)
+    const n = 300, dim = 24, data = new Float32Array(n * dim);
+    for (let i = 0; i < n * dim; i++) data[i] = Math.sin(i * 0.37) + ((i / dim) % 10) * 0.1;
+    const kv = KeyedVectors.fromArrays(Array.from({ length: n }, (_, i) => 'w' + i), data, dim);
+    const exact = kv.mostSimilar({ positive: ['w5'], topn: 5 }).map(([w]) => w).join();
+    const ix = new QuantizedIndexer(kv, { coarse: 'binary', candidates: n, refine: ['int8', 'f32'] });
+    const got = kv.mostSimilar({ positive: ['w5'], topn: 6, indexer: ix }).map(([w]) => w).filter((w) => w !== 'w5').slice(0, 5).join();
+    check(got === exact, 'QuantizedIndexer with every row a candidate = exact search: ' + got + ' vs ' + exact);
+    const q8 = kv.quantize({ scheme: 'int8' });
+    check(q8.mostSimilar({ positive: ['w5'], topn: 1 }).length === 1, 'int8 KeyedVectors answers');
+    ix.dispose(); q8.dispose(); kv.dispose();
+    console.log('workerd smoke: ok (' + backend() + ', ' + rt.build + '; quantized search)');
   },
 };
 `;
