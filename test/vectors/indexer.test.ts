@@ -157,6 +157,29 @@ describe.each(BUILDS)('QuantizedIndexer, %s build', (build) => {
     kv.dispose();
   });
 
+  it('edge cases: no rows, fewer rows than candidates under every coarse scheme, a zero query (cosines 0, no NaN)', async () => {
+    const rt = await rtFor(build);
+    const kv0 = KeyedVectors.fromArrays([], new Float32Array(0), 8, { rt });
+    const ix0 = new QuantizedIndexer(kv0, { refine: ['int8', 'f32'] });
+    expect(ix0.search(new Float32Array(8).fill(1), 5).indices.length).toBe(0);
+    ix0.dispose();
+    kv0.dispose();
+    const kv = KeyedVectors.fromArrays(['a', 'b', 'c'], new Float32Array([1, 0, 0, 1, 1, 1]), 2, { rt });
+    for (const coarse of ['binary', 'int8', 'int4', 'fp16', 'pq', 'f32'] as const) {
+      const ix = new QuantizedIndexer(kv, { coarse, candidates: 2, refine: ['f32'] });
+      const r = ix.search([1, 0], 10);
+      expect(Array.from(r.indices).sort(), coarse).toEqual([0, 1, 2]);
+      expect(r.indices[0], coarse).toBe(0); // a = (1, 0) itself
+      expect(r.scores[0], coarse).toBeCloseTo(1, 6);
+      ix.dispose();
+    }
+    const ix = new QuantizedIndexer(kv, { candidates: 3 });
+    const z = ix.search([0, 0], 2);
+    expect(Array.from(z.scores)).toEqual([0, 0]);
+    ix.dispose();
+    kv.dispose();
+  });
+
   it('uses tables passed in without disposing them; rejects bad options, bad queries and a disposed KeyedVectors', async () => {
     const rt = await rtFor(build);
     const dim = 16, n = 200;
