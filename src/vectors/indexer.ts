@@ -3,7 +3,8 @@
  * (faiss's IndexRefine, the `indexer` argument of gensim's `most_similar`):
  *
  * 1. a coarse table scans every row and proposes `candidates` rows — for a binary table by Hamming distance of the
- *    query's (centred) sign bits (`hamming_topk_b1`), for any other table by its scores (`scoreRows` + `topk_f32`);
+ *    query's (centred) sign bits (`BinaryMatrix.hammingTopK`), for any other table by its scores (`scoreRows` +
+ *    `topk_f32`);
  * 2. each refine table rescores the current candidates (a gathering kernel: `matvec_f32_rows`, or the table's
  *    `scoreSubset`) and keeps the best `keep` of them (the last one keeps `topn`);
  * 3. the last table's scores, divided by its row norms, are the cosines returned.
@@ -15,7 +16,9 @@
  * ix.dispose();                                        // frees the tables it built (not kv's)
  * ```
  *
- * Every stage ranks by cosine (its scores times its tables' inverse row norms), as KeyedVectors does. `'f32'` in
+ * Every stage ranks by cosine, as KeyedVectors does: kv's own table and tables passed in by their scores times their
+ * inverse row norms; tables built here from unit rows by their inner products (their decoded norms are 1 up to
+ * rounding), except binary and PQ tables that are scored and the last stage, which use their norms. `'f32'` in
  * `refine` means `kv.matrix` itself (whatever its dtype); a scheme name builds that table with `quantizeMatrix` from
  * kv's rows scaled to unit length (so that a centred table's column mean is that of the directions, not dominated by
  * the longest rows: with raw rows of norms 0.5–2.5, Hamming top-300 of 3000 missed 9 of the 10 true neighbours);
