@@ -71,6 +71,26 @@ export abstract class AffineTable extends QuantTable {
     else encode(x);
   }
 
+  /**
+   * Fills this new table from a stored record: checks the record's lengths against the table's (E_SHAPE), lets
+   * `writeCodes` copy the codes into codesPtr and return the zero points to keep, then stores scales, zero points and
+   * the centre (all checked). On any error the table is disposed and the error rethrown.
+   */
+  protected fillFrom<T extends AffineTable>(this: T, q: QuantizedTensor, writeCodes: () => Int32Array): T {
+    if (q.codes.length !== this.rows * this.rowBytes || q.scales.length !== this.groups || q.zeroPoints.length !== this.groups) {
+      this.dispose();
+      throw new QuantextError('E_SHAPE', `${this.constructor.name}: ${q.codes.length} code bytes, ${q.scales.length} scales for ${q.rows}×${q.cols}${q.perRow ? ' per row' : ''}`);
+    }
+    try {
+      this.setParams(q.scales, writeCodes());
+      if (q.center) this.setCenter(q.center);
+      return this;
+    } catch (e) {
+      this.dispose();
+      throw e;
+    }
+  }
+
   /** Stores a centre read from a file (checked: cols finite floats). */
   protected setCenter(center: Float32Array): void {
     checkCenter(center, this.cols, this.constructor.name);

@@ -38,19 +38,10 @@ export class Int4Matrix extends AffineTable {
   static fromQuantized(q: QuantizedTensor, rt?: Runtime): Int4Matrix {
     if (q.scheme !== 'int4' && !(q.scheme === 'int' && q.bits === 4)) throw new QuantextError('E_OPTION', `Int4Matrix needs int4 codes; got ${q.scheme}`);
     const m = new Int4Matrix(q.rows, q.cols, { perRow: q.perRow, symmetric: q.symmetric }, rt, Boolean(q.center));
-    if (q.codes.length !== q.rows * m.rowBytes || q.scales.length !== m.groups || q.zeroPoints.length !== m.groups) {
-      m.dispose();
-      throw new QuantextError('E_SHAPE', `Int4Matrix: ${q.codes.length} code bytes, ${q.scales.length} scales for ${q.rows}×${q.cols}`);
-    }
-    try {
+    return m.fillFrom(q, () => {
       m.rt.arena.u8(m.codesPtr, q.codes.length).set(q.codes as Uint8Array);
-      m.setParams(q.scales, q.zeroPoints);
-      if (q.center) m.setCenter(q.center);
-      return m;
-    } catch (e) {
-      m.dispose();
-      throw e;
-    }
+      return q.zeroPoints;
+    });
   }
 
   decodeRow(i: number, out = new Float32Array(this.cols)): Float32Array {

@@ -56,28 +56,17 @@ export class Int8Matrix extends AffineTable {
     if (q.scheme !== 'int8' && q.scheme !== 'uint8') throw new QuantextError('E_OPTION', `Int8Matrix needs int8 or uint8 codes; got ${q.scheme}`);
     const uint = q.scheme === 'uint8';
     const m = new Int8Matrix(q.rows, q.cols, { perRow: q.perRow, symmetric: q.symmetric && !uint }, rt, Boolean(q.center));
-    const n = q.rows * q.cols;
-    if (q.codes.length !== n || q.scales.length !== m.groups || q.zeroPoints.length !== m.groups) {
-      m.dispose();
-      throw new QuantextError('E_SHAPE', `Int8Matrix: ${q.codes.length} codes, ${q.scales.length} scales for ${q.rows}×${q.cols}${q.perRow ? ' per row' : ''}`);
-    }
-    try {
-      const codes = m.rt.arena.i8(m.codesPtr, n);
-      if (uint) {
-        // stored re-centred: q − 128 as int8 (a format conversion on load)
-        const u = q.codes as Uint8Array;
-        for (let i = 0; i < n; i++) codes[i] = u[i] - 128;
-        m.setParams(q.scales, q.zeroPoints.map((z) => z - 128));
-      } else {
+    return m.fillFrom(q, () => {
+      const codes = m.rt.arena.i8(m.codesPtr, q.codes.length);
+      if (!uint) {
         codes.set(q.codes as Int8Array);
-        m.setParams(q.scales, q.zeroPoints);
+        return q.zeroPoints;
       }
-      if (q.center) m.setCenter(q.center);
-      return m;
-    } catch (e) {
-      m.dispose();
-      throw e;
-    }
+      // stored re-centred: q − 128 as int8 (a format conversion on load)
+      const u = q.codes as Uint8Array;
+      for (let i = 0; i < u.length; i++) codes[i] = u[i] - 128;
+      return q.zeroPoints.map((z) => z - 128);
+    });
   }
 
   decodeRow(i: number, out = new Float32Array(this.cols)): Float32Array {
