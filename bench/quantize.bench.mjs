@@ -112,7 +112,7 @@ function parseArgs(args) {
 // data
 
 
-export function gaussian(n, r) {
+function gaussian(n, r) {
   const a = new Float32Array(n);
   for (let i = 0; i < n; i += 2) {
     const u = Math.max(r(), 1e-12), v = r();
@@ -123,7 +123,7 @@ export function gaussian(n, r) {
   return a;
 }
 
-export function normalizeRows(x, rows, cols) {
+function normalizeRows(x, rows, cols) {
   for (let i = 0; i < rows; i++) {
     let s = 0;
     for (let j = 0; j < cols; j++) s += x[i * cols + j] ** 2;
@@ -142,7 +142,7 @@ export function normalizeRows(x, rows, cols) {
  * direction and local neighbour scale and is rows / V times denser, as a larger vocabulary would be.
  * Row j is a copy of word j mod V. Costs one f32 search per real word (to find c_i).
  */
-export function tileVectors(lib, rt, x, V, d, rows, seed) {
+function tileVectors(lib, rt, x, V, d, rows, seed) {
   const u = normalizeRows(Float32Array.from(x), V, d);
   const dense = lib.DenseMatrix.from(u, V, d, rt);
   const q = rt.arena.alloc(d * 4), S = rt.arena.alloc(V * 4 + 16), I = rt.arena.alloc(64), Vv = rt.arena.alloc(64);

@@ -266,9 +266,10 @@ function blockI4(acc: v128, pb: usize, qel: v128, qeh: v128, qol: v128, qoh: v12
   return i32x4.add(acc, i32x4.dot_i16x8_s(i16x8.shr_s(i16x8.shl(wh, 8), 12), qoh));
 }
 
-/** Per-row f32 scale and i32 zero point of rows r..r+3 as vectors (see matvecI8). */
-/** The int4 scoring loop (raw i32 dots or rescaled f32 scores, as matvecI8), 32 elements per SIMD step. */
-// one compiled copy shared by the raw and scaled kernels and their _ref twins (flags are runtime arguments)
+/**
+ * The int4 scoring loop (raw i32 dots or rescaled f32 scores, as matvecI8), 32 elements per SIMD step. One compiled
+ * copy shared by the raw and scaled kernels and their _ref twins (flags are runtime arguments).
+ */
 function matvecI4(mat: usize, rows: i32, cols: i32, strideBytes: i32, idx: usize, q: usize, raw: bool, qscale: f32, scales: usize, zps: usize, ps: i32, bias: f32, out: usize, simd: bool): void {
   const sb = <usize>strideBytes;
   const c32 = cols & ~31;
@@ -868,10 +869,10 @@ export function score_b1_lut(mat: usize, rows: i32, nbytes: i32, strideBits: i32
     }
     storeLut4(out, r, alphas, as, qsum, bias, s0, s1, s2, s3);
   }
-  scoreB1LutRows(mat, r, rows, strideBits, nbytes, lut, qsum, alphas, as, bias, out);
+  scoreB1LutRows(mat, r, rows, nbytes, strideBits, lut, qsum, alphas, as, bias, out);
 }
 export function score_b1_lut_ref(mat: usize, rows: i32, nbytes: i32, strideBits: i32, lut: usize, qsum: f32, alphas: usize, as: i32, bias: f32, out: usize): void {
-  scoreB1LutRows(mat, 0, rows, strideBits, nbytes, lut, qsum, alphas, as, bias, out);
+  scoreB1LutRows(mat, 0, rows, nbytes, strideBits, lut, qsum, alphas, as, bias, out);
 }
 
 /** The scores of four rows r..r+3 from their lookup sums (as score_b1_lut, row by row). */
@@ -886,7 +887,7 @@ function storeLut4(out: usize, r: i32, alphas: usize, as: i32, qsum: f32, bias: 
 }
 
 /** score_b1_lut for rows [from, rows), one at a time, bytes through rowByteAt: the reference, and the tail. */
-function scoreB1LutRows(mat: usize, from: i32, rows: i32, strideBits: i32, nbytes: i32, lut: usize, qsum: f32, alphas: usize, as: i32, bias: f32, out: usize): void {
+function scoreB1LutRows(mat: usize, from: i32, rows: i32, nbytes: i32, strideBits: i32, lut: usize, qsum: f32, alphas: usize, as: i32, bias: f32, out: usize): void {
   for (let r = from; r < rows; r++) {
     const o = <usize>r * <usize>strideBits;
     let s: f32 = 0;

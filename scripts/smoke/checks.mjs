@@ -243,8 +243,7 @@ export async function runChecks(q, o) {
   await run('quantize + search (int8, int4, binary; QuantizedIndexer)', async () => {
     // 600 vectors in 30 clusters (dim 40, seeded): quantized tables answer like f32, and the binary → int8 → f32
     // cascade with every row a candidate is the exact search
-    let seed = 12345;
-    const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+    const rnd = rng(12345);
     const n = 600, dim = 40;
     const centres = Array.from({ length: 30 }, () => Array.from({ length: dim }, () => rnd() * 2 - 1));
     const data = new Float32Array(n * dim);

@@ -48,8 +48,6 @@ export class BinaryMatrix extends QuantTable {
   private readonly groups: number;
   /** The 16-row block copy of the codes: −1 not yet decided, 0 none, else its address. */
   private blockedPtr = -1;
-  /** Bytes per distance in the 'dist' scratch after the last hammingTopK (1: block layout, 2: rows). */
-  private distBytes = 2;
 
   constructor(rows: number, cols: number, perRow = true, rt?: Runtime, center = false) {
     super(rows, cols, rt);
@@ -258,11 +256,9 @@ export class BinaryMatrix extends QuantTable {
     if (blk) {
       // the 16-row block layout (SIMD builds, rows of ≤ 31 bytes): distances are bytes
       const dist = this.scratchPtr('dist', ((n + 15) & ~15) + 16), qs = this.scratchPtr('qsplat', this.rowBytes * 16);
-      this.distBytes = 1;
       return this.rt.kernels.hamming_topk_b1_blocked(blk, n, this.rowBytes, qBitsPtr, k, qs, dist, cand, hist, outIdxPtr);
     }
     const dist = this.scratchPtr('dist', Math.max(n, 1) * 2);
-    this.distBytes = 2;
     return this.rt.kernels.hamming_topk_b1(this.codesPtr, n, this.rowBytes, this.strideBits, qBitsPtr, k, dist, cand, hist, outIdxPtr);
   }
 
@@ -296,7 +292,7 @@ export class BinaryMatrix extends QuantTable {
     const got = this.hammingTopK(qb, k, idx, n);
     const indices = this.rt.arena.i32(idx, got).slice();
     const dp = this.scratchPtr('dist', 0); // the buffer hammingTopK just filled
-    const dist = this.distBytes === 1 ? this.rt.arena.u8(dp, n) : this.rt.arena.u16(dp, n);
+    const dist = this.blockedPtr > 0 ? this.rt.arena.u8(dp, n) : this.rt.arena.u16(dp, n); // bytes in the block layout
     return { indices, distances: Int32Array.from(indices, (i) => dist[i]) };
   }
 
