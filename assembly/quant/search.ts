@@ -518,19 +518,14 @@ export function sign_dot_b1_ref(mat: usize, rows: i32, cols: i32, strideBits: i3
  * topk_f32 gives on sign_dot_b1 scores), without a heap. Distances are integers in [0, 8·nbytes] (u16: nbytes ≤ 8191).
  *
  * 1. One pass over every row for its distance (into `dist`, u16[rows]).
- * 2. Estimate (tables of ≥ 4096 rows and k < rows/8): a histogram of every 32nd distance, and a threshold t0 under
- *    which comfortably more than k rows should fall (1.25× the expected count plus three standard deviations);
- *    then one pass over the distances (SIMD: eight compares and a bitmask per step) lists the rows at or under t0
- *    in `cand` (i32[rows]). If fewer than k rows were listed, the estimate was wrong (e.g. a table ordered in
- *    period 32): every row becomes a candidate. The k nearest are always among the candidates, since
- *    they hold every row at or under t0 and at least k of them.
- * 3. A histogram of the candidates' distances (`hist`, i32[4·(8·nbytes + 1)]: four partial histograms, so that
- *    consecutive increments do not wait on each other), the exact threshold t from its prefix sums, and each
- *    candidate at or under t placed at its rank (a stable counting sort; candidates are in row order).
+ * 2. The selection (selectNearest): a threshold from every 32nd distance, made exact by a histogram of the rows
+ *    listed under it (small k) or by counting passes (large k, or when the sample misleads); the rows under the
+ *    threshold and the first ones at it, listed without branches per row (`cand`: i32[rows + 64] of scratch;
+ *    `hist`: i32[4·(8·nbytes + 1)]), and a stable counting sort of those k by distance.
  *
  * Rows of at most 16 bytes take two 64-bit popcounts each (reading 16 bytes from every row start: the tables keep
  * 16 bytes of slack after their codes); longer rows go through hammingRow. The _ref twin computes every distance
- * byte by byte and selects in the same way, so both return the same rows. Writes the rows to outIdx (i32[k]) and
+ * byte by byte and selects with scalar code, so both return the same rows. Writes the rows to outIdx (i32[k]) and
  * returns how many (min(k, rows)); dist keeps every distance.
  */
 export function hamming_topk_b1(mat: usize, rows: i32, nbytes: i32, strideBits: i32, q: usize, k: i32, dist: usize, cand: usize, hist: usize, outIdx: usize): i32 {
@@ -544,18 +539,6 @@ export function hamming_topk_b1_ref(mat: usize, rows: i32, nbytes: i32, strideBi
 @inline
 function bump(h: usize): void {
   store<i32>(h, load<i32>(h) + 1);
-}
-
-/** Places row r (distance d ≤ t) at its rank; returns the updated count of distance-t rows still wanted. */
-// @ts-ignore: decorator
-@inline
-function place(r: i32, d: i32, t: i32, atT: i32, hist: usize, outIdx: usize): i32 {
-  if (d == t) { if (atT == 0) return 0; atT--; }
-  const h = hist + (<usize>d << 2);
-  const pos = load<i32>(h);
-  store<i32>(h, pos + 1);
-  store<i32>(outIdx + (<usize>pos << 2), r);
-  return atT;
 }
 
 /** dist[r] (u16) = Hamming distance of row r (≤ 16 bytes) to the query words q0, q1 under the masks m0, m1. */
@@ -597,15 +580,24 @@ function hammingTopK(mat: usize, rows: i32, nbytes: i32, strideBits: i32, q: usi
 
 /**
  * The k smallest of rows integer distances (dist: u8 when `small`, else u16; values < nb1), nearest first, ties by
- * lower row index, into outIdx; returns k (≤ rows, > 0). Estimate, candidates, exact selection as described at
- * hamming_topk_b1.
+ * lower row index, into outIdx; returns k (≤ rows, > 0). cand: i32[rows + 64] of scratch, hist: i32[4·nb1].
+ *
+ * 1. Tables of ≥ 4096 rows and k < rows/8: a threshold t0 from every 32nd distance, under which comfortably more
+ *    than k rows should fall (1.25× the expected count plus three standard deviations); the rows at or under it
+ *    listed in row order (SIMD: compares and bitmasks, 64 rows per step, the set lanes written out through a table
+ *    of their positions: no branch per row or candidate); a histogram of the candidates gives the exact threshold t
+ *    (count(d < t) = below < k ≤ count(d ≤ t)) as long as at least k rows were listed.
+ * 2. Otherwise (small tables, large k, or a sample that misled): t and below from exact counts (SIMD: a search
+ *    over thresholds, each probe one pass of compares) or an exact histogram of every distance (scalar); then the
+ *    rows under t and the first k − below rows at t are listed.
+ * 3. The k rows kept (every row under t, the first k − below at t, in row order), sorted by distance with a
+ *    stable counting sort into outIdx.
  */
 // @ts-ignore: decorator
 @inline
 function selectNearest(dist: usize, small: bool, rows: i32, nb1: i32, k: i32, cand: usize, hist: usize, outIdx: usize, simd: bool): i32 {
   const hb = <usize>nb1 << 2; // bytes of one partial histogram
-  // the threshold estimate from every 32nd distance
-  let t0 = nb1 - 1;
+  let t = -1, below = 0, m = 0, p0 = nb1 >> 1;
   if (rows >= 4096 && k < (rows >> 3)) {
     memory.fill(hist, 0, hb);
     let ns = 0;
@@ -614,73 +606,229 @@ function selectNearest(dist: usize, small: bool, rows: i32, nb1: i32, k: i32, ca
       ns++;
     }
     const expect = <f64>k * <f64>ns / <f64>rows;
-    const want = <i32>Math.ceil(1.25 * expect + 3 * Math.sqrt(expect)) + 2;
-    let c = 0;
-    for (let t = 0; t < nb1; t++) {
-      c += load<i32>(hist + (<usize>t << 2));
-      if (c >= want) { t0 = t; break; }
+    const big = ASC_FEATURE_SIMD && simd && expect >= 32; // the sample's quantile is close: exact counts from there
+    const want = big ? <i32>Math.ceil(expect) : <i32>Math.ceil(1.25 * expect + 3 * Math.sqrt(expect)) + 2;
+    let t0 = nb1 - 1, c = 0;
+    for (let u = 0; u < nb1; u++) {
+      c += load<i32>(hist + (<usize>u << 2));
+      if (c >= want) { t0 = u; break; }
+    }
+    if (big) p0 = t0;
+    else m = listRows(dist, small, rows, 0, t0, cand, 0, rows, simd);
+    if (m >= k) {
+      // the candidates hold every row at or under t0 ≥ t: their histogram (four partial ones, so that consecutive
+      // increments do not wait on each other) gives t and below
+      memory.fill(hist, 0, hb << 2);
+      let j = 0;
+      for (; j + 4 <= m; j += 4) {
+        const o = cand + (<usize>j << 2);
+        bump(hist + (<usize>distAt(dist, small, load<i32>(o)) << 2));
+        bump(hist + hb + (<usize>distAt(dist, small, load<i32>(o, 4)) << 2));
+        bump(hist + 2 * hb + (<usize>distAt(dist, small, load<i32>(o, 8)) << 2));
+        bump(hist + 3 * hb + (<usize>distAt(dist, small, load<i32>(o, 12)) << 2));
+      }
+      for (; j < m; j++) bump(hist + (<usize>distAt(dist, small, load<i32>(cand + (<usize>j << 2))) << 2));
+      for (t = 0; t < nb1; t++) {
+        const o = hist + (<usize>t << 2);
+        const n = load<i32>(o) + load<i32>(o + hb) + load<i32>(o + 2 * hb) + load<i32>(o + 3 * hb);
+        if (below + n >= k) break;
+        below += n;
+      }
+      // keep every candidate under t and the first k − below at t, in place (n ≤ j); branch-free, since about
+      // half are kept, unpredictably
+      let atT = k - below, n = 0;
+      for (j = 0; j < m; j++) {
+        const row = load<i32>(cand + (<usize>j << 2));
+        const d = distAt(dist, small, row);
+        const eq = <i32>(d == t);
+        const take = <i32>(d < t) | (eq & <i32>(atT > 0));
+        store<i32>(cand + (<usize>n << 2), row);
+        n += take;
+        atT -= eq & take;
+      }
     }
   }
-  // the rows at or under t0, in row order (SIMD: compares and a bitmask, 16 or 8 distances per step)
-  let m = 0, r = 0;
-  if (ASC_FEATURE_SIMD && simd) {
-    if (small) {
-      const vt = i8x16.splat(<i8>t0);
-      for (; r + 16 <= rows; r += 16) {
-        let bits = i8x16.bitmask(i8x16.le_u(v128.load(dist + <usize>r), vt));
-        while (bits) {
-          store<i32>(cand + (<usize>m << 2), r + ctz<i32>(bits));
-          m++;
-          bits &= bits - 1;
+  if (m < k) {
+    below = 0;
+    if (ASC_FEATURE_SIMD && simd) {
+      // exact counts, count(d ≤ lo) = cLo < k ≤ count(d ≤ hi): steps doubling away from p0 until the answer
+      // is passed, then bisection. Each probe p ∈ (lo, hi] counts d ≤ p and d < p, so a probe at the answer ends it.
+      let lo = -1, hi = nb1 - 1, cLo = 0, step = 1, dir = 0, p = p0;
+      while (hi > lo + 1) {
+        const le = countBelow(dist, small, rows, p, simd), lt = countLo;
+        if (le < k) { lo = p; cLo = le; if (dir < 0) step = 0; dir = 1; }
+        else if (lt >= k) { hi = p - 1; if (dir > 0) step = 0; dir = -1; }
+        else { lo = p - 1; cLo = lt; hi = p; break; }
+        if (step == 0) p = (lo + hi + 1) >> 1;
+        else {
+          p = dir > 0 ? min(hi, p + step) : max(lo + 1, p - step);
+          step = min(step << 1, nb1);
         }
       }
-    } else {
-      const vt = i16x8.splat(<i16>t0);
-      for (; r + 8 <= rows; r += 8) {
-        let bits = i16x8.bitmask(i16x8.le_u(v128.load(dist + (<usize>r << 1)), vt));
-        while (bits) {
-          store<i32>(cand + (<usize>m << 2), r + ctz<i32>(bits));
-          m++;
-          bits &= bits - 1;
+      t = hi;
+      below = cLo;
+    } else { // an exact histogram of every distance
+      memory.fill(hist, 0, hb << 2);
+      let r = 0;
+      for (; r + 4 <= rows; r += 4) {
+        bump(hist + (<usize>distAt(dist, small, r) << 2));
+        bump(hist + hb + (<usize>distAt(dist, small, r + 1) << 2));
+        bump(hist + 2 * hb + (<usize>distAt(dist, small, r + 2) << 2));
+        bump(hist + 3 * hb + (<usize>distAt(dist, small, r + 3) << 2));
+      }
+      for (; r < rows; r++) bump(hist + (<usize>distAt(dist, small, r) << 2));
+      for (t = 0; t < nb1; t++) {
+        const o = hist + (<usize>t << 2);
+        const c = load<i32>(o) + load<i32>(o + hb) + load<i32>(o + 2 * hb) + load<i32>(o + 3 * hb);
+        if (below + c >= k) break;
+        below += c;
+      }
+    }
+    // the rows under t, then the first k − below at t
+    m = t > 0 ? listRows(dist, small, rows, 0, t - 1, cand, 0, rows, simd) : 0;
+    listRows(dist, small, rows, t, t, cand, m, k, simd);
+  }
+  // stable counting sort of cand[0, k) by distance (all ≤ t)
+  memory.fill(hist, 0, <usize>(t + 1) << 2);
+  for (let j = 0; j < k; j++) bump(hist + (<usize>distAt(dist, small, load<i32>(cand + (<usize>j << 2))) << 2));
+  let first = 0;
+  for (let u = 0; u <= t; u++) {
+    const o = hist + (<usize>u << 2);
+    const c = load<i32>(o);
+    store<i32>(o, first);
+    first += c;
+  }
+  for (let j = 0; j < k; j++) {
+    const row = load<i32>(cand + (<usize>j << 2));
+    const h = hist + (<usize>distAt(dist, small, row) << 2);
+    const pos = load<i32>(h);
+    store<i32>(h, pos + 1);
+    store<i32>(outIdx + (<usize>pos << 2), row);
+  }
+  return k;
+}
+
+/** count(d < t) of the last countBelow call. */
+let countLo: i32 = 0;
+
+/** count(d ≤ t) over the distances (and count(d < t) into countLo), in one pass. */
+function countBelow(dist: usize, small: bool, rows: i32, t: i32, simd: bool): i32 {
+  let le = 0, lt = 0, r = 0;
+  if (ASC_FEATURE_SIMD && simd) {
+    if (small) {
+      // per-lane counts in u8 lanes (masks are −1: subtracting counts), widened every 255 steps
+      const vt = i8x16.splat(<i8>t);
+      while (r + 16 <= rows) {
+        let a = i8x16.splat(0), b = i8x16.splat(0);
+        const end = min(rows & ~15, r + 16 * 255);
+        for (; r < end; r += 16) {
+          const v = v128.load(dist + <usize>r);
+          a = i8x16.sub(a, i8x16.le_u(v, vt));
+          b = i8x16.sub(b, i8x16.lt_u(v, vt));
         }
+        le += hsum_i32x4(i32x4.extadd_pairwise_i16x8_u(i16x8.extadd_pairwise_i8x16_u(a)));
+        lt += hsum_i32x4(i32x4.extadd_pairwise_i16x8_u(i16x8.extadd_pairwise_i8x16_u(b)));
+      }
+    } else {
+      const vt = i16x8.splat(<i16>t);
+      while (r + 8 <= rows) {
+        let a = i16x8.splat(0), b = i16x8.splat(0);
+        const end = min(rows & ~7, r + 8 * 65535);
+        for (; r < end; r += 8) {
+          const v = v128.load(dist + (<usize>r << 1));
+          a = i16x8.sub(a, i16x8.le_u(v, vt));
+          b = i16x8.sub(b, i16x8.lt_u(v, vt));
+        }
+        le += hsum_i32x4(i32x4.extadd_pairwise_i16x8_u(a));
+        lt += hsum_i32x4(i32x4.extadd_pairwise_i16x8_u(b));
       }
     }
   }
   for (; r < rows; r++) {
+    const d = distAt(dist, small, r);
+    le += <i32>(d <= t);
+    lt += <i32>(d < t);
+  }
+  countLo = lt;
+  return le;
+}
+
+/** Byte value v → the positions of its set bits (8 bytes, the first popcnt(v) used): branch-free compaction. */
+const SET_BITS: usize = memory.data(256 * 8, 16);
+let setBitsReady = false;
+
+function setBitsTable(): usize {
+  if (!setBitsReady) {
+    for (let v = 0; v < 256; v++) {
+      let n = 0;
+      for (let b = 0; b < 8; b++) if (v & (1 << b)) store<u8>(SET_BITS + (<usize>v << 3) + <usize>(n++), <u8>b);
+    }
+    setBitsReady = true;
+  }
+  return SET_BITS;
+}
+
+/** Writes row + (positions of the set bits of `bits`, ≤ 8 of them) at cand[m…] (8 lanes written); returns the new m. */
+// @ts-ignore: decorator
+@inline
+function emit8(lut: usize, bits: i32, row: i32, cand: usize, m: i32): i32 {
+  const w = v128.load8x8_u(lut + (<usize>bits << 3));
+  const vr = i32x4.splat(row), o = cand + (<usize>m << 2);
+  v128.store(o, i32x4.add(i32x4.extend_low_i16x8_u(w), vr));
+  v128.store(o, i32x4.add(i32x4.extend_high_i16x8_u(w), vr), 16);
+  return m + <i32>popcnt<i32>(bits);
+}
+
+/**
+ * Appends the rows with lo ≤ d ≤ hi, in row order, to cand from position m until it holds `upTo` (or every such
+ * row); returns the new count. SIMD: 64 (u16: 32) rows per step, skipped at once when none is listed; writes up to
+ * 63 lanes past the count (cand has 64 of slack). One compiled copy for both distance widths.
+ */
+function listRows(dist: usize, small: bool, rows: i32, lo: i32, hi: i32, cand: usize, m: i32, upTo: i32, simd: bool): i32 {
+  let r = 0;
+  if (ASC_FEATURE_SIMD && simd) {
+    const lut = setBitsTable();
+    if (small) {
+      const vl = i8x16.splat(<i8>lo), vh = i8x16.splat(<i8>hi);
+      for (; r + 64 <= rows && m < upTo; r += 64) {
+        const p = dist + <usize>r;
+        const b0 = i8x16.bitmask(inRangeU8(v128.load(p), vl, vh)), b1 = i8x16.bitmask(inRangeU8(v128.load(p, 16), vl, vh));
+        const b2 = i8x16.bitmask(inRangeU8(v128.load(p, 32), vl, vh)), b3 = i8x16.bitmask(inRangeU8(v128.load(p, 48), vl, vh));
+        if ((b0 | b1 | b2 | b3) == 0) continue;
+        m = emit8(lut, b0 & 255, r, cand, m); m = emit8(lut, b0 >> 8, r + 8, cand, m);
+        m = emit8(lut, b1 & 255, r + 16, cand, m); m = emit8(lut, b1 >> 8, r + 24, cand, m);
+        m = emit8(lut, b2 & 255, r + 32, cand, m); m = emit8(lut, b2 >> 8, r + 40, cand, m);
+        m = emit8(lut, b3 & 255, r + 48, cand, m); m = emit8(lut, b3 >> 8, r + 56, cand, m);
+      }
+    } else {
+      const vl = i16x8.splat(<i16>lo), vh = i16x8.splat(<i16>hi);
+      for (; r + 32 <= rows && m < upTo; r += 32) {
+        const p = dist + (<usize>r << 1);
+        const b0 = i16x8.bitmask(inRangeU16(v128.load(p), vl, vh)), b1 = i16x8.bitmask(inRangeU16(v128.load(p, 16), vl, vh));
+        const b2 = i16x8.bitmask(inRangeU16(v128.load(p, 32), vl, vh)), b3 = i16x8.bitmask(inRangeU16(v128.load(p, 48), vl, vh));
+        if ((b0 | b1 | b2 | b3) == 0) continue;
+        m = emit8(lut, b0, r, cand, m); m = emit8(lut, b1, r + 8, cand, m);
+        m = emit8(lut, b2, r + 16, cand, m); m = emit8(lut, b3, r + 24, cand, m);
+      }
+    }
+  }
+  for (; r < rows && m < upTo; r++) {
     store<i32>(cand + (<usize>m << 2), r);
-    m += <i32>(distAt(dist, small, r) <= t0);
+    const d = distAt(dist, small, r);
+    m += <i32>(d >= lo) & <i32>(d <= hi);
   }
-  if (m < k) { // the estimate fell short: every row is a candidate
-    for (r = 0; r < rows; r++) store<i32>(cand + (<usize>r << 2), r);
-    m = rows;
-  }
-  // histogram of the candidates; threshold t: count(d < t) < k ≤ count(d ≤ t)
-  memory.fill(hist, 0, hb << 2);
-  let j = 0;
-  for (; j + 4 <= m; j += 4) {
-    const c = cand + (<usize>j << 2);
-    bump(hist + (<usize>distAt(dist, small, load<i32>(c)) << 2));
-    bump(hist + hb + (<usize>distAt(dist, small, load<i32>(c, 4)) << 2));
-    bump(hist + 2 * hb + (<usize>distAt(dist, small, load<i32>(c, 8)) << 2));
-    bump(hist + 3 * hb + (<usize>distAt(dist, small, load<i32>(c, 12)) << 2));
-  }
-  for (; j < m; j++) bump(hist + (<usize>distAt(dist, small, load<i32>(cand + (<usize>j << 2))) << 2));
-  // merge; hist[d] becomes the first rank of distance d (d ≤ t)
-  let below = 0, t = 0;
-  for (; t < nb1; t++) {
-    const o = hist + (<usize>t << 2);
-    const c = load<i32>(o) + load<i32>(o + hb) + load<i32>(o + 2 * hb) + load<i32>(o + 3 * hb);
-    store<i32>(o, below);
-    if (below + c >= k) break;
-    below += c;
-  }
-  let atT = k - below; // rows of distance t still wanted
-  for (j = 0; j < m; j++) {
-    const row = load<i32>(cand + (<usize>j << 2));
-    const d = distAt(dist, small, row);
-    if (d <= t) atT = place(row, d, t, atT, hist, outIdx);
-  }
-  return k;
+  return min(m, upTo);
+}
+
+// @ts-ignore: decorator
+@inline
+function inRangeU8(v: v128, lo: v128, hi: v128): v128 {
+  return v128.and(i8x16.ge_u(v, lo), i8x16.le_u(v, hi));
+}
+// @ts-ignore: decorator
+@inline
+function inRangeU16(v: v128, lo: v128, hi: v128): v128 {
+  return v128.and(i16x8.ge_u(v, lo), i16x8.le_u(v, hi));
 }
 
 /** selectNearest over u8 / u16 distances: one compiled copy each (called once per query; keeps the builds small). */

@@ -544,7 +544,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
     const rt = await rtFor(build);
     const r = rng(31);
     const popcount8 = (v: number) => { let c = 0; for (; v; v &= v - 1) c++; return c; };
-    for (const [rows, cols, periodic] of [[20000, 100, false], [9000, 64, false], [5003, 40, false], [6000, 200, false], [4100, 300, false], [8192, 100, true]] as const) {
+    for (const [rows, cols, periodic] of [[20000, 100, false], [9000, 64, false], [5003, 40, false], [6000, 200, false], [4100, 300, false], [8192, 100, true], [16384, 100, true]] as const) {
       const nb = (cols + 7) >> 3;
       const pm = alloc(rt, rows * nb), pqb = alloc(rt, nb);
       const codes = rt.arena.u8(pm, rows * nb), qb = rt.arena.u8(pqb, nb);
@@ -559,9 +559,9 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
       const mb = codes.slice(), qv = qb.slice();
       const hw = (i: number) => { let h = 0; for (let b = 0; b < nb; b++) h += popcount8(mb[i * nb + b] ^ qv[b]); return h; };
       const order = Array.from({ length: rows }, (_, i) => i).sort((a, b) => hw(a) - hw(b) || a - b);
-      const dist = alloc(rt, rows * 2), cand = alloc(rt, rows * 4), hist = alloc(rt, 4 * (nb * 8 + 1) * 4), ti = alloc(rt, rows * 4);
-      // periodic: 900 > rows/32 rows at distance 0 are wanted, so the sampled estimate (all at 0) falls short
-      for (const k of periodic ? [1, 900] : [1, 10, 100, 1000, Math.floor(rows / 8) - 1]) for (const fn of ['hamming_topk_b1', 'hamming_topk_b1_ref'] as const) {
+      const dist = alloc(rt, rows * 2), cand = alloc(rt, (rows + 64) * 4), hist = alloc(rt, 4 * (nb * 8 + 1) * 4), ti = alloc(rt, rows * 4);
+      // periodic: 900 or 2000 > rows/32 rows at distance 0 are wanted, so the sampled estimate (all at 0) falls short
+      for (const k of periodic ? [1, 900, 2000] : [1, 10, 100, 1000, Math.floor(rows / 8) - 1]) for (const fn of ['hamming_topk_b1', 'hamming_topk_b1_ref'] as const) {
         const got = rt.kernels[fn](pm, rows, nb, nb * 8, pqb, k, dist, cand, hist, ti);
         expect(got).toBe(k);
         expect(Array.from(rt.arena.i32(ti, got))).toEqual(order.slice(0, k));
@@ -573,7 +573,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
         rt.kernels.b1_block16(pm, rows, nb, nb * 8, blk);
         const bl = rt.arena.u8(blk, blocks * 16 * nb);
         for (const i of [0, 1, 15, 16, rows - 1]) for (let b = 0; b < nb; b++) expect(bl[Math.floor(i / 16) * 16 * nb + 16 * b + (i % 16)]).toBe(mb[i * nb + b]);
-        for (const k of periodic ? [1, 900] : [1, 10, 1000, Math.floor(rows / 8) - 1]) for (const fn of ['hamming_topk_b1_blocked', 'hamming_topk_b1_blocked_ref'] as const) {
+        for (const k of periodic ? [1, 900, 2000] : [1, 10, 1000, Math.floor(rows / 8) - 1]) for (const fn of ['hamming_topk_b1_blocked', 'hamming_topk_b1_blocked_ref'] as const) {
           const got = rt.kernels[fn](blk, rows, nb, pqb, k, qs, d8, cand, hist, ti);
           expect(got).toBe(k);
           expect(Array.from(rt.arena.i32(ti, got)), `${fn} k=${k}`).toEqual(order.slice(0, k));
@@ -626,7 +626,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
       const po = alloc(rt, rows * 4);
       const hw = (i: number) => { let h = 0; for (let b = 0; b < nb; b++) h += popcount8(mb[i * stride + b] ^ qb[b]); return h; };
       const order = Array.from({ length: rows }, (_, i) => i).sort((a, b) => hw(a) - hw(b) || a - b);
-      const dist = alloc(rt, rows * 2), cand = alloc(rt, rows * 4), hist = alloc(rt, 4 * (nb * 8 + 1) * 4), ti = alloc(rt, (rows + 1) * 4);
+      const dist = alloc(rt, rows * 2), cand = alloc(rt, (rows + 64) * 4), hist = alloc(rt, 4 * (nb * 8 + 1) * 4), ti = alloc(rt, (rows + 1) * 4);
       const lut = alloc(rt, nb * 256 * 4), al = new Float32Array(rows).map(() => f(0.1 + r())), pa = put(rt, al);
       rt.kernels.b1_lut_f32(pqv, cols, lut);
       const qsum = f(qv.reduce((a, b) => a + b, 0));

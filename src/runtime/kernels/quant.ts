@@ -103,7 +103,7 @@ export interface QuantKernels {
   b1_lut_f32(q: number, cols: number, lut: number): void;
   score_b1_lut(mat: number, rows: number, nbytes: number, strideBits: number, lut: number, qsum: number, alphas: number, as: number, bias: number, out: number): void;
   score_b1_lut_ref(mat: number, rows: number, nbytes: number, strideBits: number, lut: number, qsum: number, alphas: number, as: number, bias: number, out: number): void;
-  /** k nearest rows by Hamming distance (ties: lower index): a sampled threshold, candidates, histogram selection; rows strideBits apart; dist u16[rows], cand i32[rows], hist i32[4·(8·nbytes+1)] scratch. */
+  /** k nearest rows by Hamming distance (ties: lower index): a sampled threshold, exact counts, branch-free listing, counting sort; rows strideBits apart; dist u16[rows], cand i32[rows + 64], hist i32[4·(8·nbytes+1)] scratch. */
   hamming_topk_b1(mat: number, rows: number, nbytes: number, strideBits: number, q: number, k: number, dist: number, cand: number, hist: number, outIdx: number): number;
   hamming_topk_b1_ref(mat: number, rows: number, nbytes: number, strideBits: number, q: number, k: number, dist: number, cand: number, hist: number, outIdx: number): number;
   /** Byte-aligned binary rows → one contiguous bit string (row r at bits r·cols …); dst ⌈rows·cols/8⌉ + 1 bytes. */
@@ -112,7 +112,7 @@ export interface QuantKernels {
   b1_bits_to_rows(src: number, rows: number, cols: number, dst: number, dstStrideBytes: number): void;
   /** Binary codes in blocks of 16 rows (byte j of row 16b+l at b·16·nbytes + 16j + l); ⌈rows/16⌉·16·nbytes bytes. */
   b1_block16(mat: number, rows: number, nbytes: number, strideBits: number, out: number): void;
-  /** hamming_topk_b1 over b1_block16 codes (nbytes ≤ 31); qsplat: 16·nbytes bytes; dist: u8[⌈rows/16⌉·16]. */
+  /** hamming_topk_b1 over b1_block16 codes (nbytes ≤ 31); qsplat: 16·nbytes bytes; dist: u8[⌈rows/16⌉·16]; cand i32[rows + 64]. */
   hamming_topk_b1_blocked(blk: number, rows: number, nbytes: number, q: number, k: number, qsplat: number, dist: number, cand: number, hist: number, outIdx: number): number;
   hamming_topk_b1_blocked_ref(blk: number, rows: number, nbytes: number, q: number, k: number, qsplat: number, dist: number, cand: number, hist: number, outIdx: number): number;
   matvec_f16(mat: number, rows: number, cols: number, q: number, out: number): void;

@@ -242,8 +242,8 @@ export class BinaryMatrix extends QuantTable {
   }
 
   /**
-   * The k rows nearest to the query bits at qBitsPtr in Hamming distance (ties: lower index): one popcount pass
-   * that keeps the rows under an estimated threshold, then a histogram selection among them (hamming_topk_b1; no
+   * The k rows nearest to the query bits at qBitsPtr in Hamming distance (ties: lower index): one popcount pass,
+   * then a threshold estimated from a sample and made exact by counting, and a counting sort (hamming_topk_b1; no
    * heap, so k may be large). Row indices go to outIdxPtr (i32[k]); returns how many. The distances stay in the
    * table's scratch (see searchHamming).
    */
@@ -251,7 +251,7 @@ export class BinaryMatrix extends QuantTable {
     const n = this.limit(rowLimit);
     if (!Number.isInteger(k) || k < 0) throw new QuantextError('E_OPTION', `k must be a non-negative integer; got ${k}`, { option: 'k' });
     if (this.cols > MAX_HAMMING_COLS) throw new QuantextError('E_TOO_LARGE', `Hamming search counts distances in 16 bits: at most ${MAX_HAMMING_COLS} columns; this table has ${this.cols}`, { cols: this.cols });
-    const cand = this.scratchPtr('cand', Math.max(n, 1) * 4), hist = this.scratchPtr('hist', 4 * (this.rowBytes * 8 + 1) * 4);
+    const cand = this.scratchPtr('cand', (n + 64) * 4), hist = this.scratchPtr('hist', 4 * (this.rowBytes * 8 + 1) * 4);
     const blk = this.blocked();
     if (blk) {
       // the 16-row block layout (SIMD builds, rows of ≤ 31 bytes): distances are bytes
