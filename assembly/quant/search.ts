@@ -147,6 +147,7 @@ function storeScore(o: usize, d: i32, row: i32, raw: bool, qscale: f32, scales: 
 function matvecI8(mat: usize, rows: i32, cols: i32, stride: i32, idx: usize, q: usize, raw: bool, qscale: f32, scales: usize, zps: usize, ps: i32, bias: f32, out: usize, simd: bool): void {
   const sb = <usize>stride;
   const qsum = !raw && zps ? sumI8(q, cols) : 0;
+  if (idx) touchRows(mat, sb, cols, idx, rows);
   let r = 0;
   if (ASC_FEATURE_SIMD && simd && cols >= 16) {
     const c16 = cols & ~15;
@@ -167,6 +168,18 @@ function matvecI8(mat: usize, rows: i32, cols: i32, stride: i32, idx: usize, q: 
     const row = rowOf(idx, r);
     storeScore(out + (<usize>r << 2), dotI8(mat + <usize>row * sb, q, cols, simd), row, raw, qscale, scales, zps, ps, qsum, bias);
   }
+}
+
+/** Reads one byte of every cache line of the listed rows, in a loop of independent loads. */
+let touched: i32 = 0;
+function touchRows(mat: usize, sb: usize, rowBytes: i32, idx: usize, n: i32): void {
+  let acc = 0;
+  for (let j = 0; j < n; j++) {
+    const p = mat + <usize>load<i32>(idx + (<usize>j << 2)) * sb;
+    for (let o = 0; o < rowBytes; o += 64) acc += <i32>load<u8>(p + <usize>o);
+    acc += <i32>load<u8>(p + <usize>(rowBytes - 1));
+  }
+  touched = acc;
 }
 
 /** matvec_i8: out[r] (i32) = Σ_c mat[r·stride + c] · q[c], i8 table and i8 query, int32 accumulation. */
@@ -274,6 +287,7 @@ function matvecI4(mat: usize, rows: i32, cols: i32, strideBytes: i32, idx: usize
   const sb = <usize>strideBytes;
   const c32 = cols & ~31;
   const qsum = !raw && zps ? sumI8(q, cols) : 0;
+  if (idx) touchRows(mat, sb, (cols + 1) >> 1, idx, rows);
   let r = 0;
   if (ASC_FEATURE_SIMD && simd) {
     const vqs = f32x4.splat(qscale), vqsum = i32x4.splat(qsum), vbias = f32x4.splat(bias);
@@ -1116,6 +1130,7 @@ export function row_norms_half(mat: usize, rows: i32, cols: i32, bf: bool, out: 
 /** matvec_f32_rows: out[k] = ⟨mat row idx[k], q⟩ for k < m (rows stride floats apart): exact rescoring of candidates. */
 export function matvec_f32_rows(mat: usize, stride: i32, cols: i32, idx: usize, m: i32, q: usize, out: usize): void {
   const sb = <usize>stride << 2;
+  touchRows(mat, sb, cols << 2, idx, m);
   for (let k = 0; k < m; k++) store<f32>(out + (<usize>k << 2), dot_f32(mat + <usize>load<i32>(idx + (<usize>k << 2)) * sb, q, cols));
 }
 export function matvec_f32_rows_ref(mat: usize, stride: i32, cols: i32, idx: usize, m: i32, q: usize, out: usize): void {
