@@ -120,8 +120,7 @@ export function quantize_affine_u8_rows_ref(x: usize, rows: i32, cols: i32, scal
 
 // ---------------------------------------------------------------- stochastic rounding
 
-// @ts-ignore: decorator
-@inline
+// one compiled copy per code type, shared by the span and row kernels and their _ref twins (smaller builds)
 function stochasticSpan<T>(x: usize, n: i32, scale: f32, zp: i32, qmin: i32, qmax: i32, seed: u32, counter: u32, out: usize, simd: bool): void {
   if (!(scale > 0)) { fillCodes<T>(out, n, clampInt(zp, qmin, qmax)); return; }
   const z = <f32>zp, lo = <f32>qmin, hi = <f32>qmax;

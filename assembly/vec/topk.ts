@@ -6,27 +6,42 @@
  */
 export function topk_f32(vals: usize, n: i32, k: i32, outIdx: usize, outVal: usize): i32 {
   if (k <= 0) return 0;
-  let size = 0;
-  for (let i = 0; i < n; i++) {
+  let size = 0, i = 0;
+  // fill the heap with the first k non-NaN values
+  for (; i < n && size < k; i++) {
     const v = load<f32>(vals + (<usize>i << 2));
     if (v != v) continue; // NaN
-    if (size < k) {
-      // sift up
-      let j = size++;
-      while (j > 0) {
-        const p = (j - 1) >> 1;
-        const pv = load<f32>(outVal + (<usize>p << 2));
-        const pi = load<i32>(outIdx + (<usize>p << 2));
-        if (!worse(v, i, pv, pi)) break;
-        store<f32>(outVal + (<usize>j << 2), pv);
-        store<i32>(outIdx + (<usize>j << 2), pi);
-        j = p;
-      }
-      store<f32>(outVal + (<usize>j << 2), v);
-      store<i32>(outIdx + (<usize>j << 2), i);
-    } else if (v > load<f32>(outVal)) {
-      siftDown(outIdx, outVal, size, v, i);
+    // sift up
+    let j = size++;
+    while (j > 0) {
+      const p = (j - 1) >> 1;
+      const pv = load<f32>(outVal + (<usize>p << 2));
+      const pi = load<i32>(outIdx + (<usize>p << 2));
+      if (!worse(v, i, pv, pi)) break;
+      store<f32>(outVal + (<usize>j << 2), pv);
+      store<i32>(outIdx + (<usize>j << 2), pi);
+      j = p;
     }
+    store<f32>(outVal + (<usize>j << 2), v);
+    store<i32>(outIdx + (<usize>j << 2), i);
+  }
+  // the rest: only a value above the heap's worst enters (an equal one comes later, so ranks lower; NaN never
+  // compares above). SIMD: 16 values against the worst at once, and the scalar path only for a block that has one.
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 16 <= n; i += 16) {
+      const t = f32x4.splat(load<f32>(outVal));
+      const p = vals + (<usize>i << 2);
+      const any = v128.or(v128.or(f32x4.gt(v128.load(p), t), f32x4.gt(v128.load(p, 16), t)), v128.or(f32x4.gt(v128.load(p, 32), t), f32x4.gt(v128.load(p, 48), t)));
+      if (!v128.any_true(any)) continue;
+      for (let j = i; j < i + 16; j++) {
+        const v = load<f32>(vals + (<usize>j << 2));
+        if (v > load<f32>(outVal)) siftDown(outIdx, outVal, size, v, j);
+      }
+    }
+  }
+  for (; i < n; i++) {
+    const v = load<f32>(vals + (<usize>i << 2));
+    if (v > load<f32>(outVal)) siftDown(outIdx, outVal, size, v, i);
   }
   // heap sort in place: repeatedly move the worst to the end → best first
   for (let end = size - 1; end > 0; end--) {

@@ -112,10 +112,13 @@ describe.each(BUILDS)('vector kernels, %s build', (build) => {
   it('topk_f32 equals a full sort (ties by lower index, NaN skipped), and its _ref agrees', async () => {
     const rt = await rtFor(build);
     const r = rng(5);
-    for (const [n, k] of [[0, 3], [1, 1], [5, 10], [17, 4], [1000, 10], [1000, 1], [300, 300], [50, 0]]) {
+    // large n: the SIMD path (16 values against the heap's worst) with NaN, ±Infinity and ties past the first k,
+    // and rising values (every block enters the heap)
+    for (const [n, k, rising] of [[0, 3], [1, 1], [5, 10], [17, 4], [1000, 10], [1000, 1], [300, 300], [50, 0], [5003, 37], [4099, 1], [2000, 25, 1]]) {
       const v = new Float32Array(n);
-      for (let i = 0; i < n; i++) v[i] = Math.round(r() * 40) / 4; // many ties
+      for (let i = 0; i < n; i++) v[i] = rising ? i / 8 : Math.round(r() * 40) / 4; // many ties
       if (n > 3) v[3] = NaN;
+      if (n > 1000) for (let i = 100; i < n; i += 97) v[i] = i % 3 ? NaN : i % 2 ? Infinity : -Infinity;
       const pv = rt.arena.put(v), pi = rt.arena.alloc(Math.max(k, 1) * 4), pw = rt.arena.alloc(Math.max(k, 1) * 4);
       const idx = [...Array(n).keys()].filter((i) => !Number.isNaN(v[i])).sort((a, b) => v[b] - v[a] || a - b).slice(0, k);
       for (const fn of ['topk_f32', 'topk_f32_ref'] as const) {
