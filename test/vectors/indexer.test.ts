@@ -114,6 +114,36 @@ describe.each(BUILDS)('QuantizedIndexer, %s build', (build) => {
     kv.dispose();
   });
 
+  it('int8 → fp16: no f32 table at search time; the fp16 table scores a candidate list as its decoded rows do', async () => {
+    const rt = await rtFor(build);
+    const dim = 24, n = 800;
+    const { data, kv } = clustered(rt, n, dim, 84);
+    const ix = new QuantizedIndexer(kv, { coarse: 'int8', candidates: 40, refine: ['fp16'] });
+    const h = ix.tables[1];
+    expect(h.dtype).toBe('f16');
+    const r = rng(85);
+    let hit = 0;
+    for (let t = 0; t < 20; t++) {
+      const qi = Math.floor(r() * n), q = data.subarray(qi * dim, (qi + 1) * dim);
+      const got = ix.search(q, 10), want = new Set(exactTop(data, dim, q, 10).idx);
+      for (const i of got.indices) if (want.has(i)) hit++;
+      // the scores are the cosines of the fp16 rows (decoded in plain TypeScript from their halves)
+      for (let j = 0; j < got.indices.length; j++) expect(got.scores[j]).toBeCloseTo(exactTop(h.decodeRow(got.indices[j]), dim, q, 1).cos[0], 5);
+    }
+    expect(hit / 200).toBeGreaterThan(0.97);
+    // scoreSubset (rows gathered, one kernel call) = dotRow row by row, repeated and unordered indices included
+    const ids = Int32Array.from([799, 0, 5, 5, 17, 400, 3]), q = Float32Array.from({ length: dim }, () => r() * 2 - 1);
+    const pi = rt.arena.put(ids), pq = rt.arena.put(q), po = rt.arena.alloc(ids.length * 4);
+    h.scoreSubset(pq, pi, ids.length, po);
+    const out = rt.arena.f32(po, ids.length);
+    ids.forEach((i, k) => expect(out[k]).toBeCloseTo(h.dotRow(i, q), 5));
+    rt.arena.i32(pi, 1)[0] = n;
+    expectCode(() => h.scoreSubset(pq, pi, ids.length, po), 'E_OPTION');
+    for (const p of [pi, pq, po]) rt.arena.free(p);
+    ix.dispose();
+    kv.dispose();
+  });
+
   it('keeps k > candidates rows; reads a strided dense table; passes each built table only the options it takes', async () => {
     const rt = await rtFor(build);
     const dim = 20, n = 500;

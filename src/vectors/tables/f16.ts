@@ -77,6 +77,26 @@ export class F16Matrix extends QuantTable {
     (this.bf ? this.rt.kernels.matvec_bf16 : this.rt.kernels.matvec_f16)(this.codesPtr, n, this.cols, qPtr, outPtr);
   }
 
+  /**
+   * Scores of the listed rows: their halves copied next to each other, then one matvec_f16/bf16 call (a rerank of
+   * tens to thousands of candidates; the default decodes row by row).
+   * @throws E_OPTION for a row index out of range.
+   */
+  override scoreSubset(qPtr: number, idxPtr: number, m: number, outPtr: number): void {
+    this.alive();
+    if (m <= 0) return;
+    const c = this.cols;
+    const buf = this.scratchPtr('subset', m * c * 2 + 16); // may grow memory: views below
+    const a = this.rt.arena;
+    const idx = a.i32(idxPtr, m), src = a.u16(this.codesPtr, this.rows * c), dst = a.u16(buf, m * c);
+    for (let k = 0; k < m; k++) {
+      const i = idx[k];
+      this.checkRow(i);
+      dst.set(src.subarray(i * c, i * c + c), k * c);
+    }
+    (this.bf ? this.rt.kernels.matvec_bf16 : this.rt.kernels.matvec_f16)(buf, m, c, qPtr, outPtr);
+  }
+
   rowNorms(outPtr: number): void {
     this.alive();
     this.rt.kernels.row_norms_half(this.codesPtr, this.rows, this.cols, this.bf ? 1 : 0, outPtr);
