@@ -88,11 +88,11 @@ export class F16Matrix extends QuantTable {
     const c = this.cols;
     const buf = this.scratchPtr('subset', m * c * 2 + 16); // may grow memory: views below
     const a = this.rt.arena;
-    const idx = a.i32(idxPtr, m), src = a.u16(this.codesPtr, this.rows * c), dst = a.u16(buf, m * c);
+    const idx = a.i32(idxPtr, m), mem = new Uint8Array(a.memory.buffer), rb = c * 2;
     for (let k = 0; k < m; k++) {
       const i = idx[k];
       this.checkRow(i);
-      dst.set(src.subarray(i * c, i * c + c), k * c);
+      mem.copyWithin(buf + k * rb, this.codesPtr + i * rb, this.codesPtr + (i + 1) * rb);
     }
     (this.bf ? this.rt.kernels.matvec_bf16 : this.rt.kernels.matvec_f16)(buf, m, c, qPtr, outPtr);
   }
