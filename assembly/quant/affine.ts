@@ -77,8 +77,7 @@ function quantizeSpan<T>(x: usize, n: i32, scale: f32, zp: i32, qmin: i32, qmax:
   quantizeScalar<T>(x, n, scale, zp, qmin, qmax, out, i);
 }
 
-// @ts-ignore: decorator
-@inline
+// one compiled copy per code type, shared by the kernels and their _ref twins (smaller builds; one call per row)
 function quantizeRows<T>(x: usize, rows: i32, cols: i32, scales: usize, zps: usize, qmin: i32, qmax: i32, out: usize, simd: bool): void {
   for (let r = 0; r < rows; r++) {
     const zp = zps ? load<i32>(zps + (<usize>r << 2)) : 0;

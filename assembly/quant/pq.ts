@@ -115,8 +115,8 @@ function nearestSimd(x: usize, D: i32, d: i32, k: i32, cT: usize): i32 {
  * Index of the centroid nearest to x (d floats) among k, from the transposed block cT (d × k).
  * SIMD: four centroids per lane group, specialised for d = 1…4; the scalar search is the reference.
  */
-// @ts-ignore: decorator
-@inline
+// one compiled copy (with its five specialisations) for k-means and encoding and their _ref twins: a call per
+// point costs little next to the k centroid distances, and the builds stay small
 function nearest4(x: usize, d: i32, k: i32, cT: usize, simd: bool): i32 {
   if (ASC_FEATURE_SIMD && simd && k >= 4) {
     if (d == 1) return nearestSimd(x, 1, 1, k, cT);
