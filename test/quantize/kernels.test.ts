@@ -602,6 +602,60 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
     }
   });
 
+  it('Hamming top-k (+_ref, row and block layouts) on mid-size tables: every k, distances at 0, at the maximum and ≥ 128, no write past the scratch, and correct after another instance starts on the same memory', async () => {
+    const rt = await rtFor(build);
+    const r = rng(33);
+    const popcount8 = (v: number) => { let c = 0; for (; v; v &= v - 1) c++; return c; };
+    const GUARD = 64;
+    // an exact-size buffer followed by GUARD bytes of 0xAB
+    const guarded = (bytes: number) => { const p = rt.arena.alloc(bytes + GUARD); rt.arena.u8(p + bytes, GUARD).fill(0xab); return p; };
+    const intact = (p: number, bytes: number) => rt.arena.u8(p + bytes, GUARD).every((b) => b === 0xab);
+    const cases: [rows: number, nb: number, layout: 'random' | 'same' | 'opposite' | 'two'][] = [
+      [100, 8, 'random'], [1000, 13, 'random'], [4095, 31, 'random'], [5000, 13, 'random'], [4097, 2, 'random'],
+      [300, 13, 'same'], [300, 31, 'opposite'], [5000, 31, 'two'],
+    ];
+    const check = async (rows: number, nb: number, layout: string, ks: number[]) => {
+      const pm = alloc(rt, rows * nb), pqb = alloc(rt, nb);
+      const qb = Uint8Array.from({ length: nb }, () => Math.floor(r() * 256));
+      rt.arena.u8(pqb, nb).set(qb);
+      const codes = rt.arena.u8(pm, rows * nb);
+      for (let i = 0; i < rows; i++) for (let b = 0; b < nb; b++) {
+        const v = layout === 'same' ? qb[b] : layout === 'opposite' ? ~qb[b] & 255 : layout === 'two' ? (i % 3 ? qb[b] : ~qb[b] & 255) : Math.floor(r() * 256);
+        codes[i * nb + b] = v;
+      }
+      const mb = codes.slice();
+      const hw = Array.from({ length: rows }, (_, i) => { let h = 0; for (let b = 0; b < nb; b++) h += popcount8(mb[i * nb + b] ^ qb[b]); return h; });
+      const order = Array.from({ length: rows }, (_, i) => i).sort((a, b) => hw[a] - hw[b] || a - b);
+      const blocks = Math.ceil(rows / 16);
+      const blk = alloc(rt, blocks * 16 * nb), qs = alloc(rt, 16 * nb);
+      rt.kernels.b1_block16(pm, rows, nb, nb * 8, blk);
+      for (const k of ks) {
+        const dist = guarded(rows * 2), d8 = guarded(blocks * 16), cand = guarded((rows + 64) * 4), hist = guarded(4 * (nb * 8 + 1) * 4), ti = guarded(k * 4);
+        const at = `${rows}×${nb} ${layout} k=${k}`;
+        for (const fn of ['hamming_topk_b1', 'hamming_topk_b1_ref'] as const) {
+          expect(rt.kernels[fn](pm, rows, nb, nb * 8, pqb, k, dist, cand, hist, ti)).toBe(k);
+          expect(Array.from(rt.arena.i32(ti, k)), `${fn} ${at}`).toEqual(order.slice(0, k));
+        }
+        for (const fn of ['hamming_topk_b1_blocked', 'hamming_topk_b1_blocked_ref'] as const) {
+          expect(rt.kernels[fn](blk, rows, nb, pqb, k, qs, d8, cand, hist, ti)).toBe(k);
+          expect(Array.from(rt.arena.i32(ti, k)), `${fn} ${at}`).toEqual(order.slice(0, k));
+        }
+        for (const [p, bytes] of [[dist, rows * 2], [d8, blocks * 16], [cand, (rows + 64) * 4], [hist, 4 * (nb * 8 + 1) * 4], [ti, k * 4]] as const) {
+          expect(intact(p, bytes), `guard after a buffer of ${bytes} bytes, ${at}`).toBe(true);
+          rt.arena.free(p);
+        }
+      }
+      free(rt, pm, pqb, blk, qs);
+    };
+    for (const [rows, nb, layout] of cases) await check(rows, nb, layout, [...new Set([1, Math.floor(rows / 8) - 1, Math.floor(rows / 8), Math.floor(rows / 2), rows - 1, rows])].filter((k) => k > 0));
+    if (build.endsWith('-mt')) {
+      // a worker instantiates the module on the shared memory, which re-applies its data segments: the SIMD listing's
+      // constant table must still be right afterwards (a table filled at first use would be zeroed)
+      await WebAssembly.instantiate(rt.module, { env: { memory: rt.memory } });
+      await check(5000, 13, 'random', [50, 700]);
+    }
+  });
+
   it('hamming_b1, sign_dot_b1, top-k (+_ref) and the exact binary LUT score, on byte-aligned rows and on contiguous bits', async () => {
     const rt = await rtFor(build);
     const r = rng(24);

@@ -137,6 +137,14 @@ describe.each(BUILDS)('QuantizedIndexer, %s build', (build) => {
     h.scoreSubset(pq, pi, ids.length, po);
     const out = rt.arena.f32(po, ids.length);
     ids.forEach((i, k) => expect(out[k]).toBeCloseTo(h.dotRow(i, q), 5));
+    // bf16 the same way; m = 0 writes nothing
+    const bf = quantizeMatrix(kv.matrix as DenseMatrix, { scheme: 'bf16' });
+    bf.scoreSubset(pq, pi, ids.length, po);
+    ids.forEach((i, k) => expect(rt.arena.f32(po, ids.length)[k]).toBeCloseTo(bf.dotRow(i, q), 4));
+    rt.arena.f32(po, 1)[0] = 42;
+    bf.scoreSubset(pq, pi, 0, po);
+    expect(rt.arena.f32(po, 1)[0]).toBe(42);
+    bf.dispose();
     rt.arena.i32(pi, 1)[0] = n;
     expectCode(() => h.scoreSubset(pq, pi, ids.length, po), 'E_OPTION');
     for (const p of [pi, pq, po]) rt.arena.free(p);
