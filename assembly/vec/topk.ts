@@ -1,7 +1,7 @@
 /**
  * topk_f32: the k largest of vals[0..n) by partial selection (a size-k min-heap, O(n log k)), not a full sort.
  * Once the heap is full, SIMD builds compare 16 values at a time with its worst and skip blocks with none better:
- * on 100k scores most blocks, so a top-10 costs ~9 µs instead of ~85.
+ * on 100k scores most blocks (a top-10 of 100k: 10–17 µs against ~95 µs for the scalar heap, bench/RESULTS.md).
  * Writes indices to outIdx (i32) and values to outVal (f32), best first; ties keep the lower index first.
  * NaN values are never selected. Returns how many were written (min(k, n, non-NaN count)).
  * outIdx/outVal must hold k entries; they double as the heap, so nothing is allocated.
