@@ -740,8 +740,12 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
   it('matvec_f16/bf16 (+_ref), row_norms_half and the f32 gather (rerank) kernel', async () => {
     const rt = await rtFor(build);
     const r = rng(25);
-    for (const [rows, cols] of [[1, 1], [3, 7], [4, 8], [5, 17], [9, 100]]) {
+    // rows not a multiple of 4 and cols not a multiple of 8 (the SIMD scan's remainder rows and masked tail), and
+    // values that are fp16 subnormals, ±0 and the largest half
+    for (const [rows, cols] of [[1, 1], [3, 7], [4, 8], [5, 17], [9, 100], [7, 9], [8, 15], [6, 16], [13, 101]]) {
       const x = randomF32(rows * cols, r, 3), q = randomF32(cols, r);
+      const special = [3e-6, -5e-8, 6e-5, -0, 0, 65504, -65504, 1e-7];
+      for (let i = 0; i < x.length; i += 3) x[i] = special[(i / 3) % special.length];
       const px = put(rt, x), ph = alloc(rt, rows * cols * 2), pq = put(rt, q), po = alloc(rt, rows * 4), pd = alloc(rt, rows * cols * 4);
       for (const bf of [0, 1]) {
         rt.kernels[bf ? 'f32_to_bf16' : 'f32_to_f16'](px, rows * cols, ph);
