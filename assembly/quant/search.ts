@@ -631,28 +631,14 @@ function selectNearest(dist: usize, small: bool, rows: i32, nb1: i32, k: i32, ca
     if (big) p0 = t0;
     else m = listRows(dist, small, rows, 0, t0, cand, 0, rows, simd);
     if (m >= k) {
-      // the candidates hold every row at or under t0 ≥ t: their histogram (four partial ones, so that consecutive
-      // increments do not wait on each other) gives t and below
-      memory.fill(hist, 0, hb << 2);
-      let j = 0;
-      for (; j + 4 <= m; j += 4) {
-        const o = cand + (<usize>j << 2);
-        bump(hist + (<usize>distAt(dist, small, load<i32>(o)) << 2));
-        bump(hist + hb + (<usize>distAt(dist, small, load<i32>(o, 4)) << 2));
-        bump(hist + 2 * hb + (<usize>distAt(dist, small, load<i32>(o, 8)) << 2));
-        bump(hist + 3 * hb + (<usize>distAt(dist, small, load<i32>(o, 12)) << 2));
-      }
-      for (; j < m; j++) bump(hist + (<usize>distAt(dist, small, load<i32>(cand + (<usize>j << 2))) << 2));
-      for (t = 0; t < nb1; t++) {
-        const o = hist + (<usize>t << 2);
-        const n = load<i32>(o) + load<i32>(o + hb) + load<i32>(o + 2 * hb) + load<i32>(o + 3 * hb);
-        if (below + n >= k) break;
-        below += n;
-      }
+      // the candidates hold every row at or under t0 ≥ t, so their histogram gives t and below
+      const tb = histThreshold(dist, small, cand, m, nb1, k, hist);
+      t = <i32>(tb >> 32);
+      below = <i32>tb;
       // keep every candidate under t and the first k − below at t, in place (n ≤ j); branch-free, since about
       // half are kept, unpredictably
       let atT = k - below, n = 0;
-      for (j = 0; j < m; j++) {
+      for (let j = 0; j < m; j++) {
         const row = load<i32>(cand + (<usize>j << 2));
         const d = distAt(dist, small, row);
         const eq = <i32>(d == t);
@@ -670,7 +656,8 @@ function selectNearest(dist: usize, small: bool, rows: i32, nb1: i32, k: i32, ca
       // is passed, then bisection. Each probe p ∈ (lo, hi] counts d ≤ p and d < p, so a probe at the answer ends it.
       let lo = -1, hi = nb1 - 1, cLo = 0, step = 1, dir = 0, p = p0;
       while (hi > lo + 1) {
-        const le = countBelow(dist, small, rows, p, simd), lt = countLo;
+        const counts = countAtMost(dist, small, rows, p, simd);
+        const le = <i32>(counts >> 32), lt = <i32>counts;
         if (le < k) { lo = p; cLo = le; if (dir < 0) step = 0; dir = 1; }
         else if (lt >= k) { hi = p - 1; if (dir > 0) step = 0; dir = -1; }
         else { lo = p - 1; cLo = lt; hi = p; break; }
@@ -683,21 +670,9 @@ function selectNearest(dist: usize, small: bool, rows: i32, nb1: i32, k: i32, ca
       t = hi;
       below = cLo;
     } else { // an exact histogram of every distance
-      memory.fill(hist, 0, hb << 2);
-      let r = 0;
-      for (; r + 4 <= rows; r += 4) {
-        bump(hist + (<usize>distAt(dist, small, r) << 2));
-        bump(hist + hb + (<usize>distAt(dist, small, r + 1) << 2));
-        bump(hist + 2 * hb + (<usize>distAt(dist, small, r + 2) << 2));
-        bump(hist + 3 * hb + (<usize>distAt(dist, small, r + 3) << 2));
-      }
-      for (; r < rows; r++) bump(hist + (<usize>distAt(dist, small, r) << 2));
-      for (t = 0; t < nb1; t++) {
-        const o = hist + (<usize>t << 2);
-        const c = load<i32>(o) + load<i32>(o + hb) + load<i32>(o + 2 * hb) + load<i32>(o + 3 * hb);
-        if (below + c >= k) break;
-        below += c;
-      }
+      const tb = histThreshold(dist, small, 0, rows, nb1, k, hist);
+      t = <i32>(tb >> 32);
+      below = <i32>tb;
     }
     // the rows under t, then the first k − below at t
     m = t > 0 ? listRows(dist, small, rows, 0, t - 1, cand, 0, rows, simd) : 0;
@@ -723,11 +698,34 @@ function selectNearest(dist: usize, small: bool, rows: i32, nb1: i32, k: i32, ca
   return k;
 }
 
-/** count(d < t) of the last countBelow call. */
-let countLo: i32 = 0;
+/**
+ * The threshold t of the k smallest among n distances (rows idx[0…n), or 0…n when idx = 0): count(d < t) = below <
+ * k ≤ count(d ≤ t), from a histogram (four partial ones, so that consecutive increments do not wait on each other;
+ * hist: i32[4·nb1]). Returns t << 32 | below.
+ */
+function histThreshold(dist: usize, small: bool, idx: usize, n: i32, nb1: i32, k: i32, hist: usize): i64 {
+  const hb = <usize>nb1 << 2;
+  memory.fill(hist, 0, hb << 2);
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    bump(hist + (<usize>distAt(dist, small, rowOf(idx, j)) << 2));
+    bump(hist + hb + (<usize>distAt(dist, small, rowOf(idx, j + 1)) << 2));
+    bump(hist + 2 * hb + (<usize>distAt(dist, small, rowOf(idx, j + 2)) << 2));
+    bump(hist + 3 * hb + (<usize>distAt(dist, small, rowOf(idx, j + 3)) << 2));
+  }
+  for (; j < n; j++) bump(hist + (<usize>distAt(dist, small, rowOf(idx, j)) << 2));
+  let t = 0, below = 0;
+  for (; t < nb1; t++) {
+    const o = hist + (<usize>t << 2);
+    const c = load<i32>(o) + load<i32>(o + hb) + load<i32>(o + 2 * hb) + load<i32>(o + 3 * hb);
+    if (below + c >= k) break;
+    below += c;
+  }
+  return (<i64>t << 32) | <i64>below;
+}
 
-/** count(d ≤ t) over the distances (and count(d < t) into countLo), in one pass. */
-function countBelow(dist: usize, small: bool, rows: i32, t: i32, simd: bool): i32 {
+/** count(d ≤ t) << 32 | count(d < t) over the distances, in one pass. */
+function countAtMost(dist: usize, small: bool, rows: i32, t: i32, simd: bool): i64 {
   let le = 0, lt = 0, r = 0;
   if (ASC_FEATURE_SIMD && simd) {
     if (small) {
@@ -764,8 +762,7 @@ function countBelow(dist: usize, small: bool, rows: i32, t: i32, simd: bool): i3
     le += <i32>(d <= t);
     lt += <i32>(d < t);
   }
-  countLo = lt;
-  return le;
+  return (<i64>le << 32) | <i64>lt;
 }
 
 /**
@@ -845,8 +842,8 @@ const SET_BITS: usize = memory.data<u64>([
 /** Writes row + (positions of the set bits of `bits`, ≤ 8 of them) at cand[m…] (8 lanes written); returns the new m. */
 // @ts-ignore: decorator
 @inline
-function emit8(lut: usize, bits: i32, row: i32, cand: usize, m: i32): i32 {
-  const w = v128.load8x8_u(lut + (<usize>bits << 3));
+function emit8(bits: i32, row: i32, cand: usize, m: i32): i32 {
+  const w = v128.load8x8_u(SET_BITS + (<usize>bits << 3));
   const vr = i32x4.splat(row), o = cand + (<usize>m << 2);
   v128.store(o, i32x4.add(i32x4.extend_low_i16x8_u(w), vr));
   v128.store(o, i32x4.add(i32x4.extend_high_i16x8_u(w), vr), 16);
@@ -861,7 +858,6 @@ function emit8(lut: usize, bits: i32, row: i32, cand: usize, m: i32): i32 {
 function listRows(dist: usize, small: bool, rows: i32, lo: i32, hi: i32, cand: usize, m: i32, upTo: i32, simd: bool): i32 {
   let r = 0;
   if (ASC_FEATURE_SIMD && simd) {
-    const lut = SET_BITS;
     if (small) {
       const vl = i8x16.splat(<i8>lo), vh = i8x16.splat(<i8>hi);
       for (; r + 64 <= rows && m < upTo; r += 64) {
@@ -869,10 +865,10 @@ function listRows(dist: usize, small: bool, rows: i32, lo: i32, hi: i32, cand: u
         const b0 = i8x16.bitmask(inRangeU8(v128.load(p), vl, vh)), b1 = i8x16.bitmask(inRangeU8(v128.load(p, 16), vl, vh));
         const b2 = i8x16.bitmask(inRangeU8(v128.load(p, 32), vl, vh)), b3 = i8x16.bitmask(inRangeU8(v128.load(p, 48), vl, vh));
         if ((b0 | b1 | b2 | b3) == 0) continue;
-        m = emit8(lut, b0 & 255, r, cand, m); m = emit8(lut, b0 >> 8, r + 8, cand, m);
-        m = emit8(lut, b1 & 255, r + 16, cand, m); m = emit8(lut, b1 >> 8, r + 24, cand, m);
-        m = emit8(lut, b2 & 255, r + 32, cand, m); m = emit8(lut, b2 >> 8, r + 40, cand, m);
-        m = emit8(lut, b3 & 255, r + 48, cand, m); m = emit8(lut, b3 >> 8, r + 56, cand, m);
+        m = emit8(b0 & 255, r, cand, m); m = emit8(b0 >> 8, r + 8, cand, m);
+        m = emit8(b1 & 255, r + 16, cand, m); m = emit8(b1 >> 8, r + 24, cand, m);
+        m = emit8(b2 & 255, r + 32, cand, m); m = emit8(b2 >> 8, r + 40, cand, m);
+        m = emit8(b3 & 255, r + 48, cand, m); m = emit8(b3 >> 8, r + 56, cand, m);
       }
     } else {
       const vl = i16x8.splat(<i16>lo), vh = i16x8.splat(<i16>hi);
@@ -881,8 +877,8 @@ function listRows(dist: usize, small: bool, rows: i32, lo: i32, hi: i32, cand: u
         const b0 = i16x8.bitmask(inRangeU16(v128.load(p), vl, vh)), b1 = i16x8.bitmask(inRangeU16(v128.load(p, 16), vl, vh));
         const b2 = i16x8.bitmask(inRangeU16(v128.load(p, 32), vl, vh)), b3 = i16x8.bitmask(inRangeU16(v128.load(p, 48), vl, vh));
         if ((b0 | b1 | b2 | b3) == 0) continue;
-        m = emit8(lut, b0, r, cand, m); m = emit8(lut, b1, r + 8, cand, m);
-        m = emit8(lut, b2, r + 16, cand, m); m = emit8(lut, b3, r + 24, cand, m);
+        m = emit8(b0, r, cand, m); m = emit8(b1, r + 8, cand, m);
+        m = emit8(b2, r + 16, cand, m); m = emit8(b3, r + 24, cand, m);
       }
     }
   }
@@ -1120,33 +1116,15 @@ function scoreB1LutRows(mat: usize, from: i32, rows: i32, nbytes: i32, strideBit
 
 // ---------------------------------------------------------------- f16 / bf16 tables
 
-/**
- * Four finite fp16 values (zero-extended in i32 lanes) → f32: the magnitude bits shifted into an f32 exponent
- * and mantissa, times 2^112 (exact, subnormals included), then the sign. Not valid for Inf/NaN codes, which
- * F16Matrix never holds (quantization rejects overflow; loading rejects non-finite codes).
- */
-// @ts-ignore: decorator
-@inline
-function f16FiniteToF32x4(h: v128): v128 {
-  const mag = f32x4.mul(i32x4.shl(v128.and(h, i32x4.splat(0x7fff)), 13), f32x4.splat(5.192296858534828e33));
-  return v128.or(mag, i32x4.shl(v128.and(h, i32x4.splat(0x8000)), 16));
-}
-
 // @ts-ignore: decorator
 @inline
 function dotHalfRow(p: usize, q: usize, cols: i32, bf: bool, simd: bool): f32 {
   let s: f32 = 0;
   let c = 0;
   if (ASC_FEATURE_SIMD && simd) {
-    let a0 = f32x4.splat(0), a1 = f32x4.splat(0);
-    for (; c + 8 <= cols; c += 8) {
-      const h0 = v128.load16x4_u(p + (<usize>c << 1)), h1 = v128.load16x4_u(p + (<usize>c << 1), 8);
-      const x0 = bf ? i32x4.shl(h0, 16) : f16FiniteToF32x4(h0);
-      const x1 = bf ? i32x4.shl(h1, 16) : f16FiniteToF32x4(h1);
-      a0 = f32x4.add(a0, f32x4.mul(x0, v128.load(q + (<usize>c << 2))));
-      a1 = f32x4.add(a1, f32x4.mul(x1, v128.load(q + (<usize>c << 2), 16)));
-    }
-    s = hsum_f32x4(f32x4.add(a0, a1));
+    let acc = f32x4.splat(0);
+    for (; c + 8 <= cols; c += 8) acc = accHalf8(acc, v128.load(p + (<usize>c << 1)), v128.load(q + (<usize>c << 2)), v128.load(q + (<usize>c << 2), 16), bf);
+    s = hsum_f32x4(acc);
   }
   for (; c < cols; c++) {
     const h = <u32>load<u16>(p + (<usize>c << 1));
