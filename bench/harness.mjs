@@ -158,7 +158,6 @@ export function compare(tasks, opts = {}) {
   return prepared.map((p) => toRow(p.task, p.inner, p.lat));
 }
 
-/** Rounds to `sig` significant digits (keeps results files readable). */
 /** mulberry32: seeded so every variant sees the same numbers. */
 export function rng(seed) {
   let a = seed >>> 0;
@@ -171,6 +170,7 @@ export function rng(seed) {
   };
 }
 
+/** Rounds to `sig` significant digits (keeps results files readable). */
 export function round(x, sig = 4) {
   if (!Number.isFinite(x) || x === 0) return x;
   return Number(x.toPrecision(sig));

@@ -61,6 +61,20 @@ export abstract class WasmOwned {
     if (this.disposed) throw new QuantextError('E_DISPOSED', `${this.constructor.name} was used after dispose()`);
   }
 
+  /**
+   * Runs `fill` on this new object and returns it; if `fill` throws, disposes it first, so that a half-built object
+   * (a table whose input turned out bad) never keeps wasm memory. The one place factories get this right.
+   */
+  protected filledBy(fill: () => void): this {
+    try {
+      fill();
+      return this;
+    } catch (e) {
+      this.dispose();
+      throw e;
+    }
+  }
+
   get isDisposed(): boolean {
     return this.disposed;
   }

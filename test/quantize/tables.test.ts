@@ -374,6 +374,18 @@ describe.each(BUILDS)('quantized tables, %s build', (build) => {
     expect(() => tableFromTensor({ ...quantize(new Float32Array(8), { scheme: 'int8', rt }), codes: new Int8Array(7) }, rt)).toThrowError(QuantextError);
     const h = quantize(new Float32Array([1, 2]), { scheme: 'fp16', rt });
     expect(() => tableFromTensor({ ...h, codes: new Uint16Array([0x3c00, 0x7c00]) }, rt)).toThrowError(/Inf or NaN/);
+    // a table that fails while it is filled from a bad record keeps no wasm memory (every scheme's factory)
+    const i8 = quantize(new Float32Array(8), { scheme: 'int8', rt }), i4 = quantize(new Float32Array(8), { scheme: 'int4', rt });
+    const b1 = quantize(new Float32Array(8), { scheme: 'binary', rt });
+    const used = rt.arena.used;
+    for (const [bad, msg] of [
+      [{ ...i8, codes: new Int8Array(7) }, /code bytes/], [{ ...i4, scales: new Float32Array(3) }, /scales/],
+      [{ ...h, codes: new Uint16Array([0x3c00, 0x7c00]) }, /Inf or NaN/], [{ ...h, codes: new Uint16Array(3) }, /codes for/],
+      [{ ...b1, scales: new Float32Array([NaN]) }, /not a finite/], [{ ...b1, codes: new Uint8Array(9) }, /code bytes/],
+    ] as const) {
+      expect(() => tableFromTensor(bad, rt)).toThrowError(msg);
+      expect(rt.arena.used, String(msg)).toBe(used);
+    }
     dense.dispose();
   });
 

@@ -77,18 +77,13 @@ export abstract class AffineTable extends QuantTable {
    * the centre (all checked). On any error the table is disposed and the error rethrown.
    */
   protected fillFrom<T extends AffineTable>(this: T, q: QuantizedTensor, writeCodes: () => Int32Array): T {
-    if (q.codes.length !== this.rows * this.rowBytes || q.scales.length !== this.groups || q.zeroPoints.length !== this.groups) {
-      this.dispose();
-      throw new QuantextError('E_SHAPE', `${this.constructor.name}: ${q.codes.length} code bytes, ${q.scales.length} scales for ${q.rows}×${q.cols}${q.perRow ? ' per row' : ''}`);
-    }
-    try {
+    return this.filledBy(() => {
+      if (q.codes.length !== this.rows * this.rowBytes || q.scales.length !== this.groups || q.zeroPoints.length !== this.groups) {
+        throw new QuantextError('E_SHAPE', `${this.constructor.name}: ${q.codes.length} code bytes, ${q.scales.length} scales for ${q.rows}×${q.cols}${q.perRow ? ' per row' : ''}`);
+      }
       this.setParams(q.scales, writeCodes());
       if (q.center) this.setCenter(q.center);
-      return this;
-    } catch (e) {
-      this.dispose();
-      throw e;
-    }
+    });
   }
 
   /** Stores a centre read from a file (checked: cols finite floats). */

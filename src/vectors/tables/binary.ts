@@ -82,7 +82,7 @@ export class BinaryMatrix extends QuantTable {
   /** @internal sign bits and α of rows × cols floats at `x` (wasm), optionally around the column mean. */
   static quantize(rt: Runtime, x: number, o: ResolvedOptions, center = false): BinaryMatrix {
     const m = new BinaryMatrix(o.rows, o.cols, o.perRow, rt, center);
-    try {
+    return m.filledBy(() => {
       // sign bits in byte-aligned rows first, then into the contiguous string
       const rowsPtr = rt.arena.alloc(o.rows * m.rowBytes + 16);
       try {
@@ -92,11 +92,7 @@ export class BinaryMatrix extends QuantTable {
       } finally {
         rt.arena.free(rowsPtr);
       }
-      return m;
-    } catch (e) {
-      m.dispose();
-      throw e;
-    }
+    });
   }
 
   /** A table from stored sign bits (⌈cols/8⌉ bytes per row) and α. */
@@ -104,17 +100,15 @@ export class BinaryMatrix extends QuantTable {
     if (q.scheme !== 'binary') throw new QuantextError('E_OPTION', `BinaryMatrix needs binary codes; got ${q.scheme}`);
     if (q.center) checkCenter(q.center, q.cols, 'BinaryMatrix');
     const m = new BinaryMatrix(q.rows, q.cols, q.perRow, rt, Boolean(q.center));
-    if (q.codes.length !== q.rows * m.rowBytes || q.scales.length !== m.groups) {
-      m.dispose();
-      throw new QuantextError('E_SHAPE', `BinaryMatrix: ${q.codes.length} code bytes, ${q.scales.length} α for ${q.rows}×${q.cols}`);
-    }
-    for (let g = 0; g < q.scales.length; g++) {
-      if (!(q.scales[g] >= 0) || !Number.isFinite(q.scales[g])) {
-        m.dispose();
-        throw new QuantextError('E_FORMAT', `BinaryMatrix: α ${q.scales[g]} of group ${g} is not a finite non-negative number`, { index: g });
+    return m.filledBy(() => {
+      if (q.codes.length !== q.rows * m.rowBytes || q.scales.length !== m.groups) {
+        throw new QuantextError('E_SHAPE', `BinaryMatrix: ${q.codes.length} code bytes, ${q.scales.length} α for ${q.rows}×${q.cols}`);
       }
-    }
-    try {
+      for (let g = 0; g < q.scales.length; g++) {
+        if (!(q.scales[g] >= 0) || !Number.isFinite(q.scales[g])) {
+          throw new QuantextError('E_FORMAT', `BinaryMatrix: α ${q.scales[g]} of group ${g} is not a finite non-negative number`, { index: g });
+        }
+      }
       // byte-aligned rows in the record (unused high bits of a row's last byte are dropped: Hamming distances count bits)
       const rowsPtr = m.rt.arena.alloc(q.codes.length + 16);
       try {
@@ -123,13 +117,9 @@ export class BinaryMatrix extends QuantTable {
       } finally {
         m.rt.arena.free(rowsPtr);
       }
-    } catch (e) {
-      m.dispose();
-      throw e;
-    }
-    m.rt.arena.f32(m.alphasPtr, m.groups).set(q.scales);
-    if (q.center) m.rt.arena.f32(m.centerPtr, q.cols).set(q.center);
-    return m;
+      m.rt.arena.f32(m.alphasPtr, m.groups).set(q.scales);
+      if (q.center) m.rt.arena.f32(m.centerPtr, q.cols).set(q.center);
+    });
   }
 
   get bytes(): number {

@@ -26,13 +26,7 @@ export class F16Matrix extends QuantTable {
   /** @internal converts rows × cols finite floats at `x` (wasm). @throws E_TOO_LARGE beyond the range. */
   static quantize(rt: Runtime, x: number, rows: number, cols: number, format: 'f16' | 'bf16'): F16Matrix {
     const m = new F16Matrix(rows, cols, format, rt);
-    try {
-      encodeHalf(rt, x, rows * cols, format === 'bf16', m.codesPtr);
-      return m;
-    } catch (e) {
-      m.dispose();
-      throw e;
-    }
+    return m.filledBy(() => encodeHalf(rt, x, rows * cols, format === 'bf16', m.codesPtr));
   }
 
   /** A table from stored fp16/bf16 bit patterns. @throws E_NAN when a code is Inf or NaN. */
@@ -40,23 +34,18 @@ export class F16Matrix extends QuantTable {
     if (q.scheme !== 'fp16' && q.scheme !== 'bf16') throw new QuantextError('E_OPTION', `F16Matrix needs fp16 or bf16 codes; got ${q.scheme}`);
     const m = new F16Matrix(q.rows, q.cols, q.scheme === 'bf16' ? 'bf16' : 'f16', rt);
     const n = q.rows * q.cols;
-    if (q.codes.length !== n) {
-      m.dispose();
-      throw new QuantextError('E_SHAPE', `F16Matrix: ${q.codes.length} codes for ${q.rows}×${q.cols}`);
-    }
-    m.rt.arena.u16(m.codesPtr, n).set(q.codes as Uint16Array);
-    const tmp = m.rt.arena.alloc(n * 4);
-    try {
-      (m.bf ? m.rt.kernels.bf16_to_f32 : m.rt.kernels.f16_to_f32)(m.codesPtr, n, tmp);
-      const bad = m.rt.kernels.find_nonfinite_f32(tmp, n);
-      if (bad >= 0) throw new QuantextError('E_NAN', `F16Matrix: code ${bad} (row ${Math.floor(bad / q.cols)}) is Inf or NaN`, { index: bad });
-    } catch (e) {
-      m.dispose();
-      throw e;
-    } finally {
-      m.rt.arena.free(tmp);
-    }
-    return m;
+    return m.filledBy(() => {
+      if (q.codes.length !== n) throw new QuantextError('E_SHAPE', `F16Matrix: ${q.codes.length} codes for ${q.rows}×${q.cols}`);
+      m.rt.arena.u16(m.codesPtr, n).set(q.codes as Uint16Array);
+      const tmp = m.rt.arena.alloc(n * 4);
+      try {
+        (m.bf ? m.rt.kernels.bf16_to_f32 : m.rt.kernels.f16_to_f32)(m.codesPtr, n, tmp);
+        const bad = m.rt.kernels.find_nonfinite_f32(tmp, n);
+        if (bad >= 0) throw new QuantextError('E_NAN', `F16Matrix: code ${bad} (row ${Math.floor(bad / q.cols)}) is Inf or NaN`, { index: bad });
+      } finally {
+        m.rt.arena.free(tmp);
+      }
+    });
   }
 
   get bytes(): number {
@@ -74,7 +63,7 @@ export class F16Matrix extends QuantTable {
 
   scoreRows(qPtr: number, outPtr: number, rowLimit?: number): void {
     const n = this.limit(rowLimit);
-    (this.bf ? this.rt.kernels.matvec_bf16 : this.rt.kernels.matvec_f16)(this.codesPtr, n, this.cols, qPtr, outPtr);
+    this.scan(this.codesPtr, n, this.cols, qPtr, outPtr);
   }
 
   /**
@@ -94,7 +83,12 @@ export class F16Matrix extends QuantTable {
       this.checkRow(i);
       mem.copyWithin(buf + k * rb, this.codesPtr + i * rb, this.codesPtr + (i + 1) * rb);
     }
-    (this.bf ? this.rt.kernels.matvec_bf16 : this.rt.kernels.matvec_f16)(buf, m, c, qPtr, outPtr);
+    this.scan(buf, m, c, qPtr, outPtr);
+  }
+
+  /** The scoring kernel of this format: matvec_f16 or matvec_bf16 (mat, rows, cols, q, out). */
+  private get scan(): (mat: number, rows: number, cols: number, q: number, out: number) => void {
+    return this.bf ? this.rt.kernels.matvec_bf16 : this.rt.kernels.matvec_f16;
   }
 
   rowNorms(outPtr: number): void {

@@ -21,17 +21,11 @@ export class Int4Matrix extends AffineTable {
   /** @internal quantizes rows × cols floats at `x` (wasm) with resolved int4 options. */
   static quantize(rt: Runtime, x: number, o: ResolvedOptions, center = false): Int4Matrix {
     const m = new Int4Matrix(o.rows, o.cols, { perRow: o.perRow, symmetric: o.symmetric }, rt, center);
-    try {
-      m.encodeFrom(rt, x, (src) => {
-        const { scales, zeroPoints } = calibrate(rt, src, o);
-        encodeAffine(rt, src, o, scales, zeroPoints, m.codesPtr);
-        m.setParams(scales, zeroPoints);
-      });
-      return m;
-    } catch (e) {
-      m.dispose();
-      throw e;
-    }
+    return m.filledBy(() => m.encodeFrom(rt, x, (src) => {
+      const { scales, zeroPoints } = calibrate(rt, src, o);
+      encodeAffine(rt, src, o, scales, zeroPoints, m.codesPtr);
+      m.setParams(scales, zeroPoints);
+    }));
   }
 
   /** A table from stored int4 codes (packed, ⌈cols/2⌉ bytes per row). */

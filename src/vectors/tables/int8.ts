@@ -32,23 +32,17 @@ export class Int8Matrix extends AffineTable {
   static quantize(rt: Runtime, x: number, o: ResolvedOptions, center = false): Int8Matrix {
     const uint = o.info.unsigned;
     const m = new Int8Matrix(o.rows, o.cols, { perRow: o.perRow, symmetric: o.symmetric && !uint }, rt, center);
-    try {
-      m.encodeFrom(rt, x, (src) => {
-        const { scales, zeroPoints } = calibrate(rt, src, o);
-        if (uint) {
-          // re-centre the codes: clamp(round(x/s) + z, 0, 255) − 128 = clamp(round(x/s) + (z − 128), −128, 127)
-          for (let g = 0; g < zeroPoints.length; g++) zeroPoints[g] -= 128;
-          encodeAffine(rt, src, { ...o, info: schemeInfo('int8') }, scales, zeroPoints, m.codesPtr);
-        } else {
-          encodeAffine(rt, src, o, scales, zeroPoints, m.codesPtr);
-        }
-        m.setParams(scales, zeroPoints);
-      });
-      return m;
-    } catch (e) {
-      m.dispose();
-      throw e;
-    }
+    return m.filledBy(() => m.encodeFrom(rt, x, (src) => {
+      const { scales, zeroPoints } = calibrate(rt, src, o);
+      if (uint) {
+        // re-centre the codes: clamp(round(x/s) + z, 0, 255) − 128 = clamp(round(x/s) + (z − 128), −128, 127)
+        for (let g = 0; g < zeroPoints.length; g++) zeroPoints[g] -= 128;
+        encodeAffine(rt, src, { ...o, info: schemeInfo('int8') }, scales, zeroPoints, m.codesPtr);
+      } else {
+        encodeAffine(rt, src, o, scales, zeroPoints, m.codesPtr);
+      }
+      m.setParams(scales, zeroPoints);
+    }));
   }
 
   /** A table from stored int8 or uint8 codes (e.g. read from safetensors). */

@@ -39,15 +39,11 @@ export class PQMatrix extends QuantTable {
   /** @internal trains and encodes rows × cols floats at `x` (wasm). */
   static quantize(rt: Runtime, x: number, rows: number, cols: number, s: PQSettings): PQMatrix {
     const m = new PQMatrix(rows, cols, { dsub: s.dsub, ksub: s.ksub, qnorm: s.qnorm }, rt);
-    try {
+    return m.filledBy(() => {
       const { codebook, normCodebook } = trainPQAt(rt, x, rows, cols, s, m.codesPtr, m.normCodesPtr);
       m.rt.arena.f32(m.codebookPtr, codebook.length).set(codebook);
       if (s.qnorm) m.rt.arena.f32(m.normCodebookPtr, normCodebook.length).set(normCodebook);
-      return m;
-    } catch (e) {
-      m.dispose();
-      throw e;
-    }
+    });
   }
 
   /** A table from a PQTensor (trainPQ's output or a file). */
