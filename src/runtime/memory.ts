@@ -23,12 +23,20 @@ export class Arena {
   private freeStart: number[] = [];
   private freeSize: number[] = [];
   private sizes = new Map<number, number>();
+  /**
+   * Test mode (`QUANTEXT_DETACH=1`, or `detachOnAlloc` set by a test): every alloc() calls `memory.grow(0)`, which on
+   * plain (non-shared) memory detaches `memory.buffer` just as a real growth does, so any typed view kept across
+   * an allocation throws "detached ArrayBuffer" at its next use instead of working by luck. No effect on shared
+   * memory, whose old buffers stay valid after growth.
+   */
+  detachOnAlloc: boolean;
 
-  constructor(memory: WebAssembly.Memory, base: number, maxPages: number) {
+  constructor(memory: WebAssembly.Memory, base: number, maxPages: number, detachOnAlloc = false) {
     this.memory = memory;
     this.base = alignUp(base, ALIGN);
     this.top = this.base;
     this.maxPages = maxPages;
+    this.detachOnAlloc = detachOnAlloc;
   }
 
   /** Bytes handed out and not yet freed. */
@@ -75,6 +83,7 @@ export class Arena {
       this.top = ptr + size;
     }
     this.sizes.set(ptr, size);
+    if (this.detachOnAlloc) this.memory.grow(0);
     if (zero) new Uint8Array(this.memory.buffer, ptr, size).fill(0);
     return ptr;
   }

@@ -54,7 +54,7 @@ export class Runtime {
     this.memory = memory;
     this.build = build;
     this.shared = build.endsWith('-mt');
-    this.arena = new Arena(memory, this.kernels.heap_base() >>> 0, maxPages);
+    this.arena = new Arena(memory, this.kernels.heap_base() >>> 0, maxPages, detachMode());
   }
 
   /** 'simd' or 'scalar': which build runs the kernels. */
@@ -248,7 +248,8 @@ export async function createRuntime(source?: WasmSource | WasmSources, opts: Ini
   if (want !== 'auto' && want !== 'simd' && want !== 'scalar') {
     throw new QuantextError('E_OPTION', `backend must be 'auto', 'simd' or 'scalar', got '${String(opts.backend)}'`);
   }
-  const shared = opts.shared ?? env.canThread;
+  // the detach test mode runs on plain memory unless a test asks for shared memory explicitly
+  const shared = opts.shared ?? (detachMode() ? false : env.canThread);
 
   if (source !== undefined && !isSourceMap(source)) {
     // a single source: use it as given; the probe tells whether it runs here
@@ -309,6 +310,12 @@ function isSharedImport(module: WebAssembly.Module): boolean {
   } catch {
     return true;
   }
+}
+
+/** `QUANTEXT_DETACH=1`: the test mode in which every allocation detaches plain memory's buffer (see Arena). */
+export function detachMode(): boolean {
+  const v = (getEnv('QUANTEXT_DETACH') ?? '').trim();
+  return v !== '' && v !== '0';
 }
 
 // ---------- the default runtime ----------

@@ -278,20 +278,22 @@ function optionsFor(scheme: TableScheme, q: Omit<QuantizeMatrixOptions, 'scheme'
 /** A dense copy of a table's rows scaled to unit length (any Matrix: contiguous or strided dense, or quantized). */
 function unitRows(m: Matrix): DenseMatrix {
   const { rows, cols } = m;
-  let out: DenseMatrix;
-  if (m instanceof DenseMatrix) {
-    const d = m.data();
-    if (m.stride === cols) out = DenseMatrix.from(d, rows, cols, m.rt);
-    else {
-      const x = new Float32Array(rows * cols);
-      for (let r = 0; r < rows; r++) x.set(d.subarray(r * m.stride, r * m.stride + cols), r * cols);
-      out = DenseMatrix.from(x, rows, cols, m.rt);
+  // allocate first, then read the source through views derived after the allocation (it may grow memory)
+  const out = new DenseMatrix(rows, cols, { rt: m.rt, zero: false });
+  try {
+    if (m instanceof DenseMatrix) {
+      const mem = m.rt.arena.u8(0, 0).buffer;
+      const heap = new Uint8Array(mem);
+      if (m.stride === cols) heap.copyWithin(out.ptr, m.ptr, m.ptr + rows * cols * 4);
+      else for (let r = 0; r < rows; r++) heap.copyWithin(out.rowPtr(r), m.rowPtr(r), m.rowPtr(r) + cols * 4);
+    } else {
+      const row = new Float32Array(cols);
+      for (let r = 0; r < rows; r++) out.row(r).set(m.decodeRow(r, row));
     }
-  } else {
-    const x = new Float32Array(rows * cols), row = new Float32Array(cols);
-    for (let r = 0; r < rows; r++) x.set(m.decodeRow(r, row), r * cols);
-    out = DenseMatrix.from(x, rows, cols, m.rt);
+    m.rt.kernels.normalize_rows_f32(out.ptr, rows, cols, cols);
+  } catch (e) {
+    out.dispose();
+    throw e;
   }
-  m.rt.kernels.normalize_rows_f32(out.ptr, rows, cols, cols);
   return out;
 }

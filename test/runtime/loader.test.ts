@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join, relative } from 'node:path';
 import '../../src/index.node.js';
-import { createRuntime, init, runtime, backend, resetDefaultRuntime, simdSupported, type Runtime } from '../../src/runtime/runtime.js';
+import { createRuntime, detachMode, init, runtime, backend, resetDefaultRuntime, simdSupported, type Runtime } from '../../src/runtime/runtime.js';
 import { QuantextError } from '../../src/errors.js';
 import { PROBE_EXPECTED } from '../../src/runtime/kernels/index.js';
 
@@ -96,9 +96,11 @@ describe('loader: sources', () => {
   it('nothing: the default files next to the module (shared-memory build where Node can thread)', async () => {
     const rt = await createRuntime();
     expect(rt.backend).toBe('simd');
-    expect(rt.build).toBe('simd-mt');
-    expect(rt.shared).toBe(true);
-    expect(rt.memory.buffer).toBeInstanceOf(SharedArrayBuffer);
+    // the detach test mode (QUANTEXT_DETACH=1) defaults to plain memory, on purpose
+    expect(rt.build).toBe(detachMode() ? 'simd' : 'simd-mt');
+    expect(rt.shared).toBe(!detachMode());
+    expect(rt.memory.buffer instanceof SharedArrayBuffer).toBe(!detachMode());
+    expect(rt.arena.detachOnAlloc).toBe(detachMode());
     checkComputes(rt);
     const plain = await createRuntime(undefined, { shared: false });
     expect(plain.build).toBe('simd');
@@ -190,10 +192,29 @@ describe('loader: sources', () => {
   });
 });
 
+describe('loader: the detach test mode', () => {
+  it('QUANTEXT_DETACH=1 makes plain memory the default and every allocation detach its buffer', async () => {
+    vi.stubEnv('QUANTEXT_DETACH', '1');
+    const rt = await createRuntime();
+    expect(rt.shared).toBe(false);
+    const p = rt.arena.alloc(16);
+    const view = rt.arena.f32(p, 4);
+    rt.arena.alloc(16);
+    expect(() => view.fill(1)).toThrow(TypeError); // the old view is detached, as after a real growth
+    rt.arena.f32(p, 4).fill(1); // a view derived after the allocation works
+    vi.stubEnv('QUANTEXT_DETACH', '0');
+    const plain = await createRuntime(undefined, { shared: false });
+    const q = plain.arena.alloc(16);
+    const kept = plain.arena.f32(q, 4);
+    plain.arena.alloc(16);
+    expect(() => kept.fill(1)).not.toThrow();
+  });
+});
+
 describe('loader: forcing a backend', () => {
   it('option backend: "scalar" and "simd"', async () => {
     const s = await createRuntime(undefined, { backend: 'scalar' });
-    expect([s.backend, s.build]).toEqual(['scalar', 'scalar-mt']);
+    expect([s.backend, s.build]).toEqual(['scalar', detachMode() ? 'scalar' : 'scalar-mt']);
     checkComputes(s);
     const v = await createRuntime(undefined, { backend: 'simd', shared: false });
     expect([v.backend, v.build]).toEqual(['simd', 'simd']);

@@ -3,7 +3,7 @@ import '../helpers.js';
 import { init } from '../../src/runtime/runtime.js';
 import { Word2Vec } from '../../src/train/word2vec.js';
 import { QuantextError } from '../../src/errors.js';
-import { rng } from '../helpers.js';
+import { rng, rtFor } from '../helpers.js';
 
 /** Two topics whose words co-occur only within their topic. */
 function plantedCorpus(seed: number, n = 1500): string[][] {
@@ -106,7 +106,8 @@ describe('Word2Vec', () => {
   });
 
   it('trains with 2 worker threads over shared memory and learns as well', async () => {
-    const m = new Word2Vec({ vectorSize: 24, window: 3, minCount: 1, workers: 2, sample: 0, sg: 1, epochs: 5, batchWords: 500 });
+    // an explicit shared-memory runtime: the default one is plain memory in the detach test mode
+    const m = new Word2Vec({ vectorSize: 24, window: 3, minCount: 1, workers: 2, sample: 0, sg: 1, epochs: 5, batchWords: 500, runtime: await rtFor('simd-mt') });
     const res = await m.train(plantedCorpus(4));
     expect(res.threads).toBe(2);
     expect(separation(m)).toBeGreaterThan(0.5);

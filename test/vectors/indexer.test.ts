@@ -251,3 +251,21 @@ describe.each(BUILDS)('QuantizedIndexer, %s build', (build) => {
     other.kv.dispose();
   });
 });
+
+describe('QuantizedIndexer on plain memory whose buffer detaches at every allocation', () => {
+  it('builds from a 3000×64 table with coarse int8 (kept a view across an allocation before the fix)', async () => {
+    const { createRuntime } = await import('../../src/runtime/runtime.js');
+    const rt = await createRuntime(undefined, { shared: false });
+    rt.arena.detachOnAlloc = true; // as QUANTEXT_DETACH=1 does for the whole suite
+    const { data, kv } = clustered(rt, 3000, 64, 11);
+    const ix = new QuantizedIndexer(kv, { coarse: 'int8', candidates: 200, refine: ['f32'] });
+    const q = data.subarray(5 * 64, 6 * 64);
+    const got = ix.search(q, 10);
+    const want = exactTop(data, 64, q, 10);
+    expect(got.indices[0]).toBe(5);
+    const hits = want.idx.filter((i) => Array.from(got.indices).includes(i)).length;
+    expect(hits).toBeGreaterThanOrEqual(9);
+    ix.dispose();
+    kv.dispose();
+  });
+});
