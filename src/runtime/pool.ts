@@ -23,9 +23,11 @@ let starts = 0;
  * Entry points register how to start a worker in their runtime (worker_threads, Web Workers) and, where the host
  * says, how many threads can run in parallel (Node's os.availableParallelism()).
  */
-export function setWorkerFactory(fn: WorkerFactory | undefined, availableParallelism?: number): void {
+export function setWorkerFactory(fn: WorkerFactory | undefined, availableParallelism?: number): WorkerFactory | undefined {
+  const prev = factory;
   factory = fn;
   if (availableParallelism !== undefined) parallelism = availableParallelism;
+  return prev;
 }
 export function hasWorkerFactory(): boolean {
   return factory !== undefined;
