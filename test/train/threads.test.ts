@@ -1,5 +1,5 @@
 import { describe, it, expect, vi, afterEach } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawnSync, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir, availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -63,6 +63,51 @@ describe('worker threads start however node was started', () => {
       expectTwoThreads(r);
       expect(r.out!.loader).toBe(true);
       expectTwoThreads(runNode(['--max-old-space-size=512', '--stack-size=2000', '--input-type=module', '-e', SCRIPT]));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the REPL (node -i, lines piped in) and node -p', async () => {
+    // the REPL exits when its input ends: keep it open until the result is printed
+    const line = `import(${JSON.stringify(ENTRY)}).then(async ({ Word2Vec }) => { const corpus = []; for (let i = 0; i < 400; i++) corpus.push(['a b c d', 'e f g h'][i % 2]); ` +
+      `const model = new Word2Vec({ vectorSize: 8, minCount: 1, workers: 2, epochs: 2, batchWords: 100, sample: 0 }); const res = await model.train(corpus); ` +
+      `console.log('RESULT' + JSON.stringify({ threads: res.threads, threadWords: res.threadWords, loader: false })); }, (e) => console.log('RESULT' + JSON.stringify({ error: e.message })))`;
+    const env = { ...process.env };
+    delete env.QUANTEXT_DETACH;
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, ['-i'], { env });
+      let text = '';
+      const timer = setTimeout(() => {
+        child.kill();
+        reject(new Error(`no result from the REPL: ${text}`));
+      }, 60_000);
+      child.stdout.on('data', (d) => {
+        text += d;
+        const m = /RESULT(\{.*\})/.exec(text);
+        if (m) {
+          clearTimeout(timer);
+          child.stdin.end();
+          resolve(m[1]);
+        }
+      });
+      child.stdin.write(line + '\n');
+    });
+    expectTwoThreads({ status: 0, signal: null, stderr: '', out: JSON.parse(out) });
+    const p = runNode(['-p', line.replace(/'RESULT' \+ /g, '')]);
+    expectTwoThreads(p);
+  });
+
+  it('node --test (the test runner)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'quantext-threads-'));
+    try {
+      writeFileSync(join(dir, 'w2v.test.mjs'), `import { test } from 'node:test';\nimport assert from 'node:assert';\n` +
+        `test('trains on two threads', async () => {\n${SCRIPT.replace(/^import .*$/m, `const { Word2Vec } = await import(${JSON.stringify(ENTRY)});`).replace('console.log(', 'assert.deepStrictEqual(res.threads, 2); console.log(')}\n});\n`);
+      const env = { ...process.env };
+      delete env.QUANTEXT_DETACH;
+      const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', join(dir, 'w2v.test.mjs')], { encoding: 'utf8', timeout: 60_000, env });
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/pass 1/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
