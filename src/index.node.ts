@@ -2,7 +2,8 @@
 // module, worker threads come from node:worker_threads, and corpora can be streamed from files.
 import { readFile } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
-import { availableParallelism } from 'node:os';
+import * as os from 'node:os';
+import { env } from './runtime/env.js';
 import { setDefaultSources, type BuildName } from './runtime/runtime.js';
 import { setWorkerFactory, workerExecArgv } from './runtime/pool.js';
 import { useNodeFileSystem } from './io/node.js';
@@ -16,6 +17,8 @@ setDefaultSources(
 
 /** Starts a worker with the cleaned flags; flags a worker refuses (V8 and per-process ones) are dropped in turn. */
 function startWorker(url: URL): Worker {
+  // Deno and Bun run their own flags: only Node's are cleaned and passed on
+  if (env.runtime !== 'node') return new Worker(url);
   let argv = workerExecArgv(process.execArgv);
   for (;;) {
     try {
@@ -48,7 +51,7 @@ setWorkerFactory((url) => {
     },
     keepAlive: (on) => (on ? w.ref() : w.unref()),
   };
-}, availableParallelism());
+}, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length || 1);
 
 // files: word-vector formats and corpora stream from disk; saves are atomic (temp file, then rename)
 useNodeFileSystem();

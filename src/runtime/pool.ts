@@ -97,7 +97,13 @@ export class WorkerPool {
     const pool = new WorkerPool();
     const ready: Promise<void>[] = [];
     for (let i = 0; i < n; i++) {
-      const w = factory(workerUrl());
+      let w: WorkerLike;
+      try {
+        w = factory(workerUrl());
+      } catch (e) {
+        pool.terminate();
+        throw new QuantextError('E_UNSUPPORTED', `starting worker threads failed: ${(e as Error)?.message ?? e}`, undefined, { cause: e });
+      }
       starts++;
       w.keepAlive?.(true); // starting: the caller awaits the pool
       pool.workers.push(w);

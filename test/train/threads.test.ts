@@ -191,8 +191,16 @@ describe('the worker pool', () => {
       const starts = warn.mock.calls.filter((c) => /single-threaded/.test(String(c[0])));
       expect(starts.length).toBe(1);
       expect(String(starts[0][0])).toMatch(/did not start/);
+      // a factory that throws at once (a host refusing the worker) is the same case
+      setWorkerFactory(() => {
+        throw new Error('no threads for you');
+      });
+      const m3 = new Word2Vec({ vectorSize: 8, minCount: 1, workers: 2, epochs: 1, runtime: rt });
+      expect((await m3.train(corpus)).threads).toBe(1);
+      expect(warn.mock.calls.filter((c) => /single-threaded/.test(String(c[0]))).length).toBe(1);
       m.dispose();
       m2.dispose();
+      m3.dispose();
     } finally {
       setWorkerFactory(prev);
     }
