@@ -140,6 +140,11 @@ export class VocabBuilder {
     this.minReduce++;
   }
 
+  /** Every word counted so far with its count, in first-seen order (before minCount): what an update merges. */
+  counted(): { words: string[]; counts: Float64Array } {
+    return { words: this.words.slice(), counts: this.cnt.slice(0, this.words.length) };
+  }
+
   /** The final vocabulary, and the corpus re-coded to its ids when it was recorded. */
   finish(): CountedVocab & { encoded?: EncodedCorpus } {
     let minCount = this.opts.minCount;

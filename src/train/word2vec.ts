@@ -173,15 +173,17 @@ export class Word2Vec {
       const c = openCorpus(corpus, this.opts.tokenizer);
       for await (const s of c.sentences() as AsyncIterable<string[]>) vb.add(s);
     }
-    const { encoded, ...found } = vb.finish();
     this.vocabCorpus = corpus as CorpusInput;
-    this.pre = encoded ? { corpus: corpus as CorpusInput, encoded } : undefined;
-    if (!options.update || !this.vocab) {
-      this.vocab = found;
-      this.allocate(mem);
-    } else {
-      this.grow(mem, found);
+    if (options.update) {
+      this.pre = undefined; // a recorded corpus has −1 for words that are now known
+      if (vb.totalWords === 0) throw new QuantextError('E_EMPTY', 'the corpus is empty: no tokens to add to the vocabulary');
+      this.grow(mem, vb.counted(), vb.totalWords, vb.totalSentences);
+      return this.vocab!;
     }
+    const { encoded, ...found } = vb.finish();
+    this.pre = encoded ? { corpus: corpus as CorpusInput, encoded } : undefined;
+    this.vocab = found;
+    this.allocate(mem);
     return this.vocab;
   }
 
@@ -229,27 +231,30 @@ export class Word2Vec {
     this._wv = new KeyedVectors(this.vocab!.words, this.syn0, { counts: this.vocab!.counts, ownsMatrix: false });
   }
 
-  /** buildVocab({ update: true }): merges `found` into the vocabulary and grows every table. */
-  private grow(mem: TrainMemory, found: CountedVocab): void {
+  /**
+   * buildVocab({ update: true }), as gensim 4's prepare_vocab(update=True): every known word's count grows by its
+   * count in the new corpus; new words reaching minCount there are appended in first-seen order; then every table grows.
+   */
+  private grow(mem: TrainMemory, raw: { words: string[]; counts: Float64Array }, totalWords: number, totalSentences: number): void {
     const old = this.vocab!;
     const rt = mem.rt, a = rt.arena, d = this.opts.vectorSize;
     const words = old.words.slice();
     const counts: number[] = Array.from(old.counts);
     const index = new Map(old.index);
-    for (let i = 0; i < found.words.length; i++) {
-      const w = found.words[i];
+    for (let i = 0; i < raw.words.length; i++) {
+      const w = raw.words[i];
       const j = index.get(w);
-      if (j !== undefined) counts[j] += found.counts[i];
-      else {
+      if (j !== undefined) counts[j] += raw.counts[i];
+      else if (raw.counts[i] >= this.opts.minCount) {
         index.set(w, words.length);
         words.push(w);
-        counts.push(found.counts[i]);
+        counts.push(raw.counts[i]);
       }
     }
     let retained = 0;
     for (const c of counts) retained += c;
     const V0 = old.words.length, V = words.length;
-    this.vocab = { words, counts: Float64Array.from(counts), index, totalWords: found.totalWords, totalSentences: found.totalSentences, retainedWords: retained };
+    this.vocab = { words, counts: Float64Array.from(counts), index, totalWords, totalSentences, retainedWords: retained };
     // the tables the kernel reads are rebuilt for the new vocabulary
     this.releaseTables(mem);
     if (V === V0) {

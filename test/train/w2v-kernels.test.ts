@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { BUILDS, rtFor, rng, randomF32 } from '../helpers.js';
 import { CFG, CFG_SIZE, FLAG, MAX_CODE_LENGTH, scratchBytes } from '../../src/train/w2v-config.js';
-import { huffman, aliasTable, sampleThresholds, VocabBuilder } from '../../src/train/vocab.js';
+import { huffman, huffmanAnyOrder, aliasTable, sampleThresholds, VocabBuilder } from '../../src/train/vocab.js';
 import type { Runtime } from '../../src/runtime/runtime.js';
 import { trainBatchReference, type RefBatch } from './reference.js';
 import { checkConfigLayout, LAYOUT } from '../../src/train/w2v-config.js';
@@ -316,6 +316,34 @@ describe('vocabulary helpers', () => {
     expect(got).toBe(cost);
     // every word's path starts at the root (inner node V − 2)
     for (let i = 0; i < counts.length; i++) expect(h.points[i * MAX_CODE_LENGTH]).toBe(counts.length - 2);
+  });
+
+  it('Huffman codes for unsorted counts (a vocabulary grown by an update) are prefix-free and optimal too', () => {
+    const counts = new Float64Array([50, 3, 30, 1, 20, 10, 8, 5, 2, 1]);
+    const h = huffmanAnyOrder(counts, MAX_CODE_LENGTH);
+    const codes: string[] = [];
+    for (let i = 0; i < counts.length; i++) codes.push(Array.from(h.codes.subarray(i * MAX_CODE_LENGTH, i * MAX_CODE_LENGTH + h.lengths[i])).join(''));
+    for (let i = 0; i < codes.length; i++) for (let j = 0; j < codes.length; j++) if (i !== j) expect(codes[j].startsWith(codes[i])).toBe(false);
+    const q = Array.from(counts);
+    let cost = 0;
+    while (q.length > 1) {
+      q.sort((a, b) => a - b);
+      const m = q.shift()! + q.shift()!;
+      cost += m;
+      q.push(m);
+    }
+    let got = 0;
+    for (let i = 0; i < counts.length; i++) got += counts[i] * h.lengths[i];
+    expect(got).toBe(cost);
+    for (let i = 0; i < counts.length; i++) {
+      expect(h.points[i * MAX_CODE_LENGTH]).toBe(counts.length - 2);
+      for (let k = 0; k < h.lengths[i]; k++) expect(h.points[i * MAX_CODE_LENGTH + k]).toBeLessThan(counts.length - 1);
+    }
+    // word2vec.c's two-queue construction assumes sorted counts: on these it is not optimal
+    const plain = huffman(counts, MAX_CODE_LENGTH);
+    let plainCost = 0;
+    for (let i = 0; i < counts.length; i++) plainCost += counts[i] * plain.lengths[i];
+    expect(plainCost).toBeGreaterThan(cost);
   });
 
   it('alias table draws follow count^0.75 exactly (computed probabilities, not sampled)', () => {
