@@ -60,9 +60,11 @@ export interface Word2VecOptions {
 }
 
 export interface TrainProgress {
-  epoch: number; // 0-based epoch in progress
+  /** 0-based epoch in progress, counted in the learning-rate schedule (startEpoch + epochs of this call done) */
+  epoch: number;
+  /** the epoch this call ends at (startEpoch + its epochs) */
   epochs: number;
-  /** 0..1 over the whole training */
+  /** 0..1 over this call */
   progress: number;
   alpha: number;
   /** raw corpus tokens per second so far */

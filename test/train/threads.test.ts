@@ -129,22 +129,36 @@ describe('the worker pool', () => {
 
   it('is made once per model and reused across train() calls; dispose() ends it', async () => {
     const rt = await rtFor('simd-mt');
-    const corpus = Array.from({ length: 300 }, (_, i) => ['a b c d', 'e f g h'][i % 2]);
-    const m = new Word2Vec({ vectorSize: 8, minCount: 1, workers: 2, epochs: 1, batchWords: 100, runtime: rt });
-    const before = workerStarts();
-    const r1 = await m.train(corpus);
-    expect(r1.threads).toBe(2);
-    expect(workerStarts() - before).toBe(2);
-    const r2 = await m.train(corpus);
-    const r3 = await m.train(corpus);
-    expect(r2.threads).toBe(2);
-    expect(r3.threads).toBe(2);
-    expect(workerStarts() - before).toBe(2); // no new workers for the later calls
-    m.dispose();
-    const m2 = new Word2Vec({ vectorSize: 8, minCount: 1, workers: 2, epochs: 1, batchWords: 100, runtime: rt });
-    await m2.train(corpus);
-    expect(workerStarts() - before).toBe(4); // another model, its own pool
-    m2.dispose();
+    // count terminations through the host's own factory
+    let terminated = 0;
+    const host = setWorkerFactory(undefined)!;
+    setWorkerFactory((url) => {
+      const w = host(url);
+      return { ...w, terminate: () => (terminated++, w.terminate()) };
+    });
+    try {
+      const corpus = Array.from({ length: 300 }, (_, i) => ['a b c d', 'e f g h'][i % 2]);
+      const m = new Word2Vec({ vectorSize: 8, minCount: 1, workers: 2, epochs: 1, batchWords: 100, runtime: rt });
+      const before = workerStarts();
+      const r1 = await m.train(corpus);
+      expect(r1.threads).toBe(2);
+      expect(workerStarts() - before).toBe(2);
+      const r2 = await m.train(corpus);
+      const r3 = await m.train(corpus);
+      expect(r2.threads).toBe(2);
+      expect(r3.threads).toBe(2);
+      expect(workerStarts() - before).toBe(2); // no new workers for the later calls
+      expect(terminated).toBe(0);
+      m.dispose();
+      expect(terminated).toBe(2);
+      const m2 = new Word2Vec({ vectorSize: 8, minCount: 1, workers: 2, epochs: 1, batchWords: 100, runtime: rt });
+      await m2.train(corpus);
+      expect(workerStarts() - before).toBe(4); // another model, its own pool
+      m2.dispose();
+      expect(terminated).toBe(4);
+    } finally {
+      setWorkerFactory(host);
+    }
   });
 
   it('caps threads at the available parallelism, with one warning for all calls', async () => {
