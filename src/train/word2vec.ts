@@ -29,6 +29,10 @@ export function resetTrainWarnings(): void {
   warned.clear();
 }
 
+// ends the threads of a model that was dropped without dispose() (its wasm memory has its own safety net)
+const poolRegistry =
+  typeof FinalizationRegistry !== 'undefined' ? new FinalizationRegistry<{ pool?: WorkerPool }>((box) => box.pool?.terminate()) : undefined;
+
 /** Where the learning-rate schedule of the last train() calls stands: `done` of `total` epochs. */
 export interface TrainSchedule {
   done: number;
@@ -72,7 +76,14 @@ export class Word2Vec {
   private training = false;
   private disposeRequested = false;
   private disposed = false;
-  private pool?: WorkerPool;
+  /** the model's worker pool, held in a box so that a model never disposed still has its threads ended when collected */
+  private threadsBox: { pool?: WorkerPool } = {};
+  private get pool(): WorkerPool | undefined {
+    return this.threadsBox.pool;
+  }
+  private set pool(p: WorkerPool | undefined) {
+    this.threadsBox.pool = p;
+  }
   private threadsUnavailable = false;
   /** The corpus the vocabulary was built from (its token count drives the learning-rate schedule). */
   private vocabCorpus?: CorpusInput;
@@ -83,6 +94,7 @@ export class Word2Vec {
     this.runtimeOpt = options.runtime;
     this.opts = resolveOptions(options);
     this.rng = BigInt(this.opts.seed >>> 0);
+    poolRegistry?.register(this, this.threadsBox, this);
   }
 
   /** Trains a new model: `await Word2Vec.fit(corpus, options)` (init, vocabulary and training in one call). */
@@ -585,6 +597,7 @@ export class Word2Vec {
       return;
     }
     this.disposed = true;
+    poolRegistry?.unregister(this);
     this.pool?.terminate();
     this.pool = undefined;
     this._wv?.dispose();
