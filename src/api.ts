@@ -25,8 +25,11 @@ export {
   type TrainOptions,
   type TrainProgress,
   type TrainResult,
+  type TrainSchedule,
+  type BuildVocabOptions,
 } from './train/word2vec.js';
-export { openCorpus, type CorpusInput, type Sentence } from './train/corpus.js';
+export { openCorpus, type CorpusInput, type Sentence, type IdCorpus } from './train/corpus.js';
+export { simplePreprocess, type SimplePreprocessOptions } from './train/preprocess.js';
 export * from './quantize/index.js';
 export * from './vectors/tables/index.js';
 export * from './io/safetensors.js';

@@ -5,7 +5,7 @@
 // Follows word2vec.c's update rules (the reference tool); gensim's are the same up to the saturated case.
 import { EXP_TABLE_SIZE, MAX_EXP } from '../util/constants';
 import {
-  CFG_SYN0, CFG_SYN1NEG, CFG_SYN1, CFG_DIM, CFG_NEGATIVE, CFG_WINDOW, CFG_FLAGS, CFG_NEG_TABLE, CFG_NEG_TABLE_SIZE,
+  CFG_SYN0, CFG_SYN1NEG, CFG_SYN1, CFG_DIM, CFG_VOCAB, CFG_NEGATIVE, CFG_WINDOW, CFG_FLAGS, CFG_NEG_TABLE, CFG_NEG_TABLE_SIZE,
   CFG_SAMPLE, CFG_CODES, CFG_POINTS, CFG_CODELENS, CFG_EXP_TABLE, CFG_LOG_TABLE, CFG_TOKENS, CFG_OFFSETS, CFG_NSENT,
   CFG_SCRATCH, CFG_ALPHA, CFG_ALPHA_END, CFG_RNG, CFG_LOSS, CFG_WORDS, CFG_PAIRS, CFG_SIZE,
   FLAG_HS, FLAG_CBOW, FLAG_CBOW_MEAN, FLAG_SHRINK_WINDOWS, FLAG_SAMPLE, FLAG_MINIBATCH, MAX_CODE_LENGTH,
@@ -410,12 +410,47 @@ export function w2v_log_table_init(table: usize, size: i32, maxExp: f32): void {
   }
 }
 
-/** Size of the config block in bytes (TS checks its mirror against this). */
-export function w2v_cfg_size(): i32 {
-  return CFG_SIZE;
-}
-
-/** MAX_CODE_LENGTH (TS checks its mirror against this). */
-export function w2v_max_code_length(): i32 {
-  return MAX_CODE_LENGTH;
+/**
+ * The config block's layout, entry by entry, for the TypeScript mirror to check field by field at start-up:
+ * i = 0…25 the byte offset of each field in declaration order (SYN0 … PAIRS), 26 CFG_SIZE, 27 MAX_CODE_LENGTH,
+ * 28…33 the FLAG_* bits (HS, CBOW, CBOW_MEAN, SHRINK_WINDOWS, SAMPLE, MINIBATCH); −1 past the end.
+ */
+export function w2v_cfg_layout(i: i32): i32 {
+  switch (i) {
+    case 0: return CFG_SYN0;
+    case 1: return CFG_SYN1NEG;
+    case 2: return CFG_SYN1;
+    case 3: return CFG_DIM;
+    case 4: return CFG_VOCAB;
+    case 5: return CFG_NEGATIVE;
+    case 6: return CFG_WINDOW;
+    case 7: return CFG_FLAGS;
+    case 8: return CFG_NEG_TABLE;
+    case 9: return CFG_NEG_TABLE_SIZE;
+    case 10: return CFG_SAMPLE;
+    case 11: return CFG_CODES;
+    case 12: return CFG_POINTS;
+    case 13: return CFG_CODELENS;
+    case 14: return CFG_EXP_TABLE;
+    case 15: return CFG_LOG_TABLE;
+    case 16: return CFG_TOKENS;
+    case 17: return CFG_OFFSETS;
+    case 18: return CFG_NSENT;
+    case 19: return CFG_SCRATCH;
+    case 20: return CFG_ALPHA;
+    case 21: return CFG_ALPHA_END;
+    case 22: return CFG_RNG;
+    case 23: return CFG_LOSS;
+    case 24: return CFG_WORDS;
+    case 25: return CFG_PAIRS;
+    case 26: return CFG_SIZE;
+    case 27: return MAX_CODE_LENGTH;
+    case 28: return FLAG_HS;
+    case 29: return FLAG_CBOW;
+    case 30: return FLAG_CBOW_MEAN;
+    case 31: return FLAG_SHRINK_WINDOWS;
+    case 32: return FLAG_SAMPLE;
+    case 33: return FLAG_MINIBATCH;
+  }
+  return -1;
 }

@@ -7,16 +7,68 @@ export interface WorkerLike {
   onMessage(cb: (msg: any) => void): void;
   onError(cb: (err: unknown) => void): void;
   terminate(): void;
+  /**
+   * Whether the worker keeps the host process alive (Node's ref/unref). The pool holds its workers only while a
+   * kernel call is pending, so an idle pool never stops `node script.js` from exiting.
+   */
+  keepAlive?(on: boolean): void;
 }
 export type WorkerFactory = (url: URL) => WorkerLike;
 
 let factory: WorkerFactory | undefined;
-/** Entry points register how to start a worker in their runtime (worker_threads, Web Workers). */
-export function setWorkerFactory(fn: WorkerFactory | undefined): void {
+let parallelism: number | undefined;
+let starts = 0;
+
+/**
+ * Entry points register how to start a worker in their runtime (worker_threads, Web Workers) and, where the host
+ * says, how many threads can run in parallel (Node's os.availableParallelism()).
+ */
+export function setWorkerFactory(fn: WorkerFactory | undefined, availableParallelism?: number): WorkerFactory | undefined {
+  const prev = factory;
   factory = fn;
+  if (availableParallelism !== undefined) parallelism = availableParallelism;
+  return prev;
 }
 export function hasWorkerFactory(): boolean {
   return factory !== undefined;
+}
+
+/** Threads that can run at once here: the registered value, else navigator.hardwareConcurrency, else 4. */
+export function availableParallelism(): number {
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  const n = parallelism ?? nav?.hardwareConcurrency ?? 4;
+  return Number.isInteger(n) && n >= 1 ? n : 1;
+}
+
+/** Worker threads started by every pool so far in this process (tests check that pools are reused). */
+export function workerStarts(): number {
+  return starts;
+}
+
+/**
+ * The host's flags a worker thread can take. Workers inherit `process.execArgv` by default, which breaks them when
+ * the host was started with flags about its own entry: `--input-type` (refused for a file), `-e`/`-p` code, `--test`,
+ * `--watch`, the inspector's port. Those are dropped; loaders (`--import`, `--require`, `--loader`), conditions and
+ * other flags are kept.
+ */
+export function workerExecArgv(argv: readonly string[]): string[] {
+  const withValue = new Set(['-e', '--eval', '-p', '--print', '-pe', '-ep', '--input-type', '--inspect-port', '--debug-port', '--watch-path',
+    '--test-name-pattern', '--test-skip-pattern', '--test-reporter', '--test-reporter-destination', '--test-concurrency',
+    '--test-timeout', '--test-shard', '--test-coverage-include', '--test-coverage-exclude', '--experimental-test-coverage-include']);
+  const dropPrefix = ['--inspect', '--debug', '--test', '--experimental-test', '--watch', '--experimental-watch'];
+  const drop = new Set(['-i', '--interactive', '-c', '--check', '-', '--']);
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const name = a.startsWith('--') ? a.split('=', 1)[0] : a;
+    if (withValue.has(name)) {
+      if (!a.includes('=')) i++; // the value is the next argument
+      continue;
+    }
+    if (drop.has(a) || dropPrefix.some((p) => name === p || name.startsWith(p + '-'))) continue;
+    out.push(a);
+  }
+  return out;
 }
 
 // Resolves to dist/runtime/worker.js both from src/runtime/ (tests) and from dist/runtime/ (the package).
@@ -33,7 +85,8 @@ const START_TIMEOUT_MS = 30_000;
 
 export class WorkerPool {
   private workers: WorkerLike[] = [];
-  private pending = new Map<number, { resolve: (v: number) => void; reject: (e: unknown) => void }>();
+  private pending = new Map<number, { worker: number; resolve: (v: number) => void; reject: (e: unknown) => void }>();
+  private failed = false;
   private nextId = 1;
 
   private constructor() {}
@@ -44,11 +97,20 @@ export class WorkerPool {
     const pool = new WorkerPool();
     const ready: Promise<void>[] = [];
     for (let i = 0; i < n; i++) {
-      const w = factory(workerUrl());
+      let w: WorkerLike;
+      try {
+        w = factory(workerUrl());
+      } catch (e) {
+        pool.terminate();
+        throw new QuantextError('E_UNSUPPORTED', `starting worker threads failed: ${(e as Error)?.message ?? e}`, undefined, { cause: e });
+      }
+      starts++;
+      w.keepAlive?.(true); // starting: the caller awaits the pool
       pool.workers.push(w);
       ready.push(
         new Promise<void>((resolve, reject) => {
           w.onError((e) => {
+            pool.failed = true;
             reject(e);
             const err = new QuantextError('E_WASM', `a worker thread failed: ${(e as Error)?.message ?? e}`, undefined, { cause: e });
             for (const p of pool.pending.values()) p.reject(err);
@@ -81,6 +143,7 @@ export class WorkerPool {
     } finally {
       clearTimeout(timer);
     }
+    for (const w of pool.workers) w.keepAlive?.(false);
     return pool;
   }
 
@@ -90,16 +153,41 @@ export class WorkerPool {
 
   /** Runs kernel `fn(...args)` on worker `i` and resolves with its return value. */
   call(i: number, fn: string, args: number[]): Promise<number> {
+    if (i < 0 || i >= this.workers.length) return Promise.reject(new QuantextError('E_ABORTED', 'the worker pool was terminated'));
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.workers[i].post({ type: 'call', id, fn, args });
+    const w = this.workers[i];
+    // a pending call keeps the process alive (the caller awaits it); an idle worker does not
+    w.keepAlive?.(true);
+    const idle = () => {
+      let busy = false;
+      for (const p of this.pending.values()) if (p.worker === i) busy = true;
+      if (!busy) w.keepAlive?.(false);
+    };
+    return new Promise<number>((resolve, reject) => {
+      this.pending.set(id, {
+        worker: i,
+        resolve: (v) => {
+          resolve(v);
+          idle();
+        },
+        reject: (e) => {
+          reject(e);
+          idle();
+        },
+      });
+      w.post({ type: 'call', id, fn, args });
     });
+  }
+
+  /** True once terminate() ran or a worker failed: a model then starts a new pool. */
+  get broken(): boolean {
+    return this.failed || this.workers.length === 0;
   }
 
   terminate(): void {
     for (const w of this.workers) w.terminate();
     this.workers = [];
+    this.failed = true;
     const err = new QuantextError('E_ABORTED', 'the worker pool was terminated');
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();

@@ -13,11 +13,47 @@ export type Sentence = string | readonly string[];
  * One-shot iterators (generators) are refused: training needs one pass for the vocabulary and one per epoch.
  */
 export type CorpusInput =
+  | IdCorpus
   | Iterable<Sentence>
   | AsyncIterable<Sentence>
   | (() => Iterable<Sentence> | AsyncIterable<Sentence>)
   | string
   | URL;
+
+/**
+ * A corpus given as word ids: `ids` index `words` when given (any vocabulary, e.g. a tokenizer's), else the model's
+ * own vocabulary (`model.wv.keyToIndex` order, after buildVocab). Negative ids are unknown words (skipped, but counted
+ * as raw tokens). `sentenceEnds` are the exclusive end offsets of the sentences (default: one sentence, split every
+ * maxSentenceLength tokens).
+ */
+export interface IdCorpus {
+  ids: Int32Array;
+  words?: readonly string[];
+  sentenceEnds?: Int32Array;
+}
+
+/** True for an {@link IdCorpus}. */
+export function isIdCorpus(x: unknown): x is IdCorpus {
+  return typeof x === 'object' && x !== null && (x as IdCorpus).ids instanceof Int32Array;
+}
+
+/** The sentence ends of an id corpus, checked (non-decreasing, within ids); a tail after the last end is a sentence. */
+export function idCorpusEnds(c: IdCorpus): Int32Array {
+  const n = c.ids.length;
+  const e = c.sentenceEnds;
+  if (e === undefined) return Int32Array.of(n);
+  if (!(e instanceof Int32Array)) throw new QuantextError('E_OPTION', 'id corpus: sentenceEnds must be an Int32Array');
+  let prev = 0;
+  for (let i = 0; i < e.length; i++) {
+    if (e[i] < prev || e[i] > n) throw new QuantextError('E_FORMAT', `id corpus: sentenceEnds[${i}] = ${e[i]} is not in [${prev}, ${n}]`, { index: i });
+    prev = e[i];
+  }
+  if (prev === n) return e;
+  const out = new Int32Array(e.length + 1);
+  out.set(e);
+  out[e.length] = n;
+  return out;
+}
 
 type LineReader = (path: string | URL) => AsyncIterable<string>;
 let lineReader: LineReader | undefined;
@@ -77,6 +113,24 @@ export function openCorpus(input: CorpusInput, tokenizer: (s: string) => string[
       sentences: () => {
         const it = fn();
         return (typeof (it as any)[Symbol.asyncIterator] === 'function' ? mapAsync(it, tokenizer) : mapSync(it as Iterable<Sentence>, tokenizer)) as any;
+      },
+    };
+  }
+  if (isIdCorpus(input)) {
+    const c = input, words = c.words;
+    if (!words) throw new QuantextError('E_OPTION', 'an id corpus without words has no tokens to read: pass { ids, words }, or train a model whose vocabulary it uses');
+    const ends = idCorpusEnds(c);
+    return {
+      inMemory: true,
+      describe: `${c.ids.length} ids`,
+      sentences: function* () {
+        let s = 0;
+        for (const e of ends) {
+          const out: string[] = [];
+          for (let i = s; i < e; i++) out.push(c.ids[i] >= 0 ? words[c.ids[i]] : '\u0000');
+          yield out;
+          s = e;
+        }
       },
     };
   }

@@ -91,6 +91,39 @@ export class VocabBuilder {
     if (max && index.size > max) this.prune();
   }
 
+  /**
+   * Counts a corpus given as ids into `words` (negative ids are unknown words: counted as raw tokens only).
+   * Nothing is recorded: an id corpus is its own encoded copy.
+   */
+  addIds(ids: Int32Array, words: readonly string[], sentences: number): void {
+    const n = words.length;
+    const cnt = new Float64Array(n);
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i];
+      if (id >= n) throw new QuantextError('E_FORMAT', `id corpus: ids[${i}] = ${id} is beyond its ${n} words`, { index: i });
+      if (id >= 0) cnt[id]++;
+    }
+    this.tok = this.ends = undefined;
+    for (let i = 0; i < n; i++) {
+      if (cnt[i] === 0) continue;
+      const w = words[i];
+      let id = this.index.get(w);
+      if (id === undefined) {
+        id = this.words.length;
+        this.index.set(w, id);
+        this.words.push(w);
+        if (id >= this.cnt.length) {
+          const c = new Float64Array(Math.max(this.cnt.length * 2, id + 1));
+          c.set(this.cnt);
+          this.cnt = c;
+        }
+      }
+      this.cnt[id] += cnt[i];
+    }
+    this.totalWords += ids.length;
+    this.totalSentences += sentences;
+  }
+
   /** gensim's prune_vocab: drop words with count ≤ minReduce, then raise minReduce. */
   private prune(): void {
     const words: string[] = [];
@@ -105,6 +138,11 @@ export class VocabBuilder {
     this.words = words;
     this.cnt = cnt;
     this.minReduce++;
+  }
+
+  /** Every word counted so far with its count, in first-seen order (before minCount): what an update merges. */
+  counted(): { words: string[]; counts: Float64Array } {
+    return { words: this.words.slice(), counts: this.cnt.slice(0, this.words.length) };
   }
 
   /** The final vocabulary, and the corpus re-coded to its ids when it was recorded. */
@@ -221,6 +259,26 @@ export function huffman(counts: Float64Array, maxLen: number): Huffman {
     points[a * maxLen] = n - 2;
   }
   return { codes, points, lengths };
+}
+
+/**
+ * The Huffman tree for counts in any order (a vocabulary grown by buildVocab({ update: true }) is no longer sorted):
+ * built over the counts sorted descending, rows returned in the given order.
+ */
+export function huffmanAnyOrder(counts: Float64Array, maxLen: number): Huffman {
+  const n = counts.length;
+  let sorted = true;
+  for (let i = 1; i < n && sorted; i++) if (counts[i] > counts[i - 1]) sorted = false;
+  if (sorted) return huffman(counts, maxLen);
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => counts[b] - counts[a] || a - b);
+  const h = huffman(Float64Array.from(order, (i) => counts[i]), maxLen);
+  const out: Huffman = { codes: new Uint8Array(n * maxLen), points: new Int32Array(n * maxLen), lengths: new Uint8Array(n) };
+  order.forEach((word, r) => {
+    out.codes.set(h.codes.subarray(r * maxLen, (r + 1) * maxLen), word * maxLen);
+    out.points.set(h.points.subarray(r * maxLen, (r + 1) * maxLen), word * maxLen);
+    out.lengths[word] = h.lengths[r];
+  });
+  return out;
 }
 
 /**

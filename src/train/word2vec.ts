@@ -1,169 +1,146 @@
 import { QuantextError, check } from '../errors.js';
-import { WasmOwned } from '../runtime/handle.js';
-import { runtime, init, type Runtime } from '../runtime/runtime.js';
+import { disposeSymbol } from '../runtime/handle.js';
+import { init, type Runtime } from '../runtime/runtime.js';
 import { env } from '../runtime/env.js';
-import { WorkerPool, hasWorkerFactory } from '../runtime/pool.js';
+import { WorkerPool, hasWorkerFactory, availableParallelism } from '../runtime/pool.js';
 import { DenseMatrix } from '../vectors/matrix.js';
 import { KeyedVectors } from '../vectors/keyed.js';
-import { openCorpus, type CorpusInput } from './corpus.js';
-import { VocabBuilder, sampleThresholds, aliasTable, huffman, type CountedVocab, type EncodedCorpus } from './vocab.js';
-import { CFG, CFG_SIZE, FLAG, MAX_CODE_LENGTH, scratchBytes } from './w2v-config.js';
+import { openCorpus, isIdCorpus, idCorpusEnds, type CorpusInput, type IdCorpus } from './corpus.js';
+import { VocabBuilder, sampleThresholds, aliasTable, huffmanAnyOrder, type CountedVocab, type EncodedCorpus } from './vocab.js';
+import { CFG, CFG_SIZE, FLAG, MAX_CODE_LENGTH, scratchBytes, checkConfigLayout, cfgBlock } from './w2v-config.js';
+import { TrainMemory } from './memory.js';
+import { CACHE_LIMIT } from './corpus-cache.js';
+import { Slots, runEpochs } from './scheduler.js';
+import { resolveOptions, type ResolvedOptions, type Word2VecOptions, type TrainOptions, type TrainResult } from './options.js';
+import { encodeModel, decodeModel, readModelBytes, type ModelRecord } from './model-file.js';
+import { writeFileViaHost } from '../io/lines.js';
 
-/** Options of Word2Vec. Names and defaults follow gensim's `Word2Vec` (camelCase). */
-export interface Word2VecOptions {
-  /** Dimensionality of the vectors (gensim vector_size). Default 100. */
-  vectorSize?: number;
-  /** Maximum distance between the current and a predicted word. Default 5. */
-  window?: number;
-  /** Ignore words with a total count below this. Default 5. */
-  minCount?: number;
-  /** Prune rare words during the vocabulary scan when more distinct words than this are held. Default none. */
-  maxVocabSize?: number | null;
-  /** Keep at most this many words (raising minCount as needed). Default none. */
-  maxFinalVocab?: number | null;
-  /** Downsampling threshold for frequent words; 0 disables. Default 1e-3. */
-  sample?: number;
-  /** Negative samples per positive example; 0 disables negative sampling. Default 5. */
-  negative?: number;
-  /** Exponent of the unigram distribution negatives are drawn from. Default 0.75. */
-  nsExponent?: number;
-  /** Hierarchical softmax (1/true) instead of or besides negative sampling. Default 0. */
-  hs?: number | boolean;
-  /** Skip-gram (1/true) or CBOW (0/false). Default 0 (CBOW), as gensim. */
-  sg?: number | boolean;
-  /** Initial learning rate. Default 0.025. */
-  alpha?: number;
-  /** Learning rate at the end of training (linear decay over all epochs). Default 0.0001. */
-  minAlpha?: number;
-  /** Passes over the corpus. Default 5. */
-  epochs?: number;
-  /** Worker threads (Hogwild over one shared memory). Default 3, as gensim. 1 is deterministic. */
-  workers?: number;
-  /** Seed of the initial vectors and of every random draw. Default 1. */
-  seed?: number;
-  /** Longer sentences are split into pieces of this many tokens (never silently truncated). Default 10000. */
-  maxSentenceLength?: number;
-  /** CBOW: average the context vectors (1) or sum them (0). Default 1. */
-  cbowMean?: number | boolean;
-  /** Draw a reduced window per word (word2vec's behaviour). Default true. */
-  shrinkWindows?: boolean;
-  /** Target tokens per batch handed to the kernel (gensim batch_words). Default 10000. */
-  batchWords?: number;
-  /**
-   * Skip-gram with negative sampling: draw the negatives once per window and update the window as one small
-   * block (HogBatch, Ji et al. 2016). Default true: 20–30 % faster at the same analogy and WordSim-353 scores on
-   * Brown (docs/architecture.md). false gives word2vec.c's per-pair negatives exactly.
-   */
-  sharedNegatives?: boolean;
-  /** Keep the corpus encoded in memory between epochs: 'auto' does so for corpora up to 20M tokens. */
-  cacheCorpus?: 'auto' | boolean;
-  /** Tokenizer for string sentences. Default: split on whitespace. */
-  tokenizer?: (s: string) => string[];
-  /** Runtime to train in (default: the one `init()` made). */
-  runtime?: Runtime;
+export type { Word2VecOptions, TrainOptions, TrainProgress, TrainResult } from './options.js';
+
+const warned = new Set<string>();
+/** Warns once per process per kind (threads capped, threads unavailable). */
+function warnOnce(kind: string, msg: string): void {
+  if (warned.has(kind)) return;
+  warned.add(kind);
+  console.warn(msg);
+}
+/** For tests: forget which warnings were given. */
+export function resetTrainWarnings(): void {
+  warned.clear();
 }
 
-export interface TrainProgress {
-  epoch: number; // 0-based epoch in progress
-  epochs: number;
-  /** 0..1 over the whole training */
-  progress: number;
-  alpha: number;
-  /** raw corpus tokens per second so far */
-  wordsPerSecond: number;
-  /** raw corpus tokens processed so far in this train() call */
-  words: number;
-  /** summed loss of the current epoch so far (float64) */
-  loss: number;
-  /** set on the call made at the end of an epoch */
-  epochEnd?: boolean;
+// ends the threads of a model that was dropped without dispose() (its wasm memory has its own safety net)
+const poolRegistry =
+  typeof FinalizationRegistry !== 'undefined' ? new FinalizationRegistry<{ pool?: WorkerPool }>((box) => box.pool?.terminate()) : undefined;
+
+/** Where the learning-rate schedule of the last train() calls stands: `done` of `total` epochs. */
+export interface TrainSchedule {
+  done: number;
+  total: number;
 }
 
-export interface TrainOptions {
-  onProgress?: (p: TrainProgress) => void;
-  /** Aborts training between batches with QuantextError E_ABORTED. */
-  signal?: AbortSignal;
-  /** Override the epoch count for this call. */
-  epochs?: number;
-  /** Minimum milliseconds between onProgress calls (end-of-epoch calls always happen). Default 200. */
-  progressInterval?: number;
-  /**
-   * Raw tokens in `corpus` when it is not the corpus the vocabulary was built from (gensim's total_words): the
-   * learning rate decays over them. Without it, such a corpus is counted in one extra pass.
-   */
-  totalWords?: number;
+/** Options of {@link Word2Vec.buildVocab}. */
+export interface BuildVocabOptions {
+  /** Add the corpus's new words to the existing vocabulary (gensim's build_vocab(update=True)). */
+  update?: boolean;
 }
-
-export interface TrainResult {
-  /** raw corpus tokens × epochs */
-  words: number;
-  /** tokens kept after subsampling, over all epochs */
-  effectiveWords: number;
-  seconds: number;
-  wordsPerSecond: number;
-  epochs: number;
-  threads: number;
-  /** loss of each epoch (float64 sums) */
-  epochLoss: number[];
-  /** loss of the last epoch divided by its training examples */
-  loss: number;
-}
-
-const DEFAULTS = {
-  vectorSize: 100, window: 5, minCount: 5, maxVocabSize: null, maxFinalVocab: null, sample: 1e-3, negative: 5, nsExponent: 0.75,
-  hs: 0, sg: 0, alpha: 0.025, minAlpha: 0.0001, epochs: 5, workers: 3, seed: 1, maxSentenceLength: 10000, cbowMean: 1,
-  shrinkWindows: true, batchWords: 10000, cacheCorpus: 'auto' as 'auto' | boolean, sharedNegatives: true,
-};
-const CACHE_LIMIT = 20_000_000;
-
-let warnedSingleThread = false;
 
 /**
  * Word2Vec (Mikolov et al. 2013): skip-gram or CBOW with negative sampling and/or hierarchical softmax.
  * The trainer owns the training state; the vectors it produces live in `wv` (a KeyedVectors), as in gensim.
+ * The model takes its wasm memory on first use (`buildVocab`, `train`, `load` initialize quantext if needed).
  *
  * ```ts
- * await init();
  * const model = new Word2Vec({ vectorSize: 100, window: 5, minCount: 1, workers: 4 });
  * await model.train(['the quick brown fox', 'the lazy dog']);
  * model.wv.get('the'); // Float32Array(100)
  * ```
  */
-export class Word2Vec extends WasmOwned {
-  readonly opts: Required<Omit<Word2VecOptions, 'runtime' | 'tokenizer' | 'maxVocabSize' | 'maxFinalVocab'>> &
-    Pick<Word2VecOptions, 'tokenizer' | 'maxVocabSize' | 'maxFinalVocab'>;
+export class Word2Vec {
+  readonly opts: ResolvedOptions;
   vocab?: CountedVocab;
+  /** Loss of each epoch of the last train() call. */
+  epochLoss: number[] = [];
+  private runtimeOpt?: Runtime;
+  private mem?: TrainMemory;
   private syn0?: DenseMatrix;
   private syn1negPtr = 0;
   private syn1Ptr = 0;
+  /** the tables prepareTables() made (released when the vocabulary changes) */
+  private tablePtrs: number[] = [];
   private tablesReady = false;
   private cfgMain = 0;
   private _wv?: KeyedVectors;
   private rng = 0n;
-  /** Loss of each epoch of the last train() call. */
-  epochLoss: number[] = [];
+  private sched: TrainSchedule = { done: 0, total: 0 };
   private training = false;
   private disposeRequested = false;
+  private disposed = false;
+  /** the model's worker pool, held in a box so that a model never disposed still has its threads ended when collected */
+  private threadsBox: { pool?: WorkerPool } = {};
+  private get pool(): WorkerPool | undefined {
+    return this.threadsBox.pool;
+  }
+  private set pool(p: WorkerPool | undefined) {
+    this.threadsBox.pool = p;
+  }
+  private threadsUnavailable = false;
   /** The corpus the vocabulary was built from (its token count drives the learning-rate schedule). */
   private vocabCorpus?: CorpusInput;
   /** The corpus as recorded by buildVocab(), used by the next train() on the same corpus object. */
   private pre?: { corpus: CorpusInput; encoded: EncodedCorpus };
 
   constructor(options: Word2VecOptions = {}) {
-    super(options.runtime ?? runtime());
-    const o = { ...DEFAULTS, ...stripUndefined(options) } as any;
-    delete o.runtime;
-    this.opts = o;
-    validate(o);
-    this.rng = BigInt(o.seed >>> 0);
+    this.runtimeOpt = options.runtime;
+    this.opts = resolveOptions(options);
+    this.rng = BigInt(this.opts.seed >>> 0);
+    poolRegistry?.register(this, this.threadsBox, this);
   }
 
   /** Trains a new model: `await Word2Vec.fit(corpus, options)` (init, vocabulary and training in one call). */
   static async fit(corpus: CorpusInput, options: Word2VecOptions = {}, train: TrainOptions = {}): Promise<Word2Vec> {
-    if (!options.runtime) await init();
     const m = new Word2Vec(options);
-    await m.train(corpus, train);
+    try {
+      await m.train(corpus, train);
+    } catch (e) {
+      m.dispose();
+      throw e;
+    }
     return m;
+  }
+
+  /** The runtime the model trains in (initialized on first use). */
+  get rt(): Runtime {
+    this.alive();
+    if (!this.mem) throw new QuantextError('E_NOT_INITIALIZED', 'the model has no memory yet: call buildVocab(), train() or Word2Vec.load() first');
+    return this.mem.rt;
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  /** Where the learning-rate schedule stands: `done` of `total` epochs (saved with the model; see TrainOptions.resume). */
+  get schedule(): TrainSchedule {
+    return { ...this.sched };
+  }
+
+  private alive(): void {
+    if (this.disposed) throw new QuantextError('E_DISPOSED', 'Word2Vec was used after dispose()');
+  }
+
+  /** The model's memory, made on first use: in the runtime given as an option, else the default (init() if needed). */
+  private async memory(): Promise<TrainMemory> {
+    this.alive();
+    if (!this.mem) {
+      const rt = this.runtimeOpt ?? (await init());
+      this.alive();
+      if (!this.mem) {
+        checkConfigLayout(rt.kernels);
+        this.mem = new TrainMemory(rt);
+      }
+    }
+    return this.mem;
   }
 
   /** The trained vectors. Throws before buildVocab(). */
@@ -173,22 +150,52 @@ export class Word2Vec extends WasmOwned {
     return this._wv;
   }
 
-  /** One pass over the corpus to count words; allocates and initialises the vectors. */
-  async buildVocab(corpus: CorpusInput): Promise<CountedVocab> {
-    this.alive();
-    if (this.vocab) throw new QuantextError('E_OPTION', 'buildVocab() was already called on this model (updating a vocabulary is not supported)');
-    const c = openCorpus(corpus, this.opts.tokenizer);
+  /**
+   * One pass over the corpus to count words; allocates and initialises the vectors. With `{ update: true }`, adds
+   * the corpus's new words (those reaching minCount in it) to the vocabulary of a model already built or trained,
+   * adds the counts of known words, and grows the tables: new input vectors drawn as the first ones were, new
+   * output rows zero (gensim's build_vocab(update=True)).
+   */
+  async buildVocab(corpus: CorpusInput | IdCorpus, options: BuildVocabOptions = {}): Promise<CountedVocab> {
+    const mem = await this.memory();
+    if (this.training) throw new QuantextError('E_BUSY', 'train() is running on this model; await it first');
+    this.training = true; // no train() while the vocabulary changes
+    try {
+      return await this.scanVocab(mem, corpus, options);
+    } finally {
+      this.training = false;
+      if (this.disposeRequested) this.dispose();
+    }
+  }
+
+  private async scanVocab(mem: TrainMemory, corpus: CorpusInput | IdCorpus, options: BuildVocabOptions): Promise<CountedVocab> {
+    if (this.vocab && !options.update) {
+      throw new QuantextError('E_OPTION', 'buildVocab() was already called on this model: pass { update: true } to add new words');
+    }
+    if (!this.vocab && options.update) throw new QuantextError('E_OPTION', 'buildVocab({ update: true }) needs a vocabulary: call buildVocab() first');
     const vb = new VocabBuilder({
       minCount: this.opts.minCount, maxVocabSize: this.opts.maxVocabSize, maxFinalVocab: this.opts.maxFinalVocab,
       // record the corpus as ids while counting, so that training reads and tokenizes it only once
-      encodeLimit: this.opts.cacheCorpus === false ? 0 : CACHE_LIMIT,
+      encodeLimit: this.opts.cacheCorpus === false || options.update ? 0 : CACHE_LIMIT,
     });
-    for await (const s of c.sentences() as AsyncIterable<string[]>) vb.add(s);
-    const { encoded, ...vocab } = vb.finish();
-    this.vocab = vocab;
-    this.vocabCorpus = corpus;
-    if (encoded) this.pre = { corpus, encoded };
-    this.allocate();
+    if (isIdCorpus(corpus)) {
+      if (!corpus.words) throw new QuantextError('E_OPTION', 'buildVocab() of an id corpus needs its words: { ids, words }');
+      vb.addIds(corpus.ids, corpus.words, idCorpusEnds(corpus).length);
+    } else {
+      const c = openCorpus(corpus, this.opts.tokenizer);
+      for await (const s of c.sentences() as AsyncIterable<string[]>) vb.add(s);
+    }
+    this.vocabCorpus = corpus as CorpusInput;
+    if (options.update) {
+      this.pre = undefined; // a recorded corpus has −1 for words that are now known
+      if (vb.totalWords === 0) throw new QuantextError('E_EMPTY', 'the corpus is empty: no tokens to add to the vocabulary');
+      this.grow(mem, vb.counted(), vb.totalWords, vb.totalSentences);
+      return this.vocab!;
+    }
+    const { encoded, ...found } = vb.finish();
+    this.pre = encoded ? { corpus: corpus as CorpusInput, encoded } : undefined;
+    this.vocab = found;
+    this.allocate(mem);
     return this.vocab;
   }
 
@@ -207,78 +214,155 @@ export class Word2Vec extends WasmOwned {
     return r;
   }
 
-  private allocate(): void {
-    const rt = this.rt;
-    const k = rt.kernels;
-    if (k.w2v_cfg_size() !== CFG_SIZE || k.w2v_max_code_length() !== MAX_CODE_LENGTH) {
-      throw new QuantextError('E_WASM', 'the wasm build does not match this version of quantext (config layout differs)');
+  /** word2vec.c's initialisation: uniform in [−0.5, 0.5)/dim from one seeded stream over the whole table. */
+  private initRows(data: Float32Array, fromRow: number): void {
+    const d = this.opts.vectorSize;
+    let s = (this.opts.seed ^ 0x9e3779b9) >>> 0;
+    const start = fromRow * d;
+    for (let i = 0; i < data.length; i++) {
+      s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+      if (i >= start) data[i] = (s / 4294967296 - 0.5) / d;
     }
+  }
+
+  private allocate(mem: TrainMemory, weights?: ModelRecord): void {
+    const rt = mem.rt;
     const V = this.vocab!.words.length;
     const d = this.opts.vectorSize;
     this.syn0 = new DenseMatrix(V, d, { rt, zero: false });
-    // word2vec.c's initialisation: uniform in [−0.5, 0.5)/dim, from the seeded RNG
-    const data = this.syn0.data();
-    let s = (this.opts.seed ^ 0x9e3779b9) >>> 0;
-    for (let i = 0; i < data.length; i++) {
-      s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-      data[i] = (s / 4294967296 - 0.5) / d;
+    if (weights) this.syn0.data().set(weights.syn0);
+    else this.initRows(this.syn0.data(), 0);
+    if (this.opts.negative > 0) {
+      this.syn1negPtr = mem.alloc(V * d * 4, true);
+      if (weights?.syn1neg) rt.arena.f32(this.syn1negPtr, V * d).set(weights.syn1neg);
     }
-    if (this.opts.negative > 0) this.syn1negPtr = this.own(V * d * 4, true);
-    if (this.opts.hs && V > 1) this.syn1Ptr = this.own((V - 1) * d * 4, true);
+    if (this.opts.hs && V > 1) {
+      this.syn1Ptr = mem.alloc((V - 1) * d * 4, true);
+      if (weights?.syn1) rt.arena.f32(this.syn1Ptr, (V - 1) * d).set(weights.syn1);
+    }
     this._wv = new KeyedVectors(this.vocab!.words, this.syn0, { counts: this.vocab!.counts, ownsMatrix: false });
   }
 
+  /**
+   * buildVocab({ update: true }), as gensim 4's prepare_vocab(update=True): every known word's count grows by its
+   * count in the new corpus; new words reaching minCount there are appended in first-seen order; then every table grows.
+   */
+  private grow(mem: TrainMemory, raw: { words: string[]; counts: Float64Array }, totalWords: number, totalSentences: number): void {
+    const old = this.vocab!;
+    const rt = mem.rt, a = rt.arena, d = this.opts.vectorSize;
+    const words = old.words.slice();
+    const counts: number[] = Array.from(old.counts);
+    const index = new Map(old.index);
+    for (let i = 0; i < raw.words.length; i++) {
+      const w = raw.words[i];
+      const j = index.get(w);
+      if (j !== undefined) counts[j] += raw.counts[i];
+      else if (raw.counts[i] >= this.opts.minCount) {
+        index.set(w, words.length);
+        words.push(w);
+        counts.push(raw.counts[i]);
+      }
+    }
+    let retained = 0;
+    for (const c of counts) retained += c;
+    const V0 = old.words.length, V = words.length;
+    this.vocab = { words, counts: Float64Array.from(counts), index, totalWords, totalSentences, retainedWords: retained };
+    // the tables the kernel reads are rebuilt for the new vocabulary
+    this.releaseTables(mem);
+    if (V === V0) {
+      this._wv?.dispose();
+      this._wv = new KeyedVectors(words, this.syn0!, { counts: this.vocab.counts, ownsMatrix: false });
+      return;
+    }
+    const syn0 = new DenseMatrix(V, d, { rt, zero: false });
+    const nd = syn0.data();
+    this.initRows(nd, V0);
+    nd.set(this.syn0!.data());
+    this._wv?.dispose();
+    this.syn0!.dispose();
+    this.syn0 = syn0;
+    if (this.syn1negPtr) {
+      const p = mem.alloc(V * d * 4, true);
+      a.f32(p, V0 * d).set(a.f32(this.syn1negPtr, V0 * d));
+      mem.free(this.syn1negPtr);
+      this.syn1negPtr = p;
+    }
+    if (this.opts.hs && V > 1) {
+      const p = mem.alloc((V - 1) * d * 4, true);
+      if (this.syn1Ptr) {
+        a.f32(p, (V0 - 1) * d).set(a.f32(this.syn1Ptr, (V0 - 1) * d));
+        mem.free(this.syn1Ptr);
+      }
+      this.syn1Ptr = p;
+    }
+    this._wv = new KeyedVectors(words, this.syn0, { counts: this.vocab.counts, ownsMatrix: false });
+  }
+
+  private releaseTables(mem: TrainMemory): void {
+    for (const p of this.tablePtrs) mem.free(p);
+    this.tablePtrs = [];
+    this.tablesReady = false;
+    this.cfgMain = 0;
+  }
+
   /** Fills the tables the kernel reads (once per vocabulary). */
-  private prepareTables(): void {
+  private prepareTables(mem: TrainMemory): void {
     if (this.tablesReady) return;
-    const rt = this.rt, k = rt.kernels, a = rt.arena, o = this.opts, v = this.vocab!;
+    const rt = mem.rt, k = rt.kernels, a = rt.arena, o = this.opts, v = this.vocab!;
     const V = v.words.length;
     // the Huffman tree can fail (E_TOO_LARGE): build it before allocating anything
-    const h = o.hs ? huffman(v.counts, MAX_CODE_LENGTH) : undefined;
-    const cfg = (this.cfgMain = this.newCfg());
+    const h = o.hs ? huffmanAnyOrder(v.counts, MAX_CODE_LENGTH) : undefined;
+    const own = (bytes: number, zero = false) => {
+      const p = mem.alloc(bytes, zero);
+      this.tablePtrs.push(p);
+      return p;
+    };
     const sample = sampleThresholds(v, o.sample);
-    const samplePtr = this.own(V * 4);
+    const samplePtr = own(V * 4);
     a.u32(samplePtr, V).set(sample);
     let tablePtr = 0, tableSize = 0;
     if (o.negative > 0) {
       tableSize = V;
       const t = aliasTable(v.counts, o.nsExponent);
-      tablePtr = this.own(V * 8);
+      tablePtr = own(V * 8);
       a.u32(tablePtr, V * 2).set(t);
     }
     let codesPtr = 0, pointsPtr = 0, lensPtr = 0;
     if (h) {
-      codesPtr = this.own(h.codes.length);
+      codesPtr = own(h.codes.length);
       a.u8(codesPtr, h.codes.length).set(h.codes);
-      pointsPtr = this.own(h.points.length * 4);
+      pointsPtr = own(h.points.length * 4);
       a.i32(pointsPtr, h.points.length).set(h.points);
-      lensPtr = this.own(h.lengths.length);
+      lensPtr = own(h.lengths.length);
       a.u8(lensPtr, h.lengths.length).set(h.lengths);
     }
     const n = k.exp_table_size();
-    const logPtr = this.own(n * 4);
+    const logPtr = own(n * 4);
     k.w2v_log_table_init(logPtr, n, k.max_exp());
     this.sharedFields = {
       [CFG.SYN0]: this.syn0!.ptr, [CFG.SYN1NEG]: this.syn1negPtr, [CFG.SYN1]: this.syn1Ptr, [CFG.NEG_TABLE]: tablePtr,
       [CFG.NEG_TABLE_SIZE]: tableSize, [CFG.SAMPLE]: samplePtr, [CFG.CODES]: codesPtr, [CFG.POINTS]: pointsPtr,
       [CFG.CODELENS]: lensPtr, [CFG.EXP_TABLE]: rt.sigmoidTable(), [CFG.LOG_TABLE]: logPtr,
     };
-    this.fillCfg(cfg);
+    const cfg = this.newCfg(mem, own);
+    this.fillCfg(rt, cfg);
+    this.cfgMain = cfg;
     this.tablesReady = true;
   }
 
   private sharedFields: Record<number, number> = {};
 
-  private newCfg(): number {
-    const d = this.opts.vectorSize;
-    const cfg = this.own(CFG_SIZE, true);
-    const scratch = this.own(scratchBytes(d, this.opts.window, this.opts.negative, this.opts.maxSentenceLength));
-    this.rt.arena.u32(cfg + CFG.SCRATCH, 1)[0] = scratch;
+  /** A config block with its scratch area. */
+  private newCfg(mem: TrainMemory, own: (bytes: number, zero?: boolean) => number = (b, z) => mem.alloc(b, z)): number {
+    const o = this.opts;
+    const cfg = own(CFG_SIZE, true);
+    const scratch = own(scratchBytes(o.vectorSize, o.window, o.negative, o.maxSentenceLength));
+    cfgBlock.setU32(mem.rt, cfg, CFG.SCRATCH, scratch);
     return cfg;
   }
 
-  private fillCfg(cfg: number): void {
-    const a = this.rt.arena, o = this.opts;
+  private fillCfg(rt: Runtime, cfg: number): void {
+    const a = rt.arena, o = this.opts;
     for (const [off, val] of Object.entries(this.sharedFields)) a.u32(cfg + Number(off), 1)[0] = val;
     const i32 = (off: number, v: number) => (a.i32(cfg + off, 1)[0] = v);
     i32(CFG.DIM, o.vectorSize);
@@ -289,24 +373,44 @@ export class Word2Vec extends WasmOwned {
       (o.shrinkWindows ? FLAG.SHRINK_WINDOWS : 0) | (o.sample > 0 ? FLAG.SAMPLE : 0) | (o.sharedNegatives ? FLAG.MINIBATCH : 0));
   }
 
-  private setRng(cfg: number, state: bigint): void {
-    new BigUint64Array(this.rt.memory.buffer, cfg + CFG.RNG, 1)[0] = state;
-  }
-  private getRng(cfg: number): bigint {
-    return new BigUint64Array(this.rt.memory.buffer, cfg + CFG.RNG, 1)[0];
-  }
-  private takeStats(cfg: number): { loss: number; words: number; pairs: number } {
-    const f = this.rt.arena.f64(cfg + CFG.LOSS, 3);
-    const r = { loss: f[0], words: f[1], pairs: f[2] };
-    f.fill(0);
-    return r;
+  /**
+   * How many threads this call runs: `workers`, capped at the host's available parallelism, and 1 where threads
+   * cannot run or start (each with one warning per process). Starts the model's pool, or reuses it.
+   */
+  private async threads(rt: Runtime): Promise<number> {
+    let n = this.opts.workers;
+    const max = availableParallelism();
+    if (n > max) {
+      warnOnce('cap', `quantext: Word2Vec runs ${max} threads, not ${n}: this host runs at most ${max} in parallel`);
+      n = max;
+    }
+    if (n > 1 && !(rt.shared && hasWorkerFactory() && env.canThread)) {
+      warnOnce('nothreads', `quantext: Word2Vec runs single-threaded here (workers: ${n} requested, but ${
+        !rt.shared ? 'the runtime has no shared memory (browsers need cross-origin isolation: COOP same-origin + COEP require-corp)' : 'this host has no worker threads'
+      })`);
+      n = 1;
+    }
+    if (n > 1 && this.threadsUnavailable) n = 1;
+    if (n <= 1) return 1;
+    if (this.pool && !this.pool.broken && this.pool.size === n) return n;
+    this.pool?.terminate();
+    this.pool = undefined;
+    try {
+      this.pool = await WorkerPool.create(rt, n);
+    } catch (e) {
+      if (!(e instanceof QuantextError) || e.code !== 'E_UNSUPPORTED') throw e;
+      this.threadsUnavailable = true;
+      warnOnce('nostart', `quantext: Word2Vec runs single-threaded: worker threads did not start here (${e.message})`);
+      return 1;
+    }
+    return n;
   }
 
   /**
    * Trains on `corpus` (building the vocabulary first if needed). Linear learning-rate decay over all epochs,
    * per-epoch float64 loss and words/s reported to `onProgress`. Resolves with a summary.
    */
-  async train(corpus: CorpusInput, options: TrainOptions = {}): Promise<TrainResult> {
+  async train(corpus: CorpusInput | IdCorpus, options: TrainOptions = {}): Promise<TrainResult> {
     this.alive();
     if (this.training) throw new QuantextError('E_BUSY', 'train() is already running on this model; await it first');
     this.training = true;
@@ -318,367 +422,196 @@ export class Word2Vec extends WasmOwned {
     }
   }
 
-  private async trainOnce(corpus: CorpusInput, options: TrainOptions): Promise<TrainResult> {
-    if (!this.vocab) await this.buildVocab(corpus);
-    this.prepareTables();
-    const o = this.opts, v = this.vocab!, rt = this.rt, a = rt.arena, k = rt.kernels;
-    const epochs = options.epochs ?? o.epochs;
+  private async trainOnce(corpus: CorpusInput | IdCorpus, options: TrainOptions): Promise<TrainResult> {
+    const mem = await this.memory();
+    if (!this.vocab) await this.scanVocab(mem, corpus, {});
+    const o = this.opts, v = this.vocab!, rt = mem.rt;
+    // where this call sits in the learning-rate schedule
+    let startEpoch = options.startEpoch ?? 0;
+    let epochs = options.epochs ?? o.epochs;
+    let totalEpochs = options.totalEpochs;
+    if (options.resume) {
+      check(this.sched.done < this.sched.total, `resume: the model's schedule is finished (${this.sched.done} of ${this.sched.total} epochs)`, { option: 'resume' });
+      startEpoch = options.startEpoch ?? this.sched.done;
+      totalEpochs ??= this.sched.total;
+      epochs = options.epochs ?? totalEpochs - startEpoch;
+    }
+    totalEpochs ??= startEpoch + epochs;
     check(Number.isInteger(epochs) && epochs >= 1 && epochs <= 100000, `epochs must be an integer in [1, 100000], got ${epochs}`, { option: 'epochs' });
-    const c = openCorpus(corpus, o.tokenizer);
-    // the learning rate decays over this corpus's tokens: count them when it is not the vocabulary's corpus
-    let corpusWords = v.totalWords;
-    if (corpus !== this.vocabCorpus) {
-      if (options.totalWords !== undefined) {
-        check(Number.isInteger(options.totalWords) && options.totalWords > 0, `totalWords must be a positive integer, got ${options.totalWords}`, { option: 'totalWords' });
-        corpusWords = options.totalWords;
-      } else {
-        corpusWords = 0;
-        for await (const sent of c.sentences() as AsyncIterable<string[]>) corpusWords += sent.length;
-      }
-    }
-    const cache = o.cacheCorpus === true || (o.cacheCorpus === 'auto' && (c.inMemory || corpusWords <= CACHE_LIMIT));
+    check(Number.isInteger(startEpoch) && startEpoch >= 0, `startEpoch must be a non-negative integer, got ${startEpoch}`, { option: 'startEpoch' });
+    check(Number.isInteger(totalEpochs) && totalEpochs >= startEpoch + epochs && totalEpochs <= 1e7,
+      `totalEpochs must be an integer ≥ startEpoch + epochs (${startEpoch + epochs}), got ${totalEpochs}`, { option: 'totalEpochs' });
+    this.prepareTables(mem);
 
-    // threads
-    let threads = Math.max(1, Math.floor(o.workers));
-    if (threads > 1 && !(rt.shared && hasWorkerFactory() && env.canThread)) {
-      if (!warnedSingleThread) {
-        warnedSingleThread = true;
-        console.warn(`quantext: Word2Vec runs single-threaded here (workers: ${threads} requested, but ${
-          !rt.shared ? 'the runtime has no shared memory (browsers need cross-origin isolation: COOP same-origin + COEP require-corp)' : 'this host has no worker threads'
-        })`);
-      }
-      threads = 1;
-    }
-    let pool: WorkerPool | undefined;
-    const cfgs: number[] = [this.cfgMain];
-    if (threads > 1) {
-      pool = await WorkerPool.create(rt, threads);
-      for (let i = 1; i < threads; i++) {
-        const cfg = this.newCfg();
-        this.fillCfg(cfg);
-        cfgs.push(cfg);
-      }
-    }
-    // each worker gets its own RNG stream; worker 0 continues the model's stream (determinism with 1 worker)
-    this.setRng(cfgs[0], this.rng);
-    for (let i = 1; i < cfgs.length; i++) this.setRng(cfgs[i], this.rng + BigInt(i) * 0x9e3779b97f4a7c15n);
-    for (const cfg of cfgs) this.takeStats(cfg);
-
-    const totalRaw = Math.max(1, corpusWords) * epochs;
-    const t0 = performance.now();
-    let lastReport = 0;
-    let rawDone = 0;
-    let effective = 0;
-    this.epochLoss = [];
-    let lastPairs = 0;
-    const interval = options.progressInterval ?? 200;
-    const alphaAt = (raw: number) => o.alpha - (o.alpha - o.minAlpha) * Math.min(1, raw / totalRaw);
-
-    // the encoded corpus, in wasm memory, when cached
-    let cached: CachedCorpus | undefined;
-    if (cache && this.pre && this.pre.corpus === corpus) cached = this.cacheEncoded(this.pre.encoded);
-    this.pre = undefined;
-    // per-slot staging buffers (streaming)
-    const cap = o.batchWords + o.maxSentenceLength;
-    const stage = cfgs.map(() => ({ tokens: 0, offsets: 0 }));
-
-    const free: number[] = cfgs.map((_, i) => i);
-    const waiting: ((i: number) => void)[] = [];
-    const running = new Set<Promise<void>>();
-    let epochStats = { loss: 0, words: 0, pairs: 0 };
-    let failure: unknown;
-    const acquire = (): Promise<number> => (free.length ? Promise.resolve(free.pop()!) : new Promise((r) => waiting.push(r)));
-    const release = (i: number) => {
-      const w = waiting.shift();
-      if (w) w(i);
-      else free.push(i);
-    };
-    const collect = (slot: number) => {
-      const s = this.takeStats(cfgs[slot]);
-      epochStats.loss += s.loss;
-      epochStats.words += s.words;
-      epochStats.pairs += s.pairs;
-    };
-    const run = async (slot: number, tokens: number, offsets: number, nsent: number, raw: number) => {
-      const cfg = cfgs[slot];
-      const i32 = a.i32(cfg, CFG_SIZE / 4), f32 = a.f32(cfg, CFG_SIZE / 4);
-      i32[CFG.TOKENS / 4] = tokens;
-      i32[CFG.OFFSETS / 4] = offsets;
-      i32[CFG.NSENT / 4] = nsent;
-      f32[CFG.ALPHA / 4] = alphaAt(rawDone);
-      f32[CFG.ALPHA_END / 4] = alphaAt(rawDone + raw);
-      rawDone += raw;
-      if (!pool) {
-        k.w2v_train_batch(cfg);
-        collect(slot);
-        release(slot);
-        return;
-      }
-      const p = pool.call(slot, 'w2v_train_batch', [cfg]).then(
-        () => {
-          collect(slot);
-          release(slot);
-          running.delete(p);
-        },
-        (e) => {
-          failure = e;
-          release(slot);
-          running.delete(p);
-        },
-      );
-      running.add(p);
-    };
-    const report = (epoch: number, epochEnd = false) => {
-      const now = performance.now();
-      if (!options.onProgress || (!epochEnd && now - lastReport < interval)) return;
-      lastReport = now;
-      const sec = (now - t0) / 1000;
-      options.onProgress({
-        epoch, epochs, progress: Math.min(1, rawDone / totalRaw), alpha: alphaAt(rawDone), wordsPerSecond: sec > 0 ? rawDone / sec : 0,
-        words: rawDone, loss: epochStats.loss, epochEnd: epochEnd || undefined,
-      });
-    };
-    // let timers, I/O and onProgress consumers run between batches; setTimeout(0) waits ≥ 1 ms in Node, setImmediate does not
-    const g = globalThis as { setImmediate?: (cb: () => void) => unknown };
-    const yieldNow = () => new Promise<void>((r) => (g.setImmediate ? g.setImmediate(r) : setTimeout(r, 0)));
-    let lastYield = performance.now();
-    const pace = async (epoch: number) => {
-      if (failure) throw failure;
-      if (this.disposeRequested) throw new QuantextError('E_DISPOSED', 'the model was disposed during train()');
-      if (options.signal?.aborted) throw new QuantextError('E_ABORTED', 'training aborted');
-      report(epoch);
-      if (performance.now() - lastYield > 50) {
-        await yieldNow();
-        lastYield = performance.now();
-      }
-    };
-
-    try {
-      for (let epoch = 0; epoch < epochs; epoch++) {
-        epochStats = { loss: 0, words: 0, pairs: 0 };
-        if (cached) {
-          for (const b of cached.batches) {
-            const slot = await acquire();
-            await run(slot, cached.tokens, cached.offsets + b.s0 * 4, b.n, b.raw);
-            await pace(epoch);
-          }
+    // the corpus: ids (given or recorded while building the vocabulary) or sentences to stream
+    let encoded: EncodedCorpus | undefined;
+    let corpusWords: number;
+    const c = isIdCorpus(corpus) ? undefined : openCorpus(corpus, o.tokenizer);
+    if (isIdCorpus(corpus)) {
+      encoded = this.encodeIds(corpus);
+      corpusWords = corpus.ids.length;
+    } else {
+      if (this.pre && this.pre.corpus === corpus) encoded = this.pre.encoded;
+      // the learning rate decays over this corpus's tokens: count them when it is not the vocabulary's corpus
+      corpusWords = v.totalWords;
+      if (corpus !== this.vocabCorpus) {
+        if (options.totalWords !== undefined) {
+          check(Number.isInteger(options.totalWords) && options.totalWords > 0, `totalWords must be a positive integer, got ${options.totalWords}`, { option: 'totalWords' });
+          corpusWords = options.totalWords;
         } else {
-          // encode the corpus batch by batch; when caching, also record it (ids, −1 for unknown words) for later epochs
-          const rec = cache ? new Recorder() : undefined;
-          let tok = new Int32Array(cap), off: number[] = [0], n = 0, raw = 0;
-          const flush = async () => {
-            if (off.length === 1 && raw === 0) return;
-            const slot = await acquire();
-            const st = stage[slot];
-            if (!st.tokens) {
-              st.tokens = this.own(cap * 4);
-              st.offsets = this.own((cap + 1) * 4);
-            }
-            a.i32(st.tokens, n).set(tok.subarray(0, n));
-            a.i32(st.offsets, off.length).set(off);
-            await run(slot, st.tokens, st.offsets, off.length - 1, raw);
-            await pace(epoch);
-            off = [0];
-            n = 0;
-            raw = 0;
-          };
-          for await (const sent of c.sentences() as AsyncIterable<string[]>) {
-            raw += sent.length;
-            let inSent = 0;
-            for (const w of sent) {
-              const id = v.index.get(w);
-              rec?.push(id ?? -1);
-              if (id === undefined) continue;
-              if (inSent === o.maxSentenceLength) {
-                // a long sentence continues as a new piece; a full batch is handed over between pieces
-                off.push(n);
-                inSent = 0;
-                if (n >= o.batchWords) await flush();
-              }
-              tok[n++] = id;
-              inSent++;
-            }
-            rec?.endSentence();
-            if (inSent > 0) off.push(n);
-            if (n >= o.batchWords) await flush();
-          }
-          await flush();
-          await Promise.all(running);
-          if (rec) {
-            // move the encoded corpus into wasm memory once; later epochs hand out slices of it
-            for (const st of stage) {
-              if (st.tokens) {
-                this.release(st.tokens);
-                this.release(st.offsets);
-                st.tokens = st.offsets = 0;
-              }
-            }
-            cached = this.cacheEncoded(rec.finish());
-          }
+          corpusWords = 0;
+          for await (const sent of c!.sentences() as AsyncIterable<string[]>) corpusWords += sent.length;
         }
-        await Promise.all(running);
-        if (failure) throw failure;
-        this.epochLoss.push(epochStats.loss);
-        lastPairs = epochStats.pairs;
-        effective += epochStats.words;
-        report(epoch, true);
       }
-      if (rawDone === 0 || effective === 0) {
-        throw new QuantextError('E_EMPTY', 'nothing was trained: the corpus has no words of the vocabulary');
-      }
+    }
+    this.pre = undefined;
+    const cache = !!encoded || o.cacheCorpus === true || (o.cacheCorpus === 'auto' && (c!.inMemory || corpusWords <= CACHE_LIMIT));
+
+    const threads = await this.threads(rt);
+    this.alive();
+    const cfgs: number[] = [this.cfgMain];
+    for (let i = 1; i < threads; i++) {
+      const cfg = this.newCfg(mem);
+      this.fillCfg(rt, cfg);
+      cfgs.push(cfg);
+    }
+    // each thread gets its own RNG stream; thread 0 continues the model's stream (determinism with 1 worker)
+    cfgBlock.setRng(rt, cfgs[0], this.rng);
+    for (let i = 1; i < cfgs.length; i++) cfgBlock.setRng(rt, cfgs[i], this.rng + BigInt(i) * 0x9e3779b97f4a7c15n);
+
+    const slots = new Slots(rt, mem, cfgs, threads > 1 ? this.pool : undefined, o.batchWords + o.maxSentenceLength);
+    const t0 = performance.now();
+    let done;
+    try {
+      done = await runEpochs(
+        {
+          corpus: c!, index: v.index, epochs, startEpoch, totalEpochs, corpusWords, alpha: o.alpha, minAlpha: o.minAlpha,
+          maxSentenceLength: o.maxSentenceLength, batchWords: o.batchWords, cache, encoded, options,
+          stopped: () => this.disposeRequested,
+        },
+        mem,
+        slots,
+      );
+      this.sched = { done: startEpoch + epochs, total: totalEpochs };
     } finally {
-      await Promise.allSettled(running);
-      pool?.terminate();
-      this.rng = this.getRng(cfgs[0]);
-      if (cached) {
-        this.release(cached.tokens);
-        this.release(cached.offsets);
-      }
-      for (const st of stage) if (st.tokens) {
-        this.release(st.tokens);
-        this.release(st.offsets);
-      }
+      this.rng = cfgBlock.getRng(rt, cfgs[0]);
       for (let i = 1; i < cfgs.length; i++) {
-        this.release(a.u32(cfgs[i] + CFG.SCRATCH, 1)[0]);
-        this.release(cfgs[i]);
+        mem.free(cfgBlock.getU32(rt, cfgs[i], CFG.SCRATCH));
+        mem.free(cfgs[i]);
       }
       this._wv?.invalidateNorms?.();
     }
+    this.epochLoss = done.epochLoss;
     const seconds = (performance.now() - t0) / 1000;
     return {
-      words: rawDone, effectiveWords: effective, seconds, wordsPerSecond: rawDone / seconds, epochs, threads,
-      epochLoss: this.epochLoss, loss: lastPairs > 0 ? this.epochLoss[this.epochLoss.length - 1] / lastPairs : 0,
+      words: done.rawDone, effectiveWords: done.effective, seconds, wordsPerSecond: done.rawDone / seconds, epochs, threads,
+      threadWords: slots.threadWords.slice(), epochLoss: this.epochLoss,
+      loss: done.lastPairs > 0 ? this.epochLoss[this.epochLoss.length - 1] / done.lastPairs : 0,
     };
+  }
+
+  /** An id corpus in the model's ids: mapped through its `words`, or checked against the vocabulary. */
+  private encodeIds(c: IdCorpus): EncodedCorpus {
+    const v = this.vocab!, V = v.words.length;
+    const ends = idCorpusEnds(c);
+    const tokens = new Int32Array(c.ids.length);
+    if (c.words) {
+      const map = Int32Array.from(c.words, (w) => v.index.get(w) ?? -1);
+      for (let i = 0; i < tokens.length; i++) {
+        const id = c.ids[i];
+        if (id >= map.length) throw new QuantextError('E_FORMAT', `id corpus: ids[${i}] = ${id} is beyond its ${map.length} words`, { index: i });
+        tokens[i] = id < 0 ? -1 : map[id];
+      }
+    } else {
+      for (let i = 0; i < tokens.length; i++) {
+        const id = c.ids[i];
+        if (id >= V) throw new QuantextError('E_FORMAT', `id corpus: ids[${i}] = ${id} is beyond the model's ${V} words (pass { ids, words } for ids of another vocabulary)`, { index: i });
+        tokens[i] = id < 0 ? -1 : id;
+      }
+    }
+    return { tokens, ends };
   }
 
   /**
-   * Copies an encoded corpus into wasm memory, compacted (unknown words dropped) and with sentences longer than
-   * maxSentenceLength split, and cuts it into batches of about batchWords tokens.
+   * The whole model as bytes: vocabulary with counts, the input vectors and both output tables, the options, the RNG
+   * state and the learning-rate schedule, so that training continues after {@link Word2Vec.load}.
+   * The container is safetensors (see {@link encodeModel}).
    */
-  private cacheEncoded(enc: EncodedCorpus): CachedCorpus {
-    const o = this.opts, a = this.rt.arena, maxLen = o.maxSentenceLength;
-    const src = enc.tokens;
-    let kept = 0, pieces = 0, s0 = 0;
-    for (const e of enc.ends) {
-      let k = 0;
-      for (let i = s0; i < e; i++) if (src[i] >= 0) k++;
-      kept += k;
-      pieces += Math.ceil(k / maxLen);
-      s0 = e;
-    }
-    const tokens = this.own(Math.max(16, kept * 4));
-    const offsets = this.own((pieces + 1) * 4);
-    const T = a.i32(tokens, kept), O = a.i32(offsets, pieces + 1);
-    const batches: CachedCorpus['batches'] = [];
-    let n = 0, p = 0, bStart = 0, bTok = 0, bRaw = 0;
-    // the same cuts as the streaming path: after a piece once a batch holds batchWords tokens
-    const cut = () => {
-      batches.push({ s0: bStart, n: p - bStart, raw: bRaw });
-      bStart = p;
-      bTok = n;
-      bRaw = 0;
-    };
-    s0 = 0;
-    for (const e of enc.ends) {
-      bRaw += e - s0;
-      let inPiece = 0;
-      for (let i = s0; i < e; i++) {
-        const id = src[i];
-        if (id < 0) continue;
-        if (inPiece === maxLen) {
-          inPiece = 0;
-          if (n - bTok >= o.batchWords) cut();
-        }
-        if (inPiece === 0) O[p++] = n;
-        T[n++] = id;
-        inPiece++;
-      }
-      s0 = e;
-      if (n - bTok >= o.batchWords) cut();
-    }
-    O[p] = n;
-    if (p > bStart || bRaw > 0) batches.push({ s0: bStart, n: p - bStart, raw: bRaw });
-    return { tokens, offsets, nsent: p, batches };
+  toBytes(): Uint8Array {
+    this.alive();
+    if (!this.vocab || !this.mem) throw new QuantextError('E_EMPTY', 'the model has no vocabulary yet: nothing to save');
+    if (this.training) throw new QuantextError('E_BUSY', 'train() is running on this model; await it first');
+    const a = this.mem.rt.arena, V = this.vocab.words.length, d = this.opts.vectorSize;
+    const { tokenizer, ...opts } = this.opts;
+    return encodeModel({
+      options: opts, words: this.vocab.words, counts: this.vocab.counts, totalWords: this.vocab.totalWords,
+      totalSentences: this.vocab.totalSentences, rng: this.rng, schedule: this.sched,
+      syn0: this.syn0!.data(),
+      syn1neg: this.syn1negPtr ? a.f32(this.syn1negPtr, V * d) : undefined,
+      syn1: this.syn1Ptr ? a.f32(this.syn1Ptr, (V - 1) * d) : undefined,
+    });
   }
 
-  override dispose(): void {
-    if (this.isDisposed) return;
+  /** Saves the whole model (atomic write: a temporary file, then rename). Load it with {@link Word2Vec.load}. */
+  async save(path: string | URL): Promise<void> {
+    await writeFileViaHost(path, this.toBytes());
+  }
+
+  /**
+   * Loads a model saved by {@link Word2Vec.save} (a path, a file: URL or the bytes) to use or to train further.
+   * `options` may set what is not saved: `runtime`, `tokenizer`, `workers`. A damaged or foreign file is E_FORMAT.
+   */
+  static async load(source: string | URL | Uint8Array, options: Pick<Word2VecOptions, 'runtime' | 'tokenizer' | 'workers'> = {}): Promise<Word2Vec> {
+    const bytes = source instanceof Uint8Array ? source : await readModelBytes(source);
+    const rec = decodeModel(bytes, typeof source === 'string' || source instanceof URL ? String(source) : '<bytes>');
+    let m: Word2Vec;
+    try {
+      m = new Word2Vec({ ...(rec.options as Word2VecOptions), ...stripUndef(options) });
+    } catch (e) {
+      if (e instanceof QuantextError && e.code === 'E_OPTION' && !Object.keys(options).includes(String(e.details?.option))) {
+        throw new QuantextError('E_FORMAT', `${String(source instanceof Uint8Array ? '<bytes>' : source)}: the saved options are not valid: ${e.message}`, undefined, { cause: e });
+      }
+      throw e;
+    }
+    try {
+      const mem = await m.memory();
+      const index = new Map<string, number>();
+      rec.words.forEach((w, i) => index.set(w, i));
+      let retained = 0;
+      for (const c of rec.counts) retained += c;
+      m.vocab = { words: rec.words, counts: rec.counts, index, totalWords: rec.totalWords, totalSentences: rec.totalSentences, retainedWords: retained };
+      m.allocate(mem, rec);
+      m.rng = rec.rng;
+      m.sched = rec.schedule;
+    } catch (e) {
+      m.dispose();
+      throw e;
+    }
+    return m;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
     if (this.training) {
       this.disposeRequested = true; // train() stops at its next batch boundary and then disposes
       return;
     }
+    this.disposed = true;
+    poolRegistry?.unregister(this);
+    this.pool?.terminate();
+    this.pool = undefined;
     this._wv?.dispose();
     this.syn0?.dispose();
-    super.dispose();
+    this.mem?.dispose();
+  }
+
+  [disposeSymbol](): void {
+    this.dispose();
   }
 }
 
-interface CachedCorpus {
-  /** wasm addresses of the compacted ids and of the sentence starts (nsent + 1 entries) */
-  tokens: number;
-  offsets: number;
-  nsent: number;
-  /** batches as (first sentence, sentence count, raw corpus tokens they stand for) */
-  batches: { s0: number; n: number; raw: number }[];
-}
-
-/** Records a streamed epoch as ids (−1 for unknown words) and sentence ends, in growable typed arrays. */
-class Recorder {
-  private t = new Int32Array(1 << 16);
-  private n = 0;
-  private e = new Int32Array(1 << 12);
-  private ns = 0;
-  push(id: number): void {
-    if (this.n === this.t.length) {
-      const t = new Int32Array(this.t.length * 2);
-      t.set(this.t);
-      this.t = t;
-    }
-    this.t[this.n++] = id;
-  }
-  endSentence(): void {
-    if (this.ns === this.e.length) {
-      const e = new Int32Array(this.e.length * 2);
-      e.set(this.e);
-      this.e = e;
-    }
-    this.e[this.ns++] = this.n;
-  }
-  finish(): EncodedCorpus {
-    return { tokens: this.t.subarray(0, this.n), ends: this.e.subarray(0, this.ns) };
-  }
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
+function stripUndef<T extends object>(o: T): Partial<T> {
   const r: any = {};
   for (const [k, v] of Object.entries(o)) if (v !== undefined) r[k] = v;
   return r;
-}
-
-function validate(o: any): void {
-  const int = (name: string, min: number, max = Number.MAX_SAFE_INTEGER) =>
-    check(Number.isInteger(o[name]) && o[name] >= min && o[name] <= max, `Word2Vec: ${name} must be an integer in [${min}, ${max}], got ${o[name]}`, { option: name });
-  const num = (name: string, min: number, max: number) =>
-    check(typeof o[name] === 'number' && Number.isFinite(o[name]) && o[name] >= min && o[name] <= max, `Word2Vec: ${name} must be a number in [${min}, ${max}], got ${o[name]}`, { option: name });
-  int('vectorSize', 1, 10000);
-  int('window', 1, 1000);
-  int('minCount', 1);
-  int('negative', 0, 1000);
-  int('epochs', 1, 100000);
-  int('workers', 1, 1024);
-  int('maxSentenceLength', 1, 1e7);
-  int('batchWords', 1, 1e8);
-  check(Number.isInteger(o.seed), `Word2Vec: seed must be an integer, got ${o.seed}`, { option: 'seed' });
-  num('sample', 0, 1);
-  num('alpha', 0, 10);
-  num('minAlpha', 0, 10);
-  num('nsExponent', -10, 10);
-  for (const b of ['hs', 'sg', 'cbowMean']) {
-    check(o[b] === 0 || o[b] === 1 || o[b] === true || o[b] === false, `Word2Vec: ${b} must be 0/1 or a boolean, got ${o[b]}`, { option: b });
-  }
-  check(o.negative > 0 || o.hs, 'Word2Vec: negative=0 with hs=0 trains nothing; enable negative sampling or hierarchical softmax', { option: 'negative' });
-  if (o.maxVocabSize != null) int('maxVocabSize', 1);
-  if (o.maxFinalVocab != null) int('maxFinalVocab', 1);
-  const known = new Set([...Object.keys(DEFAULTS), 'tokenizer', 'maxVocabSize', 'maxFinalVocab']);
-  for (const k of Object.keys(o)) check(known.has(k), `Word2Vec: unknown option '${k}'`, { option: k });
 }

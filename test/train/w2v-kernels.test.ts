@@ -1,8 +1,11 @@
 import { describe, it, expect } from 'vitest';
 import { BUILDS, rtFor, rng, randomF32 } from '../helpers.js';
 import { CFG, CFG_SIZE, FLAG, MAX_CODE_LENGTH, scratchBytes } from '../../src/train/w2v-config.js';
-import { huffman, aliasTable, sampleThresholds, VocabBuilder } from '../../src/train/vocab.js';
+import { huffman, huffmanAnyOrder, aliasTable, sampleThresholds, VocabBuilder } from '../../src/train/vocab.js';
 import type { Runtime } from '../../src/runtime/runtime.js';
+import { trainBatchReference, type RefBatch } from './reference.js';
+import { checkConfigLayout, LAYOUT } from '../../src/train/w2v-config.js';
+import { Word2Vec } from '../../src/train/word2vec.js';
 
 const MASK = (1n << 64n) - 1n;
 const lcg = (s: bigint) => (s * 25214903917n + 11n) & MASK;
@@ -179,6 +182,119 @@ describe.each(BUILDS)('word2vec kernels, %s build', (build) => {
   });
 });
 
+describe.each(['simd', 'scalar'] as const)('one batch against the independent TypeScript reference (test/train/reference.ts), %s build', (build) => {
+  const cases: [string, number, number][] = [
+    // name, flags, negative
+    ['CBOW, mean, negative sampling, subsampling, shrinking windows', FLAG.CBOW | FLAG.CBOW_MEAN | FLAG.SAMPLE | FLAG.SHRINK_WINDOWS, 5],
+    ['CBOW, sum, hierarchical softmax + negatives', FLAG.CBOW | FLAG.HS, 3],
+    ['skip-gram, negatives shared per window, subsampling, shrinking windows', FLAG.MINIBATCH | FLAG.SAMPLE | FLAG.SHRINK_WINDOWS, 5],
+    ['skip-gram, per-pair negatives, subsampling', FLAG.SAMPLE, 4],
+    ['skip-gram, hierarchical softmax, shrinking windows', FLAG.HS | FLAG.SHRINK_WINDOWS, 0],
+  ];
+  for (const [name, flags, negative] of cases) {
+    it(name, async () => {
+      const rt = await rtFor(build);
+      const a = rt.arena, k = rt.kernels;
+      const r = rng(21);
+      const dim = 11, V = 25, window = 3;
+      const sents: number[][] = Array.from({ length: 30 }, () => Array.from({ length: 2 + Math.floor(r() * 14) }, () => (r() < 0.05 ? -1 : Math.floor(Math.pow(r(), 2.5) * V))));
+      const counts = new Float64Array(V).fill(1);
+      for (const s of sents) for (const w of s) if (w >= 0) counts[w]++;
+      const order = Array.from({ length: V }, (_, i) => i).sort((x, y) => counts[y] - counts[x] || x - y);
+      const sortedCounts = Float64Array.from(order, (i) => counts[i]);
+      const hf = huffman(sortedCounts, MAX_CODE_LENGTH); // rows of the sorted vocabulary: ids are ranks
+      const rank = new Int32Array(V);
+      order.forEach((w, i) => (rank[w] = i));
+      const tokensJs = new Int32Array(sents.flat().map((w) => (w < 0 ? -1 : rank[w])));
+      const offs = [0];
+      for (const s of sents) offs.push(offs[offs.length - 1] + s.length);
+      const alias = aliasTable(sortedCounts);
+      let retained = 0;
+      for (const c of sortedCounts) retained += c;
+      const sampleT = sampleThresholds({ words: Array<string>(V).fill(''), counts: sortedCounts, index: new Map(), totalWords: retained, totalSentences: 0, retainedWords: retained }, 1e-2);
+      const syn0Init = randomF32(V * dim, rng(3), 0.3);
+      const syn1negInit = randomF32(V * dim, rng(4), 0.3);
+      const syn1Init = randomF32((V - 1) * dim, rng(5), 0.3);
+
+      const logT = a.alloc(4000);
+      k.w2v_log_table_init(logT, 1000, 6);
+      const cfg = a.alloc(CFG_SIZE, true);
+      const ptrs = {
+        syn0: a.put(syn0Init), syn1neg: a.put(syn1negInit), syn1: a.put(syn1Init), table: a.put(alias), sample: a.put(sampleT),
+        codes: a.put(hf.codes), points: a.put(hf.points), lens: a.put(hf.lengths), tokens: a.put(tokensJs), offsets: a.put(new Int32Array(offs)),
+        scratch: a.alloc(scratchBytes(dim, window, negative, 1000)),
+      };
+      const set = (o: number, v: number) => (a.u32(cfg + o, 1)[0] = v);
+      set(CFG.SYN0, ptrs.syn0); set(CFG.SYN1NEG, ptrs.syn1neg); set(CFG.SYN1, ptrs.syn1); set(CFG.DIM, dim); set(CFG.VOCAB, V);
+      set(CFG.NEGATIVE, negative); set(CFG.WINDOW, window); set(CFG.FLAGS, flags); set(CFG.NEG_TABLE, ptrs.table); set(CFG.NEG_TABLE_SIZE, V);
+      set(CFG.SAMPLE, ptrs.sample); set(CFG.CODES, ptrs.codes); set(CFG.POINTS, ptrs.points); set(CFG.CODELENS, ptrs.lens);
+      set(CFG.EXP_TABLE, rt.sigmoidTable()); set(CFG.LOG_TABLE, logT); set(CFG.TOKENS, ptrs.tokens); set(CFG.OFFSETS, ptrs.offsets);
+      set(CFG.NSENT, sents.length); set(CFG.SCRATCH, ptrs.scratch);
+      a.f32(cfg + CFG.ALPHA, 2).set([0.05, 0.02]);
+      new BigUint64Array(rt.memory.buffer, cfg + CFG.RNG, 1)[0] = 99n;
+      const ref: RefBatch = {
+        dim, window, negative, hs: (flags & FLAG.HS) !== 0, cbow: (flags & FLAG.CBOW) !== 0, cbowMean: (flags & FLAG.CBOW_MEAN) !== 0,
+        shrink: (flags & FLAG.SHRINK_WINDOWS) !== 0, sample: (flags & FLAG.SAMPLE) !== 0, shared: (flags & FLAG.MINIBATCH) !== 0,
+        sampleT, alias, codes: hf.codes, points: hf.points, lengths: hf.lengths, maxCodeLength: MAX_CODE_LENGTH,
+        expT: a.f32(rt.sigmoidTable(), 1000).slice(), logT: a.f32(logT, 1000).slice(), tokens: tokensJs, offsets: new Int32Array(offs),
+        alpha0: Math.fround(0.05), alpha1: Math.fround(0.02), rng: 99n,
+      };
+      const state = { syn0: Float64Array.from(syn0Init), syn1neg: Float64Array.from(syn1negInit), syn1: Float64Array.from(syn1Init) };
+      const want = trainBatchReference(ref, state);
+      k.w2v_train_batch(cfg);
+
+      // the same random stream (subsampling, windows, negatives) and the same counts
+      expect(new BigUint64Array(rt.memory.buffer, cfg + CFG.RNG, 1)[0]).toBe(want.rng);
+      const st = a.f64(cfg + CFG.LOSS, 3);
+      expect(st[1]).toBe(want.words);
+      expect(st[2]).toBe(want.pairs);
+      expect(Math.abs(st[0] - want.loss)).toBeLessThan(1e-3 * want.loss);
+      if (flags & FLAG.SAMPLE) expect(want.words).toBeLessThan(tokensJs.filter((w) => w >= 0).length); // subsampling dropped words
+      // the same weights within float tolerance, and they moved
+      const cmp = (got: Float32Array, exp: Float64Array, init: Float32Array) => {
+        let maxDiff = 0, moved = 0;
+        for (let i = 0; i < exp.length; i++) {
+          maxDiff = Math.max(maxDiff, Math.abs(got[i] - exp[i]));
+          moved = Math.max(moved, Math.abs(exp[i] - init[i]));
+        }
+        return { maxDiff, moved };
+      };
+      const c0 = cmp(a.f32(ptrs.syn0, V * dim), state.syn0, syn0Init);
+      expect(c0.moved).toBeGreaterThan(1e-2);
+      expect(c0.maxDiff).toBeLessThan(2e-4);
+      if (negative > 0) {
+        const c1 = cmp(a.f32(ptrs.syn1neg, V * dim), state.syn1neg, syn1negInit);
+        expect(c1.moved).toBeGreaterThan(1e-2);
+        expect(c1.maxDiff).toBeLessThan(2e-4);
+      }
+      if (flags & FLAG.HS) {
+        const c2 = cmp(a.f32(ptrs.syn1, (V - 1) * dim), state.syn1, syn1Init);
+        expect(c2.moved).toBeGreaterThan(1e-2);
+        expect(c2.maxDiff).toBeLessThan(2e-4);
+      }
+      for (const p of [cfg, logT, ...Object.values(ptrs)]) a.free(p);
+    });
+  }
+});
+
+describe('the config block mirror', () => {
+  it('is checked field by field against the kernels: a moved field or flag is refused with E_WASM', async () => {
+    const rt = await rtFor('simd');
+    expect(() => checkConfigLayout(rt.kernels)).not.toThrow();
+    // two fields swapped: same total size, same set of offsets
+    const swapped = { ...LAYOUT, fields: { ...CFG, ALPHA: CFG.ALPHA_END, ALPHA_END: CFG.ALPHA } };
+    expect(() => checkConfigLayout(rt.kernels, swapped)).toThrow(expect.objectContaining({ code: 'E_WASM', message: expect.stringMatching(/field ALPHA is 80 in wasm, 84 here/) }));
+    expect(() => checkConfigLayout(rt.kernels, { ...LAYOUT, flags: { ...FLAG, SAMPLE: 32, MINIBATCH: 16 } })).toThrow(expect.objectContaining({ code: 'E_WASM' }));
+    const { PAIRS, ...fewer } = CFG;
+    expect(() => checkConfigLayout(rt.kernels, { ...LAYOUT, fields: fewer })).toThrow(expect.objectContaining({ code: 'E_WASM' }));
+    // a build whose kernels place one field elsewhere: Word2Vec refuses it before training
+    const kernels = Object.create(rt.kernels, { w2v_cfg_layout: { value: (i: number) => (i === 22 ? 92 : rt.kernels.w2v_cfg_layout(i)) } });
+    const fake = Object.create(rt, { kernels: { value: kernels } });
+    expect(PAIRS).toBe(112);
+    await expect(new Word2Vec({ runtime: fake, workers: 1, minCount: 1 }).train(['a b c'])).rejects.toMatchObject({ code: 'E_WASM', message: expect.stringMatching(/field RNG/) });
+  });
+});
+
 describe('vocabulary helpers', () => {
   it('Huffman codes are prefix-free and optimal (weighted length equals the Huffman cost)', () => {
     const counts = new Float64Array([50, 30, 20, 10, 8, 5, 3, 2, 1, 1]);
@@ -200,6 +316,34 @@ describe('vocabulary helpers', () => {
     expect(got).toBe(cost);
     // every word's path starts at the root (inner node V − 2)
     for (let i = 0; i < counts.length; i++) expect(h.points[i * MAX_CODE_LENGTH]).toBe(counts.length - 2);
+  });
+
+  it('Huffman codes for unsorted counts (a vocabulary grown by an update) are prefix-free and optimal too', () => {
+    const counts = new Float64Array([50, 3, 30, 1, 20, 10, 8, 5, 2, 1]);
+    const h = huffmanAnyOrder(counts, MAX_CODE_LENGTH);
+    const codes: string[] = [];
+    for (let i = 0; i < counts.length; i++) codes.push(Array.from(h.codes.subarray(i * MAX_CODE_LENGTH, i * MAX_CODE_LENGTH + h.lengths[i])).join(''));
+    for (let i = 0; i < codes.length; i++) for (let j = 0; j < codes.length; j++) if (i !== j) expect(codes[j].startsWith(codes[i])).toBe(false);
+    const q = Array.from(counts);
+    let cost = 0;
+    while (q.length > 1) {
+      q.sort((a, b) => a - b);
+      const m = q.shift()! + q.shift()!;
+      cost += m;
+      q.push(m);
+    }
+    let got = 0;
+    for (let i = 0; i < counts.length; i++) got += counts[i] * h.lengths[i];
+    expect(got).toBe(cost);
+    for (let i = 0; i < counts.length; i++) {
+      expect(h.points[i * MAX_CODE_LENGTH]).toBe(counts.length - 2);
+      for (let k = 0; k < h.lengths[i]; k++) expect(h.points[i * MAX_CODE_LENGTH + k]).toBeLessThan(counts.length - 1);
+    }
+    // word2vec.c's two-queue construction assumes sorted counts: on these it is not optimal
+    const plain = huffman(counts, MAX_CODE_LENGTH);
+    let plainCost = 0;
+    for (let i = 0; i < counts.length; i++) plainCost += counts[i] * plain.lengths[i];
+    expect(plainCost).toBeGreaterThan(cost);
   });
 
   it('alias table draws follow count^0.75 exactly (computed probabilities, not sampled)', () => {

@@ -110,6 +110,10 @@ describe('Word2Vec', () => {
     const m = new Word2Vec({ vectorSize: 24, window: 3, minCount: 1, workers: 2, sample: 0, sg: 1, epochs: 5, batchWords: 500, runtime: await rtFor('simd-mt') });
     const res = await m.train(plantedCorpus(4));
     expect(res.threads).toBe(2);
+    // both threads trained: each has words of its own, and together they trained every kept word
+    expect(res.threadWords.length).toBe(2);
+    for (const w of res.threadWords) expect(w).toBeGreaterThan(res.effectiveWords / 10);
+    expect(res.threadWords[0] + res.threadWords[1]).toBe(res.effectiveWords);
     expect(separation(m)).toBeGreaterThan(0.5);
     m.dispose();
   });
@@ -200,9 +204,33 @@ describe('Word2Vec lifecycle and schedules', () => {
     expect(res.words).toBe(8000);
     expect(alphas[0]).toBeGreaterThan(0.02); // not already at minAlpha
     expect(alphas[alphas.length - 1]).toBeCloseTo(0.0001, 6);
-    const alphas2: number[] = [];
-    await m.train(big, { totalWords: 4000, onProgress: (p) => alphas2.push(p.alpha), progressInterval: 0 });
-    expect(alphas2[0]).toBeGreaterThan(0.02);
+    // totalWords says the corpus has 4000 tokens: the rate decays over 4000 × 2 epochs and reaches minAlpha halfway
+    // through these 16000 (ignoring the option would decay over all 16000)
+    const seen: [number, number][] = [];
+    await m.train(big.concat(big), { totalWords: 4000, onProgress: (p) => seen.push([p.words, p.alpha]), progressInterval: 0 });
+    expect(seen.length).toBeGreaterThan(20);
+    for (const [words, alpha] of seen) expect(alpha).toBeCloseTo(0.025 - (0.025 - 0.0001) * Math.min(1, words / 8000), 7);
+    const mid = seen.find(([w]) => w >= 8000)!;
+    expect(mid[1]).toBeCloseTo(0.0001, 7);
+    expect(seen.find(([w]) => w >= 4000)![1]).toBeCloseTo(0.01255, 4);
     m.dispose();
+  });
+});
+
+describe('Word2Vec before init()', () => {
+  it('new Word2Vec() before init() works: buildVocab/train initialize on first use', async () => {
+    const { resetDefaultRuntime } = await import('../../src/runtime/runtime.js');
+    resetDefaultRuntime();
+    const m = new Word2Vec({ vectorSize: 8, minCount: 1, workers: 1, epochs: 1 });
+    expect(() => m.wv).toThrow(expect.objectContaining({ code: 'E_EMPTY' }));
+    await m.train(['a b c', 'b c d']);
+    expect(m.wv.get('a').length).toBe(8);
+    m.dispose();
+    resetDefaultRuntime();
+    const m2 = new Word2Vec({ vectorSize: 8, minCount: 1, workers: 1 });
+    await m2.buildVocab(['x y z']);
+    expect(m2.wv.size).toBe(3);
+    m2.dispose();
+    await init();
   });
 });

@@ -5,6 +5,6 @@ export interface W2vKernels {
   w2v_ns_step(cfg: number, h: number, e: number, target: number, alpha: number, simd: number): void;
   w2v_hs_step(cfg: number, h: number, e: number, word: number, alpha: number, simd: number): void;
   w2v_log_table_init(table: number, size: number, maxExp: number): void;
-  w2v_cfg_size(): number;
-  w2v_max_code_length(): number;
+  /** The config block's layout entry i (offsets, size, MAX_CODE_LENGTH, flags; −1 past the end). */
+  w2v_cfg_layout(i: number): number;
 }

@@ -1,0 +1,310 @@
+// The batch scheduler and the epoch loop, split as gensim splits them: the job producer (an epoch's batches,
+// streamed and encoded or sliced from the cache), the worker loop (one config block per thread, each running
+// batches in turn), and the epoch loop (the learning-rate schedule, statistics, progress, abort).
+import { QuantextError } from '../errors.js';
+import type { Runtime } from '../runtime/runtime.js';
+import type { WorkerPool } from '../runtime/pool.js';
+import type { Corpus } from './corpus.js';
+import type { TrainMemory } from './memory.js';
+import { Recorder, cacheEncoded, type CachedCorpus } from './corpus-cache.js';
+import type { EncodedCorpus } from './vocab.js';
+import { cfgBlock } from './w2v-config.js';
+import type { TrainOptions } from './options.js';
+
+/** A batch still in JS memory (a streamed epoch): ids and sentence starts (nsent + 1 entries). */
+export interface HostBatch {
+  kind: 'host';
+  tokens: Int32Array;
+  offsets: number[];
+  /** raw corpus tokens the batch stands for (unknown words included) */
+  raw: number;
+}
+/** A batch already in wasm memory (a slice of the cache). */
+export interface WasmBatch {
+  kind: 'wasm';
+  tokens: number;
+  offsets: number;
+  nsent: number;
+  raw: number;
+}
+export type Batch = HostBatch | WasmBatch;
+
+// ---------- the job producer ----------
+
+/**
+ * One streamed epoch as batches of about `batchWords` ids: words outside the vocabulary are dropped, sentences longer
+ * than `maxLen` continue as new pieces. With a recorder, the epoch is also recorded (ids, −1 for unknown words).
+ * A yielded batch's arrays are reused for the next one: copy before asking for more.
+ */
+export async function* streamBatches(c: Corpus, index: Map<string, number>, maxLen: number, batchWords: number, rec?: Recorder): AsyncGenerator<HostBatch> {
+  const tok = new Int32Array(batchWords + maxLen);
+  let off: number[] = [0], n = 0, raw = 0;
+  const take = (): HostBatch => {
+    const b: HostBatch = { kind: 'host', tokens: tok.subarray(0, n), offsets: off, raw };
+    off = [0];
+    n = 0;
+    raw = 0;
+    return b;
+  };
+  for await (const sent of c.sentences() as AsyncIterable<string[]>) {
+    raw += sent.length;
+    let inSent = 0;
+    for (const w of sent) {
+      const id = index.get(w);
+      rec?.push(id ?? -1);
+      if (id === undefined) continue;
+      if (inSent === maxLen) {
+        // a long sentence continues as a new piece; a full batch is handed over between pieces
+        off.push(n);
+        inSent = 0;
+        if (n >= batchWords) yield take();
+      }
+      tok[n++] = id;
+      inSent++;
+    }
+    rec?.endSentence();
+    if (inSent > 0) off.push(n);
+    if (n >= batchWords) yield take();
+  }
+  if (off.length > 1 || raw > 0) yield take();
+}
+
+/** One cached epoch as slices of the cache. */
+export function* cachedBatches(c: CachedCorpus): Generator<WasmBatch> {
+  for (const b of c.batches) yield { kind: 'wasm', tokens: c.tokens, offsets: c.offsets + b.s0 * 4, nsent: b.n, raw: b.raw };
+}
+
+// ---------- the worker loop ----------
+
+/**
+ * The training slots: one config block per thread. `run` hands a batch to a free slot's thread (or runs it here
+ * when there is no pool) and returns at once; a slot is free again when its batch is done.
+ */
+export class Slots {
+  private free: number[];
+  private waiting: ((i: number) => void)[] = [];
+  private running = new Set<Promise<void>>();
+  private failure: unknown;
+  private stage: { tokens: number; offsets: number }[];
+  /** statistics since the last takeStats() */
+  private stats = { loss: 0, words: 0, pairs: 0 };
+  /** words trained by each slot since the slots were made */
+  readonly threadWords: number[];
+
+  constructor(
+    private rt: Runtime,
+    private mem: TrainMemory,
+    private cfgs: number[],
+    private pool: WorkerPool | undefined,
+    private capacity: number,
+  ) {
+    this.free = cfgs.map((_, i) => i);
+    this.stage = cfgs.map(() => ({ tokens: 0, offsets: 0 }));
+    this.threadWords = cfgs.map(() => 0);
+    for (const cfg of cfgs) cfgBlock.takeStats(rt, cfg);
+  }
+
+  acquire(): Promise<number> {
+    return this.free.length ? Promise.resolve(this.free.pop()!) : new Promise((r) => this.waiting.push(r));
+  }
+
+  private releaseSlot(i: number): void {
+    const w = this.waiting.shift();
+    if (w) w(i);
+    else this.free.push(i);
+  }
+
+  private collect(slot: number): void {
+    const s = cfgBlock.takeStats(this.rt, this.cfgs[slot]);
+    this.stats.loss += s.loss;
+    this.stats.words += s.words;
+    this.stats.pairs += s.pairs;
+    this.threadWords[slot] += s.words;
+  }
+
+  /** Runs `b` on `slot` (acquired first) with the learning rate going from alpha0 to alpha1 across it. */
+  run(slot: number, b: Batch, alpha0: number, alpha1: number): void {
+    const cfg = this.cfgs[slot];
+    let tokens: number, offsets: number, nsent: number;
+    if (b.kind === 'host') {
+      const st = this.stage[slot];
+      if (!st.tokens) {
+        st.tokens = this.mem.alloc(this.capacity * 4);
+        st.offsets = this.mem.alloc((this.capacity + 1) * 4);
+      }
+      this.rt.arena.i32(st.tokens, b.tokens.length).set(b.tokens);
+      this.rt.arena.i32(st.offsets, b.offsets.length).set(b.offsets);
+      tokens = st.tokens;
+      offsets = st.offsets;
+      nsent = b.offsets.length - 1;
+    } else {
+      ({ tokens, offsets, nsent } = b);
+    }
+    cfgBlock.setBatch(this.rt, cfg, tokens, offsets, nsent, alpha0, alpha1);
+    if (!this.pool) {
+      this.rt.kernels.w2v_train_batch(cfg);
+      this.collect(slot);
+      this.releaseSlot(slot);
+      return;
+    }
+    const p = this.pool.call(slot, 'w2v_train_batch', [cfg]).then(
+      () => {
+        this.collect(slot);
+        this.releaseSlot(slot);
+        this.running.delete(p);
+      },
+      (e) => {
+        this.failure ??= e;
+        this.releaseSlot(slot);
+        this.running.delete(p);
+      },
+    );
+    this.running.add(p);
+  }
+
+  /** Throws the first failure of a thread. */
+  check(): void {
+    if (this.failure) throw this.failure;
+  }
+
+  /** Waits for every running batch; throws the first failure. */
+  async drain(): Promise<void> {
+    await Promise.all(this.running);
+    this.check();
+  }
+
+  /** Waits for every running batch, ignoring failures (cleanup). */
+  settle(): Promise<unknown> {
+    return Promise.allSettled(this.running);
+  }
+
+  /** Loss summed since the last takeStats() (the epoch so far). */
+  get loss(): number {
+    return this.stats.loss;
+  }
+
+  takeStats(): { loss: number; words: number; pairs: number } {
+    const s = this.stats;
+    this.stats = { loss: 0, words: 0, pairs: 0 };
+    return s;
+  }
+
+  /** Frees the staging buffers (streamed batches); the config blocks belong to the caller. */
+  freeStaging(): void {
+    for (const st of this.stage) {
+      if (st.tokens) {
+        this.mem.free(st.tokens);
+        this.mem.free(st.offsets);
+        st.tokens = st.offsets = 0;
+      }
+    }
+  }
+}
+
+// ---------- the epoch loop ----------
+
+export interface EpochPlan {
+  corpus: Corpus;
+  index: Map<string, number>;
+  /** this call's epochs, and where they sit in the learning-rate schedule */
+  epochs: number;
+  startEpoch: number;
+  totalEpochs: number;
+  /** raw tokens of one epoch (the schedule decays over corpusWords × totalEpochs) */
+  corpusWords: number;
+  alpha: number;
+  minAlpha: number;
+  maxSentenceLength: number;
+  batchWords: number;
+  /** cache the corpus: an encoded copy (from the vocabulary pass, or given as ids), or record the first epoch */
+  cache: boolean;
+  encoded?: EncodedCorpus;
+  options: TrainOptions;
+  /** checked between batches: the model was disposed */
+  stopped: () => boolean;
+}
+
+export interface EpochsDone {
+  rawDone: number;
+  effective: number;
+  epochLoss: number[];
+  lastPairs: number;
+}
+
+/** Runs the epochs of `plan` on `slots` (gensim's _train_epoch, once per epoch). */
+export async function runEpochs(plan: EpochPlan, mem: TrainMemory, slots: Slots): Promise<EpochsDone> {
+  const { options, epochs, corpusWords } = plan;
+  const totalRaw = Math.max(1, corpusWords) * plan.totalEpochs;
+  const rawBefore = plan.startEpoch * corpusWords;
+  const callRaw = Math.max(1, corpusWords) * epochs;
+  const alphaAt = (raw: number) => plan.alpha - (plan.alpha - plan.minAlpha) * Math.min(1, (rawBefore + raw) / totalRaw);
+  const t0 = performance.now();
+  const interval = options.progressInterval ?? 200;
+  let lastReport = 0;
+  let rawDone = 0;
+  let effective = 0;
+  let lastPairs = 0;
+  let epochLossNow = 0;
+  const epochLoss: number[] = [];
+
+  const report = (epoch: number, epochEnd = false) => {
+    const now = performance.now();
+    if (!options.onProgress || (!epochEnd && now - lastReport < interval)) return;
+    lastReport = now;
+    const sec = (now - t0) / 1000;
+    options.onProgress({
+      epoch: plan.startEpoch + epoch, epochs: plan.startEpoch + epochs, progress: Math.min(1, rawDone / callRaw), alpha: alphaAt(rawDone),
+      wordsPerSecond: sec > 0 ? rawDone / sec : 0, words: rawDone, loss: epochEnd ? epochLossNow : slots.loss, epochEnd: epochEnd || undefined,
+    });
+  };
+  // let timers, I/O and onProgress consumers run between batches; setTimeout(0) waits ≥ 1 ms in Node, setImmediate does not
+  const g = globalThis as { setImmediate?: (cb: () => void) => unknown };
+  const yieldNow = () => new Promise<void>((r) => (g.setImmediate ? g.setImmediate(r) : setTimeout(r, 0)));
+  let lastYield = performance.now();
+  const pace = async (epoch: number) => {
+    slots.check();
+    if (plan.stopped()) throw new QuantextError('E_DISPOSED', 'the model was disposed during train()');
+    if (options.signal?.aborted) throw new QuantextError('E_ABORTED', 'training aborted');
+    report(epoch);
+    if (performance.now() - lastYield > 50) {
+      await yieldNow();
+      lastYield = performance.now();
+    }
+  };
+
+  let cached: CachedCorpus | undefined;
+  try {
+    if (plan.cache && plan.encoded) cached = cacheEncoded(mem, plan.encoded, plan.maxSentenceLength, plan.batchWords);
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      const rec = plan.cache && !cached ? new Recorder() : undefined;
+      const batches = cached ? cachedBatches(cached) : streamBatches(plan.corpus, plan.index, plan.maxSentenceLength, plan.batchWords, rec);
+      for await (const b of batches) {
+        const slot = await slots.acquire();
+        slots.run(slot, b, alphaAt(rawDone), alphaAt(rawDone + b.raw));
+        rawDone += b.raw;
+        await pace(epoch);
+      }
+      await slots.drain();
+      if (rec) {
+        // move the recorded corpus into wasm memory once; later epochs hand out slices of it
+        slots.freeStaging();
+        cached = cacheEncoded(mem, rec.finish(), plan.maxSentenceLength, plan.batchWords);
+      }
+      const s = slots.takeStats();
+      epochLossNow = s.loss;
+      epochLoss.push(s.loss);
+      lastPairs = s.pairs;
+      effective += s.words;
+      report(epoch, true);
+    }
+  } finally {
+    await slots.settle();
+    slots.freeStaging();
+    if (cached) {
+      mem.free(cached.tokens);
+      mem.free(cached.offsets);
+    }
+  }
+  if (rawDone === 0 || effective === 0) throw new QuantextError('E_EMPTY', 'nothing was trained: the corpus has no words of the vocabulary');
+  return { rawDone, effective, epochLoss, lastPairs };
+}
