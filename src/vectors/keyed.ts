@@ -11,7 +11,7 @@
  *   gensim 3's `init_sims` kept a second, normalised copy of the whole matrix (doubling memory); we never do:
  *   a search computes ⟨row, q⟩ with the table as stored and multiplies by the inverse norms;
  * - scratch, allocated once and reused by every query: the query (dim floats), the scores (rows floats), the
- *   top-k buffers, and for `mostSimilarCosmul` two more rows-long buffers;
+ *   top-k buffers, and for `mostSimilarCosmul` one rows-long buffer per query key plus one;
  * - the vocabulary on the JS heap.
  *
  * A search is one `matrix.scoreRows` kernel call (⟨row, q⟩ for every row), one `mul_f32` (× 1/‖row‖) and one
@@ -92,7 +92,7 @@ export interface KeyedVectorsMemory {
   norms: number;
   /** Words, lookup map and counts on the JS heap (an estimate). */
   vocab: number;
-  /** Query, scores and top-k buffers in wasm memory, allocated on the first query (cosmul adds 8 bytes per row). */
+  /** Query, scores and top-k buffers in wasm memory, allocated on the first query (cosmul adds 4·(keys + 1) bytes per row). */
   scratch: number;
   total: number;
 }
@@ -104,8 +104,6 @@ export interface Nearest {
 }
 
 const MIN_TOPK = 64;
-/** gensim's `most_similar_cosmul` adds this to the denominator. */
-const COSMUL_EPSILON = 1e-6;
 
 export class KeyedVectors extends WasmOwned {
   /** The row table. Owned (disposed with this object) unless constructed with `ownsMatrix: false`. */
@@ -121,7 +119,8 @@ export class KeyedVectors extends WasmOwned {
   private normsValid = false;
   private queryPtr = 0;
   private scoresPtr = 0;
-  private cosmulPtr = 0; // 2·rows floats: numerator, denominator
+  private cosmulPtr = 0; // (keys + 1)·rows floats: each key's cosines, then the 3CosMul scores
+  private cosmulBytes = 0;
   private topkIdxPtr = 0;
   private topkValPtr = 0;
   private topkCap = 0;
@@ -345,8 +344,8 @@ export class KeyedVectors extends WasmOwned {
    * c' = (1 + cos)/2, the score of a row is Π c'(row, p) / (Π c'(row, n) + 1e-6). Words are unit-normalised,
    * vectors used as given; the query words are left out of the results.
    *
-   * One `scoreRows` + `mul_f32` per query key, one combining pass and one `topk_f32`. Uses two extra scratch
-   * buffers of `rows` floats, allocated on the first call.
+   * One `scoreRows` + `mul_f32` per query key, one `cosmul_f32` kernel pass over all rows and one `topk_f32`. Uses
+   * a scratch of (keys + 1)·rows floats, allocated on the first call and grown for more keys.
    * @throws E_OPTION without a positive key; E_OOV, E_SHAPE, E_NAN as `mostSimilar`.
    */
   mostSimilarCosmul(opts: CosmulOptions): Similar[] {
@@ -363,26 +362,23 @@ export class KeyedVectors extends WasmOwned {
     const exclude = new Set<number>();
     for (const t of [...pos, ...neg]) if (typeof t.key === 'string') exclude.add(this.vocab.getIndex(t.key));
 
-    const rows = this.size;
+    // one cosine array per key (n = limit floats apart, positive keys first) and the result: then one cosmul_f32 pass
+    const nk = pos.length + neg.length;
     this.ensureScratch(topn + exclude.size);
-    if (!this.cosmulPtr) this.cosmulPtr = this.own(rows * 8);
-    const numPtr = this.cosmulPtr, denPtr = this.cosmulPtr + rows * 4;
-    // every allocation is done: views below stay valid until the next kernel that could allocate (none does)
-    this.rt.arena.f32(numPtr, limit).fill(1);
-    this.rt.arena.f32(denPtr, limit).fill(1);
-    for (const [list, acc] of [[pos, numPtr], [neg, denPtr]] as const) {
-      for (const t of list) {
-        this.termVector(t.key, this.mean64, true);
-        this.scoreQuery(this.mean64, limit);
-        const s = this.rt.arena.f32(this.scoresPtr, limit);
-        const a = this.rt.arena.f32(acc, limit);
-        for (let r = 0; r < limit; r++) a[r] *= (1 + s[r]) / 2;
-      }
+    const need = (nk + 1) * limit * 4;
+    if (need > this.cosmulBytes) {
+      if (this.cosmulPtr) this.release(this.cosmulPtr);
+      this.cosmulPtr = this.own(need);
+      this.cosmulBytes = need;
     }
-    const num = this.rt.arena.f32(numPtr, limit), den = this.rt.arena.f32(denPtr, limit);
-    // with no negative key the denominator stays 1 (gensim: the product over an empty list is 1.0) + 1e-6
-    for (let r = 0; r < limit; r++) num[r] = num[r] / (den[r] + COSMUL_EPSILON);
-    return this.toSimilar(this.selectTop(numPtr, limit, topn, exclude));
+    [...pos, ...neg].forEach((t, j) => {
+      this.termVector(t.key, this.mean64, true);
+      this.scoreQuery(this.mean64, limit, this.cosmulPtr + j * limit * 4);
+    });
+    const outPtr = this.cosmulPtr + nk * limit * 4;
+    // with no negative key the denominator is 1 (gensim: the product over an empty list is 1.0) + 1e-6
+    this.rt.kernels.cosmul_f32(this.cosmulPtr, limit, pos.length, neg.length, outPtr);
+    return this.toSimilar(this.selectTop(outPtr, limit, topn, exclude));
   }
 
   /** Cosine similarity of two words (0 when either vector is zero). @throws E_OOV. */
@@ -518,7 +514,7 @@ export class KeyedVectors extends WasmOwned {
     const vectors = this.matrix.bytes;
     const norms = rows * 4;
     const vocab = this.vocab.estimateBytes() + (this.counts ? this.counts.byteLength : 0);
-    const scratch = (this.dim + rows) * 4 + Math.max(this.topkCap, MIN_TOPK) * 8 + (this.cosmulPtr ? rows * 8 : 0);
+    const scratch = (this.dim + rows) * 4 + Math.max(this.topkCap, MIN_TOPK) * 8 + this.cosmulBytes;
     return { vectors, norms, vocab, scratch, total: vectors + norms + vocab + scratch };
   }
 
@@ -547,12 +543,13 @@ export class KeyedVectors extends WasmOwned {
     }
   }
 
-  /** scores[r] = ⟨row r, q⟩ / ‖row r‖ for r < limit: one scoreRows, one mul_f32. Cosines when q is unit. */
-  private scoreQuery(q: ArrayLike<number>, limit: number): void {
+  /** out[r] = ⟨row r, q⟩ / ‖row r‖ for r < limit (into the scores scratch by default): one scoreRows, one mul_f32. Cosines when q is unit. */
+  private scoreQuery(q: ArrayLike<number>, limit: number, outPtr = 0): void {
     this.ensureScratch(0);
+    const out = outPtr || this.scoresPtr;
     this.rt.arena.f32(this.queryPtr, this.dim).set(q);
-    this.matrix.scoreRows(this.queryPtr, this.scoresPtr, limit);
-    this.rt.kernels.mul_f32(this.scoresPtr, this.invNormsPtr, limit);
+    this.matrix.scoreRows(this.queryPtr, out, limit);
+    this.rt.kernels.mul_f32(out, this.invNormsPtr, limit);
   }
 
   /** The best `k` of vals[0..limit) not in `exclude`: one topk_f32 for k + |exclude|, then the filter. */

@@ -188,6 +188,7 @@ describe.each(BUILDS)('KeyedVectors, %s build', (build) => {
       decodeRow: (i, out) => (calls.decodeRow++, inner.decodeRow(i, out)),
       scoreRows: (q, out, lim) => (calls.scoreRows++, inner.scoreRows(q, out, lim)),
       rowNorms: (out) => (calls.rowNorms++, inner.rowNorms(out)),
+      scoreSubset: (q, idx, n, out) => inner.scoreSubset(q, idx, n, out),
       dispose: () => inner.dispose(),
     };
     const words = Array.from({ length: 300 }, (_, i) => `w${i}`);

@@ -145,8 +145,9 @@ export abstract class AffineTable extends QuantTable {
     this.rt.kernels[this.k.matvec](this.codesPtr, n, this.cols, this.rowBytes, 0, qb, qs, this.scalesPtr, this.zpsPtr, this.perRow ? 1 : 0, this.bias(qPtr), outPtr);
   }
 
-  override scoreSubset(qPtr: number, idxPtr: number, m: number, outPtr: number): void {
+  scoreSubset(qPtr: number, idxPtr: number, m: number, outPtr: number): void {
     this.alive();
+    if (m <= 0) return;
     const [qb, qs] = this.quantizeQuery(qPtr);
     this.rt.kernels[this.k.matvec](this.codesPtr, m, this.cols, this.rowBytes, idxPtr, qb, qs, this.scalesPtr, this.zpsPtr, this.perRow ? 1 : 0, this.bias(qPtr), outPtr);
   }

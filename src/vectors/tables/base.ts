@@ -37,18 +37,8 @@ export abstract class QuantTable extends WasmOwned implements Matrix {
   abstract scoreRows(qPtr: number, outPtr: number, rowLimit?: number): void;
   abstract rowNorms(outPtr: number): void;
 
-  /**
-   * Scores of the rows listed in `idxPtr` (m i32 row indices): out[k] = ⟨row idx[k], q⟩. The default decodes
-   * each row; tables with a gathering kernel override it. Used by `rerank`.
-   */
-  scoreSubset(qPtr: number, idxPtr: number, m: number, outPtr: number): void {
-    this.alive();
-    const q = this.rt.arena.f32(qPtr, this.cols).slice();
-    const idx = this.rt.arena.i32(idxPtr, m).slice();
-    const out = new Float32Array(m);
-    for (let k = 0; k < m; k++) out[k] = this.dotRow(idx[k], q);
-    this.rt.arena.f32(outPtr, m).set(out);
-  }
+  /** out[k] = ⟨row idx[k], q⟩ (see Matrix.scoreSubset): every table scores a candidate list in wasm. */
+  abstract scoreSubset(qPtr: number, idxPtr: number, n: number, outPtr: number): void;
 
   dotRow(i: number, query: ArrayLike<number>): number {
     const row = this.decodeRow(i, this.rowBuf);

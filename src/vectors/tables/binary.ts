@@ -162,6 +162,16 @@ export class BinaryMatrix extends QuantTable {
     this.rt.kernels.score_b1_lut(this.codesPtr, n, this.rowBytes, this.strideBits, lut, this.lutSum(lut), this.alphasPtr, this.perRow ? 1 : 0, bias, outPtr);
   }
 
+  /** Exact ⟨decoded row idx[k], q⟩ for the listed rows: one LUT build and one gathering LUT scan (score_b1_lut_gather). */
+  scoreSubset(qPtr: number, idxPtr: number, m: number, outPtr: number): void {
+    this.alive();
+    if (m <= 0) return;
+    const lut = this.scratchPtr('lut', this.rowBytes * 256 * 4);
+    this.rt.kernels.b1_lut_f32(qPtr, this.cols, lut);
+    const bias = this.centerPtr ? this.rt.kernels.dot_f32(this.centerPtr, qPtr, this.cols) : 0;
+    this.rt.kernels.score_b1_lut_gather(this.codesPtr, idxPtr, m, this.rowBytes, this.strideBits, lut, this.lutSum(lut), this.alphasPtr, this.perRow ? 1 : 0, bias, outPtr);
+  }
+
   /** ‖decoded row‖: α_r·√cols, or sqrt(‖μ‖² + 2α_r⟨μ, s_r⟩ + α_r²·cols) when centred. */
   rowNorms(outPtr: number): void {
     this.alive();
