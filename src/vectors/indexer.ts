@@ -183,7 +183,10 @@ export class QuantizedIndexer extends WasmOwned implements SimilarityIndexer {
     for (let j = 0; j < this.cols; j++) q[j] = query[j] * inv;
     // kv's norms are recomputed when they were invalidated (e.g. after further training); free when valid
     for (const st of this.stages) if (st.table === this.kv.matrix) st.invNorms = this.kv.fillNorms();
-    return this.cascade.run(this.qPtr, k);
+    const r = this.cascade.run(this.qPtr, k);
+    // cosines: a quantized table's scores and norms are rounded apart, so their ratio is clamped to [−1, 1]
+    for (let j = 0; j < r.scores.length; j++) r.scores[j] = Math.max(-1, Math.min(1, r.scores[j]));
+    return r;
   }
 
   /** gensim's indexer protocol (KeyedVectors.mostSimilar({ indexer })): `[word, cosine]`, query words included. */
