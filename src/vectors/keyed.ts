@@ -667,9 +667,9 @@ export class KeyedVectors extends WasmOwned {
 
   /**
    * Analogy accuracy (gensim 4's `evaluate_word_analogies`, the `compute-accuracy` of word2vec C) on a questions
-   * file's CONTENTS (`: section` lines, then `a b c d` lines). Node users read the file first
-   * (`await readFile(path, 'utf8')`); keeping file access out of this class lets it run in browsers and Workers.
-   * @see evaluateWordAnalogies in evaluate.ts for the exact semantics.
+   * file (`: section` lines, then `a b c d` lines): its path (a string without a line break, or a `file:` URL; read
+   * through the registered file system, as gensim does) or its contents (a string with line breaks, or bytes), which
+   * is what browsers and Workers pass. @see evaluateWordAnalogies and TextSource in evaluate.ts.
    */
   evaluateWordAnalogies(source: TextSource, opts: AnalogyOptions = {}): AnalogyResult {
     this.alive();
@@ -677,8 +677,9 @@ export class KeyedVectors extends WasmOwned {
   }
 
   /**
-   * Correlation with human similarity judgements (gensim's `evaluate_word_pairs`) on a pairs file's CONTENTS
-   * (`word1<TAB>word2<TAB>score` lines, `#` comments). @see evaluateWordPairs in evaluate.ts.
+   * Correlation with human similarity judgements (gensim's `evaluate_word_pairs`) on a pairs file
+   * (`word1<TAB>word2<TAB>score` lines, `#` comments), by path or contents as `evaluateWordAnalogies`.
+   * @see evaluateWordPairs in evaluate.ts.
    */
   evaluateWordPairs(source: TextSource, opts: WordPairsOptions = {}): WordPairsResult {
     this.alive();
