@@ -407,7 +407,7 @@ export class KeyedVectors extends WasmOwned {
 
   /** The `topn` words nearest to `word` (gensim's `similar_by_word` / `similar_by_key`). */
   similarByWord(word: RowKey, topn = 10, restrictVocab?: number): Similar[] {
-    return this.mostSimilar({ positive: [word], topn, restrictVocab });
+    return this.mostSimilar({ positive: word, topn, restrictVocab });
   }
 
   /** The `topn` words nearest to `vector` by cosine (gensim's `similar_by_vector`). No word is excluded. */
@@ -822,7 +822,10 @@ export class KeyedVectors extends WasmOwned {
     if (!isVector(key)) {
       throw new QuantextError('E_OPTION', `${what}: unsupported key ${String(key)} (pass words, row indices, or vectors as Float32Array / number[])`, { option: what });
     }
-    if (key.length !== this.dim) throw new QuantextError('E_SHAPE', `${what}: vector has ${key.length} values, expected ${this.dim}`);
+    if (key.length !== this.dim) {
+      const hint = Array.isArray(key) && key.every(Number.isInteger) ? ' (an array of numbers is a vector; give row indices alone, e.g. `negative: 7`, or among words)' : '';
+      throw new QuantextError('E_SHAPE', `${what}: vector has ${key.length} values, expected ${this.dim}${hint}`);
+    }
     checkFinite(key, `${what} vector`);
     return key;
   }
