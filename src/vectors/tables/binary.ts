@@ -4,7 +4,7 @@
  * r·cols + cols − 1, so they are exactly 32× smaller than f32 for any cols (⌈rows·cols/8⌉ bytes; rows of 100
  * dimensions take 12.5 bytes, not 13). Stored records and files keep byte-aligned rows (numpy `packbits` per row).
  *
- * Centred (`center: true`, the default of quantizeMatrix): the table binarizes x − μ around the column mean μ and
+ * Centred (`center: true`, the default of quantizeMatrix): the table binarizes x − μ around the (robust) column mean μ and
  * decodes to `x̂ = μ + α_r · sign(x_r − μ)` (α_r = mean|x_r − μ|). Word vectors share a large common direction;
  * without centring their sign bits mostly encode it and Hamming distance ranks poorly. ⟨μ, q⟩ is the same for every
  * row, so inner-product rankings are unchanged by the shift; μ costs cols floats.
