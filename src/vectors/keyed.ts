@@ -281,8 +281,8 @@ export class KeyedVectors extends WasmOwned {
   }
 
   /** Corpus count of `word` (undefined when no counts were given); E_OOV when unknown. */
-  getCount(word: string): number | undefined {
-    const i = this.vocab.getIndex(word);
+  getCount(word: RowKey): number | undefined {
+    const i = this.rowOf(word);
     return this.counts ? this.counts[i] : undefined;
   }
 
