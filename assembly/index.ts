@@ -6,6 +6,7 @@ export { axpy_f32, axpy_f32_ref, scale_f32, scale_f32_ref, mul_f32, mul_f32_ref,
 export { norm_l2_f32, norm_l2_f32_ref, row_norms_f32, row_norms_f32_ref, normalize_rows_f32, normalize_rows_f32_ref } from './vec/norm';
 export { matvec_f32, matvec_f32_ref } from './vec/matvec';
 export { topk_f32, topk_f32_ref } from './vec/topk';
+export { cosmul_f32 } from './vec/cosmul';
 export { sigmoid_f32, sigmoid_table_init, sigmoid_table_f32, exp_table_size, max_exp } from './vec/sigmoid';
 export { argmax_f32, argmax_f32_ref } from './vec/argmax';
 export * from './quant/index';

@@ -17,7 +17,7 @@ export { env } from './runtime/env.js';
 export { WasmOwned, F32Buffer } from './runtime/handle.js';
 export { Arena } from './runtime/memory.js';
 export * from './vectors/index.js';
-export { loadVectors, saveVectors, type VectorFormat, type LoadVectorsOptions, type SaveVectorsOptions } from './vectors/load.js';
+export { loadVectors, saveVectors, saveFormatFor, type VectorFormat, type SaveFormat, type LoadVectorsOptions, type SaveVectorsOptions } from './vectors/load.js';
 export * from './io/index.js';
 export {
   Word2Vec,

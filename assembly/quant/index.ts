@@ -32,5 +32,6 @@ export {
   pq_transpose, pq_kmeans_f32, pq_kmeans_f32_ref, pq_encode_f32, pq_encode_f32_ref, pq_adc_f32,
   pq_scan, pq_scan_ref, pq_centroid_sqnorms, pq_row_norms, pq_decode_rows,
 } from './pq';
+export { copy_gather, score_b1_lut_gather } from './gather';
 export { rng_uniform_f32 } from './rng';
 export { pq_ksub, pq_niter, pq_max_points_per_cluster, twn_delta } from './consts_export';

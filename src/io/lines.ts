@@ -71,6 +71,11 @@ export interface FileSystemHost {
   openRead(path: string | URL, options?: OpenOptions): Promise<OpenedSource>;
   /** Writes `data` to `path` atomically: a temporary file in the same folder, fsync, rename. */
   writeAtomic(path: string | URL, data: WriteData): Promise<void>;
+  /**
+   * Reads a whole (small) file synchronously, for the APIs that take a path and answer synchronously (the
+   * evaluations, as gensim's). Optional: without it those APIs ask for the contents. Fails with `E_IO`.
+   */
+  readSync?(path: string | URL): Uint8Array;
 }
 
 let host: FileSystemHost | undefined;

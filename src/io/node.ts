@@ -3,6 +3,7 @@
  * the {@link FileSystemHost} that paths and `file:` URLs go through. Import this only from the node entry:
  * it pulls in `node:fs`, which browser and Workers bundles must not contain.
  */
+import { readFileSync } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { QuantextError } from '../errors.js';
 import { ioError, pathString, writeFileAtomic } from './atomic.js';
@@ -54,6 +55,14 @@ async function* fileChunks(name: string, chunkSize: number, signal: AbortSignal 
 export const nodeFileSystem: FileSystemHost = {
   openRead: openFile,
   writeAtomic: (path, data) => writeFileAtomic(path, data),
+  readSync: (path) => {
+    const name = pathString(path);
+    try {
+      return readFileSync(name);
+    } catch (e) {
+      throw ioError(e, name, 'read');
+    }
+  },
 };
 
 /** Registers {@link nodeFileSystem} for paths and `file:` URLs (the node entry calls this; importing this module does too). */

@@ -20,7 +20,11 @@ export interface ErrorReport {
   maxAbsError: number;
   /** Mean over rows of cos(x_r, x̂_r) (a row zero in both counts 1, zero in one of them 0). */
   meanCosine: number;
-  /** Fraction of values outside the representable range (clipped by calibration). */
+  /**
+   * Fraction of values outside the representable range ± half a step (clipped by calibration, so their codes sit at
+   * the range's ends). For a table quantized around a centre μ the range is that of x − μ, which is what the codes
+   * hold. 0 with minmax calibration.
+   */
   saturatedFraction: number;
   /** 4 bytes per float. */
   bytesBefore: number;
@@ -77,12 +81,31 @@ export function errorReport(original: Float32Array | ArrayLike<number>, q: Quant
   }
 }
 
-/** Values beyond the representable range ± half a step: clipped, not rounded (count_outside_rows). */
+/**
+ * Values beyond the representable range ± half a step: clipped, not rounded (count_outside_rows). A centred tensor
+ * (codes of x − μ) is compared with x − μ.
+ */
 function countSaturated(rt: Runtime, x: number, q: QuantizedTensor | PQTensor): number {
   if (q.scheme === 'pq' || q.scheme === 'binary') return 0;
   const t = q as QuantizedTensor;
   const n = t.rows * t.cols;
   if (n === 0) return 0;
+  if (t.center) {
+    if (t.center.length !== t.cols) throw new QuantextError('E_SHAPE', `errorReport: a centre of ${t.center.length} values for ${t.cols} columns`);
+    const pmu = rt.arena.put(t.center);
+    const pc = rt.arena.alloc(n * 4 + 16);
+    try {
+      rt.kernels.center_rows_f32(x, t.rows, t.cols, pmu, pc);
+      return countOutside(rt, pc, t);
+    } finally {
+      rt.arena.free(pc);
+      rt.arena.free(pmu);
+    }
+  }
+  return countOutside(rt, x, t);
+}
+
+function countOutside(rt: Runtime, x: number, t: QuantizedTensor): number {
   let lo: Float32Array, hi: Float32Array;
   if (t.scheme === 'fp16' || t.scheme === 'bf16') {
     if (t.scheme === 'bf16') return 0; // bf16 has the f32 range; overflow is rejected at quantization

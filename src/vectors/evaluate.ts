@@ -2,15 +2,22 @@
  * Intrinsic evaluations of word vectors, with gensim 4's semantics (gensim/models/keyedvectors.py:
  * `evaluate_word_analogies`, `evaluate_word_pairs`), so that figures compare one to one with gensim's.
  *
- * Input is the file's CONTENTS (a string, or UTF-8 bytes), not a path: this module runs unchanged in browsers and
- * Cloudflare Workers, which have no file system. In Node, read the file first:
- * `kv.evaluateWordAnalogies(await readFile(path, 'utf8'), { name: path })`; `name` only labels error messages.
+ * Input is a file, as gensim takes it, or its contents (see {@link TextSource}): a path (a string without a line break,
+ * or a `file:` URL) is read through the registered file system (Node, Deno, Bun); contents (a string with a line
+ * break, or UTF-8 bytes) are used as given, which is how browsers and Cloudflare Workers, without a file system,
+ * pass them. `name` labels error messages (default: the path).
  */
 import { QuantextError } from '../errors.js';
+import { fileSystemHost } from '../io/lines.js';
 import type { KeyedVectors } from './keyed.js';
 
-/** A file's contents: text, or bytes decoded as UTF-8 (invalid UTF-8 → E_FORMAT). */
-export type TextSource = string | Uint8Array;
+/**
+ * A file or its contents. The rule: a `URL`, or a string with no line break (`\n` or `\r`), is a PATH, read with the
+ * registered file system (missing file → E_IO; no file system → E_UNSUPPORTED); a string with a line break is the
+ * CONTENTS; a Uint8Array is the contents as UTF-8 bytes (invalid UTF-8 → E_FORMAT). A one-line file's contents
+ * therefore need their line break (or pass them as bytes).
+ */
+export type TextSource = string | Uint8Array | URL;
 
 export interface AnalogyOptions {
   /**
@@ -94,7 +101,7 @@ const ANALOGY_TOPN = 5;
  * E_OPTION for a bad restrictVocab.
  */
 export function evaluateWordAnalogies(kv: KeyedVectors, source: TextSource, opts: AnalogyOptions = {}): AnalogyResult {
-  const name = opts.name ?? 'the analogy questions';
+  const name = opts.name ?? sourceName(source) ?? 'the analogy questions';
   const restrict = checkRestrict(opts.restrictVocab);
   const ci = opts.caseInsensitive ?? true;
   const dummy = opts.dummy4unknown ?? false;
@@ -174,10 +181,10 @@ export function evaluateWordAnalogies(kv: KeyedVectors, source: TextSource, opts
  * or scored 0 with `dummy4unknown`); the model's score is the cosine of the two words' vectors (for case
  * variants, the first in the vocabulary). A score field that is not a finite number makes the line invalid
  * (gensim would accept 'nan' and 'inf' and return a NaN correlation).
- * @throws E_EMPTY when no pair could be scored (the message suggests passing contents rather than a path).
+ * @throws E_EMPTY when no pair could be scored; E_IO for a path that cannot be read.
  */
 export function evaluateWordPairs(kv: KeyedVectors, source: TextSource, opts: WordPairsOptions = {}): WordPairsResult {
-  const name = opts.name ?? 'the word pairs';
+  const name = opts.name ?? sourceName(source) ?? 'the word pairs';
   const delimiter = opts.delimiter ?? '\t';
   if (typeof delimiter !== 'string' || delimiter.length === 0) throw new QuantextError('E_OPTION', 'evaluateWordPairs: delimiter must be a non-empty string', { option: 'delimiter' });
   const restrict = checkRestrict(opts.restrictVocab);
@@ -210,8 +217,7 @@ export function evaluateWordPairs(kv: KeyedVectors, source: TextSource, opts: Wo
     model.push(dot(kv.unitVector(ia, va), kv.unitVector(ib, vb)));
   }
   if (gold.length === 0) {
-    const hint = typeof source === 'string' && !source.includes('\n') ? ' (pass the file contents, not its path)' : '';
-    throw new QuantextError('E_EMPTY', `${name}: no word pair could be scored: wrong format, or every pair is out of vocabulary${hint}`);
+    throw new QuantextError('E_EMPTY', `${name}: no word pair could be scored: wrong format, or every pair is out of vocabulary`);
   }
   const oovRatio = dummy ? (oov / gold.length) * 100 : (oov / (gold.length + oov)) * 100;
   return { pearson: pearson(gold, model), spearman: spearman(gold, model), oovRatio, pairs: gold.length, oov };
@@ -270,8 +276,35 @@ function checkRestrict(v: number | undefined): number {
   return r;
 }
 
+/** Whether a source is a path (see TextSource). */
+function isPath(source: TextSource): source is string | URL {
+  return source instanceof URL || (typeof source === 'string' && source !== '' && !/[\n\r]/.test(source));
+}
+
+/** The path of a path source, as a label. */
+function sourceName(source: TextSource): string | undefined {
+  return isPath(source) ? (source instanceof URL ? source.href : source) : undefined;
+}
+
+/** Reads a path source through the registered file system (synchronously, as the evaluations answer). */
+function readPath(path: string | URL): Uint8Array {
+  const host = fileSystemHost(path);
+  if (!host.readSync) {
+    throw new QuantextError('E_UNSUPPORTED', `cannot read ${String(path)}: this runtime's file system reads only asynchronously; pass the file's contents`, { file: String(path) });
+  }
+  try {
+    return host.readSync(path);
+  } catch (e) {
+    if (e instanceof QuantextError && e.code === 'E_IO' && typeof path === 'string' && /\s/.test(path)) {
+      throw new QuantextError('E_IO', `${e.message} (a string without a line break is read as a path; pass contents with their line break, or as bytes)`, e.details, { cause: e });
+    }
+    throw e;
+  }
+}
+
 function toLines(source: TextSource, name: string, sep: RegExp): string[] {
   let text: string;
+  if (isPath(source)) source = readPath(source);
   if (typeof source === 'string') text = source;
   else if (source instanceof Uint8Array) {
     try {
@@ -279,7 +312,7 @@ function toLines(source: TextSource, name: string, sep: RegExp): string[] {
     } catch (e) {
       throw new QuantextError('E_FORMAT', `${name}: not valid UTF-8`, undefined, { cause: e });
     }
-  } else throw new QuantextError('E_OPTION', `${name}: expected the file contents as a string or Uint8Array`);
+  } else throw new QuantextError('E_OPTION', `${name}: expected a path, a URL, or the file contents as a string or Uint8Array`);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a byte-order mark
   const lines = text.split(sep);
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();

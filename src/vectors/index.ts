@@ -5,6 +5,7 @@ export {
   KeyedVectors,
   cosine,
   type Key,
+  type RowKey,
   type VectorLike,
   type WeightedKey,
   type Similar,

@@ -26,10 +26,10 @@
  */
 import { QuantextError } from '../errors.js';
 import { WasmOwned } from '../runtime/handle.js';
+import type { Runtime } from '../runtime/runtime.js';
 import type { KeyedVectors, Similar, SimilarityIndexer } from './keyed.js';
 import { DenseMatrix, type Matrix } from './matrix.js';
 import { BinaryMatrix } from './tables/binary.js';
-import { QuantTable } from './tables/base.js';
 import { PQMatrix } from './tables/pq.js';
 import { quantizeMatrix, TABLE_SCHEMES, type QuantizeMatrixOptions, type TableScheme } from './tables/factory.js';
 
@@ -84,16 +84,8 @@ export class QuantizedIndexer extends WasmOwned implements SimilarityIndexer {
   private readonly kv: KeyedVectors;
   private readonly stages: Stage[] = [];
   private hamming: boolean;
-  // scratch (wasm): query, all-row scores, and (cap entries each) two candidate lists, stage scores, top-k
-  // positions and values; grown when a search keeps more than `candidates` (k > candidates)
   private readonly qPtr: number;
-  private scoresPtr = 0;
-  private cap = 0;
-  private idxA = 0;
-  private idxB = 0;
-  private subPtr = 0;
-  private posPtr = 0;
-  private valPtr = 0;
+  private cascade!: Cascade;
 
   constructor(kv: KeyedVectors, opts: QuantizedIndexerOptions = {}) {
     super(kv.rt);
@@ -118,7 +110,7 @@ export class QuantizedIndexer extends WasmOwned implements SimilarityIndexer {
       tables.forEach((t, i) => this.stages.push(this.stage(t, opts.quantize ?? {}, unit, i, tables.length)));
       this.hamming &&= this.stages[0].table instanceof BinaryMatrix;
       this.qPtr = this.own(this.cols * 4);
-      this.ensureCap(Math.min(this.candidates, this.rows));
+      this.cascade = new Cascade(this.rt, this.stages, { candidates: this.candidates, keep: this.keep, hamming: this.hamming });
     } catch (e) {
       this.dispose();
       throw e;
@@ -140,18 +132,6 @@ export class QuantizedIndexer extends WasmOwned implements SimilarityIndexer {
     return this.stages.map((s) => s.table);
   }
 
-  /** Candidate buffers of at least n entries. */
-  private ensureCap(n: number): void {
-    if (n <= this.cap) return;
-    for (const p of [this.idxA, this.idxB, this.subPtr, this.posPtr, this.valPtr]) if (p) this.release(p);
-    this.cap = Math.max(n, 1);
-    this.idxA = this.own(this.cap * 4);
-    this.idxB = this.own(this.cap * 4);
-    this.subPtr = this.own(this.cap * 4);
-    this.posPtr = this.own(this.cap * 4);
-    this.valPtr = this.own(this.cap * 4);
-  }
-
   private stage(t: IndexTable, q: Omit<QuantizeMatrixOptions, 'scheme'>, unit: DenseMatrix | undefined, index: number, count: number): Stage {
     const kv = this.kv;
     let table: Matrix, owned = false;
@@ -161,7 +141,7 @@ export class QuantizedIndexer extends WasmOwned implements SimilarityIndexer {
       table = quantizeMatrix(unit!, optionsFor(t, q));
       owned = true;
     } else {
-      if (!(t instanceof DenseMatrix || t instanceof QuantTable)) throw new QuantextError('E_OPTION', 'QuantizedIndexer: a table must be a scheme name, \'f32\' or a Matrix', { option: 'refine' });
+      if (typeof (t as Partial<Matrix>).scoreSubset !== 'function' || typeof (t as Partial<Matrix>).scoreRows !== 'function') throw new QuantextError('E_OPTION', 'QuantizedIndexer: a table must be a scheme name, \'f32\' or a Matrix', { option: 'refine' });
       if (t.rows !== this.rows || t.cols !== this.cols || t.rt !== kv.rt) {
         throw new QuantextError('E_SHAPE', `QuantizedIndexer: a ${t.rows}×${t.cols} table for ${this.rows}×${this.cols} vectors (or another runtime)`);
       }
@@ -201,54 +181,12 @@ export class QuantizedIndexer extends WasmOwned implements SimilarityIndexer {
     const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
     const q = this.rt.arena.f32(this.qPtr, this.cols);
     for (let j = 0; j < this.cols; j++) q[j] = query[j] * inv;
-    if (k === 0 || this.rows === 0) return { indices: new Int32Array(0), scores: new Float32Array(0) };
-    const kk = Math.min(k, this.rows);
-    const K = this.rt.kernels;
-    const last = this.stages.length - 1;
-    this.ensureCap(Math.max(Math.min(this.candidates, this.rows), kk));
     // kv's norms are recomputed when they were invalidated (e.g. after further training); free when valid
     for (const st of this.stages) if (st.table === this.kv.matrix) st.invNorms = this.kv.fillNorms();
-    // 1. coarse: every row
-    const first = this.stages[0];
-    const keep0 = last === 0 ? kk : Math.max(Math.min(this.candidates, this.rows), kk);
-    let m: number;
-    let scored = false; // whether valPtr holds the current candidates' cosines (in candidate order)
-    if (this.hamming) {
-      const b = first.table as BinaryMatrix;
-      m = b.hammingTopK(b.packQuery(this.qPtr), keep0, this.idxA);
-    } else {
-      if (!this.scoresPtr) this.scoresPtr = this.own(this.rows * 4);
-      first.table.scoreRows(this.qPtr, this.scoresPtr);
-      if (first.invNorms) K.mul_f32(this.scoresPtr, first.invNorms, this.rows);
-      m = K.topk_f32(this.scoresPtr, this.rows, keep0, this.idxA, this.valPtr);
-      scored = true;
-    }
-    // 2. refine: rescore the candidates, keep the best
-    let cur = this.idxA, nxt = this.idxB;
-    for (let s = 1; s <= last; s++) {
-      const st = this.stages[s];
-      const keep = s === last ? kk : Math.max(Math.min(this.keep, m), kk);
-      if (st.table instanceof DenseMatrix) K.matvec_f32_rows(st.table.ptr, st.table.stride, this.cols, cur, m, this.qPtr, this.subPtr);
-      else if (st.table instanceof QuantTable) st.table.scoreSubset(this.qPtr, cur, m, this.subPtr);
-      if (st.invNorms) K.mul_gather_f32(this.subPtr, cur, m, st.invNorms);
-      const got = K.topk_f32(this.subPtr, m, Math.min(keep, m), this.posPtr, this.valPtr);
-      const pos = this.rt.arena.i32(this.posPtr, got), from = this.rt.arena.i32(cur, m), to = this.rt.arena.i32(nxt, got);
-      for (let j = 0; j < got; j++) to[j] = from[pos[j]];
-      [cur, nxt] = [nxt, cur];
-      m = got;
-      scored = true;
-    }
-    const n = Math.min(kk, m);
-    const indices = this.rt.arena.i32(cur, n).slice();
-    let scores: Float32Array;
-    if (scored) scores = this.rt.arena.f32(this.valPtr, n).slice();
-    else {
-      // Hamming alone: the cosines of the decoded rows, for the rows in Hamming order
-      (first.table as BinaryMatrix).scoreSubset(this.qPtr, cur, n, this.subPtr);
-      K.mul_gather_f32(this.subPtr, cur, n, first.invNorms);
-      scores = this.rt.arena.f32(this.subPtr, n).slice();
-    }
-    return { indices, scores };
+    const r = this.cascade.run(this.qPtr, k);
+    // cosines: a quantized table's scores and norms are rounded apart, so their ratio is clamped to [−1, 1]
+    for (let j = 0; j < r.scores.length; j++) r.scores[j] = Math.max(-1, Math.min(1, r.scores[j]));
+    return r;
   }
 
   /** gensim's indexer protocol (KeyedVectors.mostSimilar({ indexer })): `[word, cosine]`, query words included. */
@@ -262,7 +200,129 @@ export class QuantizedIndexer extends WasmOwned implements SimilarityIndexer {
   override dispose(): void {
     if (this.isDisposed) return;
     super.dispose();
+    this.cascade?.dispose();
     for (const s of this.stages) if (s.owned) s.table.dispose();
+  }
+}
+
+/** A table of a {@link Cascade} and the multipliers of its scores. */
+export interface CascadeStage {
+  table: Matrix;
+  /** wasm address of one f32 multiplier per row (e.g. 1/‖row‖ for cosines), or 0 to rank by the raw scores. */
+  invNorms: number;
+}
+
+export interface CascadeOptions {
+  /** Rows the coarse stage proposes. */
+  candidates: number;
+  /** Candidates an intermediate refine stage keeps (the last stage keeps k). */
+  keep: number;
+  /** Rank a binary coarse table by Hamming distance of the query's sign bits instead of its scores. */
+  hamming?: boolean;
+}
+
+/**
+ * The coarse → refine search shared by {@link QuantizedIndexer} and `rerank` / `twoStageSearch` (tables/rerank.ts):
+ * 1. the first stage scans every row (`scoreRows` × invNorms, `topk_f32`; or Hamming top-k for a binary table) and
+ *    proposes `candidates` rows, unless the caller gives the candidates;
+ * 2. each further stage rescores the current candidates with its table's `scoreSubset` (one gathered call, whatever
+ *    the table), multiplies by its invNorms (`mul_gather_f32`) and keeps the best `keep` (the last keeps k).
+ * The tables and multipliers are borrowed; the cascade owns only its scratch (grown when k > candidates).
+ * @internal
+ */
+export class Cascade extends WasmOwned {
+  private readonly stages: readonly CascadeStage[];
+  private readonly opts: CascadeOptions;
+  private readonly rows: number;
+  private scoresPtr = 0;
+  private cap = 0;
+  private idxA = 0;
+  private idxB = 0;
+  private subPtr = 0;
+  private posPtr = 0;
+  private valPtr = 0;
+
+  constructor(rt: Runtime, stages: readonly CascadeStage[], opts: CascadeOptions) {
+    super(rt);
+    if (stages.length === 0) throw new QuantextError('E_OPTION', 'a cascade needs at least one table');
+    this.stages = stages;
+    this.opts = opts;
+    this.rows = stages[0].table.rows;
+  }
+
+  /** Candidate buffers of at least n entries. */
+  private ensureCap(n: number): void {
+    if (n <= this.cap) return;
+    for (const p of [this.idxA, this.idxB, this.subPtr, this.posPtr, this.valPtr]) if (p) this.release(p);
+    this.cap = Math.max(n, 1);
+    this.idxA = this.own(this.cap * 4);
+    this.idxB = this.own(this.cap * 4);
+    this.subPtr = this.own(this.cap * 4);
+    this.posPtr = this.own(this.cap * 4);
+    this.valPtr = this.own(this.cap * 4);
+  }
+
+  /**
+   * The best k rows for the f32 query at qPtr, best first, with their last-stage scores (× invNorms). With `start`
+   * (i32 candidate rows, e.g. from another index), every stage is a refine stage over those candidates.
+   */
+  run(qPtr: number, k: number, start?: ArrayLike<number>): IndexResult {
+    this.alive();
+    const total = start ? start.length : this.rows;
+    if (k === 0 || total === 0) return { indices: new Int32Array(0), scores: new Float32Array(0) };
+    const kk = Math.min(k, total);
+    const K = this.rt.kernels;
+    const last = this.stages.length - 1;
+    const { candidates, keep: keepMid } = this.opts;
+    this.ensureCap(Math.max(Math.min(candidates, total), kk, start ? start.length : 0));
+    let m: number;
+    let first = 0;
+    let scored = false; // whether valPtr holds the current candidates' scores (in candidate order)
+    const coarse = this.stages[0];
+    const hamming = !start && this.opts.hamming === true && coarse.table instanceof BinaryMatrix;
+    if (start) {
+      m = start.length;
+      this.rt.arena.i32(this.idxA, m).set(start);
+    } else {
+      // 1. coarse: every row
+      first = 1;
+      const keep0 = last === 0 ? kk : Math.max(Math.min(candidates, this.rows), kk);
+      if (hamming) {
+        const b = coarse.table as BinaryMatrix;
+        m = b.hammingTopK(b.packQuery(qPtr), keep0, this.idxA);
+      } else {
+        if (!this.scoresPtr) this.scoresPtr = this.own(this.rows * 4);
+        coarse.table.scoreRows(qPtr, this.scoresPtr);
+        if (coarse.invNorms) K.mul_f32(this.scoresPtr, coarse.invNorms, this.rows);
+        m = K.topk_f32(this.scoresPtr, this.rows, keep0, this.idxA, this.valPtr);
+        scored = true;
+      }
+    }
+    // 2. refine: rescore the candidates (one gathered call), keep the best
+    let cur = this.idxA, nxt = this.idxB;
+    for (let s = first; s <= last; s++) {
+      const st = this.stages[s];
+      const keep = s === last ? kk : Math.max(Math.min(keepMid, m), kk);
+      st.table.scoreSubset(qPtr, cur, m, this.subPtr);
+      if (st.invNorms) K.mul_gather_f32(this.subPtr, cur, m, st.invNorms);
+      const got = K.topk_f32(this.subPtr, m, Math.min(keep, m), this.posPtr, this.valPtr);
+      const pos = this.rt.arena.i32(this.posPtr, got), from = this.rt.arena.i32(cur, m), to = this.rt.arena.i32(nxt, got);
+      for (let j = 0; j < got; j++) to[j] = from[pos[j]];
+      [cur, nxt] = [nxt, cur];
+      m = got;
+      scored = true;
+    }
+    const n = Math.min(kk, m);
+    const indices = this.rt.arena.i32(cur, n).slice();
+    let scores: Float32Array;
+    if (scored) scores = this.rt.arena.f32(this.valPtr, n).slice();
+    else {
+      // Hamming alone: the scores of the decoded rows (× invNorms), for the rows in Hamming order
+      coarse.table.scoreSubset(qPtr, cur, n, this.subPtr);
+      if (coarse.invNorms) K.mul_gather_f32(this.subPtr, cur, n, coarse.invNorms);
+      scores = this.rt.arena.f32(this.subPtr, n).slice();
+    }
+    return { indices, scores };
   }
 }
 

@@ -11,7 +11,7 @@
  *   gensim 3's `init_sims` kept a second, normalised copy of the whole matrix (doubling memory); we never do:
  *   a search computes ⟨row, q⟩ with the table as stored and multiplies by the inverse norms;
  * - scratch, allocated once and reused by every query: the query (dim floats), the scores (rows floats), the
- *   top-k buffers, and for `mostSimilarCosmul` two more rows-long buffers;
+ *   top-k buffers, and for `mostSimilarCosmul` one rows-long buffer per query key plus one;
  * - the vocabulary on the JS heap.
  *
  * A search is one `matrix.scoreRows` kernel call (⟨row, q⟩ for every row), one `mul_f32` (× 1/‖row‖) and one
@@ -26,11 +26,18 @@ import type { Runtime } from '../runtime/runtime.js';
 import { evaluateWordAnalogies, evaluateWordPairs, type AnalogyOptions, type AnalogyResult, type TextSource, type WordPairsOptions, type WordPairsResult } from './evaluate.js';
 import { DenseMatrix, type Matrix } from './matrix.js';
 import { Vocab } from './vocab.js';
+import { loadVectors, saveVectors, type LoadVectorsOptions, type SaveVectorsOptions } from './load.js';
+import type { ByteSource } from '../io/lines.js';
 
 /** A vector given directly instead of a word. */
 export type VectorLike = Float32Array | Float64Array | readonly number[];
-/** A word or a vector. */
-export type Key = string | VectorLike;
+/**
+ * A word, a row index (an integer, as gensim's integer keys: row `i` whatever its word) or a vector. An array of
+ * numbers is always a vector.
+ */
+export type Key = string | number | VectorLike;
+/** A key naming a row: a word or a row index. */
+export type RowKey = string | number;
 /** A key with an explicit weight (gensim's `(key, weight)` tuples), replacing the default +1 / −1. */
 export type WeightedKey = Key | readonly [Key, number];
 /** One result of a similarity search: the word and its score. */
@@ -92,7 +99,7 @@ export interface KeyedVectorsMemory {
   norms: number;
   /** Words, lookup map and counts on the JS heap (an estimate). */
   vocab: number;
-  /** Query, scores and top-k buffers in wasm memory, allocated on the first query (cosmul adds 8 bytes per row). */
+  /** Query, scores and top-k buffers in wasm memory, allocated on the first query (cosmul adds 4·(keys + 1) bytes per row). */
   scratch: number;
   total: number;
 }
@@ -104,24 +111,22 @@ export interface Nearest {
 }
 
 const MIN_TOPK = 64;
-/** gensim's `most_similar_cosmul` adds this to the denominator. */
-const COSMUL_EPSILON = 1e-6;
 
 export class KeyedVectors extends WasmOwned {
-  /** The row table. Owned (disposed with this object) unless constructed with `ownsMatrix: false`. */
-  readonly matrix: Matrix;
-  /** word ↔ index. Immutable and shared with `withMatrix` copies. */
-  readonly vocab: Vocab;
-  /** Corpus frequency per row, when known. */
-  readonly counts?: Float64Array;
-  readonly ownsMatrix: boolean;
+  private _matrix: Matrix;
+  private _vocab: Vocab;
+  private _counts?: Float64Array;
+  private _ownsMatrix: boolean;
+  /** The decoded copy `vectors` returns, until the table changes. */
+  private vectorsCache?: Float32Array;
 
   // wasm buffers (addresses in this.rt's memory), allocated on first use; 0 = not yet
   private invNormsPtr = 0;
   private normsValid = false;
   private queryPtr = 0;
   private scoresPtr = 0;
-  private cosmulPtr = 0; // 2·rows floats: numerator, denominator
+  private cosmulPtr = 0; // (keys + 1)·rows floats: each key's cosines, then the 3CosMul scores
+  private cosmulBytes = 0;
   private topkIdxPtr = 0;
   private topkValPtr = 0;
   private topkCap = 0;
@@ -145,11 +150,11 @@ export class KeyedVectors extends WasmOwned {
         throw new QuantextError('E_SHAPE', `KeyedVectors: ${opts.counts.length} counts for ${vocab.size} words`, { counts: opts.counts.length });
       }
       checkFinite(opts.counts, 'KeyedVectors counts');
-      this.counts = Float64Array.from(opts.counts);
+      this._counts = Float64Array.from(opts.counts);
     }
-    this.vocab = vocab;
-    this.matrix = matrix;
-    this.ownsMatrix = opts.ownsMatrix ?? true;
+    this._vocab = vocab;
+    this._matrix = matrix;
+    this._ownsMatrix = opts.ownsMatrix ?? true;
     this.rowTmp = new Float32Array(matrix.cols);
     this.mean64 = new Float64Array(matrix.cols);
   }
@@ -198,6 +203,40 @@ export class KeyedVectors extends WasmOwned {
   }
 
 
+  /** The row table. Owned (disposed with this object) unless constructed with `ownsMatrix: false`. Replaced (not changed) by addVectors. */
+  get matrix(): Matrix {
+    return this._matrix;
+  }
+
+  /** word ↔ index. Immutable and shared with `withMatrix` copies; addVectors gives this object a new one. */
+  get vocab(): Vocab {
+    return this._vocab;
+  }
+
+  /** Corpus frequency per row, when known. */
+  get counts(): Float64Array | undefined {
+    return this._counts;
+  }
+
+  /** Whether `dispose()` disposes the table. */
+  get ownsMatrix(): boolean {
+    return this._ownsMatrix;
+  }
+
+  /**
+   * Reads word vectors from a file (gensim's `KeyedVectors.load_word2vec_format` / `load`): the same as
+   * {@link loadVectors} — word2vec binary or text, GloVe, or a quantext safetensors table (kept quantized).
+   */
+  static load(source: ByteSource, opts: LoadVectorsOptions = {}): Promise<KeyedVectors> {
+    return loadVectors(source, opts);
+  }
+
+  /** Writes these vectors to `path`, the format chosen from its extension unless given (see {@link saveVectors}). */
+  save(path: string | URL, opts: SaveVectorsOptions = {}): Promise<void> {
+    this.alive();
+    return saveVectors(this, path, opts);
+  }
+
   // ---------------------------------------------------------------- lookup
 
   /** Number of words (rows). */
@@ -208,6 +247,13 @@ export class KeyedVectors extends WasmOwned {
   /** Vector dimension. */
   get dim(): number {
     return this.matrix.cols;
+  }
+
+  /**
+   * word → index (gensim's `key_to_index`): the vocabulary's own map, read-only, no copy. A new map after addVectors.
+   */
+  get keyToIndex(): ReadonlyMap<string, number> {
+    return this.vocab.keyToIndex;
   }
 
   /** index → word (gensim's `index_to_key`), frozen. */
@@ -235,17 +281,35 @@ export class KeyedVectors extends WasmOwned {
   }
 
   /** Corpus count of `word` (undefined when no counts were given); E_OOV when unknown. */
-  getCount(word: string): number | undefined {
-    const i = this.vocab.getIndex(word);
+  getCount(word: RowKey): number | undefined {
+    const i = this.rowOf(word);
     return this.counts ? this.counts[i] : undefined;
   }
 
   /**
-   * A copy of `word`'s vector, decoded to float32; with `norm: true`, scaled to unit length.
-   * @throws E_OOV when the word is unknown.
+   * The row of a key: a word's index, or a row index as given (gensim's `get_index`).
+   * @throws E_OOV for an unknown word or a row index out of range, E_OPTION for a number that is not an integer.
    */
-  get(word: string, opts: { norm?: boolean } = {}): Float32Array {
-    const i = this.vocab.getIndex(word);
+  rowOf(key: RowKey): number {
+    if (typeof key === 'string') return this.vocab.getIndex(key);
+    if (typeof key !== 'number' || !Number.isInteger(key)) {
+      throw new QuantextError('E_OPTION', `a key is a word or an integer row index; got ${typeof key === 'number' ? key : typeof key}`);
+    }
+    if (key < 0 || key >= this.size) throw new QuantextError('E_OOV', `row ${key} is not in the vocabulary (${this.size} rows)`, { row: key });
+    return key;
+  }
+
+  /** Whether a key names a row: a known word, or an integer row index in range (gensim's `has_index_for`). */
+  hasKey(key: RowKey): boolean {
+    return typeof key === 'string' ? this.vocab.has(key) : Number.isInteger(key) && key >= 0 && key < this.size;
+  }
+
+  /**
+   * A copy of a word's (or row index's) vector, decoded to float32; with `norm: true`, scaled to unit length.
+   * @throws E_OOV when the key is unknown.
+   */
+  get(word: RowKey, opts: { norm?: boolean } = {}): Float32Array {
+    const i = this.rowOf(word);
     return opts.norm ? this.unitVector(i) : this.vectorAt(i);
   }
 
@@ -265,15 +329,26 @@ export class KeyedVectors extends WasmOwned {
   }
 
   /**
-   * All rows decoded into one new row-major Float32Array (size × dim). This costs `4·size·dim` bytes of JS heap
-   * on top of the table — for a quantized table, more than the table itself. Prefer `get` or the searches.
+   * All rows decoded into one row-major Float32Array (size × dim; row i at `[i·dim, (i+1)·dim)`). Made on the first
+   * access and cached: later accesses return the SAME array at no cost (so `kv.vectors` in a loop is cheap), until
+   * the table changes — addVectors, or `invalidateNorms()` after an in-place change (training calls it). It is a
+   * copy on the JS heap: writing into it does not change the table. It costs `4·size·dim` bytes on top of the table
+   * — for a quantized table, more than the table itself; `releaseVectors()` drops it. Prefer `get`, `vectorAt` or the
+   * searches when you need a few rows.
    */
   get vectors(): Float32Array {
     this.alive();
-    const n = this.size, d = this.dim;
+    if (this.vectorsCache) return this.vectorsCache;
+    const n = this.size, d = this.dim, m = this.matrix;
     const out = new Float32Array(n * d);
-    for (let i = 0; i < n; i++) this.matrix.decodeRow(i, out.subarray(i * d, (i + 1) * d));
-    return out;
+    if (m instanceof DenseMatrix && m.stride === d) out.set(m.data());
+    else for (let i = 0; i < n; i++) m.decodeRow(i, out.subarray(i * d, (i + 1) * d));
+    return (this.vectorsCache = out);
+  }
+
+  /** Drops the cached decoded copy that `vectors` keeps (the next access decodes again). */
+  releaseVectors(): void {
+    this.vectorsCache = undefined;
   }
 
   /**
@@ -292,9 +367,9 @@ export class KeyedVectors extends WasmOwned {
     const terms: Term[] = [];
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i];
-      if (typeof k === 'string' && !this.vocab.has(k)) {
+      if ((typeof k === 'string' || typeof k === 'number') && !this.hasKey(k)) {
         if (opts.ignoreMissing ?? true) continue;
-        throw new QuantextError('E_OOV', `getMean: word '${k}' is not in the vocabulary`, { word: k });
+        throw new QuantextError('E_OOV', `getMean: ${typeof k === 'string' ? `word '${k}'` : `row ${k}`} is not in the vocabulary`, { word: String(k) });
       }
       terms.push({ key: this.checkKey(k, 'getMean'), weight: w ? w[i] : 1 });
     }
@@ -326,13 +401,13 @@ export class KeyedVectors extends WasmOwned {
     checkFinite(mean, 'mostSimilar query');
     if (opts.indexer) return opts.indexer.mostSimilar(Float32Array.from(mean), topn);
     const exclude = new Set<number>();
-    for (const t of terms) if (typeof t.key === 'string') exclude.add(this.vocab.getIndex(t.key));
+    for (const t of terms) if (isRowKey(t.key)) exclude.add(this.rowOf(t.key));
     return this.toSimilar(this.nearest(mean, topn, { restrictVocab: limit, exclude }));
   }
 
   /** The `topn` words nearest to `word` (gensim's `similar_by_word` / `similar_by_key`). */
-  similarByWord(word: string, topn = 10, restrictVocab?: number): Similar[] {
-    return this.mostSimilar({ positive: [word], topn, restrictVocab });
+  similarByWord(word: RowKey, topn = 10, restrictVocab?: number): Similar[] {
+    return this.mostSimilar({ positive: word, topn, restrictVocab });
   }
 
   /** The `topn` words nearest to `vector` by cosine (gensim's `similar_by_vector`). No word is excluded. */
@@ -345,8 +420,8 @@ export class KeyedVectors extends WasmOwned {
    * c' = (1 + cos)/2, the score of a row is Π c'(row, p) / (Π c'(row, n) + 1e-6). Words are unit-normalised,
    * vectors used as given; the query words are left out of the results.
    *
-   * One `scoreRows` + `mul_f32` per query key, one combining pass and one `topk_f32`. Uses two extra scratch
-   * buffers of `rows` floats, allocated on the first call.
+   * One `scoreRows` + `mul_f32` per query key, one `cosmul_f32` kernel pass over all rows and one `topk_f32`. Uses
+   * a scratch of (keys + 1)·rows floats, allocated on the first call and grown for more keys.
    * @throws E_OPTION without a positive key; E_OOV, E_SHAPE, E_NAN as `mostSimilar`.
    */
   mostSimilarCosmul(opts: CosmulOptions): Similar[] {
@@ -361,40 +436,159 @@ export class KeyedVectors extends WasmOwned {
     if (pos.length === 0) throw new QuantextError('E_OPTION', 'mostSimilarCosmul: give at least one positive word or vector');
     if (topn === 0) return [];
     const exclude = new Set<number>();
-    for (const t of [...pos, ...neg]) if (typeof t.key === 'string') exclude.add(this.vocab.getIndex(t.key));
+    for (const t of [...pos, ...neg]) if (isRowKey(t.key)) exclude.add(this.rowOf(t.key));
 
-    const rows = this.size;
-    this.ensureScratch(topn + exclude.size);
-    if (!this.cosmulPtr) this.cosmulPtr = this.own(rows * 8);
-    const numPtr = this.cosmulPtr, denPtr = this.cosmulPtr + rows * 4;
-    // every allocation is done: views below stay valid until the next kernel that could allocate (none does)
-    this.rt.arena.f32(numPtr, limit).fill(1);
-    this.rt.arena.f32(denPtr, limit).fill(1);
-    for (const [list, acc] of [[pos, numPtr], [neg, denPtr]] as const) {
-      for (const t of list) {
-        this.termVector(t.key, this.mean64, true);
-        this.scoreQuery(this.mean64, limit);
-        const s = this.rt.arena.f32(this.scoresPtr, limit);
-        const a = this.rt.arena.f32(acc, limit);
-        for (let r = 0; r < limit; r++) a[r] *= (1 + s[r]) / 2;
-      }
+    // one cosine array per key (n = limit floats apart, positive keys first) and the result: then one cosmul_f32 pass
+    const nk = pos.length + neg.length;
+    this.ensureScratch(Math.min(topn, limit) + exclude.size);
+    const need = (nk + 1) * limit * 4;
+    if (need > this.cosmulBytes) {
+      if (this.cosmulPtr) this.release(this.cosmulPtr);
+      this.cosmulPtr = this.own(need);
+      this.cosmulBytes = need;
     }
-    const num = this.rt.arena.f32(numPtr, limit), den = this.rt.arena.f32(denPtr, limit);
-    // with no negative key the denominator stays 1 (gensim: the product over an empty list is 1.0) + 1e-6
-    for (let r = 0; r < limit; r++) num[r] = num[r] / (den[r] + COSMUL_EPSILON);
-    return this.toSimilar(this.selectTop(numPtr, limit, topn, exclude));
+    [...pos, ...neg].forEach((t, j) => {
+      this.termVector(t.key, this.mean64, true);
+      this.scoreQuery(this.mean64, limit, this.cosmulPtr + j * limit * 4);
+    });
+    const outPtr = this.cosmulPtr + nk * limit * 4;
+    // with no negative key the denominator is 1 (gensim: the product over an empty list is 1.0) + 1e-6
+    this.rt.kernels.cosmul_f32(this.cosmulPtr, limit, pos.length, neg.length, outPtr);
+    return this.toSimilar(this.selectTop(outPtr, limit, Math.min(topn, limit), exclude));
   }
 
-  /** Cosine similarity of two words (0 when either vector is zero). @throws E_OOV. */
-  similarity(w1: string, w2: string): number {
+  /** Cosine similarity of two words or rows (0 when either vector is zero), in [−1, 1]. @throws E_OOV. */
+  similarity(w1: RowKey, w2: RowKey): number {
     this.alive();
-    const a = this.vectorAt(this.vocab.getIndex(w1));
-    const b = this.vectorAt(this.vocab.getIndex(w2), this.rowTmp);
+    const a = this.vectorAt(this.rowOf(w1));
+    const b = this.vectorAt(this.rowOf(w2), this.rowTmp);
     return cosine(a, b);
   }
 
+  /**
+   * Cosine similarity of the means of two lists of keys (gensim's `n_similarity`): each mean is taken over the
+   * vectors as stored (not unit-normalised first; unknown words skipped), then both are unit-normalised.
+   * @throws E_EMPTY when a list is empty (gensim: ZeroDivisionError), E_OOV/E_SHAPE/E_NAN as getMean.
+   */
+  nSimilarity(ws1: readonly Key[], ws2: readonly Key[]): number {
+    this.alive();
+    if (ws1.length === 0 || ws2.length === 0) throw new QuantextError('E_EMPTY', 'nSimilarity: at least one of the lists is empty');
+    const a = this.getMean(ws1, { preNormalize: false });
+    const b = this.getMean(ws2, { preNormalize: false });
+    return cosine(a, b);
+  }
+
+  /**
+   * The keys closer to `key1` than `key2` is (gensim's `closer_than`): every word whose cosine distance to key1 is
+   * strictly smaller than key2's, in row order, key1 itself left out.
+   * @throws E_OOV for an unknown key.
+   */
+  closerThan(key1: RowKey, key2: RowKey): string[] {
+    this.alive();
+    const i1 = this.rowOf(key1), i2 = this.rowOf(key2);
+    const d = this.distances(i1);
+    const out: string[] = [];
+    for (let i = 0; i < d.length; i++) if (d[i] < d[i2] && i !== i1) out.push(this.vocab.words[i]);
+    return out;
+  }
+
+  /** Alias of {@link closerThan} (gensim's deprecated `words_closer_than`). */
+  wordsCloserThan(word1: RowKey, word2: RowKey): string[] {
+    return this.closerThan(word1, word2);
+  }
+
+  /** The rank of key2 among the neighbours of key1: 1 + the number of keys closer (gensim's `rank`). @throws E_OOV. */
+  rank(key1: RowKey, key2: RowKey): number {
+    return this.closerThan(key1, key2).length + 1;
+  }
+
+  /**
+   * The key of `keys` most similar to `key` (gensim's `most_similar_to_given`; the first one on ties).
+   * @throws E_EMPTY for an empty list, E_OOV for an unknown key.
+   */
+  mostSimilarToGiven<K extends RowKey>(key: RowKey, keys: readonly K[]): K {
+    this.alive();
+    if (keys.length === 0) throw new QuantextError('E_EMPTY', 'mostSimilarToGiven: the list of keys is empty');
+    let best = 0, bestSim = -Infinity;
+    for (let i = 0; i < keys.length; i++) {
+      const s = this.similarity(key, keys[i]);
+      if (s > bestSim) {
+        best = i;
+        bestSim = s;
+      }
+    }
+    return keys[best];
+  }
+
+  /**
+   * Appends keys and their vectors (gensim's `add_vectors`): words not yet present get new rows at the end (count 0
+   * when counts are kept); words already present keep their vector unless `replace: true`. The table is replaced by
+   * a new dense f32 one holding all rows (owned by this object; the old one is disposed if it was owned); norms,
+   * `vectors` and scratch are recomputed on next use. `withMatrix` copies made earlier keep the old rows.
+   * @param vectors keys.length × dim values, row-major (or one array per key).
+   * @throws E_SHAPE for a wrong number of values, E_NAN for a non-finite one, E_OPTION for a duplicate new word or a
+   *   row-index key, E_UNSUPPORTED for a quantized table (add to the f32 vectors, then quantize).
+   */
+  addVectors(keys: readonly string[], vectors: ArrayLike<number> | readonly ArrayLike<number>[], opts: { replace?: boolean } = {}): void {
+    this.alive();
+    const d = this.dim;
+    const flat = new Float32Array(keys.length * d);
+    if (vectors.length === keys.length && keys.length > 0 && typeof (vectors as ArrayLike<unknown>)[0] === 'object') {
+      (vectors as readonly ArrayLike<number>[]).forEach((v, i) => {
+        if (v.length !== d) throw new QuantextError('E_SHAPE', `addVectors: vector ${i} has ${v.length} values, expected ${d}`);
+        flat.set(v, i * d);
+      });
+    } else {
+      if (vectors.length !== keys.length * d) throw new QuantextError('E_SHAPE', `addVectors: ${vectors.length} values for ${keys.length} keys × ${d}`);
+      flat.set(vectors as ArrayLike<number>);
+    }
+    checkFinite(flat, 'addVectors vectors');
+    const m = this.matrix;
+    if (!(m instanceof DenseMatrix)) {
+      throw new QuantextError('E_UNSUPPORTED', `addVectors: the table is ${m.dtype}; add vectors to the f32 vectors, then quantize`);
+    }
+    const fresh: number[] = [], replaced: number[] = [];
+    const seen = new Set<string>();
+    keys.forEach((k, i) => {
+      if (typeof k !== 'string') throw new QuantextError('E_OPTION', `addVectors: key ${i} is a ${typeof k}; new keys are words`);
+      if (this.vocab.has(k)) replaced.push(i);
+      else {
+        if (seen.has(k)) throw new QuantextError('E_OPTION', `addVectors: word '${k}' is listed twice`, { word: k });
+        seen.add(k);
+        fresh.push(i);
+      }
+    });
+    const rows = this.size, total = rows + fresh.length;
+    if (fresh.length > 0) {
+      const words = [...this.vocab.words, ...fresh.map((i) => keys[i])];
+      const vocab = new Vocab(words);
+      const next = new DenseMatrix(total, d, { rt: this.rt, zero: false });
+      // views derived after the allocation
+      const dst = next.data();
+      for (let r = 0; r < rows; r++) dst.set(m.row(r), r * d);
+      fresh.forEach((i, j) => dst.set(flat.subarray(i * d, (i + 1) * d), (rows + j) * d));
+      if (this._ownsMatrix) m.dispose();
+      this._matrix = next;
+      this._ownsMatrix = true;
+      this._vocab = vocab;
+      if (this._counts) {
+        const c = new Float64Array(total);
+        c.set(this._counts);
+        this._counts = c;
+      }
+      // buffers sized by the row count
+      for (const p of [this.invNormsPtr, this.scoresPtr, this.cosmulPtr]) if (p) this.release(p);
+      this.invNormsPtr = this.scoresPtr = this.cosmulPtr = this.cosmulBytes = 0;
+    }
+    if (opts.replace) {
+      const dm = this.matrix as DenseMatrix;
+      for (const i of replaced) dm.row(this.vocab.getIndex(keys[i])).set(flat.subarray(i * d, (i + 1) * d));
+    }
+    this.invalidateNorms();
+  }
+
   /** 1 − cosine similarity. @throws E_OOV. */
-  distance(w1: string, w2: string): number {
+  distance(w1: RowKey, w2: RowKey): number {
     return 1 - this.similarity(w1, w2);
   }
 
@@ -403,19 +597,19 @@ export class KeyedVectors extends WasmOwned {
    * (including the word itself), as gensim's `distances`.
    * @throws E_OOV, E_SHAPE, E_NAN.
    */
-  distances(wordOrVector: Key, otherWords: readonly string[] = []): Float32Array {
+  distances(wordOrVector: Key, otherWords: readonly RowKey[] = []): Float32Array {
     this.alive();
     const q = new Float64Array(this.dim);
     this.termVector(this.checkKey(wordOrVector, 'distances'), q, false);
     if (otherWords.length > 0) {
       const out = new Float32Array(otherWords.length);
-      for (let i = 0; i < otherWords.length; i++) out[i] = 1 - cosine(q, this.vectorAt(this.vocab.getIndex(otherWords[i]), this.rowTmp));
+      for (let i = 0; i < otherWords.length; i++) out[i] = 1 - cosine(q, this.vectorAt(this.rowOf(otherWords[i]), this.rowTmp));
       return out;
     }
     normalize(q);
     this.scoreQuery(q, this.size);
     const out = this.rt.arena.f32(this.scoresPtr, this.size).slice();
-    for (let i = 0; i < out.length; i++) out[i] = 1 - out[i];
+    for (let i = 0; i < out.length; i++) out[i] = 1 - Math.max(-1, Math.min(1, out[i]));
     return out;
   }
 
@@ -462,18 +656,20 @@ export class KeyedVectors extends WasmOwned {
     checkFinite(q, 'nearest query');
     normalize(q);
     const exclude = opts.exclude ?? EMPTY_SET;
-    this.ensureScratch(kk + exclude.size);
+    // topn beyond the rows searched returns them all (scratch is sized by what can be returned)
+    const k2 = Math.min(kk, limit);
+    this.ensureScratch(k2 + exclude.size);
     this.scoreQuery(q, limit);
-    return this.selectTop(this.scoresPtr, limit, kk, exclude);
+    return this.selectTop(this.scoresPtr, limit, k2, exclude, true);
   }
 
   // ---------------------------------------------------------------- evaluation
 
   /**
    * Analogy accuracy (gensim 4's `evaluate_word_analogies`, the `compute-accuracy` of word2vec C) on a questions
-   * file's CONTENTS (`: section` lines, then `a b c d` lines). Node users read the file first
-   * (`await readFile(path, 'utf8')`); keeping file access out of this class lets it run in browsers and Workers.
-   * @see evaluateWordAnalogies in evaluate.ts for the exact semantics.
+   * file (`: section` lines, then `a b c d` lines): its path (a string without a line break, or a `file:` URL; read
+   * through the registered file system, as gensim does) or its contents (a string with line breaks, or bytes), which
+   * is what browsers and Workers pass. @see evaluateWordAnalogies and TextSource in evaluate.ts.
    */
   evaluateWordAnalogies(source: TextSource, opts: AnalogyOptions = {}): AnalogyResult {
     this.alive();
@@ -481,8 +677,9 @@ export class KeyedVectors extends WasmOwned {
   }
 
   /**
-   * Correlation with human similarity judgements (gensim's `evaluate_word_pairs`) on a pairs file's CONTENTS
-   * (`word1<TAB>word2<TAB>score` lines, `#` comments). @see evaluateWordPairs in evaluate.ts.
+   * Correlation with human similarity judgements (gensim's `evaluate_word_pairs`) on a pairs file
+   * (`word1<TAB>word2<TAB>score` lines, `#` comments), by path or contents as `evaluateWordAnalogies`.
+   * @see evaluateWordPairs in evaluate.ts.
    */
   evaluateWordPairs(source: TextSource, opts: WordPairsOptions = {}): WordPairsResult {
     this.alive();
@@ -510,6 +707,7 @@ export class KeyedVectors extends WasmOwned {
   /** Marks the norms stale so that the next query recomputes them (call after modifying the table in place). */
   invalidateNorms(): void {
     this.normsValid = false;
+    this.vectorsCache = undefined;
   }
 
   /** Bytes held by the table, the norms, the vocabulary and the scratch buffers (see the class documentation). */
@@ -518,7 +716,7 @@ export class KeyedVectors extends WasmOwned {
     const vectors = this.matrix.bytes;
     const norms = rows * 4;
     const vocab = this.vocab.estimateBytes() + (this.counts ? this.counts.byteLength : 0);
-    const scratch = (this.dim + rows) * 4 + Math.max(this.topkCap, MIN_TOPK) * 8 + (this.cosmulPtr ? rows * 8 : 0);
+    const scratch = (this.dim + rows) * 4 + Math.max(this.topkCap, MIN_TOPK) * 8 + this.cosmulBytes;
     return { vectors, norms, vocab, scratch, total: vectors + norms + vocab + scratch };
   }
 
@@ -526,7 +724,8 @@ export class KeyedVectors extends WasmOwned {
   override dispose(): void {
     if (this.isDisposed) return;
     super.dispose();
-    if (this.ownsMatrix) this.matrix.dispose();
+    this.vectorsCache = undefined;
+    if (this._ownsMatrix) this._matrix.dispose();
   }
 
   // ---------------------------------------------------------------- internals
@@ -547,16 +746,20 @@ export class KeyedVectors extends WasmOwned {
     }
   }
 
-  /** scores[r] = ⟨row r, q⟩ / ‖row r‖ for r < limit: one scoreRows, one mul_f32. Cosines when q is unit. */
-  private scoreQuery(q: ArrayLike<number>, limit: number): void {
+  /** out[r] = ⟨row r, q⟩ / ‖row r‖ for r < limit (into the scores scratch by default): one scoreRows, one mul_f32. Cosines when q is unit. */
+  private scoreQuery(q: ArrayLike<number>, limit: number, outPtr = 0): void {
     this.ensureScratch(0);
+    const out = outPtr || this.scoresPtr;
     this.rt.arena.f32(this.queryPtr, this.dim).set(q);
-    this.matrix.scoreRows(this.queryPtr, this.scoresPtr, limit);
-    this.rt.kernels.mul_f32(this.scoresPtr, this.invNormsPtr, limit);
+    this.matrix.scoreRows(this.queryPtr, out, limit);
+    this.rt.kernels.mul_f32(out, this.invNormsPtr, limit);
   }
 
-  /** The best `k` of vals[0..limit) not in `exclude`: one topk_f32 for k + |exclude|, then the filter. */
-  private selectTop(valsPtr: number, limit: number, k: number, exclude: ReadonlySet<number>): Nearest {
+  /**
+   * The best `k` of vals[0..limit) not in `exclude`: one topk_f32 for k + |exclude|, then the filter. `cosines`: clamp
+   * the scores to [−1, 1] (a quantized table's score and norm are rounded separately, so their ratio can pass 1).
+   */
+  private selectTop(valsPtr: number, limit: number, k: number, exclude: ReadonlySet<number>, cosines = false): Nearest {
     const want = Math.min(k + exclude.size, limit);
     this.ensureScratch(want);
     const got = this.rt.kernels.topk_f32(valsPtr, limit, want, this.topkIdxPtr, this.topkValPtr);
@@ -567,7 +770,7 @@ export class KeyedVectors extends WasmOwned {
     for (let j = 0; j < got && m < n; j++) {
       if (exclude.has(idx[j])) continue;
       indices[m] = idx[j];
-      scores[m++] = val[j];
+      scores[m++] = cosines ? Math.max(-1, Math.min(1, val[j])) : val[j];
     }
     return m === n ? { indices, scores } : { indices: indices.slice(0, m), scores: scores.slice(0, m) };
   }
@@ -590,7 +793,7 @@ export class KeyedVectors extends WasmOwned {
   /** Normalises a positive/negative argument to a list of weighted terms (gensim's `_ensure_list` + weights). */
   private terms(arg: WeightedKey | readonly WeightedKey[] | undefined, sign: number, what: string): Term[] {
     if (arg === undefined || arg === null) return [];
-    if (typeof arg === 'string' || isVector(arg)) return [{ key: this.checkKey(arg as Key, what), weight: sign }];
+    if (typeof arg === 'string' || typeof arg === 'number' || isVector(arg)) return [{ key: this.checkKey(arg as Key, what), weight: sign }];
     if (!Array.isArray(arg)) throw new QuantextError('E_OPTION', `${what}: expected a word, a vector or a list of them`, { option: what });
     const out: Term[] = [];
     for (const item of arg as readonly WeightedKey[]) {
@@ -611,18 +814,26 @@ export class KeyedVectors extends WasmOwned {
       if (!this.vocab.has(key)) throw new QuantextError('E_OOV', `${what}: word '${key}' is not in the vocabulary`, { word: key });
       return key;
     }
-    if (!isVector(key)) {
-      throw new QuantextError('E_OPTION', `${what}: ${typeof key === 'number' ? 'a number is not a key (pass words, or vectors as Float32Array / number[])' : `unsupported key ${String(key)}`}`, { option: what });
+    if (typeof key === 'number') {
+      if (!Number.isInteger(key)) throw new QuantextError('E_OPTION', `${what}: a number key is a row index; ${key} is not an integer`, { option: what });
+      if (key < 0 || key >= this.size) throw new QuantextError('E_OOV', `${what}: row ${key} is not in the vocabulary (${this.size} rows)`, { row: key });
+      return key;
     }
-    if (key.length !== this.dim) throw new QuantextError('E_SHAPE', `${what}: vector has ${key.length} values, expected ${this.dim}`);
+    if (!isVector(key)) {
+      throw new QuantextError('E_OPTION', `${what}: unsupported key ${String(key)} (pass words, row indices, or vectors as Float32Array / number[])`, { option: what });
+    }
+    if (key.length !== this.dim) {
+      const hint = Array.isArray(key) && key.every(Number.isInteger) ? ' (an array of numbers is a vector; give row indices alone, e.g. `negative: 7`, or among words)' : '';
+      throw new QuantextError('E_SHAPE', `${what}: vector has ${key.length} values, expected ${this.dim}${hint}`);
+    }
     checkFinite(key, `${what} vector`);
     return key;
   }
 
   /** Writes a term's vector into out (float64): a word's row (unit when `unit`), or the given vector as is. */
   private termVector(key: Key, out: Float64Array, unit: boolean): void {
-    if (typeof key === 'string') {
-      const v = unit ? this.unitVector(this.vocab.getIndex(key), this.rowTmp) : this.vectorAt(this.vocab.getIndex(key), this.rowTmp);
+    if (isRowKey(key)) {
+      const v = unit ? this.unitVector(this.rowOf(key), this.rowTmp) : this.vectorAt(this.rowOf(key), this.rowTmp);
       for (let c = 0; c < out.length; c++) out[c] = v[c];
     } else {
       for (let c = 0; c < out.length; c++) out[c] = key[c];
@@ -634,8 +845,8 @@ export class KeyedVectors extends WasmOwned {
     const mean = this.mean64.fill(0);
     let total = 0;
     for (const t of terms) {
-      if (typeof t.key === 'string') {
-        const v = preNormalize ? this.unitVector(this.vocab.getIndex(t.key), this.rowTmp) : this.vectorAt(this.vocab.getIndex(t.key), this.rowTmp);
+      if (isRowKey(t.key)) {
+        const v = preNormalize ? this.unitVector(this.rowOf(t.key), this.rowTmp) : this.vectorAt(this.rowOf(t.key), this.rowTmp);
         for (let c = 0; c < mean.length; c++) mean[c] += t.weight * v[c];
       } else {
         for (let c = 0; c < mean.length; c++) mean[c] += t.weight * t.key[c];
@@ -654,6 +865,10 @@ interface Term {
 }
 
 const EMPTY_SET: ReadonlySet<number> = new Set<number>();
+
+function isRowKey(k: Key): k is RowKey {
+  return typeof k === 'string' || typeof k === 'number';
+}
 
 function isVector(x: unknown): x is VectorLike {
   if (x instanceof Float32Array || x instanceof Float64Array) return true;
@@ -690,5 +905,6 @@ export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
     aa += a[c] * a[c];
     bb += b[c] * b[c];
   }
-  return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : 0;
+  // clamped: rounding (or a table whose decoded rows are far from their stored norms) never reports |cos| > 1
+  return aa > 0 && bb > 0 ? Math.max(-1, Math.min(1, ab / Math.sqrt(aa * bb))) : 0;
 }

@@ -1,10 +1,14 @@
 import { QuantextError } from '../errors.js';
-import type { Runtime } from '../runtime/runtime.js';
+import { init, type Runtime } from '../runtime/runtime.js';
 import { readWord2Vec, saveWord2Vec, type WordVectors } from '../io/word2vec.js';
 import { readGloVe, saveGloVe } from '../io/glove.js';
 import { openByteSource, writeFileViaHost, type ByteSource } from '../io/lines.js';
-import { loadTable, saveTable } from '../io/safetensors.js';
+import { readSafetensors, saveTable, tensorsToRecord } from '../io/safetensors.js';
+import type { QuantizedTensor } from '../quantize/quantize.js';
+import type { PQTensor } from '../quantize/pq.js';
 import { KeyedVectors } from './keyed.js';
+import { DenseMatrix, type Matrix } from './matrix.js';
+import { tableFromTensor } from './tables/factory.js';
 
 /**
  * File formats for word vectors. 'auto' sniffs: safetensors (quantext tables, dense or quantized), else word2vec
@@ -14,14 +18,25 @@ export type VectorFormat = 'auto' | 'word2vec' | 'word2vec-binary' | 'word2vec-t
 
 export interface LoadVectorsOptions {
   format?: VectorFormat;
-  /** Read only the first `limit` vectors (the most frequent ones in files written by word2vec, gensim and quantext). */
+  /**
+   * Read only the first `limit` vectors (the most frequent ones in files written by word2vec, gensim and quantext).
+   * For safetensors tables the rows past `limit` are dropped before the table is built (it stays quantized).
+   */
   limit?: number;
+  /** The runtime to load into (default: the default runtime, initialized on first use). */
   rt?: Runtime;
 }
 
-/** Reads word vectors into a KeyedVectors: word2vec (text or binary) and GloVe are streamed; safetensors tables keep their dtype. */
+/**
+ * Reads word vectors into a KeyedVectors: word2vec (text or binary) and GloVe are streamed; safetensors tables keep
+ * their dtype. Initializes the default runtime when needed (no `init()` call required).
+ */
 export async function loadVectors(source: ByteSource, opts: LoadVectorsOptions = {}): Promise<KeyedVectors> {
   const format = opts.format ?? 'auto';
+  if (opts.limit !== undefined && (!Number.isInteger(opts.limit) || opts.limit < 0)) {
+    throw new QuantextError('E_OPTION', `limit must be a non-negative integer; got ${String(opts.limit)}`, { option: 'limit' });
+  }
+  const rt = opts.rt ?? (await init());
   const name = typeof source === 'string' ? source : source instanceof URL ? source.href : undefined;
   let wv: WordVectors;
   switch (format) {
@@ -55,10 +70,6 @@ export async function loadVectors(source: ByteSource, opts: LoadVectorsOptions =
         }
       })();
       if (format === 'safetensors' || isSafetensors(head)) {
-        if (opts.limit !== undefined) {
-          await it.return?.(); // close the file
-          throw new QuantextError('E_UNSUPPORTED', `${opened.name}: 'limit' is not supported for safetensors tables`);
-        }
         const parts: Uint8Array[] = [];
         let n = 0;
         for await (const c of chunks) {
@@ -71,12 +82,23 @@ export async function loadVectors(source: ByteSource, opts: LoadVectorsOptions =
           bytes.set(p, o);
           o += p.length;
         }
-        const t = loadTable(bytes, { rt: opts.rt });
+        let matrix: Matrix | undefined;
         try {
-          if (!t.vocab) throw new QuantextError('E_FORMAT', `${opened.name}: the safetensors file has no 'vocab' metadata, so it holds no word vectors`);
-          return new KeyedVectors(t.vocab, t.matrix);
+          const c = readSafetensors(bytes);
+          const vocab = c.metadata.vocab;
+          if (vocab === undefined) throw new QuantextError('E_FORMAT', `${opened.name}: the safetensors file has no 'vocab' metadata, so it holds no word vectors`);
+          let rec = tensorsToRecord(c);
+          let words = parseVocab(vocab, rec.rows, opened.name);
+          if (opts.limit !== undefined && opts.limit < rec.rows) {
+            rec = firstRows(rec, opts.limit);
+            words = words.slice(0, opts.limit);
+          }
+          matrix = rec.scheme === 'f32'
+            ? DenseMatrix.from((rec as { data: Float32Array }).data, rec.rows, rec.cols, rt)
+            : tableFromTensor(rec as QuantizedTensor | PQTensor, rt);
+          return new KeyedVectors(words, matrix);
         } catch (e) {
-          t.matrix.dispose();
+          matrix?.dispose();
           if (e instanceof QuantextError && e.code !== 'E_FORMAT') {
             throw new QuantextError('E_FORMAT', `${opened.name}: ${e.message}`, e.details, { cause: e });
           }
@@ -90,7 +112,41 @@ export async function loadVectors(source: ByteSource, opts: LoadVectorsOptions =
     default:
       throw new QuantextError('E_OPTION', `unknown vector format '${format as string}' (auto, word2vec, word2vec-binary, word2vec-text, glove, safetensors)`);
   }
-  return KeyedVectors.fromArrays(wv.words, wv.vectors, wv.dim, { rt: opts.rt });
+  return KeyedVectors.fromArrays(wv.words, wv.vectors, wv.dim, { rt });
+}
+
+/** The words stored in a table's 'vocab' metadata: a JSON array of `rows` strings. */
+function parseVocab(json: string, rows: number, name: string): string[] {
+  let v: unknown;
+  try {
+    v = JSON.parse(json);
+  } catch (e) {
+    throw new QuantextError('E_FORMAT', `${name}: metadata 'vocab' is not JSON: ${(e as Error).message}`, { key: 'vocab' });
+  }
+  if (!Array.isArray(v) || v.length !== rows || !v.every((w) => typeof w === 'string')) {
+    throw new QuantextError('E_FORMAT', `${name}: metadata 'vocab' must be a JSON array of ${rows} strings`, { key: 'vocab' });
+  }
+  return v as string[];
+}
+
+type TableRecord = ReturnType<typeof tensorsToRecord>;
+
+/** The first n rows of a stored table record (codes, per-row scales and zero points, norm codes; shared parts kept). */
+function firstRows(rec: TableRecord, n: number): TableRecord {
+  if (rec.scheme === 'f32') {
+    const r = rec as { scheme: 'f32'; rows: number; cols: number; data: Float32Array };
+    return { ...r, rows: n, data: r.data.subarray(0, n * r.cols) };
+  }
+  if (rec.scheme === 'pq') {
+    const p = rec as PQTensor;
+    return { ...p, rows: n, codes: p.codes.subarray(0, n * p.nsub), normCodes: p.qnorm ? p.normCodes.subarray(0, n) : p.normCodes };
+  }
+  const q = rec as QuantizedTensor;
+  const groups = q.perRow ? n : q.scales.length;
+  return {
+    ...q, rows: n, codes: q.codes.subarray(0, (n * q.rowBytes) / q.codes.BYTES_PER_ELEMENT) as typeof q.codes,
+    scales: q.scales.subarray(0, groups), zeroPoints: q.zeroPoints.subarray(0, groups),
+  };
 }
 
 /** safetensors: an 8-byte little-endian header length, then a JSON header starting with '{'. */
@@ -100,20 +156,44 @@ function isSafetensors(head: Uint8Array): boolean {
   return head[5] === 0 && head[6] === 0 && head[7] === 0;
 }
 
+export type SaveFormat = 'bin' | 'txt' | 'glove' | 'safetensors';
+
 export interface SaveVectorsOptions {
   /**
-   * 'bin' (word2vec binary, default), 'txt' (word2vec text), 'glove' (text without header), or 'safetensors'
-   * (the table as stored, quantized or not, with the vocabulary in the metadata; see docs/formats.md).
+   * 'bin' (word2vec binary), 'txt' (word2vec text), 'glove' (text without header), or 'safetensors' (the table as
+   * stored, quantized or not, with the vocabulary in the metadata; see docs/formats.md). Default: from the file's
+   * extension — `.bin` → 'bin', `.txt` / `.vec` → 'txt', `.safetensors` → 'safetensors'; any other → 'bin'.
+   * GloVe files are usually `.txt` too, so 'glove' must be asked for.
    */
-  format?: 'bin' | 'txt' | 'glove' | 'safetensors';
+  format?: SaveFormat;
 }
 
-/** Writes vectors atomically (temp file, then rename): a failed save never destroys an existing file. */
+/** The format a path's extension names (see SaveVectorsOptions.format). */
+export function saveFormatFor(path: string | URL): SaveFormat {
+  const p = (typeof path === 'string' ? path : path.pathname).toLowerCase();
+  const ext = p.slice(p.lastIndexOf('.') + 1);
+  if (p.lastIndexOf('.') <= Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\'))) return 'bin';
+  switch (ext) {
+    case 'txt':
+    case 'vec':
+      return 'txt';
+    case 'safetensors':
+      return 'safetensors';
+    default:
+      return 'bin';
+  }
+}
+
+/**
+ * Writes vectors atomically (temp file, then rename): a failed save never destroys an existing file. The format
+ * follows the extension unless `format` is given; only safetensors keeps a quantized table quantized (the word2vec
+ * and GloVe formats hold the decoded float32 rows).
+ */
 export async function saveVectors(kv: KeyedVectors, path: string | URL, opts: SaveVectorsOptions = {}): Promise<void> {
-  const format = opts.format ?? 'bin';
+  const format = opts.format ?? saveFormatFor(path);
   if (format === 'safetensors') return writeFileViaHost(path, saveTable(kv.matrix, { vocab: [...kv.keys] }));
+  if (format !== 'bin' && format !== 'txt' && format !== 'glove') throw new QuantextError('E_OPTION', `unknown save format '${format as string}' (bin, txt, glove, safetensors)`);
   const v: WordVectors = { words: [...kv.keys], dim: kv.dim, vectors: kv.vectors };
   if (format === 'glove') return saveGloVe(path, v);
-  if (format !== 'bin' && format !== 'txt') throw new QuantextError('E_OPTION', `unknown save format '${format as string}' (bin, txt, glove, safetensors)`);
   return saveWord2Vec(path, v, { binary: format === 'bin' });
 }

@@ -34,6 +34,13 @@ export interface Matrix {
   scoreRows(qPtr: number, outPtr: number, rowLimit?: number): void;
   /** Batched: out[r] = ‖row r‖₂ (of the dequantized row) for every row, into `outPtr` (rows f32). */
   rowNorms(outPtr: number): void;
+  /**
+   * Gathered: out[k] = ⟨row idx[k], q⟩ for k < n, where `idxPtr` lists n i32 row indices (any order, repeats
+   * allowed) — the rescoring step of a cascade. A fixed number of kernel calls whatever n (a gathering kernel, or a
+   * gather of the rows' codes and the table's own scan); no per-row JavaScript. The indices are not checked: they
+   * must be rows of this table (`rerank` checks user-given candidates). Scores equal `scoreRows` at those rows.
+   */
+  scoreSubset(qPtr: number, idxPtr: number, n: number, outPtr: number): void;
 
   dispose(): void;
 }
@@ -110,6 +117,11 @@ export class DenseMatrix extends WasmOwned implements Matrix {
   scoreRows(qPtr: number, outPtr: number, rowLimit = this.rows): void {
     this.alive();
     this.rt.kernels.matvec_f32(this.ptr, Math.min(rowLimit, this.rows), this.cols, this.stride, qPtr, outPtr);
+  }
+
+  scoreSubset(qPtr: number, idxPtr: number, n: number, outPtr: number): void {
+    this.alive();
+    this.rt.kernels.matvec_f32_rows(this.ptr, this.stride, this.cols, idxPtr, n, qPtr, outPtr);
   }
 
   rowNorms(outPtr: number): void {

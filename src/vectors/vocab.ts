@@ -35,6 +35,11 @@ export class Vocab {
     this.index = index;
   }
 
+  /** word → index (gensim's `key_to_index`): the lookup map itself, read-only (the vocabulary never changes). */
+  get keyToIndex(): ReadonlyMap<string, number> {
+    return this.index;
+  }
+
   /** Number of words. */
   get size(): number {
     return this.words.length;

@@ -152,7 +152,7 @@ describe('evaluateWordPairs and the correlations', () => {
     expect(cs.oov).toBe(2); // Tiger/CAR no longer match
     const comma = kv.evaluateWordPairs('tiger,cat,1\nbook,paper,2\ncar,train,3\n', { delimiter: ',' });
     expect(comma.pairs).toBe(3);
-    expectCode(() => kv.evaluateWordPairs('wordsim353.tsv'), 'E_EMPTY', 'contents, not its path');
+    expectCode(() => kv.evaluateWordPairs('wordsim353.tsv'), 'E_IO', 'wordsim353.tsv'); // a path (no line break): missing
     expectCode(() => kv.evaluateWordPairs('x\ty\t1\n'), 'E_EMPTY');
   });
 });

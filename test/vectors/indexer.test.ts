@@ -4,6 +4,7 @@ import { KeyedVectors } from '../../src/vectors/keyed.js';
 import { DenseMatrix } from '../../src/vectors/matrix.js';
 import { QuantizedIndexer } from '../../src/vectors/indexer.js';
 import { quantizeMatrix } from '../../src/vectors/tables/factory.js';
+import { rerank } from '../../src/vectors/tables/rerank.js';
 import type { BinaryMatrix } from '../../src/vectors/tables/binary.js';
 import { QuantextError } from '../../src/errors.js';
 import type { Runtime } from '../../src/runtime/runtime.js';
@@ -145,8 +146,8 @@ describe.each(BUILDS)('QuantizedIndexer, %s build', (build) => {
     bf.scoreSubset(pq, pi, 0, po);
     expect(rt.arena.f32(po, 1)[0]).toBe(42);
     bf.dispose();
-    rt.arena.i32(pi, 1)[0] = n;
-    expectCode(() => h.scoreSubset(pq, pi, ids.length, po), 'E_OPTION');
+    // scoreSubset is the low-level gathered call (indices unchecked); rerank checks user-given candidates
+    expectCode(() => rerank(h, q, [0, n], 1), 'E_OPTION');
     for (const p of [pi, pq, po]) rt.arena.free(p);
     ix.dispose();
     kv.dispose();

@@ -153,7 +153,9 @@ describe.each(BUILDS)('KeyedVectors, %s build', (build) => {
     expectCode(() => kv.mostSimilar({ positive: ['king'], topn: -1 }), 'E_OPTION', 'topn');
     expectCode(() => kv.mostSimilar({ positive: ['king'], topn: 2.5 }), 'E_OPTION', 'topn');
     expectCode(() => kv.mostSimilar({ positive: ['king'], restrictVocab: 0 }), 'E_OPTION', 'restrictVocab');
-    expectCode(() => kv.mostSimilar({ positive: ['king', 3 as unknown as string] }), 'E_OPTION', 'number');
+    // a number is a row index (gensim's integer keys): it must be an integer in range
+    expectCode(() => kv.mostSimilar({ positive: ['king', 2.5] }), 'E_OPTION', 'integer');
+    expectCode(() => kv.mostSimilar({ positive: ['king', kv.size] }), 'E_OOV', `row ${kv.size}`);
     expectCode(() => kv.mostSimilar({ positive: [3] }), 'E_SHAPE'); // a number[] is one vector
     expectCode(() => kv.doesntMatch(['x', 'y']), 'E_EMPTY');
     expectCode(() => KeyedVectors.fromArrays(['a', 'b', 'a'], new Float32Array(6), 2, { rt }), 'E_OPTION', "duplicate word 'a'");
@@ -188,6 +190,7 @@ describe.each(BUILDS)('KeyedVectors, %s build', (build) => {
       decodeRow: (i, out) => (calls.decodeRow++, inner.decodeRow(i, out)),
       scoreRows: (q, out, lim) => (calls.scoreRows++, inner.scoreRows(q, out, lim)),
       rowNorms: (out) => (calls.rowNorms++, inner.rowNorms(out)),
+      scoreSubset: (q, idx, n, out) => inner.scoreSubset(q, idx, n, out),
       dispose: () => inner.dispose(),
     };
     const words = Array.from({ length: 300 }, (_, i) => `w${i}`);

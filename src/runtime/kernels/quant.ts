@@ -146,4 +146,10 @@ export interface QuantKernels {
   pq_niter(): number;
   pq_max_points_per_cluster(): number;
   twn_delta(): number;
+
+  // ---- gathers over a list of row indices idx (i32[m]) (gather.ts)
+  /** dst row k = src row idx[k] (rowBytes bytes each; packed in dst). */
+  copy_gather(src: number, rowBytes: number, idx: number, m: number, dst: number): void;
+  /** score_b1_lut for the rows idx[k], out[k]. */
+  score_b1_lut_gather(mat: number, idx: number, m: number, nbytes: number, strideBits: number, lut: number, qsum: number, alphas: number, as: number, bias: number, out: number): void;
 }

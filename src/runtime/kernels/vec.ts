@@ -27,4 +27,6 @@ export interface VecKernels {
   max_exp(): number;
   argmax_f32(x: number, n: number): number;
   argmax_f32_ref(x: number, n: number): number;
+  /** 3CosMul over n rows: sims = npos + nneg arrays of n cosines (positive first); out[r] = Π(1+c_p)/2 / (Π(1+c_q)/2 + 1e-6). */
+  cosmul_f32(sims: number, n: number, npos: number, nneg: number, out: number): void;
 }

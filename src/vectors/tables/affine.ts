@@ -4,7 +4,7 @@
  * and scoring every row in one kernel call with int32 accumulation. The two tables differ only in how codes are
  * packed, which kernels read them, and how they are encoded and decoded.
  *
- * Centred tables (`center: true`, the default of quantizeMatrix) quantize x − μ around the column mean μ and decode to
+ * Centred tables (`center: true`, the default of quantizeMatrix) quantize x − μ around the column mean μ (robust: a trimmed mean when a column has far outliers, see withCentred) and decode to
  * `x̂ = μ + s_g · (q − z_g)`. Word vectors share a large common direction (on Brown skip-gram vectors the mean
  * cosine of two random words is 0.8): without centring each row's range, and so its rounding step, is spent on it.
  * Scores add ⟨μ, q⟩ (one f32 dot per query, passed to the kernel as a bias); μ costs cols floats.
@@ -145,8 +145,9 @@ export abstract class AffineTable extends QuantTable {
     this.rt.kernels[this.k.matvec](this.codesPtr, n, this.cols, this.rowBytes, 0, qb, qs, this.scalesPtr, this.zpsPtr, this.perRow ? 1 : 0, this.bias(qPtr), outPtr);
   }
 
-  override scoreSubset(qPtr: number, idxPtr: number, m: number, outPtr: number): void {
+  scoreSubset(qPtr: number, idxPtr: number, m: number, outPtr: number): void {
     this.alive();
+    if (m <= 0) return;
     const [qb, qs] = this.quantizeQuery(qPtr);
     this.rt.kernels[this.k.matvec](this.codesPtr, m, this.cols, this.rowBytes, idxPtr, qb, qs, this.scalesPtr, this.zpsPtr, this.perRow ? 1 : 0, this.bias(qPtr), outPtr);
   }

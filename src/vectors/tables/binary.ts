@@ -4,7 +4,7 @@
  * r·cols + cols − 1, so they are exactly 32× smaller than f32 for any cols (⌈rows·cols/8⌉ bytes; rows of 100
  * dimensions take 12.5 bytes, not 13). Stored records and files keep byte-aligned rows (numpy `packbits` per row).
  *
- * Centred (`center: true`, the default of quantizeMatrix): the table binarizes x − μ around the column mean μ and
+ * Centred (`center: true`, the default of quantizeMatrix): the table binarizes x − μ around the (robust) column mean μ and
  * decodes to `x̂ = μ + α_r · sign(x_r − μ)` (α_r = mean|x_r − μ|). Word vectors share a large common direction;
  * without centring their sign bits mostly encode it and Hamming distance ranks poorly. ⟨μ, q⟩ is the same for every
  * row, so inner-product rankings are unchanged by the shift; μ costs cols floats.
@@ -160,6 +160,16 @@ export class BinaryMatrix extends QuantTable {
     this.rt.kernels.b1_lut_f32(qPtr, this.cols, lut);
     const bias = this.centerPtr ? this.rt.kernels.dot_f32(this.centerPtr, qPtr, this.cols) : 0;
     this.rt.kernels.score_b1_lut(this.codesPtr, n, this.rowBytes, this.strideBits, lut, this.lutSum(lut), this.alphasPtr, this.perRow ? 1 : 0, bias, outPtr);
+  }
+
+  /** Exact ⟨decoded row idx[k], q⟩ for the listed rows: one LUT build and one gathering LUT scan (score_b1_lut_gather). */
+  scoreSubset(qPtr: number, idxPtr: number, m: number, outPtr: number): void {
+    this.alive();
+    if (m <= 0) return;
+    const lut = this.scratchPtr('lut', this.rowBytes * 256 * 4);
+    this.rt.kernels.b1_lut_f32(qPtr, this.cols, lut);
+    const bias = this.centerPtr ? this.rt.kernels.dot_f32(this.centerPtr, qPtr, this.cols) : 0;
+    this.rt.kernels.score_b1_lut_gather(this.codesPtr, idxPtr, m, this.rowBytes, this.strideBits, lut, this.lutSum(lut), this.alphasPtr, this.perRow ? 1 : 0, bias, outPtr);
   }
 
   /** ‖decoded row‖: α_r·√cols, or sqrt(‖μ‖² + 2α_r⟨μ, s_r⟩ + α_r²·cols) when centred. */

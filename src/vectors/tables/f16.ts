@@ -66,24 +66,14 @@ export class F16Matrix extends QuantTable {
     this.scan(this.codesPtr, n, this.cols, qPtr, outPtr);
   }
 
-  /**
-   * Scores of the listed rows: their halves copied next to each other, then one matvec_f16/bf16 call (a rerank of
-   * tens to thousands of candidates; the default decodes row by row).
-   * @throws E_OPTION for a row index out of range.
-   */
-  override scoreSubset(qPtr: number, idxPtr: number, m: number, outPtr: number): void {
+  /** Scores of the listed rows: their halves gathered next to each other (copy_gather), then one matvec_f16/bf16. */
+  scoreSubset(qPtr: number, idxPtr: number, m: number, outPtr: number): void {
     this.alive();
     if (m <= 0) return;
-    const c = this.cols;
-    const buf = this.scratchPtr('subset', m * c * 2 + 16); // may grow memory: views below
-    const a = this.rt.arena;
-    const idx = a.i32(idxPtr, m), mem = new Uint8Array(a.memory.buffer), rb = c * 2;
-    for (let k = 0; k < m; k++) {
-      const i = idx[k];
-      this.checkRow(i);
-      mem.copyWithin(buf + k * rb, this.codesPtr + i * rb, this.codesPtr + (i + 1) * rb);
-    }
-    this.scan(buf, m, c, qPtr, outPtr);
+    const rb = this.cols * 2;
+    const buf = this.scratchPtr('subset', m * rb + 16);
+    this.rt.kernels.copy_gather(this.codesPtr, rb, idxPtr, m, buf);
+    this.scan(buf, m, this.cols, qPtr, outPtr);
   }
 
   /** The scoring kernel of this format: matvec_f16 or matvec_bf16 (mat, rows, cols, q, out). */

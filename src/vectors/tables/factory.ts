@@ -35,7 +35,7 @@ export interface QuantizeMatrixOptions {
   /** Integer schemes: symmetric (default, zero point 0) or asymmetric. */
   symmetric?: boolean;
   /**
-   * int8, uint8, int4 and binary: quantize x − μ around the column mean μ and add it back on decoding (default
+   * int8, uint8, int4 and binary: quantize x − μ around the column mean μ (a trimmed mean when a column has far outliers) and add it back on decoding (default
    * true; see AffineTable and BinaryMatrix). Costs cols floats; halves the rounding step on word vectors.
    */
   center?: boolean;

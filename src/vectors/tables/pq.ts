@@ -86,6 +86,20 @@ export class PQMatrix extends QuantTable {
     this.rt.kernels.pq_scan(this.codesPtr, n, this.nsub, this.ksub, table, this.normCodesPtr, this.normCodebookPtr, outPtr);
   }
 
+  /** Scores of the listed rows: their codes (and norm codes) gathered (copy_gather), then one ADC table and one pq_scan. */
+  scoreSubset(qPtr: number, idxPtr: number, m: number, outPtr: number): void {
+    this.alive();
+    if (m <= 0) return;
+    const k = this.rt.kernels;
+    const codes = this.scratchPtr('subset', m * this.nsub + 16);
+    const norms = this.qnorm ? this.scratchPtr('subsetNorms', m + 16) : 0;
+    const table = this.scratchPtr('adc', this.nsub * this.ksub * 4);
+    k.copy_gather(this.codesPtr, this.nsub, idxPtr, m, codes);
+    if (norms) k.copy_gather(this.normCodesPtr, 1, idxPtr, m, norms);
+    k.pq_adc_f32(qPtr, this.cols, this.dsub, this.ksub, this.codebookPtr, 0, table);
+    k.pq_scan(codes, m, this.nsub, this.ksub, table, norms, this.normCodebookPtr, outPtr);
+  }
+
   rowNorms(outPtr: number): void {
     this.alive();
     const sq = this.scratchPtr('sqnorms', this.nsub * this.ksub * 4);

@@ -7,9 +7,8 @@
  * const { indices, scores } = twoStageSearch(coarse, dense, query, { k: 10, candidates: 100 });
  */
 import { QuantextError } from '../../errors.js';
-import { DenseMatrix, type Matrix } from '../matrix.js';
-import { BinaryMatrix } from './binary.js';
-import { QuantTable } from './base.js';
+import { Cascade, type CascadeStage } from '../indexer.js';
+import type { Matrix } from '../matrix.js';
 
 export interface SearchResult {
   /** Row indices, best first (ties: lower index first). */
@@ -22,10 +21,25 @@ function checkQuery(m: Matrix, query: ArrayLike<number>): void {
   if (query.length !== m.cols) throw new QuantextError('E_SHAPE', `query has ${query.length} values, the table ${m.cols} columns`);
 }
 
+/** Runs a one-off {@link Cascade} over `stages` for `query` (copied into wasm), freeing its scratch afterwards. */
+function runOnce(stages: CascadeStage[], query: ArrayLike<number>, k: number, candidates: number, start?: ArrayLike<number>, hamming = false): SearchResult {
+  const rt = stages[0].table.rt;
+  const cols = stages[0].table.cols;
+  const c = new Cascade(rt, stages, { candidates, keep: candidates, hamming });
+  const pq = rt.arena.alloc(cols * 4);
+  try {
+    rt.arena.f32(pq, cols).set(query);
+    return c.run(pq, k, start);
+  } finally {
+    rt.arena.free(pq);
+    c.dispose();
+  }
+}
+
 /**
- * Rescores `candidates` (row indices) with `fine` and returns the best k. Dense f32 tables use one gathering
- * kernel call (matvec_f32_rows); int8/int4 tables their gathering scorers; other tables decode row by row.
- * `invNorms` (one multiplier per table row, e.g. 1/‖row‖ for cosine) scales the candidate scores.
+ * Rescores `candidates` (row indices) with `fine` and returns the best k: one gathered `scoreSubset` call (every
+ * table has one) and one `topk_f32`, through the same {@link Cascade} as QuantizedIndexer. `invNorms` (one
+ * multiplier per table row, e.g. 1/‖row‖ for cosine) scales the candidate scores.
  */
 export function rerank(fine: Matrix, query: ArrayLike<number>, candidates: ArrayLike<number>, k: number, opts: { invNorms?: ArrayLike<number> } = {}): SearchResult {
   checkQuery(fine, query);
@@ -35,32 +49,13 @@ export function rerank(fine: Matrix, query: ArrayLike<number>, candidates: Array
     const c = candidates[i];
     if (!Number.isInteger(c) || c < 0 || c >= fine.rows) throw new QuantextError('E_OPTION', `candidate ${c} (position ${i}) is not a row of the table (${fine.rows} rows)`, { index: i });
   }
+  if (opts.invNorms && opts.invNorms.length !== fine.rows) throw new QuantextError('E_SHAPE', `invNorms has ${opts.invNorms.length} values for ${fine.rows} rows`);
   const rt = fine.rt;
-  const kk = Math.min(k, m);
-  const pq = rt.arena.alloc(fine.cols * 4), pi = rt.arena.alloc(m * 4), po = rt.arena.alloc(m * 4);
-  const ti = rt.arena.alloc(Math.max(kk, 1) * 4), tv = rt.arena.alloc(Math.max(kk, 1) * 4);
+  const inv = opts.invNorms ? rt.arena.put(Float32Array.from(opts.invNorms)) : 0;
   try {
-    rt.arena.f32(pq, fine.cols).set(query);
-    rt.arena.i32(pi, m).set(candidates);
-    if (fine instanceof DenseMatrix) rt.kernels.matvec_f32_rows(fine.ptr, fine.stride, fine.cols, pi, m, pq, po);
-    else if (fine instanceof QuantTable) fine.scoreSubset(pq, pi, m, po);
-    else {
-      const q = Float32Array.from(query);
-      const out = new Float32Array(m);
-      for (let i = 0; i < m; i++) out[i] = fine.dotRow(candidates[i], q);
-      rt.arena.f32(po, m).set(out);
-    }
-    if (opts.invNorms) {
-      const s = rt.arena.f32(po, m);
-      for (let i = 0; i < m; i++) s[i] *= opts.invNorms[candidates[i]];
-    }
-    const got = rt.kernels.topk_f32(po, m, kk, ti, tv);
-    const pos = rt.arena.i32(ti, got);
-    const indices = new Int32Array(got);
-    for (let i = 0; i < got; i++) indices[i] = candidates[pos[i]];
-    return { indices, scores: rt.arena.f32(tv, got).slice() };
+    return runOnce([{ table: fine, invNorms: inv }], query, k, m, candidates);
   } finally {
-    for (const p of [pq, pi, po, ti, tv]) rt.arena.free(p);
+    if (inv) rt.arena.free(inv);
   }
 }
 
@@ -76,28 +71,15 @@ export interface TwoStageOptions {
   coarse?: 'hamming' | 'lut';
 }
 
-/** The coarse table's top `candidates` for the query, reranked by the fine table (both over the same rows). */
+/**
+ * The coarse table's top `candidates` for the query, reranked by the fine table (both over the same rows): a
+ * two-stage {@link Cascade} ranking by inner products (for cosines, use QuantizedIndexer).
+ */
 export function twoStageSearch(coarse: Matrix, fine: Matrix, query: ArrayLike<number>, opts: TwoStageOptions = {}): SearchResult {
   checkQuery(coarse, query);
   if (coarse.rows !== fine.rows || coarse.cols !== fine.cols) {
     throw new QuantextError('E_SHAPE', `coarse (${coarse.rows}×${coarse.cols}) and fine (${fine.rows}×${fine.cols}) tables differ`);
   }
   const k = opts.k ?? 10, nc = Math.max(opts.candidates ?? 100, k);
-  let cands: Int32Array;
-  if (coarse instanceof BinaryMatrix && (opts.coarse ?? 'hamming') === 'hamming') {
-    cands = coarse.searchHamming(query, nc).indices;
-  } else {
-    const rt = coarse.rt;
-    const n = coarse.rows, kk = Math.min(nc, n);
-    const pq = rt.arena.alloc(coarse.cols * 4), ps = rt.arena.alloc(n * 4), ti = rt.arena.alloc(Math.max(kk, 1) * 4), tv = rt.arena.alloc(Math.max(kk, 1) * 4);
-    try {
-      rt.arena.f32(pq, coarse.cols).set(query);
-      coarse.scoreRows(pq, ps);
-      const got = rt.kernels.topk_f32(ps, n, kk, ti, tv);
-      cands = rt.arena.i32(ti, got).slice();
-    } finally {
-      for (const p of [pq, ps, ti, tv]) rt.arena.free(p);
-    }
-  }
-  return rerank(fine, query, cands, k);
+  return runOnce([{ table: coarse, invNorms: 0 }, { table: fine, invNorms: 0 }], query, k, nc, undefined, (opts.coarse ?? 'hamming') === 'hamming');
 }
