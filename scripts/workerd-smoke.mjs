@@ -8,7 +8,11 @@
 // the OS temp dir (or uses $WORKERD if set). It writes a workerd config that lists, as separate
 // modules, every dist/ file reachable from dist/index.workerd.js plus the two wasm builds under the
 // names that file imports (build/quantext-simd.wasm, build/quantext-scalar.wasm), and a test worker
-// whose `test()` handler `workerd test` runs. Exit code 0 when every check passed.
+// whose `test()` handler `workerd test` runs. A second service runs the README's Workers example (the ```ts block
+// with `export default { async fetch(request…`) exactly as printed, its types stripped by TypeScript's
+// transpileModule and `quantext` mapped to dist/index.workerd.js: its fetch handler gets a request and an ASSETS
+// binding that serves a planted vectors.bin, and must answer king's five nearest words in order.
+// Exit code 0 when every check passed.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -100,6 +104,46 @@ export default {
 };
 `;
 
+/** The README's Workers example: the one ```ts block that exports a fetch handler, transpiled to JS. */
+function readmeWorker() {
+  const md = readFileSync(join(repo, 'README.md'), 'utf8');
+  const blocks = [...md.matchAll(/^```ts[^\n]*\n([\s\S]*?)^```\s*$/gm)].map((m) => m[1]).filter((b) => /export default \{\s*async fetch\(request/.test(b));
+  if (blocks.length !== 1) throw new Error(`README.md has ${blocks.length} Workers examples (a ts block exporting a fetch handler), expected 1`);
+  return ts.transpileModule(blocks[0], { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } }).outputText;
+}
+
+/**
+ * word2vec binary of 7 words × 4 dims: king = e1 and five words at cosines 0.9, 0.8, 0.7, 0.6, 0.5 from it (c·e1 +
+ * √(1−c²)·e2, at different lengths), plus 'apple' orthogonal to all of them.
+ */
+const README_NEIGHBOURS = ['queen', 'prince', 'duke', 'earl', 'knight'];
+function plantedVectors() {
+  const rows = [['king', [1, 0, 0, 0]], ...README_NEIGHBOURS.map((w, i) => {
+    const c = 0.9 - 0.1 * i, len = 1 + i;
+    return [w, [c * len, Math.sqrt(1 - c * c) * len, 0, 0]];
+  }), ['apple', [0, 0, 1, 0]]];
+  const parts = [Buffer.from(`${rows.length} 4\n`)];
+  for (const [w, v] of rows) parts.push(Buffer.from(`${w} `), Buffer.from(new Float32Array(v).buffer), Buffer.from('\n'));
+  return Buffer.concat(parts);
+}
+
+const README_TEST = `
+import worker from './readme-worker.js';
+import vectors from './readme-vectors.bin';
+
+export default {
+  async test() {
+    const env = { ASSETS: { fetch: async (url) => new URL(url).pathname === '/vectors.bin' ? new Response(vectors) : new Response('not found', { status: 404 }) } };
+    const res = await worker.fetch(new Request('https://neighbours.example/?word=king'), env);
+    const body = await res.text();
+    if (res.status !== 200) throw new Error('README Workers example: HTTP ' + res.status + ': ' + body);
+    const words = JSON.parse(body).map(([w]) => w).join();
+    if (words !== ${JSON.stringify(README_NEIGHBOURS.join())}) throw new Error('README Workers example answered ' + body);
+    console.log('README Workers example: ok (king → ' + words + ')');
+  },
+};
+`;
+
 const work = join(tmpdir(), `quantext-workerd-smoke-${process.pid}`);
 try {
   rmSync(work, { recursive: true, force: true });
@@ -112,6 +156,21 @@ try {
   }
   cpSync(join(repo, 'build/quantext-simd.wasm'), join(work, 'bytes.bin'));
   writeFileSync(join(work, 'test.js'), TEST_WORKER);
+  writeFileSync(join(work, 'readme-worker.js'), readmeWorker());
+  writeFileSync(join(work, 'readme-test.js'), README_TEST);
+  writeFileSync(join(work, 'readme-vectors.bin'), plantedVectors());
+  writeFileSync(join(work, 'quantext.js'), "export * from './dist/index.workerd.js';\n");
+  const shared = [
+    ...modules.map((m) => `(name = "${m}", esModule = embed "${m}")`),
+    ...wasm.map((w) => `(name = "${w}", wasm = embed "${w}")`),
+  ];
+  const readmeList = [
+    '(name = "readme-test.js", esModule = embed "readme-test.js")',
+    '(name = "readme-worker.js", esModule = embed "readme-worker.js")',
+    '(name = "quantext", esModule = embed "quantext.js")',
+    '(name = "readme-vectors.bin", data = embed "readme-vectors.bin")',
+    ...shared,
+  ];
   const list = [
     '(name = "test.js", esModule = embed "test.js")',
     ...modules.map((m) => `(name = "${m}", esModule = embed "${m}")`),
@@ -122,11 +181,17 @@ try {
     join(work, 'config.capnp'),
     `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
-  services = [ (name = "main", worker = .smoke) ],
+  services = [ (name = "main", worker = .smoke), (name = "readme", worker = .readme) ],
 );
 const smoke :Workerd.Worker = (
   modules = [
     ${list.join(',\n    ')}
+  ],
+  compatibilityDate = "2025-01-01",
+);
+const readme :Workerd.Worker = (
+  modules = [
+    ${readmeList.join(',\n    ')}
   ],
   compatibilityDate = "2025-01-01",
 );

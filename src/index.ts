@@ -1,3 +1,6 @@
+/// <reference lib="esnext.disposable" preserve="true" />
+// ^ kept in the emitted .d.ts (preserve="true"): handles implement Symbol.dispose (WasmOwned), so a project whose
+// `lib` lacks ESNext.Disposable (a browser app with `lib: ["ES2022", "DOM"]`) still compiles against our types.
 // Entry for browsers and other hosts with fetch (the `browser` and `default` export conditions).
 // The wasm files sit next to the package's build/ folder; bundlers see these literal URLs and copy the files.
 import { setDefaultSources, type BuildName } from './runtime/runtime.js';

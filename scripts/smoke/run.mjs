@@ -2,11 +2,11 @@
 // Runs quantext's smoke tests in every runtime it supports (besides Cloudflare Workers: scripts/workerd-smoke.mjs)
 // and prints one summary.
 //
-//   node scripts/smoke/run.mjs [--install] [--no-build] [node] [deno] [bun] [browser] [vite] [workerd]
+//   node scripts/smoke/run.mjs [--install] [--no-build] [--allow-skip] [node] [deno] [bun] [browser] [vite] [workerd]
 //
-// With no runtime named, runs node, deno, bun and browser. Opt-in: `vite` bundles a small app with Vite and runs
-// it in Chromium (vite.mjs); `workerd` runs scripts/workerd-smoke.mjs (Cloudflare Workers; counted by its exit
-// code, as one check).
+// With no runtime named, runs all six: node, deno, bun, browser (the demo page and checks.mjs in Chromium), vite
+// (a small app bundled by Vite and run in Chromium: vite.mjs) and workerd (scripts/workerd-smoke.mjs, Cloudflare
+// Workers; counted by its exit code, as one check, and installing workerd into a temp folder itself).
 // Each runtime imports the package by its name, as a user would: scripts/smoke/node_modules/quantext is a link
 // to this repository, so the runtime resolves package.json's `exports` with its own conditions (Node, Deno and
 // Bun take `node` → dist/index.node.js; the browser page maps `quantext` to dist/index.js with an import map).
@@ -16,7 +16,10 @@
 // The tools are not dependencies of quantext. `--install` gets what is missing: Deno, Bun and playwright-core
 // from npm into scripts/smoke/node_modules (scripts/smoke/package.json, with Bun's and Deno's postinstall
 // allowed), and Chromium from Debian (`apt-get install chromium`, as root). Without `--install`, a runtime
-// whose tool is missing is reported as skipped. The last line is `N passed, N failed, N skipped` (checks).
+// whose tool is missing is skipped, and a run that skipped anything FAILS (exit code 1) after listing what it
+// skipped and why, unless skipping was allowed: `--allow-skip` or QUANTEXT_SMOKE_ALLOW_SKIP=1 (then it exits 0 if
+// nothing failed). So "all passed" always means every runtime asked for was tested. The last line is
+// `N passed, N failed, N skipped` (checks; a skipped runtime counts as one).
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, readlinkSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,15 +36,16 @@ const TIMEOUT_MS = 300_000;
 const args = process.argv.slice(2);
 const install = args.includes('--install');
 const build = !args.includes('--no-build');
-const DEFAULT = ['node', 'deno', 'bun', 'browser'];
-const ALL = [...DEFAULT, 'vite', 'workerd'];
-const unknown = args.filter((a) => !a.startsWith('--') && !ALL.includes(a));
+const allowSkip = args.includes('--allow-skip') || /^(1|true|yes)$/i.test(process.env.QUANTEXT_SMOKE_ALLOW_SKIP ?? '');
+const FLAGS = ['--install', '--no-build', '--allow-skip'];
+const ALL = ['node', 'deno', 'bun', 'browser', 'vite', 'workerd'];
+const unknown = args.filter((a) => (a.startsWith('--') ? !FLAGS.includes(a) : !ALL.includes(a)));
 if (unknown.length) {
-  console.error(`unknown runtime(s) ${unknown.join(', ')}: choose from ${ALL.join(', ')}`);
+  console.error(`unknown argument(s) ${unknown.join(', ')}: runtimes are ${ALL.join(', ')}; flags ${FLAGS.join(', ')}`);
   process.exit(2);
 }
 const wanted = ALL.filter((r) => args.includes(r));
-const runtimes = wanted.length ? wanted : DEFAULT;
+const runtimes = wanted.length ? wanted : ALL;
 
 /**
  * What each runtime needs, and the commands that run its smoke script with `dir` as scratch folder. Deno and Bun
@@ -147,6 +151,7 @@ linkPackage();
 
 let passed = 0, failed = 0, skipped = 0;
 const rows = [];
+const skips = [];
 const fingerprints = [];
 const scratch = mkdtempSync(join(tmpdir(), 'quantext-smoke-'));
 try {
@@ -154,7 +159,8 @@ try {
     const missing = RUNTIMES[name].needs();
     if (missing) {
       console.log(`skip ${name}: ${missing} is not installed (run with --install)`);
-      rows.push({ name, status: `skipped (no ${missing})` });
+      rows.push({ name, status: 'SKIPPED' });
+      skips.push(`${name} (${missing} is not installed)`);
       skipped++;
       continue;
     }
@@ -206,5 +212,13 @@ for (const r of rows) {
   console.log(`${r.name.padEnd(W)}${r.status.padEnd(14)}${(r.version ?? '').padEnd(26)}${secs(r.ms).padStart(9)}   ${secs(r.wallMs)}`.trimEnd());
 }
 console.log(`total ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+if (skips.length) {
+  console.log(`NOT TESTED: ${skips.join('; ')}.`);
+  console.log(
+    allowSkip
+      ? 'Skipping was allowed (--allow-skip / QUANTEXT_SMOKE_ALLOW_SKIP=1): the result covers only the runtimes above.'
+      : 'This run FAILS because it skipped runtimes: install them with `node scripts/smoke/run.mjs --install` (or name only the runtimes you want), or pass --allow-skip (QUANTEXT_SMOKE_ALLOW_SKIP=1) to accept a partial run.',
+  );
+}
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
-process.exitCode = failed ? 1 : 0;
+process.exitCode = failed || (skipped && !allowSkip) ? 1 : 0;

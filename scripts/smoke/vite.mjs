@@ -11,7 +11,7 @@
 // The app (written to a temp folder) imports quantext by name, as a user would; Vite resolves the `browser`
 // condition, dist/index.js, through a node_modules/quantext link to this repository.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,9 +38,15 @@ const watchdog = setTimeout(() => {
 watchdog.unref();
 
 // The user's app. Only named imports, as users write them: a namespace import (`import * as q`) would keep the
-// whole entry and hide a tree-shaking problem. The checks get an object made of the same named imports.
+// whole entry and hide a tree-shaking problem. The checks get an object made of the same named imports: every
+// `q.<name>` that checks.mjs uses (read from its source, so the two cannot drift apart again: a hand-written list
+// once lacked KeyedVectors), except `useNodeFileSystem`, which the browser entry does not have (checks.mjs tests
+// its absence).
+const NODE_ONLY = new Set(['useNodeFileSystem']);
+const USED = [...new Set([...readFileSync(join(HERE, 'checks.mjs'), 'utf8').matchAll(/\bq\.([A-Za-z_$][\w$]*)/g)].map((m) => m[1]))];
+const NAMES = [...new Set(['init', 'backend', 'Word2Vec', ...USED.filter((n) => !NODE_ONLY.has(n))])].sort();
 const MAIN = `
-import { init, backend, runtime, createRuntime, env, Word2Vec, loadVectors } from 'quantext';
+import { ${NAMES.join(', ')} } from 'quantext';
 import { runChecks, plantedCorpus } from ${JSON.stringify(join(HERE, 'checks.mjs'))};
 
 async function app() {
@@ -53,7 +59,7 @@ async function app() {
 }
 globalThis.smoke = (async () => {
   const first = await app();
-  const q = { init, backend, runtime, createRuntime, env, Word2Vec, loadVectors };
+  const q = { ${NAMES.join(', ')} };
   const checks = await runChecks(q, { runtime: 'browser', entry: 'browser', threads: globalThis.crossOriginIsolated === true });
   return { first, checks };
 })().catch((e) => ({ error: \`\${e.code ?? e.name}: \${e.message}\` }));
