@@ -12,6 +12,7 @@
 import { QuantextError, type ErrorCode } from '../../errors.js';
 import { openByteSource, type ByteSource, type OpenOptions } from '../lines.js';
 import { LITTLE_ENDIAN, NL, SP, preview, type UnicodeErrors, type WordVectors } from './layout.js';
+import { binaryDataMessage, looksBinary, sniffNonVectors, type SniffedFormat } from '../sniff.js';
 
 /** Options of {@link parseWord2Vec} and {@link Word2VecParser}. */
 export interface ParseWord2VecOptions {
@@ -43,6 +44,8 @@ export interface ParseWord2VecOptions {
 /** Options of {@link readWord2Vec}. */
 export interface ReadWord2VecOptions extends ParseWord2VecOptions, OpenOptions {}
 
+/** Bytes awaited before checking the signature of formats that are not word vectors (../sniff.ts). */
+const SNIFF_BYTES = 64;
 /** A header line longer than this is not a header. */
 const MAX_HEADER_BYTES = 4096;
 /** A binary word longer than this (no space found) means the file is not what its header says. */
@@ -116,6 +119,8 @@ export class Word2VecParser {
   private firstLineBytes = 0;
   /** A header-less file whose first line is two integers, like a word2vec header (for a better message). */
   private headerLike = false;
+  /** The first bytes were checked for the signature of a file that is not word vectors. */
+  private sniffed = false;
 
   constructor(options: ParseWord2VecOptions = {}) {
     const { binary, noHeader = false, limit, unicodeErrors = 'replace', allowNonFinite = false, duplicates = 'keep-first' } = options;
@@ -197,11 +202,28 @@ export class Word2VecParser {
     return { words: this.words, dim: this.dim, vectors: this.data };
   }
 
+  /** Fails with E_FORMAT naming what the file looks like (a fastText model, a pickle, gzip, binary data…). */
+  private notVectors(s: SniffedFormat): never {
+    this.fail('E_FORMAT', s.message, { looksLike: s.kind });
+  }
+
+  /** Binary data where a header or a text record should be: say so instead of quoting the bytes. */
+  private failIfBinary(): void {
+    const head = this.buf.subarray(this.pos, this.pos + MAX_HEADER_BYTES);
+    if (looksBinary(head)) this.notVectors(binaryDataMessage(head));
+  }
+
   private fail(code: ErrorCode, message: string, details: Record<string, unknown> = {}): never {
     throw new QuantextError(code, `${this.name}: ${message}`, { file: this.name, ...details });
   }
 
   private run(final: boolean): void {
+    if (!this.sniffed) {
+      if (this.buf.length < SNIFF_BYTES && !final) return;
+      this.sniffed = true;
+      const s = sniffNonVectors(this.buf);
+      if (s) this.notVectors(s);
+    }
     for (;;) {
       let progressed: boolean;
       switch (this.phase) {
@@ -231,6 +253,7 @@ export class Word2VecParser {
     let nl = buf.indexOf(NL, this.pos);
     if (nl === -1) {
       if (!final) {
+        if (buf.length - this.pos > MAX_HEADER_BYTES) this.failIfBinary();
         if (buf.length - this.pos > MAX_HEADER_BYTES) this.fail('E_FORMAT', `line 1: no header line "<count> <dim>" in the first ${MAX_HEADER_BYTES} bytes`, { line: 1 });
         return false;
       }
@@ -251,6 +274,7 @@ export class Word2VecParser {
     }
     const parts = text.split(/\s+/);
     if (parts.length !== 2 || !/^\d+$/.test(parts[0]) || !/^\d+$/.test(parts[1])) {
+      this.failIfBinary();
       if (this.autoHeader && this.binary !== true) {
         // no header: GloVe-style text from this line on (nothing consumed but a BOM)
         this.binary = false;
@@ -370,6 +394,7 @@ export class Word2VecParser {
     } else {
       next = lineEnd + 1;
     }
+    if (this.declared < 0 && this.records === 0) this.failIfBinary(); // header-less: binary data is not GloVe text
     const lineNo = ++this.line;
     const offset = this.base + this.pos;
     const where = `line ${lineNo}`;
@@ -405,7 +430,8 @@ export class Word2VecParser {
       if (v !== v) {
         const special = NON_FINITE_TOKENS.get(tok.toLowerCase());
         if (special === undefined) {
-          this.fail('E_FORMAT', `${where}: value ${k + 1} of ${preview(word)} is not a number: ${preview(tok)}`, { line: lineNo, offset, column: k + 1 });
+          const hint = this.autoHeader && this.records === 0 ? ' (not word vectors? a word2vec file starts with a header "<count> <dim>", and a GloVe line is a word and its numbers)' : '';
+          this.fail('E_FORMAT', `${where}: value ${k + 1} of ${preview(word)} is not a number: ${preview(tok)}${hint}`, { line: lineNo, offset, column: k + 1 });
         }
         v = special;
       }
