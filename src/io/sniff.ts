@@ -50,7 +50,7 @@ function ascii(b: Uint8Array, n = 4096): string {
   return s;
 }
 
-const W2V_EXPORT = "gensim can export the vectors: model.wv.save_word2vec_format('vectors.bin', binary=True)";
+const W2V_EXPORT = "in gensim, model.wv.save_word2vec_format('vectors.bin', binary=True) writes one";
 
 /**
  * Names the file type of `head` (the first bytes of a file, at least {@link SNIFF_BYTES} when the file is that long)
@@ -80,12 +80,12 @@ export function sniffNonVectors(head: Uint8Array): SniffedFormat | undefined {
         kind: 'gensim-model',
         message:
           `this looks like a Python pickle: ${what} (gensim's own format, which only Python can read); ` +
-          `it is not a word vectors file: ${cls === 'keyedvectors' ? "kv.save_word2vec_format('vectors.bin', binary=True)" : W2V_EXPORT} writes one`,
+          `it is not a word vectors file: ${cls === 'keyedvectors' ? "in gensim, kv.save_word2vec_format('vectors.bin', binary=True) writes one" : W2V_EXPORT}`,
       };
     }
     return {
       kind: 'pickle',
-      message: `this looks like a Python pickle (protocol ${b[1]}; gensim's full-model save?), not a word vectors file: ${W2V_EXPORT} writes one`,
+      message: `this looks like a Python pickle (protocol ${b[1]}; gensim's full-model save?), not a word vectors file: ${W2V_EXPORT}`,
     };
   }
   if (startsWith(b, [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59])) {
@@ -93,7 +93,7 @@ export function sniffNonVectors(head: Uint8Array): SniffedFormat | undefined {
       kind: 'npy',
       message:
         'this looks like a numpy .npy array (a matrix without its words; gensim writes these beside a full-model save), ' +
-        `not a word vectors file: ${W2V_EXPORT} writes one with the vocabulary`,
+        `not a word vectors file: ${W2V_EXPORT} (with the words)`,
     };
   }
   if (startsWith(b, [0x50, 0x4b, 0x03, 0x04]) || startsWith(b, [0x50, 0x4b, 0x05, 0x06])) {
@@ -101,7 +101,7 @@ export function sniffNonVectors(head: Uint8Array): SniffedFormat | undefined {
     const nameLen = b.length >= 30 ? b[26] | (b[27] << 8) : 0;
     const first = nameLen > 0 && b.length >= 30 + nameLen ? ascii(b.subarray(30, 30 + nameLen)) : '';
     if (first.endsWith('.npy')) {
-      return { kind: 'npz', message: `this looks like a numpy .npz archive (first array ${JSON.stringify(first)}), not a word vectors file: ${W2V_EXPORT} writes one` };
+      return { kind: 'npz', message: `this looks like a numpy .npz archive (first array ${JSON.stringify(first)}), not a word vectors file: ${W2V_EXPORT}` };
     }
     return {
       kind: 'zip',
