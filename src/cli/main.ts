@@ -66,7 +66,7 @@ cli
   .option('--no-analogies', 'no analogy evaluation', { default: '' })
   .option('--pairs <file>', 'word pairs with human scores (repeatable); default: the shipped wordsim353.tsv and simlex999.txt')
   .option('--no-pairs', 'no word-pair evaluation', { default: '' })
-  .option('--restrict <n>', 'only the first N words count (default 30000)', { default: 30000 })
+  .option('--restrict <n>', 'only the first N words count', { default: 30000 })
   .option('--limit <n>', 'read only the first N vectors')
   .action(async (vectors: string, o) => {
     // decide what to evaluate before loading anything: nothing to do is an error, not an empty report
@@ -165,7 +165,8 @@ cli
     model.dispose();
   });
 
-cli.help();
+// '--no-analogies'/'--no-pairs' carry an empty default (so that an absent '--analogies <file>' is not 'missing'): hide it
+cli.help((sections) => sections.map((sec) => ({ ...sec, body: sec.body.replaceAll(' (default: )', '') })));
 cli.version('0.1.0');
 
 async function main(): Promise<void> {
