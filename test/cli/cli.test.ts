@@ -1,6 +1,6 @@
-import { describe, it, expect, beforeAll } from 'vitest';
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync, existsSync, mkdirSync, cpSync, symlinkSync, renameSync, statSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, existsSync, mkdirSync, cpSync, symlinkSync, renameSync, statSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rng } from '../helpers.js';
@@ -59,6 +59,8 @@ function safetensorsTensors(file: Uint8Array): { sizes: Record<string, number>; 
   for (const [k, v] of Object.entries<any>(header)) if (k !== '__metadata__') sizes[k] = v.data_offsets[1] - v.data_offsets[0];
   return { sizes, headerBytes: 8 + n };
 }
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('quantext CLI', () => {
   it('train → similar → analogy → eval, with --json last lines', () => {
@@ -197,7 +199,7 @@ describe('quantext CLI', () => {
     const out = join(dir, 'v3.bin');
     expect(run(['train', corpus, '--out', out, '--min-count', '1', '--dim', '16', '--epochs', '3', '--threads', '1', '--sample', '0']).code).toBe(0);
     // the package as installed in another project: node_modules/quantext holds dist, build, data, package.json
-    const proj = mkdtempSync(join(tmpdir(), 'quantext-installed-'));
+    const proj = join(dir, 'project'); // removed with dir
     const pkg = join(proj, 'node_modules', 'quantext');
     mkdirSync(pkg, { recursive: true });
     cpSync(join(ROOT, 'dist'), join(pkg, 'dist'), { recursive: true });
