@@ -10,12 +10,12 @@ import '../index.node.js';
 import { init } from '../runtime/runtime.js';
 import { QuantextError } from '../errors.js';
 import { loadVectors } from '../vectors/load.js';
-import { trainCommand, prepareOutput } from './train.js';
+import { trainCommand, prepareOutput, saveFormatFor } from './train.js';
 import { evalCommand, planEval, printEval, SHIPPED_ANALOGIES, SHIPPED_PAIRS } from './eval.js';
 import { brownSentences } from './brown.js';
 import { quantizeCommand } from './quantize.js';
 import { fmtBytes } from '../runtime/memory.js';
-import { positiveInt, joinNegativeValues, str } from './args.js';
+import { positiveInt, seed, joinNegativeValues, str } from './args.js';
 
 let json = false;
 const log = (s: string) => {
@@ -141,7 +141,10 @@ cli
   .option('--threads <n>', 'worker threads')
   .option('--seed <s>', 'random seed', { default: 1 })
   .action(async (o) => {
+    // options first: a bad value must not wait for the corpus to load
     const epochs = positiveInt('--epochs', o.epochs, 5);
+    positiveInt('--threads', o.threads, 1, 1024);
+    seed('--seed', o.seed, 1);
     await init();
     const t0 = Date.now();
     const sentences = brownSentences();
@@ -151,7 +154,9 @@ cli
       out: String(o.out), model: 'skipgram', dim: 100, window: 5, negative: 5, sample: 1e-3, minCount: 5, epochs,
       threads: o.threads ?? defaultThreads(), seed: o.seed,
     });
-    log(`saved ${o.out} (word2vec binary: loads in gensim's KeyedVectors.load_word2vec_format(..., binary=True))`);
+    const fmt = saveFormatFor(String(o.out), undefined);
+    if (fmt === 'bin' || fmt === 'txt') log(`saved ${o.out} (word2vec ${fmt === 'bin' ? 'binary' : 'text'}: loads in gensim's KeyedVectors.load_word2vec_format(..., binary=${fmt === 'bin' ? 'True' : 'False'}))`);
+    else log(`saved ${o.out} (${fmt})`);
     log('');
     log('nearest neighbours:');
     for (const w of ['money', 'city', 'president', 'war', 'music', 'water', 'good']) {
