@@ -1,4 +1,7 @@
 import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { KeyedVectors } from '../vectors/keyed.js';
 import type { AnalogySection } from '../vectors/evaluate.js';
 import { QuantextError } from '../errors.js';
@@ -14,6 +17,57 @@ async function text(path: string): Promise<string> {
   } catch (e) {
     throw new QuantextError('E_IO', `cannot read ${path}: ${(e as Error).message}`, { file: path }, { cause: e });
   }
+}
+
+/**
+ * The evaluation sets shipped in the package (data/eval, listed in package.json "files"), found from this module's
+ * own location (dist/cli/ → ../../data/eval), so they are found wherever the package is installed, whatever the
+ * working directory.
+ */
+export const SHIPPED_EVAL_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'data', 'eval');
+export const SHIPPED_ANALOGIES = join(SHIPPED_EVAL_DIR, 'questions-words.txt');
+export const SHIPPED_PAIRS = [join(SHIPPED_EVAL_DIR, 'wordsim353.tsv'), join(SHIPPED_EVAL_DIR, 'simlex999.txt')];
+
+/** What `quantext eval` evaluates, from its flags: files named, or the shipped sets, or nothing. */
+export interface EvalPlan {
+  analogies?: string;
+  pairs: string[];
+  /** Shipped sets that should have been there and are not (reported on stderr). */
+  missing: string[];
+}
+
+/**
+ * Files named with `--analogies` / `--pairs` are evaluated as given (a missing one fails with E_IO). Without any,
+ * the shipped sets are used: questions-words (analogies), WordSim-353 and SimLex-999 (pairs), each unless disabled
+ * with `--no-analogies` / `--no-pairs`; a shipped set that is missing is skipped (listed in `missing`).
+ * Throws E_OPTION when both kinds are disabled, and E_IO when every shipped set that was wanted is missing.
+ */
+export function planEval(o: { analogies?: unknown; pairs?: unknown }, shipped = { analogies: SHIPPED_ANALOGIES, pairs: SHIPPED_PAIRS }): EvalPlan {
+  const named = (v: unknown): string[] => (v === undefined || v === '' || v === false ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
+  const analogies = named(o.analogies);
+  const pairs = named(o.pairs);
+  if (analogies.length > 1) throw new QuantextError('E_OPTION', `--analogies takes one file, got ${analogies.length}`, { option: '--analogies' });
+  if (analogies.length || pairs.length) return { analogies: analogies[0], pairs, missing: [] };
+  const wantAnalogies = o.analogies !== false;
+  const wantPairs = o.pairs !== false;
+  if (!wantAnalogies && !wantPairs) {
+    throw new QuantextError('E_OPTION', 'nothing to evaluate: --no-analogies and --no-pairs disable both kinds; pass --analogies FILE and/or --pairs FILE');
+  }
+  const want = [...(wantAnalogies ? [shipped.analogies] : []), ...(wantPairs ? shipped.pairs : [])];
+  const missing = want.filter((f) => !existsSync(f));
+  const plan: EvalPlan = {
+    analogies: wantAnalogies && existsSync(shipped.analogies) ? shipped.analogies : undefined,
+    pairs: wantPairs ? shipped.pairs.filter((f) => existsSync(f)) : [],
+    missing,
+  };
+  if (!plan.analogies && !plan.pairs.length) {
+    throw new QuantextError(
+      'E_IO',
+      `nothing to evaluate: the evaluation sets shipped with quantext are missing (${missing.join(', ')}); pass --analogies FILE and/or --pairs FILE`,
+      { files: missing },
+    );
+  }
+  return plan;
 }
 
 /** `quantext eval VECTORS [--analogies FILE] [--pairs FILE]... [--restrict 30000]` */

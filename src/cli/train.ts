@@ -1,9 +1,51 @@
+import { accessSync, constants, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, extname, join, resolve } from 'node:path';
 import { QuantextError } from '../errors.js';
 import { Word2Vec, type TrainResult } from '../train/word2vec.js';
-import { saveVectors } from '../vectors/load.js';
+import { saveVectors, type SaveVectorsOptions } from '../vectors/load.js';
 import type { CorpusInput } from '../train/corpus.js';
 import { ProgressBar, fmtRate } from './progress.js';
-import { num, int, oneOf } from './args.js';
+import { num, int, positiveInt, seed, oneOf, str } from './args.js';
+
+type SaveFormat = NonNullable<SaveVectorsOptions['format']>;
+const SAVE_FORMATS: readonly SaveFormat[] = ['bin', 'txt', 'glove', 'safetensors'];
+
+/** The save format: `--format` when given, else from the extension (.txt/.vec → text, .safetensors), else binary. */
+export function saveFormatFor(out: string, format: unknown): SaveFormat {
+  const f = str(format);
+  if (f !== undefined) return oneOf('--format', f, SAVE_FORMATS);
+  const ext = extname(out).toLowerCase();
+  return ext === '.txt' || ext === '.vec' ? 'txt' : ext === '.safetensors' ? 'safetensors' : 'bin';
+}
+
+/**
+ * Makes sure `out` can be written before any work is done: creates its folder (as `mkdir -p`) and writes and
+ * removes a probe file there (saves write a temporary file in that folder, then rename it). Fails with E_IO
+ * naming the folder otherwise, and when `out` is a folder.
+ */
+export function prepareOutput(out: string, flag = '--out'): void {
+  const path = resolve(out);
+  const dir = dirname(path);
+  let isDir = false;
+  try {
+    isDir = statSync(path).isDirectory();
+  } catch {
+    // does not exist yet: fine
+  }
+  if (isDir) throw new QuantextError('E_IO', `${flag} ${out} is a folder; give a file name (e.g. ${join(out, 'vectors.bin')})`, { file: out, option: flag });
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new QuantextError('E_IO', `${flag} ${out}: cannot create the folder ${dir}: ${(e as Error).message}`, { file: out, option: flag }, { cause: e });
+  }
+  const probe = join(dir, `.quantext-write-test-${process.pid}`);
+  try {
+    writeFileSync(probe, '');
+    rmSync(probe, { force: true });
+  } catch (e) {
+    throw new QuantextError('E_IO', `${flag} ${out}: cannot write in the folder ${dir}: ${(e as Error).message}`, { file: out, option: flag }, { cause: e });
+  }
+}
 
 export interface TrainCliOptions {
   out?: string;
@@ -38,23 +80,42 @@ export interface TrainSummary {
 export async function trainCommand(corpus: CorpusInput, o: TrainCliOptions): Promise<{ summary: TrainSummary; model: Word2Vec; result: TrainResult }> {
   const sg = oneOf('--model', o.model ?? 'skipgram', ['skipgram', 'cbow']) === 'skipgram';
   const loss = oneOf('--loss', o.loss ?? 'ns', ['ns', 'hs']);
-  const negative = loss === 'hs' ? 0 : int('--negative', o.negative, 5);
-  const alpha = o.alpha === undefined ? (sg ? 0.025 : 0.05) : num('--alpha', o.alpha, 0.025);
-  const format = oneOf('--format', o.format ?? 'bin', ['bin', 'txt']) as 'bin' | 'txt';
+  const negative = loss === 'hs' ? 0 : int('--negative', o.negative, 5, { min: 0, max: 1000 });
+  if (negative === 0 && loss === 'ns') {
+    throw new QuantextError('E_OPTION', '--negative 0 trains nothing with --loss ns (negative sampling): give --negative ≥ 1, or --loss hs', { option: '--negative' });
+  }
+  const alpha = num('--alpha', o.alpha, sg ? 0.025 : 0.05, { min: 0, minExclusive: true, max: 10 });
+  const out = str(o.out);
+  const format = out === undefined ? 'bin' : saveFormatFor(out, o.format);
   const model = new Word2Vec({
     sg: sg ? 1 : 0,
     hs: loss === 'hs' ? 1 : 0,
     negative,
-    vectorSize: int('--dim', o.dim, 100),
-    window: int('--window', o.window, 5),
-    sample: num('--sample', o.sample, 1e-3),
-    minCount: int('--min-count', o.minCount, 5),
-    epochs: int('--epochs', o.epochs, 5),
+    vectorSize: positiveInt('--dim', o.dim, 100, 10000),
+    window: positiveInt('--window', o.window, 5, 1000),
+    sample: num('--sample', o.sample, 1e-3, { min: 0, max: 1 }),
+    minCount: positiveInt('--min-count', o.minCount, 5),
+    epochs: positiveInt('--epochs', o.epochs, 5, 100000),
     alpha,
-    workers: int('--threads', o.threads, 1),
-    seed: int('--seed', o.seed, 1),
+    workers: positiveInt('--threads', o.threads, 1, 1024),
+    seed: seed('--seed', o.seed, 1),
     sharedNegatives: o.sharedNegatives !== false,
   });
+  try {
+    if (typeof corpus === 'string') {
+      try {
+        accessSync(corpus, constants.R_OK);
+      } catch (e) {
+        throw new QuantextError('E_IO', `cannot read the corpus ${corpus}: ${(e as Error).message}`, { file: corpus }, { cause: e });
+      }
+    }
+    // before training, not after: a missing or read-only folder must not cost a whole training run
+    if (out !== undefined) prepareOutput(out);
+    else if (!o.quiet) process.stderr.write('quantext: no --out given: the trained vectors will not be saved\n');
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
   const bar = new ProgressBar('train', process.stderr, o.quiet);
   let result: TrainResult;
   try {
@@ -72,13 +133,20 @@ export async function trainCommand(corpus: CorpusInput, o: TrainCliOptions): Pro
     throw e;
   }
   bar.done(`trained ${model.wv.size} words × ${model.wv.dim} in ${result.seconds.toFixed(1)} s (${fmtRate(result.wordsPerSecond)} words/s, ${result.threads} thread${result.threads > 1 ? 's' : ''})`);
-  if (o.out) await saveVectors(model.wv, o.out, { format });
+  if (out !== undefined) {
+    try {
+      await saveVectors(model.wv, out, { format });
+    } catch (e) {
+      model.dispose();
+      throw e;
+    }
+  }
   return {
     model,
     result,
     summary: {
       words: result.words, seconds: result.seconds, wordsPerSecond: result.wordsPerSecond, vocabSize: model.wv.size,
-      epochs: result.epochs, threads: result.threads, loss: result.loss, out: o.out,
+      epochs: result.epochs, threads: result.threads, loss: result.loss, out,
     },
   };
 }

@@ -2,7 +2,7 @@
  * GloVe text vectors (Stanford `glove` tool, `vectors.txt`): one `word v1 … vD` line per word and no header.
  * The dimension is taken from the first line and every other line must have the same number of values.
  * This is the word2vec text layout without its header, so these functions are the word2vec ones with
- * `noHeader` (reading) and `writeHeader: false` (writing); see ./word2vec.ts for the options and errors.
+ * `noHeader` (reading) and `writeHeader: false` (writing); see ./word2vec/read.ts and ./word2vec/write.ts for the options and errors.
  */
 import {
   encodeWord2Vec,

@@ -39,7 +39,14 @@ describe('GloVe text', () => {
     expect(some.words).toEqual(m.words.slice(0, 7));
     expect(Array.from(some.vectors)).toEqual(Array.from(m.vectors.subarray(0, 35)));
     expect(new TextDecoder().decode(formatGloVe(m))).toBe(text);
-    expect([...encodeGloVe(m, { chunkSize: 64 })].length).toBeGreaterThan(5);
+    // in chunks of at least 64 characters (a whole number of lines each) that join to the same file
+    const chunks = [...encodeGloVe(m, { chunkSize: 64 })].map((c) => new TextDecoder().decode(c));
+    expect(chunks.join('')).toBe(text);
+    for (const c of chunks.slice(0, -1)) {
+      expect(c.length).toBeGreaterThanOrEqual(64);
+      expect(c.endsWith('\n')).toBe(true);
+      expect(c.slice(0, c.lastIndexOf('\n', c.length - 2) + 1).length).toBeLessThan(64); // it stopped at the line that crossed 64
+    }
   });
 
   it('reads the same from 1-byte chunks, with CRLF and no final newline', async () => {

@@ -204,6 +204,21 @@ describe('word2vec round trips', () => {
     for (const binary of [false, true]) {
       const chunks = [...encodeWord2Vec(m, { binary, chunkSize: 512 })];
       expect(chunks.length).toBeGreaterThan(3);
+      // every chunk but the last is near chunkSize: text fills to at least 512 characters and stops after that line;
+      // binary fills a 512-byte buffer until the next record does not fit
+      const text = new TextDecoder().decode(formatWord2Vec(m, { binary: false }));
+      const longestLine = Math.max(...text.split('\n').map((l) => l.length + 1));
+      const longestRecord = Math.max(...m.words.map((w) => enc(w).length + 1 + 4 * 8 + 1));
+      for (const c of chunks.slice(0, -1)) {
+        if (binary) {
+          expect(c.length).toBeLessThanOrEqual(512);
+          expect(c.length).toBeGreaterThan(512 - longestRecord);
+        } else {
+          const chars = new TextDecoder().decode(c).length;
+          expect(chars).toBeGreaterThanOrEqual(512);
+          expect(chars).toBeLessThan(512 + longestLine);
+        }
+      }
       const joined = new Uint8Array(chunks.reduce((s, c) => s + c.length, 0));
       let n = 0;
       for (const c of chunks) {
