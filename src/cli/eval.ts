@@ -11,9 +11,10 @@ export interface EvalSummary {
   pairs: { file: string; pearson: number; spearman: number; oovRatio: number }[];
 }
 
-async function text(path: string): Promise<string> {
+/** A file's bytes: given as bytes, evaluate* never mistakes a one-line file's contents for a path. */
+async function text(path: string): Promise<Uint8Array> {
   try {
-    return await readFile(path, 'utf8');
+    return await readFile(path);
   } catch (e) {
     throw new QuantextError('E_IO', `cannot read ${path}: ${(e as Error).message}`, { file: path }, { cause: e });
   }
