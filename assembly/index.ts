@@ -4,7 +4,7 @@ export { build_kind, heap_base, probe } from './util/build';
 export { dot_f32, dot_f32_ref } from './vec/dot';
 export { axpy_f32, axpy_f32_ref, scale_f32, scale_f32_ref, mul_f32, mul_f32_ref, mul_gather_f32 } from './vec/axpy';
 export { norm_l2_f32, norm_l2_f32_ref, row_norms_f32, row_norms_f32_ref, normalize_rows_f32, normalize_rows_f32_ref } from './vec/norm';
-export { matvec_f32, matvec_f32_ref } from './vec/matvec';
+export { matvec_f32, matvec_f32_ref, matvec_f32_rows, matvec_f32_rows_ref } from './vec/matvec';
 export { topk_f32, topk_f32_ref } from './vec/topk';
 export { sigmoid_f32, sigmoid_table_init, sigmoid_table_f32, exp_table_size, max_exp } from './vec/sigmoid';
 export { argmax_f32, argmax_f32_ref } from './vec/argmax';

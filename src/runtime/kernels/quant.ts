@@ -82,7 +82,7 @@ export interface QuantKernels {
   bf16_to_f32(src: number, n: number, dst: number): void;
   bf16_to_f32_ref(src: number, n: number, dst: number): void;
 
-  // ---- search (search.ts)
+  // ---- int8 / int4 scans (scan_int.ts)
   dot_i8(a: number, b: number, n: number): number;
   dot_i8_ref(a: number, b: number, n: number): number;
   matvec_i8(mat: number, rows: number, cols: number, stride: number, q: number, out: number): void;
@@ -96,6 +96,8 @@ export interface QuantKernels {
   matvec_i4_scaled(mat: number, rows: number, cols: number, strideBytes: number, idx: number, q: number, qscale: number, scales: number, zps: number, ps: number, bias: number, out: number): void;
   matvec_i4_scaled_ref(mat: number, rows: number, cols: number, strideBytes: number, idx: number, q: number, qscale: number, scales: number, zps: number, ps: number, bias: number, out: number): void;
   row_norms_i4(mat: number, rows: number, cols: number, strideBytes: number, scales: number, zps: number, ps: number, out: number): void;
+
+  // ---- binary codes: Hamming, layouts, LUT scores (binary.ts)
   hamming_b1(mat: number, rows: number, nbytes: number, strideBits: number, q: number, out: number): void;
   hamming_b1_ref(mat: number, rows: number, nbytes: number, strideBits: number, q: number, out: number): void;
   sign_dot_b1(mat: number, rows: number, cols: number, strideBits: number, q: number, out: number): void;
@@ -115,14 +117,14 @@ export interface QuantKernels {
   /** hamming_topk_b1 over b1_block16 codes (nbytes ≤ 31); qsplat: 16·nbytes bytes; dist: u8[⌈rows/16⌉·16]; cand i32[rows + 64]. */
   hamming_topk_b1_blocked(blk: number, rows: number, nbytes: number, q: number, k: number, qsplat: number, dist: number, cand: number, hist: number, outIdx: number): number;
   hamming_topk_b1_blocked_ref(blk: number, rows: number, nbytes: number, q: number, k: number, qsplat: number, dist: number, cand: number, hist: number, outIdx: number): number;
+
+  // ---- fp16 / bf16 scans (scan_half.ts)
   matvec_f16(mat: number, rows: number, cols: number, q: number, out: number): void;
   matvec_f16_ref(mat: number, rows: number, cols: number, q: number, out: number): void;
   matvec_bf16(mat: number, rows: number, cols: number, q: number, out: number): void;
   matvec_bf16_ref(mat: number, rows: number, cols: number, q: number, out: number): void;
   /** bf: 0 for fp16, 1 for bf16. */
   row_norms_half(mat: number, rows: number, cols: number, bf: number, out: number): void;
-  matvec_f32_rows(mat: number, stride: number, cols: number, idx: number, m: number, q: number, out: number): void;
-  matvec_f32_rows_ref(mat: number, stride: number, cols: number, idx: number, m: number, q: number, out: number): void;
 
   // ---- product quantization (pq.ts)
   /** init 1: k-means++ seeding, 0: random distinct points (fastText). */
