@@ -11,8 +11,8 @@ export {
 export {
   find_nonfinite_f32, find_nonfinite_f32_ref, zero_nonfinite_f32,
   minmax_f32_rows, minmax_f32_rows_ref, absmax_f32_rows, absmax_f32_rows_ref, absmean_f32_rows,
-  twn_rows, quantize_ternary_rows, count_outside_rows, error_stats_f32,
-  quant_error_rows_i8, quant_error_rows_i8_ref, column_means_f32, center_rows_f32,
+  twn_rows, quantize_ternary_rows, count_outside_rows, error_stats_f32, error_stats_f32_ref,
+  quant_error_rows_i8, quant_error_rows_i8_ref, column_means_f32, center_rows_f32, center_rows_f32_ref,
 } from './reduce';
 export {
   pack_i4, pack_i4_ref, unpack_i4, unpack_i4_ref, pack_i2, pack_i2_ref, unpack_i2, unpack_i2_ref,

@@ -173,12 +173,20 @@ export function count_outside_rows(x: usize, rows: i32, cols: i32, lo: usize, hi
  * where a row that is zero in both counts cos = 1 and a row zero in just one counts 0. Sums in f64.
  */
 export function error_stats_f32(x: usize, y: usize, rows: i32, cols: i32, out: usize): void {
+  errorStats(x, y, rows, cols, out, true);
+}
+export function error_stats_f32_ref(x: usize, y: usize, rows: i32, cols: i32, out: usize): void {
+  errorStats(x, y, rows, cols, out, false);
+}
+
+// one compiled copy shared by the kernel and its _ref twin (the flag is a runtime argument)
+function errorStats(x: usize, y: usize, rows: i32, cols: i32, out: usize, simd: bool): void {
   let se: f64 = 0, sx: f64 = 0, sy: f64 = 0, cs: f64 = 0, mx: f64 = 0;
   for (let r = 0; r < rows; r++) {
     const off = (<usize>r * <usize>cols) << 2;
     let e2: f64 = 0, x2: f64 = 0, y2: f64 = 0, xy: f64 = 0;
     let i = 0;
-    if (ASC_FEATURE_SIMD) {
+    if (ASC_FEATURE_SIMD && simd) {
       let ve = f64x2.splat(0), vx = f64x2.splat(0), vy = f64x2.splat(0), vxy = f64x2.splat(0), vm = f64x2.splat(0);
       for (; i + 4 <= cols; i += 4) {
         const o = <usize>i << 2;
@@ -289,10 +297,19 @@ export function column_means_f32(x: usize, rows: i32, cols: i32, acc: usize, out
 
 /** center_rows_f32: out[r, j] = x[r, j] − mu[j] (out may be x). */
 export function center_rows_f32(x: usize, rows: i32, cols: i32, mu: usize, out: usize): void {
+  centerRows(x, rows, cols, mu, out, true);
+}
+export function center_rows_f32_ref(x: usize, rows: i32, cols: i32, mu: usize, out: usize): void {
+  centerRows(x, rows, cols, mu, out, false);
+}
+
+// @ts-ignore: decorator
+@inline
+function centerRows(x: usize, rows: i32, cols: i32, mu: usize, out: usize, simd: bool): void {
   for (let r = 0; r < rows; r++) {
     const o = (<usize>r * <usize>cols) << 2;
     let j = 0;
-    if (ASC_FEATURE_SIMD) {
+    if (ASC_FEATURE_SIMD && simd) {
       for (; j + 4 <= cols; j += 4) {
         const b = <usize>j << 2;
         v128.store(out + o + b, f32x4.sub(v128.load(x + o + b), v128.load(mu + b)));

@@ -205,6 +205,66 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
     free(rt, pc, pc2);
   });
 
+  it('stochastic rounding per row (+_ref): every code is ⌊x/s + z⌋ or ⌈x/s + z⌉, unbiased over many seeds', async () => {
+    const rt = await rtFor(build);
+    const r = rng(31);
+    // three rows with their own scale and zero point; values off the grid, on the grid (always exact) and near it;
+    // 37 columns: two SIMD blocks of 16 and a scalar tail
+    const rows = 3, cols = 37, seeds = 3000;
+    const sc = new Float32Array([0.05, 0.0125, 0.5]), zp = new Int32Array([0, -7, 11]);
+    const x = new Float32Array(rows * cols);
+    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) {
+      const s = sc[i];
+      x[i * cols + j] = j % 9 === 4 ? f(Math.round(r() * 40 - 20) * s) : j % 9 === 7 ? f((Math.round(r() * 40 - 20) + 0.999) * s) : f((r() * 40 - 20) * s);
+    }
+    const px = put(rt, x), ps = put(rt, sc), pz = put(rt, zp), pq = alloc(rt, rows * cols);
+    for (const [fn, qmin, qmax] of [['quantize_affine_i8_stochastic_rows', -128, 127], ['quantize_affine_i8_stochastic_rows_ref', -128, 127],
+      ['quantize_affine_u8_stochastic_rows', 0, 255], ['quantize_affine_u8_stochastic_rows_ref', 0, 255]] as const) {
+      const u = fn.startsWith('quantize_affine_u8'), zs = u ? zp.map((z) => z + 100) : zp;
+      rt.arena.i32(pz, rows).set(zs);
+      const sum = new Float64Array(rows * cols);
+      for (let seed = 0; seed < seeds; seed++) {
+        rt.kernels[fn](px, rows, cols, ps, pz, qmin, qmax, (seed * 2654435761) | 0, seed * 1000, pq);
+        const got = u ? rt.arena.u8(pq, rows * cols) : rt.arena.i8(pq, rows * cols);
+        for (let i = 0; i < rows * cols; i++) {
+          const v = f(x[i] / sc[Math.floor(i / cols)]) + zs[Math.floor(i / cols)];
+          const c = got[i];
+          if (c !== Math.floor(v) && c !== Math.ceil(v)) expect.fail(`${fn} seed ${seed} element ${i}: code ${c} for ${v}`);
+          sum[i] += c;
+        }
+      }
+      for (let i = 0; i < rows * cols; i++) {
+        const v = f(x[i] / sc[Math.floor(i / cols)]) + zs[Math.floor(i / cols)];
+        const p = v - Math.floor(v); // P(ceil)
+        const sd = Math.sqrt((p * (1 - p)) / seeds);
+        if (p === 0) expect(sum[i] / seeds, `${fn} element ${i} on the grid`).toBe(v);
+        else expect(Math.abs(sum[i] / seeds - v), `${fn} element ${i}: mean code against ${v}`).toBeLessThanOrEqual(4.5 * sd + 1e-9);
+      }
+    }
+    free(rt, px, ps, pz, pq);
+  });
+
+  it('uniform_quantize_f32 (+_ref): clamp(round(x/step), lmin, lmax)·step, ties to even, in place, NaN → lmin·step', async () => {
+    const rt = await rtFor(build);
+    const r = rng(32);
+    const ref = (v: number, step: number, lmin: number, lmax: number) => f(clamp(roundEven(f(v / step)), lmin, lmax) * step);
+    for (const n of LENGTHS) {
+      const step = f(0.01 + r() * 0.2);
+      const x = trickyValues(n, r, step);
+      if (n > 5) x[5] = NaN;
+      for (const [fn, lmin, lmax] of [['uniform_quantize_f32', -128, 127], ['uniform_quantize_f32_ref', -128, 127], ['uniform_quantize_f32', -8, 7], ['uniform_quantize_f32_ref', -2, 1]] as const) {
+        const px = put(rt, x, 4), po = alloc(rt, n * 4, 8);
+        rt.kernels[fn](px, n, step, lmin, lmax, po);
+        const got = rt.arena.f32(po, n);
+        for (let i = 0; i < n; i++) expect(got[i], `${fn} n=${n} i=${i} x=${x[i]}`).toBe(Number.isNaN(x[i]) ? f(lmin * step) : ref(x[i], step, lmin, lmax));
+        // in place (out = x)
+        rt.kernels[fn](px, n, step, lmin, lmax, px);
+        expect(Array.from(rt.arena.f32(px, n)), fn).toEqual(Array.from(got));
+        free(rt, px, po);
+      }
+    }
+  });
+
   it('rng_uniform_f32 is the documented counter-based stream', async () => {
     const rt = await rtFor(build);
     for (const [s, i] of [[0, 0], [1, 0], [0, 1], [42, 12345], [0xffffffff, 0x7fffffff]]) {
@@ -278,7 +338,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
     }
   });
 
-  it('count_outside_rows and error_stats_f32 match float64 references', async () => {
+  it('count_outside_rows and error_stats_f32 (+_ref) match float64 references', async () => {
     const rt = await rtFor(build);
     const r = rng(16);
     const rows = 6, cols = 37;
@@ -294,8 +354,6 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
     }
     expect(rt.kernels.count_outside_rows(px, rows, cols, pl, ph, 1)).toBe(want);
     expect(rt.kernels.count_outside_rows(px, rows, cols, pl, ph, 0)).toBe(want0);
-    rt.kernels.error_stats_f32(px, py, rows, cols, po);
-    const got = rt.arena.f64(po, 5);
     let se = 0, sx = 0, sy = 0, mx = 0, cs = 0;
     for (let i = 0; i < rows; i++) {
       let xy = 0, x2 = 0, y2 = 0;
@@ -306,11 +364,16 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
       }
       cs += x2 === 0 && y2 === 0 ? 1 : x2 > 0 && y2 > 0 ? xy / Math.sqrt(x2 * y2) : 0;
     }
-    expect(close(got[0], se, 1e-12)).toBe(true);
-    expect(close(got[1], sx, 1e-12)).toBe(true);
-    expect(got[2]).toBe(mx);
-    expect(close(got[3], cs, 1e-12)).toBe(true);
-    expect(close(got[4], sy, 1e-12)).toBe(true);
+    for (const fn of ['error_stats_f32', 'error_stats_f32_ref'] as const) {
+      rt.arena.f64(po, 5).fill(-1);
+      rt.kernels[fn](px, py, rows, cols, po);
+      const got = rt.arena.f64(po, 5);
+      expect(close(got[0], se, 1e-12), fn).toBe(true);
+      expect(close(got[1], sx, 1e-12), fn).toBe(true);
+      expect(got[2], fn).toBe(mx);
+      expect(close(got[3], cs, 1e-12), fn).toBe(true);
+      expect(close(got[4], sy, 1e-12), fn).toBe(true);
+    }
     free(rt, px, py, pl, ph, po);
   });
 
@@ -900,7 +963,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
     free(rt, px, c, cT, a, cnt);
   });
 
-  it('column_means_f32 (f64 sums) and center_rows_f32', async () => {
+  it('column_means_f32 (f64 sums) and center_rows_f32 (+_ref)', async () => {
     const rt = await rtFor(build);
     const rows = 37, cols = 11;
     const x = randomF32(rows * cols, rng(28), 3);
@@ -912,9 +975,12 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
       for (let i = 0; i < rows; i++) s += x[i * cols + j];
       expect(m[j]).toBe(f(s / rows));
     }
-    rt.kernels.center_rows_f32(px, rows, cols, mu, out);
-    const c = rt.arena.f32(out, rows * cols);
-    for (let i = 0; i < rows * cols; i++) expect(c[i]).toBe(f(x[i] - m[i % cols]));
+    for (const fn of ['center_rows_f32', 'center_rows_f32_ref'] as const) {
+      rt.arena.f32(out, rows * cols).fill(0);
+      rt.kernels[fn](px, rows, cols, mu, out);
+      const c = rt.arena.f32(out, rows * cols);
+      for (let i = 0; i < rows * cols; i++) expect(c[i], fn).toBe(f(x[i] - m[i % cols]));
+    }
     free(rt, px, acc, mu, out);
   });
 

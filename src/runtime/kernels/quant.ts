@@ -52,12 +52,14 @@ export interface QuantKernels {
   count_outside_rows(x: number, rows: number, cols: number, lo: number, hi: number, boundStride: number): number;
   /** Writes f64 [Σ(x−y)², Σx², max|x−y|, Σ_rows cos, Σy²] to out. */
   error_stats_f32(x: number, y: number, rows: number, cols: number, out: number): void;
+  error_stats_f32_ref(x: number, y: number, rows: number, cols: number, out: number): void;
   quant_error_rows_i8(x: number, rows: number, cols: number, scales: number, zps: number, ps: number, qmin: number, qmax: number, out: number): void;
   quant_error_rows_i8_ref(x: number, rows: number, cols: number, scales: number, zps: number, ps: number, qmin: number, qmax: number, out: number): void;
   /** out[j] = column mean (f64 sums in row order; acc: f64[cols] scratch). */
   column_means_f32(x: number, rows: number, cols: number, acc: number, out: number): void;
   /** out[r, j] = x[r, j] − mu[j]; out may be x. */
   center_rows_f32(x: number, rows: number, cols: number, mu: number, out: number): void;
+  center_rows_f32_ref(x: number, rows: number, cols: number, mu: number, out: number): void;
 
   // ---- packing (pack.ts)
   pack_i4(src: number, rows: number, cols: number, dst: number): void;
