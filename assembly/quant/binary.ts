@@ -346,12 +346,13 @@ export function b1_lut_f32(q: usize, cols: i32, lut: usize): void {
 /**
  * score_b1_lut: out[r] = α_r · (2 · Σ_b lut[b][byte_b(row r)] − qsum) + bias, with qsum = Σ_j q[j]: exactly
  * ⟨α_r · sign(x_r), q⟩ for the decoded binary row (sign 0 ↔ −1), plus a constant (⟨μ, q⟩ for a table binarized
- * around its mean μ). α_r = alphas[r·as]; rows strideBits bits apart (any stride). Four rows at a time; rows of at
+ * around its mean μ). α_r = alphas[r·ps]; rows strideBits bits apart (any stride). Four rows at a time; rows of at
  * most 121 bits shift their bytes out of two funnel-shifted 64-bit words, longer rows read each byte through
  * rowByteAt. The bits past a row's end in its last byte (the next row's, or zero) get no weight: b1_lut_f32 sums
- * only k < cols. Each row's sum runs in byte order, so the result equals the _ref bit for bit.
+ * only k < cols. Each row's sum runs in byte order. No SIMD path, so no scalar twin: the tests compare it with a
+ * TypeScript reference that sums in the same order (identical bits).
  */
-export function score_b1_lut(mat: usize, rows: i32, nbytes: i32, strideBits: i32, lut: usize, qsum: f32, alphas: usize, as: i32, bias: f32, out: usize): void {
+export function score_b1_lut(mat: usize, rows: i32, nbytes: i32, strideBits: i32, lut: usize, qsum: f32, alphas: usize, ps: i32, bias: f32, out: usize): void {
   const st = <usize>strideBits;
   let r = 0;
   if (strideBits <= 121 && nbytes <= 16) {
@@ -373,7 +374,7 @@ export function score_b1_lut(mat: usize, rows: i32, nbytes: i32, strideBits: i32
         s3 += load<f32>(t + (<usize>(l3 & 0xFF) << 2));
         l0 >>= 8; l1 >>= 8; l2 >>= 8; l3 >>= 8;
       }
-      storeLut4(out, r, alphas, as, qsum, bias, s0, s1, s2, s3);
+      storeLut4(out, r, alphas, ps, qsum, bias, s0, s1, s2, s3);
     }
   }
   for (; r + 4 <= rows; r += 4) {
@@ -386,32 +387,29 @@ export function score_b1_lut(mat: usize, rows: i32, nbytes: i32, strideBits: i32
       s2 += load<f32>(t + (<usize>rowByteAt(mat, o2, b) << 2));
       s3 += load<f32>(t + (<usize>rowByteAt(mat, o3, b) << 2));
     }
-    storeLut4(out, r, alphas, as, qsum, bias, s0, s1, s2, s3);
+    storeLut4(out, r, alphas, ps, qsum, bias, s0, s1, s2, s3);
   }
-  scoreB1LutRows(mat, r, rows, nbytes, strideBits, lut, qsum, alphas, as, bias, out);
-}
-export function score_b1_lut_ref(mat: usize, rows: i32, nbytes: i32, strideBits: i32, lut: usize, qsum: f32, alphas: usize, as: i32, bias: f32, out: usize): void {
-  scoreB1LutRows(mat, 0, rows, nbytes, strideBits, lut, qsum, alphas, as, bias, out);
+  scoreB1LutRows(mat, r, rows, nbytes, strideBits, lut, qsum, alphas, ps, bias, out);
 }
 
 /** The scores of four rows r..r+3 from their lookup sums (as score_b1_lut, row by row). */
 // @ts-ignore: decorator
 @inline
-function storeLut4(out: usize, r: i32, alphas: usize, as: i32, qsum: f32, bias: f32, s0: f32, s1: f32, s2: f32, s3: f32): void {
+function storeLut4(out: usize, r: i32, alphas: usize, ps: i32, qsum: f32, bias: f32, s0: f32, s1: f32, s2: f32, s3: f32): void {
   const o = out + (<usize>r << 2);
-  store<f32>(o, load<f32>(alphas + (<usize>(r * as) << 2)) * (2 * s0 - qsum) + bias);
-  store<f32>(o, load<f32>(alphas + (<usize>((r + 1) * as) << 2)) * (2 * s1 - qsum) + bias, 4);
-  store<f32>(o, load<f32>(alphas + (<usize>((r + 2) * as) << 2)) * (2 * s2 - qsum) + bias, 8);
-  store<f32>(o, load<f32>(alphas + (<usize>((r + 3) * as) << 2)) * (2 * s3 - qsum) + bias, 12);
+  store<f32>(o, load<f32>(alphas + (<usize>(r * ps) << 2)) * (2 * s0 - qsum) + bias);
+  store<f32>(o, load<f32>(alphas + (<usize>((r + 1) * ps) << 2)) * (2 * s1 - qsum) + bias, 4);
+  store<f32>(o, load<f32>(alphas + (<usize>((r + 2) * ps) << 2)) * (2 * s2 - qsum) + bias, 8);
+  store<f32>(o, load<f32>(alphas + (<usize>((r + 3) * ps) << 2)) * (2 * s3 - qsum) + bias, 12);
 }
 
-/** score_b1_lut for rows [from, rows), one at a time, bytes through rowByteAt: the reference, and the tail. */
-function scoreB1LutRows(mat: usize, from: i32, rows: i32, nbytes: i32, strideBits: i32, lut: usize, qsum: f32, alphas: usize, as: i32, bias: f32, out: usize): void {
+/** score_b1_lut for rows [from, rows), one at a time, bytes through rowByteAt: the tail. */
+function scoreB1LutRows(mat: usize, from: i32, rows: i32, nbytes: i32, strideBits: i32, lut: usize, qsum: f32, alphas: usize, ps: i32, bias: f32, out: usize): void {
   for (let r = from; r < rows; r++) {
     const o = <usize>r * <usize>strideBits;
     let s: f32 = 0;
     for (let b = 0; b < nbytes; b++) s += load<f32>(lut + ((<usize>b << 8) << 2) + (<usize>rowByteAt(mat, o, b) << 2));
-    store<f32>(out + (<usize>r << 2), load<f32>(alphas + (<usize>(r * as) << 2)) * (2 * s - qsum) + bias);
+    store<f32>(out + (<usize>r << 2), load<f32>(alphas + (<usize>(r * ps) << 2)) * (2 * s - qsum) + bias);
   }
 }
 

@@ -26,14 +26,14 @@ export {
   matvec_i4, matvec_i4_ref, matvec_i4_scaled, matvec_i4_scaled_ref, row_norms_i4,
 } from './scan_int';
 export {
-  hamming_b1, hamming_b1_ref, sign_dot_b1, sign_dot_b1_ref, hamming_topk_b1, hamming_topk_b1_ref, b1_block16, b1_rows_to_bits, b1_bits_to_rows, hamming_topk_b1_blocked, hamming_topk_b1_blocked_ref, b1_lut_f32, score_b1_lut, score_b1_lut_ref,
+  hamming_b1, hamming_b1_ref, sign_dot_b1, sign_dot_b1_ref, hamming_topk_b1, hamming_topk_b1_ref, b1_block16, b1_rows_to_bits, b1_bits_to_rows, hamming_topk_b1_blocked, hamming_topk_b1_blocked_ref, b1_lut_f32, score_b1_lut,
 } from './binary';
 export {
   matvec_f16, matvec_f16_ref, matvec_bf16, matvec_bf16_ref, row_norms_half,
 } from './scan_half';
 export {
   pq_transpose, pq_kmeans_f32, pq_kmeans_f32_ref, pq_encode_f32, pq_encode_f32_ref, pq_adc_f32,
-  pq_scan, pq_scan_ref, pq_centroid_sqnorms, pq_row_norms, pq_decode_rows,
+  pq_scan, pq_centroid_sqnorms, pq_row_norms, pq_decode_rows,
 } from './pq';
 export { rng_uniform_f32 } from './rng';
 export { pq_ksub, pq_niter, pq_max_points_per_cluster, twn_delta } from './consts_export';

@@ -1,6 +1,8 @@
 // Reductions for calibration, validation and error reports (docs/quantization.md §1.6, §1.9).
 // Min, max and |max| are exact in any order, so SIMD and scalar agree bit for bit. Means and error sums
 // accumulate in f64 (sequentially where a result is stored in a file, so every build writes the same bytes).
+// Units: rows and cols count elements; rows are contiguous (row r at float r·cols); a per-row parameter array is
+// read at r·ps (ps = 1 per row, 0 per tensor); pointers are byte addresses.
 import { hsum_f32x4 } from '../util/hsum';
 
 const EXP_MASK: u32 = 0x7f800000;
@@ -150,13 +152,13 @@ export function quantize_ternary_rows(x: usize, rows: i32, cols: i32, deltas: us
 }
 
 /**
- * count_outside_rows: how many x[r, j] lie outside [lo[r·bs], hi[r·bs]] (bs = boundStride: 1 per row, 0 per tensor).
+ * count_outside_rows: how many x[r, j] lie outside [lo[r·ps], hi[r·ps]] (ps = 1 per row, 0 per tensor).
  * The saturated count of an error report: values that quantization had to clip.
  */
-export function count_outside_rows(x: usize, rows: i32, cols: i32, lo: usize, hi: usize, boundStride: i32): i32 {
+export function count_outside_rows(x: usize, rows: i32, cols: i32, lo: usize, hi: usize, ps: i32): i32 {
   let count = 0;
   for (let r = 0; r < rows; r++) {
-    const b = (<usize>(r * boundStride)) << 2;
+    const b = (<usize>(r * ps)) << 2;
     const l = load<f32>(lo + b), h = load<f32>(hi + b);
     const p = x + ((<usize>r * <usize>cols) << 2);
     for (let i = 0; i < cols; i++) {

@@ -1,3 +1,6 @@
+// f32 matrix·vector: every row (matvec_f32) or a gathered list of rows (matvec_f32_rows, the rerank).
+// Units: rows, cols and m count elements; `stride` counts floats (elements) between row starts; idx holds i32 row
+// indices; pointers are byte addresses.
 import { hsum_f32x4 } from '../util/hsum';
 import { dot_f32, dot_f32_ref } from './dot';
 import { touchRows } from '../util/rows';

@@ -1,6 +1,7 @@
 // The k smallest of n small integer distances (u8 or u16: Hamming distances), nearest first, ties by lower row
 // index, without a heap: a sampled threshold, exact counts, branch-free listing and a stable counting sort. The
 // selection behind hamming_topk_b1 (assembly/quant/binary.ts); topk_f32 (topk.ts) is the f32 heap selection.
+// Units: rows and k count elements (distances); `dist` holds one u8 or u16 per row; pointers are byte addresses.
 import { hsum_i32x4 } from '../util/hsum';
 import { rowOf } from '../util/rows';
 

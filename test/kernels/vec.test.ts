@@ -125,7 +125,7 @@ describe.each(BUILDS)('vector kernels, %s build', (build) => {
     }
   });
 
-  it('topk_f32 equals a full sort (ties by lower index, NaN skipped), and its _ref agrees', async () => {
+  it('topk_f32 (+_ref, the heap without the SIMD block skip) equals a full sort in TypeScript (ties by lower index, NaN skipped)', async () => {
     const rt = await rtFor(build);
     const r = rng(5);
     // large n: the SIMD path (16 values against the heap's worst) with NaN, ±Infinity and ties past the first k,

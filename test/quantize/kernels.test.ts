@@ -719,7 +719,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
     }
   });
 
-  it('hamming_b1, sign_dot_b1, top-k (+_ref) and the exact binary LUT score, on byte-aligned rows and on contiguous bits', async () => {
+  it('hamming_b1, sign_dot_b1, top-k (+_ref) and the exact binary LUT score (TS reference, identical bits), on byte-aligned rows and on contiguous bits', async () => {
     const rt = await rtFor(build);
     const r = rng(24);
     for (const [rows, cols, pad] of [[1, 1, 0], [3, 7, 1], [5, 64, 0], [6, 100, 3], [40, 100, 0], [33, 121, 1], [17, 122, 0], [20, 13, 0], [4, 129, 0], [3, 300, 2], [2, 4100, 0]]) {
@@ -746,6 +746,12 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
       const dist = alloc(rt, rows * 2), cand = alloc(rt, (rows + 64) * 4), hist = alloc(rt, 4 * (nb * 8 + 1) * 4), ti = alloc(rt, (rows + 1) * 4);
       const lut = alloc(rt, nb * 256 * 4), al = new Float32Array(rows).map(() => f(0.1 + r())), pa = put(rt, al);
       rt.kernels.b1_lut_f32(pqv, cols, lut);
+      const lutTS = new Float32Array(nb * 256);
+      for (let b = 0; b < nb; b++) for (let v = 1; v < 256; v++) {
+        const k = 8 * b + Math.log2(v & -v);
+        lutTS[b * 256 + v] = f(lutTS[b * 256 + (v & (v - 1))] + (k < cols ? qv[k] : 0));
+      }
+      expect(Array.from(rt.arena.f32(lut, nb * 256))).toEqual(Array.from(lutTS));
       const qsum = f(qv.reduce((a, b) => a + b, 0));
       for (const [layout, pt, sbits] of [['rows', pm, stride * 8], ['bits', pc, cols]] as const) {
         const at = `${layout} ${rows}×${cols}`;
@@ -779,7 +785,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
           }
           free(rt, blk, qs, d8);
         }
-        for (const fn of ['score_b1_lut', 'score_b1_lut_ref'] as const) for (const as of [1, 0]) {
+        for (const fn of ['score_b1_lut'] as const) for (const as of [1, 0]) {
           rt.kernels[fn](pt, rows, nb, sbits, lut, qsum, pa, as, as ? 0 : 0.25, po);
           for (let i = 0; i < rows; i++) {
             const a = al[i * as];
@@ -790,11 +796,19 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
             expect(Math.abs(rt.arena.f32(po, rows)[i] - want), `${fn} ${at}`).toBeLessThanOrEqual(tol);
           }
         }
-        // both variants sum in the same order: identical bits
-        rt.kernels.score_b1_lut(pt, rows, nb, sbits, lut, qsum, pa, 1, 0, po);
-        const s1 = rt.arena.f32(po, rows).slice();
-        rt.kernels.score_b1_lut_ref(pt, rows, nb, sbits, lut, qsum, pa, 1, 0, po);
-        expect(Array.from(rt.arena.f32(po, rows))).toEqual(Array.from(s1));
+        // the documented order (lut[v] = lut[v without its lowest bit] + q[8b + that bit], each row's lookups summed in
+        // f32 in byte order, then α·(2s − qsum) + bias): identical bits for the four-row loops and the tail
+        rt.kernels.score_b1_lut(pt, rows, nb, sbits, lut, qsum, pa, 1, 0.5, po);
+        const s1 = rt.arena.f32(po, rows);
+        for (let i = 0; i < rows; i++) {
+          let s = 0;
+          for (let b = 0; b < nb; b++) {
+            let byte = 0;
+            for (let k = 0; k < 8 && 8 * b + k < cols; k++) if (x[i * cols + 8 * b + k] >= 0) byte |= 1 << k;
+            s = f(s + lutTS[b * 256 + byte]);
+          }
+          expect(s1[i], `score_b1_lut ${at} row ${i}`).toBe(f(f(al[i] * f(2 * s - qsum)) + 0.5));
+        }
       }
       free(rt, px, pbits, pm, pc, back, pqv, pqb, po, dist, cand, hist, ti, lut, pa);
     }
@@ -898,15 +912,16 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
     }
     rt.kernels.pq_adc_f32(pq, cols, dsub, ksub, cent, 0, table);
     for (const withNorm of [false, true]) {
-      const got: Float32Array[] = [];
-      for (const fn of ['pq_scan', 'pq_scan_ref'] as const) {
-        rt.kernels[fn](codes, rows, nsub, ksub, table, withNorm ? pnc : 0, pnt, out);
-        got.push(rt.arena.f32(out, rows).slice());
-      }
-      expect(Array.from(got[0])).toEqual(Array.from(got[1]));
+      rt.kernels.pq_scan(codes, rows, nsub, ksub, table, withNorm ? pnc : 0, pnt, out);
+      const got = rt.arena.f32(out, rows).slice();
+      // the table lookups summed in f32 in sub-space order, as documented: identical bits (four rows at a time and the tail)
+      const tab = rt.arena.f32(table, nsub * ksub);
       for (let i = 0; i < rows; i++) {
+        let s = 0;
+        for (let m = 0; m < nsub; m++) s = f(s + tab[m * ksub + cd[i * nsub + m]]);
+        expect(got[i]).toBe(withNorm ? f(s * normTab[normCodes[i]]) : s);
         const want = dot(decoded.subarray(i * cols, (i + 1) * cols), q) * (withNorm ? normTab[normCodes[i]] : 1);
-        expect(close(got[0][i], want, 1e-5, 1e-6)).toBe(true);
+        expect(close(got[i], want, 1e-5, 1e-6)).toBe(true);
       }
     }
     const sq = alloc(rt, nsub * ksub * 4);

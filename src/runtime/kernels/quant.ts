@@ -1,8 +1,10 @@
 /**
  * Signatures of the quantization and quantized-search kernels in assembly/quant/ (maths and byte layouts in
  * docs/quantization.md). Pointers are byte addresses in linear memory; `zps`, `idx`, `normCodes` may be 0
- * (absent). `ps`/`as`/`boundStride` are element strides of per-row parameter arrays: 1 per row, 0 per tensor.
- * Every SIMD kernel has a scalar `_ref` twin with the same signature.
+ * (absent). `ps` is the element stride of a per-row parameter array (scales, zero points, α, bounds): 1 per row, 0 per
+ * tensor. Row strides count elements (`stride`: f32 floats or int8 bytes) unless their name gives the unit
+ * (`strideBytes` for packed int4 rows, `strideBits` for binary rows). Every kernel with a SIMD path has a scalar `_ref`
+ * twin with the same signature (the same code with the SIMD path off); kernels without one are scalar in every build.
  */
 export interface QuantKernels {
   // ---- affine quantize / dequantize (affine.ts)
@@ -49,7 +51,7 @@ export interface QuantKernels {
   /** TWN: Δ_r = factor·mean|x_r|, α_r = mean of |x| over |x| > Δ_r. */
   twn_rows(x: number, rows: number, cols: number, factor: number, outDelta: number, outAlpha: number): void;
   quantize_ternary_rows(x: number, rows: number, cols: number, deltas: number, out: number): void;
-  count_outside_rows(x: number, rows: number, cols: number, lo: number, hi: number, boundStride: number): number;
+  count_outside_rows(x: number, rows: number, cols: number, lo: number, hi: number, ps: number): number;
   /** Writes f64 [Σ(x−y)², Σx², max|x−y|, Σ_rows cos, Σy²] to out. */
   error_stats_f32(x: number, y: number, rows: number, cols: number, out: number): void;
   error_stats_f32_ref(x: number, y: number, rows: number, cols: number, out: number): void;
@@ -72,7 +74,7 @@ export interface QuantKernels {
   unpack_i2_ref(src: number, rows: number, cols: number, dst: number): void;
   pack_b1_rows(x: number, rows: number, cols: number, dst: number): void;
   pack_b1_rows_ref(x: number, rows: number, cols: number, dst: number): void;
-  dequantize_b1_rows(bits: number, rows: number, cols: number, alphas: number, as: number, out: number): void;
+  dequantize_b1_rows(bits: number, rows: number, cols: number, alphas: number, ps: number, out: number): void;
 
   // ---- fp16 / bf16 (half.ts)
   f32_to_f16(src: number, n: number, dst: number): void;
@@ -105,8 +107,7 @@ export interface QuantKernels {
   sign_dot_b1(mat: number, rows: number, cols: number, strideBits: number, q: number, out: number): void;
   sign_dot_b1_ref(mat: number, rows: number, cols: number, strideBits: number, q: number, out: number): void;
   b1_lut_f32(q: number, cols: number, lut: number): void;
-  score_b1_lut(mat: number, rows: number, nbytes: number, strideBits: number, lut: number, qsum: number, alphas: number, as: number, bias: number, out: number): void;
-  score_b1_lut_ref(mat: number, rows: number, nbytes: number, strideBits: number, lut: number, qsum: number, alphas: number, as: number, bias: number, out: number): void;
+  score_b1_lut(mat: number, rows: number, nbytes: number, strideBits: number, lut: number, qsum: number, alphas: number, ps: number, bias: number, out: number): void;
   /** k nearest rows by Hamming distance (ties: lower index): a sampled threshold, exact counts, branch-free listing, counting sort; rows strideBits apart; dist u16[rows], cand i32[rows + 64], hist i32[4·(8·nbytes+1)] scratch. */
   hamming_topk_b1(mat: number, rows: number, nbytes: number, strideBits: number, q: number, k: number, dist: number, cand: number, hist: number, outIdx: number): number;
   hamming_topk_b1_ref(mat: number, rows: number, nbytes: number, strideBits: number, q: number, k: number, dist: number, cand: number, hist: number, outIdx: number): number;
@@ -138,7 +139,6 @@ export interface QuantKernels {
   /** metric 0: inner product, 1: squared L2. */
   pq_adc_f32(q: number, cols: number, dsub: number, ksub: number, cent: number, metric: number, table: number): void;
   pq_scan(codes: number, rows: number, nsub: number, ksub: number, table: number, normCodes: number, normTable: number, out: number): void;
-  pq_scan_ref(codes: number, rows: number, nsub: number, ksub: number, table: number, normCodes: number, normTable: number, out: number): void;
   pq_centroid_sqnorms(cent: number, cols: number, dsub: number, ksub: number, table: number): void;
   pq_row_norms(codes: number, rows: number, nsub: number, ksub: number, sq: number, normCodes: number, normTable: number, out: number): void;
   pq_decode_rows(codes: number, rows: number, cols: number, dsub: number, ksub: number, cent: number, normCodes: number, normTable: number, out: number): void;
