@@ -7,6 +7,8 @@
 // int4 [-8,7] (codes packed afterwards by pack.ts), int2 [-2,1], uint8 [0,255]...
 // A scale that is not > 0 (zero row, NaN) writes clamp(z) everywhere: never a division by zero.
 // NaN inputs become qmin (pmax/pmin order), never a trap; TypeScript rejects them before calling.
+// Units: n, rows and cols count elements; rows are contiguous (row r at element r·cols of x and of the codes);
+// per-row kernels read scales[r] and zps[r] (zps = 0: all zero points 0); pointers are byte addresses.
 import { uniform_f32, uniform_f32x4 } from './rng';
 
 /** clamp to [lo, hi] with NaN → lo, then to an integer (lo, hi are integers in f32). */

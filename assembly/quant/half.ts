@@ -4,6 +4,7 @@
 // The arithmetic is Fabian Giesen's branch-free float_to_half_fast3_rtne ("half.c", public domain), with the
 // NaN payload kept; the subnormal branch lets the FPU do the rounding by adding 0.5 (ulp 2⁻²⁴).
 // f16 → f32 and bf16 → f32 are exact.
+// Units: n counts elements (contiguous; 2 bytes per half, 4 per float); pointers are byte addresses.
 
 const F16_BIG: u32 = 0x47800000; // 65536 = 2^16: at and above it (or Inf/NaN) the result is Inf or NaN
 const F16_MIN_NORMAL: u32 = 0x38800000; // 2^-14

@@ -11,8 +11,8 @@ export {
 export {
   find_nonfinite_f32, find_nonfinite_f32_ref, zero_nonfinite_f32,
   minmax_f32_rows, minmax_f32_rows_ref, absmax_f32_rows, absmax_f32_rows_ref, absmean_f32_rows,
-  twn_rows, quantize_ternary_rows, count_outside_rows, error_stats_f32,
-  quant_error_rows_i8, quant_error_rows_i8_ref, column_means_f32, center_rows_f32,
+  twn_rows, quantize_ternary_rows, count_outside_rows, error_stats_f32, error_stats_f32_ref,
+  quant_error_rows_i8, quant_error_rows_i8_ref, column_means_f32, center_rows_f32, center_rows_f32_ref,
 } from './reduce';
 export {
   pack_i4, pack_i4_ref, unpack_i4, unpack_i4_ref, pack_i2, pack_i2_ref, unpack_i2, unpack_i2_ref,
@@ -24,13 +24,16 @@ export {
 export {
   dot_i8, dot_i8_ref, matvec_i8, matvec_i8_ref, matvec_i8_scaled, matvec_i8_scaled_ref, row_norms_i8, row_norms_i8_ref,
   matvec_i4, matvec_i4_ref, matvec_i4_scaled, matvec_i4_scaled_ref, row_norms_i4,
-  hamming_b1, hamming_b1_ref, sign_dot_b1, sign_dot_b1_ref, hamming_topk_b1, hamming_topk_b1_ref, b1_block16, b1_rows_to_bits, b1_bits_to_rows, hamming_topk_b1_blocked, hamming_topk_b1_blocked_ref, b1_lut_f32, score_b1_lut, score_b1_lut_ref,
+} from './scan_int';
+export {
+  hamming_b1, hamming_b1_ref, sign_dot_b1, sign_dot_b1_ref, hamming_topk_b1, hamming_topk_b1_ref, b1_block16, b1_rows_to_bits, b1_bits_to_rows, hamming_topk_b1_blocked, hamming_topk_b1_blocked_ref, b1_lut_f32, score_b1_lut,
+} from './binary';
+export {
   matvec_f16, matvec_f16_ref, matvec_bf16, matvec_bf16_ref, row_norms_half,
-  matvec_f32_rows, matvec_f32_rows_ref,
-} from './search';
+} from './scan_half';
 export {
   pq_transpose, pq_kmeans_f32, pq_kmeans_f32_ref, pq_encode_f32, pq_encode_f32_ref, pq_adc_f32,
-  pq_scan, pq_scan_ref, pq_centroid_sqnorms, pq_row_norms, pq_decode_rows,
+  pq_scan, pq_centroid_sqnorms, pq_row_norms, pq_decode_rows,
 } from './pq';
 export { copy_gather, score_b1_lut_gather } from './gather';
 export { rng_uniform_f32 } from './rng';

@@ -3,6 +3,9 @@
 //   int2:   ⌈cols/4⌉ bytes per row; element 4k+j in bits 2j…2j+1; two's complement.
 //   binary: ⌈cols/8⌉ bytes per row; element 8k+j in bit j; 1 for x ≥ 0 (+1), 0 for x < 0 (−1).
 // Unused bits of a row's last byte are 0. Codes outside the field width are truncated to it (callers clamp first).
+// Units: rows and cols count elements; unpacked rows are contiguous (cols elements apart), packed rows are
+// contiguous at their byte width (⌈cols/2⌉, ⌈cols/4⌉, ⌈cols/8⌉ bytes apart); α is read at r·ps (ps = 1 per row,
+// 0 per tensor); pointers are byte addresses.
 
 // ---------------------------------------------------------------- int4
 
@@ -172,11 +175,11 @@ export function pack_b1_rows_ref(x: usize, rows: i32, cols: i32, dst: usize): vo
   for (let r = 0; r < rows; r++) packB1Row(x + ((<usize>r * <usize>cols) << 2), cols, dst + <usize>r * <usize>rb, false);
 }
 
-/** dequantize_b1_rows: out[r, j] = bit ? α_r : −α_r, α_r = alphas[r·as] (as = 1 per row, 0 per tensor). */
-export function dequantize_b1_rows(bits: usize, rows: i32, cols: i32, alphas: usize, as: i32, out: usize): void {
+/** dequantize_b1_rows: out[r, j] = bit ? α_r : −α_r, α_r = alphas[r·ps] (ps = 1 per row, 0 per tensor). */
+export function dequantize_b1_rows(bits: usize, rows: i32, cols: i32, alphas: usize, ps: i32, out: usize): void {
   const rb = (cols + 7) >> 3;
   for (let r = 0; r < rows; r++) {
-    const a = load<f32>(alphas + ((<usize>(r * as)) << 2));
+    const a = load<f32>(alphas + ((<usize>(r * ps)) << 2));
     const p = bits + <usize>r * <usize>rb;
     const o = out + ((<usize>r * <usize>cols) << 2);
     for (let j = 0; j < cols; j++) {

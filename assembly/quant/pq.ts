@@ -5,6 +5,8 @@
 // The SIMD nearest-centroid search reads a transposed copy `centT` (same offsets, d_m × ksub) so that four
 // centroids are compared per instruction; pq_transpose makes it. Distances are squared L2, summed over
 // j in index order in every build, and ties go to the lower centroid, so SIMD and scalar pick the same codes.
+// Units: rows, cols, n, d, dsub, ksub and nsub count elements; input rows are `xstride` floats (elements) apart;
+// codes are contiguous, nsub bytes per row; pointers are byte addresses.
 import { uniform_f32 } from './rng';
 import { PQ_EPS, PQ_PLUSPLUS_PER_CENTROID } from './constants';
 
@@ -340,7 +342,8 @@ export function pq_adc_f32(q: usize, cols: i32, dsub: i32, ksub: i32, cent: usiz
 
 /**
  * pq_scan: out[r] = Σ_m table[m·ksub + codes[r·nsub + m]], times normTable[normCodes[r]] when normCodes ≠ 0
- * (qnorm). Four rows at a time to overlap the lookups; each row sums in sub-space order (equal to _ref).
+ * (qnorm). Four rows at a time to overlap the lookups; each row sums in sub-space order. No SIMD path, so no
+ * scalar twin: the tests compare it with a TypeScript reference.
  */
 export function pq_scan(codes: usize, rows: i32, nsub: i32, ksub: i32, table: usize, normCodes: usize, normTable: usize, out: usize): void {
   const ns = <usize>nsub;
@@ -376,10 +379,6 @@ function scanRow(c: usize, nsub: i32, ksub: i32, table: usize, normCodes: usize,
   for (let m = 0; m < nsub; m++) s += load<f32>(table + ((<usize>m * <usize>ksub + <usize>load<u8>(c + <usize>m)) << 2));
   if (normCodes) s *= load<f32>(normTable + (<usize>load<u8>(normCodes + <usize>r) << 2));
   return s;
-}
-
-export function pq_scan_ref(codes: usize, rows: i32, nsub: i32, ksub: i32, table: usize, normCodes: usize, normTable: usize, out: usize): void {
-  for (let r = 0; r < rows; r++) store<f32>(out + (<usize>r << 2), scanRow(codes + <usize>r * <usize>nsub, nsub, ksub, table, normCodes, normTable, r));
 }
 
 /** pq_centroid_sqnorms: table[m·ksub + c] = ‖centroid_m,c‖² (feeds pq_row_norms). */

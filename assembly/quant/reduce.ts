@@ -1,6 +1,8 @@
 // Reductions for calibration, validation and error reports (docs/quantization.md §1.6, §1.9).
 // Min, max and |max| are exact in any order, so SIMD and scalar agree bit for bit. Means and error sums
 // accumulate in f64 (sequentially where a result is stored in a file, so every build writes the same bytes).
+// Units: rows and cols count elements; rows are contiguous (row r at float r·cols); a per-row parameter array is
+// read at r·ps (ps = 1 per row, 0 per tensor); pointers are byte addresses.
 import { hsum_f32x4 } from '../util/hsum';
 
 const EXP_MASK: u32 = 0x7f800000;
@@ -150,13 +152,13 @@ export function quantize_ternary_rows(x: usize, rows: i32, cols: i32, deltas: us
 }
 
 /**
- * count_outside_rows: how many x[r, j] lie outside [lo[r·bs], hi[r·bs]] (bs = boundStride: 1 per row, 0 per tensor).
+ * count_outside_rows: how many x[r, j] lie outside [lo[r·ps], hi[r·ps]] (ps = 1 per row, 0 per tensor).
  * The saturated count of an error report: values that quantization had to clip.
  */
-export function count_outside_rows(x: usize, rows: i32, cols: i32, lo: usize, hi: usize, boundStride: i32): i32 {
+export function count_outside_rows(x: usize, rows: i32, cols: i32, lo: usize, hi: usize, ps: i32): i32 {
   let count = 0;
   for (let r = 0; r < rows; r++) {
-    const b = (<usize>(r * boundStride)) << 2;
+    const b = (<usize>(r * ps)) << 2;
     const l = load<f32>(lo + b), h = load<f32>(hi + b);
     const p = x + ((<usize>r * <usize>cols) << 2);
     for (let i = 0; i < cols; i++) {
@@ -173,12 +175,20 @@ export function count_outside_rows(x: usize, rows: i32, cols: i32, lo: usize, hi
  * where a row that is zero in both counts cos = 1 and a row zero in just one counts 0. Sums in f64.
  */
 export function error_stats_f32(x: usize, y: usize, rows: i32, cols: i32, out: usize): void {
+  errorStats(x, y, rows, cols, out, true);
+}
+export function error_stats_f32_ref(x: usize, y: usize, rows: i32, cols: i32, out: usize): void {
+  errorStats(x, y, rows, cols, out, false);
+}
+
+// one compiled copy shared by the kernel and its _ref twin (the flag is a runtime argument)
+function errorStats(x: usize, y: usize, rows: i32, cols: i32, out: usize, simd: bool): void {
   let se: f64 = 0, sx: f64 = 0, sy: f64 = 0, cs: f64 = 0, mx: f64 = 0;
   for (let r = 0; r < rows; r++) {
     const off = (<usize>r * <usize>cols) << 2;
     let e2: f64 = 0, x2: f64 = 0, y2: f64 = 0, xy: f64 = 0;
     let i = 0;
-    if (ASC_FEATURE_SIMD) {
+    if (ASC_FEATURE_SIMD && simd) {
       let ve = f64x2.splat(0), vx = f64x2.splat(0), vy = f64x2.splat(0), vxy = f64x2.splat(0), vm = f64x2.splat(0);
       for (; i + 4 <= cols; i += 4) {
         const o = <usize>i << 2;
@@ -289,10 +299,19 @@ export function column_means_f32(x: usize, rows: i32, cols: i32, acc: usize, out
 
 /** center_rows_f32: out[r, j] = x[r, j] − mu[j] (out may be x). */
 export function center_rows_f32(x: usize, rows: i32, cols: i32, mu: usize, out: usize): void {
+  centerRows(x, rows, cols, mu, out, true);
+}
+export function center_rows_f32_ref(x: usize, rows: i32, cols: i32, mu: usize, out: usize): void {
+  centerRows(x, rows, cols, mu, out, false);
+}
+
+// @ts-ignore: decorator
+@inline
+function centerRows(x: usize, rows: i32, cols: i32, mu: usize, out: usize, simd: bool): void {
   for (let r = 0; r < rows; r++) {
     const o = (<usize>r * <usize>cols) << 2;
     let j = 0;
-    if (ASC_FEATURE_SIMD) {
+    if (ASC_FEATURE_SIMD && simd) {
       for (; j + 4 <= cols; j += 4) {
         const b = <usize>j << 2;
         v128.store(out + o + b, f32x4.sub(v128.load(x + o + b), v128.load(mu + b)));

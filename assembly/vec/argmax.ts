@@ -1,3 +1,4 @@
+// Index of the maximum of contiguous f32. Units: n counts elements; pointers are byte addresses.
 /**
  * argmax_f32: index of the first maximum of x[0..n), or −1 when n ≤ 0 or every value is NaN.
  * SIMD: a lane-wise max pass, then a scan for the first index that holds it.

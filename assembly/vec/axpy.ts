@@ -1,3 +1,6 @@
+// Elementwise f32 kernels over contiguous vectors. Units: n and m count elements (floats); idx holds row indices
+// (i32) into y; pointers are byte addresses.
+
 /** axpy_f32: y[i] += alpha·x[i] for n contiguous f32. */
 export function axpy_f32(y: usize, x: usize, alpha: f32, n: i32): void {
   if (!ASC_FEATURE_SIMD) { axpy_f32_ref(y, x, alpha, n); return; }

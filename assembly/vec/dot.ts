@@ -1,3 +1,4 @@
+// Dot product of two contiguous f32 vectors. Units: n counts elements (floats); pointers are byte addresses.
 import { hsum_f32x4 } from '../util/hsum';
 
 /**

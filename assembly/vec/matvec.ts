@@ -1,5 +1,9 @@
+// f32 matrix·vector: every row (matvec_f32) or a gathered list of rows (matvec_f32_rows, the rerank).
+// Units: rows, cols and m count elements; `stride` counts floats (elements) between row starts; idx holds i32 row
+// indices; pointers are byte addresses.
 import { hsum_f32x4 } from '../util/hsum';
 import { dot_f32, dot_f32_ref } from './dot';
+import { touchRows } from '../util/rows';
 
 /**
  * Tables up to this many bytes are read four rows interleaved; larger ones row after row (see matvec_f32).
@@ -99,4 +103,17 @@ function row_dot_f32x4(p: usize, q: usize, c4: i32): v128 {
 export function matvec_f32_ref(mat: usize, rows: i32, cols: i32, stride: i32, q: usize, out: usize): void {
   const sb = <usize>stride << 2;
   for (let r = 0; r < rows; r++) store<f32>(out + (<usize>r << 2), dot_f32_ref(mat + <usize>r * sb, q, cols));
+}
+
+// ---------------------------------------------------------------- f32 gather (rerank)
+
+/** matvec_f32_rows: out[k] = ⟨mat row idx[k], q⟩ for k < m (rows stride floats apart): exact rescoring of candidates. */
+export function matvec_f32_rows(mat: usize, stride: i32, cols: i32, idx: usize, m: i32, q: usize, out: usize): void {
+  const sb = <usize>stride << 2;
+  touchRows(mat, sb, cols << 2, idx, m);
+  for (let k = 0; k < m; k++) store<f32>(out + (<usize>k << 2), dot_f32(mat + <usize>load<i32>(idx + (<usize>k << 2)) * sb, q, cols));
+}
+export function matvec_f32_rows_ref(mat: usize, stride: i32, cols: i32, idx: usize, m: i32, q: usize, out: usize): void {
+  const sb = <usize>stride << 2;
+  for (let k = 0; k < m; k++) store<f32>(out + (<usize>k << 2), dot_f32_ref(mat + <usize>load<i32>(idx + (<usize>k << 2)) * sb, q, cols));
 }

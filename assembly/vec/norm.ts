@@ -1,3 +1,5 @@
+// L2 norms and normalisation of f32 rows. Units: n and cols count elements; `stride` counts floats (elements)
+// between row starts; pointers are byte addresses.
 import { dot_f32, dot_f32_ref } from './dot';
 
 /** norm_l2_f32: sqrt(Σ x[i]²). */

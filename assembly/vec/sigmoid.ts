@@ -1,3 +1,4 @@
+// Exact and table sigmoid over contiguous f32. Units: n counts elements; pointers are byte addresses.
 import { EXP_TABLE_SIZE, MAX_EXP } from '../util/constants';
 
 /** sigmoid_f32: out[i] = 1 / (1 + e^(−x[i])), exact (Mathf.exp). Stable for large |x|. */

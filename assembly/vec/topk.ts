@@ -1,3 +1,5 @@
+// Top-k of contiguous f32 scores by a bounded heap. Units: n and k count elements; pointers are byte addresses.
+
 /**
  * topk_f32: the k largest of vals[0..n) by partial selection (a size-k min-heap, O(n log k)), not a full sort.
  * Once the heap is full, SIMD builds compare 16 values at a time with its worst and skip blocks with none better:
@@ -5,8 +7,18 @@
  * Writes indices to outIdx (i32) and values to outVal (f32), best first; ties keep the lower index first.
  * NaN values are never selected. Returns how many were written (min(k, n, non-NaN count)).
  * outIdx/outVal must hold k entries; they double as the heap, so nothing is allocated.
+ * topk_f32_ref is the same heap without the SIMD block skip (the scalar build's path); the tests check both against
+ * a full sort in TypeScript.
  */
 export function topk_f32(vals: usize, n: i32, k: i32, outIdx: usize, outVal: usize): i32 {
+  return topk(vals, n, k, outIdx, outVal, true);
+}
+export function topk_f32_ref(vals: usize, n: i32, k: i32, outIdx: usize, outVal: usize): i32 {
+  return topk(vals, n, k, outIdx, outVal, false);
+}
+
+// one compiled copy shared by topk_f32 and its _ref twin (the flag is a runtime argument)
+function topk(vals: usize, n: i32, k: i32, outIdx: usize, outVal: usize, simd: bool): i32 {
   if (k <= 0) return 0;
   let size = 0, i = 0;
   // fill the heap with the first k non-NaN values
@@ -29,7 +41,7 @@ export function topk_f32(vals: usize, n: i32, k: i32, outIdx: usize, outVal: usi
   }
   // the rest: only a value above the heap's worst enters (an equal one comes later, so ranks lower; NaN never
   // compares above). SIMD: 16 values against the worst at once, and the scalar path only for a block that has one.
-  if (ASC_FEATURE_SIMD) {
+  if (ASC_FEATURE_SIMD && simd) {
     for (; i + 16 <= n; i += 16) {
       const t = f32x4.splat(load<f32>(outVal));
       const p = vals + (<usize>i << 2);
@@ -84,28 +96,4 @@ function siftDown(outIdx: usize, outVal: usize, size: i32, v: f32, i: i32): void
   }
   store<f32>(outVal + (<usize>j << 2), v);
   store<i32>(outIdx + (<usize>j << 2), i);
-}
-
-/**
- * topk_f32_ref: the same selection by repeated linear scans (O(n·k)), the oracle for topk_f32.
- * Marks chosen entries by index order so it allocates nothing.
- */
-export function topk_f32_ref(vals: usize, n: i32, k: i32, outIdx: usize, outVal: usize): i32 {
-  let m = 0;
-  let prevV: f32 = Infinity, prevI: i32 = -1;
-  for (; m < k; m++) {
-    let bi = -1; let bv: f32 = -Infinity;
-    for (let i = 0; i < n; i++) {
-      const v = load<f32>(vals + (<usize>i << 2));
-      if (v != v) continue;
-      // must rank strictly after the previous pick: (v < prevV) or (v == prevV and i > prevI)
-      if (!(v < prevV || (v == prevV && i > prevI))) continue;
-      if (bi < 0 || v > bv) { bi = i; bv = v; }
-    }
-    if (bi < 0) break;
-    store<i32>(outIdx + (<usize>m << 2), bi);
-    store<f32>(outVal + (<usize>m << 2), bv);
-    prevV = bv; prevI = bi;
-  }
-  return m;
 }

@@ -57,6 +57,22 @@ describe.each(BUILDS)('vector kernels, %s build', (build) => {
     }
   });
 
+  it('mul_gather_f32: x[k] *= y[idx[k]] for k < m, exactly, with repeated and unordered indices; nothing past m', async () => {
+    const rt = await rtFor(build);
+    const r = rng(7);
+    for (const [m, ny] of [[0, 5], [1, 1], [3, 10], [17, 40], [1000, 64]]) {
+      const x = randomF32(m + 4, r, 3), y = randomF32(ny, r, 2);
+      // indices in any order, repeats allowed, and the first and last row of y
+      const idx = Int32Array.from({ length: m }, (_, k) => (k === 0 ? ny - 1 : k === 1 ? 0 : Math.floor(r() * ny)));
+      const px = rt.arena.put(x), pi = rt.arena.put(idx.length ? idx : new Int32Array(1)), py = rt.arena.put(y);
+      rt.kernels.mul_gather_f32(px, pi, m, py);
+      const got = rt.arena.f32(px, m + 4);
+      for (let k = 0; k < m + 4; k++) expect(got[k], `k=${k}`).toBe(k < m ? Math.fround(x[k] * y[idx[k]]) : x[k]);
+      expect(Array.from(rt.arena.f32(py, ny))).toEqual(Array.from(y)); // y is read only
+      rt.arena.free(px); rt.arena.free(pi); rt.arena.free(py);
+    }
+  });
+
   it('norms: norm_l2, row_norms (plain and inverse), normalize_rows with a stride and a zero row', async () => {
     const rt = await rtFor(build);
     const r = rng(3);
@@ -109,7 +125,7 @@ describe.each(BUILDS)('vector kernels, %s build', (build) => {
     }
   });
 
-  it('topk_f32 equals a full sort (ties by lower index, NaN skipped), and its _ref agrees', async () => {
+  it('topk_f32 (+_ref, the heap without the SIMD block skip) equals a full sort in TypeScript (ties by lower index, NaN skipped)', async () => {
     const rt = await rtFor(build);
     const r = rng(5);
     // large n: the SIMD path (16 values against the heap's worst) with NaN, ±Infinity and ties past the first k,

@@ -205,6 +205,66 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
     free(rt, pc, pc2);
   });
 
+  it('stochastic rounding per row (+_ref): every code is ⌊x/s + z⌋ or ⌈x/s + z⌉, unbiased over many seeds', async () => {
+    const rt = await rtFor(build);
+    const r = rng(31);
+    // three rows with their own scale and zero point; values off the grid, on the grid (always exact) and near it;
+    // 37 columns: two SIMD blocks of 16 and a scalar tail
+    const rows = 3, cols = 37, seeds = 3000;
+    const sc = new Float32Array([0.05, 0.0125, 0.5]), zp = new Int32Array([0, -7, 11]);
+    const x = new Float32Array(rows * cols);
+    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) {
+      const s = sc[i];
+      x[i * cols + j] = j % 9 === 4 ? f(Math.round(r() * 40 - 20) * s) : j % 9 === 7 ? f((Math.round(r() * 40 - 20) + 0.999) * s) : f((r() * 40 - 20) * s);
+    }
+    const px = put(rt, x), ps = put(rt, sc), pz = put(rt, zp), pq = alloc(rt, rows * cols);
+    for (const [fn, qmin, qmax] of [['quantize_affine_i8_stochastic_rows', -128, 127], ['quantize_affine_i8_stochastic_rows_ref', -128, 127],
+      ['quantize_affine_u8_stochastic_rows', 0, 255], ['quantize_affine_u8_stochastic_rows_ref', 0, 255]] as const) {
+      const u = fn.startsWith('quantize_affine_u8'), zs = u ? zp.map((z) => z + 100) : zp;
+      rt.arena.i32(pz, rows).set(zs);
+      const sum = new Float64Array(rows * cols);
+      for (let seed = 0; seed < seeds; seed++) {
+        rt.kernels[fn](px, rows, cols, ps, pz, qmin, qmax, (seed * 2654435761) | 0, seed * 1000, pq);
+        const got = u ? rt.arena.u8(pq, rows * cols) : rt.arena.i8(pq, rows * cols);
+        for (let i = 0; i < rows * cols; i++) {
+          const v = f(x[i] / sc[Math.floor(i / cols)]) + zs[Math.floor(i / cols)];
+          const c = got[i];
+          if (c !== Math.floor(v) && c !== Math.ceil(v)) expect.fail(`${fn} seed ${seed} element ${i}: code ${c} for ${v}`);
+          sum[i] += c;
+        }
+      }
+      for (let i = 0; i < rows * cols; i++) {
+        const v = f(x[i] / sc[Math.floor(i / cols)]) + zs[Math.floor(i / cols)];
+        const p = v - Math.floor(v); // P(ceil)
+        const sd = Math.sqrt((p * (1 - p)) / seeds);
+        if (p === 0) expect(sum[i] / seeds, `${fn} element ${i} on the grid`).toBe(v);
+        else expect(Math.abs(sum[i] / seeds - v), `${fn} element ${i}: mean code against ${v}`).toBeLessThanOrEqual(4.5 * sd + 1e-9);
+      }
+    }
+    free(rt, px, ps, pz, pq);
+  });
+
+  it('uniform_quantize_f32 (+_ref): clamp(round(x/step), lmin, lmax)·step, ties to even, in place, NaN → lmin·step', async () => {
+    const rt = await rtFor(build);
+    const r = rng(32);
+    const ref = (v: number, step: number, lmin: number, lmax: number) => f(clamp(roundEven(f(v / step)), lmin, lmax) * step);
+    for (const n of LENGTHS) {
+      const step = f(0.01 + r() * 0.2);
+      const x = trickyValues(n, r, step);
+      if (n > 5) x[5] = NaN;
+      for (const [fn, lmin, lmax] of [['uniform_quantize_f32', -128, 127], ['uniform_quantize_f32_ref', -128, 127], ['uniform_quantize_f32', -8, 7], ['uniform_quantize_f32_ref', -2, 1]] as const) {
+        const px = put(rt, x, 4), po = alloc(rt, n * 4, 8);
+        rt.kernels[fn](px, n, step, lmin, lmax, po);
+        const got = rt.arena.f32(po, n);
+        for (let i = 0; i < n; i++) expect(got[i], `${fn} n=${n} i=${i} x=${x[i]}`).toBe(Number.isNaN(x[i]) ? f(lmin * step) : ref(x[i], step, lmin, lmax));
+        // in place (out = x)
+        rt.kernels[fn](px, n, step, lmin, lmax, px);
+        expect(Array.from(rt.arena.f32(px, n)), fn).toEqual(Array.from(got));
+        free(rt, px, po);
+      }
+    }
+  });
+
   it('rng_uniform_f32 is the documented counter-based stream', async () => {
     const rt = await rtFor(build);
     for (const [s, i] of [[0, 0], [1, 0], [0, 1], [42, 12345], [0xffffffff, 0x7fffffff]]) {
@@ -278,7 +338,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
     }
   });
 
-  it('count_outside_rows and error_stats_f32 match float64 references', async () => {
+  it('count_outside_rows and error_stats_f32 (+_ref) match float64 references', async () => {
     const rt = await rtFor(build);
     const r = rng(16);
     const rows = 6, cols = 37;
@@ -294,8 +354,6 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
     }
     expect(rt.kernels.count_outside_rows(px, rows, cols, pl, ph, 1)).toBe(want);
     expect(rt.kernels.count_outside_rows(px, rows, cols, pl, ph, 0)).toBe(want0);
-    rt.kernels.error_stats_f32(px, py, rows, cols, po);
-    const got = rt.arena.f64(po, 5);
     let se = 0, sx = 0, sy = 0, mx = 0, cs = 0;
     for (let i = 0; i < rows; i++) {
       let xy = 0, x2 = 0, y2 = 0;
@@ -306,11 +364,16 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
       }
       cs += x2 === 0 && y2 === 0 ? 1 : x2 > 0 && y2 > 0 ? xy / Math.sqrt(x2 * y2) : 0;
     }
-    expect(close(got[0], se, 1e-12)).toBe(true);
-    expect(close(got[1], sx, 1e-12)).toBe(true);
-    expect(got[2]).toBe(mx);
-    expect(close(got[3], cs, 1e-12)).toBe(true);
-    expect(close(got[4], sy, 1e-12)).toBe(true);
+    for (const fn of ['error_stats_f32', 'error_stats_f32_ref'] as const) {
+      rt.arena.f64(po, 5).fill(-1);
+      rt.kernels[fn](px, py, rows, cols, po);
+      const got = rt.arena.f64(po, 5);
+      expect(close(got[0], se, 1e-12), fn).toBe(true);
+      expect(close(got[1], sx, 1e-12), fn).toBe(true);
+      expect(got[2], fn).toBe(mx);
+      expect(close(got[3], cs, 1e-12), fn).toBe(true);
+      expect(close(got[4], sy, 1e-12), fn).toBe(true);
+    }
     free(rt, px, py, pl, ph, po);
   });
 
@@ -656,7 +719,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
     }
   });
 
-  it('hamming_b1, sign_dot_b1, top-k (+_ref) and the exact binary LUT score, on byte-aligned rows and on contiguous bits', async () => {
+  it('hamming_b1, sign_dot_b1, top-k (+_ref) and the exact binary LUT score (TS reference, identical bits), on byte-aligned rows and on contiguous bits', async () => {
     const rt = await rtFor(build);
     const r = rng(24);
     for (const [rows, cols, pad] of [[1, 1, 0], [3, 7, 1], [5, 64, 0], [6, 100, 3], [40, 100, 0], [33, 121, 1], [17, 122, 0], [20, 13, 0], [4, 129, 0], [3, 300, 2], [2, 4100, 0]]) {
@@ -683,6 +746,12 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
       const dist = alloc(rt, rows * 2), cand = alloc(rt, (rows + 64) * 4), hist = alloc(rt, 4 * (nb * 8 + 1) * 4), ti = alloc(rt, (rows + 1) * 4);
       const lut = alloc(rt, nb * 256 * 4), al = new Float32Array(rows).map(() => f(0.1 + r())), pa = put(rt, al);
       rt.kernels.b1_lut_f32(pqv, cols, lut);
+      const lutTS = new Float32Array(nb * 256);
+      for (let b = 0; b < nb; b++) for (let v = 1; v < 256; v++) {
+        const k = 8 * b + Math.log2(v & -v);
+        lutTS[b * 256 + v] = f(lutTS[b * 256 + (v & (v - 1))] + (k < cols ? qv[k] : 0));
+      }
+      expect(Array.from(rt.arena.f32(lut, nb * 256))).toEqual(Array.from(lutTS));
       const qsum = f(qv.reduce((a, b) => a + b, 0));
       for (const [layout, pt, sbits] of [['rows', pm, stride * 8], ['bits', pc, cols]] as const) {
         const at = `${layout} ${rows}×${cols}`;
@@ -716,7 +785,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
           }
           free(rt, blk, qs, d8);
         }
-        for (const fn of ['score_b1_lut', 'score_b1_lut_ref'] as const) for (const as of [1, 0]) {
+        for (const fn of ['score_b1_lut'] as const) for (const as of [1, 0]) {
           rt.kernels[fn](pt, rows, nb, sbits, lut, qsum, pa, as, as ? 0 : 0.25, po);
           for (let i = 0; i < rows; i++) {
             const a = al[i * as];
@@ -727,11 +796,19 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
             expect(Math.abs(rt.arena.f32(po, rows)[i] - want), `${fn} ${at}`).toBeLessThanOrEqual(tol);
           }
         }
-        // both variants sum in the same order: identical bits
-        rt.kernels.score_b1_lut(pt, rows, nb, sbits, lut, qsum, pa, 1, 0, po);
-        const s1 = rt.arena.f32(po, rows).slice();
-        rt.kernels.score_b1_lut_ref(pt, rows, nb, sbits, lut, qsum, pa, 1, 0, po);
-        expect(Array.from(rt.arena.f32(po, rows))).toEqual(Array.from(s1));
+        // the documented order (lut[v] = lut[v without its lowest bit] + q[8b + that bit], each row's lookups summed in
+        // f32 in byte order, then α·(2s − qsum) + bias): identical bits for the four-row loops and the tail
+        rt.kernels.score_b1_lut(pt, rows, nb, sbits, lut, qsum, pa, 1, 0.5, po);
+        const s1 = rt.arena.f32(po, rows);
+        for (let i = 0; i < rows; i++) {
+          let s = 0;
+          for (let b = 0; b < nb; b++) {
+            let byte = 0;
+            for (let k = 0; k < 8 && 8 * b + k < cols; k++) if (x[i * cols + 8 * b + k] >= 0) byte |= 1 << k;
+            s = f(s + lutTS[b * 256 + byte]);
+          }
+          expect(s1[i], `score_b1_lut ${at} row ${i}`).toBe(f(f(al[i] * f(2 * s - qsum)) + 0.5));
+        }
       }
       free(rt, px, pbits, pm, pc, back, pqv, pqb, po, dist, cand, hist, ti, lut, pa);
     }
@@ -835,15 +912,16 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
     }
     rt.kernels.pq_adc_f32(pq, cols, dsub, ksub, cent, 0, table);
     for (const withNorm of [false, true]) {
-      const got: Float32Array[] = [];
-      for (const fn of ['pq_scan', 'pq_scan_ref'] as const) {
-        rt.kernels[fn](codes, rows, nsub, ksub, table, withNorm ? pnc : 0, pnt, out);
-        got.push(rt.arena.f32(out, rows).slice());
-      }
-      expect(Array.from(got[0])).toEqual(Array.from(got[1]));
+      rt.kernels.pq_scan(codes, rows, nsub, ksub, table, withNorm ? pnc : 0, pnt, out);
+      const got = rt.arena.f32(out, rows).slice();
+      // the table lookups summed in f32 in sub-space order, as documented: identical bits (four rows at a time and the tail)
+      const tab = rt.arena.f32(table, nsub * ksub);
       for (let i = 0; i < rows; i++) {
+        let s = 0;
+        for (let m = 0; m < nsub; m++) s = f(s + tab[m * ksub + cd[i * nsub + m]]);
+        expect(got[i]).toBe(withNorm ? f(s * normTab[normCodes[i]]) : s);
         const want = dot(decoded.subarray(i * cols, (i + 1) * cols), q) * (withNorm ? normTab[normCodes[i]] : 1);
-        expect(close(got[0][i], want, 1e-5, 1e-6)).toBe(true);
+        expect(close(got[i], want, 1e-5, 1e-6)).toBe(true);
       }
     }
     const sq = alloc(rt, nsub * ksub * 4);
@@ -900,7 +978,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
     free(rt, px, c, cT, a, cnt);
   });
 
-  it('column_means_f32 (f64 sums) and center_rows_f32', async () => {
+  it('column_means_f32 (f64 sums) and center_rows_f32 (+_ref)', async () => {
     const rt = await rtFor(build);
     const rows = 37, cols = 11;
     const x = randomF32(rows * cols, rng(28), 3);
@@ -912,9 +990,12 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
       for (let i = 0; i < rows; i++) s += x[i * cols + j];
       expect(m[j]).toBe(f(s / rows));
     }
-    rt.kernels.center_rows_f32(px, rows, cols, mu, out);
-    const c = rt.arena.f32(out, rows * cols);
-    for (let i = 0; i < rows * cols; i++) expect(c[i]).toBe(f(x[i] - m[i % cols]));
+    for (const fn of ['center_rows_f32', 'center_rows_f32_ref'] as const) {
+      rt.arena.f32(out, rows * cols).fill(0);
+      rt.kernels[fn](px, rows, cols, mu, out);
+      const c = rt.arena.f32(out, rows * cols);
+      for (let i = 0; i < rows * cols; i++) expect(c[i], fn).toBe(f(x[i] - m[i % cols]));
+    }
     free(rt, px, acc, mu, out);
   });
 

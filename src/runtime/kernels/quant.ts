@@ -1,8 +1,10 @@
 /**
  * Signatures of the quantization and quantized-search kernels in assembly/quant/ (maths and byte layouts in
  * docs/quantization.md). Pointers are byte addresses in linear memory; `zps`, `idx`, `normCodes` may be 0
- * (absent). `ps`/`as`/`boundStride` are element strides of per-row parameter arrays: 1 per row, 0 per tensor.
- * Every SIMD kernel has a scalar `_ref` twin with the same signature.
+ * (absent). `ps` is the element stride of a per-row parameter array (scales, zero points, α, bounds): 1 per row, 0 per
+ * tensor. Row strides count elements (`stride`: f32 floats or int8 bytes) unless their name gives the unit
+ * (`strideBytes` for packed int4 rows, `strideBits` for binary rows). Every kernel with a SIMD path has a scalar `_ref`
+ * twin with the same signature (the same code with the SIMD path off); kernels without one are scalar in every build.
  */
 export interface QuantKernels {
   // ---- affine quantize / dequantize (affine.ts)
@@ -49,15 +51,17 @@ export interface QuantKernels {
   /** TWN: Δ_r = factor·mean|x_r|, α_r = mean of |x| over |x| > Δ_r. */
   twn_rows(x: number, rows: number, cols: number, factor: number, outDelta: number, outAlpha: number): void;
   quantize_ternary_rows(x: number, rows: number, cols: number, deltas: number, out: number): void;
-  count_outside_rows(x: number, rows: number, cols: number, lo: number, hi: number, boundStride: number): number;
+  count_outside_rows(x: number, rows: number, cols: number, lo: number, hi: number, ps: number): number;
   /** Writes f64 [Σ(x−y)², Σx², max|x−y|, Σ_rows cos, Σy²] to out. */
   error_stats_f32(x: number, y: number, rows: number, cols: number, out: number): void;
+  error_stats_f32_ref(x: number, y: number, rows: number, cols: number, out: number): void;
   quant_error_rows_i8(x: number, rows: number, cols: number, scales: number, zps: number, ps: number, qmin: number, qmax: number, out: number): void;
   quant_error_rows_i8_ref(x: number, rows: number, cols: number, scales: number, zps: number, ps: number, qmin: number, qmax: number, out: number): void;
   /** out[j] = column mean (f64 sums in row order; acc: f64[cols] scratch). */
   column_means_f32(x: number, rows: number, cols: number, acc: number, out: number): void;
   /** out[r, j] = x[r, j] − mu[j]; out may be x. */
   center_rows_f32(x: number, rows: number, cols: number, mu: number, out: number): void;
+  center_rows_f32_ref(x: number, rows: number, cols: number, mu: number, out: number): void;
 
   // ---- packing (pack.ts)
   pack_i4(src: number, rows: number, cols: number, dst: number): void;
@@ -70,7 +74,7 @@ export interface QuantKernels {
   unpack_i2_ref(src: number, rows: number, cols: number, dst: number): void;
   pack_b1_rows(x: number, rows: number, cols: number, dst: number): void;
   pack_b1_rows_ref(x: number, rows: number, cols: number, dst: number): void;
-  dequantize_b1_rows(bits: number, rows: number, cols: number, alphas: number, as: number, out: number): void;
+  dequantize_b1_rows(bits: number, rows: number, cols: number, alphas: number, ps: number, out: number): void;
 
   // ---- fp16 / bf16 (half.ts)
   f32_to_f16(src: number, n: number, dst: number): void;
@@ -82,7 +86,7 @@ export interface QuantKernels {
   bf16_to_f32(src: number, n: number, dst: number): void;
   bf16_to_f32_ref(src: number, n: number, dst: number): void;
 
-  // ---- search (search.ts)
+  // ---- int8 / int4 scans (scan_int.ts)
   dot_i8(a: number, b: number, n: number): number;
   dot_i8_ref(a: number, b: number, n: number): number;
   matvec_i8(mat: number, rows: number, cols: number, stride: number, q: number, out: number): void;
@@ -96,13 +100,14 @@ export interface QuantKernels {
   matvec_i4_scaled(mat: number, rows: number, cols: number, strideBytes: number, idx: number, q: number, qscale: number, scales: number, zps: number, ps: number, bias: number, out: number): void;
   matvec_i4_scaled_ref(mat: number, rows: number, cols: number, strideBytes: number, idx: number, q: number, qscale: number, scales: number, zps: number, ps: number, bias: number, out: number): void;
   row_norms_i4(mat: number, rows: number, cols: number, strideBytes: number, scales: number, zps: number, ps: number, out: number): void;
+
+  // ---- binary codes: Hamming, layouts, LUT scores (binary.ts)
   hamming_b1(mat: number, rows: number, nbytes: number, strideBits: number, q: number, out: number): void;
   hamming_b1_ref(mat: number, rows: number, nbytes: number, strideBits: number, q: number, out: number): void;
   sign_dot_b1(mat: number, rows: number, cols: number, strideBits: number, q: number, out: number): void;
   sign_dot_b1_ref(mat: number, rows: number, cols: number, strideBits: number, q: number, out: number): void;
   b1_lut_f32(q: number, cols: number, lut: number): void;
-  score_b1_lut(mat: number, rows: number, nbytes: number, strideBits: number, lut: number, qsum: number, alphas: number, as: number, bias: number, out: number): void;
-  score_b1_lut_ref(mat: number, rows: number, nbytes: number, strideBits: number, lut: number, qsum: number, alphas: number, as: number, bias: number, out: number): void;
+  score_b1_lut(mat: number, rows: number, nbytes: number, strideBits: number, lut: number, qsum: number, alphas: number, ps: number, bias: number, out: number): void;
   /** k nearest rows by Hamming distance (ties: lower index): a sampled threshold, exact counts, branch-free listing, counting sort; rows strideBits apart; dist u16[rows], cand i32[rows + 64], hist i32[4·(8·nbytes+1)] scratch. */
   hamming_topk_b1(mat: number, rows: number, nbytes: number, strideBits: number, q: number, k: number, dist: number, cand: number, hist: number, outIdx: number): number;
   hamming_topk_b1_ref(mat: number, rows: number, nbytes: number, strideBits: number, q: number, k: number, dist: number, cand: number, hist: number, outIdx: number): number;
@@ -115,14 +120,14 @@ export interface QuantKernels {
   /** hamming_topk_b1 over b1_block16 codes (nbytes ≤ 31); qsplat: 16·nbytes bytes; dist: u8[⌈rows/16⌉·16]; cand i32[rows + 64]. */
   hamming_topk_b1_blocked(blk: number, rows: number, nbytes: number, q: number, k: number, qsplat: number, dist: number, cand: number, hist: number, outIdx: number): number;
   hamming_topk_b1_blocked_ref(blk: number, rows: number, nbytes: number, q: number, k: number, qsplat: number, dist: number, cand: number, hist: number, outIdx: number): number;
+
+  // ---- fp16 / bf16 scans (scan_half.ts)
   matvec_f16(mat: number, rows: number, cols: number, q: number, out: number): void;
   matvec_f16_ref(mat: number, rows: number, cols: number, q: number, out: number): void;
   matvec_bf16(mat: number, rows: number, cols: number, q: number, out: number): void;
   matvec_bf16_ref(mat: number, rows: number, cols: number, q: number, out: number): void;
   /** bf: 0 for fp16, 1 for bf16. */
   row_norms_half(mat: number, rows: number, cols: number, bf: number, out: number): void;
-  matvec_f32_rows(mat: number, stride: number, cols: number, idx: number, m: number, q: number, out: number): void;
-  matvec_f32_rows_ref(mat: number, stride: number, cols: number, idx: number, m: number, q: number, out: number): void;
 
   // ---- product quantization (pq.ts)
   /** init 1: k-means++ seeding, 0: random distinct points (fastText). */
@@ -134,7 +139,6 @@ export interface QuantKernels {
   /** metric 0: inner product, 1: squared L2. */
   pq_adc_f32(q: number, cols: number, dsub: number, ksub: number, cent: number, metric: number, table: number): void;
   pq_scan(codes: number, rows: number, nsub: number, ksub: number, table: number, normCodes: number, normTable: number, out: number): void;
-  pq_scan_ref(codes: number, rows: number, nsub: number, ksub: number, table: number, normCodes: number, normTable: number, out: number): void;
   pq_centroid_sqnorms(cent: number, cols: number, dsub: number, ksub: number, table: number): void;
   pq_row_norms(codes: number, rows: number, nsub: number, ksub: number, sq: number, normCodes: number, normTable: number, out: number): void;
   pq_decode_rows(codes: number, rows: number, cols: number, dsub: number, ksub: number, cent: number, normCodes: number, normTable: number, out: number): void;

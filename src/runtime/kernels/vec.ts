@@ -18,6 +18,9 @@ export interface VecKernels {
   normalize_rows_f32_ref(mat: number, rows: number, cols: number, stride: number): void;
   matvec_f32(mat: number, rows: number, cols: number, stride: number, q: number, out: number): void;
   matvec_f32_ref(mat: number, rows: number, cols: number, stride: number, q: number, out: number): void;
+  /** out[k] = ⟨row idx[k], q⟩ for k < m (rows `stride` floats apart): the f32 gather of a rerank. */
+  matvec_f32_rows(mat: number, stride: number, cols: number, idx: number, m: number, q: number, out: number): void;
+  matvec_f32_rows_ref(mat: number, stride: number, cols: number, idx: number, m: number, q: number, out: number): void;
   topk_f32(vals: number, n: number, k: number, outIdx: number, outVal: number): number;
   topk_f32_ref(vals: number, n: number, k: number, outIdx: number, outVal: number): number;
   sigmoid_f32(x: number, out: number, n: number): void;
