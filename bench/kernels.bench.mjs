@@ -217,8 +217,8 @@ function kernelCases() {
         if (v.js) return { op: () => jsNormalizeRows(x, 1, n), check: () => (jsNormalizeRows(x, 1, n), x.slice(0, 64)) };
         const k = v.rt.kernels, px = v.rt.arena.put(x);
         return {
-          op: () => k.normalize_rows_f32(px, 1, n, n),
-          check: () => (k.normalize_rows_f32(px, 1, n, n), v.rt.arena.f32(px, Math.min(n, 64)).slice()),
+          op: () => k.normalize_f32_per_row(px, 1, n, n),
+          check: () => (k.normalize_f32_per_row(px, 1, n, n), v.rt.arena.f32(px, Math.min(n, 64)).slice()),
           cleanup: () => v.free(px),
         };
       },
@@ -314,8 +314,8 @@ function matrixCase(group, name, rows, cols, kind) {
         };
       }
       return {
-        op: () => k.normalize_rows_f32(pm, rows, cols, cols),
-        check: () => (k.normalize_rows_f32(pm, rows, cols, cols), v.rt.arena.f32(pm, 64).slice()),
+        op: () => k.normalize_f32_per_row(pm, rows, cols, cols),
+        check: () => (k.normalize_f32_per_row(pm, rows, cols, cols), v.rt.arena.f32(pm, 64).slice()),
         cleanup: () => v.free(pm, pq, po),
       };
     },

@@ -384,11 +384,11 @@ function throughput(ctx, lib, rts, rowsOut) {
   const pipeline = (rt) => {
     const b = bufs[rt.build] = { rt, x: rt.arena.put(x), a: rt.arena.alloc(rows * 4), s: rt.arena.alloc(rows * 4), c: rt.arena.alloc(n + 16), y: rt.arena.alloc(n * 4) };
     return () => {
-      rt.kernels.absmax_f32_rows(b.x, rows, cols, b.a);
+      rt.kernels.absmax_f32_per_row(b.x, rows, cols, b.a);
       const a = rt.arena.f32(b.a, rows), s = rt.arena.f32(b.s, rows);
       for (let r = 0; r < rows; r++) s[r] = a[r] > 0 ? Math.fround(a[r] / 127) : 1;
-      rt.kernels.quantize_affine_i8_rows(b.x, rows, cols, b.s, 0, -128, 127, b.c);
-      rt.kernels.dequantize_affine_i8_rows(b.c, rows, cols, b.s, 0, b.y);
+      rt.kernels.quantize_affine_i8_per_row(b.x, rows, cols, b.s, 0, -128, 127, b.c);
+      rt.kernels.dequantize_affine_i8_per_row(b.c, rows, cols, b.s, 0, b.y);
     };
   };
   const simdOp = pipeline(rts.simd), scalarOp = pipeline(rts.scalar);
@@ -455,7 +455,7 @@ function searchTable(ctx, lib, rt, o, data, querySets, rowsOut) {
   /**
    * A search variant is a cascade: the first stage proposes `keep` rows out of all (a table's scoreRows + topk_f32,
    * or the binary table's Hamming top-k), each further stage rescores the current candidates with a finer table
-   * (f32: matvec_f32_rows; int8/int4: scoreSubset) and keeps its best `keep`. run(q) returns how many ids it left
+   * (f32: matvec_f32_gather; int8/int4: scoreSubset) and keeps its best `keep`. run(q) returns how many ids it left
    * in `out` (A or B).
    */
   const cascade = (first, ...rest) => {
@@ -466,7 +466,7 @@ function searchTable(ctx, lib, rt, o, data, querySets, rowsOut) {
       else { first.table.scoreRows(q, S); m = Kn.topk_f32(S, n, first.keep, A, PV); }
       let cur = A, nxt = B;
       for (const st of rest) {
-        if (st.table === dense) Kn.matvec_f32_rows(dense.ptr, cols, cols, cur, m, q, S2);
+        if (st.table === dense) Kn.matvec_f32_gather(dense.ptr, cols, cols, cur, m, q, S2);
         else st.table.scoreSubset(q, cur, m, S2);
         const got = Kn.topk_f32(S2, m, st.keep, P, PV);
         const pos = rt.arena.i32(P, got), from = rt.arena.i32(cur, m), to = rt.arena.i32(nxt, got);
@@ -748,7 +748,7 @@ export async function run(ctx) {
       `\`index int8+fp16@50\`: int8 top 50 rescored by an fp16 table, so no f32 table is read (bytes: the int8 and fp16 tables, 3 per dimension).`);
   }
   if (res.search) {
-    notes.push('Search variants: `X+f32@N` / `bin+i8@N` take the coarse table\'s top N (binary: Hamming distance of the centred sign bits, hamming_topk_b1; int8/int4: their scoreRows + topk_f32) and rescore them with the f32 table (matvec_f32_rows) or the int8 table (scoreSubset) for the top 10. ' +
+    notes.push('Search variants: `X+f32@N` / `bin+i8@N` take the coarse table\'s top N (binary: Hamming distance of the centred sign bits, hamming_topk_b1; int8/int4: their scoreRows + topk_f32) and rescore them with the f32 table (matvec_f32_gather) or the int8 table (scoreSubset) for the top 10. ' +
       `\`bin+i8+f32@N\` is a three-stage cascade: binary Hamming top N → int8 rescoring → its top ${RERANK_KEEP} → f32 rescoring → top 10. Bytes count every table a variant reads. ` +
       '`binary` alone scores every row exactly against the f32 query through byte lookup tables (score_b1_lut). Rows are unit vectors, so inner product = cosine; the f32 row is what KeyedVectors does minus the multiplication by the inverse norms.');
   }
@@ -834,7 +834,7 @@ export function render(results, opts = {}) {
     out.push('### Throughput: int8 per-row quantize + dequantize', renderRows(tp, [
       { label: 'SIMD / JS', num: 'simd', den: 'js' }, { label: 'scalar / JS', num: 'scalar', den: 'js' }, { label: 'API / JS', num: 'api', den: 'js' }, { label: 'SIMD / scalar', num: 'simd', den: 'scalar' },
     ]));
-    out.push('`simd`/`scalar`: absmax_f32_rows → scales → quantize_affine_i8_rows → dequantize_affine_i8_rows on data already in wasm memory, in the SIMD and the scalar build; `api`: `quantize()` + `dequantize()` on JS arrays (SIMD build, copies in and out included); `js`: the same arithmetic in plain JavaScript. All four give bit-identical codes and values (checked). Melem/s counts input floats.');
+    out.push('`simd`/`scalar`: absmax_f32_per_row → scales → quantize_affine_i8_per_row → dequantize_affine_i8_per_row on data already in wasm memory, in the SIMD and the scalar build; `api`: `quantize()` + `dequantize()` on JS arrays (SIMD build, copies in and out included); `js`: the same arithmetic in plain JavaScript. All four give bit-identical codes and values (checked). Melem/s counts input floats.');
   }
   for (const s of results.search ?? []) {
     out.push(`### Search: ${s.label}, ${s.rows.toLocaleString('en-US')} × ${s.cols}, top-${K}`, renderSearch(s, rows));

@@ -79,7 +79,7 @@ function quantizeSpan<T>(x: usize, n: i32, scale: f32, zp: i32, qmin: i32, qmax:
   quantizeScalar<T>(x, n, scale, zp, qmin, qmax, out, i);
 }
 
-// one compiled copy per code type, shared by the kernels and their _ref twins (smaller builds; one call per row)
+// one compiled copy per code type, shared by the kernels and their _scalar twins (smaller builds; one call per row)
 function quantizeRows<T>(x: usize, rows: i32, cols: i32, scales: usize, zps: usize, qmin: i32, qmax: i32, out: usize, simd: bool): void {
   for (let r = 0; r < rows; r++) {
     const zp = zps ? load<i32>(zps + (<usize>r << 2)) : 0;
@@ -91,37 +91,37 @@ function quantizeRows<T>(x: usize, rows: i32, cols: i32, scales: usize, zps: usi
 export function quantize_affine_i8(x: usize, n: i32, scale: f32, zp: i32, qmin: i32, qmax: i32, out: usize): void {
   quantizeSpan<i8>(x, n, scale, zp, qmin, qmax, out, true);
 }
-export function quantize_affine_i8_ref(x: usize, n: i32, scale: f32, zp: i32, qmin: i32, qmax: i32, out: usize): void {
+export function quantize_affine_i8_scalar(x: usize, n: i32, scale: f32, zp: i32, qmin: i32, qmax: i32, out: usize): void {
   quantizeSpan<i8>(x, n, scale, zp, qmin, qmax, out, false);
 }
 /** quantize_affine_u8: the same with u8 codes (qmin ≥ 0). */
 export function quantize_affine_u8(x: usize, n: i32, scale: f32, zp: i32, qmin: i32, qmax: i32, out: usize): void {
   quantizeSpan<u8>(x, n, scale, zp, qmin, qmax, out, true);
 }
-export function quantize_affine_u8_ref(x: usize, n: i32, scale: f32, zp: i32, qmin: i32, qmax: i32, out: usize): void {
+export function quantize_affine_u8_scalar(x: usize, n: i32, scale: f32, zp: i32, qmin: i32, qmax: i32, out: usize): void {
   quantizeSpan<u8>(x, n, scale, zp, qmin, qmax, out, false);
 }
 
 /**
- * quantize_affine_i8_rows: per-row (per-channel) quantization of a rows×cols f32 matrix into rows×cols i8.
+ * quantize_affine_i8_per_row: per-row (per-channel) quantization of a rows×cols f32 matrix into rows×cols i8.
  * Row r uses scales[r] (f32) and zps[r] (i32; pass 0 for an all-zero, symmetric scheme).
  */
-export function quantize_affine_i8_rows(x: usize, rows: i32, cols: i32, scales: usize, zps: usize, qmin: i32, qmax: i32, out: usize): void {
+export function quantize_affine_i8_per_row(x: usize, rows: i32, cols: i32, scales: usize, zps: usize, qmin: i32, qmax: i32, out: usize): void {
   quantizeRows<i8>(x, rows, cols, scales, zps, qmin, qmax, out, true);
 }
-export function quantize_affine_i8_rows_ref(x: usize, rows: i32, cols: i32, scales: usize, zps: usize, qmin: i32, qmax: i32, out: usize): void {
+export function quantize_affine_i8_per_row_scalar(x: usize, rows: i32, cols: i32, scales: usize, zps: usize, qmin: i32, qmax: i32, out: usize): void {
   quantizeRows<i8>(x, rows, cols, scales, zps, qmin, qmax, out, false);
 }
-export function quantize_affine_u8_rows(x: usize, rows: i32, cols: i32, scales: usize, zps: usize, qmin: i32, qmax: i32, out: usize): void {
+export function quantize_affine_u8_per_row(x: usize, rows: i32, cols: i32, scales: usize, zps: usize, qmin: i32, qmax: i32, out: usize): void {
   quantizeRows<u8>(x, rows, cols, scales, zps, qmin, qmax, out, true);
 }
-export function quantize_affine_u8_rows_ref(x: usize, rows: i32, cols: i32, scales: usize, zps: usize, qmin: i32, qmax: i32, out: usize): void {
+export function quantize_affine_u8_per_row_scalar(x: usize, rows: i32, cols: i32, scales: usize, zps: usize, qmin: i32, qmax: i32, out: usize): void {
   quantizeRows<u8>(x, rows, cols, scales, zps, qmin, qmax, out, false);
 }
 
 // ---------------------------------------------------------------- stochastic rounding
 
-// one compiled copy per code type, shared by the span and row kernels and their _ref twins (smaller builds)
+// one compiled copy per code type, shared by the span and row kernels and their _scalar twins (smaller builds)
 function stochasticSpan<T>(x: usize, n: i32, scale: f32, zp: i32, qmin: i32, qmax: i32, seed: u32, counter: u32, out: usize, simd: bool): void {
   if (!(scale > 0)) { fillCodes<T>(out, n, clampInt(zp, qmin, qmax)); return; }
   const z = <f32>zp, lo = <f32>qmin, hi = <f32>qmax;
@@ -161,26 +161,26 @@ function stochasticRows<T>(x: usize, rows: i32, cols: i32, scales: usize, zps: u
 export function quantize_affine_i8_stochastic(x: usize, n: i32, scale: f32, zp: i32, qmin: i32, qmax: i32, seed: u32, counter: u32, out: usize): void {
   stochasticSpan<i8>(x, n, scale, zp, qmin, qmax, seed, counter, out, true);
 }
-export function quantize_affine_i8_stochastic_ref(x: usize, n: i32, scale: f32, zp: i32, qmin: i32, qmax: i32, seed: u32, counter: u32, out: usize): void {
+export function quantize_affine_i8_stochastic_scalar(x: usize, n: i32, scale: f32, zp: i32, qmin: i32, qmax: i32, seed: u32, counter: u32, out: usize): void {
   stochasticSpan<i8>(x, n, scale, zp, qmin, qmax, seed, counter, out, false);
 }
 export function quantize_affine_u8_stochastic(x: usize, n: i32, scale: f32, zp: i32, qmin: i32, qmax: i32, seed: u32, counter: u32, out: usize): void {
   stochasticSpan<u8>(x, n, scale, zp, qmin, qmax, seed, counter, out, true);
 }
-export function quantize_affine_u8_stochastic_ref(x: usize, n: i32, scale: f32, zp: i32, qmin: i32, qmax: i32, seed: u32, counter: u32, out: usize): void {
+export function quantize_affine_u8_stochastic_scalar(x: usize, n: i32, scale: f32, zp: i32, qmin: i32, qmax: i32, seed: u32, counter: u32, out: usize): void {
   stochasticSpan<u8>(x, n, scale, zp, qmin, qmax, seed, counter, out, false);
 }
 /** Per-row stochastic rounding; element (r, c) draws u at counter + r·cols + c. */
-export function quantize_affine_i8_stochastic_rows(x: usize, rows: i32, cols: i32, scales: usize, zps: usize, qmin: i32, qmax: i32, seed: u32, counter: u32, out: usize): void {
+export function quantize_affine_i8_stochastic_per_row(x: usize, rows: i32, cols: i32, scales: usize, zps: usize, qmin: i32, qmax: i32, seed: u32, counter: u32, out: usize): void {
   stochasticRows<i8>(x, rows, cols, scales, zps, qmin, qmax, seed, counter, out, true);
 }
-export function quantize_affine_i8_stochastic_rows_ref(x: usize, rows: i32, cols: i32, scales: usize, zps: usize, qmin: i32, qmax: i32, seed: u32, counter: u32, out: usize): void {
+export function quantize_affine_i8_stochastic_per_row_scalar(x: usize, rows: i32, cols: i32, scales: usize, zps: usize, qmin: i32, qmax: i32, seed: u32, counter: u32, out: usize): void {
   stochasticRows<i8>(x, rows, cols, scales, zps, qmin, qmax, seed, counter, out, false);
 }
-export function quantize_affine_u8_stochastic_rows(x: usize, rows: i32, cols: i32, scales: usize, zps: usize, qmin: i32, qmax: i32, seed: u32, counter: u32, out: usize): void {
+export function quantize_affine_u8_stochastic_per_row(x: usize, rows: i32, cols: i32, scales: usize, zps: usize, qmin: i32, qmax: i32, seed: u32, counter: u32, out: usize): void {
   stochasticRows<u8>(x, rows, cols, scales, zps, qmin, qmax, seed, counter, out, true);
 }
-export function quantize_affine_u8_stochastic_rows_ref(x: usize, rows: i32, cols: i32, scales: usize, zps: usize, qmin: i32, qmax: i32, seed: u32, counter: u32, out: usize): void {
+export function quantize_affine_u8_stochastic_per_row_scalar(x: usize, rows: i32, cols: i32, scales: usize, zps: usize, qmin: i32, qmax: i32, seed: u32, counter: u32, out: usize): void {
   stochasticRows<u8>(x, rows, cols, scales, zps, qmin, qmax, seed, counter, out, false);
 }
 
@@ -222,26 +222,26 @@ function dequantizeRows<T>(q: usize, rows: i32, cols: i32, scales: usize, zps: u
 export function dequantize_affine_i8(q: usize, n: i32, scale: f32, zp: i32, out: usize): void {
   dequantizeSpan<i8>(q, n, scale, zp, out, true);
 }
-export function dequantize_affine_i8_ref(q: usize, n: i32, scale: f32, zp: i32, out: usize): void {
+export function dequantize_affine_i8_scalar(q: usize, n: i32, scale: f32, zp: i32, out: usize): void {
   dequantizeSpan<i8>(q, n, scale, zp, out, false);
 }
 export function dequantize_affine_u8(q: usize, n: i32, scale: f32, zp: i32, out: usize): void {
   dequantizeSpan<u8>(q, n, scale, zp, out, true);
 }
-export function dequantize_affine_u8_ref(q: usize, n: i32, scale: f32, zp: i32, out: usize): void {
+export function dequantize_affine_u8_scalar(q: usize, n: i32, scale: f32, zp: i32, out: usize): void {
   dequantizeSpan<u8>(q, n, scale, zp, out, false);
 }
-/** dequantize_affine_i8_rows: row r uses scales[r] and zps[r] (zps = 0: all zero points 0). */
-export function dequantize_affine_i8_rows(q: usize, rows: i32, cols: i32, scales: usize, zps: usize, out: usize): void {
+/** dequantize_affine_i8_per_row: row r uses scales[r] and zps[r] (zps = 0: all zero points 0). */
+export function dequantize_affine_i8_per_row(q: usize, rows: i32, cols: i32, scales: usize, zps: usize, out: usize): void {
   dequantizeRows<i8>(q, rows, cols, scales, zps, out, true);
 }
-export function dequantize_affine_i8_rows_ref(q: usize, rows: i32, cols: i32, scales: usize, zps: usize, out: usize): void {
+export function dequantize_affine_i8_per_row_scalar(q: usize, rows: i32, cols: i32, scales: usize, zps: usize, out: usize): void {
   dequantizeRows<i8>(q, rows, cols, scales, zps, out, false);
 }
-export function dequantize_affine_u8_rows(q: usize, rows: i32, cols: i32, scales: usize, zps: usize, out: usize): void {
+export function dequantize_affine_u8_per_row(q: usize, rows: i32, cols: i32, scales: usize, zps: usize, out: usize): void {
   dequantizeRows<u8>(q, rows, cols, scales, zps, out, true);
 }
-export function dequantize_affine_u8_rows_ref(q: usize, rows: i32, cols: i32, scales: usize, zps: usize, out: usize): void {
+export function dequantize_affine_u8_per_row_scalar(q: usize, rows: i32, cols: i32, scales: usize, zps: usize, out: usize): void {
   dequantizeRows<u8>(q, rows, cols, scales, zps, out, false);
 }
 
@@ -275,6 +275,6 @@ function uniformSpan(x: usize, n: i32, step: f32, lmin: f32, lmax: f32, out: usi
 export function uniform_quantize_f32(x: usize, n: i32, step: f32, lmin: f32, lmax: f32, out: usize): void {
   uniformSpan(x, n, step, lmin, lmax, out, true);
 }
-export function uniform_quantize_f32_ref(x: usize, n: i32, step: f32, lmin: f32, lmax: f32, out: usize): void {
+export function uniform_quantize_f32_scalar(x: usize, n: i32, step: f32, lmin: f32, lmax: f32, out: usize): void {
   uniformSpan(x, n, step, lmin, lmax, out, false);
 }

@@ -102,7 +102,7 @@ function hammingAllBits(mat: usize, rows: i32, nbytes: i32, strideBits: i32, q: 
  * xor, i8x16.popcnt, pairwise widening adds and one transposing horizontal sum for the four. That path loads
  * 16 bytes from every row start and from q: the tables keep 16 bytes of slack after their codes.
  */
-// one compiled copy shared by the SIMD kernel and its _ref (the flag is a runtime argument): smaller builds
+// one compiled copy shared by the SIMD kernel and its _scalar (the flag is a runtime argument): smaller builds
 function hammingAll(mat: usize, rows: i32, nbytes: i32, strideBits: i32, q: usize, cols: i32, score: bool, out: usize, simd: bool): void {
   let r = 0;
   if ((strideBits & 7) != 0) {
@@ -142,7 +142,7 @@ function hammingAll(mat: usize, rows: i32, nbytes: i32, strideBits: i32, q: usiz
 export function hamming_b1(mat: usize, rows: i32, nbytes: i32, strideBits: i32, q: usize, out: usize): void {
   hammingAll(mat, rows, nbytes, strideBits, q, 0, false, out, true);
 }
-export function hamming_b1_ref(mat: usize, rows: i32, nbytes: i32, strideBits: i32, q: usize, out: usize): void {
+export function hamming_b1_scalar(mat: usize, rows: i32, nbytes: i32, strideBits: i32, q: usize, out: usize): void {
   hammingAll(mat, rows, nbytes, strideBits, q, 0, false, out, false);
 }
 
@@ -153,7 +153,7 @@ export function hamming_b1_ref(mat: usize, rows: i32, nbytes: i32, strideBits: i
 export function sign_dot_b1(mat: usize, rows: i32, cols: i32, strideBits: i32, q: usize, out: usize): void {
   hammingAll(mat, rows, (cols + 7) >> 3, strideBits, q, cols, true, out, true);
 }
-export function sign_dot_b1_ref(mat: usize, rows: i32, cols: i32, strideBits: i32, q: usize, out: usize): void {
+export function sign_dot_b1_scalar(mat: usize, rows: i32, cols: i32, strideBits: i32, q: usize, out: usize): void {
   hammingAll(mat, rows, (cols + 7) >> 3, strideBits, q, cols, true, out, false);
 }
 
@@ -168,14 +168,14 @@ export function sign_dot_b1_ref(mat: usize, rows: i32, cols: i32, strideBits: i3
  *    `hist`: i32[4·(8·nbytes + 1)]), and a stable counting sort of those k by distance.
  *
  * Rows of at most 16 bytes take two 64-bit popcounts each (reading 16 bytes from every row start: the tables keep
- * 16 bytes of slack after their codes); longer rows go through hammingRow. The _ref twin computes every distance
+ * 16 bytes of slack after their codes); longer rows go through hammingRow. The _scalar twin computes every distance
  * byte by byte and selects with scalar code, so both return the same rows. Writes the rows to outIdx (i32[k]) and
  * returns how many (min(k, rows)); dist keeps every distance.
  */
 export function hamming_topk_b1(mat: usize, rows: i32, nbytes: i32, strideBits: i32, q: usize, k: i32, dist: usize, cand: usize, hist: usize, outIdx: usize): i32 {
   return hammingTopK(mat, rows, nbytes, strideBits, q, k, dist, cand, hist, outIdx, true);
 }
-export function hamming_topk_b1_ref(mat: usize, rows: i32, nbytes: i32, strideBits: i32, q: usize, k: i32, dist: usize, cand: usize, hist: usize, outIdx: usize): i32 {
+export function hamming_topk_b1_scalar(mat: usize, rows: i32, nbytes: i32, strideBits: i32, q: usize, k: i32, dist: usize, cand: usize, hist: usize, outIdx: usize): i32 {
   return hammingTopK(mat, rows, nbytes, strideBits, q, k, dist, cand, hist, outIdx, false);
 }
 
@@ -191,7 +191,7 @@ function hammingDists16(mat: usize, rows: i32, sb: usize, q0: u64, q1: u64, m0: 
   }
 }
 
-// one compiled copy shared by the SIMD kernel and its _ref (the flag is a runtime argument): smaller builds
+// one compiled copy shared by the SIMD kernel and its _scalar (the flag is a runtime argument): smaller builds
 function hammingTopK(mat: usize, rows: i32, nbytes: i32, strideBits: i32, q: usize, k: i32, dist: usize, cand: usize, hist: usize, outIdx: usize, fast: bool): i32 {
   if (k > rows) k = rows;
   if (k <= 0) return 0;
@@ -219,11 +219,11 @@ function hammingTopK(mat: usize, rows: i32, nbytes: i32, strideBits: i32, q: usi
 // ---------------------------------------------------------------- binary codes: byte-aligned rows ↔ contiguous bits
 
 /**
- * b1_rows_to_bits: binary codes with byte-aligned rows (⌈cols/8⌉ bytes used per row, rows srcStrideBytes apart) →
+ * b1_bytes_to_bits: binary codes with byte-aligned rows (⌈cols/8⌉ bytes used per row, rows srcStrideBytes apart) →
  * one contiguous bit string, row r at bits r·cols … r·cols + cols − 1 (⌈rows·cols/8⌉ bytes; dst needs 1 byte of
  * slack). Bits past cols in a row's last source byte are dropped. Scalar: a format conversion, run once per table.
  */
-export function b1_rows_to_bits(src: usize, rows: i32, cols: i32, srcStrideBytes: i32, dst: usize): void {
+export function b1_bytes_to_bits(src: usize, rows: i32, cols: i32, srcStrideBytes: i32, dst: usize): void {
   const nb = (cols + 7) >> 3, rem = cols & 7;
   memory.fill(dst, 0, ((<usize>rows * <usize>cols + 7) >> 3) + 1);
   for (let r = 0; r < rows; r++) {
@@ -238,8 +238,8 @@ export function b1_rows_to_bits(src: usize, rows: i32, cols: i32, srcStrideBytes
   }
 }
 
-/** b1_bits_to_rows: the inverse of b1_rows_to_bits; unused high bits of each row's last byte are 0. */
-export function b1_bits_to_rows(src: usize, rows: i32, cols: i32, dst: usize, dstStrideBytes: i32): void {
+/** b1_bits_to_bytes: the inverse of b1_bytes_to_bits; unused high bits of each row's last byte are 0. */
+export function b1_bits_to_bytes(src: usize, rows: i32, cols: i32, dst: usize, dstStrideBytes: i32): void {
   const nb = (cols + 7) >> 3, rem = cols & 7;
   for (let r = 0; r < rows; r++) {
     const p = dst + <usize>r * <usize>dstStrideBytes;
@@ -283,16 +283,16 @@ export function b1_block16(mat: usize, rows: i32, nbytes: i32, strideBits: i32, 
  * ≤ 248 fit a byte). Per block: for each code byte, xor with the query byte splatted to 16 lanes (written to
  * `qsplat`, 16·nbytes bytes), i8x16.popcnt and add: sixteen distances per v128, no horizontal sums (2× fewer
  * instructions per row than two i64.popcnt). `dist`: u8[⌈rows/16⌉·16]. Same result as hamming_topk_b1;
- * the _ref twin computes each distance byte by byte from the same layout.
+ * the _scalar twin computes each distance byte by byte from the same layout.
  */
 export function hamming_topk_b1_blocked(blk: usize, rows: i32, nbytes: i32, q: usize, k: i32, qsplat: usize, dist: usize, cand: usize, hist: usize, outIdx: usize): i32 {
   return hammingTopKBlocked(blk, rows, nbytes, q, k, qsplat, dist, cand, hist, outIdx, true);
 }
-export function hamming_topk_b1_blocked_ref(blk: usize, rows: i32, nbytes: i32, q: usize, k: i32, qsplat: usize, dist: usize, cand: usize, hist: usize, outIdx: usize): i32 {
+export function hamming_topk_b1_blocked_scalar(blk: usize, rows: i32, nbytes: i32, q: usize, k: i32, qsplat: usize, dist: usize, cand: usize, hist: usize, outIdx: usize): i32 {
   return hammingTopKBlocked(blk, rows, nbytes, q, k, qsplat, dist, cand, hist, outIdx, false);
 }
 
-// one compiled copy shared by the SIMD kernel and its _ref (the flag is a runtime argument): smaller builds
+// one compiled copy shared by the SIMD kernel and its _scalar (the flag is a runtime argument): smaller builds
 function hammingTopKBlocked(blk: usize, rows: i32, nbytes: i32, q: usize, k: i32, qsplat: usize, dist: usize, cand: usize, hist: usize, outIdx: usize, simd: bool): i32 {
   if (k > rows) k = rows;
   if (k <= 0) return 0;

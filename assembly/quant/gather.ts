@@ -17,7 +17,7 @@ export function copy_gather(src: usize, rowBytes: i32, idx: usize, m: i32, dst: 
  * score_b1_lut_gather: out[k] = α_r·(2·Σ_b lut[b][byte_b(row r)] − qsum) + bias for r = idx[k], k < m: the binary
  * LUT score of score_b1_lut (same sums in the same byte order, so equal to it bit for bit) for listed rows.
  */
-export function score_b1_lut_gather(mat: usize, idx: usize, m: i32, nbytes: i32, strideBits: i32, lut: usize, qsum: f32, alphas: usize, as: i32, bias: f32, out: usize): void {
+export function score_b1_lut_gather(mat: usize, idx: usize, m: i32, nbytes: i32, strideBits: i32, lut: usize, qsum: f32, alphas: usize, ps: i32, bias: f32, out: usize): void {
   for (let k = 0; k < m; k++) {
     const r = load<i32>(idx + (<usize>k << 2));
     const o = <usize>r * <usize>strideBits;
@@ -27,6 +27,6 @@ export function score_b1_lut_gather(mat: usize, idx: usize, m: i32, nbytes: i32,
       const byte = (<u32>load<u16>(mat + (bit >> 3)) >> <u32>(bit & 7)) & 0xFF;
       s += load<f32>(lut + ((<usize>b << 8) << 2) + (<usize>byte << 2));
     }
-    store<f32>(out + (<usize>k << 2), load<f32>(alphas + (<usize>(r * as) << 2)) * (2 * s - qsum) + bias);
+    store<f32>(out + (<usize>k << 2), load<f32>(alphas + (<usize>(r * ps) << 2)) * (2 * s - qsum) + bias);
   }
 }

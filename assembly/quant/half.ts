@@ -101,7 +101,7 @@ export function f32_to_f16(src: usize, n: i32, dst: usize): void {
   }
   for (; i < n; i++) store<u16>(dst + (<usize>i << 1), <u16>f32_bits_to_f16(load<u32>(src + (<usize>i << 2))));
 }
-export function f32_to_f16_ref(src: usize, n: i32, dst: usize): void {
+export function f32_to_f16_scalar(src: usize, n: i32, dst: usize): void {
   for (let i = 0; i < n; i++) store<u16>(dst + (<usize>i << 1), <u16>f32_bits_to_f16(load<u32>(src + (<usize>i << 2))));
 }
 
@@ -117,7 +117,7 @@ export function f16_to_f32(src: usize, n: i32, dst: usize): void {
   }
   for (; i < n; i++) store<u32>(dst + (<usize>i << 2), f16_bits_to_f32(<u32>load<u16>(src + (<usize>i << 1))));
 }
-export function f16_to_f32_ref(src: usize, n: i32, dst: usize): void {
+export function f16_to_f32_scalar(src: usize, n: i32, dst: usize): void {
   for (let i = 0; i < n; i++) store<u32>(dst + (<usize>i << 2), f16_bits_to_f32(<u32>load<u16>(src + (<usize>i << 1))));
 }
 
@@ -133,7 +133,7 @@ export function f32_to_bf16(src: usize, n: i32, dst: usize): void {
   }
   for (; i < n; i++) store<u16>(dst + (<usize>i << 1), <u16>f32_bits_to_bf16(load<u32>(src + (<usize>i << 2))));
 }
-export function f32_to_bf16_ref(src: usize, n: i32, dst: usize): void {
+export function f32_to_bf16_scalar(src: usize, n: i32, dst: usize): void {
   for (let i = 0; i < n; i++) store<u16>(dst + (<usize>i << 1), <u16>f32_bits_to_bf16(load<u32>(src + (<usize>i << 2))));
 }
 
@@ -149,6 +149,6 @@ export function bf16_to_f32(src: usize, n: i32, dst: usize): void {
   }
   for (; i < n; i++) store<u32>(dst + (<usize>i << 2), <u32>load<u16>(src + (<usize>i << 1)) << 16);
 }
-export function bf16_to_f32_ref(src: usize, n: i32, dst: usize): void {
+export function bf16_to_f32_scalar(src: usize, n: i32, dst: usize): void {
   for (let i = 0; i < n; i++) store<u32>(dst + (<usize>i << 2), <u32>load<u16>(src + (<usize>i << 1)) << 16);
 }

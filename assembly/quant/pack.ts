@@ -54,7 +54,7 @@ export function pack_i4(src: usize, rows: i32, cols: i32, dst: usize): void {
   const rb = (cols + 1) >> 1;
   for (let r = 0; r < rows; r++) packI4Row(src + <usize>r * <usize>cols, cols, dst + <usize>r * <usize>rb, true);
 }
-export function pack_i4_ref(src: usize, rows: i32, cols: i32, dst: usize): void {
+export function pack_i4_scalar(src: usize, rows: i32, cols: i32, dst: usize): void {
   const rb = (cols + 1) >> 1;
   for (let r = 0; r < rows; r++) packI4Row(src + <usize>r * <usize>cols, cols, dst + <usize>r * <usize>rb, false);
 }
@@ -63,7 +63,7 @@ export function unpack_i4(src: usize, rows: i32, cols: i32, dst: usize): void {
   const rb = (cols + 1) >> 1;
   for (let r = 0; r < rows; r++) unpackI4Row(src + <usize>r * <usize>rb, cols, dst + <usize>r * <usize>cols, true);
 }
-export function unpack_i4_ref(src: usize, rows: i32, cols: i32, dst: usize): void {
+export function unpack_i4_scalar(src: usize, rows: i32, cols: i32, dst: usize): void {
   const rb = (cols + 1) >> 1;
   for (let r = 0; r < rows; r++) unpackI4Row(src + <usize>r * <usize>rb, cols, dst + <usize>r * <usize>cols, false);
 }
@@ -126,7 +126,7 @@ export function pack_i2(src: usize, rows: i32, cols: i32, dst: usize): void {
   const rb = (cols + 3) >> 2;
   for (let r = 0; r < rows; r++) packI2Row(src + <usize>r * <usize>cols, cols, dst + <usize>r * <usize>rb, true);
 }
-export function pack_i2_ref(src: usize, rows: i32, cols: i32, dst: usize): void {
+export function pack_i2_scalar(src: usize, rows: i32, cols: i32, dst: usize): void {
   const rb = (cols + 3) >> 2;
   for (let r = 0; r < rows; r++) packI2Row(src + <usize>r * <usize>cols, cols, dst + <usize>r * <usize>rb, false);
 }
@@ -135,7 +135,7 @@ export function unpack_i2(src: usize, rows: i32, cols: i32, dst: usize): void {
   const rb = (cols + 3) >> 2;
   for (let r = 0; r < rows; r++) unpackI2Row(src + <usize>r * <usize>rb, cols, dst + <usize>r * <usize>cols, true);
 }
-export function unpack_i2_ref(src: usize, rows: i32, cols: i32, dst: usize): void {
+export function unpack_i2_scalar(src: usize, rows: i32, cols: i32, dst: usize): void {
   const rb = (cols + 3) >> 2;
   for (let r = 0; r < rows; r++) unpackI2Row(src + <usize>r * <usize>rb, cols, dst + <usize>r * <usize>cols, false);
 }
@@ -165,18 +165,18 @@ function packB1Row(x: usize, cols: i32, dst: usize, simd: bool): void {
   }
 }
 
-/** pack_b1_rows: the sign bits of a rows×cols f32 matrix (1 for x ≥ 0, also for −0), ⌈cols/8⌉ bytes per row. */
-export function pack_b1_rows(x: usize, rows: i32, cols: i32, dst: usize): void {
+/** pack_b1_f32: the sign bits of a rows×cols f32 matrix (1 for x ≥ 0, also for −0), ⌈cols/8⌉ bytes per row. */
+export function pack_b1_f32(x: usize, rows: i32, cols: i32, dst: usize): void {
   const rb = (cols + 7) >> 3;
   for (let r = 0; r < rows; r++) packB1Row(x + ((<usize>r * <usize>cols) << 2), cols, dst + <usize>r * <usize>rb, true);
 }
-export function pack_b1_rows_ref(x: usize, rows: i32, cols: i32, dst: usize): void {
+export function pack_b1_f32_scalar(x: usize, rows: i32, cols: i32, dst: usize): void {
   const rb = (cols + 7) >> 3;
   for (let r = 0; r < rows; r++) packB1Row(x + ((<usize>r * <usize>cols) << 2), cols, dst + <usize>r * <usize>rb, false);
 }
 
-/** dequantize_b1_rows: out[r, j] = bit ? α_r : −α_r, α_r = alphas[r·ps] (ps = 1 per row, 0 per tensor). */
-export function dequantize_b1_rows(bits: usize, rows: i32, cols: i32, alphas: usize, ps: i32, out: usize): void {
+/** dequantize_b1_per_row: out[r, j] = bit ? α_r : −α_r, α_r = alphas[r·ps] (ps = 1 per row, 0 per tensor). */
+export function dequantize_b1_per_row(bits: usize, rows: i32, cols: i32, alphas: usize, ps: i32, out: usize): void {
   const rb = (cols + 7) >> 3;
   for (let r = 0; r < rows; r++) {
     const a = load<f32>(alphas + ((<usize>(r * ps)) << 2));

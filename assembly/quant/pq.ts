@@ -117,7 +117,7 @@ function nearestSimd(x: usize, D: i32, d: i32, k: i32, cT: usize): i32 {
  * Index of the centroid nearest to x (d floats) among k, from the transposed block cT (d × k).
  * SIMD: four centroids per lane group, specialised for d = 1…4; the scalar search is the reference.
  */
-// one compiled copy (with its five specialisations) for k-means and encoding and their _ref twins: a call per
+// one compiled copy (with its five specialisations) for k-means and encoding and their _scalar twins: a call per
 // point costs little next to the k centroid distances, and the builds stay small
 function nearest4(x: usize, d: i32, k: i32, cT: usize, simd: bool): i32 {
   if (ASC_FEATURE_SIMD && simd && k >= 4) {
@@ -290,7 +290,7 @@ function kmeans(x: usize, n: i32, d: i32, xstride: i32, k: i32, iters: i32, seed
 export function pq_kmeans_f32(x: usize, n: i32, d: i32, xstride: i32, k: i32, iters: i32, seed: u32, init: i32, cent: usize, centT: usize, assign: usize, counts: usize): void {
   kmeans(x, n, d, xstride, k, iters, seed, init, cent, centT, assign, counts, true);
 }
-export function pq_kmeans_f32_ref(x: usize, n: i32, d: i32, xstride: i32, k: i32, iters: i32, seed: u32, init: i32, cent: usize, centT: usize, assign: usize, counts: usize): void {
+export function pq_kmeans_f32_scalar(x: usize, n: i32, d: i32, xstride: i32, k: i32, iters: i32, seed: u32, init: i32, cent: usize, centT: usize, assign: usize, counts: usize): void {
   kmeans(x, n, d, xstride, k, iters, seed, init, cent, centT, assign, counts, false);
 }
 
@@ -312,7 +312,7 @@ function encode(x: usize, rows: i32, cols: i32, xstride: i32, dsub: i32, ksub: i
 export function pq_encode_f32(x: usize, rows: i32, cols: i32, xstride: i32, dsub: i32, ksub: i32, centT: usize, codes: usize): void {
   encode(x, rows, cols, xstride, dsub, ksub, centT, codes, true);
 }
-export function pq_encode_f32_ref(x: usize, rows: i32, cols: i32, xstride: i32, dsub: i32, ksub: i32, centT: usize, codes: usize): void {
+export function pq_encode_f32_scalar(x: usize, rows: i32, cols: i32, xstride: i32, dsub: i32, ksub: i32, centT: usize, codes: usize): void {
   encode(x, rows, cols, xstride, dsub, ksub, centT, codes, false);
 }
 
@@ -381,7 +381,7 @@ function scanRow(c: usize, nsub: i32, ksub: i32, table: usize, normCodes: usize,
   return s;
 }
 
-/** pq_centroid_sqnorms: table[m·ksub + c] = ‖centroid_m,c‖² (feeds pq_row_norms). */
+/** pq_centroid_sqnorms: table[m·ksub + c] = ‖centroid_m,c‖² (feeds pq_norm_l2_per_row). */
 export function pq_centroid_sqnorms(cent: usize, cols: i32, dsub: i32, ksub: i32, table: usize): void {
   const nsub = (cols + dsub - 1) / dsub;
   for (let m = 0; m < nsub; m++) {
@@ -395,8 +395,8 @@ export function pq_centroid_sqnorms(cent: usize, cols: i32, dsub: i32, ksub: i32
   }
 }
 
-/** pq_row_norms: out[r] = ‖decoded row r‖ = sqrt(Σ_m sq[m][code]) · |norm| (sq from pq_centroid_sqnorms). */
-export function pq_row_norms(codes: usize, rows: i32, nsub: i32, ksub: i32, sq: usize, normCodes: usize, normTable: usize, out: usize): void {
+/** pq_norm_l2_per_row: out[r] = ‖decoded row r‖ = sqrt(Σ_m sq[m][code]) · |norm| (sq from pq_centroid_sqnorms). */
+export function pq_norm_l2_per_row(codes: usize, rows: i32, nsub: i32, ksub: i32, sq: usize, normCodes: usize, normTable: usize, out: usize): void {
   for (let r = 0; r < rows; r++) {
     const s = scanRow(codes + <usize>r * <usize>nsub, nsub, ksub, sq, 0, 0, r);
     let v = Mathf.sqrt(s);
@@ -405,8 +405,8 @@ export function pq_row_norms(codes: usize, rows: i32, nsub: i32, ksub: i32, sq: 
   }
 }
 
-/** pq_decode_rows: out (rows × cols f32) = concatenated centroids, times the row's norm with qnorm. */
-export function pq_decode_rows(codes: usize, rows: i32, cols: i32, dsub: i32, ksub: i32, cent: usize, normCodes: usize, normTable: usize, out: usize): void {
+/** pq_decode_f32: out (rows × cols f32) = concatenated centroids, times the row's norm with qnorm. */
+export function pq_decode_f32(codes: usize, rows: i32, cols: i32, dsub: i32, ksub: i32, cent: usize, normCodes: usize, normTable: usize, out: usize): void {
   const nsub = (cols + dsub - 1) / dsub;
   for (let r = 0; r < rows; r++) {
     const nrm: f32 = normCodes ? load<f32>(normTable + (<usize>load<u8>(normCodes + <usize>r) << 2)) : 1;

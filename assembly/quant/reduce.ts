@@ -25,7 +25,7 @@ export function find_nonfinite_f32(x: usize, n: i32): i32 {
   return -1;
 }
 
-export function find_nonfinite_f32_ref(x: usize, n: i32): i32 {
+export function find_nonfinite_f32_scalar(x: usize, n: i32): i32 {
   for (let i = 0; i < n; i++) {
     if ((load<u32>(x + (<usize>i << 2)) & EXP_MASK) == EXP_MASK) return i;
   }
@@ -66,13 +66,13 @@ function minmaxRow(p: usize, cols: i32, outMin: usize, outMax: usize, simd: bool
   store<f32>(outMax, mx);
 }
 
-/** minmax_f32_rows: outMin[r] = min of row r, outMax[r] = max (±Infinity for an empty row). */
-export function minmax_f32_rows(x: usize, rows: i32, cols: i32, outMin: usize, outMax: usize): void {
+/** minmax_f32_per_row: outMin[r] = min of row r, outMax[r] = max (±Infinity for an empty row). */
+export function minmax_f32_per_row(x: usize, rows: i32, cols: i32, outMin: usize, outMax: usize): void {
   for (let r = 0; r < rows; r++) {
     minmaxRow(x + ((<usize>r * <usize>cols) << 2), cols, outMin + (<usize>r << 2), outMax + (<usize>r << 2), true);
   }
 }
-export function minmax_f32_rows_ref(x: usize, rows: i32, cols: i32, outMin: usize, outMax: usize): void {
+export function minmax_f32_per_row_scalar(x: usize, rows: i32, cols: i32, outMin: usize, outMax: usize): void {
   for (let r = 0; r < rows; r++) {
     minmaxRow(x + ((<usize>r * <usize>cols) << 2), cols, outMin + (<usize>r << 2), outMax + (<usize>r << 2), false);
   }
@@ -97,19 +97,19 @@ function absmaxRow(p: usize, cols: i32, simd: bool): f32 {
   return m;
 }
 
-/** absmax_f32_rows: out[r] = max_j |x[r, j]| (0 for an empty row). */
-export function absmax_f32_rows(x: usize, rows: i32, cols: i32, out: usize): void {
+/** absmax_f32_per_row: out[r] = max_j |x[r, j]| (0 for an empty row). */
+export function absmax_f32_per_row(x: usize, rows: i32, cols: i32, out: usize): void {
   for (let r = 0; r < rows; r++) store<f32>(out + (<usize>r << 2), absmaxRow(x + ((<usize>r * <usize>cols) << 2), cols, true));
 }
-export function absmax_f32_rows_ref(x: usize, rows: i32, cols: i32, out: usize): void {
+export function absmax_f32_per_row_scalar(x: usize, rows: i32, cols: i32, out: usize): void {
   for (let r = 0; r < rows; r++) store<f32>(out + (<usize>r << 2), absmaxRow(x + ((<usize>r * <usize>cols) << 2), cols, false));
 }
 
 /**
- * absmean_f32_rows: out[r] = (Σ_j |x[r, j]|) / cols, summed in f64 in index order (the XNOR-Net α of a row).
+ * absmean_f32_per_row: out[r] = (Σ_j |x[r, j]|) / cols, summed in f64 in index order (the XNOR-Net α of a row).
  * Sequential on purpose: α is stored in files, and every build must write the same bits.
  */
-export function absmean_f32_rows(x: usize, rows: i32, cols: i32, out: usize): void {
+export function absmean_f32_per_row(x: usize, rows: i32, cols: i32, out: usize): void {
   for (let r = 0; r < rows; r++) {
     const p = x + ((<usize>r * <usize>cols) << 2);
     let s: f64 = 0;
@@ -119,10 +119,10 @@ export function absmean_f32_rows(x: usize, rows: i32, cols: i32, out: usize): vo
 }
 
 /**
- * twn_rows: ternary (TWN) statistics per row: Δ_r = factor · mean|x_r|, α_r = mean of |x| over |x| > Δ_r
+ * twn_per_row: ternary (TWN) statistics per row: Δ_r = factor · mean|x_r|, α_r = mean of |x| over |x| > Δ_r
  * (0 when no entry exceeds Δ_r). f64 sums in index order.
  */
-export function twn_rows(x: usize, rows: i32, cols: i32, factor: f32, outDelta: usize, outAlpha: usize): void {
+export function twn_per_row(x: usize, rows: i32, cols: i32, factor: f32, outDelta: usize, outAlpha: usize): void {
   for (let r = 0; r < rows; r++) {
     const p = x + ((<usize>r * <usize>cols) << 2);
     let s: f64 = 0;
@@ -139,8 +139,8 @@ export function twn_rows(x: usize, rows: i32, cols: i32, factor: f32, outDelta: 
   }
 }
 
-/** quantize_ternary_rows: out[r, j] = +1 if x > Δ_r, −1 if x < −Δ_r, else 0 (i8 codes). */
-export function quantize_ternary_rows(x: usize, rows: i32, cols: i32, deltas: usize, out: usize): void {
+/** quantize_ternary_per_row: out[r, j] = +1 if x > Δ_r, −1 if x < −Δ_r, else 0 (i8 codes). */
+export function quantize_ternary_per_row(x: usize, rows: i32, cols: i32, deltas: usize, out: usize): void {
   for (let r = 0; r < rows; r++) {
     const off = <usize>r * <usize>cols;
     const d = load<f32>(deltas + (<usize>r << 2));
@@ -152,10 +152,10 @@ export function quantize_ternary_rows(x: usize, rows: i32, cols: i32, deltas: us
 }
 
 /**
- * count_outside_rows: how many x[r, j] lie outside [lo[r·ps], hi[r·ps]] (ps = 1 per row, 0 per tensor).
+ * count_outside_per_row: how many x[r, j] lie outside [lo[r·ps], hi[r·ps]] (ps = 1 per row, 0 per tensor).
  * The saturated count of an error report: values that quantization had to clip.
  */
-export function count_outside_rows(x: usize, rows: i32, cols: i32, lo: usize, hi: usize, ps: i32): i32 {
+export function count_outside_per_row(x: usize, rows: i32, cols: i32, lo: usize, hi: usize, ps: i32): i32 {
   let count = 0;
   for (let r = 0; r < rows; r++) {
     const b = (<usize>(r * ps)) << 2;
@@ -177,11 +177,11 @@ export function count_outside_rows(x: usize, rows: i32, cols: i32, lo: usize, hi
 export function error_stats_f32(x: usize, y: usize, rows: i32, cols: i32, out: usize): void {
   errorStats(x, y, rows, cols, out, true);
 }
-export function error_stats_f32_ref(x: usize, y: usize, rows: i32, cols: i32, out: usize): void {
+export function error_stats_f32_scalar(x: usize, y: usize, rows: i32, cols: i32, out: usize): void {
   errorStats(x, y, rows, cols, out, false);
 }
 
-// one compiled copy shared by the kernel and its _ref twin (the flag is a runtime argument)
+// one compiled copy shared by the kernel and its _scalar twin (the flag is a runtime argument)
 function errorStats(x: usize, y: usize, rows: i32, cols: i32, out: usize, simd: bool): void {
   let se: f64 = 0, sx: f64 = 0, sy: f64 = 0, cs: f64 = 0, mx: f64 = 0;
   for (let r = 0; r < rows; r++) {
@@ -227,14 +227,14 @@ function errorStats(x: usize, y: usize, rows: i32, cols: i32, out: usize, simd: 
 }
 
 /**
- * quant_error_rows_i8: out[r] = Σ_j (x − s·(q − z))² with q = clamp(round(x / s) + z, qmin, qmax) for row r,
+ * quant_error_i8_per_row: out[r] = Σ_j (x − s·(q − z))² with q = clamp(round(x / s) + z, qmin, qmax) for row r,
  * s = scales[r·ps], z = zps[r·ps] (zps = 0: z = 0). One pass of the MSE-optimal clipping search (§1.6):
  * nothing is stored but the per-row error. f32 arithmetic, f32 accumulation per row.
  */
-export function quant_error_rows_i8(x: usize, rows: i32, cols: i32, scales: usize, zps: usize, ps: i32, qmin: i32, qmax: i32, out: usize): void {
+export function quant_error_i8_per_row(x: usize, rows: i32, cols: i32, scales: usize, zps: usize, ps: i32, qmin: i32, qmax: i32, out: usize): void {
   quantErrorRows(x, rows, cols, scales, zps, ps, qmin, qmax, out, true);
 }
-export function quant_error_rows_i8_ref(x: usize, rows: i32, cols: i32, scales: usize, zps: usize, ps: i32, qmin: i32, qmax: i32, out: usize): void {
+export function quant_error_i8_per_row_scalar(x: usize, rows: i32, cols: i32, scales: usize, zps: usize, ps: i32, qmin: i32, qmax: i32, out: usize): void {
   quantErrorRows(x, rows, cols, scales, zps, ps, qmin, qmax, out, false);
 }
 
@@ -297,11 +297,11 @@ export function column_means_f32(x: usize, rows: i32, cols: i32, acc: usize, out
   for (let j = 0; j < cols; j++) store<f32>(out + (<usize>j << 2), rows > 0 ? <f32>(load<f64>(acc + (<usize>j << 3)) / <f64>rows) : 0);
 }
 
-/** center_rows_f32: out[r, j] = x[r, j] − mu[j] (out may be x). */
-export function center_rows_f32(x: usize, rows: i32, cols: i32, mu: usize, out: usize): void {
+/** center_f32: out[r, j] = x[r, j] − mu[j] (out may be x). */
+export function center_f32(x: usize, rows: i32, cols: i32, mu: usize, out: usize): void {
   centerRows(x, rows, cols, mu, out, true);
 }
-export function center_rows_f32_ref(x: usize, rows: i32, cols: i32, mu: usize, out: usize): void {
+export function center_f32_scalar(x: usize, rows: i32, cols: i32, mu: usize, out: usize): void {
   centerRows(x, rows, cols, mu, out, false);
 }
 

@@ -58,7 +58,7 @@ function hsum4F32(a0: v128, a1: v128, a2: v128, a3: v128): v128 {
 /**
  * The half-precision scan: SIMD builds score four rows per step, so each query load serves four rows, reading eight
  * halves of a row per v128 load; a row tail of cols % 8 values is read as the row's last eight halves against the
- * query's last eight values with the lanes already counted zeroed (cols ≥ 8). Other rows, and the _ref twins,
+ * query's last eight values with the lanes already counted zeroed (cols ≥ 8). Other rows, and the _scalar twins,
  * go through dotHalfRow. One compiled copy for fp16 and bf16.
  */
 function matvecHalf(mat: usize, rows: i32, cols: i32, q: usize, out: usize, bf: bool, simd: bool): void {
@@ -98,19 +98,19 @@ function matvecHalf(mat: usize, rows: i32, cols: i32, q: usize, out: usize, bf: 
 export function matvec_f16(mat: usize, rows: i32, cols: i32, q: usize, out: usize): void {
   matvecHalf(mat, rows, cols, q, out, false, true);
 }
-export function matvec_f16_ref(mat: usize, rows: i32, cols: i32, q: usize, out: usize): void {
+export function matvec_f16_scalar(mat: usize, rows: i32, cols: i32, q: usize, out: usize): void {
   matvecHalf(mat, rows, cols, q, out, false, false);
 }
 /** matvec_bf16: the same for a bf16 table. */
 export function matvec_bf16(mat: usize, rows: i32, cols: i32, q: usize, out: usize): void {
   matvecHalf(mat, rows, cols, q, out, true, true);
 }
-export function matvec_bf16_ref(mat: usize, rows: i32, cols: i32, q: usize, out: usize): void {
+export function matvec_bf16_scalar(mat: usize, rows: i32, cols: i32, q: usize, out: usize): void {
   matvecHalf(mat, rows, cols, q, out, true, false);
 }
 
-/** row_norms_half: out[r] = ‖decoded row r‖₂ of an fp16 (bf = 0) or bf16 (bf = 1) table; f64 sums. */
-export function row_norms_half(mat: usize, rows: i32, cols: i32, bf: bool, out: usize): void {
+/** norm_l2_half_per_row: out[r] = ‖decoded row r‖₂ of an fp16 (bf = 0) or bf16 (bf = 1) table; f64 sums. */
+export function norm_l2_half_per_row(mat: usize, rows: i32, cols: i32, bf: bool, out: usize): void {
   for (let r = 0; r < rows; r++) {
     const p = mat + ((<usize>r * <usize>cols) << 1);
     let s: f64 = 0;

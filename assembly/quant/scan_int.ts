@@ -39,7 +39,7 @@ function dotI8(a: usize, b: usize, n: i32, simd: bool): i32 {
 export function dot_i8(a: usize, b: usize, n: i32): i32 {
   return dotI8(a, b, n, true);
 }
-export function dot_i8_ref(a: usize, b: usize, n: i32): i32 {
+export function dot_i8_scalar(a: usize, b: usize, n: i32): i32 {
   return dotI8(a, b, n, false);
 }
 
@@ -127,7 +127,7 @@ function storeScore(o: usize, d: i32, row: i32, raw: bool, qscale: f32, scales: 
  * with s_row = scales[row·ps], z_row = zps[row·ps] (zps = 0: 0). The SIMD path computes four rows per step
  * and rescales them as one f32x4 with the same f32 operations as the scalar path.
  */
-// one compiled copy shared by the raw and scaled kernels and their _ref twins (flags are runtime arguments)
+// one compiled copy shared by the raw and scaled kernels and their _scalar twins (flags are runtime arguments)
 function matvecI8(mat: usize, rows: i32, cols: i32, stride: i32, idx: usize, q: usize, raw: bool, qscale: f32, scales: usize, zps: usize, ps: i32, bias: f32, out: usize, simd: bool): void {
   const sb = <usize>stride;
   const qsum = !raw && zps ? sumI8(q, cols) : 0;
@@ -158,7 +158,7 @@ function matvecI8(mat: usize, rows: i32, cols: i32, stride: i32, idx: usize, q: 
 export function matvec_i8(mat: usize, rows: i32, cols: i32, stride: i32, q: usize, out: usize): void {
   matvecI8(mat, rows, cols, stride, 0, q, true, 0, 0, 0, 0, 0, out, true);
 }
-export function matvec_i8_ref(mat: usize, rows: i32, cols: i32, stride: i32, q: usize, out: usize): void {
+export function matvec_i8_scalar(mat: usize, rows: i32, cols: i32, stride: i32, q: usize, out: usize): void {
   matvecI8(mat, rows, cols, stride, 0, q, true, 0, 0, 0, 0, 0, out, false);
 }
 
@@ -171,7 +171,7 @@ export function matvec_i8_ref(mat: usize, rows: i32, cols: i32, stride: i32, q: 
 export function matvec_i8_scaled(mat: usize, rows: i32, cols: i32, stride: i32, idx: usize, q: usize, qscale: f32, scales: usize, zps: usize, ps: i32, bias: f32, out: usize): void {
   matvecI8(mat, rows, cols, stride, idx, q, false, qscale, scales, zps, ps, bias, out, true);
 }
-export function matvec_i8_scaled_ref(mat: usize, rows: i32, cols: i32, stride: i32, idx: usize, q: usize, qscale: f32, scales: usize, zps: usize, ps: i32, bias: f32, out: usize): void {
+export function matvec_i8_scaled_scalar(mat: usize, rows: i32, cols: i32, stride: i32, idx: usize, q: usize, qscale: f32, scales: usize, zps: usize, ps: i32, bias: f32, out: usize): void {
   matvecI8(mat, rows, cols, stride, idx, q, false, qscale, scales, zps, ps, bias, out, false);
 }
 
@@ -201,15 +201,15 @@ function sqnormI8(p: usize, cols: i32, z: i32, simd: bool): i64 {
   return s;
 }
 
-/** row_norms_i8: out[r] = s_r · sqrt(Σ_c (code[r, c] − z_r)²): the L2 norm of each dequantized row. */
-export function row_norms_i8(mat: usize, rows: i32, cols: i32, stride: i32, scales: usize, zps: usize, ps: i32, out: usize): void {
+/** norm_l2_i8_per_row: out[r] = s_r · sqrt(Σ_c (code[r, c] − z_r)²): the L2 norm of each dequantized row. */
+export function norm_l2_i8_per_row(mat: usize, rows: i32, cols: i32, stride: i32, scales: usize, zps: usize, ps: i32, out: usize): void {
   for (let r = 0; r < rows; r++) {
     const b = (<usize>(r * ps)) << 2;
     const z = zps ? load<i32>(zps + b) : 0;
     store<f32>(out + (<usize>r << 2), load<f32>(scales + b) * <f32>Math.sqrt(<f64>sqnormI8(mat + <usize>r * <usize>stride, cols, z, true)));
   }
 }
-export function row_norms_i8_ref(mat: usize, rows: i32, cols: i32, stride: i32, scales: usize, zps: usize, ps: i32, out: usize): void {
+export function norm_l2_i8_per_row_scalar(mat: usize, rows: i32, cols: i32, stride: i32, scales: usize, zps: usize, ps: i32, out: usize): void {
   for (let r = 0; r < rows; r++) {
     const b = (<usize>(r * ps)) << 2;
     const z = zps ? load<i32>(zps + b) : 0;
@@ -253,7 +253,7 @@ function blockI4(acc: v128, pb: usize, qel: v128, qeh: v128, qol: v128, qoh: v12
 
 /**
  * The int4 scoring loop (raw i32 dots or rescaled f32 scores, as matvecI8), 32 elements per SIMD step. One compiled
- * copy shared by the raw and scaled kernels and their _ref twins (flags are runtime arguments).
+ * copy shared by the raw and scaled kernels and their _scalar twins (flags are runtime arguments).
  */
 function matvecI4(mat: usize, rows: i32, cols: i32, strideBytes: i32, idx: usize, q: usize, raw: bool, qscale: f32, scales: usize, zps: usize, ps: i32, bias: f32, out: usize, simd: bool): void {
   const sb = <usize>strideBytes;
@@ -321,7 +321,7 @@ function matvecI4(mat: usize, rows: i32, cols: i32, strideBytes: i32, idx: usize
 export function matvec_i4(mat: usize, rows: i32, cols: i32, strideBytes: i32, q: usize, out: usize): void {
   matvecI4(mat, rows, cols, strideBytes, 0, q, true, 0, 0, 0, 0, 0, out, true);
 }
-export function matvec_i4_ref(mat: usize, rows: i32, cols: i32, strideBytes: i32, q: usize, out: usize): void {
+export function matvec_i4_scalar(mat: usize, rows: i32, cols: i32, strideBytes: i32, q: usize, out: usize): void {
   matvecI4(mat, rows, cols, strideBytes, 0, q, true, 0, 0, 0, 0, 0, out, false);
 }
 
@@ -329,12 +329,12 @@ export function matvec_i4_ref(mat: usize, rows: i32, cols: i32, strideBytes: i32
 export function matvec_i4_scaled(mat: usize, rows: i32, cols: i32, strideBytes: i32, idx: usize, q: usize, qscale: f32, scales: usize, zps: usize, ps: i32, bias: f32, out: usize): void {
   matvecI4(mat, rows, cols, strideBytes, idx, q, false, qscale, scales, zps, ps, bias, out, true);
 }
-export function matvec_i4_scaled_ref(mat: usize, rows: i32, cols: i32, strideBytes: i32, idx: usize, q: usize, qscale: f32, scales: usize, zps: usize, ps: i32, bias: f32, out: usize): void {
+export function matvec_i4_scaled_scalar(mat: usize, rows: i32, cols: i32, strideBytes: i32, idx: usize, q: usize, qscale: f32, scales: usize, zps: usize, ps: i32, bias: f32, out: usize): void {
   matvecI4(mat, rows, cols, strideBytes, idx, q, false, qscale, scales, zps, ps, bias, out, false);
 }
 
-/** row_norms_i4: out[r] = s_r · sqrt(Σ_c (code[r, c] − z_r)²) for a packed int4 table. */
-export function row_norms_i4(mat: usize, rows: i32, cols: i32, strideBytes: i32, scales: usize, zps: usize, ps: i32, out: usize): void {
+/** norm_l2_i4_per_row: out[r] = s_r · sqrt(Σ_c (code[r, c] − z_r)²) for a packed int4 table. */
+export function norm_l2_i4_per_row(mat: usize, rows: i32, cols: i32, strideBytes: i32, scales: usize, zps: usize, ps: i32, out: usize): void {
   for (let r = 0; r < rows; r++) {
     const b = (<usize>(r * ps)) << 2;
     const z = zps ? load<i32>(zps + b) : 0;

@@ -4,7 +4,7 @@
  * SIMD: a lane-wise max pass, then a scan for the first index that holds it.
  */
 export function argmax_f32(x: usize, n: i32): i32 {
-  if (!ASC_FEATURE_SIMD || n < 8) return argmax_f32_ref(x, n);
+  if (!ASC_FEATURE_SIMD || n < 8) return argmax_f32_scalar(x, n);
   // lane-wise max with NaN treated as −∞ (pmax keeps the first operand on NaN comparisons)
   let vm = f32x4.splat(-Infinity);
   let i = 0;
@@ -17,12 +17,12 @@ export function argmax_f32(x: usize, n: i32): i32 {
     const v = load<f32>(x + (<usize>i << 2));
     if (v > m) m = v;
   }
-  if (m == -Infinity) return argmax_f32_ref(x, n); // all −∞ or NaN: let the oracle decide
+  if (m == -Infinity) return argmax_f32_scalar(x, n); // all −∞ or NaN: let the oracle decide
   for (let j = 0; j < n; j++) if (load<f32>(x + (<usize>j << 2)) == m) return j;
   return -1;
 }
 
-export function argmax_f32_ref(x: usize, n: i32): i32 {
+export function argmax_f32_scalar(x: usize, n: i32): i32 {
   let bi = -1;
   let bv: f32 = 0;
   for (let i = 0; i < n; i++) {

@@ -3,7 +3,7 @@
 
 /** axpy_f32: y[i] += alpha·x[i] for n contiguous f32. */
 export function axpy_f32(y: usize, x: usize, alpha: f32, n: i32): void {
-  if (!ASC_FEATURE_SIMD) { axpy_f32_ref(y, x, alpha, n); return; }
+  if (!ASC_FEATURE_SIMD) { axpy_f32_scalar(y, x, alpha, n); return; }
   const va = f32x4.splat(alpha);
   let i = 0;
   for (; i + 8 <= n; i += 8) {
@@ -21,7 +21,7 @@ export function axpy_f32(y: usize, x: usize, alpha: f32, n: i32): void {
   }
 }
 
-export function axpy_f32_ref(y: usize, x: usize, alpha: f32, n: i32): void {
+export function axpy_f32_scalar(y: usize, x: usize, alpha: f32, n: i32): void {
   for (let i = 0; i < n; i++) {
     const o = <usize>i << 2;
     store<f32>(y + o, load<f32>(y + o) + alpha * load<f32>(x + o));
@@ -30,7 +30,7 @@ export function axpy_f32_ref(y: usize, x: usize, alpha: f32, n: i32): void {
 
 /** scale_f32: x[i] *= alpha. */
 export function scale_f32(x: usize, alpha: f32, n: i32): void {
-  if (!ASC_FEATURE_SIMD) { scale_f32_ref(x, alpha, n); return; }
+  if (!ASC_FEATURE_SIMD) { scale_f32_scalar(x, alpha, n); return; }
   const va = f32x4.splat(alpha);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
@@ -43,7 +43,7 @@ export function scale_f32(x: usize, alpha: f32, n: i32): void {
   }
 }
 
-export function scale_f32_ref(x: usize, alpha: f32, n: i32): void {
+export function scale_f32_scalar(x: usize, alpha: f32, n: i32): void {
   for (let i = 0; i < n; i++) {
     const o = <usize>i << 2;
     store<f32>(x + o, alpha * load<f32>(x + o));
@@ -52,7 +52,7 @@ export function scale_f32_ref(x: usize, alpha: f32, n: i32): void {
 
 /** mul_f32: x[i] *= y[i] (elementwise). */
 export function mul_f32(x: usize, y: usize, n: i32): void {
-  if (!ASC_FEATURE_SIMD) { mul_f32_ref(x, y, n); return; }
+  if (!ASC_FEATURE_SIMD) { mul_f32_scalar(x, y, n); return; }
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
@@ -64,7 +64,7 @@ export function mul_f32(x: usize, y: usize, n: i32): void {
   }
 }
 
-export function mul_f32_ref(x: usize, y: usize, n: i32): void {
+export function mul_f32_scalar(x: usize, y: usize, n: i32): void {
   for (let i = 0; i < n; i++) {
     const o = <usize>i << 2;
     store<f32>(x + o, load<f32>(x + o) * load<f32>(y + o));
@@ -72,10 +72,10 @@ export function mul_f32_ref(x: usize, y: usize, n: i32): void {
 }
 
 /**
- * mul_gather_f32: x[k] *= y[idx[k]] for k < m (i32 indices). Scales gathered candidates' scores by a per-row factor
+ * mul_f32_gather: x[k] *= y[idx[k]] for k < m (i32 indices). Scales gathered candidates' scores by a per-row factor
  * (e.g. inverse norms) in a rerank. A gather, so scalar in every build.
  */
-export function mul_gather_f32(x: usize, idx: usize, m: i32, y: usize): void {
+export function mul_f32_gather(x: usize, idx: usize, m: i32, y: usize): void {
   for (let k = 0; k < m; k++) {
     const o = <usize>k << 2;
     store<f32>(x + o, load<f32>(x + o) * load<f32>(y + (<usize>load<i32>(idx + o) << 2)));

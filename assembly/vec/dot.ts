@@ -6,7 +6,7 @@ import { hsum_f32x4 } from '../util/hsum';
  * SIMD: four f32x4 accumulators (16 floats per step), then a scalar tail. Pointers need no alignment.
  */
 export function dot_f32(a: usize, b: usize, n: i32): f32 {
-  if (!ASC_FEATURE_SIMD) return dot_f32_ref(a, b, n);
+  if (!ASC_FEATURE_SIMD) return dot_f32_scalar(a, b, n);
   let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0), acc2 = f32x4.splat(0), acc3 = f32x4.splat(0);
   let i = 0;
   for (; i + 16 <= n; i += 16) {
@@ -29,7 +29,7 @@ export function dot_f32(a: usize, b: usize, n: i32): f32 {
 }
 
 /** Scalar oracle of dot_f32. */
-export function dot_f32_ref(a: usize, b: usize, n: i32): f32 {
+export function dot_f32_scalar(a: usize, b: usize, n: i32): f32 {
   let s: f32 = 0;
   for (let i = 0; i < n; i++) {
     const o = <usize>i << 2;

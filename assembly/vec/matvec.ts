@@ -1,8 +1,8 @@
-// f32 matrix·vector: every row (matvec_f32) or a gathered list of rows (matvec_f32_rows, the rerank).
+// f32 matrix·vector: every row (matvec_f32) or a gathered list of rows (matvec_f32_gather, the rerank).
 // Units: rows, cols and m count elements; `stride` counts floats (elements) between row starts; idx holds i32 row
 // indices; pointers are byte addresses.
 import { hsum_f32x4 } from '../util/hsum';
-import { dot_f32, dot_f32_ref } from './dot';
+import { dot_f32, dot_f32_scalar } from './dot';
 import { touchRows } from '../util/rows';
 
 /**
@@ -24,10 +24,10 @@ const MATVEC_INTERLEAVE_MAX_BYTES: u64 = 1 << 20;
  * project's machine (AMD EPYC, bench/kernels.bench.mjs and a standalone A/B): 100k×100 interleaved
  * 7 GFLOP/s (14 GB/s) vs sequential 16 GFLOP/s; 50k×300 4 vs 11 GFLOP/s; but 1024×100 (in L2)
  * interleaved 27 vs sequential 23 GFLOP/s. The two orders add in different orders; both stay within
- * float32 rounding of `matvec_f32_ref`; a test of this kernel needs one table above the limit (e.g. 1030×257).
+ * float32 rounding of `matvec_f32_scalar`; a test of this kernel needs one table above the limit (e.g. 1030×257).
  */
 export function matvec_f32(mat: usize, rows: i32, cols: i32, stride: i32, q: usize, out: usize): void {
-  if (!ASC_FEATURE_SIMD) { matvec_f32_ref(mat, rows, cols, stride, q, out); return; }
+  if (!ASC_FEATURE_SIMD) { matvec_f32_scalar(mat, rows, cols, stride, q, out); return; }
   const sb = <usize>stride << 2;
   const c4 = cols & ~3;
   let r = 0;
@@ -100,20 +100,20 @@ function row_dot_f32x4(p: usize, q: usize, c4: i32): v128 {
   return f32x4.add(f32x4.add(a, b), f32x4.add(c, d));
 }
 
-export function matvec_f32_ref(mat: usize, rows: i32, cols: i32, stride: i32, q: usize, out: usize): void {
+export function matvec_f32_scalar(mat: usize, rows: i32, cols: i32, stride: i32, q: usize, out: usize): void {
   const sb = <usize>stride << 2;
-  for (let r = 0; r < rows; r++) store<f32>(out + (<usize>r << 2), dot_f32_ref(mat + <usize>r * sb, q, cols));
+  for (let r = 0; r < rows; r++) store<f32>(out + (<usize>r << 2), dot_f32_scalar(mat + <usize>r * sb, q, cols));
 }
 
 // ---------------------------------------------------------------- f32 gather (rerank)
 
-/** matvec_f32_rows: out[k] = ⟨mat row idx[k], q⟩ for k < m (rows stride floats apart): exact rescoring of candidates. */
-export function matvec_f32_rows(mat: usize, stride: i32, cols: i32, idx: usize, m: i32, q: usize, out: usize): void {
+/** matvec_f32_gather: out[k] = ⟨mat row idx[k], q⟩ for k < m (rows stride floats apart): exact rescoring of candidates. */
+export function matvec_f32_gather(mat: usize, stride: i32, cols: i32, idx: usize, m: i32, q: usize, out: usize): void {
   const sb = <usize>stride << 2;
   touchRows(mat, sb, cols << 2, idx, m);
   for (let k = 0; k < m; k++) store<f32>(out + (<usize>k << 2), dot_f32(mat + <usize>load<i32>(idx + (<usize>k << 2)) * sb, q, cols));
 }
-export function matvec_f32_rows_ref(mat: usize, stride: i32, cols: i32, idx: usize, m: i32, q: usize, out: usize): void {
+export function matvec_f32_gather_scalar(mat: usize, stride: i32, cols: i32, idx: usize, m: i32, q: usize, out: usize): void {
   const sb = <usize>stride << 2;
-  for (let k = 0; k < m; k++) store<f32>(out + (<usize>k << 2), dot_f32_ref(mat + <usize>load<i32>(idx + (<usize>k << 2)) * sb, q, cols));
+  for (let k = 0; k < m; k++) store<f32>(out + (<usize>k << 2), dot_f32_scalar(mat + <usize>load<i32>(idx + (<usize>k << 2)) * sb, q, cols));
 }

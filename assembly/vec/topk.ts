@@ -7,17 +7,17 @@
  * Writes indices to outIdx (i32) and values to outVal (f32), best first; ties keep the lower index first.
  * NaN values are never selected. Returns how many were written (min(k, n, non-NaN count)).
  * outIdx/outVal must hold k entries; they double as the heap, so nothing is allocated.
- * topk_f32_ref is the same heap without the SIMD block skip (the scalar build's path); the tests check both against
+ * topk_f32_scalar is the same heap without the SIMD block skip (the scalar build's path); the tests check both against
  * a full sort in TypeScript.
  */
 export function topk_f32(vals: usize, n: i32, k: i32, outIdx: usize, outVal: usize): i32 {
   return topk(vals, n, k, outIdx, outVal, true);
 }
-export function topk_f32_ref(vals: usize, n: i32, k: i32, outIdx: usize, outVal: usize): i32 {
+export function topk_f32_scalar(vals: usize, n: i32, k: i32, outIdx: usize, outVal: usize): i32 {
   return topk(vals, n, k, outIdx, outVal, false);
 }
 
-// one compiled copy shared by topk_f32 and its _ref twin (the flag is a runtime argument)
+// one compiled copy shared by topk_f32 and its _scalar twin (the flag is a runtime argument)
 function topk(vals: usize, n: i32, k: i32, outIdx: usize, outVal: usize, simd: bool): i32 {
   if (k <= 0) return 0;
   let size = 0, i = 0;

@@ -379,7 +379,7 @@ export function w2v_train_batch(cfg: usize): void {
 }
 
 /** Scalar oracle of w2v_train_batch: the same algorithm and RNG sequence with scalar inner loops. */
-export function w2v_train_batch_ref(cfg: usize): void {
+export function w2v_train_batch_scalar(cfg: usize): void {
   trainBatch(cfg, false);
 }
 

@@ -82,7 +82,7 @@ function ranges(rt: Runtime, x: number, o: ResolvedOptions): { lo: Float32Array;
   }
   const pl = rt.arena.alloc(groups * 4), ph = rt.arena.alloc(groups * 4);
   try {
-    rt.kernels.minmax_f32_rows(x, groups, size, pl, ph);
+    rt.kernels.minmax_f32_per_row(x, groups, size, pl, ph);
     lo.set(rt.arena.f32(pl, groups));
     hi.set(rt.arena.f32(ph, groups));
   } finally {
@@ -120,7 +120,7 @@ export function calibrate(rt: Runtime, x: number, o: ResolvedOptions): { scales:
       fill(ratio, s, z);
       rt.arena.f32(ps, groups).set(s);
       rt.arena.i32(pz, groups).set(z);
-      rt.kernels.quant_error_rows_i8(x, rows, cols, ps, pz, perRow ? 1 : 0, o.info.qmin, o.info.qmax, pe);
+      rt.kernels.quant_error_i8_per_row(x, rows, cols, ps, pz, perRow ? 1 : 0, o.info.qmin, o.info.qmax, pe);
       const err = rt.arena.f32(pe, rows);
       if (perRow) {
         for (let g = 0; g < groups; g++) if (err[g] < best[g]) { best[g] = err[g]; scales[g] = s[g]; zeroPoints[g] = z[g]; }
@@ -155,9 +155,9 @@ export function encodeAffine(rt: Runtime, x: number, o: ResolvedOptions, scales:
     const u = info.unsigned;
     if (o.perRow) {
       if (o.rounding === 'stochastic') {
-        (u ? k.quantize_affine_u8_stochastic_rows : k.quantize_affine_i8_stochastic_rows)(x, rows, cols, ps, pz, info.qmin, info.qmax, o.seed | 0, 0, tmp);
+        (u ? k.quantize_affine_u8_stochastic_per_row : k.quantize_affine_i8_stochastic_per_row)(x, rows, cols, ps, pz, info.qmin, info.qmax, o.seed | 0, 0, tmp);
       } else {
-        (u ? k.quantize_affine_u8_rows : k.quantize_affine_i8_rows)(x, rows, cols, ps, pz, info.qmin, info.qmax, tmp);
+        (u ? k.quantize_affine_u8_per_row : k.quantize_affine_i8_per_row)(x, rows, cols, ps, pz, info.qmin, info.qmax, tmp);
       }
     } else if (n > 0) {
       if (o.rounding === 'stochastic') {
@@ -182,8 +182,8 @@ export function encodeTernary(rt: Runtime, x: number, o: ResolvedOptions, codes:
   const n = rows * cols;
   const pd = rt.arena.alloc(Math.max(groups, 1) * 4), pa = rt.arena.alloc(Math.max(groups, 1) * 4), tmp = rt.arena.alloc(n);
   try {
-    rt.kernels.twn_rows(x, groups, size, TWN_DELTA, pd, pa);
-    rt.kernels.quantize_ternary_rows(x, groups, size, pd, tmp);
+    rt.kernels.twn_per_row(x, groups, size, TWN_DELTA, pd, pa);
+    rt.kernels.quantize_ternary_per_row(x, groups, size, pd, tmp);
     rt.kernels.pack_i2(tmp, rows, cols, codes);
     return rt.arena.f32(pa, groups).slice();
   } finally {
@@ -198,8 +198,8 @@ export function encodeBinary(rt: Runtime, x: number, o: ResolvedOptions, codes: 
   const { groups, size } = groupShape(o);
   const pa = rt.arena.alloc(Math.max(groups, 1) * 4);
   try {
-    rt.kernels.pack_b1_rows(x, o.rows, o.cols, codes);
-    rt.kernels.absmean_f32_rows(x, groups, size, pa);
+    rt.kernels.pack_b1_f32(x, o.rows, o.cols, codes);
+    rt.kernels.absmean_f32_per_row(x, groups, size, pa);
     return rt.arena.f32(pa, groups).slice();
   } finally {
     rt.arena.free(pa);
@@ -213,7 +213,7 @@ export function encodeBinary(rt: Runtime, x: number, o: ResolvedOptions, codes: 
 export function encodeHalf(rt: Runtime, x: number, n: number, bf: boolean, codes: number): void {
   const pa = rt.arena.alloc(4);
   try {
-    rt.kernels.absmax_f32_rows(x, n ? 1 : 0, n, pa);
+    rt.kernels.absmax_f32_per_row(x, n ? 1 : 0, n, pa);
     const limit = bf ? 3.3961514e38 : 65520; // the smallest magnitudes that round to Inf
     if (n && rt.arena.f32(pa, 1)[0] >= limit) {
       const v = rt.arena.f32(x, n);
@@ -241,7 +241,7 @@ export function decodeAffine(rt: Runtime, codes: number, rows: number, cols: num
     else if (info.perByte === 4) k.unpack_i2(codes, rows, cols, tmp);
     rt.arena.f32(ps, scales.length).set(scales);
     rt.arena.i32(pz, zeroPoints.length).set(zeroPoints);
-    if (perRow) (info.unsigned ? k.dequantize_affine_u8_rows : k.dequantize_affine_i8_rows)(tmp, rows, cols, ps, pz, out);
+    if (perRow) (info.unsigned ? k.dequantize_affine_u8_per_row : k.dequantize_affine_i8_per_row)(tmp, rows, cols, ps, pz, out);
     else (info.unsigned ? k.dequantize_affine_u8 : k.dequantize_affine_i8)(tmp, n, scales[0], zeroPoints[0], out);
   } finally {
     if (packed) rt.arena.free(tmp);

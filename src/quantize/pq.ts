@@ -123,8 +123,8 @@ export function trainPQAt(rt: Runtime, x: number, rows: number, cols: number, s:
       data = alloc(rows * cols * 4);
       rt.arena.u8(data, rows * cols * 4).set(rt.arena.u8(x, rows * cols * 4));
       const norms = alloc(rows * 4);
-      k.row_norms_f32(x, rows, cols, cols, norms, 0);
-      k.normalize_rows_f32(data, rows, cols, cols);
+      k.norm_l2_f32_per_row(x, rows, cols, cols, norms, 0);
+      k.normalize_f32_per_row(data, rows, cols, cols);
       const nk = Math.min(PQ_KSUB, rows);
       const nc = alloc(nk * 4), ncT = alloc(nk * 4), na = alloc(rows * 4), ncount = alloc(nk * 4);
       k.pq_kmeans_f32(norms, rows, 1, 1, nk, iters, subSeed(seed, nsub), s.init, nc, ncT, na, ncount);
@@ -218,7 +218,7 @@ export function dequantizePQ(q: PQTensor, opts: { rt?: Runtime } = {}): Float32A
       rt.arena.u8(nc, q.rows).set(q.normCodes);
       rt.arena.f32(nt, q.normCodebook.length).set(q.normCodebook);
     }
-    rt.kernels.pq_decode_rows(codes, q.rows, q.cols, q.dsub, q.ksub, cent, q.qnorm ? nc : 0, nt, out);
+    rt.kernels.pq_decode_f32(codes, q.rows, q.cols, q.dsub, q.ksub, cent, q.qnorm ? nc : 0, nt, out);
     return rt.arena.f32(out, n).slice();
   } finally {
     for (const p of ptrs) rt.arena.free(p);

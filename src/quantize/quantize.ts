@@ -123,7 +123,7 @@ export function dequantize(q: QuantizedTensor, opts: { rt?: Runtime } = {}): Flo
     else if (info.scheme === 'binary') {
       const pa = rt.arena.alloc(Math.max(q.scales.length, 1) * 4);
       rt.arena.f32(pa, q.scales.length).set(q.scales);
-      rt.kernels.dequantize_b1_rows(codes, q.rows, q.cols, pa, q.perRow ? 1 : 0, out);
+      rt.kernels.dequantize_b1_per_row(codes, q.rows, q.cols, pa, q.perRow ? 1 : 0, out);
       rt.arena.free(pa);
     } else {
       decodeAffine(rt, codes, q.rows, q.cols, info, q.scales, q.zeroPoints, q.perRow, out);
@@ -131,7 +131,7 @@ export function dequantize(q: QuantizedTensor, opts: { rt?: Runtime } = {}): Flo
     if (q.center) {
       // a tensor quantized around its column mean μ: x̂ = μ + decoded, i.e. subtract −μ from every row
       const pm = rt.arena.put(q.center.map((v) => -v));
-      rt.kernels.center_rows_f32(out, q.rows, q.cols, pm, out);
+      rt.kernels.center_f32(out, q.rows, q.cols, pm, out);
       rt.arena.free(pm);
     }
     return rt.arena.f32(out, n).slice();

@@ -82,7 +82,7 @@ export function errorReport(original: Float32Array | ArrayLike<number>, q: Quant
 }
 
 /**
- * Values beyond the representable range ± half a step: clipped, not rounded (count_outside_rows). A centred tensor
+ * Values beyond the representable range ± half a step: clipped, not rounded (count_outside_per_row). A centred tensor
  * (codes of x − μ) is compared with x − μ.
  */
 function countSaturated(rt: Runtime, x: number, q: QuantizedTensor | PQTensor): number {
@@ -95,7 +95,7 @@ function countSaturated(rt: Runtime, x: number, q: QuantizedTensor | PQTensor): 
     const pmu = rt.arena.put(t.center);
     const pc = rt.arena.alloc(n * 4 + 16);
     try {
-      rt.kernels.center_rows_f32(x, t.rows, t.cols, pmu, pc);
+      rt.kernels.center_f32(x, t.rows, t.cols, pmu, pc);
       return countOutside(rt, pc, t);
     } finally {
       rt.arena.free(pc);
@@ -123,7 +123,7 @@ function countOutside(rt: Runtime, x: number, t: QuantizedTensor): number {
   }
   const pl = rt.arena.put(lo), ph = rt.arena.put(hi);
   try {
-    return rt.kernels.count_outside_rows(x, t.rows, t.cols, pl, ph, t.perRow ? 1 : 0);
+    return rt.kernels.count_outside_per_row(x, t.rows, t.cols, pl, ph, t.perRow ? 1 : 0);
   } finally {
     rt.arena.free(pl);
     rt.arena.free(ph);

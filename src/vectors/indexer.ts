@@ -5,7 +5,7 @@
  * 1. a coarse table scans every row and proposes `candidates` rows — for a binary table by Hamming distance of the
  *    query's (centred) sign bits (`BinaryMatrix.hammingTopK`), for any other table by its scores (`scoreRows` +
  *    `topk_f32`);
- * 2. each refine table rescores the current candidates (a gathering kernel: `matvec_f32_rows`, or the table's
+ * 2. each refine table rescores the current candidates (a gathering kernel: `matvec_f32_gather`, or the table's
  *    `scoreSubset`) and keeps the best `keep` of them (the last one keeps `topn`);
  * 3. the last table's scores, divided by its row norms, are the cosines returned.
  *
@@ -226,7 +226,7 @@ export interface CascadeOptions {
  * 1. the first stage scans every row (`scoreRows` × invNorms, `topk_f32`; or Hamming top-k for a binary table) and
  *    proposes `candidates` rows, unless the caller gives the candidates;
  * 2. each further stage rescores the current candidates with its table's `scoreSubset` (one gathered call, whatever
- *    the table), multiplies by its invNorms (`mul_gather_f32`) and keeps the best `keep` (the last keeps k).
+ *    the table), multiplies by its invNorms (`mul_f32_gather`) and keeps the best `keep` (the last keeps k).
  * The tables and multipliers are borrowed; the cascade owns only its scratch (grown when k > candidates).
  * @internal
  */
@@ -304,7 +304,7 @@ export class Cascade extends WasmOwned {
       const st = this.stages[s];
       const keep = s === last ? kk : Math.max(Math.min(keepMid, m), kk);
       st.table.scoreSubset(qPtr, cur, m, this.subPtr);
-      if (st.invNorms) K.mul_gather_f32(this.subPtr, cur, m, st.invNorms);
+      if (st.invNorms) K.mul_f32_gather(this.subPtr, cur, m, st.invNorms);
       const got = K.topk_f32(this.subPtr, m, Math.min(keep, m), this.posPtr, this.valPtr);
       const pos = this.rt.arena.i32(this.posPtr, got), from = this.rt.arena.i32(cur, m), to = this.rt.arena.i32(nxt, got);
       for (let j = 0; j < got; j++) to[j] = from[pos[j]];
@@ -319,7 +319,7 @@ export class Cascade extends WasmOwned {
     else {
       // Hamming alone: the scores of the decoded rows (× invNorms), for the rows in Hamming order
       coarse.table.scoreSubset(qPtr, cur, n, this.subPtr);
-      if (coarse.invNorms) K.mul_gather_f32(this.subPtr, cur, n, coarse.invNorms);
+      if (coarse.invNorms) K.mul_f32_gather(this.subPtr, cur, n, coarse.invNorms);
       scores = this.rt.arena.f32(this.subPtr, n).slice();
     }
     return { indices, scores };
@@ -350,7 +350,7 @@ function unitRows(m: Matrix): DenseMatrix {
       const row = new Float32Array(cols);
       for (let r = 0; r < rows; r++) out.row(r).set(m.decodeRow(r, row));
     }
-    m.rt.kernels.normalize_rows_f32(out.ptr, rows, cols, cols);
+    m.rt.kernels.normalize_f32_per_row(out.ptr, rows, cols, cols);
   } catch (e) {
     out.dispose();
     throw e;

@@ -121,12 +121,12 @@ export class DenseMatrix extends WasmOwned implements Matrix {
 
   scoreSubset(qPtr: number, idxPtr: number, n: number, outPtr: number): void {
     this.alive();
-    this.rt.kernels.matvec_f32_rows(this.ptr, this.stride, this.cols, idxPtr, n, qPtr, outPtr);
+    this.rt.kernels.matvec_f32_gather(this.ptr, this.stride, this.cols, idxPtr, n, qPtr, outPtr);
   }
 
   rowNorms(outPtr: number): void {
     this.alive();
-    this.rt.kernels.row_norms_f32(this.ptr, this.rows, this.cols, this.stride, outPtr, 0);
+    this.rt.kernels.norm_l2_f32_per_row(this.ptr, this.rows, this.cols, this.stride, outPtr, 0);
   }
 
   private checkRow(i: number): void {

@@ -15,7 +15,7 @@ describe.each(BUILDS)('vector kernels, %s build', (build) => {
     expect(rt.shared).toBe(build.endsWith('-mt'));
   });
 
-  it('dot_f32 and its _ref match a float64 reference at every length and offset', async () => {
+  it('dot_f32 and its _scalar match a float64 reference at every length and offset', async () => {
     const rt = await rtFor(build);
     const r = rng(1);
     for (const n of LENGTHS) for (const off of OFFSETS) {
@@ -24,7 +24,7 @@ describe.each(BUILDS)('vector kernels, %s build', (build) => {
       rt.arena.f32(pa, n).set(a); rt.arena.f32(pb, n).set(b);
       const want = refDot(a, b), tol = 1e-6 * absDot(a, b) + 1e-7;
       expect(Math.abs(rt.kernels.dot_f32(pa, pb, n) - want)).toBeLessThanOrEqual(tol * 4);
-      expect(Math.abs(rt.kernels.dot_f32_ref(pa, pb, n) - want)).toBeLessThanOrEqual(tol * 4);
+      expect(Math.abs(rt.kernels.dot_f32_scalar(pa, pb, n) - want)).toBeLessThanOrEqual(tol * 4);
       rt.arena.free(pa - off); rt.arena.free(pb - off);
     }
   });
@@ -35,19 +35,19 @@ describe.each(BUILDS)('vector kernels, %s build', (build) => {
     for (const n of LENGTHS) for (const off of [0, 4]) {
       const x = randomF32(n, r), y = randomF32(n, r), alpha = Math.fround(r() * 3 - 1.5);
       const px = rt.arena.alloc(n * 4 + 16) + off, py = rt.arena.alloc(n * 4 + 16) + off;
-      for (const fn of ['axpy_f32', 'axpy_f32_ref'] as const) {
+      for (const fn of ['axpy_f32', 'axpy_f32_scalar'] as const) {
         rt.arena.f32(px, n).set(x); rt.arena.f32(py, n).set(y);
         rt.kernels[fn](py, px, alpha, n);
         const got = rt.arena.f32(py, n);
         for (let i = 0; i < n; i++) expect(got[i]).toBe(Math.fround(y[i] + Math.fround(alpha * x[i])));
       }
-      for (const fn of ['scale_f32', 'scale_f32_ref'] as const) {
+      for (const fn of ['scale_f32', 'scale_f32_scalar'] as const) {
         rt.arena.f32(px, n).set(x);
         rt.kernels[fn](px, alpha, n);
         const got = rt.arena.f32(px, n);
         for (let i = 0; i < n; i++) expect(got[i]).toBe(Math.fround(alpha * x[i]));
       }
-      for (const fn of ['mul_f32', 'mul_f32_ref'] as const) {
+      for (const fn of ['mul_f32', 'mul_f32_scalar'] as const) {
         rt.arena.f32(px, n).set(x); rt.arena.f32(py, n).set(y);
         rt.kernels[fn](px, py, n);
         const got = rt.arena.f32(px, n);
@@ -57,7 +57,7 @@ describe.each(BUILDS)('vector kernels, %s build', (build) => {
     }
   });
 
-  it('mul_gather_f32: x[k] *= y[idx[k]] for k < m, exactly, with repeated and unordered indices; nothing past m', async () => {
+  it('mul_f32_gather: x[k] *= y[idx[k]] for k < m, exactly, with repeated and unordered indices; nothing past m', async () => {
     const rt = await rtFor(build);
     const r = rng(7);
     for (const [m, ny] of [[0, 5], [1, 1], [3, 10], [17, 40], [1000, 64]]) {
@@ -65,7 +65,7 @@ describe.each(BUILDS)('vector kernels, %s build', (build) => {
       // indices in any order, repeats allowed, and the first and last row of y
       const idx = Int32Array.from({ length: m }, (_, k) => (k === 0 ? ny - 1 : k === 1 ? 0 : Math.floor(r() * ny)));
       const px = rt.arena.put(x), pi = rt.arena.put(idx.length ? idx : new Int32Array(1)), py = rt.arena.put(y);
-      rt.kernels.mul_gather_f32(px, pi, m, py);
+      rt.kernels.mul_f32_gather(px, pi, m, py);
       const got = rt.arena.f32(px, m + 4);
       for (let k = 0; k < m + 4; k++) expect(got[k], `k=${k}`).toBe(k < m ? Math.fround(x[k] * y[idx[k]]) : x[k]);
       expect(Array.from(rt.arena.f32(py, ny))).toEqual(Array.from(y)); // y is read only
@@ -83,14 +83,14 @@ describe.each(BUILDS)('vector kernels, %s build', (build) => {
       const pm = rt.arena.put(m), pout = rt.arena.alloc(rows * 4);
       const want = Array.from({ length: rows }, (_, i) => Math.sqrt(refDot(m.subarray(i * stride, i * stride + cols), m.subarray(i * stride, i * stride + cols))));
       expect(close(rt.kernels.norm_l2_f32(pm, cols), want[0], 1e-5)).toBe(true);
-      expect(close(rt.kernels.norm_l2_f32_ref(pm, cols), want[0], 1e-5)).toBe(true);
-      for (const fn of ['row_norms_f32', 'row_norms_f32_ref'] as const) {
+      expect(close(rt.kernels.norm_l2_f32_scalar(pm, cols), want[0], 1e-5)).toBe(true);
+      for (const fn of ['norm_l2_f32_per_row', 'norm_l2_f32_per_row_scalar'] as const) {
         rt.kernels[fn](pm, rows, cols, stride, pout, 0);
         rt.arena.f32(pout, rows).forEach((v, i) => expect(close(v, want[i], 1e-5)).toBe(true));
         rt.kernels[fn](pm, rows, cols, stride, pout, 1);
         rt.arena.f32(pout, rows).forEach((v, i) => expect(close(v, want[i] ? 1 / want[i] : 0, 1e-5)).toBe(true));
       }
-      for (const fn of ['normalize_rows_f32', 'normalize_rows_f32_ref'] as const) {
+      for (const fn of ['normalize_f32_per_row', 'normalize_f32_per_row_scalar'] as const) {
         rt.arena.f32(pm, m.length).set(m);
         rt.kernels[fn](pm, rows, cols, stride);
         const got = rt.arena.f32(pm, m.length);
@@ -113,7 +113,7 @@ describe.each(BUILDS)('vector kernels, %s build', (build) => {
       const stride = cols + pad;
       const m = randomF32(rows * stride, r), q = randomF32(cols, r);
       const pm = rt.arena.put(m), pq = rt.arena.put(q), po = rt.arena.alloc(rows * 4 + 16);
-      for (const fn of ['matvec_f32', 'matvec_f32_ref'] as const) {
+      for (const fn of ['matvec_f32', 'matvec_f32_scalar'] as const) {
         rt.kernels[fn](pm, rows, cols, stride, pq, po);
         const got = rt.arena.f32(po, rows);
         for (let i = 0; i < rows; i++) {
@@ -125,7 +125,7 @@ describe.each(BUILDS)('vector kernels, %s build', (build) => {
     }
   });
 
-  it('topk_f32 (+_ref, the heap without the SIMD block skip) equals a full sort in TypeScript (ties by lower index, NaN skipped)', async () => {
+  it('topk_f32 (+_scalar, the heap without the SIMD block skip) equals a full sort in TypeScript (ties by lower index, NaN skipped)', async () => {
     const rt = await rtFor(build);
     const r = rng(5);
     // large n: the SIMD path (16 values against the heap's worst) with NaN, ±Infinity and ties past the first k,
@@ -137,7 +137,7 @@ describe.each(BUILDS)('vector kernels, %s build', (build) => {
       if (n > 1000) for (let i = 100; i < n; i += 97) v[i] = i % 3 ? NaN : i % 2 ? Infinity : -Infinity;
       const pv = rt.arena.put(v), pi = rt.arena.alloc(Math.max(k, 1) * 4), pw = rt.arena.alloc(Math.max(k, 1) * 4);
       const idx = [...Array(n).keys()].filter((i) => !Number.isNaN(v[i])).sort((a, b) => v[b] - v[a] || a - b).slice(0, k);
-      for (const fn of ['topk_f32', 'topk_f32_ref'] as const) {
+      for (const fn of ['topk_f32', 'topk_f32_scalar'] as const) {
         const m = rt.kernels[fn](pv, n, k, pi, pw);
         expect(m).toBe(idx.length);
         expect(Array.from(rt.arena.i32(pi, m))).toEqual(idx);
@@ -182,7 +182,7 @@ describe.each(BUILDS)('vector kernels, %s build', (build) => {
       for (let i = 0; i < v.length; i++) if (!Number.isNaN(v[i]) && (want < 0 || v[i] > v[want])) want = i;
       const pv = rt.arena.put(v.length ? v : new Float32Array(1));
       expect(rt.kernels.argmax_f32(pv, v.length)).toBe(want);
-      expect(rt.kernels.argmax_f32_ref(pv, v.length)).toBe(want);
+      expect(rt.kernels.argmax_f32_scalar(pv, v.length)).toBe(want);
       rt.arena.free(pv);
     }
   });

@@ -65,7 +65,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
     expect([0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 3.5].map(roundEven)).toEqual([0, 2, 2, -0, -2, -2, 4]);
   });
 
-  it('quantize_affine_i8/u8 (+_ref): exact codes for ties, saturation and every tail length', async () => {
+  it('quantize_affine_i8/u8 (+_scalar): exact codes for ties, saturation and every tail length', async () => {
     const rt = await rtFor(build);
     const r = rng(11);
     for (const n of LENGTHS) for (const off of [0, 3]) {
@@ -73,10 +73,10 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
       const x = trickyValues(n, r, s);
       const px = put(rt, x, off * 4), pq = alloc(rt, n, off);
       for (const [fn, z, qmin, qmax] of [
-        ['quantize_affine_i8', 0, -128, 127], ['quantize_affine_i8_ref', 0, -128, 127],
-        ['quantize_affine_i8', -5, -128, 127], ['quantize_affine_i8', 0, -8, 7], ['quantize_affine_i8_ref', 1, -8, 7],
+        ['quantize_affine_i8', 0, -128, 127], ['quantize_affine_i8_scalar', 0, -128, 127],
+        ['quantize_affine_i8', -5, -128, 127], ['quantize_affine_i8', 0, -8, 7], ['quantize_affine_i8_scalar', 1, -8, 7],
         ['quantize_affine_i8', 0, -2, 1],
-        ['quantize_affine_u8', 128, 0, 255], ['quantize_affine_u8_ref', 37, 0, 255], ['quantize_affine_u8', 3, 0, 15],
+        ['quantize_affine_u8', 128, 0, 255], ['quantize_affine_u8_scalar', 37, 0, 255], ['quantize_affine_u8', 3, 0, 15],
       ] as const) {
         rt.kernels[fn](px, n, s, z, qmin, qmax, pq);
         const got = fn.includes('u8') ? rt.arena.u8(pq, n) : rt.arena.i8(pq, n);
@@ -108,14 +108,14 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
     const rt = await rtFor(build);
     const x = new Float32Array(20).fill(NaN);
     const px = put(rt, x), pq = alloc(rt, 20);
-    for (const fn of ['quantize_affine_i8', 'quantize_affine_i8_ref'] as const) {
+    for (const fn of ['quantize_affine_i8', 'quantize_affine_i8_scalar'] as const) {
       rt.kernels[fn](px, 20, 0.5, 0, -128, 127, pq);
       expect(Array.from(rt.arena.i8(pq, 20))).toEqual(new Array(20).fill(-128));
     }
     free(rt, px, pq);
   });
 
-  it('quantize/dequantize per row (+_ref) with per-row scales, zero points and a zero-scale row', async () => {
+  it('quantize/dequantize per row (+_scalar) with per-row scales, zero points and a zero-scale row', async () => {
     const rt = await rtFor(build);
     const r = rng(12);
     for (const [rows, cols] of [[1, 1], [3, 17], [5, 64], [4, 100], [2, 0]]) {
@@ -124,23 +124,23 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
       const zps = new Int32Array(rows).map(() => Math.floor(r() * 20) - 10);
       if (rows > 2) scales[1] = 0;
       const px = put(rt, x), ps = put(rt, scales), pz = put(rt, zps), pq = alloc(rt, rows * cols), po = alloc(rt, rows * cols * 4);
-      for (const sfx of ['', '_ref'] as const) {
+      for (const sfx of ['', '_scalar'] as const) {
         for (const withZ of [true, false]) {
-          rt.kernels[`quantize_affine_i8_rows${sfx}`](px, rows, cols, ps, withZ ? pz : 0, -128, 127, pq);
+          rt.kernels[`quantize_affine_i8_per_row${sfx}`](px, rows, cols, ps, withZ ? pz : 0, -128, 127, pq);
           const q = rt.arena.i8(pq, rows * cols).slice();
           for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) {
             expect(q[i * cols + j]).toBe(quantRef(x[i * cols + j], scales[i], withZ ? zps[i] : 0, -128, 127));
           }
-          rt.kernels[`dequantize_affine_i8_rows${sfx}`](pq, rows, cols, ps, withZ ? pz : 0, po);
+          rt.kernels[`dequantize_affine_i8_per_row${sfx}`](pq, rows, cols, ps, withZ ? pz : 0, po);
           const y = rt.arena.f32(po, rows * cols);
           for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) {
             expect(y[i * cols + j]).toBe(dequantRef(q[i * cols + j], scales[i], withZ ? zps[i] : 0));
           }
         }
-        rt.kernels[`quantize_affine_u8_rows${sfx}`](px, rows, cols, ps, pz, 0, 255, pq);
+        rt.kernels[`quantize_affine_u8_per_row${sfx}`](px, rows, cols, ps, pz, 0, 255, pq);
         const u = rt.arena.u8(pq, rows * cols).slice();
         for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) expect(u[i * cols + j]).toBe(quantRef(x[i * cols + j], scales[i], zps[i], 0, 255));
-        rt.kernels[`dequantize_affine_u8_rows${sfx}`](pq, rows, cols, ps, pz, po);
+        rt.kernels[`dequantize_affine_u8_per_row${sfx}`](pq, rows, cols, ps, pz, po);
         const y = rt.arena.f32(po, rows * cols);
         for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) expect(y[i * cols + j]).toBe(dequantRef(u[i * cols + j], scales[i], zps[i]));
       }
@@ -148,13 +148,13 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
     }
   });
 
-  it('dequantize_affine_i8/u8 (+_ref) per tensor: exact at every length', async () => {
+  it('dequantize_affine_i8/u8 (+_scalar) per tensor: exact at every length', async () => {
     const rt = await rtFor(build);
     const r = rng(13);
     for (const n of LENGTHS) {
       const q = new Int8Array(n).map(() => Math.floor(r() * 256) - 128);
       const pq = put(rt, q, 1), po = alloc(rt, n * 4, 4);
-      for (const fn of ['dequantize_affine_i8', 'dequantize_affine_i8_ref', 'dequantize_affine_u8', 'dequantize_affine_u8_ref'] as const) {
+      for (const fn of ['dequantize_affine_i8', 'dequantize_affine_i8_scalar', 'dequantize_affine_u8', 'dequantize_affine_u8_scalar'] as const) {
         rt.kernels[fn](pq, n, 0.0123, 7, po);
         const y = rt.arena.f32(po, n);
         const u = fn.includes('u8');
@@ -164,18 +164,18 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
     }
   });
 
-  it('stochastic rounding (+_ref, per tensor and per row) reproduces the seeded reference and is unbiased', async () => {
+  it('stochastic rounding (+_scalar, per tensor and per row) reproduces the seeded reference and is unbiased', async () => {
     const rt = await rtFor(build);
     const r = rng(14);
     for (const n of [1, 15, 16, 33, 100]) {
       const x = randomF32(n, r, 2);
       const px = put(rt, x), pq = alloc(rt, n);
-      for (const fn of ['quantize_affine_i8_stochastic', 'quantize_affine_i8_stochastic_ref'] as const) {
+      for (const fn of ['quantize_affine_i8_stochastic', 'quantize_affine_i8_stochastic_scalar'] as const) {
         rt.kernels[fn](px, n, 0.03, 2, -128, 127, 1234, 99, pq);
         const got = rt.arena.i8(pq, n);
         for (let i = 0; i < n; i++) expect(got[i]).toBe(stochasticRef(x[i], f(0.03), 2, -128, 127, 1234, 99 + i));
       }
-      for (const fn of ['quantize_affine_u8_stochastic', 'quantize_affine_u8_stochastic_ref'] as const) {
+      for (const fn of ['quantize_affine_u8_stochastic', 'quantize_affine_u8_stochastic_scalar'] as const) {
         rt.kernels[fn](px, n, 0.03, 100, 0, 255, 77, 0, pq);
         const got = rt.arena.u8(pq, n);
         for (let i = 0; i < n; i++) expect(got[i]).toBe(stochasticRef(x[i], f(0.03), 100, 0, 255, 77, i));
@@ -186,7 +186,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
     const rows = 3, cols = 21, x = randomF32(rows * cols, r);
     const sc = new Float32Array([0.01, 0.02, 0.05]), zp = new Int32Array([0, -3, 4]);
     const px = put(rt, x), ps = put(rt, sc), pz = put(rt, zp), pq = alloc(rt, rows * cols);
-    for (const fn of ['quantize_affine_i8_stochastic_rows', 'quantize_affine_i8_stochastic_rows_ref'] as const) {
+    for (const fn of ['quantize_affine_i8_stochastic_per_row', 'quantize_affine_i8_stochastic_per_row_scalar'] as const) {
       rt.kernels[fn](px, rows, cols, ps, pz, -128, 127, 5, 10, pq);
       const got = rt.arena.i8(pq, rows * cols);
       for (let i = 0; i < rows * cols; i++) expect(got[i]).toBe(stochasticRef(x[i], sc[Math.floor(i / cols)], zp[Math.floor(i / cols)], -128, 127, 5, 10 + i));
@@ -205,7 +205,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
     free(rt, pc, pc2);
   });
 
-  it('stochastic rounding per row (+_ref): every code is ⌊x/s + z⌋ or ⌈x/s + z⌉, unbiased over many seeds', async () => {
+  it('stochastic rounding per row (+_scalar): every code is ⌊x/s + z⌋ or ⌈x/s + z⌉, unbiased over many seeds', async () => {
     const rt = await rtFor(build);
     const r = rng(31);
     // three rows with their own scale and zero point; values off the grid, on the grid (always exact) and near it;
@@ -218,8 +218,8 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
       x[i * cols + j] = j % 9 === 4 ? f(Math.round(r() * 40 - 20) * s) : j % 9 === 7 ? f((Math.round(r() * 40 - 20) + 0.999) * s) : f((r() * 40 - 20) * s);
     }
     const px = put(rt, x), ps = put(rt, sc), pz = put(rt, zp), pq = alloc(rt, rows * cols);
-    for (const [fn, qmin, qmax] of [['quantize_affine_i8_stochastic_rows', -128, 127], ['quantize_affine_i8_stochastic_rows_ref', -128, 127],
-      ['quantize_affine_u8_stochastic_rows', 0, 255], ['quantize_affine_u8_stochastic_rows_ref', 0, 255]] as const) {
+    for (const [fn, qmin, qmax] of [['quantize_affine_i8_stochastic_per_row', -128, 127], ['quantize_affine_i8_stochastic_per_row_scalar', -128, 127],
+      ['quantize_affine_u8_stochastic_per_row', 0, 255], ['quantize_affine_u8_stochastic_per_row_scalar', 0, 255]] as const) {
       const u = fn.startsWith('quantize_affine_u8'), zs = u ? zp.map((z) => z + 100) : zp;
       rt.arena.i32(pz, rows).set(zs);
       const sum = new Float64Array(rows * cols);
@@ -244,7 +244,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
     free(rt, px, ps, pz, pq);
   });
 
-  it('uniform_quantize_f32 (+_ref): clamp(round(x/step), lmin, lmax)·step, ties to even, in place, NaN → lmin·step', async () => {
+  it('uniform_quantize_f32 (+_scalar): clamp(round(x/step), lmin, lmax)·step, ties to even, in place, NaN → lmin·step', async () => {
     const rt = await rtFor(build);
     const r = rng(32);
     const ref = (v: number, step: number, lmin: number, lmax: number) => f(clamp(roundEven(f(v / step)), lmin, lmax) * step);
@@ -252,7 +252,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
       const step = f(0.01 + r() * 0.2);
       const x = trickyValues(n, r, step);
       if (n > 5) x[5] = NaN;
-      for (const [fn, lmin, lmax] of [['uniform_quantize_f32', -128, 127], ['uniform_quantize_f32_ref', -128, 127], ['uniform_quantize_f32', -8, 7], ['uniform_quantize_f32_ref', -2, 1]] as const) {
+      for (const [fn, lmin, lmax] of [['uniform_quantize_f32', -128, 127], ['uniform_quantize_f32_scalar', -128, 127], ['uniform_quantize_f32', -8, 7], ['uniform_quantize_f32_scalar', -2, 1]] as const) {
         const px = put(rt, x, 4), po = alloc(rt, n * 4, 8);
         rt.kernels[fn](px, n, step, lmin, lmax, po);
         const got = rt.arena.f32(po, n);
@@ -272,7 +272,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
     }
   });
 
-  it('find_nonfinite_f32 (+_ref) and zero_nonfinite_f32', async () => {
+  it('find_nonfinite_f32 (+_scalar) and zero_nonfinite_f32', async () => {
     const rt = await rtFor(build);
     for (const n of [0, 1, 5, 16, 17, 70]) for (const bad of [-1, 0, 3, 15, 16, 40, 69]) {
       if (bad >= n) continue;
@@ -281,7 +281,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
         if (bad >= 0) { x[bad] = v; if (bad + 2 < n) x[bad + 2] = NaN; }
         const px = put(rt, x);
         expect(rt.kernels.find_nonfinite_f32(px, n)).toBe(bad);
-        expect(rt.kernels.find_nonfinite_f32_ref(px, n)).toBe(bad);
+        expect(rt.kernels.find_nonfinite_f32_scalar(px, n)).toBe(bad);
         const cnt = rt.kernels.zero_nonfinite_f32(px, n);
         expect(cnt).toBe(bad < 0 ? 0 : bad + 2 < n ? 2 : 1);
         expect(rt.kernels.find_nonfinite_f32(px, n)).toBe(-1);
@@ -300,23 +300,23 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
     for (const [rows, cols] of [[1, 1], [3, 7], [4, 8], [2, 33], [5, 100]]) {
       const x = randomF32(rows * cols, r, 4);
       const px = put(rt, x), a = alloc(rt, rows * 4), b = alloc(rt, rows * 4);
-      for (const sfx of ['', '_ref'] as const) {
-        rt.kernels[`minmax_f32_rows${sfx}`](px, rows, cols, a, b);
+      for (const sfx of ['', '_scalar'] as const) {
+        rt.kernels[`minmax_f32_per_row${sfx}`](px, rows, cols, a, b);
         for (let i = 0; i < rows; i++) {
           const row = Array.from(x.subarray(i * cols, (i + 1) * cols));
           expect(rt.arena.f32(a, rows)[i]).toBe(Math.min(...row));
           expect(rt.arena.f32(b, rows)[i]).toBe(Math.max(...row));
         }
-        rt.kernels[`absmax_f32_rows${sfx}`](px, rows, cols, a);
+        rt.kernels[`absmax_f32_per_row${sfx}`](px, rows, cols, a);
         for (let i = 0; i < rows; i++) expect(rt.arena.f32(a, rows)[i]).toBe(Math.max(...Array.from(x.subarray(i * cols, (i + 1) * cols), Math.abs)));
       }
-      rt.kernels.absmean_f32_rows(px, rows, cols, a);
+      rt.kernels.absmean_f32_per_row(px, rows, cols, a);
       for (let i = 0; i < rows; i++) {
         let s = 0;
         for (let j = 0; j < cols; j++) s += Math.abs(x[i * cols + j]);
         expect(rt.arena.f32(a, rows)[i]).toBe(f(s / cols));
       }
-      rt.kernels.twn_rows(px, rows, cols, 0.7, a, b);
+      rt.kernels.twn_per_row(px, rows, cols, 0.7, a, b);
       for (let i = 0; i < rows; i++) {
         let s = 0;
         for (let j = 0; j < cols; j++) s += Math.abs(x[i * cols + j]);
@@ -327,7 +327,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
         expect(rt.arena.f32(b, rows)[i]).toBe(k ? f(t / k) : 0);
       }
       const pt = alloc(rt, rows * cols);
-      rt.kernels.quantize_ternary_rows(px, rows, cols, a, pt);
+      rt.kernels.quantize_ternary_per_row(px, rows, cols, a, pt);
       const t = rt.arena.i8(pt, rows * cols);
       const d = rt.arena.f32(a, rows);
       for (let i = 0; i < rows * cols; i++) {
@@ -338,7 +338,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
     }
   });
 
-  it('count_outside_rows and error_stats_f32 (+_ref) match float64 references', async () => {
+  it('count_outside_per_row and error_stats_f32 (+_scalar) match float64 references', async () => {
     const rt = await rtFor(build);
     const r = rng(16);
     const rows = 6, cols = 37;
@@ -352,8 +352,8 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
       if (x[i] < lo[k] || x[i] > hi[k]) want++;
       if (x[i] < lo[0] || x[i] > hi[0]) want0++;
     }
-    expect(rt.kernels.count_outside_rows(px, rows, cols, pl, ph, 1)).toBe(want);
-    expect(rt.kernels.count_outside_rows(px, rows, cols, pl, ph, 0)).toBe(want0);
+    expect(rt.kernels.count_outside_per_row(px, rows, cols, pl, ph, 1)).toBe(want);
+    expect(rt.kernels.count_outside_per_row(px, rows, cols, pl, ph, 0)).toBe(want0);
     let se = 0, sx = 0, sy = 0, mx = 0, cs = 0;
     for (let i = 0; i < rows; i++) {
       let xy = 0, x2 = 0, y2 = 0;
@@ -364,7 +364,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
       }
       cs += x2 === 0 && y2 === 0 ? 1 : x2 > 0 && y2 > 0 ? xy / Math.sqrt(x2 * y2) : 0;
     }
-    for (const fn of ['error_stats_f32', 'error_stats_f32_ref'] as const) {
+    for (const fn of ['error_stats_f32', 'error_stats_f32_scalar'] as const) {
       rt.arena.f64(po, 5).fill(-1);
       rt.kernels[fn](px, py, rows, cols, po);
       const got = rt.arena.f64(po, 5);
@@ -377,14 +377,14 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
     free(rt, px, py, pl, ph, po);
   });
 
-  it('quant_error_rows_i8 (+_ref) equals the squared error of quantize→dequantize', async () => {
+  it('quant_error_i8_per_row (+_scalar) equals the squared error of quantize→dequantize', async () => {
     const rt = await rtFor(build);
     const r = rng(17);
     const rows = 5, cols = 43;
     const x = randomF32(rows * cols, r, 2);
     const sc = new Float32Array([0.01, 0.02, 0, 0.005, 0.1]), zp = new Int32Array([0, 3, 2, -7, 0]);
     const px = put(rt, x), ps = put(rt, sc), pz = put(rt, zp), po = alloc(rt, rows * 4);
-    for (const fn of ['quant_error_rows_i8', 'quant_error_rows_i8_ref'] as const) for (const [pstride, withZ] of [[1, true], [0, false], [1, false]] as const) {
+    for (const fn of ['quant_error_i8_per_row', 'quant_error_i8_per_row_scalar'] as const) for (const [pstride, withZ] of [[1, true], [0, false], [1, false]] as const) {
       rt.kernels[fn](px, rows, cols, ps, withZ ? pz : 0, pstride, -128, 127, po);
       for (let i = 0; i < rows; i++) {
         const s = sc[i * pstride], z = withZ ? zp[i * pstride] : 0;
@@ -399,7 +399,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
     free(rt, px, ps, pz, po);
   });
 
-  it('pack/unpack int4 and int2 (+_ref): documented nibble order, sign extension, odd tails', async () => {
+  it('pack/unpack int4 and int2 (+_scalar): documented nibble order, sign extension, odd tails', async () => {
     const rt = await rtFor(build);
     const r = rng(18);
     // the worked example of docs/quantization.md
@@ -418,7 +418,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
         for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) {
           want[i * rb + Math.floor(j / per)] |= (codes[i * cols + j] & (span - 1)) << (bits * (j % per));
         }
-        for (const sfx of ['', '_ref'] as const) {
+        for (const sfx of ['', '_scalar'] as const) {
           rt.arena.u8(pk, rows * rb).fill(0xee);
           rt.kernels[`pack_i${bits}${sfx}`](pc, rows, cols, pk);
           expect(Array.from(rt.arena.u8(pk, rows * rb))).toEqual(Array.from(want));
@@ -430,12 +430,12 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
     }
   });
 
-  it('pack_b1_rows (+_ref): bit j of byte k is element 8k+j, 1 for x ≥ 0 (also −0); dequantize_b1_rows', async () => {
+  it('pack_b1_f32 (+_scalar): bit j of byte k is element 8k+j, 1 for x ≥ 0 (also −0); dequantize_b1_per_row', async () => {
     const rt = await rtFor(build);
     const r = rng(19);
     const ex = new Float32Array([0.5, -1.27, 0, 0.3175, 1.0, -0.635]);
     const pe = put(rt, ex), pb = alloc(rt, 1);
-    rt.kernels.pack_b1_rows(pe, 1, 6, pb);
+    rt.kernels.pack_b1_f32(pe, 1, 6, pb);
     expect(rt.arena.u8(pb, 1)[0]).toBe(0x1d);
     free(rt, pe, pb);
     for (const [rows, cols] of [[1, 1], [2, 7], [3, 8], [2, 15], [3, 16], [2, 17], [4, 100], [2, 130]]) {
@@ -445,26 +445,26 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
       const want = new Uint8Array(rows * rb);
       for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) if (x[i * cols + j] >= 0) want[i * rb + (j >> 3)] |= 1 << (j & 7);
       const px = put(rt, x), pk = alloc(rt, rows * rb), po = alloc(rt, rows * cols * 4);
-      for (const fn of ['pack_b1_rows', 'pack_b1_rows_ref'] as const) {
+      for (const fn of ['pack_b1_f32', 'pack_b1_f32_scalar'] as const) {
         rt.arena.u8(pk, rows * rb).fill(0xff);
         rt.kernels[fn](px, rows, cols, pk);
         expect(Array.from(rt.arena.u8(pk, rows * rb))).toEqual(Array.from(want));
       }
       const al = new Float32Array(rows).map((_, i) => i + 0.5);
       const pa = put(rt, al);
-      rt.kernels.dequantize_b1_rows(pk, rows, cols, pa, 1, po);
+      rt.kernels.dequantize_b1_per_row(pk, rows, cols, pa, 1, po);
       const y = rt.arena.f32(po, rows * cols);
       for (let i = 0; i < rows * cols; i++) expect(y[i]).toBe(x[i] >= 0 ? al[Math.floor(i / cols)] : -al[Math.floor(i / cols)]);
       free(rt, px, pk, po, pa);
     }
   });
 
-  it('f32 → f16 (+_ref) matches the arithmetic reference on every half, every tie and random bit patterns', async () => {
+  it('f32 → f16 (+_scalar) matches the arithmetic reference on every half, every tie and random bit patterns', async () => {
     const rt = await rtFor(build);
     const { x, want } = f16Cases();
     const n = x.length;
     const px = put(rt, x), ph = alloc(rt, n * 2), pb = alloc(rt, n * 4);
-    for (const fn of ['f32_to_f16', 'f32_to_f16_ref'] as const) {
+    for (const fn of ['f32_to_f16', 'f32_to_f16_scalar'] as const) {
       rt.kernels[fn](px, n, ph);
       const h = rt.arena.u16(ph, n);
       for (let i = 0; i < n; i++) {
@@ -474,7 +474,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
     // f16 → f32 is exact for all 65536 patterns (NaNs stay NaN with payload)
     const all = new Uint16Array(65536).map((_, i) => i);
     const pa = put(rt, all), pf = alloc(rt, 65536 * 4), pr = alloc(rt, 65536 * 2);
-    for (const fn of ['f16_to_f32', 'f16_to_f32_ref'] as const) {
+    for (const fn of ['f16_to_f32', 'f16_to_f32_scalar'] as const) {
       rt.kernels[fn](pa, 65536, pf);
       const y = rt.arena.f32(pf, 65536), yb = rt.arena.u32(pf, 65536);
       for (let i = 0; i < 65536; i++) {
@@ -495,7 +495,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
     free(rt, px, ph, pb, pa, pf, pr);
   });
 
-  it('f32 → bf16 (+_ref) rounds to nearest even; bf16 → f32 is exact; NaN payloads stay NaN', async () => {
+  it('f32 → bf16 (+_scalar) rounds to nearest even; bf16 → f32 is exact; NaN payloads stay NaN', async () => {
     const rt = await rtFor(build);
     const r = rng(21);
     const bits: number[] = [0x3dcccccd, 0x3f808000, 0x3f818000, 0x3f807fff, 0x7f7fffff, 0xff7fffff, 0x00008000, 0x00018000, 0x7f800000, 0x80000000, 0x7fc00001, 0xffa00000, 0x7f800001];
@@ -503,7 +503,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
     const n = bits.length;
     const src = new Uint32Array(bits);
     const px = put(rt, src), ph = alloc(rt, n * 2), pf = alloc(rt, n * 4);
-    for (const fn of ['f32_to_bf16', 'f32_to_bf16_ref'] as const) {
+    for (const fn of ['f32_to_bf16', 'f32_to_bf16_scalar'] as const) {
       rt.kernels[fn](px, n, ph);
       const h = rt.arena.u16(ph, n);
       for (let i = 0; i < n; i++) {
@@ -517,7 +517,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
       expect(h[2]).toBe(0x3f82); // tie → even (up)
       expect(h[4]).toBe(0x7f80); // max float rounds to Inf
     }
-    for (const fn of ['bf16_to_f32', 'bf16_to_f32_ref'] as const) {
+    for (const fn of ['bf16_to_f32', 'bf16_to_f32_scalar'] as const) {
       rt.kernels[fn](ph, n, pf);
       const y = rt.arena.u32(pf, n), h = rt.arena.u16(ph, n);
       let bad = -1;
@@ -527,14 +527,14 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
     free(rt, px, ph, pf);
   });
 
-  it('dot_i8 and matvec_i8 (+_ref): exact int32 sums, extremes included', async () => {
+  it('dot_i8 and matvec_i8 (+_scalar): exact int32 sums, extremes included', async () => {
     const rt = await rtFor(build);
     const r = rng(22);
     for (const n of LENGTHS) {
       const a = new Int8Array(n).map(() => Math.floor(r() * 256) - 128), b = new Int8Array(n).map(() => Math.floor(r() * 256) - 128);
       const pa = put(rt, a, 1), pb = put(rt, b, 3);
       expect(rt.kernels.dot_i8(pa, pb, n)).toBe(dot(a, b));
-      expect(rt.kernels.dot_i8_ref(pa, pb, n)).toBe(dot(a, b));
+      expect(rt.kernels.dot_i8_scalar(pa, pb, n)).toBe(dot(a, b));
       free(rt, pa, pb);
     }
     const big = new Int8Array(4096).fill(-128);
@@ -545,7 +545,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
       const stride = cols + pad;
       const m = new Int8Array(rows * stride).map(() => Math.floor(r() * 256) - 128), q = new Int8Array(cols).map(() => Math.floor(r() * 255) - 127);
       const pm = put(rt, m), pq = put(rt, q), po = alloc(rt, rows * 4);
-      for (const fn of ['matvec_i8', 'matvec_i8_ref'] as const) {
+      for (const fn of ['matvec_i8', 'matvec_i8_scalar'] as const) {
         rt.kernels[fn](pm, rows, cols, stride, pq, po);
         const got = rt.arena.i32(po, rows);
         for (let i = 0; i < rows; i++) expect(got[i]).toBe(dot(m.subarray(i * stride, i * stride + cols), q));
@@ -557,7 +557,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
   /** ⟨s_r(c_r − z_r), qs·q⟩ in float64 from integer parts: the reference the scaled kernels must meet exactly. */
   const scaledRef = (dotv: number, qsum: number, s: number, qs: number, z: number) => f(f(s * qs) * f(dotv - z * qsum));
 
-  it('matvec_i8_scaled and matvec_i4_scaled (+_ref): per-row/per-tensor scales, zero points, gathered rows', async () => {
+  it('matvec_i8_scaled and matvec_i4_scaled (+_scalar): per-row/per-tensor scales, zero points, gathered rows', async () => {
     const rt = await rtFor(build);
     const r = rng(23);
     for (const [rows, cols] of [[1, 1], [4, 31], [7, 32], [9, 100], [6, 65], [5, 200]]) {
@@ -570,7 +570,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
       const pm = put(rt, codes), pc = put(rt, c4), p4 = alloc(rt, rows * rb), pq = put(rt, q), ps = put(rt, sc), pz = put(rt, zp), pi = put(rt, idx), po = alloc(rt, rows * 4 + 32);
       rt.kernels.pack_i4(pc, rows, cols, p4);
       const qsum = q.reduce((a, b) => a + b, 0);
-      for (const [kind, table] of [['i8', codes], ['i4', c4]] as const) for (const sfx of ['', '_ref'] as const) {
+      for (const [kind, table] of [['i8', codes], ['i4', c4]] as const) for (const sfx of ['', '_scalar'] as const) {
         const run = (gather: boolean, zps: number, pstride: number, bias = 0) => {
           const n = gather ? idx.length : rows;
           if (kind === 'i8') rt.kernels[`matvec_i8_scaled${sfx}`](pm, n, cols, cols, gather ? pi : 0, pq, 0.02, ps, zps, pstride, bias, po);
@@ -587,11 +587,11 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
         run(false, pz, 1, 0.375); run(true, 0, 1, -1.25); // a bias (⟨μ, q⟩ of a centred table) is added to every score
       }
       // raw int4 dots and the dequantized-row norms
-      for (const fn of ['matvec_i4', 'matvec_i4_ref'] as const) {
+      for (const fn of ['matvec_i4', 'matvec_i4_scalar'] as const) {
         rt.kernels[fn](p4, rows, cols, rb, pq, po);
         for (let i = 0; i < rows; i++) expect(rt.arena.i32(po, rows)[i]).toBe(dot(c4.subarray(i * cols, (i + 1) * cols), q));
       }
-      for (const [fn, p, stride, tab] of [['row_norms_i8', pm, cols, codes], ['row_norms_i8_ref', pm, cols, codes], ['row_norms_i4', p4, rb, c4]] as const) {
+      for (const [fn, p, stride, tab] of [['norm_l2_i8_per_row', pm, cols, codes], ['norm_l2_i8_per_row_scalar', pm, cols, codes], ['norm_l2_i4_per_row', p4, rb, c4]] as const) {
         rt.kernels[fn](p, rows, cols, stride, ps, pz, 1, po);
         for (let i = 0; i < rows; i++) {
           let s = 0;
@@ -603,7 +603,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
     }
   });
 
-  it('hamming_topk_b1 and its 16-row block twin (+_ref) on large tables: the estimated threshold, and its fallback when the sample misleads', async () => {
+  it('hamming_topk_b1 and its 16-row block twin (+_scalar) on large tables: the estimated threshold, and its fallback when the sample misleads', async () => {
     const rt = await rtFor(build);
     const r = rng(31);
     const popcount8 = (v: number) => { let c = 0; for (; v; v &= v - 1) c++; return c; };
@@ -624,7 +624,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
       const order = Array.from({ length: rows }, (_, i) => i).sort((a, b) => hw(a) - hw(b) || a - b);
       const dist = alloc(rt, rows * 2), cand = alloc(rt, (rows + 64) * 4), hist = alloc(rt, 4 * (nb * 8 + 1) * 4), ti = alloc(rt, rows * 4);
       // periodic: 900 or 2000 > rows/32 rows at distance 0 are wanted, so the sampled estimate (all at 0) falls short
-      for (const k of periodic ? [1, 900, 2000] : [1, 10, 100, 1000, Math.floor(rows / 8) - 1]) for (const fn of ['hamming_topk_b1', 'hamming_topk_b1_ref'] as const) {
+      for (const k of periodic ? [1, 900, 2000] : [1, 10, 100, 1000, Math.floor(rows / 8) - 1]) for (const fn of ['hamming_topk_b1', 'hamming_topk_b1_scalar'] as const) {
         const got = rt.kernels[fn](pm, rows, nb, nb * 8, pqb, k, dist, cand, hist, ti);
         expect(got).toBe(k);
         expect(Array.from(rt.arena.i32(ti, got))).toEqual(order.slice(0, k));
@@ -636,7 +636,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
         rt.kernels.b1_block16(pm, rows, nb, nb * 8, blk);
         const bl = rt.arena.u8(blk, blocks * 16 * nb);
         for (const i of [0, 1, 15, 16, rows - 1]) for (let b = 0; b < nb; b++) expect(bl[Math.floor(i / 16) * 16 * nb + 16 * b + (i % 16)]).toBe(mb[i * nb + b]);
-        for (const k of periodic ? [1, 900, 2000] : [1, 10, 1000, Math.floor(rows / 8) - 1]) for (const fn of ['hamming_topk_b1_blocked', 'hamming_topk_b1_blocked_ref'] as const) {
+        for (const k of periodic ? [1, 900, 2000] : [1, 10, 1000, Math.floor(rows / 8) - 1]) for (const fn of ['hamming_topk_b1_blocked', 'hamming_topk_b1_blocked_scalar'] as const) {
           const got = rt.kernels[fn](blk, rows, nb, pqb, k, qs, d8, cand, hist, ti);
           expect(got).toBe(k);
           expect(Array.from(rt.arena.i32(ti, got)), `${fn} k=${k}`).toEqual(order.slice(0, k));
@@ -647,8 +647,8 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
       // the same rows as one contiguous bit string (row i at bit i·cols): same selections
       if (cols % 8) {
         const pc = alloc(rt, Math.ceil((rows * cols) / 8) + 16);
-        rt.kernels.b1_rows_to_bits(pm, rows, cols, nb, pc);
-        for (const k of periodic ? [900] : [10, 1000]) for (const fn of ['hamming_topk_b1', 'hamming_topk_b1_ref'] as const) {
+        rt.kernels.b1_bytes_to_bits(pm, rows, cols, nb, pc);
+        for (const k of periodic ? [900] : [10, 1000]) for (const fn of ['hamming_topk_b1', 'hamming_topk_b1_scalar'] as const) {
           const got = rt.kernels[fn](pc, rows, nb, cols, pqb, k, dist, cand, hist, ti);
           expect(Array.from(rt.arena.i32(ti, got)), `${fn} bits k=${k}`).toEqual(order.slice(0, k));
         }
@@ -665,7 +665,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
     }
   });
 
-  it('Hamming top-k (+_ref, row and block layouts) on mid-size tables: every k, distances at 0, at the maximum and ≥ 128, no write past the scratch, and correct after another instance starts on the same memory', async () => {
+  it('Hamming top-k (+_scalar, row and block layouts) on mid-size tables: every k, distances at 0, at the maximum and ≥ 128, no write past the scratch, and correct after another instance starts on the same memory', async () => {
     const rt = await rtFor(build);
     const r = rng(33);
     const popcount8 = (v: number) => { let c = 0; for (; v; v &= v - 1) c++; return c; };
@@ -695,11 +695,11 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
       for (const k of ks) {
         const dist = guarded(rows * 2), d8 = guarded(blocks * 16), cand = guarded((rows + 64) * 4), hist = guarded(4 * (nb * 8 + 1) * 4), ti = guarded(k * 4);
         const at = `${rows}×${nb} ${layout} k=${k}`;
-        for (const fn of ['hamming_topk_b1', 'hamming_topk_b1_ref'] as const) {
+        for (const fn of ['hamming_topk_b1', 'hamming_topk_b1_scalar'] as const) {
           expect(rt.kernels[fn](pm, rows, nb, nb * 8, pqb, k, dist, cand, hist, ti)).toBe(k);
           expect(Array.from(rt.arena.i32(ti, k)), `${fn} ${at}`).toEqual(order.slice(0, k));
         }
-        for (const fn of ['hamming_topk_b1_blocked', 'hamming_topk_b1_blocked_ref'] as const) {
+        for (const fn of ['hamming_topk_b1_blocked', 'hamming_topk_b1_blocked_scalar'] as const) {
           expect(rt.kernels[fn](blk, rows, nb, pqb, k, qs, d8, cand, hist, ti)).toBe(k);
           expect(Array.from(rt.arena.i32(ti, k)), `${fn} ${at}`).toEqual(order.slice(0, k));
         }
@@ -719,26 +719,26 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
     }
   });
 
-  it('hamming_b1, sign_dot_b1, top-k (+_ref) and the exact binary LUT score (TS reference, identical bits), on byte-aligned rows and on contiguous bits', async () => {
+  it('hamming_b1, sign_dot_b1, top-k (+_scalar) and the exact binary LUT score (TS reference, identical bits), on byte-aligned rows and on contiguous bits', async () => {
     const rt = await rtFor(build);
     const r = rng(24);
     for (const [rows, cols, pad] of [[1, 1, 0], [3, 7, 1], [5, 64, 0], [6, 100, 3], [40, 100, 0], [33, 121, 1], [17, 122, 0], [20, 13, 0], [4, 129, 0], [3, 300, 2], [2, 4100, 0]]) {
       const nb = (cols + 7) >> 3, stride = nb + pad;
       const x = randomF32(rows * cols, r), qv = randomF32(cols, r);
       const px = put(rt, x), pbits = alloc(rt, rows * nb), pm = alloc(rt, rows * stride), pqv = put(rt, qv), pqb = alloc(rt, nb);
-      rt.kernels.pack_b1_rows_ref(px, rows, cols, pbits);
+      rt.kernels.pack_b1_f32_scalar(px, rows, cols, pbits);
       for (let i = 0; i < rows; i++) rt.arena.u8(pm + i * stride, nb).set(rt.arena.u8(pbits + i * nb, nb));
-      rt.kernels.pack_b1_rows_ref(pqv, 1, cols, pqb);
+      rt.kernels.pack_b1_f32_scalar(pqv, 1, cols, pqb);
       const mb = rt.arena.u8(pm, rows * stride).slice(), qb = rt.arena.u8(pqb, nb).slice();
-      // the same rows as one contiguous bit string (row i at bit i·cols), packed here and by b1_rows_to_bits
+      // the same rows as one contiguous bit string (row i at bit i·cols), packed here and by b1_bytes_to_bits
       const bitsWant = new Uint8Array(Math.ceil((rows * cols) / 8));
       for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) if (x[i * cols + j] >= 0) bitsWant[(i * cols + j) >> 3] |= 1 << ((i * cols + j) & 7);
       const pc = alloc(rt, bitsWant.length + 16);
-      rt.kernels.b1_rows_to_bits(pm, rows, cols, stride, pc);
+      rt.kernels.b1_bytes_to_bits(pm, rows, cols, stride, pc);
       expect(Array.from(rt.arena.u8(pc, bitsWant.length))).toEqual(Array.from(bitsWant));
       const back = alloc(rt, rows * stride);
       rt.arena.u8(back, rows * stride).fill(0xff);
-      rt.kernels.b1_bits_to_rows(pc, rows, cols, back, stride);
+      rt.kernels.b1_bits_to_bytes(pc, rows, cols, back, stride);
       for (let i = 0; i < rows; i++) expect(Array.from(rt.arena.u8(back + i * stride, nb))).toEqual(Array.from(mb.subarray(i * stride, i * stride + nb)));
       const po = alloc(rt, rows * 4);
       const hw = (i: number) => { let h = 0; for (let b = 0; b < nb; b++) h += popcount8(mb[i * stride + b] ^ qb[b]); return h; };
@@ -755,11 +755,11 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
       const qsum = f(qv.reduce((a, b) => a + b, 0));
       for (const [layout, pt, sbits] of [['rows', pm, stride * 8], ['bits', pc, cols]] as const) {
         const at = `${layout} ${rows}×${cols}`;
-        for (const fn of ['hamming_b1', 'hamming_b1_ref'] as const) {
+        for (const fn of ['hamming_b1', 'hamming_b1_scalar'] as const) {
           rt.kernels[fn](pt, rows, nb, sbits, pqb, po);
           expect(Array.from(rt.arena.i32(po, rows)), `${fn} ${at}`).toEqual(Array.from({ length: rows }, (_, i) => hw(i)));
         }
-        for (const fn of ['sign_dot_b1', 'sign_dot_b1_ref'] as const) {
+        for (const fn of ['sign_dot_b1', 'sign_dot_b1_scalar'] as const) {
           rt.kernels[fn](pt, rows, cols, sbits, pqb, po);
           for (let i = 0; i < rows; i++) {
             let s = 0;
@@ -768,7 +768,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
           }
         }
         // top-k by histogram selection: nearest first, ties by lower index, for every k
-        for (const k of [0, 1, 2, rows - 1, rows, rows + 3]) for (const fn of ['hamming_topk_b1', 'hamming_topk_b1_ref'] as const) {
+        for (const k of [0, 1, 2, rows - 1, rows, rows + 3]) for (const fn of ['hamming_topk_b1', 'hamming_topk_b1_scalar'] as const) {
           const got = rt.kernels[fn](pt, rows, nb, sbits, pqb, k, dist, cand, hist, ti);
           expect(got).toBe(Math.max(0, Math.min(k, rows)));
           expect(Array.from(rt.arena.i32(ti, got)), `${fn} ${at}`).toEqual(order.slice(0, got));
@@ -778,7 +778,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
           const blocks = Math.ceil(rows / 16);
           const blk = alloc(rt, blocks * 16 * nb), qs = alloc(rt, 16 * nb), d8 = alloc(rt, blocks * 16);
           rt.kernels.b1_block16(pt, rows, nb, sbits, blk);
-          for (const k of [0, 1, 2, rows - 1, rows, rows + 3]) for (const fn of ['hamming_topk_b1_blocked', 'hamming_topk_b1_blocked_ref'] as const) {
+          for (const k of [0, 1, 2, rows - 1, rows, rows + 3]) for (const fn of ['hamming_topk_b1_blocked', 'hamming_topk_b1_blocked_scalar'] as const) {
             const got = rt.kernels[fn](blk, rows, nb, pqb, k, qs, d8, cand, hist, ti);
             expect(got).toBe(Math.max(0, Math.min(k, rows)));
             expect(Array.from(rt.arena.i32(ti, got)), `${fn} ${at}`).toEqual(order.slice(0, got));
@@ -814,7 +814,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
     }
   });
 
-  it('matvec_f16/bf16 (+_ref), row_norms_half and the f32 gather (rerank) kernel', async () => {
+  it('matvec_f16/bf16 (+_scalar), norm_l2_half_per_row and the f32 gather (rerank) kernel', async () => {
     const rt = await rtFor(build);
     const r = rng(25);
     // rows not a multiple of 4 and cols not a multiple of 8 (the SIMD scan's remainder rows and masked tail), and
@@ -828,7 +828,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
         rt.kernels[bf ? 'f32_to_bf16' : 'f32_to_f16'](px, rows * cols, ph);
         rt.kernels[bf ? 'bf16_to_f32' : 'f16_to_f32'](ph, rows * cols, pd);
         const dec = rt.arena.f32(pd, rows * cols).slice();
-        for (const fn of bf ? (['matvec_bf16', 'matvec_bf16_ref'] as const) : (['matvec_f16', 'matvec_f16_ref'] as const)) {
+        for (const fn of bf ? (['matvec_bf16', 'matvec_bf16_scalar'] as const) : (['matvec_f16', 'matvec_f16_scalar'] as const)) {
           rt.kernels[fn](ph, rows, cols, pq, po);
           for (let i = 0; i < rows; i++) {
             const row = dec.subarray(i * cols, (i + 1) * cols);
@@ -837,7 +837,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
             expect(Math.abs(rt.arena.f32(po, rows)[i] - dot(row, q))).toBeLessThanOrEqual(4e-7 * abs * 4 + 1e-7);
           }
         }
-        rt.kernels.row_norms_half(ph, rows, cols, bf, po);
+        rt.kernels.norm_l2_half_per_row(ph, rows, cols, bf, po);
         for (let i = 0; i < rows; i++) {
           const row = dec.subarray(i * cols, (i + 1) * cols);
           expect(rt.arena.f32(po, rows)[i]).toBe(f(Math.sqrt(dot(row, row))));
@@ -845,7 +845,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
       }
       const idx = new Int32Array([rows - 1, 0, rows - 1]);
       const pi = put(rt, idx);
-      for (const fn of ['matvec_f32_rows', 'matvec_f32_rows_ref'] as const) {
+      for (const fn of ['matvec_f32_gather', 'matvec_f32_gather_scalar'] as const) {
         rt.kernels[fn](px, cols, cols, pi, 3, pq, po);
         for (let k = 0; k < 3; k++) expect(close(rt.arena.f32(po, 3)[k], dot(x.subarray(idx[k] * cols, (idx[k] + 1) * cols), q), 1e-5)).toBe(true);
       }
@@ -853,7 +853,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
     }
   });
 
-  it('PQ: k-means SIMD equals _ref bit for bit, assignments are nearest, encode/ADC/scan/norms/decode agree', async () => {
+  it('PQ: k-means SIMD equals _scalar bit for bit, assignments are nearest, encode/ADC/scan/norms/decode agree', async () => {
     const rt = await rtFor(build);
     const r = rng(26);
     const rows = 600, cols = 10, dsub = 4, ksub = 16; // last sub-space has 2 columns
@@ -864,7 +864,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
     const cent2 = alloc(rt, ksub * cols * 4);
     for (let m = 0; m < nsub; m++) {
       const d = Math.min(dsub, cols - m * dsub), off = m * ksub * dsub * 4;
-      rt.kernels.pq_kmeans_f32_ref(px + m * dsub * 4, rows, d, cols, ksub, 8, 7 + m, m & 1, cent2 + off, centT + off, assign, counts);
+      rt.kernels.pq_kmeans_f32_scalar(px + m * dsub * 4, rows, d, cols, ksub, 8, 7 + m, m & 1, cent2 + off, centT + off, assign, counts);
       rt.kernels.pq_kmeans_f32(px + m * dsub * 4, rows, d, cols, ksub, 8, 7 + m, m & 1, cent + off, centT + off, assign, counts);
       const a = rt.arena.i32(assign, rows).slice();
       const c = rt.arena.f32(cent + off, ksub * d).slice();
@@ -884,7 +884,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
     const codes = alloc(rt, rows * nsub), codes2 = alloc(rt, rows * nsub);
     rt.kernels.pq_transpose(cent, cols, dsub, ksub, centT);
     rt.kernels.pq_encode_f32(px, rows, cols, cols, dsub, ksub, centT, codes);
-    rt.kernels.pq_encode_f32_ref(px, rows, cols, cols, dsub, ksub, centT, codes2);
+    rt.kernels.pq_encode_f32_scalar(px, rows, cols, cols, dsub, ksub, centT, codes2);
     const cd = rt.arena.u8(codes, rows * nsub).slice();
     expect(Array.from(cd)).toEqual(Array.from(rt.arena.u8(codes2, rows * nsub)));
     const cb = rt.arena.f32(cent, ksub * cols).slice();
@@ -894,7 +894,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
     const pq = put(rt, q), table = alloc(rt, nsub * ksub * 4), out = alloc(rt, rows * 4), dec = alloc(rt, rows * cols * 4);
     const normCodes = new Uint8Array(rows).map(() => Math.floor(r() * 256)), normTab = new Float32Array(256).map(() => f(0.5 + r()));
     const pnc = put(rt, normCodes), pnt = put(rt, normTab);
-    rt.kernels.pq_decode_rows(codes, rows, cols, dsub, ksub, cent, 0, 0, dec);
+    rt.kernels.pq_decode_f32(codes, rows, cols, dsub, ksub, cent, 0, 0, dec);
     const decoded = rt.arena.f32(dec, rows * cols).slice();
     for (let i = 0; i < rows; i++) for (let m = 0; m < nsub; m++) {
       const c = centroid(m, cd[i * nsub + m]);
@@ -926,7 +926,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
     }
     const sq = alloc(rt, nsub * ksub * 4);
     rt.kernels.pq_centroid_sqnorms(cent, cols, dsub, ksub, sq);
-    rt.kernels.pq_row_norms(codes, rows, nsub, ksub, sq, pnc, pnt, out);
+    rt.kernels.pq_norm_l2_per_row(codes, rows, nsub, ksub, sq, pnc, pnt, out);
     for (let i = 0; i < rows; i++) {
       const row = decoded.subarray(i * cols, (i + 1) * cols);
       expect(close(rt.arena.f32(out, rows)[i], Math.sqrt(dot(row, row)) * normTab[normCodes[i]], 1e-5)).toBe(true);
@@ -934,7 +934,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
     free(rt, px, cent, centT, assign, counts, cent2, codes, codes2, pq, table, out, dec, pnc, pnt, sq);
   });
 
-  it('PQ encode (+_ref) finds the nearest centroid for every sub-space width and centroid count', async () => {
+  it('PQ encode (+_scalar) finds the nearest centroid for every sub-space width and centroid count', async () => {
     const rt = await rtFor(build);
     const r = rng(27);
     for (const [cols, dsub, ksub] of [[7, 1, 13], [8, 2, 5], [9, 3, 12], [12, 4, 9], [10, 5, 20], [14, 7, 3], [6, 6, 256]]) {
@@ -943,7 +943,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
       const px = put(rt, x), pc = put(rt, cb), pT = alloc(rt, ksub * cols * 4), c1 = alloc(rt, rows * nsub), c2 = alloc(rt, rows * nsub);
       rt.kernels.pq_transpose(pc, cols, dsub, ksub, pT);
       rt.kernels.pq_encode_f32(px, rows, cols, cols, dsub, ksub, pT, c1);
-      rt.kernels.pq_encode_f32_ref(px, rows, cols, cols, dsub, ksub, pT, c2);
+      rt.kernels.pq_encode_f32_scalar(px, rows, cols, cols, dsub, ksub, pT, c2);
       const got = rt.arena.u8(c1, rows * nsub).slice();
       expect(Array.from(got)).toEqual(Array.from(rt.arena.u8(c2, rows * nsub)));
       for (let i = 0; i < rows; i++) for (let m = 0; m < nsub; m++) {
@@ -978,7 +978,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
     free(rt, px, c, cT, a, cnt);
   });
 
-  it('column_means_f32 (f64 sums) and center_rows_f32 (+_ref)', async () => {
+  it('column_means_f32 (f64 sums) and center_f32 (+_scalar)', async () => {
     const rt = await rtFor(build);
     const rows = 37, cols = 11;
     const x = randomF32(rows * cols, rng(28), 3);
@@ -990,7 +990,7 @@ describe.each(BUILDS)('quant kernels, %s build', (build) => {
       for (let i = 0; i < rows; i++) s += x[i * cols + j];
       expect(m[j]).toBe(f(s / rows));
     }
-    for (const fn of ['center_rows_f32', 'center_rows_f32_ref'] as const) {
+    for (const fn of ['center_f32', 'center_f32_scalar'] as const) {
       rt.arena.f32(out, rows * cols).fill(0);
       rt.kernels[fn](px, rows, cols, mu, out);
       const c = rt.arena.f32(out, rows * cols);

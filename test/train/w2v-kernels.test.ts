@@ -124,7 +124,7 @@ describe.each(BUILDS)('word2vec kernels, %s build', (build) => {
     }
   });
 
-  it('a whole batch: the SIMD kernel and its _ref twin agree (skip-gram and CBOW, NS and HS)', async () => {
+  it('a whole batch: the SIMD kernel and its _scalar twin agree (skip-gram and CBOW, NS and HS)', async () => {
     const rt = await rtFor(build);
     const a = rt.arena, k = rt.kernels;
     const r = rng(9);
@@ -147,7 +147,7 @@ describe.each(BUILDS)('word2vec kernels, %s build', (build) => {
     for (const flags of [FLAG.SHRINK_WINDOWS, FLAG.MINIBATCH | FLAG.SHRINK_WINDOWS | FLAG.SAMPLE, FLAG.CBOW | FLAG.CBOW_MEAN | FLAG.SHRINK_WINDOWS | FLAG.SAMPLE, FLAG.HS | FLAG.SAMPLE, FLAG.CBOW | FLAG.HS]) {
       const results: Float32Array[] = [];
       const losses: number[] = [];
-      for (const fn of ['w2v_train_batch', 'w2v_train_batch_ref'] as const) {
+      for (const fn of ['w2v_train_batch', 'w2v_train_batch_scalar'] as const) {
         const cfg = a.alloc(CFG_SIZE, true);
         const syn0 = a.put(randomF32(V * dim, rng(1), 0.05));
         const syn1neg = a.alloc(V * dim * 4, true), syn1 = a.alloc(V * dim * 4, true);

@@ -22,7 +22,7 @@ export interface Int8Layout {
 /** The kernels an affine table scores and measures its rows with (same signatures for int8 and int4). */
 interface AffineKernels {
   matvec: 'matvec_i8_scaled' | 'matvec_i4_scaled';
-  norms: 'row_norms_i8' | 'row_norms_i4';
+  norms: 'norm_l2_i8_per_row' | 'norm_l2_i4_per_row';
   /** Bytes of zeroed slack after the quantized query (the kernels read whole vectors). */
   querySlack: number;
 }
@@ -131,7 +131,7 @@ export abstract class AffineTable extends QuantTable {
     const k = this.rt.kernels;
     const qb = this.scratchPtr('query', this.cols + this.k.querySlack);
     const tmp = this.scratchPtr('absmax', 4);
-    k.absmax_f32_rows(qPtr, 1, this.cols, tmp);
+    k.absmax_f32_per_row(qPtr, 1, this.cols, tmp);
     const a = this.rt.arena.f32(tmp, 1)[0];
     if (!Number.isFinite(a)) throw new QuantextError('E_NAN', 'scoreRows: the query has a non-finite value');
     const qs = a > 0 ? Math.fround(a / 127) : 1;

@@ -164,7 +164,7 @@ export function withCentred<T>(rt: Runtime, x: number, rows: number, cols: numbe
     rt.kernels.column_means_f32(x, rows, cols, acc, muPtr);
     robustCentre(rt, x, rows, cols, muPtr);
     xc = rt.arena.alloc(rows * cols * 4 + 16);
-    rt.kernels.center_rows_f32(x, rows, cols, muPtr, xc);
+    rt.kernels.center_f32(x, rows, cols, muPtr, xc);
     return fn(xc);
   } finally {
     if (xc) rt.arena.free(xc);

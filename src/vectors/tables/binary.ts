@@ -76,7 +76,7 @@ export class BinaryMatrix extends QuantTable {
   /** Writes byte-aligned rows (rowBytes each, at src in wasm) into the contiguous codes. */
   private setRowAlignedCodes(src: number): void {
     if (this.cols % 8 === 0) this.rt.arena.u8(this.codesPtr, this.codeBytes).set(this.rt.arena.u8(src, this.codeBytes));
-    else this.rt.kernels.b1_rows_to_bits(src, this.rows, this.cols, this.rowBytes, this.codesPtr);
+    else this.rt.kernels.b1_bytes_to_bits(src, this.rows, this.cols, this.rowBytes, this.codesPtr);
   }
 
   /** @internal sign bits and α of rows × cols floats at `x` (wasm), optionally around the column mean. */
@@ -216,16 +216,16 @@ export class BinaryMatrix extends QuantTable {
       src = query;
       if (this.centerPtr) {
         const tmp = this.scratchPtr('qf32', this.cols * 4);
-        this.rt.kernels.center_rows_f32(query, 1, this.cols, this.centerPtr, tmp);
+        this.rt.kernels.center_f32(query, 1, this.cols, this.centerPtr, tmp);
         src = tmp;
       }
     } else {
       if (query.length !== this.cols) throw new QuantextError('E_SHAPE', `query has ${query.length} values, the table ${this.cols} columns`);
       src = this.scratchPtr('qf32', this.cols * 4);
       this.rt.arena.f32(src, this.cols).set(query);
-      if (this.centerPtr) this.rt.kernels.center_rows_f32(src, 1, this.cols, this.centerPtr, src);
+      if (this.centerPtr) this.rt.kernels.center_f32(src, 1, this.cols, this.centerPtr, src);
     }
-    this.rt.kernels.pack_b1_rows(src, 1, this.cols, qb);
+    this.rt.kernels.pack_b1_f32(src, 1, this.cols, qb);
     return qb;
   }
 
@@ -303,7 +303,7 @@ export class BinaryMatrix extends QuantTable {
     const rowsPtr = this.rt.arena.alloc(n + 16);
     let codes: Uint8Array;
     try {
-      this.rt.kernels.b1_bits_to_rows(this.codesPtr, this.rows, this.cols, rowsPtr, this.rowBytes);
+      this.rt.kernels.b1_bits_to_bytes(this.codesPtr, this.rows, this.cols, rowsPtr, this.rowBytes);
       codes = this.rt.arena.u8(rowsPtr, n).slice();
     } finally {
       this.rt.arena.free(rowsPtr);

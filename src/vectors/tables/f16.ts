@@ -83,7 +83,7 @@ export class F16Matrix extends QuantTable {
 
   rowNorms(outPtr: number): void {
     this.alive();
-    this.rt.kernels.row_norms_half(this.codesPtr, this.rows, this.cols, this.bf ? 1 : 0, outPtr);
+    this.rt.kernels.norm_l2_half_per_row(this.codesPtr, this.rows, this.cols, this.bf ? 1 : 0, outPtr);
   }
 
   toQuantized(): QuantizedTensor {

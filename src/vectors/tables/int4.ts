@@ -15,7 +15,7 @@ export class Int4Matrix extends AffineTable {
 
   constructor(rows: number, cols: number, layout: Int8Layout, rt?: Runtime, center = false) {
     // ⌈cols/2⌉ bytes per row; 32 bytes of zeroed slack after the quantized query, as the int4 kernel was written for
-    super(rows, cols, layout, (cols + 1) >> 1, { matvec: 'matvec_i4_scaled', norms: 'row_norms_i4', querySlack: 32 }, rt, center);
+    super(rows, cols, layout, (cols + 1) >> 1, { matvec: 'matvec_i4_scaled', norms: 'norm_l2_i4_per_row', querySlack: 32 }, rt, center);
   }
 
   /** @internal quantizes rows × cols floats at `x` (wasm) with resolved int4 options. */

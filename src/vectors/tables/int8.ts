@@ -22,7 +22,7 @@ export class Int8Matrix extends AffineTable {
 
   /** An uninitialised table; use {@link Int8Matrix.quantize} or {@link Int8Matrix.fromQuantized}. */
   constructor(rows: number, cols: number, layout: Int8Layout, rt?: Runtime, center = false) {
-    super(rows, cols, layout, cols, { matvec: 'matvec_i8_scaled', norms: 'row_norms_i8', querySlack: 16 }, rt, center);
+    super(rows, cols, layout, cols, { matvec: 'matvec_i8_scaled', norms: 'norm_l2_i8_per_row', querySlack: 16 }, rt, center);
   }
 
   /**

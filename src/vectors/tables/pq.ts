@@ -104,7 +104,7 @@ export class PQMatrix extends QuantTable {
     this.alive();
     const sq = this.scratchPtr('sqnorms', this.nsub * this.ksub * 4);
     this.rt.kernels.pq_centroid_sqnorms(this.codebookPtr, this.cols, this.dsub, this.ksub, sq);
-    this.rt.kernels.pq_row_norms(this.codesPtr, this.rows, this.nsub, this.ksub, sq, this.normCodesPtr, this.normCodebookPtr, outPtr);
+    this.rt.kernels.pq_norm_l2_per_row(this.codesPtr, this.rows, this.nsub, this.ksub, sq, this.normCodesPtr, this.normCodebookPtr, outPtr);
   }
 
   toPQ(): PQTensor {
