@@ -1,4 +1,6 @@
 // Row addressing shared by the scans that take an optional list of row indices (`idx`) and the gathers.
+// Units: idx holds i32 row indices; touchRows takes the row stride `sb` and the row length in bytes (its callers
+// convert from their element strides); pointers are byte addresses.
 
 // @ts-ignore: decorator
 @inline

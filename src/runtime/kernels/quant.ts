@@ -3,8 +3,8 @@
  * docs/quantization.md). Pointers are byte addresses in linear memory; `zps`, `idx`, `normCodes` may be 0
  * (absent). `ps` is the element stride of a per-row parameter array (scales, zero points, α, bounds): 1 per row, 0 per
  * tensor. Row strides count elements (`stride`: f32 floats or int8 bytes) unless their name gives the unit
- * (`strideBytes` for packed int4 rows, `strideBits` for binary rows). Every kernel with a SIMD path has a scalar `_scalar`
- * twin with the same signature (the same code with the SIMD path off); kernels without one are scalar in every build.
+ * (`strideBytes` for packed int4 rows, `strideBits` for binary rows). Every kernel with a SIMD path has a `_scalar` twin
+ * with the same signature (the same code with the SIMD path off); kernels without one are scalar in every build.
  */
 export interface QuantKernels {
   // ---- affine quantize / dequantize (affine.ts)
