@@ -177,13 +177,13 @@ export class Word2Vec {
       minCount: this.opts.minCount, maxVocabSize: this.opts.maxVocabSize, maxFinalVocab: this.opts.maxFinalVocab,
       // record the corpus as ids while counting, so that training reads and tokenizes it only once
       encodeLimit: this.opts.cacheCorpus === false || options.update ? 0 : CACHE_LIMIT,
+      runtime: mem.rt,
     });
     if (isIdCorpus(corpus)) {
       if (!corpus.words) throw new QuantextError('E_OPTION', 'buildVocab() of an id corpus needs its words: { ids, words }');
       vb.addIds(corpus.ids, corpus.words, idCorpusEnds(corpus).length);
     } else {
-      const c = openCorpus(corpus, this.opts.tokenizer);
-      for await (const s of c.sentences() as AsyncIterable<string[]>) vb.add(s);
+      await vb.addCorpus(openCorpus(corpus, this.opts.tokenizer));
     }
     this.vocabCorpus = corpus as CorpusInput;
     if (options.update) {
