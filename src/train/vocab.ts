@@ -393,6 +393,8 @@ export class TextScanner extends WasmOwned {
   private scratch = 0;
   private scratchCap = 0;
   private rec?: { t: Int32Array; n: number; e: Int32Array; ne: number };
+  /** ids(): the blocks waiting to be taken */
+  private queue?: { tokens: Int32Array; ends: Int32Array }[];
   private encodeLimit: number;
   private minReduce = 1;
   /** words that may contain '\n' (from token arrays): the pool cannot be decoded in one piece */
@@ -496,9 +498,11 @@ export class TextScanner extends WasmOwned {
   private flush(): void {
     const r = this.rec;
     const nout = this.u32(ST.NOUT), nends = this.u32(ST.NENDS);
-    if (!r) return;
     const a = this.rt.arena;
-    if (r.n + nout > this.encodeLimit) {
+    if (this.queue) {
+      if (nout > 0 || nends > 0) this.queue.push({ tokens: a.i32(this.u32(ST.OUT), nout).slice(), ends: a.i32(this.u32(ST.ENDS), nends).slice() });
+    } else if (!r) return;
+    else if (r.n + nout > this.encodeLimit) {
       this.rec = undefined; // too large to keep: count only
       this.setU32(ST.FLAGS, this.u32(ST.FLAGS) & ~TEXT_RECORD);
     } else {
@@ -614,8 +618,47 @@ export class TextScanner extends WasmOwned {
     this.run(1, true);
   }
 
-  /** Scans a whole text source once. */
+  /** Scans a whole text source once (counting, recording as constructed). */
   async scan(src: TextSource): Promise<void> {
+    for await (const _ of this.pass(src)) {
+      /* counted and recorded as it goes */
+    }
+  }
+
+  /**
+   * A lookup-only scanner over `words` (word i has id i): `ids(src)` turns a corpus's bytes into blocks of ids (−1 for
+   * unknown words) with their sentence ends, for streamed epochs and token counts.
+   */
+  static lookup(rt: Runtime, words: readonly string[]): TextScanner {
+    const sc = new TextScanner(rt, { add: true });
+    try {
+      sc.setU32(ST.FLAGS, TEXT_ADD);
+      for (const w of words) sc.insertBytes(enc.encode(w));
+      sc.setU32(ST.FLAGS, TEXT_RECORD);
+      sc.setU32(ST.OUT, sc.own(4 * 65536));
+      sc.setU32(ST.OUT_CAP, 65536);
+      sc.setU32(ST.ENDS, sc.own(4 * 8192));
+      sc.setU32(ST.ENDS_CAP, 8192);
+    } catch (e) {
+      sc.dispose();
+      throw e;
+    }
+    return sc;
+  }
+
+  /** The corpus as blocks of ids and sentence ends (indices into the block's ids), each a fresh copy. */
+  async *ids(src: TextSource): AsyncGenerator<{ tokens: Int32Array; ends: Int32Array }> {
+    this.queue = [];
+    this.setU32(ST.NOUT, 0);
+    this.setU32(ST.NENDS, 0);
+    for await (const _ of this.pass(src)) {
+      while (this.queue.length) yield this.queue.shift()!;
+    }
+    while (this.queue.length) yield this.queue.shift()!;
+  }
+
+  /** One pass over the source; yields after each piece of input so that a consumer can take the queued ids. */
+  private async *pass(src: TextSource): AsyncGenerator<void> {
     this.setU32(ST.SEP, src.sep);
     this.name = src.name;
     this.base = 0;
@@ -636,6 +679,7 @@ export class TextScanner extends WasmOwned {
           if (w.includes('\n')) this.exactWords = true;
         }
         this.endSentence(src.sep);
+        yield;
         continue;
       }
       if (src.lines && chunk.length > 0) {
@@ -657,6 +701,8 @@ export class TextScanner extends WasmOwned {
         carry = len - pos;
         if (carry > 0 && pos > 0) this.rt.arena.u8(this.inPtr, len).copyWithin(0, pos, len);
         this.base += pos;
+        if (this.queue) this.flush();
+        yield;
       }
     }
     if (carry > 0) this.run(carry, true);

@@ -6,7 +6,7 @@ import { WorkerPool, hasWorkerFactory, availableParallelism } from '../runtime/p
 import { DenseMatrix } from '../vectors/matrix.js';
 import { KeyedVectors } from '../vectors/keyed.js';
 import { openCorpus, isIdCorpus, idCorpusEnds, type CorpusInput, type IdCorpus } from './corpus.js';
-import { VocabBuilder, sampleThresholds, aliasTable, huffmanAnyOrder, type CountedVocab, type EncodedCorpus } from './vocab.js';
+import { VocabBuilder, TextScanner, sampleThresholds, aliasTable, huffmanAnyOrder, type CountedVocab, type EncodedCorpus } from './vocab.js';
 import { CFG, CFG_SIZE, FLAG, MAX_CODE_LENGTH, scratchBytes, checkConfigLayout, cfgBlock } from './w2v-config.js';
 import { TrainMemory } from './memory.js';
 import { CACHE_LIMIT } from './corpus-cache.js';
@@ -447,6 +447,10 @@ export class Word2Vec {
     let encoded: EncodedCorpus | undefined;
     let corpusWords: number;
     const c = isIdCorpus(corpus) ? undefined : openCorpus(corpus, o.tokenizer);
+    // a corpus of text (a path, strings) is streamed as bytes through a wasm lookup of the vocabulary
+    let scanner: TextScanner | undefined;
+    const ids = () => (scanner ??= TextScanner.lookup(rt, v.words)).ids(c!.text!);
+    try {
     if (isIdCorpus(corpus)) {
       encoded = this.encodeIds(corpus);
       corpusWords = corpus.ids.length;
@@ -460,7 +464,8 @@ export class Word2Vec {
           corpusWords = options.totalWords;
         } else {
           corpusWords = 0;
-          for await (const sent of c!.sentences() as AsyncIterable<string[]>) corpusWords += sent.length;
+          if (c!.text) for await (const b of ids()) corpusWords += b.tokens.length;
+          else for await (const sent of c!.sentences() as AsyncIterable<string[]>) corpusWords += sent.length;
         }
       }
     }
@@ -486,7 +491,7 @@ export class Word2Vec {
       done = await runEpochs(
         {
           corpus: c!, index: v.index, epochs, startEpoch, totalEpochs, corpusWords, alpha: o.alpha, minAlpha: o.minAlpha,
-          maxSentenceLength: o.maxSentenceLength, batchWords: o.batchWords, cache, encoded, options,
+          maxSentenceLength: o.maxSentenceLength, batchWords: o.batchWords, cache, encoded, options, ids: c?.text ? ids : undefined,
           stopped: () => this.disposeRequested,
         },
         mem,
@@ -508,6 +513,9 @@ export class Word2Vec {
       threadWords: slots.threadWords.slice(), epochLoss: this.epochLoss,
       loss: done.lastPairs > 0 ? this.epochLoss[this.epochLoss.length - 1] / done.lastPairs : 0,
     };
+    } finally {
+      scanner?.dispose();
+    }
   }
 
   /** An id corpus in the model's ids: mapped through its `words`, or checked against the vocabulary. */
