@@ -537,10 +537,10 @@ export class TextScanner extends WasmOwned {
     a.u32(this.u32(ST.TABLE), this.u32(ST.TABLE_CAP)).fill(0);
     const flags = this.u32(ST.FLAGS), tokens = this.f64(ST.TOKENS);
     this.setU32(ST.FLAGS, TEXT_ADD);
-    for (let i = 0; i < n; i++) {
+    for (let i = 0, id = 0; i < n; i++) {
       if (counts[i] <= this.minReduce) continue;
-      const id = this.insertBytes(pool.subarray(offs[i], offs[i] + lens[i]));
-      a.f64(this.u32(ST.COUNTS) + id * 8, 1)[0] = counts[i];
+      this.insertBytes(pool.subarray(offs[i], offs[i] + lens[i]));
+      a.f64(this.u32(ST.COUNTS) + id++ * 8, 1)[0] = counts[i];
     }
     a.f64(this.st + ST.TOKENS, 1)[0] = tokens;
     this.setU32(ST.FLAGS, flags);
