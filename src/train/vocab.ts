@@ -108,7 +108,7 @@ export class VocabBuilder {
     const sc = new TextScanner(rt, { record: !!this.tok, encodeLimit: this.opts.encodeLimit, prune: this.opts.maxVocabSize });
     try {
       await sc.scan(c.text);
-      const { words, counts } = sc.words_();
+      const { words, counts } = sc.vocabulary();
       this.words = words;
       this.cnt = new Float64Array(Math.max(1, counts.length));
       this.cnt.set(counts);
@@ -714,7 +714,7 @@ export class TextScanner extends WasmOwned {
   }
 
   /** The words in slot order (their strings made once each) with their counts. */
-  words_(): { words: string[]; counts: Float64Array } {
+  vocabulary(): { words: string[]; counts: Float64Array } {
     const a = this.rt.arena, n = this.u32(ST.WORDS);
     const counts = a.f64(this.u32(ST.COUNTS), n).slice();
     let words: string[];
