@@ -140,11 +140,9 @@ function insert(st: usize, src: usize, a: i32, b: i32, h: u32, slot: i32): i32 {
 }
 
 /** One token src[a..b): looked up, added, counted and written as the flags say. Returns TEXT_DONE, TEXT_FULL or TEXT_GROW. */
-function token(st: usize, src: usize, a: i32, b: i32): i32 {
+function token(st: usize, src: usize, a: i32, b: i32, h: u32): i32 {
   const flags = load<i32>(st + 68);
   if ((flags & TEXT_RECORD) != 0 && u32at(st, 52) >= u32at(st, 48)) return TEXT_FULL;
-  let h: u32 = 2166136261;
-  for (let p = a; p < b; p++) h = fnv(h, <u32>load<u8>(src + <usize>p));
   let w = find(st, src, a, b, h);
   if (w < 0) {
     if ((flags & TEXT_ADD) != 0) {
@@ -204,9 +202,9 @@ export function text_scan(st: usize, src: usize, len: i32, final: i32): i32 {
     if (ws < 0) break; // a possible whitespace sequence cut by the end of the chunk: keep it
     // a token: up to whitespace, the separator or the end
     const a = p;
-    let high: u32 = 0;
+    let high: u32 = <u32>b;
+    let h = fnv(2166136261, <u32>b);
     p++;
-    high |= <u32>b;
     while (p < len) {
       const c = <i32>load<u8>(src + <usize>p);
       if (c == sep) break;
@@ -221,6 +219,7 @@ export function text_scan(st: usize, src: usize, len: i32, final: i32): i32 {
         }
       }
       high |= <u32>c;
+      h = fnv(h, <u32>c);
       p++;
     }
     if (p - a > maxTok) {
@@ -237,7 +236,7 @@ export function text_scan(st: usize, src: usize, len: i32, final: i32): i32 {
       store<i32>(st + 84, p);
       return TEXT_INVALID;
     }
-    const r = token(st, src, a, p);
+    const r = token(st, src, a, p, h);
     if (r != TEXT_DONE) {
       store<i32>(st + 76, a);
       return r;
@@ -249,7 +248,9 @@ export function text_scan(st: usize, src: usize, len: i32, final: i32): i32 {
 
 /** text_token: one token given as bytes (no splitting): looked up, added, counted, written. TEXT_DONE, TEXT_FULL or TEXT_GROW. */
 export function text_token(st: usize, src: usize, len: i32): i32 {
-  return token(st, src, 0, len);
+  let h: u32 = 2166136261;
+  for (let p = 0; p < len; p++) h = fnv(h, <u32>load<u8>(src + <usize>p));
+  return token(st, src, 0, len, h);
 }
 
 /** text_rehash: re-inserts every word into the state's (new, zeroed) table, from the stored hashes. */
