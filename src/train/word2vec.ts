@@ -451,68 +451,68 @@ export class Word2Vec {
     let scanner: TextScanner | undefined;
     const ids = () => (scanner ??= TextScanner.lookup(rt, v.words)).ids(c!.text!);
     try {
-    if (isIdCorpus(corpus)) {
-      encoded = this.encodeIds(corpus);
-      corpusWords = corpus.ids.length;
-    } else {
-      if (this.pre && this.pre.corpus === corpus) encoded = this.pre.encoded;
-      // the learning rate decays over this corpus's tokens: count them when it is not the vocabulary's corpus
-      corpusWords = v.totalWords;
-      if (corpus !== this.vocabCorpus) {
-        if (options.totalWords !== undefined) {
-          check(Number.isInteger(options.totalWords) && options.totalWords > 0, `totalWords must be a positive integer, got ${options.totalWords}`, { option: 'totalWords' });
-          corpusWords = options.totalWords;
-        } else {
-          corpusWords = 0;
-          if (c!.text) for await (const b of ids()) corpusWords += b.tokens.length;
-          else for await (const sent of c!.sentences() as AsyncIterable<string[]>) corpusWords += sent.length;
+      if (isIdCorpus(corpus)) {
+        encoded = this.encodeIds(corpus);
+        corpusWords = corpus.ids.length;
+      } else {
+        if (this.pre && this.pre.corpus === corpus) encoded = this.pre.encoded;
+        // the learning rate decays over this corpus's tokens: count them when it is not the vocabulary's corpus
+        corpusWords = v.totalWords;
+        if (corpus !== this.vocabCorpus) {
+          if (options.totalWords !== undefined) {
+            check(Number.isInteger(options.totalWords) && options.totalWords > 0, `totalWords must be a positive integer, got ${options.totalWords}`, { option: 'totalWords' });
+            corpusWords = options.totalWords;
+          } else {
+            corpusWords = 0;
+            if (c!.text) for await (const b of ids()) corpusWords += b.tokens.length;
+            else for await (const sent of c!.sentences() as AsyncIterable<string[]>) corpusWords += sent.length;
+          }
         }
       }
-    }
-    this.pre = undefined;
-    const cache = !!encoded || o.cacheCorpus === true || (o.cacheCorpus === 'auto' && (c!.inMemory || corpusWords <= CACHE_LIMIT));
+      this.pre = undefined;
+      const cache = !!encoded || o.cacheCorpus === true || (o.cacheCorpus === 'auto' && (c!.inMemory || corpusWords <= CACHE_LIMIT));
 
-    const threads = await this.threads(rt);
-    this.alive();
-    const cfgs: number[] = [this.cfgMain];
-    for (let i = 1; i < threads; i++) {
-      const cfg = this.newCfg(mem);
-      this.fillCfg(rt, cfg);
-      cfgs.push(cfg);
-    }
-    // each thread gets its own RNG stream; thread 0 continues the model's stream (determinism with 1 worker)
-    cfgBlock.setRng(rt, cfgs[0], this.rng);
-    for (let i = 1; i < cfgs.length; i++) cfgBlock.setRng(rt, cfgs[i], this.rng + BigInt(i) * 0x9e3779b97f4a7c15n);
-
-    const slots = new Slots(rt, mem, cfgs, threads > 1 ? this.pool : undefined, o.batchWords + o.maxSentenceLength);
-    const t0 = performance.now();
-    let done;
-    try {
-      done = await runEpochs(
-        {
-          corpus: c!, index: v.index, epochs, startEpoch, totalEpochs, corpusWords, alpha: o.alpha, minAlpha: o.minAlpha,
-          maxSentenceLength: o.maxSentenceLength, batchWords: o.batchWords, cache, encoded, options, ids: c?.text ? ids : undefined,
-          stopped: () => this.disposeRequested,
-        },
-        mem,
-        slots,
-      );
-      this.sched = { done: startEpoch + epochs, total: totalEpochs };
-    } finally {
-      this.rng = cfgBlock.getRng(rt, cfgs[0]);
-      for (let i = 1; i < cfgs.length; i++) {
-        mem.free(cfgBlock.getU32(rt, cfgs[i], CFG.SCRATCH));
-        mem.free(cfgs[i]);
+      const threads = await this.threads(rt);
+      this.alive();
+      const cfgs: number[] = [this.cfgMain];
+      for (let i = 1; i < threads; i++) {
+        const cfg = this.newCfg(mem);
+        this.fillCfg(rt, cfg);
+        cfgs.push(cfg);
       }
-      this._wv?.invalidateNorms?.();
-    }
-    this.epochLoss = done.epochLoss;
-    const seconds = (performance.now() - t0) / 1000;
-    return {
-      words: done.rawDone, effectiveWords: done.effective, seconds, wordsPerSecond: done.rawDone / seconds, epochs, threads,
-      threadWords: slots.threadWords.slice(), epochLoss: this.epochLoss,
-      loss: done.lastPairs > 0 ? this.epochLoss[this.epochLoss.length - 1] / done.lastPairs : 0,
-    };
+      // each thread gets its own RNG stream; thread 0 continues the model's stream (determinism with 1 worker)
+      cfgBlock.setRng(rt, cfgs[0], this.rng);
+      for (let i = 1; i < cfgs.length; i++) cfgBlock.setRng(rt, cfgs[i], this.rng + BigInt(i) * 0x9e3779b97f4a7c15n);
+
+      const slots = new Slots(rt, mem, cfgs, threads > 1 ? this.pool : undefined, o.batchWords + o.maxSentenceLength);
+      const t0 = performance.now();
+      let done;
+      try {
+        done = await runEpochs(
+          {
+            corpus: c!, index: v.index, epochs, startEpoch, totalEpochs, corpusWords, alpha: o.alpha, minAlpha: o.minAlpha,
+            maxSentenceLength: o.maxSentenceLength, batchWords: o.batchWords, cache, encoded, options, ids: c?.text ? ids : undefined,
+            stopped: () => this.disposeRequested,
+          },
+          mem,
+          slots,
+        );
+        this.sched = { done: startEpoch + epochs, total: totalEpochs };
+      } finally {
+        this.rng = cfgBlock.getRng(rt, cfgs[0]);
+        for (let i = 1; i < cfgs.length; i++) {
+          mem.free(cfgBlock.getU32(rt, cfgs[i], CFG.SCRATCH));
+          mem.free(cfgs[i]);
+        }
+        this._wv?.invalidateNorms?.();
+      }
+      this.epochLoss = done.epochLoss;
+      const seconds = (performance.now() - t0) / 1000;
+      return {
+        words: done.rawDone, effectiveWords: done.effective, seconds, wordsPerSecond: done.rawDone / seconds, epochs, threads,
+        threadWords: slots.threadWords.slice(), epochLoss: this.epochLoss,
+        loss: done.lastPairs > 0 ? this.epochLoss[this.epochLoss.length - 1] / done.lastPairs : 0,
+      };
     } finally {
       scanner?.dispose();
     }
