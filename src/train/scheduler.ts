@@ -32,41 +32,92 @@ export type Batch = HostBatch | WasmBatch;
 // ---------- the job producer ----------
 
 /**
- * One streamed epoch as batches of about `batchWords` ids: words outside the vocabulary are dropped, sentences longer
- * than `maxLen` continue as new pieces. With a recorder, the epoch is also recorded (ids, −1 for unknown words).
- * A yielded batch's arrays are reused for the next one: copy before asking for more.
+ * Cuts a stream of word ids into batches of about `batchWords` ids: unknown words (−1) are dropped, sentences longer
+ * than `maxLen` continue as new pieces, and a batch is handed over after a piece once it holds batchWords ids. A
+ * batch's `raw` counts the corpus tokens consumed since the previous batch (unknown words included), token by token,
+ * so that a sentence never has to be held whole (cacheEncoded cuts the cache by the same rule). With a recorder, the
+ * epoch is also recorded (ids, −1 for unknown words). A taken batch's arrays are reused: copy before cutting more.
  */
-export async function* streamBatches(c: Corpus, index: Map<string, number>, maxLen: number, batchWords: number, rec?: Recorder): AsyncGenerator<HostBatch> {
-  const tok = new Int32Array(batchWords + maxLen);
-  let off: number[] = [0], n = 0, raw = 0;
-  const take = (): HostBatch => {
-    const b: HostBatch = { kind: 'host', tokens: tok.subarray(0, n), offsets: off, raw };
-    off = [0];
-    n = 0;
-    raw = 0;
-    return b;
-  };
-  for await (const sent of c.sentences() as AsyncIterable<string[]>) {
-    raw += sent.length;
-    let inSent = 0;
-    for (const w of sent) {
-      const id = index.get(w);
-      rec?.push(id ?? -1);
-      if (id === undefined) continue;
-      if (inSent === maxLen) {
-        // a long sentence continues as a new piece; a full batch is handed over between pieces
-        off.push(n);
-        inSent = 0;
-        if (n >= batchWords) yield take();
-      }
-      tok[n++] = id;
-      inSent++;
-    }
-    rec?.endSentence();
-    if (inSent > 0) off.push(n);
-    if (n >= batchWords) yield take();
+class BatchCutter {
+  private tok: Int32Array;
+  private off: number[] = [0];
+  private n = 0;
+  private raw = 0;
+  private inPiece = 0;
+  readonly ready: HostBatch[] = [];
+  constructor(private maxLen: number, private batchWords: number, private rec?: Recorder) {
+    this.tok = new Int32Array(batchWords + maxLen);
   }
-  if (off.length > 1 || raw > 0) yield take();
+  private take(): void {
+    this.ready.push({ kind: 'host', tokens: this.tok.subarray(0, this.n), offsets: this.off, raw: this.raw });
+    this.tok = new Int32Array(this.batchWords + this.maxLen);
+    this.off = [0];
+    this.n = 0;
+    this.raw = 0;
+  }
+  token(id: number): void {
+    this.rec?.push(id);
+    if (id < 0) {
+      this.raw++;
+      return;
+    }
+    if (this.inPiece === this.maxLen) {
+      // a long sentence continues as a new piece; a full batch is handed over between pieces
+      this.off.push(this.n);
+      this.inPiece = 0;
+      if (this.n >= this.batchWords) this.take();
+    }
+    this.tok[this.n++] = id;
+    this.inPiece++;
+    this.raw++;
+  }
+  endSentence(): void {
+    this.rec?.endSentence();
+    if (this.inPiece > 0) this.off.push(this.n);
+    this.inPiece = 0;
+    if (this.n >= this.batchWords) this.take();
+  }
+  finish(): void {
+    if (this.off.length > 1 || this.raw > 0) this.take();
+  }
+}
+
+/** One streamed epoch of token arrays as batches (see BatchCutter), words looked up in `index`. */
+export async function* streamBatches(c: Corpus, index: Map<string, number>, maxLen: number, batchWords: number, rec?: Recorder): AsyncGenerator<HostBatch> {
+  const cut = new BatchCutter(maxLen, batchWords, rec);
+  for await (const sent of c.sentences() as AsyncIterable<string[]>) {
+    for (const w of sent) cut.token(index.get(w) ?? -1);
+    cut.endSentence();
+    if (cut.ready.length) yield* cut.ready.splice(0);
+  }
+  cut.finish();
+  yield* cut.ready.splice(0);
+}
+
+/**
+ * One streamed epoch of a corpus as ids in blocks (the wasm scan of its bytes: a line is never a string), as
+ * batches (see BatchCutter). `ends` are the block's sentence ends (indices into its tokens).
+ */
+export async function* streamIdBatches(blocks: AsyncIterable<{ tokens: Int32Array; ends: Int32Array }>, maxLen: number, batchWords: number, rec?: Recorder): AsyncGenerator<HostBatch> {
+  const cut = new BatchCutter(maxLen, batchWords, rec);
+  for await (const b of blocks) {
+    const t = b.tokens, e = b.ends;
+    let k = 0;
+    for (let i = 0; i < t.length; i++) {
+      while (k < e.length && e[k] === i) {
+        cut.endSentence();
+        k++;
+      }
+      cut.token(t[i]);
+    }
+    while (k < e.length) {
+      cut.endSentence();
+      k++;
+    }
+    if (cut.ready.length) yield* cut.ready.splice(0);
+  }
+  cut.finish();
+  yield* cut.ready.splice(0);
 }
 
 /** One cached epoch as slices of the cache. */
@@ -219,6 +270,8 @@ export interface EpochPlan {
   /** cache the corpus: an encoded copy (from the vocabulary pass, or given as ids), or record the first epoch */
   cache: boolean;
   encoded?: EncodedCorpus;
+  /** a corpus read as bytes: one epoch's ids in blocks (the wasm scan; streamed epochs use it instead of `corpus`) */
+  ids?: () => AsyncIterable<{ tokens: Int32Array; ends: Int32Array }>;
   options: TrainOptions;
   /** checked between batches: the model was disposed */
   stopped: () => boolean;
@@ -277,7 +330,11 @@ export async function runEpochs(plan: EpochPlan, mem: TrainMemory, slots: Slots)
     if (plan.cache && plan.encoded) cached = cacheEncoded(mem, plan.encoded, plan.maxSentenceLength, plan.batchWords);
     for (let epoch = 0; epoch < epochs; epoch++) {
       const rec = plan.cache && !cached ? new Recorder() : undefined;
-      const batches = cached ? cachedBatches(cached) : streamBatches(plan.corpus, plan.index, plan.maxSentenceLength, plan.batchWords, rec);
+      const batches = cached
+        ? cachedBatches(cached)
+        : plan.ids
+          ? streamIdBatches(plan.ids(), plan.maxSentenceLength, plan.batchWords, rec)
+          : streamBatches(plan.corpus, plan.index, plan.maxSentenceLength, plan.batchWords, rec);
       for await (const b of batches) {
         const slot = await slots.acquire();
         slots.run(slot, b, alphaAt(rawDone), alphaAt(rawDone + b.raw));

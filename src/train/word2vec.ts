@@ -6,7 +6,7 @@ import { WorkerPool, hasWorkerFactory, availableParallelism } from '../runtime/p
 import { DenseMatrix } from '../vectors/matrix.js';
 import { KeyedVectors } from '../vectors/keyed.js';
 import { openCorpus, isIdCorpus, idCorpusEnds, type CorpusInput, type IdCorpus } from './corpus.js';
-import { VocabBuilder, sampleThresholds, aliasTable, huffmanAnyOrder, type CountedVocab, type EncodedCorpus } from './vocab.js';
+import { VocabBuilder, TextScanner, sampleThresholds, aliasTable, huffmanAnyOrder, type CountedVocab, type EncodedCorpus } from './vocab.js';
 import { CFG, CFG_SIZE, FLAG, MAX_CODE_LENGTH, scratchBytes, checkConfigLayout, cfgBlock } from './w2v-config.js';
 import { TrainMemory } from './memory.js';
 import { CACHE_LIMIT } from './corpus-cache.js';
@@ -177,13 +177,13 @@ export class Word2Vec {
       minCount: this.opts.minCount, maxVocabSize: this.opts.maxVocabSize, maxFinalVocab: this.opts.maxFinalVocab,
       // record the corpus as ids while counting, so that training reads and tokenizes it only once
       encodeLimit: this.opts.cacheCorpus === false || options.update ? 0 : CACHE_LIMIT,
+      runtime: mem.rt,
     });
     if (isIdCorpus(corpus)) {
       if (!corpus.words) throw new QuantextError('E_OPTION', 'buildVocab() of an id corpus needs its words: { ids, words }');
       vb.addIds(corpus.ids, corpus.words, idCorpusEnds(corpus).length);
     } else {
-      const c = openCorpus(corpus, this.opts.tokenizer);
-      for await (const s of c.sentences() as AsyncIterable<string[]>) vb.add(s);
+      await vb.addCorpus(openCorpus(corpus, this.opts.tokenizer));
     }
     this.vocabCorpus = corpus as CorpusInput;
     if (options.update) {
@@ -447,67 +447,75 @@ export class Word2Vec {
     let encoded: EncodedCorpus | undefined;
     let corpusWords: number;
     const c = isIdCorpus(corpus) ? undefined : openCorpus(corpus, o.tokenizer);
-    if (isIdCorpus(corpus)) {
-      encoded = this.encodeIds(corpus);
-      corpusWords = corpus.ids.length;
-    } else {
-      if (this.pre && this.pre.corpus === corpus) encoded = this.pre.encoded;
-      // the learning rate decays over this corpus's tokens: count them when it is not the vocabulary's corpus
-      corpusWords = v.totalWords;
-      if (corpus !== this.vocabCorpus) {
-        if (options.totalWords !== undefined) {
-          check(Number.isInteger(options.totalWords) && options.totalWords > 0, `totalWords must be a positive integer, got ${options.totalWords}`, { option: 'totalWords' });
-          corpusWords = options.totalWords;
-        } else {
-          corpusWords = 0;
-          for await (const sent of c!.sentences() as AsyncIterable<string[]>) corpusWords += sent.length;
+    // a corpus of text (a path, strings) is streamed as bytes through a wasm lookup of the vocabulary
+    let scanner: TextScanner | undefined;
+    const ids = () => (scanner ??= TextScanner.lookup(rt, v.words)).ids(c!.text!);
+    try {
+      if (isIdCorpus(corpus)) {
+        encoded = this.encodeIds(corpus);
+        corpusWords = corpus.ids.length;
+      } else {
+        if (this.pre && this.pre.corpus === corpus) encoded = this.pre.encoded;
+        // the learning rate decays over this corpus's tokens: count them when it is not the vocabulary's corpus
+        corpusWords = v.totalWords;
+        if (corpus !== this.vocabCorpus) {
+          if (options.totalWords !== undefined) {
+            check(Number.isInteger(options.totalWords) && options.totalWords > 0, `totalWords must be a positive integer, got ${options.totalWords}`, { option: 'totalWords' });
+            corpusWords = options.totalWords;
+          } else {
+            corpusWords = 0;
+            if (c!.text) for await (const b of ids()) corpusWords += b.tokens.length;
+            else for await (const sent of c!.sentences() as AsyncIterable<string[]>) corpusWords += sent.length;
+          }
         }
       }
-    }
-    this.pre = undefined;
-    const cache = !!encoded || o.cacheCorpus === true || (o.cacheCorpus === 'auto' && (c!.inMemory || corpusWords <= CACHE_LIMIT));
+      this.pre = undefined;
+      const cache = !!encoded || o.cacheCorpus === true || (o.cacheCorpus === 'auto' && (c!.inMemory || corpusWords <= CACHE_LIMIT));
 
-    const threads = await this.threads(rt);
-    this.alive();
-    const cfgs: number[] = [this.cfgMain];
-    for (let i = 1; i < threads; i++) {
-      const cfg = this.newCfg(mem);
-      this.fillCfg(rt, cfg);
-      cfgs.push(cfg);
-    }
-    // each thread gets its own RNG stream; thread 0 continues the model's stream (determinism with 1 worker)
-    cfgBlock.setRng(rt, cfgs[0], this.rng);
-    for (let i = 1; i < cfgs.length; i++) cfgBlock.setRng(rt, cfgs[i], this.rng + BigInt(i) * 0x9e3779b97f4a7c15n);
-
-    const slots = new Slots(rt, mem, cfgs, threads > 1 ? this.pool : undefined, o.batchWords + o.maxSentenceLength);
-    const t0 = performance.now();
-    let done;
-    try {
-      done = await runEpochs(
-        {
-          corpus: c!, index: v.index, epochs, startEpoch, totalEpochs, corpusWords, alpha: o.alpha, minAlpha: o.minAlpha,
-          maxSentenceLength: o.maxSentenceLength, batchWords: o.batchWords, cache, encoded, options,
-          stopped: () => this.disposeRequested,
-        },
-        mem,
-        slots,
-      );
-      this.sched = { done: startEpoch + epochs, total: totalEpochs };
-    } finally {
-      this.rng = cfgBlock.getRng(rt, cfgs[0]);
-      for (let i = 1; i < cfgs.length; i++) {
-        mem.free(cfgBlock.getU32(rt, cfgs[i], CFG.SCRATCH));
-        mem.free(cfgs[i]);
+      const threads = await this.threads(rt);
+      this.alive();
+      const cfgs: number[] = [this.cfgMain];
+      for (let i = 1; i < threads; i++) {
+        const cfg = this.newCfg(mem);
+        this.fillCfg(rt, cfg);
+        cfgs.push(cfg);
       }
-      this._wv?.invalidateNorms?.();
+      // each thread gets its own RNG stream; thread 0 continues the model's stream (determinism with 1 worker)
+      cfgBlock.setRng(rt, cfgs[0], this.rng);
+      for (let i = 1; i < cfgs.length; i++) cfgBlock.setRng(rt, cfgs[i], this.rng + BigInt(i) * 0x9e3779b97f4a7c15n);
+
+      const slots = new Slots(rt, mem, cfgs, threads > 1 ? this.pool : undefined, o.batchWords + o.maxSentenceLength);
+      const t0 = performance.now();
+      let done;
+      try {
+        done = await runEpochs(
+          {
+            corpus: c!, index: v.index, epochs, startEpoch, totalEpochs, corpusWords, alpha: o.alpha, minAlpha: o.minAlpha,
+            maxSentenceLength: o.maxSentenceLength, batchWords: o.batchWords, cache, encoded, options, ids: c?.text ? ids : undefined,
+            stopped: () => this.disposeRequested,
+          },
+          mem,
+          slots,
+        );
+        this.sched = { done: startEpoch + epochs, total: totalEpochs };
+      } finally {
+        this.rng = cfgBlock.getRng(rt, cfgs[0]);
+        for (let i = 1; i < cfgs.length; i++) {
+          mem.free(cfgBlock.getU32(rt, cfgs[i], CFG.SCRATCH));
+          mem.free(cfgs[i]);
+        }
+        this._wv?.invalidateNorms?.();
+      }
+      this.epochLoss = done.epochLoss;
+      const seconds = (performance.now() - t0) / 1000;
+      return {
+        words: done.rawDone, effectiveWords: done.effective, seconds, wordsPerSecond: done.rawDone / seconds, epochs, threads,
+        threadWords: slots.threadWords.slice(), epochLoss: this.epochLoss,
+        loss: done.lastPairs > 0 ? this.epochLoss[this.epochLoss.length - 1] / done.lastPairs : 0,
+      };
+    } finally {
+      scanner?.dispose();
     }
-    this.epochLoss = done.epochLoss;
-    const seconds = (performance.now() - t0) / 1000;
-    return {
-      words: done.rawDone, effectiveWords: done.effective, seconds, wordsPerSecond: done.rawDone / seconds, epochs, threads,
-      threadWords: slots.threadWords.slice(), epochLoss: this.epochLoss,
-      loss: done.lastPairs > 0 ? this.epochLoss[this.epochLoss.length - 1] / done.lastPairs : 0,
-    };
   }
 
   /** An id corpus in the model's ids: mapped through its `words`, or checked against the vocabulary. */
