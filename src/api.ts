@@ -33,3 +33,5 @@ export { simplePreprocess, type SimplePreprocessOptions } from './train/preproce
 export * from './quantize/index.js';
 export * from './vectors/tables/index.js';
 export * from './io/safetensors.js';
+export { FastTextKeyedVectors, type FastTextKeyedVectorsOptions } from './fasttext/keyed.js';
+export { fnv1a32, hashWord, computeSubwords, computeSubwordsBytes, subwordStrings, buildSubwordTable, wordNgramRows, type SubwordTable, type PruneIndex } from './fasttext/subwords.js';
