@@ -305,7 +305,7 @@ export function ft_train_batch_scalar(cfg: usize): void {
 
 /**
  * Fills f32[n] at p with uniform values in [−scale, scale) (fastText's input initialisation, uniform(−1/dim, 1/dim)):
- * value i is (s/2³² · 2 − 1)·scale for the i-th state s of the xorshift32 stream seeded with `seed` (0 → 1).
+ * value i is ((1 + (s >>> 9)/2²³)·2 − 3)·scale for the i-th state s of the xorshift32 stream seeded with `seed` (0 → 1).
  */
 export function ft_init_uniform(p: usize, n: i32, seed: u32, scale: f32): void {
   let s: u32 = seed == 0 ? 1 : seed;
@@ -313,7 +313,8 @@ export function ft_init_uniform(p: usize, n: i32, seed: u32, scale: f32): void {
     s ^= s << 13;
     s ^= s >> 17;
     s ^= s << 5;
-    store<f32>(p + (<usize>i << 2), <f32>(<f64>s * (2.0 / 4294967296.0) - 1.0) * scale);
+    // the top 23 bits as a float in [1, 2), then onto [−1, 1)
+    store<f32>(p + (<usize>i << 2), (reinterpret<f32>((s >> 9) | 0x3f800000) * 2 - 3) * scale);
   }
 }
 
