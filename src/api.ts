@@ -28,6 +28,7 @@ export {
   type TrainSchedule,
   type BuildVocabOptions,
 } from './train/word2vec.js';
+export { FastText, pruneNgrams, type FastTextOptions, type FastTextMemoryEstimate } from './train/fasttext.js';
 export { openCorpus, type CorpusInput, type Sentence, type IdCorpus } from './train/corpus.js';
 export { simplePreprocess, type SimplePreprocessOptions } from './train/preprocess.js';
 export * from './quantize/index.js';

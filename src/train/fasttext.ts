@@ -558,4 +558,4 @@ export function pruneNgrams(wv: FastTextKeyedVectors): FastTextKeyedVectors {
   }
 }
 
-export type { ResolvedOptions };
+
