@@ -170,6 +170,25 @@ function bag(cfg: usize, w: i32, h: usize, g: f32, scatter: bool, simd: bool): i
   return b - a;
 }
 
+/**
+ * Loads one float from every cache line of word w's bag rows and returns their sum: issued a center word ahead,
+ * these independent loads bring the (randomly placed) n-gram rows into cache while the current word trains
+ * (wasm has no prefetch instruction). The caller keeps the sum so that the loads are not optimised away.
+ */
+function touchBag(cfg: usize, w: i32): f32 {
+  const rb = <usize>load<i32>(cfg + CFG_DIM) << 2;
+  const syn0 = <usize>load<u32>(cfg + CFG_SYN0);
+  const so = <usize>load<u32>(cfg + FT_SUB_OFFSETS);
+  const rows = <usize>load<u32>(cfg + FT_SUB_ROWS);
+  const b = load<i32>(so + (<usize>(w + 1) << 2));
+  let s: f32 = 0;
+  for (let k = load<i32>(so + (<usize>w << 2)); k < b; k++) {
+    const r = syn0 + <usize>load<i32>(rows + (<usize>k << 2)) * rb;
+    for (let o: usize = 0; o < rb; o += 64) s += load<f32>(r + o);
+  }
+  return s;
+}
+
 /** h = mean of word w's bag (zeros for an empty bag). */
 function bagMean(cfg: usize, w: i32, h: usize, simd: bool): void {
   const dim = load<i32>(cfg + CFG_DIM);
@@ -207,6 +226,7 @@ function trainBatch(cfg: usize, simd: bool): void {
   const alpha1 = load<f32>(cfg + CFG_ALPHA_END);
   rngNow = load<u64>(cfg + CFG_RNG);
   lossAcc = 0;
+  let sink: f32 = 0;
   let words: f64 = 0;
   let pairs: f64 = 0;
   const total = load<i32>(offsets + (<usize>nsent << 2)) - load<i32>(offsets);
@@ -240,6 +260,7 @@ function trainBatch(cfg: usize, simd: bool): void {
       const m = j1 - j0 - 1;
       if (m <= 0) continue;
       const center = load<i32>(idx + (<usize>i << 2));
+      if (!cbow && i + 1 < len) sink += touchBag(cfg, load<i32>(idx + (<usize>(i + 1) << 2)));
       if (cbow) {
         // the bag of every context word, averaged over all its rows (fastText's cbow(); gensim's cbow_mean=1)
         memory.fill(neu1, 0, rb);
@@ -288,6 +309,7 @@ function trainBatch(cfg: usize, simd: bool): void {
     }
   }
   store<u64>(cfg + CFG_RNG, rngNow);
+  store<f32>(neu1, sink); // scratch: keeps the prefetching loads
   store<f64>(cfg + CFG_LOSS, load<f64>(cfg + CFG_LOSS) + lossAcc);
   store<f64>(cfg + CFG_WORDS, load<f64>(cfg + CFG_WORDS) + words);
   store<f64>(cfg + CFG_PAIRS, load<f64>(cfg + CFG_PAIRS) + pairs);
