@@ -16,3 +16,4 @@ export { argmax_f32, argmax_f32_scalar } from './vec/argmax';
 export * from './quant/index';
 export * from './w2v/index';
 export { text_scan, text_token, text_rehash, text_state_size } from './text/vocab';
+export * from './ft/index';

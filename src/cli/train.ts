@@ -2,6 +2,7 @@ import { accessSync, constants, mkdirSync, rmSync, statSync, writeFileSync } fro
 import { dirname, extname, join, resolve } from 'node:path';
 import { QuantextError } from '../errors.js';
 import { Word2Vec, type TrainResult } from '../train/word2vec.js';
+import { FastText } from '../train/fasttext.js';
 import { saveVectors, type SaveVectorsOptions } from '../vectors/load.js';
 import type { CorpusInput } from '../train/corpus.js';
 import { ProgressBar, fmtRate } from './progress.js';
@@ -62,6 +63,12 @@ export interface TrainCliOptions {
   seed?: unknown;
   format?: string;
   sharedNegatives?: boolean;
+  /** word2vec (default) | fasttext */
+  algorithm?: string;
+  /** fastText's character n-grams (--algorithm fasttext) */
+  minn?: unknown;
+  maxn?: unknown;
+  bucket?: unknown;
   quiet?: boolean;
 }
 
@@ -76,8 +83,15 @@ export interface TrainSummary {
   out?: string;
 }
 
-/** `quantext train CORPUS --out FILE …`: Word2Vec with word2vec.c-style flags; returns the --json summary. */
-export async function trainCommand(corpus: CorpusInput, o: TrainCliOptions): Promise<{ summary: TrainSummary; model: Word2Vec; result: TrainResult }> {
+/**
+ * `quantext train CORPUS --out FILE …`: Word2Vec (or, with `--algorithm fasttext`, FastText with fastText's
+ * --minn/--maxn/--bucket) with word2vec.c-style flags; returns the --json summary.
+ */
+export async function trainCommand(corpus: CorpusInput, o: TrainCliOptions): Promise<{ summary: TrainSummary; model: Word2Vec | FastText; result: TrainResult }> {
+  const algorithm = oneOf('--algorithm', str(o.algorithm) ?? 'word2vec', ['word2vec', 'fasttext']);
+  for (const [flag, v] of [['--minn', o.minn], ['--maxn', o.maxn], ['--bucket', o.bucket]] as const) {
+    if (v !== undefined && algorithm !== 'fasttext') throw new QuantextError('E_OPTION', `${flag} needs --algorithm fasttext`, { option: flag });
+  }
   const sg = oneOf('--model', o.model ?? 'skipgram', ['skipgram', 'cbow']) === 'skipgram';
   const loss = oneOf('--loss', o.loss ?? 'ns', ['ns', 'hs']);
   const negative = loss === 'hs' ? 0 : int('--negative', o.negative, 5, { min: 0, max: 1000 });
@@ -87,7 +101,7 @@ export async function trainCommand(corpus: CorpusInput, o: TrainCliOptions): Pro
   const alpha = num('--alpha', o.alpha, sg ? 0.025 : 0.05, { min: 0, minExclusive: true, max: 10 });
   const out = str(o.out);
   const format = out === undefined ? 'bin' : saveFormatFor(out, o.format);
-  const model = new Word2Vec({
+  const options = {
     sg: sg ? 1 : 0,
     hs: loss === 'hs' ? 1 : 0,
     negative,
@@ -100,7 +114,15 @@ export async function trainCommand(corpus: CorpusInput, o: TrainCliOptions): Pro
     workers: positiveInt('--threads', o.threads, 1, 1024),
     seed: seed('--seed', o.seed, 1),
     sharedNegatives: o.sharedNegatives !== false,
-  });
+  };
+  const model = algorithm === 'fasttext'
+    ? new FastText({
+      ...options,
+      minN: int('--minn', o.minn, 3, { min: 1, max: 100 }),
+      maxN: int('--maxn', o.maxn, 6, { min: 0, max: 100 }),
+      bucket: int('--bucket', o.bucket, 2_000_000, { min: 0, max: 0x7fffffff }),
+    })
+    : new Word2Vec(options);
   try {
     if (typeof corpus === 'string') {
       try {

@@ -148,6 +148,8 @@ export class Slots {
     private cfgs: number[],
     private pool: WorkerPool | undefined,
     private capacity: number,
+    /** the batch kernel the slots run (Word2Vec's, or another with the same config-block calling convention) */
+    private kernel: 'w2v_train_batch' | 'ft_train_batch' = 'w2v_train_batch',
   ) {
     this.free = cfgs.map((_, i) => i);
     this.stage = cfgs.map(() => ({ tokens: 0, offsets: 0 }));
@@ -193,12 +195,12 @@ export class Slots {
     }
     cfgBlock.setBatch(this.rt, cfg, tokens, offsets, nsent, alpha0, alpha1);
     if (!this.pool) {
-      this.rt.kernels.w2v_train_batch(cfg);
+      this.rt.kernels[this.kernel](cfg);
       this.collect(slot);
       this.releaseSlot(slot);
       return;
     }
-    const p = this.pool.call(slot, 'w2v_train_batch', [cfg]).then(
+    const p = this.pool.call(slot, this.kernel, [cfg]).then(
       () => {
         this.collect(slot);
         this.releaseSlot(slot);
