@@ -96,8 +96,11 @@ export class FastTextDictionary {
    * fastText's `getLine` for a supervised model: the input rows of a line's tokens (`eos`: the line ended with a
    * newline, so fastText reads "</s>" after its words), then the word n-gram rows.
    */
+  private hashBuf: number[] = [];
+
   lineRows(tokens: readonly string[], eos: boolean, out: number[] = []): number[] {
-    const hashes: number[] = [];
+    const hashes = this.hashBuf;
+    hashes.length = 0;
     for (const t of tokens) this.addToken(t, out, hashes);
     if (eos) this.addToken(EOS, out, hashes);
     wordNgramRows(hashes, this.args.wordNgrams, this.args.bucket, this.nwords, out, this.pruneIdx);
@@ -105,22 +108,14 @@ export class FastTextDictionary {
   }
 }
 
+const SPACES = /[ \t\n\v\f\r\0]+/;
+
 /** Splits a line as fastText's readWord does: on space, \t, \n, \v, \f, \r and NUL. */
 export function fastTextTokens(line: string): string[] {
-  const out: string[] = [];
-  let start = -1;
-  for (let i = 0; i < line.length; i++) {
-    const c = line.charCodeAt(i);
-    const sp = c === 32 || (c >= 9 && c <= 13) || c === 0;
-    if (sp) {
-      if (start >= 0) {
-        out.push(line.slice(start, i));
-        start = -1;
-      }
-    } else if (start < 0) start = i;
-  }
-  if (start >= 0) out.push(line.slice(start));
-  return out;
+  const parts = line.split(SPACES);
+  if (parts.length > 0 && parts[0] === '') parts.shift();
+  if (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
+  return parts;
 }
 
 export function checkDictionary(size: number, nwords: number, nlabels: number, name: string, at: number): void {

@@ -18,7 +18,7 @@
 import { QuantextError } from '../errors.js';
 import { init, type Runtime } from '../runtime/runtime.js';
 import { openByteSource, writeFileViaHost, type ByteSource } from '../io/lines.js';
-import type { Matrix } from '../vectors/matrix.js';
+import { DenseMatrix, type Matrix } from '../vectors/matrix.js';
 import type { FastTextArgs } from './args.js';
 import { ChunkReader } from './bytes.js';
 import { FastTextDictionary, fastTextTokens } from './dictionary.js';
@@ -51,6 +51,9 @@ export class FastTextModel {
   private outOps: RowOps;
   private state: PredictState;
   private disposed = false;
+  /** dim floats of wasm memory for the hidden vector (allocated on the first prediction). */
+  private scratch?: DenseMatrix;
+  private rowsBuf: number[] = [];
 
   constructor(p: ParsedModel) {
     this.args = p.args;
@@ -160,9 +163,11 @@ export class FastTextModel {
     if (!Number.isInteger(k) || k === 0 || k < -1) throw new QuantextError('E_OPTION', `predict: k must be a positive integer or -1 (all labels); got ${k}`, { option: 'k' });
     if (typeof threshold !== 'number' || Number.isNaN(threshold)) throw new QuantextError('E_OPTION', `predict: threshold must be a number; got ${threshold}`, { option: 'threshold' });
     const kk = k === -1 ? this.output.rows : k;
-    const rows = this.dict.lineRows(tokens, eos);
+    this.rowsBuf.length = 0;
+    const rows = this.dict.lineRows(tokens, eos, this.rowsBuf);
     if (this.args.loss === 'hs' && !this.tree) this.tree = buildHsTree(this.dict.counts.subarray(this.dict.nwords));
-    const preds = predictRows(rows, kk, Math.fround(threshold), this.inOps, this.outOps, this.args.loss, this.tree, this.state);
+    this.scratch ??= new DenseMatrix(1, this.dim, { rt: this.rt });
+    const preds = predictRows(rows, kk, Math.fround(threshold), this.inOps, this.outOps, this.args.loss, this.tree, this.state, this.scratch.ptr);
     return preds.map(([s, i]) => [this.dict.getLabel(i), Math.fround(Math.exp(s))]);
   }
 
@@ -189,6 +194,7 @@ export class FastTextModel {
     if (this.disposed) return;
     this.disposed = true;
     this._wv?.dispose();
+    this.scratch?.dispose();
     this.input.dispose();
     this.output.dispose();
   }

@@ -88,11 +88,21 @@ function sigmoidLookup(x: number): number {
   return sigmoidTable[i];
 }
 
-/** Row access with fastText's float arithmetic, for dense and product-quantized tables. */
+/**
+ * Row access with fastText's float arithmetic, for dense and product-quantized tables. `refresh()` takes fresh views
+ * of the table in wasm memory; call it before a batch of row operations (nothing here allocates wasm memory, so
+ * the views stay valid through the batch).
+ */
 export class RowOps {
   private readonly dense?: DenseMatrix;
   private readonly pq?: PQMatrix;
   readonly cols: number;
+  private data: Float32Array = new Float32Array(0);
+  private stride = 0;
+  private codes: Uint8Array = new Uint8Array(0);
+  private cb: Float32Array = new Float32Array(0);
+  private normCodes: Uint8Array = new Uint8Array(0);
+  private normCb: Float32Array = new Float32Array(0);
 
   constructor(readonly m: Matrix) {
     if (m instanceof DenseMatrix) this.dense = m;
@@ -100,23 +110,58 @@ export class RowOps {
     this.cols = m.cols;
   }
 
+  refresh(): void {
+    const a = this.m.rt.arena;
+    if (this.dense) {
+      this.stride = this.dense.stride;
+      this.data = a.f32(this.dense.ptr, this.dense.rows * this.dense.stride);
+    } else if (this.pq) {
+      const p = this.pq;
+      this.codes = a.u8(p.codesPtr, p.rows * p.nsub);
+      this.cb = a.f32(p.codebookPtr, p.ksub * p.cols);
+      if (p.qnorm) {
+        this.normCodes = a.u8(p.normCodesPtr, p.rows);
+        this.normCb = a.f32(p.normCodebookPtr, 256);
+      }
+    }
+  }
+
+  /**
+   * x = Σ rows (fastText's float sums, in order). A dense table adds each row in wasm with `axpy_f32` (α = 1: per
+   * element the same float32 additions as fastText's loop, SIMD lanes being independent) into `scratchPtr` (dim
+   * floats of wasm memory), then copies out; a PQ table adds in TypeScript. Refreshes the views.
+   */
+  sumRows(x: Float32Array, rows: ArrayLike<number>, scratchPtr: number): void {
+    const d = this.cols;
+    if (this.dense && scratchPtr) {
+      const k = this.m.rt.kernels, p = this.dense.ptr, rs = this.dense.stride * 4;
+      const arena = this.m.rt.arena;
+      arena.f32(scratchPtr, d).fill(0);
+      for (let r = 0; r < rows.length; r++) k.axpy_f32(scratchPtr, p + rows[r] * rs, 1, d);
+      x.set(arena.f32(scratchPtr, d));
+      this.refresh();
+      return;
+    }
+    this.refresh();
+    x.fill(0);
+    for (let r = 0; r < rows.length; r++) this.addRow(x, rows[r]);
+  }
+
   /** x += row i (fastText's addRowToVector; a PQ row adds norm · centroid). */
   addRow(x: Float32Array, i: number): void {
     const d = this.cols;
     if (this.dense) {
-      const a = this.m.rt.arena.f32(this.dense.rowPtr(i), d);
-      for (let c = 0; c < d; c++) x[c] += a[c];
+      const a = this.data, o = i * this.stride;
+      for (let c = 0; c < d; c++) x[c] += a[o + c];
       return;
     }
     if (this.pq) {
-      const p = this.pq, a = p.rt.arena;
-      const codes = a.u8(p.codesPtr + i * p.nsub, p.nsub);
-      const cb = a.f32(p.codebookPtr, p.ksub * d);
-      const norm = p.qnorm ? a.f32(p.normCodebookPtr + a.u8(p.normCodesPtr + i, 1)[0] * 4, 1)[0] : 1;
-      for (let m = 0; m < p.nsub; m++) {
-        const dm = Math.min(p.dsub, d - m * p.dsub);
-        const base = p.ksub * m * p.dsub + codes[m] * dm;
-        for (let n = 0; n < dm; n++) x[m * p.dsub + n] += f(norm * cb[base + n]);
+      const p = this.pq, cb = this.cb, nsub = p.nsub, dsub = p.dsub, ksub = p.ksub, co = i * nsub;
+      const norm = p.qnorm ? this.normCb[this.normCodes[i]] : 1;
+      for (let m = 0; m < nsub; m++) {
+        const dm = Math.min(dsub, d - m * dsub);
+        const base = ksub * m * dsub + this.codes[co + m] * dm;
+        for (let n = 0; n < dm; n++) x[m * dsub + n] += f(norm * cb[base + n]);
       }
       return;
     }
@@ -128,19 +173,17 @@ export class RowOps {
     const d = this.cols;
     let s = 0;
     if (this.dense) {
-      const a = this.m.rt.arena.f32(this.dense.rowPtr(i), d);
-      for (let c = 0; c < d; c++) s = f(s + f(a[c] * x[c]));
+      const a = this.data, o = i * this.stride;
+      for (let c = 0; c < d; c++) s = f(s + f(a[o + c] * x[c]));
       return s;
     }
     if (this.pq) {
-      const p = this.pq, a = p.rt.arena;
-      const codes = a.u8(p.codesPtr + i * p.nsub, p.nsub);
-      const cb = a.f32(p.codebookPtr, p.ksub * d);
-      const norm = p.qnorm ? a.f32(p.normCodebookPtr + a.u8(p.normCodesPtr + i, 1)[0] * 4, 1)[0] : 1;
-      for (let m = 0; m < p.nsub; m++) {
-        const dm = Math.min(p.dsub, d - m * p.dsub);
-        const base = p.ksub * m * p.dsub + codes[m] * dm;
-        for (let n = 0; n < dm; n++) s = f(s + f(x[m * p.dsub + n] * cb[base + n]));
+      const p = this.pq, cb = this.cb, nsub = p.nsub, dsub = p.dsub, ksub = p.ksub, co = i * nsub;
+      const norm = p.qnorm ? this.normCb[this.normCodes[i]] : 1;
+      for (let m = 0; m < nsub; m++) {
+        const dm = Math.min(dsub, d - m * dsub);
+        const base = ksub * m * dsub + this.codes[co + m] * dm;
+        for (let n = 0; n < dm; n++) s = f(s + f(x[m * dsub + n] * cb[base + n]));
       }
       return f(s * norm);
     }
@@ -193,12 +236,13 @@ export function predictRows(
   loss: FastTextLoss,
   tree: HsTree | undefined,
   st: PredictState,
+  scratchPtr = 0,
 ): Pred[] {
   const heap: Pred[] = [];
   if (rows.length === 0) return heap;
   const h = st.hidden;
-  h.fill(0);
-  for (let r = 0; r < rows.length; r++) input.addRow(h, rows[r]);
+  input.sumRows(h, rows, scratchPtr);
+  output.refresh();
   const inv = f(1 / rows.length);
   for (let c = 0; c < h.length; c++) h[c] *= inv;
   if (loss === 'hs') {

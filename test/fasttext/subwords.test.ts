@@ -79,3 +79,13 @@ describe('fastText hashing', () => {
     expect(wordNgramRows([1, 2, 3], 1, 100, 0, [])).toEqual([]);
   });
 });
+
+describe("fastText's tokenizer", () => {
+  it('splits on space, \\t, \\n, \\v, \\f, \\r and NUL only', async () => {
+    const { fastTextTokens } = await import('../../src/fasttext/dictionary.js');
+    expect(fastTextTokens('  a\tb\u000bc\u000cd\re\0f  ')).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+    expect(fastTextTokens('x\u00a0y')).toEqual(['x\u00a0y']); // a no-break space is part of a word, as in fastText
+    expect(fastTextTokens('')).toEqual([]);
+    expect(fastTextTokens('   ')).toEqual([]);
+  });
+});
