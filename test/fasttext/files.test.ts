@@ -88,6 +88,22 @@ describe('fastText model files', () => {
     kv.dispose();
   });
 
+  it("loadVectors reads the .vec fastText wrote beside sg.bin: the model's word vectors, to the printed digits", async () => {
+    const vec = await loadVectors(new URL('sg.vec', DIR));
+    const m = await FastTextModel.load(new URL('sg.bin', DIR));
+    expect([...vec.keys]).toEqual(m.words);
+    for (const w of m.words) {
+      const a = vec.get(w), b = m.getWordVector(w);
+      for (let c = 0; c < 8; c++) expect(Math.abs(a[c] - b[c])).toBeLessThanOrEqual(5e-6 * Math.max(1, Math.abs(b[c]) * 10));
+    }
+    // and our .vec of the same model is the tool's file, byte for byte
+    const out = join(tmp, 'again.vec');
+    await saveFastTextVec(m.wv, out);
+    expect(readFileSync(out, 'utf8')).toBe(readFileSync(new URL('sg.vec', DIR), 'utf8'));
+    m.dispose();
+    vec.dispose();
+  });
+
   it('loadVectors reads .bin and .ftz as FastTextKeyedVectors (unseen words included)', async () => {
     for (const f of ['sg.bin', 'ftz_qnorm.ftz']) {
       const kv = await loadVectors(new URL(f, DIR));
