@@ -128,6 +128,27 @@ describe('fastText model files', () => {
     await expectFormatError(FastTextModel.load(longer), /unexpected bytes/);
   });
 
+  it('refuses truncated and inconsistent .ftz files (codes, quantizer, norm quantizer)', async () => {
+    const b = bytesOf('ftz_qnorm.ftz');
+    for (const cut of [100, Math.floor(b.length / 2), b.length - 2000, b.length - 10]) {
+      await expectFormatError(FastTextModel.load(b.slice(0, cut)), /truncated|remain|left/);
+    }
+    const m = await FastTextModel.load(b);
+    expect(m.toBytes().length).toBe(b.length);
+    // find the input quantizer's header: int32 dim 8, nsubq 4, dsub 2, lastdsub 2 after the codes
+    const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    let at = -1;
+    for (let i = 0; i + 16 <= b.length; i++) {
+      if (dv.getInt32(i, true) === 8 && dv.getInt32(i + 4, true) === 4 && dv.getInt32(i + 8, true) === 2 && dv.getInt32(i + 12, true) === 2) { at = i; break; }
+    }
+    expect(at).toBeGreaterThan(0);
+    const bad = b.slice();
+    new DataView(bad.buffer).setInt32(at + 8, 3, true); // dsub 3 disagrees with nsubq and lastdsub
+    const e = await expectFormatError(FastTextModel.load(bad), /inconsistent product quantizer/);
+    expect(e.details?.offset).toBe(at);
+    m.dispose();
+  });
+
   it('refuses headers whose sizes cannot fit wasm32 or the file, before allocating', async () => {
     const b = bytesOf('sg.bin');
     const dv = (x: Uint8Array) => new DataView(x.buffer, x.byteOffset, x.byteLength);
