@@ -72,7 +72,7 @@ describe('fastText hashing', () => {
     const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
     for (let t = 0; t < 200; t++) {
       const hashes = Array.from({ length: 1 + (rnd() % 8) }, () => rnd() | 0);
-      const bucket = [1, 100, 2000000, 2147483647, 65537][t % 5];
+      const bucket = [1, 100, 2000000, 2147483647, 65537, 2097152, 2097153][t % 7];
       const n = 2 + (t % 4);
       expect(wordNgramRows(hashes, n, bucket, 11, []), `case ${t}`).toEqual(ref(hashes, n, bucket, 11));
     }
