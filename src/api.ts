@@ -36,3 +36,6 @@ export * from './vectors/tables/index.js';
 export * from './io/safetensors.js';
 export { FastTextKeyedVectors, type FastTextKeyedVectorsOptions } from './fasttext/keyed.js';
 export { fnv1a32, hashWord, computeSubwords, computeSubwordsBytes, subwordStrings, buildSubwordTable, wordNgramRows, type SubwordTable, type PruneIndex } from './fasttext/subwords.js';
+export { FastTextModel, loadFastText, type LoadFastTextOptions, type LabelProbability } from './fasttext/model.js';
+export { saveFastTextModel, saveFastTextVec, fastTextModelBytes, type SaveFastTextOptions } from './fasttext/vectors.js';
+export { type FastTextArgs, type FastTextLoss, type FastTextModelName } from './fasttext/args.js';

@@ -14,6 +14,9 @@ import { trainCommand, prepareOutput, saveFormatFor } from './train.js';
 import { evalCommand, planEval, printEval, SHIPPED_ANALOGIES, SHIPPED_PAIRS } from './eval.js';
 import { brownSentences } from './brown.js';
 import { quantizeCommand } from './quantize.js';
+import { predictCommand } from './predict.js';
+import { printWordVectorsCommand } from './print-word-vectors.js';
+import { FastTextModel } from '../fasttext/model.js';
 import { fmtBytes } from '../runtime/memory.js';
 import { positiveInt, seed, joinNegativeValues, str } from './args.js';
 
@@ -136,6 +139,29 @@ cli
     emit({ scheme: r.scheme, bytesBefore: r.bytesBefore, bytesAfter: r.bytesAfter, mse: r.mse, sqnrDb: r.sqnrDb, meanCosine: r.meanCosine, maxAbsError: r.maxAbsError, saturatedFraction: r.saturatedFraction, perRow: r.perRow });
     quantized.dispose();
     kv.dispose();
+  });
+
+cli
+  .command('predict <model> [input]', 'fastText supervised model (.bin/.ftz): labels of each line of FILE (or - / stdin), as `fasttext predict`')
+  .option('--k <n>', 'how many labels per line (-1: all)', { default: 1 })
+  .option('--prob', 'print each label\'s probability (as `fasttext predict-prob`)')
+  .option('--threshold <t>', 'leave out labels below this probability', { default: 0 })
+  .action(async (modelPath: string, input: string | undefined, o) => {
+    await init();
+    const model = await FastTextModel.load(String(modelPath));
+    const src = input === undefined || input === '-' ? process.stdin : String(input);
+    const s = await predictCommand(model, src, o, (t) => process.stdout.write(t));
+    if (json) process.stderr.write(JSON.stringify({ n: s.n, seconds: s.seconds, docsPerSecond: s.docsPerSecond }) + '\n');
+    model.dispose();
+  });
+
+cli
+  .command('print-word-vectors <model>', 'fastText model (.bin/.ftz): the vector of each word read on stdin, as `fasttext print-word-vectors`')
+  .action(async (modelPath: string) => {
+    await init();
+    const model = await FastTextModel.load(String(modelPath));
+    await printWordVectorsCommand(model, process.stdin, (t) => process.stdout.write(t));
+    model.dispose();
   });
 
 cli

@@ -201,18 +201,17 @@ export function wordNgramRows(
   if (bucket <= 0 || n <= 1) return out;
   if (pruneIdx && pruneIdx.size === 0) return out;
   const len = hashes.length;
+  // (hi·2^32 + lo) mod bucket: with bucket ≤ 2^21, (hi mod bucket)·(2^32 mod bucket) + lo < 2^53 is exact
+  const small = bucket <= 1 << 21;
+  const m32 = 4294967296 % bucket;
   for (let i = 0; i < len; i++) {
     const h0 = hashes[i] | 0;
     let lo = h0 >>> 0;
     let hi = h0 < 0 ? 0xffffffff : 0;
     for (let j = i + 1; j < len && j < i + n; j++) {
-      // (hi, lo) · K mod 2^64, K = 116049371 < 2^27, lo split in 16-bit halves so every product is exact
-      const lL = lo & 0xffff, lH = lo >>> 16;
-      const a = lL * 116049371; // < 2^43
-      const b = lH * 116049371; // < 2^43, weight 2^16
-      const low = a + (b % 65536) * 65536; // < 2^44
-      const newLo = low % 4294967296;
-      const carry = Math.floor(low / 4294967296) + Math.floor(b / 65536);
+      // (hi, lo) · K mod 2^64, K = 116049371 < 2^27: the low word by Math.imul, the carry from 16-bit halves of lo
+      const newLo = Math.imul(lo, 116049371) >>> 0;
+      const carry = Math.floor(((lo >>> 16) * 116049371 + Math.floor(((lo & 0xffff) * 116049371) / 65536)) / 65536);
       const newHi = (Math.imul(hi, K_LO) + Math.imul(hi, K_HI) * 65536 + carry) >>> 0; // mod 2^32
       // + hashes[j] sign-extended to 64 bits
       const hj = hashes[j] | 0;
@@ -224,10 +223,14 @@ export function wordNgramRows(
       }
       hi = (newHi + (hj < 0 ? 0xffffffff : 0) + c) >>> 0;
       lo = sumLo;
-      // (hi·2^32 + lo) mod bucket, bucket < 2^31: two 16-bit shifts keep every value exact
-      let r = hi % bucket;
-      r = (r * 65536 + (lo >>> 16)) % bucket;
-      r = (r * 65536 + (lo & 0xffff)) % bucket;
+      let r: number;
+      if (small) r = ((hi % bucket) * m32 + lo) % bucket;
+      else {
+        // two 16-bit shifts keep every value exact for any bucket < 2^31
+        r = hi % bucket;
+        r = (r * 65536 + (lo >>> 16)) % bucket;
+        r = (r * 65536 + (lo & 0xffff)) % bucket;
+      }
       pushHash(out, r, nwords, pruneIdx);
     }
   }

@@ -72,10 +72,20 @@ describe('fastText hashing', () => {
     const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
     for (let t = 0; t < 200; t++) {
       const hashes = Array.from({ length: 1 + (rnd() % 8) }, () => rnd() | 0);
-      const bucket = [1, 100, 2000000, 2147483647, 65537][t % 5];
+      const bucket = [1, 100, 2000000, 2147483647, 65537, 2097152, 2097153][t % 7];
       const n = 2 + (t % 4);
       expect(wordNgramRows(hashes, n, bucket, 11, []), `case ${t}`).toEqual(ref(hashes, n, bucket, 11));
     }
     expect(wordNgramRows([1, 2, 3], 1, 100, 0, [])).toEqual([]);
+  });
+});
+
+describe("fastText's tokenizer", () => {
+  it('splits on space, \\t, \\n, \\v, \\f, \\r and NUL only', async () => {
+    const { fastTextTokens } = await import('../../src/fasttext/dictionary.js');
+    expect(fastTextTokens('  a\tb\u000bc\u000cd\re\0f  ')).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+    expect(fastTextTokens('x\u00a0y')).toEqual(['x\u00a0y']); // a no-break space is part of a word, as in fastText
+    expect(fastTextTokens('')).toEqual([]);
+    expect(fastTextTokens('   ')).toEqual([]);
   });
 });
