@@ -457,6 +457,7 @@ export class GloVe {
           report(next, false);
           await yieldNow();
         };
+        await pace();
         if (!pool) {
           while (next < n) {
             const m = Math.min(CHUNK, n - next);
@@ -479,7 +480,7 @@ export class GloVe {
           };
           await Promise.all(Array.from({ length: threads }, (_, t) => runThread(t).catch((err) => (failure ??= err))));
           if (failure !== undefined) throw failure;
-          await pace();
+          if (next < n) await pace(); // stopped early: says why
         }
         let loss = 0, bad = 0;
         for (let t = 0; t < threads; t++) {
