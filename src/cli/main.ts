@@ -38,6 +38,8 @@ cli.option('--json', 'print one JSON object as the last line on stdout');
 
 cli
   .command('train <corpus>', 'train Word2Vec on a text file (one sentence per line)')
+  .option('--algorithm <a>', 'word2vec | glove', { default: 'word2vec' })
+  .option('--x-max <x>', 'GloVe: co-occurrence count that gets full weight', { default: 100 })
   .option('--out <file>', 'where to save the vectors')
   .option('--model <m>', 'skipgram | cbow', { default: 'skipgram' })
   .option('--loss <l>', 'ns (negative sampling) | hs (hierarchical softmax)', { default: 'ns' })

@@ -6,6 +6,8 @@ import { saveVectors, type SaveVectorsOptions } from '../vectors/load.js';
 import type { CorpusInput } from '../train/corpus.js';
 import { ProgressBar, fmtRate } from './progress.js';
 import { num, int, positiveInt, seed, oneOf, str } from './args.js';
+import { gloveCommand } from './glove.js';
+import type { GloVe, GloVeTrainResult } from '../train/glove/glove.js';
 
 type SaveFormat = NonNullable<SaveVectorsOptions['format']>;
 const SAVE_FORMATS: readonly SaveFormat[] = ['bin', 'txt', 'glove', 'safetensors'];
@@ -63,6 +65,10 @@ export interface TrainCliOptions {
   format?: string;
   sharedNegatives?: boolean;
   quiet?: boolean;
+  /** word2vec (default) | glove */
+  algorithm?: string;
+  /** GloVe: the count that gets full weight */
+  xMax?: unknown;
 }
 
 export interface TrainSummary {
@@ -77,7 +83,8 @@ export interface TrainSummary {
 }
 
 /** `quantext train CORPUS --out FILE …`: Word2Vec with word2vec.c-style flags; returns the --json summary. */
-export async function trainCommand(corpus: CorpusInput, o: TrainCliOptions): Promise<{ summary: TrainSummary; model: Word2Vec; result: TrainResult }> {
+export async function trainCommand(corpus: CorpusInput, o: TrainCliOptions): Promise<{ summary: TrainSummary; model: Word2Vec | GloVe; result: TrainResult | GloVeTrainResult }> {
+  if (oneOf('--algorithm', o.algorithm ?? 'word2vec', ['word2vec', 'glove']) === 'glove') return gloveCommand(corpus, o);
   const sg = oneOf('--model', o.model ?? 'skipgram', ['skipgram', 'cbow']) === 'skipgram';
   const loss = oneOf('--loss', o.loss ?? 'ns', ['ns', 'hs']);
   const negative = loss === 'hs' ? 0 : int('--negative', o.negative, 5, { min: 0, max: 1000 });
