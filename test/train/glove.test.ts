@@ -395,3 +395,36 @@ describe('GloVe', () => {
     expect(await code(() => m.wv)).toBe('E_DISPOSED');
   });
 });
+
+// ---------- the command line ----------
+
+describe('quantext train --algorithm glove', () => {
+  it('trains GloVe, saves the vectors, and refuses a bad --x-max or --algorithm', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { mkdtempSync, writeFileSync, readFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { fileURLToPath } = await import('node:url');
+    const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+    const dir = mkdtempSync(join(tmpdir(), 'quantext-glove-'));
+    try {
+      writeFileSync(join(dir, 'c.txt'), plantedCorpus(6, 400).map((s) => s.join(' ')).join('\n') + '\n');
+      const run = (...args: string[]) => spawnSync(process.execPath, [cli, 'train', join(dir, 'c.txt'), ...args], { encoding: 'utf8', timeout: 60_000 });
+      const ok = run('--algorithm', 'glove', '--dim', '8', '--window', '4', '--epochs', '3', '--min-count', '1', '--x-max', '10', '--threads', '1', '--out', join(dir, 'v.txt'), '--json');
+      expect(ok.status, ok.stderr).toBe(0);
+      const summary = JSON.parse(ok.stdout.trim().split('\n').pop()!);
+      expect(summary).toMatchObject({ vocabSize: 16, epochs: 3, threads: 1, words: 400 * 8 * 3 });
+      const lines = readFileSync(join(dir, 'v.txt'), 'utf8').trim().split('\n');
+      expect(lines[0]).toBe('16 8');
+      expect(lines.length).toBe(17);
+      const bad = run('--algorithm', 'glove', '--x-max', '0');
+      expect(bad.status).not.toBe(0);
+      expect(bad.stderr).toMatch(/--x-max must be a positive number/);
+      const unknown = run('--algorithm', 'word3vec');
+      expect(unknown.status).not.toBe(0);
+      expect(unknown.stderr).toMatch(/--algorithm must be one of word2vec, glove/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
