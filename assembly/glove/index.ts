@@ -76,10 +76,7 @@ export function glove_rehash(old: usize, oldCap: i32, table: usize, logCap: i32)
   for (let p = old; p < end; p += 16) {
     const i = load<u32>(p);
     if (i == EMPTY) continue;
-    const j = load<u32>(p, 4);
-    let s = slotOf(i, j, shift);
-    while (load<u32>(table + s) != EMPTY) s = (s + 16) & mask;
-    memory.copy(table + s, p, 16);
+    addCell(table, mask, shift, i, load<u32>(p, 4), load<f64>(p, 8));
   }
 }
 
