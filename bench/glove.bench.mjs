@@ -11,7 +11,8 @@
 // Every run is a separate process timed by GNU time: wall and CPU (user + system) seconds, peak RSS.
 // Speed = corpus tokens × epochs / seconds of the whole process (vocabulary, co-occurrences, shuffles, epochs,
 // writing the vectors; for the Stanford tool the four programs together). Quality: every model is evaluated by
-// quantext's `eval` (analogy restrict_vocab 30000, WordSim-353 Spearman).
+// quantext's `eval` (analogy restrict_vocab 30000, WordSim-353 Spearman); the Stanford vectors are read in the GloVe text format
+// (no header: glove.c appends an <unk> row, the mean of the 100 rarest words, after the vocabulary).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, openSync, closeSync } from 'node:fs';
 import os from 'node:os';
@@ -112,7 +113,7 @@ export async function run(ctx = { args: [], quick: false, log: (m) => process.st
         timed([b('cooccur'), '-memory', '4.0', '-vocab-file', join(dir, 'vocab.txt'), '-verbose', '0', '-window-size', String(window)], { stdin: CORPUS, stdout: join(dir, 'cooc.bin') }),
         timed([b('shuffle'), '-memory', '4.0', '-verbose', '0', '-temp-file', join(dir, 'temp_shuffle')], { stdin: join(dir, 'cooc.bin'), stdout: join(dir, 'cooc.shuf.bin') }),
         timed([b('glove'), '-save-file', join(dir, 's-glove'), '-threads', String(threads), '-input-file', join(dir, 'cooc.shuf.bin'), '-x-max', '100', '-iter', String(epochs),
-          '-vector-size', '100', '-binary', '0', '-vocab-file', join(dir, 'vocab.txt'), '-verbose', '0', '-seed', '1', '-write-header', '1']),
+          '-vector-size', '100', '-binary', '0', '-vocab-file', join(dir, 'vocab.txt'), '-verbose', '0', '-seed', '1']),
       ];
       const sum = (k) => steps.reduce((s, x) => s + x[k], 0);
       runs.push({ tool: 'Stanford GloVe', epochs, wall: sum('wall'), cpu: sum('cpu'), rssMB: Math.max(...steps.map((s) => s.rssMB)),
