@@ -17,3 +17,4 @@ export * from './quant/index';
 export * from './w2v/index';
 export { text_scan, text_token, text_rehash, text_state_size } from './text/vocab';
 export * from './ft/index';
+export * from './glove/index';

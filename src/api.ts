@@ -29,6 +29,7 @@ export {
   type BuildVocabOptions,
 } from './train/word2vec.js';
 export { FastText, pruneNgrams, type FastTextOptions, type FastTextMemoryEstimate } from './train/fasttext.js';
+export { GloVe, type GloVeOptions, type GloVeTrainOptions, type GloVeTrainResult } from './train/glove/glove.js';
 export { openCorpus, type CorpusInput, type Sentence, type IdCorpus } from './train/corpus.js';
 export { simplePreprocess, type SimplePreprocessOptions } from './train/preprocess.js';
 export * from './quantize/index.js';

@@ -40,9 +40,10 @@ const cli = cac('quantext');
 cli.option('--json', 'print one JSON object as the last line on stdout');
 
 cli
-  .command('train <corpus>', 'train Word2Vec or FastText on a text file (one sentence per line)')
+  .command('train <corpus>', 'train Word2Vec, FastText or GloVe on a text file (one sentence per line)')
+  .option('--x-max <x>', 'GloVe: co-occurrence count that gets full weight', { default: 100 })
   .option('--out <file>', 'where to save the vectors')
-  .option('--algorithm <a>', 'word2vec | fasttext', { default: 'word2vec' })
+  .option('--algorithm <a>', 'word2vec | fasttext | glove', { default: 'word2vec' })
   .option('--minn <n>', 'fasttext: shortest character n-gram (default 3)')
   .option('--maxn <n>', 'fasttext: longest character n-gram, 0 for none (default 6)')
   .option('--bucket <n>', 'fasttext: hash buckets for the n-grams, bucket × dim × 4 bytes of memory (default 2000000)')

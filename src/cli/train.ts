@@ -7,6 +7,8 @@ import { saveVectors, type SaveVectorsOptions } from '../vectors/load.js';
 import type { CorpusInput } from '../train/corpus.js';
 import { ProgressBar, fmtRate } from './progress.js';
 import { num, int, positiveInt, seed, oneOf, str } from './args.js';
+import { gloveCommand } from './glove.js';
+import type { GloVe, GloVeTrainResult } from '../train/glove/glove.js';
 
 type SaveFormat = NonNullable<SaveVectorsOptions['format']>;
 const SAVE_FORMATS: readonly SaveFormat[] = ['bin', 'txt', 'glove', 'safetensors'];
@@ -63,13 +65,15 @@ export interface TrainCliOptions {
   seed?: unknown;
   format?: string;
   sharedNegatives?: boolean;
-  /** word2vec (default) | fasttext */
+  /** word2vec (default) | fasttext | glove */
   algorithm?: string;
   /** fastText's character n-grams (--algorithm fasttext) */
   minn?: unknown;
   maxn?: unknown;
   bucket?: unknown;
   quiet?: boolean;
+  /** GloVe: the count that gets full weight */
+  xMax?: unknown;
 }
 
 export interface TrainSummary {
@@ -85,13 +89,15 @@ export interface TrainSummary {
 
 /**
  * `quantext train CORPUS --out FILE …`: Word2Vec (or, with `--algorithm fasttext`, FastText with fastText's
- * --minn/--maxn/--bucket) with word2vec.c-style flags; returns the --json summary.
+ * --minn/--maxn/--bucket; with `--algorithm glove`, GloVe with --x-max) with word2vec.c-style flags; returns the --json
+ * summary.
  */
-export async function trainCommand(corpus: CorpusInput, o: TrainCliOptions): Promise<{ summary: TrainSummary; model: Word2Vec | FastText; result: TrainResult }> {
-  const algorithm = oneOf('--algorithm', str(o.algorithm) ?? 'word2vec', ['word2vec', 'fasttext']);
+export async function trainCommand(corpus: CorpusInput, o: TrainCliOptions): Promise<{ summary: TrainSummary; model: Word2Vec | FastText | GloVe; result: TrainResult | GloVeTrainResult }> {
+  const algorithm = oneOf('--algorithm', str(o.algorithm) ?? 'word2vec', ['word2vec', 'fasttext', 'glove']);
   for (const [flag, v] of [['--minn', o.minn], ['--maxn', o.maxn], ['--bucket', o.bucket]] as const) {
     if (v !== undefined && algorithm !== 'fasttext') throw new QuantextError('E_OPTION', `${flag} needs --algorithm fasttext`, { option: flag });
   }
+  if (algorithm === 'glove') return gloveCommand(corpus, o);
   const sg = oneOf('--model', o.model ?? 'skipgram', ['skipgram', 'cbow']) === 'skipgram';
   const loss = oneOf('--loss', o.loss ?? 'ns', ['ns', 'hs']);
   const negative = loss === 'hs' ? 0 : int('--negative', o.negative, 5, { min: 0, max: 1000 });
