@@ -422,7 +422,7 @@ describe('quantext train --algorithm glove', () => {
       expect(bad.stderr).toMatch(/--x-max must be a positive number/);
       const unknown = run('--algorithm', 'word3vec');
       expect(unknown.status).not.toBe(0);
-      expect(unknown.stderr).toMatch(/--algorithm must be one of word2vec, glove/);
+      expect(unknown.stderr).toMatch(/--algorithm must be one of word2vec, fasttext, glove/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
