@@ -776,6 +776,7 @@ export function parseWord2Vec(data: Uint8Array | ArrayBuffer | string, options: 
  * ```
  */
 export async function readWord2Vec(source: ByteSource, options: ReadWord2VecOptions = {}): Promise<WordVectors> {
+  new Word2VecParser(options); // checks the options before anything is opened
   const opened = await openByteSource(source, options);
   const parser = new Word2VecParser({ ...options, name: opened.name, sizeHint: options.sizeHint ?? opened.size });
   for await (const chunk of opened.chunks) {
