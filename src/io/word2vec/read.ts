@@ -62,7 +62,7 @@ const MAX_VALUE_TEXT_BYTES = 256;
  */
 const MAX_LINE_BYTES = 1 << 28;
 /** Output rows allocated up front when the input size is unknown (grown by doubling). */
-const INITIAL_FLOATS = 1 << 20;
+const INITIAL_FLOATS = 1 << 12;
 
 const EMPTY = new Uint8Array(0);
 
@@ -286,12 +286,13 @@ export class Word2VecParser {
 
   /** Fails with E_FORMAT naming what the file looks like (a fastText model, a pickle, gzip, binary data…). */
   private notVectors(s: SniffedFormat): never {
-    this.fail('E_FORMAT', s.message, { looksLike: s.kind });
+    this.fail('E_FORMAT', s.message, { looksLike: s.kind, offset: this.base + this.pos });
   }
 
   /** Binary data where a header or a text record should be: say so instead of quoting the bytes. */
-  private failIfBinary(): void {
-    const head = this.buf.subarray(this.pos, this.pos + MAX_HEADER_BYTES);
+  private failIfBinary(end: number): void {
+    // only the line at hand (up to 4 KiB): the verdict must not depend on how the input was chunked
+    const head = this.buf.subarray(this.pos, Math.min(end, this.pos + MAX_HEADER_BYTES));
     if (looksBinary(head)) this.notVectors(binaryDataMessage(head));
   }
 
@@ -341,7 +342,7 @@ export class Word2VecParser {
     let nl = buf.indexOf(NL, this.pos);
     if (nl === -1) {
       if (!final) {
-        if (buf.length - this.pos > MAX_HEADER_BYTES) this.failIfBinary();
+        if (buf.length - this.pos > MAX_HEADER_BYTES) this.failIfBinary(buf.length);
         if (buf.length - this.pos > MAX_HEADER_BYTES) this.fail('E_FORMAT', `line 1: no header line "<count> <dim>" in the first ${MAX_HEADER_BYTES} bytes`, { line: 1 });
         return false;
       }
@@ -362,7 +363,7 @@ export class Word2VecParser {
     }
     const parts = text.split(/\s+/);
     if (parts.length !== 2 || !/^\d+$/.test(parts[0]) || !/^\d+$/.test(parts[1])) {
-      this.failIfBinary();
+      this.failIfBinary(nl);
       if (this.autoHeader && this.binary !== true) {
         // no header: GloVe-style text from this line on (nothing consumed but a BOM)
         this.binary = false;
@@ -525,7 +526,7 @@ export class Word2VecParser {
       if (lineEnd - this.pos >= this.maxRecord) this.failLongRecord(this.pos);
       next = lineEnd + 1;
     }
-    if (this.declared < 0 && this.records === 0) this.failIfBinary(); // header-less: binary data is not GloVe text
+    if (this.declared < 0 && this.records === 0) this.failIfBinary(lineEnd); // header-less: binary data is not GloVe text
     const lineNo = ++this.line;
     const offset = this.base + this.pos;
     const where = `line ${lineNo}`;

@@ -50,12 +50,12 @@ export class PQMatrix extends QuantTable {
   /** A table from a PQTensor (trainPQ's output or a file). */
   static fromPQ(p: PQTensor, rt?: Runtime): PQMatrix {
     validatePQ(p);
-    if (!(Number.isInteger(p.dsub) && p.dsub >= 1 && p.dsub <= Math.max(1, p.cols))) throw new QuantextError('E_FORMAT', `pq: dsub ${p.dsub} outside 1…${p.cols}`);
+    if (!(Number.isInteger(p.dsub) && p.dsub >= 1 && p.dsub <= Math.max(1, p.cols))) throw new QuantextError('E_FORMAT', `pq: dsub ${p.dsub} outside 1…${p.cols}`, { key: 'dsub' });
     const cbMax = maxAbsFinite(p.codebook, 'pq: the codebook');
     if (p.qnorm) {
-      if (p.normCodebook.length < 1 || p.normCodebook.length > 256) throw new QuantextError('E_FORMAT', `pq: the norm codebook has ${p.normCodebook.length} centroids, not 1…256`);
+      if (p.normCodebook.length < 1 || p.normCodebook.length > 256) throw new QuantextError('E_FORMAT', `pq: the norm codebook has ${p.normCodebook.length} centroids, not 1…256`, { key: 'normCodebook' });
       const nMax = maxAbsFinite(p.normCodebook, 'pq: the norm codebook');
-      if (!Number.isFinite(Math.fround(cbMax * nMax))) throw new QuantextError('E_FORMAT', 'pq: codebook × norm codebook decodes beyond the float32 range');
+      if (!Number.isFinite(Math.fround(cbMax * nMax))) throw new QuantextError('E_FORMAT', `pq: codebook (max |c| ${cbMax}) × norm codebook (max ${nMax}) decodes beyond the float32 range`, { key: 'normCodebook' });
     }
     const m = new PQMatrix(p.rows, p.cols, { dsub: p.dsub, ksub: p.ksub, qnorm: p.qnorm, normK: p.normCodebook.length }, rt);
     const a = m.rt.arena;
