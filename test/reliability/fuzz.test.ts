@@ -4,6 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { readdirSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import '../../src/index.node.js';
 import { init, type Runtime } from '../../src/runtime/runtime.js';
@@ -49,4 +50,30 @@ describe('fuzzing', () => {
       }
     }
   });
+});
+
+// The CLI end to end: random command lines (a few per run: each is a process) exit 0 or 2 with a one-line message
+// — never 1 (an untyped error), a stack trace, or a --json last line that is not JSON.
+const CLI = join(__dirname, '..', '..', 'dist', 'cli', 'main.js');
+const SYNTH = join(__dirname, '..', 'fixtures', 'vectors', 'synth.txt');
+const CLI_RUNS = Number(process.env.FUZZ_CLI_RUNS ?? 4);
+describe('fuzzing the command line', () => {
+  it.runIf(!ONLY || ONLY.includes('cli'))(`${CLI_RUNS} random command lines exit 0 or 2 with a typed message`, () => {
+    const cmd = fc.constantFrom('similar', 'analogy', 'quantize', 'eval', 'train', 'nope', '--help');
+    const arg = fc.oneof(fc.constantFrom(SYNTH, 'missing.bin', 'king', 'queen', '--topn', '--limit', '--scheme', '--dsub', '--restrict', '--epochs', '--dim', '--json', '--per-tensor', '--no-pairs', '--no-analogies', '-5', '0', '1e3', '0x10', 'NaN', 'int8', 'pq', 'binary', '--', '--out'), fc.string({ maxLength: 6 }));
+    fc.assert(
+      fc.property(cmd, fc.array(arg, { maxLength: 6 }), (c, rest) => {
+        if (c === 'train') rest = ['missing.txt', ...rest]; // never a real training run here
+        const r = spawnSync(process.execPath, [CLI, c, ...rest], { encoding: 'utf8', timeout: 60_000 });
+        if (r.status !== 0 && r.status !== 2) throw new Error(`exit ${r.status} (${r.signal}) for ${JSON.stringify([c, ...rest])}: ${r.stderr}`);
+        if (/\n\s+at /.test(r.stderr)) throw new Error(`a stack trace for ${JSON.stringify([c, ...rest])}: ${r.stderr}`);
+        if (rest.includes('--json') && r.status === 2) {
+          const last = r.stdout.trim().split('\n').pop() ?? '';
+          const o = JSON.parse(last) as { error?: { code?: string } };
+          if (!/^E_[A-Z_]+$/.test(o.error?.code ?? '')) throw new Error(`--json error line ${last}`);
+        }
+      }),
+      { numRuns: CLI_RUNS, seed: SEED },
+    );
+  }, 300_000);
 });

@@ -290,9 +290,9 @@ export class Word2VecParser {
   }
 
   /** Binary data where a header or a text record should be: say so instead of quoting the bytes. */
-  private failIfBinary(end: number): void {
-    // only the line at hand (up to 4 KiB): the verdict must not depend on how the input was chunked
-    const head = this.buf.subarray(this.pos, Math.min(end, this.pos + MAX_HEADER_BYTES));
+  private failIfBinary(): void {
+    // the callers wait for 4 KiB (or the end): the verdict must not depend on how the input was chunked
+    const head = this.buf.subarray(this.pos, this.pos + MAX_HEADER_BYTES);
     if (looksBinary(head)) this.notVectors(binaryDataMessage(head));
   }
 
@@ -342,7 +342,7 @@ export class Word2VecParser {
     let nl = buf.indexOf(NL, this.pos);
     if (nl === -1) {
       if (!final) {
-        if (buf.length - this.pos > MAX_HEADER_BYTES) this.failIfBinary(buf.length);
+        if (buf.length - this.pos > MAX_HEADER_BYTES) this.failIfBinary();
         if (buf.length - this.pos > MAX_HEADER_BYTES) this.fail('E_FORMAT', `line 1: no header line "<count> <dim>" in the first ${MAX_HEADER_BYTES} bytes`, { line: 1 });
         return false;
       }
@@ -363,7 +363,8 @@ export class Word2VecParser {
     }
     const parts = text.split(/\s+/);
     if (parts.length !== 2 || !/^\d+$/.test(parts[0]) || !/^\d+$/.test(parts[1])) {
-      this.failIfBinary(nl);
+      if (!final && buf.length - this.pos < MAX_HEADER_BYTES) return false; // the binary check looks at 4 KiB
+      this.failIfBinary();
       if (this.autoHeader && this.binary !== true) {
         // no header: GloVe-style text from this line on (nothing consumed but a BOM)
         this.binary = false;
@@ -526,7 +527,11 @@ export class Word2VecParser {
       if (lineEnd - this.pos >= this.maxRecord) this.failLongRecord(this.pos);
       next = lineEnd + 1;
     }
-    if (this.declared < 0 && this.records === 0) this.failIfBinary(lineEnd); // header-less: binary data is not GloVe text
+    if (this.declared < 0 && this.records === 0) {
+      // header-less: binary data is not GloVe text (judged on the first 4 KiB, whatever the chunking)
+      if (!final && buf.length - this.pos < MAX_HEADER_BYTES) return false;
+      this.failIfBinary();
+    }
     const lineNo = ++this.line;
     const offset = this.base + this.pos;
     const where = `line ${lineNo}`;
