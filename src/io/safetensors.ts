@@ -413,6 +413,14 @@ export function loadTable(bytes: Uint8Array, opts: { rt?: Runtime; name?: string
       matrix.dispose();
       throw new QuantextError('E_FORMAT', `safetensors table: metadata 'vocab' must be a JSON array of ${rec.rows} strings`, { key: 'vocab' });
     }
+    const seen = new Set<string>();
+    for (let i = 0; i < v.length; i++) {
+      if (seen.has(v[i] as string)) {
+        matrix.dispose();
+        throw new QuantextError('E_FORMAT', `safetensors table: metadata 'vocab' holds ${JSON.stringify(v[i])} twice (row ${i})`, { key: 'vocab', index: i });
+      }
+      seen.add(v[i] as string);
+    }
     vocab = v as string[];
   }
   return { matrix, vocab, metadata: c.metadata };
