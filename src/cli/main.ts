@@ -18,6 +18,7 @@ import { predictCommand } from './predict.js';
 import { printWordVectorsCommand } from './print-word-vectors.js';
 import { FastTextModel } from '../fasttext/model.js';
 import { fmtBytes } from '../runtime/memory.js';
+import { removeLiveTempFilesSync } from '../io/atomic.js';
 import { positiveInt, seed, joinNegativeValues, str } from './args.js';
 
 let json = false;
@@ -205,7 +206,19 @@ cli
 cli.help((sections) => sections.map((sec) => ({ ...sec, body: sec.body.replaceAll(' (default: )', '') })));
 cli.version('0.1.0');
 
+/**
+ * Ctrl-C (SIGINT) and SIGTERM: remove the temporary file of a save in progress (the target keeps its old content,
+ * or does not appear), say so, and exit with 128 + the signal number (130, 143), as a shell reports it.
+ */
+function onSignal(signal: 'SIGINT' | 'SIGTERM'): void {
+  const removed = removeLiveTempFilesSync();
+  process.stderr.write(`\nquantext: interrupted (${signal})${removed.length ? `; removed the unfinished ${removed.join(', ')}` : ''}\n`);
+  process.exit(signal === 'SIGINT' ? 130 : 143);
+}
+
 async function main(): Promise<void> {
+  process.once('SIGINT', () => onSignal('SIGINT'));
+  process.once('SIGTERM', () => onSignal('SIGTERM'));
   json = process.argv.includes('--json');
   try {
     // `--dim -5` is the value -5 (then rejected with a clear message), not an unknown flag '-5'

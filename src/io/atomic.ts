@@ -5,6 +5,7 @@
  * Node-only (imports `node:fs`): runtime-neutral code reaches it through the registered file system host
  * (`writeFileViaHost` in ./lines.ts), which the node entry points here.
  */
+import { unlinkSync } from 'node:fs';
 import { open, rename, stat, unlink, realpath, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -82,6 +83,33 @@ async function syncFolder(folder: string): Promise<void> {
   }
 }
 
+/** Temporary files of saves in progress in this process (created, not yet renamed or removed). */
+const liveTemps = new Set<string>();
+
+/** The temporary files of the saves in progress (paths), e.g. for a signal handler to remove. */
+export function liveTempFiles(): string[] {
+  return [...liveTemps];
+}
+
+/**
+ * Removes the temporary files of every save in progress, synchronously (so that it can run in a signal handler
+ * just before the process exits): the targets are untouched, as when a save fails. Returns the paths removed.
+ * The CLI calls this on SIGINT and SIGTERM; a program that exits on a signal itself can do the same.
+ */
+export function removeLiveTempFilesSync(): string[] {
+  const removed: string[] = [];
+  for (const tmp of liveTemps) {
+    try {
+      unlinkSync(tmp);
+      removed.push(tmp);
+    } catch {
+      /* already gone */
+    }
+    liveTemps.delete(tmp);
+  }
+  return removed;
+}
+
 /**
  * Writes `data` to `path` atomically: into a new temporary file in the same folder (`.name.<random>.tmp`), which
  * is fsynced, then renamed over `path`, and the folder is fsynced. Readers see the old file or the new one, never a
@@ -107,6 +135,7 @@ export async function writeFileAtomic(path: string | URL, data: WriteData, optio
   }
   let fh: FileHandle | undefined;
   try {
+    liveTemps.add(tmp); // before the file exists: a signal during open() must find it too
     fh = await open(tmp, 'wx', 0o666);
     if (typeof data === 'string' || data instanceof Uint8Array) {
       await writeAll(fh, toBytes(data));
@@ -118,9 +147,11 @@ export async function writeFileAtomic(path: string | URL, data: WriteData, optio
     await fh.close();
     fh = undefined;
     await rename(tmp, target);
+    liveTemps.delete(tmp);
   } catch (e) {
     await fh?.close().catch(() => undefined);
     await unlink(tmp).catch(() => undefined);
+    liveTemps.delete(tmp);
     throw ioError(e, target, 'write');
   }
   if (fsync) await syncFolder(folder);

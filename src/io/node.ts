@@ -9,7 +9,7 @@ import { QuantextError } from '../errors.js';
 import { ioError, pathString, writeFileAtomic } from './atomic.js';
 import { DEFAULT_CHUNK_SIZE, setFileSystemHost, type FileSystemHost, type OpenOptions, type OpenedSource } from './lines.js';
 
-export { writeFileAtomic, type WriteFileAtomicOptions } from './atomic.js';
+export { writeFileAtomic, liveTempFiles, removeLiveTempFilesSync, type WriteFileAtomicOptions } from './atomic.js';
 
 /**
  * Opens a file for streamed reading: `stat` now (so a missing file fails here, with `E_IO`), then `chunkSize`

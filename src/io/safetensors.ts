@@ -258,10 +258,21 @@ function need(md: Record<string, string>, key: string): string {
   if (v === undefined) throw new QuantextError('E_FORMAT', `safetensors table: metadata '${key}' is missing`, { key });
   return v;
 }
-function intMeta(md: Record<string, string>, key: string): number {
-  const v = Number(need(md, key));
-  if (!Number.isSafeInteger(v) || v < 0) throw new QuantextError('E_FORMAT', `safetensors table: metadata '${key}' = ${JSON.stringify(md[key])} is not a non-negative integer`, { key });
+/** A metadata number: decimal digits only (no sign, spaces, `0x`, exponent), a safe integer, ≤ `max`. */
+function intMeta(md: Record<string, string>, key: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  const s = need(md, key);
+  const v = /^[0-9]{1,16}$/.test(s) ? Number(s) : NaN;
+  if (!Number.isSafeInteger(v) || v < min || v > max) {
+    throw new QuantextError('E_FORMAT', `safetensors table: metadata '${key}' = ${JSON.stringify(s)} is not a decimal integer in [${min}, ${max}]`, { key, value: s });
+  }
   return v;
+}
+/** A metadata flag: exactly 'true' or 'false' (absent = `dflt` when given). */
+function boolMeta(md: Record<string, string>, key: string, dflt?: boolean): boolean {
+  const s = md[key];
+  if (s === undefined && dflt !== undefined) return dflt;
+  if (s !== 'true' && s !== 'false') throw new QuantextError('E_FORMAT', `safetensors table: metadata '${key}' = ${JSON.stringify(s)} is not 'true' or 'false'`, { key, value: s });
+  return s === 'true';
 }
 function getTensor(c: SafetensorsContent, name: string, dtypes: SafetensorsDType[], shape: number[]): SafetensorsTensor {
   const t = c.tensors[name];
@@ -270,32 +281,54 @@ function getTensor(c: SafetensorsContent, name: string, dtypes: SafetensorsDType
   if (elements(t.shape) !== elements(shape)) throw new QuantextError('E_FORMAT', `safetensors table: tensor '${name}' has shape ${JSON.stringify(t.shape)}, expected ${elements(shape)} elements (${JSON.stringify(shape)})`, { tensor: name });
   return t;
 }
+/** A float tensor that must hold finite values only (E_NAN naming the tensor and the first bad index). */
+function finiteF32(c: SafetensorsContent, name: string, shape: number[]): Float32Array {
+  const a = safeTensorArray(getTensor(c, name, ['F32'], shape)) as Float32Array;
+  for (let i = 0; i < a.length; i++) {
+    if (!Number.isFinite(a[i])) throw new QuantextError('E_NAN', `safetensors table: tensor '${name}' holds ${a[i]} at index ${i}`, { tensor: name, index: i, value: a[i] });
+  }
+  return a;
+}
+
+/**
+ * Columns a table may declare beyond what its data hold: every stored scheme spends at least one bit per column
+ * per row, so more than 8 columns per stored byte cannot be justified, except in a small empty table. This bounds
+ * the per-column scratch (a row buffer, the query) that loading reserves.
+ */
+const MAX_EMPTY_TABLE_COLS = 65536;
 
 /** The table record stored in a parsed file (the inverse of recordToTensors). */
 export function tensorsToRecord(c: SafetensorsContent, name = 'vectors'): QuantizedTensor | PQTensor | { scheme: 'f32'; rows: number; cols: number; data: Float32Array } {
   const md = c.metadata;
   if (md.format !== TABLE_FORMAT) throw new QuantextError('E_FORMAT', `safetensors: metadata 'format' is ${JSON.stringify(md.format)}, not '${TABLE_FORMAT}' (not a quantext table)`, { key: 'format' });
   const scheme = need(md, 'scheme');
-  const rows = intMeta(md, 'rows'), cols = intMeta(md, 'cols');
-  if (scheme === 'f32') return { scheme: 'f32', rows, cols, data: safeTensorArray(getTensor(c, name, ['F32'], [rows, cols])) as Float32Array };
+  let dataBytes = 0;
+  for (const t of Object.values(c.tensors)) dataBytes += t.data.byteLength;
+  const rows = intMeta(md, 'rows'), cols = intMeta(md, 'cols', 1, Math.max(MAX_EMPTY_TABLE_COLS, 8 * dataBytes));
+  if (scheme === 'f32') return { scheme: 'f32', rows, cols, data: finiteF32(c, name, [rows, cols]) };
   if (scheme === 'pq') {
-    const dsub = intMeta(md, 'dsub'), ksub = intMeta(md, 'ksub'), nsub = intMeta(md, 'nsub');
-    const qnorm = need(md, 'qnorm') === 'true';
-    if (dsub < 1 || nsub !== Math.ceil(cols / dsub)) throw new QuantextError('E_FORMAT', `safetensors table: pq nsub ${nsub} ≠ ⌈${cols}/${dsub}⌉`);
+    const dsub = intMeta(md, 'dsub', 1, cols), ksub = intMeta(md, 'ksub', 1, 256), nsub = intMeta(md, 'nsub', 1, cols);
+    const qnorm = boolMeta(md, 'qnorm');
+    if (nsub !== Math.ceil(cols / dsub)) throw new QuantextError('E_FORMAT', `safetensors table: pq nsub ${nsub} ≠ ⌈${cols}/${dsub}⌉`, { key: 'nsub' });
     const codes = safeTensorArray(getTensor(c, name, ['U8'], [rows, nsub])) as Uint8Array;
-    const codebook = safeTensorArray(getTensor(c, `${name}.codebook`, ['F32'], [ksub * cols])) as Float32Array;
+    const codebook = finiteF32(c, `${name}.codebook`, [ksub * cols]);
     let normCodes: Uint8Array = new Uint8Array(0), normCodebook: Float32Array = new Float32Array(0);
     if (qnorm) {
       normCodes = safeTensorArray(getTensor(c, `${name}.norm_codes`, ['U8'], [rows])) as Uint8Array;
       const nb = c.tensors[`${name}.norm_codebook`];
-      normCodebook = safeTensorArray(getTensor(c, `${name}.norm_codebook`, ['F32'], [nb ? elements(nb.shape) : 0])) as Float32Array;
+      const nk = nb ? elements(nb.shape) : 0;
+      if (nk < 1 || nk > 256) throw new QuantextError('E_FORMAT', `safetensors table: the norm codebook has ${nk} centroids, not 1…256`, { tensor: `${name}.norm_codebook` });
+      normCodebook = finiteF32(c, `${name}.norm_codebook`, [nk]);
     }
     return { scheme: 'pq', rows, cols, dsub, ksub, nsub, codebook, codes, qnorm, normCodebook, normCodes };
   }
   const known = ['int8', 'uint8', 'int4', 'int2', 'int', 'ternary', 'binary', 'fp16', 'bf16'];
   if (!known.includes(scheme)) throw new QuantextError('E_FORMAT', `safetensors table: unknown scheme ${JSON.stringify(scheme)}`, { key: 'scheme' });
-  const bits = intMeta(md, 'bits');
-  const perRow = need(md, 'per_row') === 'true', symmetric = need(md, 'symmetric') === 'true';
+  const bits = intMeta(md, 'bits', 1, 16);
+  const want = scheme === 'int8' || scheme === 'uint8' ? 8 : scheme === 'int4' ? 4 : scheme === 'int2' ? 2 : scheme === 'binary' ? 1 : scheme === 'fp16' || scheme === 'bf16' ? 16 : 0;
+  if (want && bits !== want) throw new QuantextError('E_FORMAT', `safetensors table: scheme ${scheme} has ${want} bits, metadata 'bits' says ${bits}`, { key: 'bits' });
+  if (!want && bits > 8) throw new QuantextError('E_FORMAT', `safetensors table: scheme ${scheme} with ${bits} bits`, { key: 'bits' });
+  const perRow = boolMeta(md, 'per_row'), symmetric = boolMeta(md, 'symmetric');
   if (scheme === 'fp16' || scheme === 'bf16') {
     const codes = safeTensorArray(getTensor(c, name, [scheme === 'fp16' ? 'F16' : 'BF16'], [rows, cols])) as Uint16Array;
     return { scheme, bits: 16, rows, cols, qmin: 0, qmax: 0, perRow: false, symmetric: true, rounding: 'nearest', calibration: 'minmax', codes, rowBytes: cols * 2, scales: new Float32Array(0), zeroPoints: new Int32Array(0) };
@@ -305,11 +338,19 @@ export function tensorsToRecord(c: SafetensorsContent, name = 'vectors'): Quanti
   const unpackedSigned = perByte === 1 && scheme !== 'uint8';
   const codesT = getTensor(c, name, unpackedSigned ? ['I8'] : ['U8'], [rows, rowBytes]);
   const groups = perRow ? rows : rows * cols ? 1 : 0;
-  const scales = safeTensorArray(getTensor(c, `${name}.scales`, ['F32'], [groups])) as Float32Array;
+  const scales = finiteF32(c, `${name}.scales`, [groups]);
   const zeroPoints = c.tensors[`${name}.zero_points`] ? (safeTensorArray(getTensor(c, `${name}.zero_points`, ['I32'], [groups])) as Int32Array) : new Int32Array(groups);
   const qmax = scheme === 'binary' ? 1 : scheme === 'uint8' ? 255 : scheme === 'ternary' ? 1 : 2 ** (bits - 1) - 1;
   const qmin = scheme === 'binary' || scheme === 'uint8' ? 0 : scheme === 'ternary' ? -1 : -(2 ** (bits - 1));
-  const center = md.center === 'true' ? (safeTensorArray(getTensor(c, `${name}.center`, ['F32'], [cols])) as Float32Array) : undefined;
+  if (scheme !== 'binary') {
+    for (let g = 0; g < groups; g++) {
+      // a zero point outside the codes' range decodes to values no quantizer writes, and overflows the int32 scores
+      if (zeroPoints[g] < qmin || zeroPoints[g] > qmax) {
+        throw new QuantextError('E_FORMAT', `safetensors table: zero point ${zeroPoints[g]} of group ${g} is outside the ${scheme} code range [${qmin}, ${qmax}]`, { tensor: `${name}.zero_points`, index: g });
+      }
+    }
+  }
+  const center = boolMeta(md, 'center', false) ? finiteF32(c, `${name}.center`, [cols]) : undefined;
   return {
     scheme: scheme as QuantizedTensor['scheme'], bits, rows, cols, qmin, qmax, perRow, symmetric, rounding: 'nearest', calibration: 'minmax',
     codes: safeTensorArray(codesT) as Int8Array | Uint8Array, rowBytes, scales, zeroPoints, ...(center ? { center } : {}),
@@ -371,6 +412,14 @@ export function loadTable(bytes: Uint8Array, opts: { rt?: Runtime; name?: string
     if (!Array.isArray(v) || v.length !== rec.rows || !v.every((w) => typeof w === 'string')) {
       matrix.dispose();
       throw new QuantextError('E_FORMAT', `safetensors table: metadata 'vocab' must be a JSON array of ${rec.rows} strings`, { key: 'vocab' });
+    }
+    const seen = new Set<string>();
+    for (let i = 0; i < v.length; i++) {
+      if (seen.has(v[i] as string)) {
+        matrix.dispose();
+        throw new QuantextError('E_FORMAT', `safetensors table: metadata 'vocab' holds ${JSON.stringify(v[i])} twice (row ${i})`, { key: 'vocab', index: i });
+      }
+      seen.add(v[i] as string);
     }
     vocab = v as string[];
   }

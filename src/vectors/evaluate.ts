@@ -196,7 +196,8 @@ export function evaluateWordPairs(kv: KeyedVectors, source: TextSource, opts: Wo
   const gold: number[] = [], model: number[] = [];
   let oov = 0;
   const lines = toLines(source, name, /\r\n|\r|\n/);
-  for (const line of lines) {
+  for (let ln = 0; ln < lines.length; ln++) {
+    const line = lines[ln];
     if (line === '' || line.startsWith('#')) continue;
     const fields = line.split(delimiter);
     if (fields.length !== 3) continue;
@@ -204,6 +205,10 @@ export function evaluateWordPairs(kv: KeyedVectors, source: TextSource, opts: Wo
     const b = ci ? fields[1].toUpperCase() : fields[1];
     const sim = parseFloatStrict(fields[2]);
     if (sim === undefined) continue;
+    if (!Number.isFinite(sim)) {
+      // a decimal too large for a double (1e999) would be Infinity, and every correlation NaN
+      throw new QuantextError('E_FORMAT', `${name}: line ${ln + 1}: the score ${JSON.stringify(fields[2].trim())} is out of range (not a finite number)`, { line: ln + 1, value: fields[2] });
+    }
     const ia = ok.get(a), ib = ok.get(b);
     if (ia === undefined || ib === undefined) {
       oov++;
@@ -326,7 +331,10 @@ function pySplit(line: string): string[] {
 }
 
 const FLOAT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-/** A finite decimal number, surrounding whitespace allowed (Python's float() minus nan/inf), else undefined. */
+/**
+ * A decimal number, surrounding whitespace allowed (Python's float() minus nan/inf, hexadecimal and `_`), else
+ * undefined. A decimal beyond the double range comes back as ±Infinity, for the caller to reject with its line.
+ */
 function parseFloatStrict(s: string): number | undefined {
   const t = s.trim();
   return FLOAT.test(t) ? Number(t) : undefined;

@@ -35,7 +35,8 @@ export interface LoadVectorsOptions {
  */
 export async function loadVectors(source: ByteSource, opts: LoadVectorsOptions = {}): Promise<KeyedVectors> {
   const format = opts.format ?? 'auto';
-  if (opts.limit !== undefined && (!Number.isInteger(opts.limit) || opts.limit < 0)) {
+  // every option is checked before the source is opened: a rejected call must not leave a file open
+  if (opts.limit !== undefined && (!Number.isSafeInteger(opts.limit) || opts.limit < 0)) {
     throw new QuantextError('E_OPTION', `limit must be a non-negative integer; got ${String(opts.limit)}`, { option: 'limit' });
   }
   const rt = opts.rt ?? (await init());
@@ -107,14 +108,18 @@ export async function loadVectors(source: ByteSource, opts: LoadVectorsOptions =
           return new KeyedVectors(words, matrix);
         } catch (e) {
           matrix?.dispose();
-          if (e instanceof QuantextError && e.code !== 'E_FORMAT') {
+          if (e instanceof QuantextError && e.code !== 'E_FORMAT' && e.code !== 'E_NAN' && e.code !== 'E_TRUNCATED') {
             throw new QuantextError('E_FORMAT', `${opened.name}: ${e.message}`, e.details, { cause: e });
           }
           throw e;
         }
       }
       // word2vec binary or text with a `V D` header; without a header, GloVe text
-      wv = await readWord2Vec(chunks, { limit: opts.limit, name: opened.name, sizeHint: opened.size, noHeader: 'auto' });
+      try {
+        wv = await readWord2Vec(chunks, { limit: opts.limit, name: opened.name, sizeHint: opened.size, noHeader: 'auto' });
+      } finally {
+        await chunks.return(undefined); // closes the file whatever happened (a no-op after a full read)
+      }
       break;
     }
     default:

@@ -339,7 +339,7 @@ describe('word2vec errors', () => {
   });
 
   it('NaN and Infinity are E_NAN unless allowNonFinite', async () => {
-    for (const tok of ['nan', 'NaN', 'inf', '-Infinity', '1e39']) {
+    for (const tok of ['nan', 'NaN', 'inf', '-Infinity']) {
       const text = `1 2\nw 1 ${tok}\n`;
       const e = await expectError(() => parseWord2Vec(text), 'E_NAN');
       expect(e.details).toMatchObject({ line: 2, column: 2 });

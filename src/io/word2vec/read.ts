@@ -50,16 +50,29 @@ const SNIFF_BYTES = 64;
 const MAX_HEADER_BYTES = 4096;
 /** A binary word longer than this (no space found) means the file is not what its header says. */
 const MAX_WORD_BYTES = 1 << 16;
+/**
+ * Bytes one text value may take, with the separators around it: a float32 printed to round-trip needs at most 16
+ * characters (`-1.17549435e-38`); 256 leaves room for any decimal a tool may write. A record longer than
+ * `MAX_WORD_BYTES + dim · MAX_VALUE_TEXT_BYTES` cannot hold `dim` values and is rejected without reading it to its end.
+ */
+const MAX_VALUE_TEXT_BYTES = 256;
+/**
+ * No text line may be longer than this: the first line of a header-less (GloVe) file sets the dimension, so nothing
+ * else bounds it (V8 cannot make a string of more than 2^29 characters; a 2^28-byte line holds some 30 million values).
+ */
+const MAX_LINE_BYTES = 1 << 28;
 /** Output rows allocated up front when the input size is unknown (grown by doubling). */
-const INITIAL_FLOATS = 1 << 20;
+const INITIAL_FLOATS = 1 << 12;
 
 const EMPTY = new Uint8Array(0);
 
 /** Byte classes: separators inside a text record, and bytes that can occur in a text record after the word. */
 const IS_TEXT_SEP = new Uint8Array(256);
-const IS_NUMERIC_TEXT = new Uint8Array(256);
+/** Bytes that text values and their separators are made of: printable ASCII and whitespace. Anything else is binary. */
+const IS_TEXT_BYTE = new Uint8Array(256);
 for (const c of ' \t\r\v\f') IS_TEXT_SEP[c.charCodeAt(0)] = 1;
-for (const c of '0123456789+-.eE \t\r\v\fnaiftyNAIFTY') IS_NUMERIC_TEXT[c.charCodeAt(0)] = 1;
+for (let c = 0x09; c <= 0x0d; c++) IS_TEXT_BYTE[c] = 1;
+for (let c = 0x20; c < 0x7f; c++) IS_TEXT_BYTE[c] = 1;
 
 /** Tokens that Python, numpy and C print for non-finite floats. */
 const NON_FINITE_TOKENS: ReadonlyMap<string, number> = new Map([
@@ -98,10 +111,31 @@ export class Word2VecParser {
   private binary: boolean | undefined;
   private phase: Phase;
 
-  /** Unconsumed input: `buf[pos..]`; `base` is the absolute offset of `buf[0]`. */
+  /**
+   * Unconsumed input: `buf[pos..]`; `base` is the absolute offset of `buf[0]`. `buf` is a view of the first `buf.length`
+   * bytes of `store` (a buffer grown by doubling, so that a record spread over many chunks is copied O(1) times per
+   * byte), or the caller's chunk itself while it is being parsed.
+   */
   private buf: Uint8Array = EMPTY;
+  private store: Uint8Array = EMPTY;
   private pos = 0;
   private base = 0;
+  /**
+   * Absolute offset up to which the unfinished record starting at absolute offset `scanFrom` has been searched for
+   * its end: the search goes on from there when more input comes, so every byte is scanned once (linear time).
+   */
+  private scanFrom = -1;
+  private scanTo = 0;
+  /** The longest text record the dimension allows (bytes, newline included); Infinity until the dimension is known. */
+  private maxRecord = MAX_LINE_BYTES;
+  /** Why the first record is not text, when the sniffer chose binary (for a message when binary fails too). */
+  private notText: string | undefined;
+  /** The first record was not text but not clearly binary either: a text error then says that binary fails too. */
+  private ambiguous = false;
+  /** Sniffing: absolute offset of the first line's end (-1 until found), why it is not text, bytes searched for binary. */
+  private sniffLineEnd = -1;
+  private sniffWhy: string | undefined;
+  private sniffScanned = 0;
   /** Lines consumed so far (text and header), for messages. */
   private line = 0;
 
@@ -164,20 +198,68 @@ export class Word2VecParser {
   push(chunk: Uint8Array): boolean {
     if (this.phase === 'done') return true;
     if (chunk.length === 0) return false;
-    if (this.buf.length > 0) {
-      const joined = new Uint8Array(this.buf.length + chunk.length);
-      joined.set(this.buf);
-      joined.set(chunk, this.buf.length);
-      this.buf = joined;
+    const borrowed = this.buf.length === 0;
+    if (borrowed) {
+      this.buf = chunk; // parsed in place; what is left is copied below
     } else {
-      this.buf = chunk;
+      const len = this.buf.length;
+      const need = len + chunk.length;
+      if (need > this.store.length) {
+        const grown = new Uint8Array(Math.max(need, 2 * this.store.length, 4096));
+        grown.set(this.buf);
+        this.store = grown;
+      }
+      this.store.set(chunk, len);
+      this.buf = this.store.subarray(0, need);
     }
     this.run(false);
-    // Keep only the unfinished record, copied, so the caller's chunk is not retained.
+    // Keep only the unfinished record, so the caller's chunk is not retained.
+    const rest = this.buf.length - this.pos;
+    if (rest === 0) {
+      this.buf = EMPTY;
+      if (this.store.length > 1 << 22) this.store = EMPTY; // let a buffer grown for one long record go
+    } else if (borrowed || this.pos > 0) {
+      if (borrowed || this.store.length > 1 << 22 && rest * 4 < this.store.length) {
+        const own = new Uint8Array(Math.max(2 * rest, 4096));
+        own.set(this.buf.subarray(this.pos));
+        this.store = own;
+      } else {
+        this.store.copyWithin(0, this.pos, this.buf.length);
+      }
+      this.buf = this.store.subarray(0, rest);
+    }
     this.base += this.pos;
-    this.buf = this.pos < this.buf.length ? this.buf.slice(this.pos) : EMPTY;
     this.pos = 0;
     return this.done;
+  }
+
+  /**
+   * Where to go on searching the unfinished record that starts at `from` (a buffer index) for its end: `from` itself,
+   * or past the bytes an earlier push already searched.
+   */
+  private resume(from: number): number {
+    return this.scanFrom === this.base + from ? Math.max(from, this.scanTo - this.base) : from;
+  }
+
+  /** Remembers that the record starting at `from` has no end before `to` (buffer indices). */
+  private scanned(from: number, to: number): void {
+    this.scanFrom = this.base + from;
+    this.scanTo = this.base + to;
+  }
+
+  /** A text record longer than the dimension allows: rejected before it is read to its end. */
+  private failLongRecord(from: number): never {
+    const lineNo = this.line + 1;
+    const offset = this.base + from;
+    if (this.dim === 0) {
+      this.fail('E_FORMAT', `line ${lineNo}: no line break within ${MAX_LINE_BYTES} bytes (not a text vectors file?)`, { line: lineNo, offset });
+    }
+    this.fail(
+      'E_FORMAT',
+      `line ${lineNo}: a record of a word and ${this.dim} values is at most ${this.maxRecord} bytes long; this one has no line break within them ` +
+        '(wrong dimension in the header, or not a text vectors file?)',
+      { line: lineNo, offset, maxBytes: this.maxRecord },
+    );
   }
 
   /** Signals the end of the input, checks that nothing is missing, and returns the vectors. */
@@ -204,17 +286,24 @@ export class Word2VecParser {
 
   /** Fails with E_FORMAT naming what the file looks like (a fastText model, a pickle, gzip, binary data…). */
   private notVectors(s: SniffedFormat): never {
-    this.fail('E_FORMAT', s.message, { looksLike: s.kind });
+    this.fail('E_FORMAT', s.message, { looksLike: s.kind, offset: this.base + this.pos });
   }
 
   /** Binary data where a header or a text record should be: say so instead of quoting the bytes. */
   private failIfBinary(): void {
+    // the callers wait for 4 KiB (or the end): the verdict must not depend on how the input was chunked
     const head = this.buf.subarray(this.pos, this.pos + MAX_HEADER_BYTES);
     if (looksBinary(head)) this.notVectors(binaryDataMessage(head));
   }
 
   private fail(code: ErrorCode, message: string, details: Record<string, unknown> = {}): never {
-    throw new QuantextError(code, `${this.name}: ${message}`, { file: this.name, ...details });
+    let both = '';
+    if (this.records === 0 && this.phase === 'text' && this.ambiguous) {
+      both = '; nor is it word2vec binary: the bytes after the first word are all printable text, not float32 data (binary: true forces binary)';
+    } else if (this.records === 0 && this.phase === 'binary' && this.notText !== undefined) {
+      both = `; read as text it fails too: ${this.notText}`;
+    }
+    throw new QuantextError(code, `${this.name}: ${message}${both}`, { file: this.name, ...details, ...(both ? { triedBoth: true } : {}) });
   }
 
   private run(final: boolean): void {
@@ -261,7 +350,7 @@ export class Word2VecParser {
     }
     const text = new TextDecoder('utf-8').decode(buf.subarray(this.pos, nl)).trim();
     if (text === '') {
-      if (nl >= buf.length || /^\s*$/.test(new TextDecoder().decode(buf.subarray(nl)))) {
+      if (nl >= buf.length || this.onlyWhitespace(nl)) {
         if (final) this.fail('E_EMPTY', 'the file is empty');
         return false; // only whitespace so far: it may still be an empty file
       }
@@ -274,6 +363,7 @@ export class Word2VecParser {
     }
     const parts = text.split(/\s+/);
     if (parts.length !== 2 || !/^\d+$/.test(parts[0]) || !/^\d+$/.test(parts[1])) {
+      if (!final && buf.length - this.pos < MAX_HEADER_BYTES) return false; // the binary check looks at 4 KiB
       this.failIfBinary();
       if (this.autoHeader && this.binary !== true) {
         // no header: GloVe-style text from this line on (nothing consumed but a BOM)
@@ -289,7 +379,7 @@ export class Word2VecParser {
     if (!Number.isSafeInteger(count) || !Number.isSafeInteger(dim)) this.fail('E_FORMAT', `line 1: header numbers out of range: ${preview(text)}`, { line: 1 });
     if (dim === 0) this.fail('E_FORMAT', 'line 1: the header declares vectors of dimension 0', { line: 1 });
     this.declared = count;
-    this.dim = dim;
+    this.setDim(dim);
     this.want = Math.min(this.want, count);
     this.line = 1;
     this.pos = Math.min(nl + 1, buf.length);
@@ -298,44 +388,82 @@ export class Word2VecParser {
     return true;
   }
 
+  private setDim(dim: number): void {
+    this.dim = dim;
+    this.maxRecord = Math.min(MAX_LINE_BYTES, MAX_WORD_BYTES + (dim + 1) * MAX_VALUE_TEXT_BYTES);
+  }
+
+  /** Whether `buf[from..]` is whitespace only (searched once: an empty first line followed by more blank input). */
+  private onlyWhitespace(from: number): boolean {
+    const buf = this.buf;
+    for (let p = this.resume(from); p < buf.length; p++) if (buf[p] !== NL && !IS_TEXT_SEP[buf[p]]) return false;
+    this.scanned(from, buf.length);
+    return true;
+  }
+
   /**
-   * Decides text or binary from the first record: in a text file, everything between the word and the line's end
-   * is digits, signs, dots, exponents, nan/inf and spaces; in a binary file the raw float bytes break that almost
-   * at once (the chance that 4·D random bytes all fall in those ~30 values is about 1e-9 for D = 2).
+   * Decides text or binary from the first record, conservatively. Text values are printable ASCII, so a byte that is
+   * not (a control byte, or one of 0x80–0xff, which raw float32 data is full of) among the 4·D bytes after the word
+   * is evidence of binary, and the only one: a first line of a word and D decimal numbers is text. A record that is
+   * neither (printable bytes that do not parse as D numbers) is read as text, and the error names both readings.
    */
   private sniff(final: boolean): boolean {
     const buf = this.buf;
     const n = buf.length;
-    let s = this.pos;
+    const p = this.pos;
+    let s = p;
     while (s < n && buf[s] !== SP && buf[s] !== NL) s++;
-    let binary: boolean | undefined;
     if (s === n) {
-      if (!final && s - this.pos <= MAX_WORD_BYTES) return false;
-      // The input ends inside the first word: in either layout the record is cut (the binary reader says so).
-      binary = final;
-    } else if (buf[s] === NL) {
-      binary = false;
-    } else {
-      for (let q = s + 1; q < n; q++) {
-        const c = buf[q];
-        if (c === NL) {
-          binary = false;
-          break;
-        }
-        if (!IS_NUMERIC_TEXT[c]) {
-          binary = true;
-          break;
-        }
-      }
-      if (binary === undefined) {
-        if (!final) return false;
-        // The input ends in the first record: a complete one-line text file has `dim` values, else the record is cut.
-        binary = countTokens(buf, s + 1, n) !== this.dim;
-      }
+      if (!final && s - p <= MAX_WORD_BYTES) return false;
+      // The input ends inside the first word (or the word is too long for either layout): the binary reader says so.
+      return this.decide(true, undefined);
     }
+    if (buf[s] === NL) return this.decide(false, undefined);
+    const vecEnd = s + 1 + 4 * this.dim;
+    if (this.sniffLineEnd < 0) {
+      // the line's end, or the first byte that cannot be text (searched once over all pushes)
+      const from = this.resume(s + 1);
+      let q = from;
+      while (q < n && IS_TEXT_BYTE[buf[q]] && buf[q] !== NL) q++;
+      if (q < n && buf[q] !== NL) return this.decide(true, `byte 0x${buf[q].toString(16).padStart(2, '0')} at offset ${this.base + q} is not text`);
+      if (q === n && !final) {
+        if (n - p > this.maxRecord) return this.decide(false, `no line break within ${this.maxRecord} bytes`);
+        this.scanned(s + 1, n);
+        return false;
+      }
+      this.sniffLineEnd = this.base + q;
+      this.sniffWhy = this.textProblem(buf.subarray(s + 1, q));
+      if (this.sniffWhy === undefined) return this.decide(false, undefined);
+    }
+    // Not text: binary only if the rest of the 4·D bytes after the word hold a byte that cannot be text.
+    const lineEnd = this.sniffLineEnd - this.base;
+    const end = Math.min(n, vecEnd);
+    for (let q = Math.max(lineEnd, this.sniffScanned - this.base); q < end; q++) if (!IS_TEXT_BYTE[buf[q]]) return this.decide(true, this.sniffWhy);
+    if (vecEnd > n && !final) {
+      this.sniffScanned = this.base + n;
+      return false;
+    }
+    // The input ends inside what would be the first binary record: a truncated file either way; the binary reader
+    // says where, and the message adds why the bytes are not text either.
+    return this.decide(vecEnd > n, this.sniffWhy);
+  }
+
+  private decide(binary: boolean, notText: string | undefined): boolean {
     this.binary = binary;
     this.phase = binary ? 'binary' : 'text';
+    this.notText = binary ? notText : undefined;
+    this.ambiguous = !binary && notText !== undefined;
     return true;
+  }
+
+  /** Why `bytes` (a first line after its word) are not `dim` decimal values, or undefined when they are. */
+  private textProblem(bytes: Uint8Array): string | undefined {
+    const tokens = splitRecord(new TextDecoder().decode(bytes));
+    if (tokens.length !== this.dim) return `the first record has ${tokens.length} fields after the word, not ${this.dim}`;
+    for (let k = 0; k < tokens.length; k++) {
+      if (!isDecimal(tokens[k]) && !NON_FINITE_TOKENS.has(tokens[k].toLowerCase())) return `value ${k + 1} of the first record is not a number: ${preview(tokens[k])}`;
+    }
+    return undefined;
   }
 
   /** Makes room for one more row, allocating on first use and growing by doubling (capped at the rows wanted). */
@@ -386,15 +514,24 @@ export class Word2VecParser {
 
   private readTextRecord(final: boolean): boolean {
     const buf = this.buf;
-    let lineEnd = buf.indexOf(NL, this.pos);
+    let lineEnd = buf.indexOf(NL, this.resume(this.pos));
     let next: number;
     if (lineEnd === -1) {
-      if (!final || this.pos >= buf.length) return false;
+      if (buf.length - this.pos > this.maxRecord) this.failLongRecord(this.pos);
+      if (!final || this.pos >= buf.length) {
+        this.scanned(this.pos, buf.length);
+        return false;
+      }
       lineEnd = next = buf.length;
     } else {
+      if (lineEnd - this.pos >= this.maxRecord) this.failLongRecord(this.pos);
       next = lineEnd + 1;
     }
-    if (this.declared < 0 && this.records === 0) this.failIfBinary(); // header-less: binary data is not GloVe text
+    if (this.declared < 0 && this.records === 0) {
+      // header-less: binary data is not GloVe text (judged on the first 4 KiB, whatever the chunking)
+      if (!final && buf.length - this.pos < MAX_HEADER_BYTES) return false;
+      this.failIfBinary();
+    }
     const lineNo = ++this.line;
     const offset = this.base + this.pos;
     const where = `line ${lineNo}`;
@@ -408,7 +545,7 @@ export class Word2VecParser {
     const nvalues = tokens.length - 1;
     if (this.dim === 0) {
       if (nvalues === 0) this.fail('E_FORMAT', `${where}: ${preview(word)} has no values; cannot infer the dimension`, { line: lineNo, offset });
-      this.dim = nvalues;
+      this.setDim(nvalues);
       this.firstLineBytes = lineBytes;
       this.headerLike = nvalues === 1 && /^\d+$/.test(word) && /^\d+$/.test(tokens[1]);
     }
@@ -426,25 +563,34 @@ export class Word2VecParser {
     const data = this.data;
     for (let k = 0; k < dim; k++) {
       const tok = tokens[k + 1];
-      let v = Number(tok);
-      if (v !== v) {
+      let v: number;
+      if (isDecimal(tok)) {
+        v = Math.fround(Number(tok));
+        if (!Number.isFinite(v) && !this.allowNonFinite) {
+          this.fail('E_FORMAT', `${where}: value ${k + 1} of ${preview(word)} is ${preview(tok)}, out of the float32 range (±3.4028235e38)`, {
+            line: lineNo,
+            offset,
+            column: k + 1,
+            value: tok,
+          });
+        }
+      } else {
         const special = NON_FINITE_TOKENS.get(tok.toLowerCase());
         if (special === undefined) {
           const hint = this.autoHeader && this.records === 0 ? ' (not word vectors? a word2vec file starts with a header "<count> <dim>", and a GloVe line is a word and its numbers)' : '';
           this.fail('E_FORMAT', `${where}: value ${k + 1} of ${preview(word)} is not a number: ${preview(tok)}${hint}`, { line: lineNo, offset, column: k + 1 });
         }
+        if (!this.allowNonFinite) {
+          this.fail('E_NAN', `${where}: value ${k + 1} of ${preview(word)} is ${tok}, not a finite float32 (allowNonFinite accepts it)`, {
+            line: lineNo,
+            offset,
+            column: k + 1,
+            value: tok,
+          });
+        }
         v = special;
       }
-      const f = Math.fround(v);
-      if (!Number.isFinite(f) && !this.allowNonFinite) {
-        this.fail('E_NAN', `${where}: value ${k + 1} of ${preview(word)} is ${tok}, not a finite float32 (allowNonFinite accepts it)`, {
-          line: lineNo,
-          offset,
-          column: k + 1,
-          value: tok,
-        });
-      }
-      data[at + k] = f;
+      data[at + k] = v;
     }
     this.commit(word, where);
     this.recordDone();
@@ -460,10 +606,13 @@ export class Word2VecParser {
     if (p === n) return false;
     const index = this.records;
     const start = this.base + p;
-    let sp = buf.indexOf(SP, p);
+    let sp = buf.indexOf(SP, this.resume(p));
     if (sp === -1 || sp - p > MAX_WORD_BYTES) {
       if (sp === -1 && n - p <= MAX_WORD_BYTES) {
-        if (!final) return false;
+        if (!final) {
+          this.scanned(p, n);
+          return false;
+        }
         this.fail('E_TRUNCATED', `truncated in the word of vector ${index} at byte offset ${start} (no space after the word before the end)`, {
           index,
           offset: start,
@@ -558,10 +707,40 @@ function splitRecord(text: string): string[] {
   return tokens;
 }
 
-function countTokens(buf: Uint8Array, from: number, to: number): number {
-  let n = 0;
-  for (let i = from; i < to; i++) if (!IS_TEXT_SEP[buf[i]] && (i === from || IS_TEXT_SEP[buf[i - 1]])) n++;
-  return n;
+/**
+ * Whether `s` is a decimal floating-point number as C's strtof reads one, without its hexadecimal, `inf` and `nan`
+ * forms: an optional sign, digits with an optional '.', at least one digit, an optional exponent. `Number()` alone
+ * would also take `0x10`, `0b101`, `0o17` and `Infinity`.
+ */
+function isDecimal(s: string): boolean {
+  const n = s.length;
+  let i = 0;
+  let c = s.charCodeAt(0);
+  if (c === 43 || c === 45) c = s.charCodeAt(++i);
+  let digits = 0;
+  while (c >= 48 && c <= 57) {
+    digits++;
+    c = s.charCodeAt(++i);
+  }
+  if (c === 46) {
+    c = s.charCodeAt(++i);
+    while (c >= 48 && c <= 57) {
+      digits++;
+      c = s.charCodeAt(++i);
+    }
+  }
+  if (digits === 0) return false;
+  if (c === 101 || c === 69) {
+    c = s.charCodeAt(++i);
+    if (c === 43 || c === 45) c = s.charCodeAt(++i);
+    let exp = 0;
+    while (c >= 48 && c <= 57) {
+      exp++;
+      c = s.charCodeAt(++i);
+    }
+    if (exp === 0) return false;
+  }
+  return i === n;
 }
 
 function countNewlines(buf: Uint8Array, from: number, to: number): number {
@@ -603,6 +782,7 @@ export function parseWord2Vec(data: Uint8Array | ArrayBuffer | string, options: 
  * ```
  */
 export async function readWord2Vec(source: ByteSource, options: ReadWord2VecOptions = {}): Promise<WordVectors> {
+  new Word2VecParser(options); // checks the options before anything is opened
   const opened = await openByteSource(source, options);
   const parser = new Word2VecParser({ ...options, name: opened.name, sizeHint: options.sizeHint ?? opened.size });
   for await (const chunk of opened.chunks) {

@@ -81,9 +81,33 @@ export abstract class AffineTable extends QuantTable {
       if (q.codes.length !== this.rows * this.rowBytes || q.scales.length !== this.groups || q.zeroPoints.length !== this.groups) {
         throw new QuantextError('E_SHAPE', `${this.constructor.name}: ${q.codes.length} code bytes, ${q.scales.length} scales for ${q.rows}×${q.cols}${q.perRow ? ' per row' : ''}`);
       }
-      this.setParams(q.scales, writeCodes());
+      const zps = writeCodes();
+      this.checkDecodable(q.scales, zps, q.center);
+      this.setParams(q.scales, zps);
       if (q.center) this.setCenter(q.center);
     });
+  }
+
+  /**
+   * Checks stored parameters against the codes they decode (on load): every zero point inside the code range (else
+   * the int32 scores of the kernels overflow, and mostSimilar and similarity disagree), and every decoded value
+   * μ + s·(q − z) a finite float32 (a finite scale large enough to overflow decodes to ±Infinity, and NaN with μ).
+   */
+  protected checkDecodable(scales: Float32Array, zeroPoints: Int32Array, center: Float32Array | undefined): void {
+    const [lo, hi] = this.dtype === 'int4' ? [-8, 7] : [-128, 127];
+    let mu = 0;
+    if (center) for (let j = 0; j < center.length; j++) mu = Math.max(mu, Math.abs(center[j]));
+    for (let g = 0; g < scales.length; g++) {
+      const z = this.symmetric ? 0 : zeroPoints[g];
+      if (!this.symmetric && !(Number.isInteger(z) && z >= lo && z <= hi)) {
+        throw new QuantextError('E_FORMAT', `${this.constructor.name}: zero point ${z} of group ${g} is outside the code range [${lo}, ${hi}]`, { index: g });
+      }
+      const s = scales[g];
+      const extreme = Math.fround(Math.fround(s * Math.max(hi - z, z - lo)) + mu);
+      if (Number.isFinite(s) && !Number.isFinite(extreme)) {
+        throw new QuantextError('E_FORMAT', `${this.constructor.name}: scale ${s} of group ${g} decodes codes beyond the float32 range`, { index: g });
+      }
+    }
   }
 
   /** Stores a centre read from a file (checked: cols finite floats). */

@@ -104,9 +104,15 @@ export class BinaryMatrix extends QuantTable {
       if (q.codes.length !== q.rows * m.rowBytes || q.scales.length !== m.groups) {
         throw new QuantextError('E_SHAPE', `BinaryMatrix: ${q.codes.length} code bytes, ${q.scales.length} α for ${q.rows}×${q.cols}`);
       }
+      let mu = 0;
+      if (q.center) for (let j = 0; j < q.cols; j++) mu = Math.max(mu, Math.abs(q.center[j]));
       for (let g = 0; g < q.scales.length; g++) {
         if (!(q.scales[g] >= 0) || !Number.isFinite(q.scales[g])) {
           throw new QuantextError('E_FORMAT', `BinaryMatrix: α ${q.scales[g]} of group ${g} is not a finite non-negative number`, { index: g });
+        }
+        // ±α + μ must stay a finite float32 (else a row decodes to ±Infinity, and its cosine to NaN)
+        if (!Number.isFinite(Math.fround(q.scales[g] + mu))) {
+          throw new QuantextError('E_FORMAT', `BinaryMatrix: α ${q.scales[g]} of group ${g} decodes beyond the float32 range`, { index: g });
         }
       }
       // byte-aligned rows in the record (unused high bits of a row's last byte are dropped: Hamming distances count bits)

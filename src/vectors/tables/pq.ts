@@ -4,6 +4,7 @@
  * Search builds the ADC table ⟨q_m, centroid_m,c⟩ once per query (pq_adc_f32) and scores every row with nsub
  * lookups (pq_scan). With dsub 2, rows take cols/2 bytes: 8× smaller than f32, plus a codebook of ksub·cols floats.
  */
+import { QuantextError } from '../../errors.js';
 import type { Runtime } from '../../runtime/runtime.js';
 import { trainPQAt, validatePQ, type PQSettings, type PQTensor } from '../../quantize/pq.js';
 import { QuantTable } from './base.js';
@@ -49,6 +50,13 @@ export class PQMatrix extends QuantTable {
   /** A table from a PQTensor (trainPQ's output or a file). */
   static fromPQ(p: PQTensor, rt?: Runtime): PQMatrix {
     validatePQ(p);
+    if (!(Number.isInteger(p.dsub) && p.dsub >= 1 && p.dsub <= Math.max(1, p.cols))) throw new QuantextError('E_FORMAT', `pq: dsub ${p.dsub} outside 1…${p.cols}`, { key: 'dsub' });
+    const cbMax = maxAbsFinite(p.codebook, 'pq: the codebook');
+    if (p.qnorm) {
+      if (p.normCodebook.length < 1 || p.normCodebook.length > 256) throw new QuantextError('E_FORMAT', `pq: the norm codebook has ${p.normCodebook.length} centroids, not 1…256`, { key: 'normCodebook' });
+      const nMax = maxAbsFinite(p.normCodebook, 'pq: the norm codebook');
+      if (!Number.isFinite(Math.fround(cbMax * nMax))) throw new QuantextError('E_FORMAT', `pq: codebook (max |c| ${cbMax}) × norm codebook (max ${nMax}) decodes beyond the float32 range`, { key: 'normCodebook' });
+    }
     const m = new PQMatrix(p.rows, p.cols, { dsub: p.dsub, ksub: p.ksub, qnorm: p.qnorm, normK: p.normCodebook.length }, rt);
     const a = m.rt.arena;
     a.u8(m.codesPtr, p.codes.length).set(p.codes);
@@ -117,4 +125,15 @@ export class PQMatrix extends QuantTable {
       normCodes: this.qnorm ? a.u8(this.normCodesPtr, this.rows).slice() : new Uint8Array(0),
     };
   }
+}
+
+/** The largest |value| of a codebook; E_NAN naming the first NaN or ±Infinity. */
+function maxAbsFinite(a: Float32Array, what: string): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i];
+    if (!Number.isFinite(v)) throw new QuantextError('E_NAN', `${what} holds ${v} at index ${i}`, { index: i, value: v });
+    m = Math.max(m, Math.abs(v));
+  }
+  return m;
 }
