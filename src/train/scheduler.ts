@@ -90,6 +90,8 @@ export class Slots {
   private stats = { loss: 0, words: 0, pairs: 0 };
   /** words trained by each slot since the slots were made */
   readonly threadWords: number[];
+  /** set when a finished batch reported a non-finite loss (training diverged) */
+  nonFiniteLoss = false;
 
   constructor(
     private rt: Runtime,
@@ -116,6 +118,8 @@ export class Slots {
 
   private collect(slot: number): void {
     const s = cfgBlock.takeStats(this.rt, this.cfgs[slot]);
+    // a batch whose loss is ±Infinity or NaN: the weights overflowed (the kernel's loss is finite for finite weights)
+    if (!Number.isFinite(s.loss)) this.nonFiniteLoss = true;
     this.stats.loss += s.loss;
     this.stats.words += s.words;
     this.stats.pairs += s.pairs;
@@ -222,6 +226,22 @@ export interface EpochPlan {
   options: TrainOptions;
   /** checked between batches: the model was disposed */
   stopped: () => boolean;
+  /**
+   * False when the weights hold NaN or ±Infinity: `full` scans every table (at the end of each epoch), otherwise a
+   * few rows that nearly every batch updates (after each batch).
+   */
+  weightsFinite: (full: boolean) => boolean;
+}
+
+/** The error of a training run whose loss or weights became non-finite. */
+export function divergedError(alpha: number, epoch: number, what: string): QuantextError {
+  const smaller = Number((alpha / 10).toPrecision(2));
+  return new QuantextError(
+    'E_DIVERGED',
+    `Word2Vec: training diverged in epoch ${epoch + 1}: the ${what} became non-finite (NaN or Infinity) with the learning rate alpha = ${alpha}. ` +
+      `Train a new model with a smaller alpha (e.g. ${smaller}; the default is 0.025)`,
+    { option: 'alpha', alpha, epoch },
+  );
 }
 
 export interface EpochsDone {
@@ -261,10 +281,15 @@ export async function runEpochs(plan: EpochPlan, mem: TrainMemory, slots: Slots)
   const g = globalThis as { setImmediate?: (cb: () => void) => unknown };
   const yieldNow = () => new Promise<void>((r) => (g.setImmediate ? g.setImmediate(r) : setTimeout(r, 0)));
   let lastYield = performance.now();
+  const diverged = (epoch: number, full: boolean) => {
+    if (slots.nonFiniteLoss) throw divergedError(plan.alpha, plan.startEpoch + epoch, 'loss');
+    if (!plan.weightsFinite(full)) throw divergedError(plan.alpha, plan.startEpoch + epoch, 'vectors');
+  };
   const pace = async (epoch: number) => {
     slots.check();
     if (plan.stopped()) throw new QuantextError('E_DISPOSED', 'the model was disposed during train()');
     if (options.signal?.aborted) throw new QuantextError('E_ABORTED', 'training aborted');
+    diverged(epoch, false);
     report(epoch);
     if (performance.now() - lastYield > 50) {
       await yieldNow();
@@ -285,6 +310,8 @@ export async function runEpochs(plan: EpochPlan, mem: TrainMemory, slots: Slots)
         await pace(epoch);
       }
       await slots.drain();
+      // a whole epoch's weights are checked before its loss is reported: never a finite loss for NaN vectors
+      diverged(epoch, true);
       if (rec) {
         // move the recorded corpus into wasm memory once; later epochs hand out slices of it
         slots.freeStaging();

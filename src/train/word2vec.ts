@@ -488,6 +488,7 @@ export class Word2Vec {
           corpus: c!, index: v.index, epochs, startEpoch, totalEpochs, corpusWords, alpha: o.alpha, minAlpha: o.minAlpha,
           maxSentenceLength: o.maxSentenceLength, batchWords: o.batchWords, cache, encoded, options,
           stopped: () => this.disposeRequested,
+          weightsFinite: (full) => this.weightsFinite(rt, full),
         },
         mem,
         slots,
@@ -508,6 +509,23 @@ export class Word2Vec {
       threadWords: slots.threadWords.slice(), epochLoss: this.epochLoss,
       loss: done.lastPairs > 0 ? this.epochLoss[this.epochLoss.length - 1] / done.lastPairs : 0,
     };
+  }
+
+  /**
+   * False when a table holds NaN or ±Infinity. `full`: every row of every table (one SIMD pass, at epoch ends);
+   * otherwise the first and last rows of each, which nearly every batch updates (the most frequent word; the
+   * Huffman root), as a cheap check after each batch.
+   */
+  private weightsFinite(rt: Runtime, full: boolean): boolean {
+    const k = rt.kernels, d = this.opts.vectorSize, V = this.vocab!.words.length;
+    const tables: [number, number][] = [[this.syn0!.ptr, V], [this.syn1negPtr, V], [this.syn1Ptr, V - 1]];
+    for (const [ptr, rows] of tables) {
+      if (!ptr || rows <= 0) continue;
+      if (full) {
+        if (k.find_nonfinite_f32(ptr, rows * d) >= 0) return false;
+      } else if (k.find_nonfinite_f32(ptr, d) >= 0 || k.find_nonfinite_f32(ptr + (rows - 1) * d * 4, d) >= 0) return false;
+    }
+    return true;
   }
 
   /** An id corpus in the model's ids: mapped through its `words`, or checked against the vocabulary. */

@@ -1,0 +1,101 @@
+// Issue 15 (reliability) for training: divergence is a typed error, never a finite loss for NaN vectors.
+import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import '../helpers.js';
+import { init, runtime } from '../../src/runtime/runtime.js';
+import { Word2Vec, type TrainProgress } from '../../src/train/word2vec.js';
+import { QuantextError } from '../../src/errors.js';
+import { rng, rtFor } from '../helpers.js';
+
+/** Sentences of 8 words drawn from `nwords` words. */
+function corpus(seed: number, n = 1500, nwords = 40): string[][] {
+  const r = rng(seed);
+  const W = Array.from({ length: nwords }, (_, i) => `w${i}`);
+  return Array.from({ length: n }, () => Array.from({ length: 8 }, () => W[Math.floor(r() * W.length)]));
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'quantext-reltrain-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+beforeAll(async () => {
+  // the sigmoid table is made once per runtime, on first use: make it now, so that arena usage compares exactly
+  (await init()).sigmoidTable();
+  (await rtFor('simd-mt')).sigmoidTable();
+});
+
+/** True when every component of every vector is finite. */
+function allFinite(m: Word2Vec): boolean {
+  for (const w of m.vocab!.words) for (const x of m.wv.get(w)) if (!Number.isFinite(x)) return false;
+  return true;
+}
+
+describe('divergence is E_DIVERGED, never a finite loss for NaN vectors', () => {
+  // before the fix each of these resolved: skip-gram/hs with every vector NaN and a finite loss, CBOW with loss Infinity
+  const cases: [string, object][] = [
+    ['skip-gram, negative sampling', { sg: 1 }],
+    ['CBOW, negative sampling', { sg: 0 }],
+    ['skip-gram, hierarchical softmax', { sg: 1, hs: 1, negative: 0 }],
+    ['skip-gram, per-pair negatives', { sg: 1, sharedNegatives: false }],
+  ];
+  for (const [name, opts] of cases) {
+    it(`alpha 1, ${name}: rejects with E_DIVERGED naming the learning rate; the model disposes cleanly`, async () => {
+      const rt = runtime();
+      const before = rt.arena.used;
+      const seen: TrainProgress[] = [];
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+      const m = new Word2Vec({ vectorSize: 20, minCount: 1, workers: 1, epochs: 5, alpha: 1, ...opts });
+      warn.mockRestore();
+      const err = await m.train(corpus(1), { onProgress: (p) => seen.push(p), progressInterval: 0 }).then(
+        () => undefined,
+        (e) => e,
+      );
+      expect(err).toBeInstanceOf(QuantextError);
+      expect(err.code).toBe('E_DIVERGED');
+      expect(err.message).toMatch(/alpha = 1\b/);
+      expect(err.message).toMatch(/smaller alpha/);
+      expect(err.details).toMatchObject({ option: 'alpha', alpha: 1 });
+      // nothing reported a non-finite loss as if it were progress, and no epoch of NaN vectors was reported as done
+      for (const p of seen) expect(Number.isFinite(p.loss)).toBe(true);
+      m.dispose();
+      expect(rt.arena.used).toBe(before);
+    });
+  }
+
+  it('with 2 worker threads, too', async () => {
+    const rt = await rtFor('simd-mt');
+    const before = rt.arena.used;
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const m = new Word2Vec({ vectorSize: 20, minCount: 1, workers: 2, epochs: 5, alpha: 2, sg: 1, batchWords: 500, runtime: rt });
+    warn.mockRestore();
+    await expect(m.train(corpus(2))).rejects.toMatchObject({ code: 'E_DIVERGED' });
+    m.dispose();
+    expect(rt.arena.used).toBe(before);
+  });
+
+  it('a sane learning rate trains without a false alarm, and the vectors and loss are finite', async () => {
+    for (const sg of [0, 1]) {
+      const m = new Word2Vec({ vectorSize: 20, minCount: 1, workers: 1, epochs: 5, alpha: sg ? 0.025 : 0.05, sg });
+      const res = await m.train(corpus(3));
+      expect(Number.isFinite(res.loss)).toBe(true);
+      expect(res.epochLoss.every(Number.isFinite)).toBe(true);
+      expect(allFinite(m)).toBe(true);
+      m.dispose();
+    }
+  });
+
+  it('the CLI exits 2 with the message when training diverges (no --out), and writes nothing with --out', () => {
+    const cli = join(__dirname, '..', '..', 'dist', 'cli', 'main.js');
+    const file = join(tmp, 'c.txt');
+    writeFileSync(file, corpus(4, 800).map((s) => s.join(' ')).join('\n') + '\n');
+    const r = spawnSync(process.execPath, [cli, 'train', file, '--alpha', '1', '--min-count', '1', '--dim', '20', '--threads', '1', '--json'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/training diverged.*alpha = 1\b/);
+    expect(JSON.parse(r.stdout.trim().split('\n').pop()!).error.code).toBe('E_DIVERGED');
+    const out = join(tmp, 'v.bin');
+    const r2 = spawnSync(process.execPath, [cli, 'train', file, '--out', out, '--alpha', '1', '--min-count', '1', '--dim', '20', '--threads', '1'], { encoding: 'utf8' });
+    expect(r2.status).toBe(2);
+    expect(existsSync(out)).toBe(false);
+  });
+});
