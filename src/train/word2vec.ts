@@ -11,7 +11,7 @@ import { CFG, CFG_SIZE, FLAG, MAX_CODE_LENGTH, scratchBytes, checkConfigLayout, 
 import { TrainMemory } from './memory.js';
 import { CACHE_LIMIT } from './corpus-cache.js';
 import { Slots, runEpochs } from './scheduler.js';
-import { resolveOptions, type ResolvedOptions, type Word2VecOptions, type TrainOptions, type TrainResult } from './options.js';
+import { resolveOptions, validateRuntime, validateTrainOptions, learningRateWarning, type ResolvedOptions, type Word2VecOptions, type TrainOptions, type TrainResult } from './options.js';
 import { encodeModel, decodeModel, readModelBytes, type ModelRecord } from './model-file.js';
 import { writeFileViaHost } from '../io/lines.js';
 
@@ -91,8 +91,12 @@ export class Word2Vec {
   private pre?: { corpus: CorpusInput; encoded: EncodedCorpus };
 
   constructor(options: Word2VecOptions = {}) {
+    check(typeof options === 'object' && options !== null && !Array.isArray(options), `Word2Vec: options must be an object, got ${options === null ? 'null' : typeof options}`, { option: 'options' });
+    if (options.runtime !== undefined) validateRuntime(options.runtime);
     this.runtimeOpt = options.runtime;
     this.opts = resolveOptions(options);
+    const warning = learningRateWarning(this.opts);
+    if (warning) console.warn(warning);
     this.rng = BigInt(this.opts.seed >>> 0);
     poolRegistry?.register(this, this.threadsBox, this);
   }
@@ -157,6 +161,8 @@ export class Word2Vec {
    * output rows zero (gensim's build_vocab(update=True)).
    */
   async buildVocab(corpus: CorpusInput | IdCorpus, options: BuildVocabOptions = {}): Promise<CountedVocab> {
+    check(typeof options === 'object' && options !== null, 'buildVocab(): options must be an object', { option: 'options' });
+    check(options.update === undefined || typeof options.update === 'boolean', `buildVocab(): update must be true or false, got ${String(options.update)}`, { option: 'update' });
     const mem = await this.memory();
     if (this.training) throw new QuantextError('E_BUSY', 'train() is running on this model; await it first');
     this.training = true; // no train() while the vocabulary changes
@@ -412,6 +418,7 @@ export class Word2Vec {
    */
   async train(corpus: CorpusInput | IdCorpus, options: TrainOptions = {}): Promise<TrainResult> {
     this.alive();
+    validateTrainOptions(options);
     if (this.training) throw new QuantextError('E_BUSY', 'train() is already running on this model; await it first');
     this.training = true;
     try {

@@ -99,3 +99,79 @@ describe('divergence is E_DIVERGED, never a finite loss for NaN vectors', () => 
     expect(existsSync(out)).toBe(false);
   });
 });
+
+describe('every public option is validated', () => {
+  const BAD: unknown[] = [NaN, -1, '5', Infinity, 1.5, null];
+  const fmt = (v: unknown) => (typeof v === 'string' ? `'${v}'` : String(v));
+  /** The (option, value) pairs of the table that are valid: everything else must be E_OPTION naming the option. */
+  const VALID: Record<string, unknown[]> = { maxVocabSize: [null], maxFinalVocab: [null], nsExponent: [-1, 1.5], alpha: [1.5], minAlpha: [1.5] };
+  const MODEL_OPTIONS = [
+    'vectorSize', 'window', 'minCount', 'maxVocabSize', 'maxFinalVocab', 'sample', 'negative', 'nsExponent', 'hs', 'sg', 'alpha',
+    'minAlpha', 'epochs', 'workers', 'seed', 'maxSentenceLength', 'cbowMean', 'shrinkWindows', 'batchWords', 'sharedNegatives',
+    'cacheCorpus', 'tokenizer', 'runtime',
+  ];
+
+  it('Word2Vec options × {NaN, -1, "5", Infinity, 1.5, null}: E_OPTION naming the option, or accepted where valid', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const wrong: string[] = [];
+    try {
+      for (const name of MODEL_OPTIONS) {
+        for (const v of BAD) {
+          let err: unknown;
+          try {
+            new Word2Vec({ [name]: v } as any).dispose();
+          } catch (e) {
+            err = e;
+          }
+          const ok = (VALID[name] ?? []).some((x) => Object.is(x, v));
+          const named = err instanceof QuantextError && err.code === 'E_OPTION' && err.details?.option === name && err.message.includes(name);
+          if (ok ? err !== undefined : !named) wrong.push(`${name} = ${fmt(v)}: ${err ? String(err) : 'accepted'}`);
+        }
+      }
+    } finally {
+      warn.mockRestore();
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('train() options × the same values; buildVocab({ update }); non-object options', async () => {
+    const m = new Word2Vec({ vectorSize: 8, minCount: 1, workers: 1, epochs: 1 });
+    const c = corpus(5, 50);
+    const TRAIN_VALID: Record<string, unknown[]> = { progressInterval: [1.5] };
+    const wrong: string[] = [];
+    for (const name of ['epochs', 'totalEpochs', 'startEpoch', 'totalWords', 'resume', 'progressInterval', 'onProgress', 'signal']) {
+      for (const v of BAD) {
+        const err = await m.train(c, { [name]: v } as any).then(() => undefined, (e) => e);
+        const ok = (TRAIN_VALID[name] ?? []).some((x) => Object.is(x, v));
+        const named = err instanceof QuantextError && err.code === 'E_OPTION' && err.details?.option === name && err.message.includes(name);
+        if (ok ? err !== undefined : !named) wrong.push(`train ${name} = ${fmt(v)}: ${err ? String(err) : 'accepted'}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+    await expect(m.train(c, { epoch: 2 } as any)).rejects.toMatchObject({ code: 'E_OPTION', details: { option: 'epoch' } });
+    await expect(m.train(c, null as any)).rejects.toMatchObject({ code: 'E_OPTION' });
+    await expect(m.buildVocab(c, { update: 'yes' } as any)).rejects.toMatchObject({ code: 'E_OPTION', details: { option: 'update' } });
+    expect(() => new Word2Vec(null as any)).toThrow(expect.objectContaining({ code: 'E_OPTION' }));
+    expect(() => new Word2Vec({ runtime: {} as any })).toThrow(expect.objectContaining({ code: 'E_OPTION', details: { option: 'runtime' } }));
+    m.dispose();
+  });
+
+  it('learning rates certain to diverge (alpha or minAlpha ≥ 1) get one warning per model; sane ones none', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const ok = new Word2Vec({ vectorSize: 8, minCount: 1, workers: 1, alpha: 0.9 });
+      ok.dispose();
+      expect(warn).not.toHaveBeenCalled();
+      const m = new Word2Vec({ vectorSize: 8, minCount: 1, workers: 1, alpha: 1, epochs: 2 });
+      await m.train(corpus(6, 50)).catch(() => undefined);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0][0])).toMatch(/alpha = 1\b.*diverge/);
+      m.dispose();
+      new Word2Vec({ minAlpha: 2 }).dispose();
+      expect(warn).toHaveBeenCalledTimes(2);
+      expect(String(warn.mock.calls[1][0])).toMatch(/minAlpha = 2/);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+});
