@@ -29,6 +29,36 @@ export interface WasmBatch {
 }
 export type Batch = HostBatch | WasmBatch;
 
+// ---------- abort ----------
+
+/** Throws E_ABORTED (the signal's reason as the cause) once `signal` has fired. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new QuantextError('E_ABORTED', 'training aborted', undefined, { cause: signal.reason });
+}
+
+// let timers, I/O and onProgress consumers run; setTimeout(0) waits ≥ 1 ms in Node, setImmediate does not
+const g = globalThis as { setImmediate?: (cb: () => void) => unknown };
+const yieldNow = () => new Promise<void>((r) => (g.setImmediate ? g.setImmediate(r) : setTimeout(r, 0)));
+/** Milliseconds of work between yields to the event loop (the delay a timer's abort() can see, plus one batch). */
+const YIELD_MS = 10;
+
+/**
+ * For a pass over the corpus outside the epochs (the vocabulary scan, counting a new corpus's words): call it per
+ * sentence. Throws E_ABORTED once the signal fired; every 256 calls, if YIELD_MS passed, returns a promise that yields
+ * to the event loop (so that a timer can abort an in-memory pass), else undefined.
+ */
+export function passTicker(signal: AbortSignal | undefined): () => Promise<void> | undefined {
+  let n = 0, last = performance.now();
+  return () => {
+    throwIfAborted(signal);
+    if ((++n & 255) !== 0 || performance.now() - last < YIELD_MS) return undefined;
+    return yieldNow().then(() => {
+      last = performance.now();
+      throwIfAborted(signal);
+    });
+  };
+}
+
 // ---------- the job producer ----------
 
 /**
@@ -277,21 +307,22 @@ export async function runEpochs(plan: EpochPlan, mem: TrainMemory, slots: Slots)
       wordsPerSecond: sec > 0 ? rawDone / sec : 0, words: rawDone, loss: epochEnd ? epochLossNow : slots.loss, epochEnd: epochEnd || undefined,
     });
   };
-  // let timers, I/O and onProgress consumers run between batches; setTimeout(0) waits ≥ 1 ms in Node, setImmediate does not
-  const g = globalThis as { setImmediate?: (cb: () => void) => unknown };
-  const yieldNow = () => new Promise<void>((r) => (g.setImmediate ? g.setImmediate(r) : setTimeout(r, 0)));
+  // let timers, I/O and onProgress consumers run between batches
   let lastYield = performance.now();
   const diverged = (epoch: number, full: boolean) => {
     if (slots.nonFiniteLoss) throw divergedError(plan.alpha, plan.startEpoch + epoch, 'loss');
     if (!plan.weightsFinite(full)) throw divergedError(plan.alpha, plan.startEpoch + epoch, 'vectors');
   };
+  const stop = () => {
+    if (plan.stopped()) throw new QuantextError('E_DISPOSED', 'the model was disposed during train()');
+    throwIfAborted(options.signal);
+  };
   const pace = async (epoch: number) => {
     slots.check();
-    if (plan.stopped()) throw new QuantextError('E_DISPOSED', 'the model was disposed during train()');
-    if (options.signal?.aborted) throw new QuantextError('E_ABORTED', 'training aborted');
+    stop();
     diverged(epoch, false);
     report(epoch);
-    if (performance.now() - lastYield > 50) {
+    if (performance.now() - lastYield > YIELD_MS) {
       await yieldNow();
       lastYield = performance.now();
     }
@@ -305,6 +336,7 @@ export async function runEpochs(plan: EpochPlan, mem: TrainMemory, slots: Slots)
       const batches = cached ? cachedBatches(cached) : streamBatches(plan.corpus, plan.index, plan.maxSentenceLength, plan.batchWords, rec);
       for await (const b of batches) {
         const slot = await slots.acquire();
+        stop(); // an abort while waiting for a free thread starts no further batch
         slots.run(slot, b, alphaAt(rawDone), alphaAt(rawDone + b.raw));
         rawDone += b.raw;
         await pace(epoch);

@@ -10,7 +10,7 @@ import { VocabBuilder, sampleThresholds, aliasTable, huffmanAnyOrder, type Count
 import { CFG, CFG_SIZE, FLAG, MAX_CODE_LENGTH, scratchBytes, checkConfigLayout, cfgBlock } from './w2v-config.js';
 import { TrainMemory } from './memory.js';
 import { CACHE_LIMIT } from './corpus-cache.js';
-import { Slots, runEpochs } from './scheduler.js';
+import { Slots, runEpochs, passTicker, throwIfAborted } from './scheduler.js';
 import { resolveOptions, validateRuntime, validateTrainOptions, learningRateWarning, type ResolvedOptions, type Word2VecOptions, type TrainOptions, type TrainResult } from './options.js';
 import { encodeModel, decodeModel, readModelBytes, type ModelRecord } from './model-file.js';
 import { writeFileViaHost } from '../io/lines.js';
@@ -174,7 +174,7 @@ export class Word2Vec {
     }
   }
 
-  private async scanVocab(mem: TrainMemory, corpus: CorpusInput | IdCorpus, options: BuildVocabOptions): Promise<CountedVocab> {
+  private async scanVocab(mem: TrainMemory, corpus: CorpusInput | IdCorpus, options: BuildVocabOptions, signal?: AbortSignal): Promise<CountedVocab> {
     if (this.vocab && !options.update) {
       throw new QuantextError('E_OPTION', 'buildVocab() was already called on this model: pass { update: true } to add new words');
     }
@@ -189,7 +189,12 @@ export class Word2Vec {
       vb.addIds(corpus.ids, corpus.words, idCorpusEnds(corpus).length);
     } else {
       const c = openCorpus(corpus, this.opts.tokenizer);
-      for await (const s of c.sentences() as AsyncIterable<string[]>) vb.add(s);
+      const tick = passTicker(signal);
+      for await (const s of c.sentences() as AsyncIterable<string[]>) {
+        vb.add(s);
+        const y = tick();
+        if (y) await y;
+      }
     }
     this.vocabCorpus = corpus as CorpusInput;
     if (options.update) {
@@ -430,8 +435,9 @@ export class Word2Vec {
   }
 
   private async trainOnce(corpus: CorpusInput | IdCorpus, options: TrainOptions): Promise<TrainResult> {
+    throwIfAborted(options.signal);
     const mem = await this.memory();
-    if (!this.vocab) await this.scanVocab(mem, corpus, {});
+    if (!this.vocab) await this.scanVocab(mem, corpus, {}, options.signal);
     const o = this.opts, v = this.vocab!, rt = mem.rt;
     // where this call sits in the learning-rate schedule
     let startEpoch = options.startEpoch ?? 0;
@@ -467,7 +473,12 @@ export class Word2Vec {
           corpusWords = options.totalWords;
         } else {
           corpusWords = 0;
-          for await (const sent of c!.sentences() as AsyncIterable<string[]>) corpusWords += sent.length;
+          const tick = passTicker(options.signal);
+          for await (const sent of c!.sentences() as AsyncIterable<string[]>) {
+            corpusWords += sent.length;
+            const y = tick();
+            if (y) await y;
+          }
         }
       }
     }

@@ -175,3 +175,74 @@ describe('every public option is validated', () => {
     }
   });
 });
+
+describe('AbortSignal', () => {
+  const latencies: string[] = [];
+  afterAll(() => console.log(`abort latencies (skip-gram, dim 100, batchWords 10000):\n  ${latencies.join('\n  ')}`));
+  for (const workers of [1, 2]) {
+    for (const how of ['in onProgress', 'from a timer'] as const) {
+      it(`stops train() within 1 s of abort (${workers} thread${workers > 1 ? 's' : ''}, abort ${how}) with E_ABORTED; the model stays usable`, async () => {
+        const rt = await rtFor('simd-mt');
+        const before = rt.arena.used;
+        const m = new Word2Vec({ vectorSize: 100, minCount: 1, workers, epochs: 100, sg: 1, runtime: rt });
+        const c = corpus(7, 20000, 2000);
+        const ac = new AbortController();
+        // `requested`: when the abort was asked for (a timer's callback may run later, when training yields)
+        let requested = 0;
+        let calls = 0;
+        const err = await m
+          .train(c, {
+            signal: ac.signal,
+            progressInterval: 0,
+            onProgress: () => {
+              if (calls++ > 0) return;
+              requested = performance.now();
+              if (how === 'in onProgress') ac.abort();
+              else setTimeout(() => ac.abort(), 0);
+            },
+          })
+          .then(() => undefined, (e) => e);
+        const latency = performance.now() - requested;
+        latencies.push(`${workers} thread${workers > 1 ? 's' : ''}, abort ${how}: ${latency.toFixed(1)} ms`);
+        expect(err).toBeInstanceOf(QuantextError);
+        expect(err.code).toBe('E_ABORTED');
+        expect(latency).toBeLessThan(1000);
+        // usable afterwards: the schedule was not advanced, a later train() works, dispose frees everything
+        expect(m.schedule).toEqual({ done: 0, total: 0 });
+        const res = await m.train(c.slice(0, 2000), { epochs: 1 });
+        expect(res.epochs).toBe(1);
+        expect(allFinite(m)).toBe(true);
+        m.dispose();
+        expect(rt.arena.used).toBe(before);
+      });
+    }
+  }
+
+  it('an already aborted signal rejects before any work', async () => {
+    const m = new Word2Vec({ vectorSize: 8, minCount: 1, workers: 1 });
+    let read = 0;
+    const ac = new AbortController();
+    ac.abort(new Error('user cancelled'));
+    const err = await m.train(() => { read++; return [['a', 'b']]; }, { signal: ac.signal }).catch((e) => e);
+    expect(err).toMatchObject({ code: 'E_ABORTED' });
+    expect(err.cause).toMatchObject({ message: 'user cancelled' });
+    expect(read).toBe(0);
+    m.dispose();
+  });
+
+  it('an abort during the vocabulary pass that train() starts with stops it too', async () => {
+    const m = new Word2Vec({ vectorSize: 8, minCount: 1, workers: 1 });
+    const ac = new AbortController();
+    let n = 0;
+    // an abort from inside the corpus (sentence 1000 of 200000): the pass must not read to the end
+    function* sentences() {
+      for (let i = 0; i < 200000; i++) {
+        if (++n === 1000) ac.abort();
+        yield ['a', 'b', 'c'];
+      }
+    }
+    await expect(m.train(sentences, { signal: ac.signal })).rejects.toMatchObject({ code: 'E_ABORTED' });
+    expect(n).toBeLessThan(2000);
+    m.dispose();
+  });
+});
