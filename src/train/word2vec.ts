@@ -206,7 +206,13 @@ export class Word2Vec {
     const { encoded, ...found } = vb.finish();
     this.pre = encoded ? { corpus: corpus as CorpusInput, encoded } : undefined;
     this.vocab = found;
-    this.allocate(mem);
+    try {
+      this.allocate(mem);
+    } catch (e) {
+      // E_OOM: no half-built model (a vocabulary without its tables)
+      this.vocab = this.pre = this.vocabCorpus = undefined;
+      throw e;
+    }
     return this.vocab;
   }
 
@@ -236,22 +242,36 @@ export class Word2Vec {
     }
   }
 
+  /** Allocates the model's tables for its vocabulary: all of them or (E_OOM) none. */
   private allocate(mem: TrainMemory, weights?: ModelRecord): void {
     const rt = mem.rt;
     const V = this.vocab!.words.length;
     const d = this.opts.vectorSize;
-    this.syn0 = new DenseMatrix(V, d, { rt, zero: false });
+    const { syn0, syn1neg, syn1 } = this.allocTables(mem, V);
+    this.syn0 = syn0;
+    this.syn1negPtr = syn1neg;
+    this.syn1Ptr = syn1;
     if (weights) this.syn0.data().set(weights.syn0);
     else this.initRows(this.syn0.data(), 0);
-    if (this.opts.negative > 0) {
-      this.syn1negPtr = mem.alloc(V * d * 4, true);
-      if (weights?.syn1neg) rt.arena.f32(this.syn1negPtr, V * d).set(weights.syn1neg);
-    }
-    if (this.opts.hs && V > 1) {
-      this.syn1Ptr = mem.alloc((V - 1) * d * 4, true);
-      if (weights?.syn1) rt.arena.f32(this.syn1Ptr, (V - 1) * d).set(weights.syn1);
-    }
+    if (syn1neg && weights?.syn1neg) rt.arena.f32(syn1neg, V * d).set(weights.syn1neg);
+    if (syn1 && weights?.syn1) rt.arena.f32(syn1, (V - 1) * d).set(weights.syn1);
     this._wv = new KeyedVectors(this.vocab!.words, this.syn0, { counts: this.vocab!.counts, ownsMatrix: false });
+  }
+
+  /** The input vectors (uninitialised) and zeroed output tables of V words: all of them, or (E_OOM) none. */
+  private allocTables(mem: TrainMemory, V: number): { syn0: DenseMatrix; syn1neg: number; syn1: number } {
+    const d = this.opts.vectorSize;
+    const syn0 = new DenseMatrix(V, d, { rt: mem.rt, zero: false });
+    let syn1neg = 0;
+    try {
+      if (this.opts.negative > 0) syn1neg = mem.alloc(V * d * 4, true);
+      const syn1 = this.opts.hs && V > 1 ? mem.alloc((V - 1) * d * 4, true) : 0;
+      return { syn0, syn1neg, syn1 };
+    } catch (e) {
+      if (syn1neg) mem.free(syn1neg);
+      syn0.dispose();
+      throw e;
+    }
   }
 
   /**
@@ -277,34 +297,33 @@ export class Word2Vec {
     let retained = 0;
     for (const c of counts) retained += c;
     const V0 = old.words.length, V = words.length;
+    // the new tables first (E_OOM leaves the model as it was), then the switch
+    const grown = V === V0 ? undefined : this.allocTables(mem, V);
     this.vocab = { words, counts: Float64Array.from(counts), index, totalWords, totalSentences, retainedWords: retained };
     // the tables the kernel reads are rebuilt for the new vocabulary
     this.releaseTables(mem);
-    if (V === V0) {
+    if (!grown) {
       this._wv?.dispose();
       this._wv = new KeyedVectors(words, this.syn0!, { counts: this.vocab.counts, ownsMatrix: false });
       return;
     }
-    const syn0 = new DenseMatrix(V, d, { rt, zero: false });
-    const nd = syn0.data();
+    const nd = grown.syn0.data();
     this.initRows(nd, V0);
     nd.set(this.syn0!.data());
     this._wv?.dispose();
     this.syn0!.dispose();
-    this.syn0 = syn0;
-    if (this.syn1negPtr) {
-      const p = mem.alloc(V * d * 4, true);
-      a.f32(p, V0 * d).set(a.f32(this.syn1negPtr, V0 * d));
+    this.syn0 = grown.syn0;
+    if (grown.syn1neg) {
+      a.f32(grown.syn1neg, V0 * d).set(a.f32(this.syn1negPtr, V0 * d));
       mem.free(this.syn1negPtr);
-      this.syn1negPtr = p;
+      this.syn1negPtr = grown.syn1neg;
     }
-    if (this.opts.hs && V > 1) {
-      const p = mem.alloc((V - 1) * d * 4, true);
+    if (grown.syn1) {
       if (this.syn1Ptr) {
-        a.f32(p, (V0 - 1) * d).set(a.f32(this.syn1Ptr, (V0 - 1) * d));
+        a.f32(grown.syn1, (V0 - 1) * d).set(a.f32(this.syn1Ptr, (V0 - 1) * d));
         mem.free(this.syn1Ptr);
       }
-      this.syn1Ptr = p;
+      this.syn1Ptr = grown.syn1;
     }
     this._wv = new KeyedVectors(words, this.syn0, { counts: this.vocab.counts, ownsMatrix: false });
   }
@@ -319,6 +338,15 @@ export class Word2Vec {
   /** Fills the tables the kernel reads (once per vocabulary). */
   private prepareTables(mem: TrainMemory): void {
     if (this.tablesReady) return;
+    try {
+      this.fillTables(mem);
+    } catch (e) {
+      this.releaseTables(mem); // E_OOM part-way: nothing kept
+      throw e;
+    }
+  }
+
+  private fillTables(mem: TrainMemory): void {
     const rt = mem.rt, k = rt.kernels, a = rt.arena, o = this.opts, v = this.vocab!;
     const V = v.words.length;
     // the Huffman tree can fail (E_TOO_LARGE): build it before allocating anything
@@ -426,8 +454,13 @@ export class Word2Vec {
     validateTrainOptions(options);
     if (this.training) throw new QuantextError('E_BUSY', 'train() is already running on this model; await it first');
     this.training = true;
+    const hadTables = this.tablesReady;
     try {
       return await this.trainOnce(corpus, options);
+    } catch (e) {
+      // a failed call keeps no memory it took: the kernel's tables are rebuilt by the next call
+      if (!hadTables && this.mem && !this.mem.isDisposed) this.releaseTables(this.mem);
+      throw e;
     } finally {
       this.training = false;
       if (this.disposeRequested) this.dispose(); // dispose() during training is carried out once the kernels stopped
@@ -488,19 +521,28 @@ export class Word2Vec {
     const threads = await this.threads(rt);
     this.alive();
     const cfgs: number[] = [this.cfgMain];
-    for (let i = 1; i < threads; i++) {
-      const cfg = this.newCfg(mem);
-      this.fillCfg(rt, cfg);
-      cfgs.push(cfg);
-    }
-    // each thread gets its own RNG stream; thread 0 continues the model's stream (determinism with 1 worker)
-    cfgBlock.setRng(rt, cfgs[0], this.rng);
-    for (let i = 1; i < cfgs.length; i++) cfgBlock.setRng(rt, cfgs[i], this.rng + BigInt(i) * 0x9e3779b97f4a7c15n);
-
-    const slots = new Slots(rt, mem, cfgs, threads > 1 ? this.pool : undefined, o.batchWords + o.maxSentenceLength);
+    // the other threads' config blocks and scratch, freed when the call ends (also after an E_OOM part-way)
+    const extra: number[] = [];
+    const ownExtra = (bytes: number, zero?: boolean) => {
+      const p = mem.alloc(bytes, zero);
+      extra.push(p);
+      return p;
+    };
+    let slots: Slots;
+    let rngSet = false;
     const t0 = performance.now();
     let done;
     try {
+      for (let i = 1; i < threads; i++) {
+        const cfg = this.newCfg(mem, ownExtra);
+        this.fillCfg(rt, cfg);
+        cfgs.push(cfg);
+      }
+      // each thread gets its own RNG stream; thread 0 continues the model's stream (determinism with 1 worker)
+      cfgBlock.setRng(rt, cfgs[0], this.rng);
+      rngSet = true;
+      for (let i = 1; i < cfgs.length; i++) cfgBlock.setRng(rt, cfgs[i], this.rng + BigInt(i) * 0x9e3779b97f4a7c15n);
+      slots = new Slots(rt, mem, cfgs, threads > 1 ? this.pool : undefined, o.batchWords + o.maxSentenceLength);
       done = await runEpochs(
         {
           corpus: c!, index: v.index, epochs, startEpoch, totalEpochs, corpusWords, alpha: o.alpha, minAlpha: o.minAlpha,
@@ -513,11 +555,8 @@ export class Word2Vec {
       );
       this.sched = { done: startEpoch + epochs, total: totalEpochs };
     } finally {
-      this.rng = cfgBlock.getRng(rt, cfgs[0]);
-      for (let i = 1; i < cfgs.length; i++) {
-        mem.free(cfgBlock.getU32(rt, cfgs[i], CFG.SCRATCH));
-        mem.free(cfgs[i]);
-      }
+      if (rngSet) this.rng = cfgBlock.getRng(rt, cfgs[0]);
+      for (const p of extra) mem.free(p);
       this._wv?.invalidateNorms?.();
     }
     this.epochLoss = done.epochLoss;

@@ -455,7 +455,9 @@ export class KeyedVectors extends WasmOwned {
     this.ensureScratch(Math.min(topn, limit) + exclude.size);
     const need = (nk + 1) * limit * 4;
     if (need > this.cosmulBytes) {
+      // forgotten before the new allocation: after an E_OOM no freed buffer is used again
       if (this.cosmulPtr) this.release(this.cosmulPtr);
+      this.cosmulPtr = this.cosmulBytes = 0;
       this.cosmulPtr = this.own(need);
       this.cosmulBytes = need;
     }
@@ -760,13 +762,14 @@ export class KeyedVectors extends WasmOwned {
     if (!this.queryPtr) this.queryPtr = this.own(this.dim * 4);
     if (!this.scoresPtr) this.scoresPtr = this.own(this.size * 4);
     if (k > this.topkCap) {
-      if (this.topkIdxPtr) {
-        this.release(this.topkIdxPtr);
-        this.release(this.topkValPtr);
-      }
-      this.topkCap = Math.max(MIN_TOPK, k);
-      this.topkIdxPtr = this.own(this.topkCap * 4);
-      this.topkValPtr = this.own(this.topkCap * 4);
+      // forgotten before the new allocations: after an E_OOM no freed buffer is used again
+      if (this.topkIdxPtr) this.release(this.topkIdxPtr);
+      if (this.topkValPtr) this.release(this.topkValPtr);
+      this.topkIdxPtr = this.topkValPtr = this.topkCap = 0;
+      const cap = Math.max(MIN_TOPK, k);
+      this.topkIdxPtr = this.own(cap * 4);
+      this.topkValPtr = this.own(cap * 4);
+      this.topkCap = cap;
     }
   }
 
