@@ -24,7 +24,10 @@ export interface Word2VecOptions {
   hs?: number | boolean;
   /** Skip-gram (1/true) or CBOW (0/false). Default 0 (CBOW), as gensim. */
   sg?: number | boolean;
-  /** Initial learning rate. Default 0.025. */
+  /**
+   * Initial learning rate. Default 0.025. Values ≥ 1 (ALPHA_WARN) warn once: they make word2vec diverge, and a
+   * training run whose loss or vectors become non-finite stops with E_DIVERGED naming the rate.
+   */
   alpha?: number;
   /** Learning rate at the end of training (linear decay over all epochs). Default 0.0001. */
   minAlpha?: number;
@@ -79,7 +82,11 @@ export interface TrainProgress {
 
 export interface TrainOptions {
   onProgress?: (p: TrainProgress) => void;
-  /** Aborts training between batches with QuantextError E_ABORTED. */
+  /**
+   * Aborts training with QuantextError E_ABORTED (the signal's reason as `cause`): checked before each batch starts
+   * and during the corpus passes, so train() settles within about one batch (batchWords) of work after the abort.
+   * The model stays usable: the epochs done are kept, the schedule is not advanced.
+   */
   signal?: AbortSignal;
   /** Override the epoch count for this call. */
   epochs?: number;
