@@ -15,3 +15,6 @@ export { sigmoid_f32, sigmoid_table_init, sigmoid_table_f32, exp_table_size, max
 export { argmax_f32, argmax_f32_scalar } from './vec/argmax';
 export * from './quant/index';
 export * from './w2v/index';
+export { text_scan, text_token, text_rehash, text_state_size } from './text/vocab';
+export * from './ft/index';
+export * from './glove/index';

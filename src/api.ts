@@ -28,8 +28,15 @@ export {
   type TrainSchedule,
   type BuildVocabOptions,
 } from './train/word2vec.js';
+export { FastText, pruneNgrams, type FastTextOptions, type FastTextMemoryEstimate } from './train/fasttext.js';
+export { GloVe, type GloVeOptions, type GloVeTrainOptions, type GloVeTrainResult } from './train/glove/glove.js';
 export { openCorpus, type CorpusInput, type Sentence, type IdCorpus } from './train/corpus.js';
 export { simplePreprocess, type SimplePreprocessOptions } from './train/preprocess.js';
 export * from './quantize/index.js';
 export * from './vectors/tables/index.js';
 export * from './io/safetensors.js';
+export { FastTextKeyedVectors, type FastTextKeyedVectorsOptions } from './fasttext/keyed.js';
+export { fnv1a32, hashWord, computeSubwords, computeSubwordsBytes, subwordStrings, buildSubwordTable, wordNgramRows, type SubwordTable, type PruneIndex } from './fasttext/subwords.js';
+export { FastTextModel, loadFastText, type LoadFastTextOptions, type LabelProbability } from './fasttext/model.js';
+export { saveFastTextModel, saveFastTextVec, fastTextModelBytes, type SaveFastTextOptions } from './fasttext/vectors.js';
+export { type FastTextArgs, type FastTextLoss, type FastTextModelName } from './fasttext/args.js';

@@ -14,6 +14,9 @@ import { trainCommand, prepareOutput, saveFormatFor } from './train.js';
 import { evalCommand, planEval, printEval, SHIPPED_ANALOGIES, SHIPPED_PAIRS } from './eval.js';
 import { brownSentences } from './brown.js';
 import { quantizeCommand } from './quantize.js';
+import { predictCommand } from './predict.js';
+import { printWordVectorsCommand } from './print-word-vectors.js';
+import { FastTextModel } from '../fasttext/model.js';
 import { fmtBytes } from '../runtime/memory.js';
 import { positiveInt, seed, joinNegativeValues, str } from './args.js';
 
@@ -37,8 +40,13 @@ const cli = cac('quantext');
 cli.option('--json', 'print one JSON object as the last line on stdout');
 
 cli
-  .command('train <corpus>', 'train Word2Vec on a text file (one sentence per line)')
+  .command('train <corpus>', 'train Word2Vec, FastText or GloVe on a text file (one sentence per line)')
+  .option('--x-max <x>', 'GloVe: co-occurrence count that gets full weight', { default: 100 })
   .option('--out <file>', 'where to save the vectors')
+  .option('--algorithm <a>', 'word2vec | fasttext | glove', { default: 'word2vec' })
+  .option('--minn <n>', 'fasttext: shortest character n-gram (default 3)')
+  .option('--maxn <n>', 'fasttext: longest character n-gram, 0 for none (default 6)')
+  .option('--bucket <n>', 'fasttext: hash buckets for the n-grams, bucket × dim × 4 bytes of memory (default 2000000)')
   .option('--model <m>', 'skipgram | cbow', { default: 'skipgram' })
   .option('--loss <l>', 'ns (negative sampling) | hs (hierarchical softmax)', { default: 'ns' })
   .option('--dim <n>', 'vector size', { default: 100 })
@@ -132,6 +140,29 @@ cli
     emit({ scheme: r.scheme, bytesBefore: r.bytesBefore, bytesAfter: r.bytesAfter, mse: r.mse, sqnrDb: r.sqnrDb, meanCosine: r.meanCosine, maxAbsError: r.maxAbsError, saturatedFraction: r.saturatedFraction, perRow: r.perRow });
     quantized.dispose();
     kv.dispose();
+  });
+
+cli
+  .command('predict <model> [input]', 'fastText supervised model (.bin/.ftz): labels of each line of FILE (or - / stdin), as `fasttext predict`')
+  .option('--k <n>', 'how many labels per line (-1: all)', { default: 1 })
+  .option('--prob', 'print each label\'s probability (as `fasttext predict-prob`)')
+  .option('--threshold <t>', 'leave out labels below this probability', { default: 0 })
+  .action(async (modelPath: string, input: string | undefined, o) => {
+    await init();
+    const model = await FastTextModel.load(String(modelPath));
+    const src = input === undefined || input === '-' ? process.stdin : String(input);
+    const s = await predictCommand(model, src, o, (t) => process.stdout.write(t));
+    if (json) process.stderr.write(JSON.stringify({ n: s.n, seconds: s.seconds, docsPerSecond: s.docsPerSecond }) + '\n');
+    model.dispose();
+  });
+
+cli
+  .command('print-word-vectors <model>', 'fastText model (.bin/.ftz): the vector of each word read on stdin, as `fasttext print-word-vectors`')
+  .action(async (modelPath: string) => {
+    await init();
+    const model = await FastTextModel.load(String(modelPath));
+    await printWordVectorsCommand(model, process.stdin, (t) => process.stdout.write(t));
+    model.dispose();
   });
 
 cli

@@ -2,10 +2,13 @@ import { accessSync, constants, mkdirSync, rmSync, statSync, writeFileSync } fro
 import { dirname, extname, join, resolve } from 'node:path';
 import { QuantextError } from '../errors.js';
 import { Word2Vec, type TrainResult } from '../train/word2vec.js';
+import { FastText } from '../train/fasttext.js';
 import { saveVectors, type SaveVectorsOptions } from '../vectors/load.js';
 import type { CorpusInput } from '../train/corpus.js';
 import { ProgressBar, fmtRate } from './progress.js';
 import { num, int, positiveInt, seed, oneOf, str } from './args.js';
+import { gloveCommand } from './glove.js';
+import type { GloVe, GloVeTrainResult } from '../train/glove/glove.js';
 
 type SaveFormat = NonNullable<SaveVectorsOptions['format']>;
 const SAVE_FORMATS: readonly SaveFormat[] = ['bin', 'txt', 'glove', 'safetensors'];
@@ -62,7 +65,15 @@ export interface TrainCliOptions {
   seed?: unknown;
   format?: string;
   sharedNegatives?: boolean;
+  /** word2vec (default) | fasttext | glove */
+  algorithm?: string;
+  /** fastText's character n-grams (--algorithm fasttext) */
+  minn?: unknown;
+  maxn?: unknown;
+  bucket?: unknown;
   quiet?: boolean;
+  /** GloVe: the count that gets full weight */
+  xMax?: unknown;
 }
 
 export interface TrainSummary {
@@ -76,8 +87,17 @@ export interface TrainSummary {
   out?: string;
 }
 
-/** `quantext train CORPUS --out FILE …`: Word2Vec with word2vec.c-style flags; returns the --json summary. */
-export async function trainCommand(corpus: CorpusInput, o: TrainCliOptions): Promise<{ summary: TrainSummary; model: Word2Vec; result: TrainResult }> {
+/**
+ * `quantext train CORPUS --out FILE …`: Word2Vec (or, with `--algorithm fasttext`, FastText with fastText's
+ * --minn/--maxn/--bucket; with `--algorithm glove`, GloVe with --x-max) with word2vec.c-style flags; returns the --json
+ * summary.
+ */
+export async function trainCommand(corpus: CorpusInput, o: TrainCliOptions): Promise<{ summary: TrainSummary; model: Word2Vec | FastText | GloVe; result: TrainResult | GloVeTrainResult }> {
+  const algorithm = oneOf('--algorithm', str(o.algorithm) ?? 'word2vec', ['word2vec', 'fasttext', 'glove']);
+  for (const [flag, v] of [['--minn', o.minn], ['--maxn', o.maxn], ['--bucket', o.bucket]] as const) {
+    if (v !== undefined && algorithm !== 'fasttext') throw new QuantextError('E_OPTION', `${flag} needs --algorithm fasttext`, { option: flag });
+  }
+  if (algorithm === 'glove') return gloveCommand(corpus, o);
   const sg = oneOf('--model', o.model ?? 'skipgram', ['skipgram', 'cbow']) === 'skipgram';
   const loss = oneOf('--loss', o.loss ?? 'ns', ['ns', 'hs']);
   const negative = loss === 'hs' ? 0 : int('--negative', o.negative, 5, { min: 0, max: 1000 });
@@ -87,7 +107,7 @@ export async function trainCommand(corpus: CorpusInput, o: TrainCliOptions): Pro
   const alpha = num('--alpha', o.alpha, sg ? 0.025 : 0.05, { min: 0, minExclusive: true, max: 10 });
   const out = str(o.out);
   const format = out === undefined ? 'bin' : saveFormatFor(out, o.format);
-  const model = new Word2Vec({
+  const options = {
     sg: sg ? 1 : 0,
     hs: loss === 'hs' ? 1 : 0,
     negative,
@@ -100,7 +120,15 @@ export async function trainCommand(corpus: CorpusInput, o: TrainCliOptions): Pro
     workers: positiveInt('--threads', o.threads, 1, 1024),
     seed: seed('--seed', o.seed, 1),
     sharedNegatives: o.sharedNegatives !== false,
-  });
+  };
+  const model = algorithm === 'fasttext'
+    ? new FastText({
+      ...options,
+      minN: int('--minn', o.minn, 3, { min: 1, max: 100 }),
+      maxN: int('--maxn', o.maxn, 6, { min: 0, max: 100 }),
+      bucket: int('--bucket', o.bucket, 2_000_000, { min: 0, max: 0x7fffffff }),
+    })
+    : new Word2Vec(options);
   try {
     if (typeof corpus === 'string') {
       try {

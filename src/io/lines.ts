@@ -227,7 +227,16 @@ export async function openByteSource(source: ByteSource, options: OpenOptions & 
 export interface ReadLinesOptions extends OpenOptions {
   /** Name used in error messages (default: the path or URL). */
   name?: string;
+  /**
+   * A longer line stops the reading with `E_TOO_LARGE` (naming the line) instead of exceeding the JavaScript
+   * engine's string limit. Default {@link MAX_LINE_LENGTH}. (Training corpora read with the default tokenizer are
+   * scanned as bytes and have no such limit.)
+   */
+  maxLineLength?: number;
 }
+
+/** Default longest line {@link readLines} yields, in UTF-16 code units: 2^28 (V8's strings stop near 2^29). */
+export const MAX_LINE_LENGTH = 2 ** 28;
 
 /**
  * Streams the lines of a text source, decoded as UTF-8 (invalid bytes become U+FFFD; a leading BOM is dropped).
@@ -260,9 +269,15 @@ async function* linesOf(source: ByteSource, options: ReadLinesOptions): AsyncGen
   }
   const opened = await openByteSource(source, options);
   const decoder = new TextDecoder('utf-8');
+  const maxLine = options.maxLineLength ?? MAX_LINE_LENGTH;
   let partial = '';
+  let lineNo = 1;
   for await (const chunk of opened.chunks) {
     const text = decoder.decode(chunk, { stream: true });
+    const firstNl = text.indexOf('\n');
+    if (partial.length + (firstNl === -1 ? text.length : firstNl) > maxLine) {
+      throw new QuantextError('E_TOO_LARGE', `${opened.name}: line ${lineNo} is longer than ${maxLine} characters`, { file: opened.name, line: lineNo });
+    }
     let start = 0;
     let nl: number;
     while ((nl = text.indexOf('\n', start)) !== -1) {
@@ -273,6 +288,7 @@ async function* linesOf(source: ByteSource, options: ReadLinesOptions): AsyncGen
       }
       if (line.endsWith('\r')) line = line.slice(0, -1);
       yield line;
+      lineNo++;
       start = nl + 1;
     }
     partial += start === 0 ? text : text.slice(start);

@@ -66,8 +66,8 @@ export function sniffNonVectors(head: Uint8Array): SniffedFormat | undefined {
         kind: 'fasttext-model',
         message:
           `this looks like a fastText model .bin (magic ${FASTTEXT_MAGIC}${version === undefined ? '' : `, version ${version}`}); ` +
-          'fastText models are not word vectors files: use the .vec file that fastText writes beside the .bin ' +
-          "(or gensim's load_facebook_vectors(path).save_word2vec_format('vectors.bin', binary=True))",
+          "it is not a word2vec file: read it with loadVectors(path) (format 'auto' or 'fasttext') or FastTextModel.load(path), " +
+          'or use the .vec file that fastText writes beside the .bin',
       };
     }
   }

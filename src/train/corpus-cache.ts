@@ -77,11 +77,13 @@ export function cacheEncoded(mem: TrainMemory, enc: EncodedCorpus, maxLen: numbe
   };
   s0 = 0;
   for (const e of enc.ends) {
-    bRaw += e - s0;
     let inPiece = 0;
     for (let i = s0; i < e; i++) {
       const id = src[i];
-      if (id < 0) continue;
+      if (id < 0) {
+        bRaw++;
+        continue;
+      }
       if (inPiece === maxLen) {
         inPiece = 0;
         if (n - bTok >= batchWords) cut();
@@ -89,6 +91,7 @@ export function cacheEncoded(mem: TrainMemory, enc: EncodedCorpus, maxLen: numbe
       if (inPiece === 0) O[p++] = n;
       T[n++] = id;
       inPiece++;
+      bRaw++;
     }
     s0 = e;
     if (n - bTok >= batchWords) cut();

@@ -1,5 +1,6 @@
 import { QuantextError } from '../errors.js';
-import { tokenize } from '../io/lines.js';
+import { tokenize, openByteSource } from '../io/lines.js';
+import { SEP_LINE, SEP_STRING, type TextSource, type TextChunk } from './vocab.js';
 
 /** A sentence: a string (split on whitespace) or an array of tokens. */
 export type Sentence = string | readonly string[];
@@ -70,6 +71,52 @@ export interface Corpus {
   /** True when the corpus is held in memory (an array): trainers may cache it encoded. */
   readonly inMemory: boolean;
   readonly describe: string;
+  /**
+   * The corpus as UTF-8 bytes, when it is tokenized by the default tokenizer (a path, strings): the vocabulary pass
+   * then runs in wasm (VocabBuilder.addCorpus) and no token becomes a JS string. Absent with a custom tokenizer.
+   */
+  readonly text?: TextSource;
+}
+
+/** Strings as UTF-8 bytes, each followed by the sentence separator 0xFF; token arrays pass through. */
+function* encodeSync(src: Iterable<Sentence>): Iterable<TextChunk> {
+  const enc = new TextEncoder();
+  let buf = new Uint8Array(1 << 18), n = 0;
+  for (const s of src) {
+    if (typeof s === 'string') {
+      const need = s.length * 3 + 1;
+      if (n + need > buf.length) {
+        if (n > 0) yield buf.subarray(0, n);
+        n = 0;
+        if (need > buf.length) buf = new Uint8Array(need);
+      }
+      n += enc.encodeInto(s, buf.subarray(n)).written;
+      buf[n++] = SEP_STRING;
+    } else if (Array.isArray(s)) {
+      if (n > 0) yield buf.subarray(0, n);
+      n = 0;
+      yield s as string[];
+    } else throw new QuantextError('E_FORMAT', `corpus: a sentence must be a string or an array of strings, got ${typeof s}`);
+  }
+  if (n > 0) yield buf.subarray(0, n);
+}
+
+async function* encodeAsync(src: AsyncIterable<Sentence> | Iterable<Sentence>): AsyncIterable<TextChunk> {
+  // batches of sentences through the synchronous encoder
+  let batch: Sentence[] = [];
+  for await (const s of src as AsyncIterable<Sentence>) {
+    batch.push(s);
+    if (batch.length === 4096) {
+      yield* encodeSync(batch);
+      batch = [];
+    }
+  }
+  yield* encodeSync(batch);
+}
+
+async function* fileChunks(path: string | URL): AsyncIterable<TextChunk> {
+  const opened = await openByteSource(path);
+  yield* opened.chunks;
 }
 
 function isOneShot(it: any): boolean {
@@ -103,13 +150,19 @@ export function openCorpus(input: CorpusInput, tokenizer: (s: string) => string[
       throw new QuantextError('E_UNSUPPORTED', 'reading a corpus from a path needs a file system (Node, Deno, Bun); pass an array or a stream instead');
     }
     const read = lineReader;
-    return { inMemory: false, describe: String(input), sentences: () => mapAsync(read(input), tokenizer) };
+    const text: TextSource | undefined = tokenizer === tokenize ? { sep: SEP_LINE, lines: true, name: String(input), chunks: () => fileChunks(input) } : undefined;
+    return { inMemory: false, describe: String(input), sentences: () => mapAsync(read(input), tokenizer), text };
   }
   if (typeof input === 'function') {
     const fn = input;
+    const fresh = () => {
+      const it = fn();
+      return typeof (it as any)[Symbol.asyncIterator] === 'function' ? encodeAsync(it) : encodeSync(it as Iterable<Sentence>);
+    };
     return {
       inMemory: false,
       describe: 'a corpus function',
+      text: tokenizer === tokenize ? { sep: SEP_STRING, lines: false, name: 'a corpus function', chunks: fresh } : undefined,
       sentences: () => {
         const it = fn();
         return (typeof (it as any)[Symbol.asyncIterator] === 'function' ? mapAsync(it, tokenizer) : mapSync(it as Iterable<Sentence>, tokenizer)) as any;
@@ -145,13 +198,20 @@ export function openCorpus(input: CorpusInput, tokenizer: (s: string) => string[
       const s = input[i];
       if (typeof s !== 'string' && !Array.isArray(s)) throw new QuantextError('E_FORMAT', `corpus[${i}] must be a string or an array of strings`);
     }
-    return { inMemory: true, describe: `${input.length} sentences`, sentences: () => mapSync(input as Sentence[], tokenizer) };
+    // token arrays are counted faster by a Map of their strings than re-encoded: the wasm pass is for text
+    const text: TextSource | undefined = tokenizer === tokenize && typeof input[0] === 'string'
+      ? { sep: SEP_STRING, lines: false, name: 'the corpus', chunks: () => encodeSync(input as Sentence[]) } : undefined;
+    return { inMemory: true, describe: `${input.length} sentences`, sentences: () => mapSync(input as Sentence[], tokenizer), text };
   }
   if (typeof (input as any)[Symbol.asyncIterator] === 'function') {
-    return { inMemory: false, describe: 'an async iterable', sentences: () => mapAsync(input as AsyncIterable<Sentence>, tokenizer) };
+    const text: TextSource | undefined = tokenizer === tokenize
+      ? { sep: SEP_STRING, lines: false, name: 'an async iterable', chunks: () => encodeAsync(input as AsyncIterable<Sentence>) } : undefined;
+    return { inMemory: false, describe: 'an async iterable', sentences: () => mapAsync(input as AsyncIterable<Sentence>, tokenizer), text };
   }
   if (typeof (input as any)[Symbol.iterator] === 'function') {
-    return { inMemory: false, describe: 'an iterable', sentences: () => mapSync(input as Iterable<Sentence>, tokenizer) };
+    const text: TextSource | undefined = tokenizer === tokenize
+      ? { sep: SEP_STRING, lines: false, name: 'an iterable', chunks: () => encodeSync(input as Iterable<Sentence>) } : undefined;
+    return { inMemory: false, describe: 'an iterable', sentences: () => mapSync(input as Iterable<Sentence>, tokenizer), text };
   }
   throw new QuantextError('E_OPTION', `corpus must be an array, an (async) iterable, a function or a path; got ${typeof input}`);
 }

@@ -59,44 +59,119 @@ export function passTicker(signal: AbortSignal | undefined): () => Promise<void>
   };
 }
 
+/** The items of `it`, with the abort check (and a yield every YIELD_MS) of passTicker between them. */
+async function* ticking<T>(it: AsyncIterable<T> | Iterable<T>, signal: AbortSignal): AsyncGenerator<T> {
+  const tick = passTicker(signal);
+  for await (const x of it) {
+    const y = tick();
+    if (y) await y;
+    yield x;
+  }
+}
+
+/**
+ * `c` with the abort check between its sentences and between the chunks of its bytes: the vocabulary pass, the token
+ * count of a new corpus and streamed epochs stop soon after `signal` fires. Without a signal, `c` itself.
+ */
+export function abortableCorpus(c: Corpus, signal: AbortSignal | undefined): Corpus {
+  if (!signal) return c;
+  const text = c.text;
+  return {
+    ...c,
+    sentences: () => ticking(c.sentences() as AsyncIterable<string[]>, signal),
+    ...(text ? { text: { ...text, chunks: () => ticking(text.chunks(), signal) } } : {}),
+  } as Corpus;
+}
+
 // ---------- the job producer ----------
 
 /**
- * One streamed epoch as batches of about `batchWords` ids: words outside the vocabulary are dropped, sentences longer
- * than `maxLen` continue as new pieces. With a recorder, the epoch is also recorded (ids, −1 for unknown words).
- * A yielded batch's arrays are reused for the next one: copy before asking for more.
+ * Cuts a stream of word ids into batches of about `batchWords` ids: unknown words (−1) are dropped, sentences longer
+ * than `maxLen` continue as new pieces, and a batch is handed over after a piece once it holds batchWords ids. A
+ * batch's `raw` counts the corpus tokens consumed since the previous batch (unknown words included), token by token,
+ * so that a sentence never has to be held whole (cacheEncoded cuts the cache by the same rule). With a recorder, the
+ * epoch is also recorded (ids, −1 for unknown words). A taken batch's arrays are reused: copy before cutting more.
  */
-export async function* streamBatches(c: Corpus, index: Map<string, number>, maxLen: number, batchWords: number, rec?: Recorder): AsyncGenerator<HostBatch> {
-  const tok = new Int32Array(batchWords + maxLen);
-  let off: number[] = [0], n = 0, raw = 0;
-  const take = (): HostBatch => {
-    const b: HostBatch = { kind: 'host', tokens: tok.subarray(0, n), offsets: off, raw };
-    off = [0];
-    n = 0;
-    raw = 0;
-    return b;
-  };
-  for await (const sent of c.sentences() as AsyncIterable<string[]>) {
-    raw += sent.length;
-    let inSent = 0;
-    for (const w of sent) {
-      const id = index.get(w);
-      rec?.push(id ?? -1);
-      if (id === undefined) continue;
-      if (inSent === maxLen) {
-        // a long sentence continues as a new piece; a full batch is handed over between pieces
-        off.push(n);
-        inSent = 0;
-        if (n >= batchWords) yield take();
-      }
-      tok[n++] = id;
-      inSent++;
-    }
-    rec?.endSentence();
-    if (inSent > 0) off.push(n);
-    if (n >= batchWords) yield take();
+class BatchCutter {
+  private tok: Int32Array;
+  private off: number[] = [0];
+  private n = 0;
+  private raw = 0;
+  private inPiece = 0;
+  readonly ready: HostBatch[] = [];
+  constructor(private maxLen: number, private batchWords: number, private rec?: Recorder) {
+    this.tok = new Int32Array(batchWords + maxLen);
   }
-  if (off.length > 1 || raw > 0) yield take();
+  private take(): void {
+    this.ready.push({ kind: 'host', tokens: this.tok.subarray(0, this.n), offsets: this.off, raw: this.raw });
+    this.tok = new Int32Array(this.batchWords + this.maxLen);
+    this.off = [0];
+    this.n = 0;
+    this.raw = 0;
+  }
+  token(id: number): void {
+    this.rec?.push(id);
+    if (id < 0) {
+      this.raw++;
+      return;
+    }
+    if (this.inPiece === this.maxLen) {
+      // a long sentence continues as a new piece; a full batch is handed over between pieces
+      this.off.push(this.n);
+      this.inPiece = 0;
+      if (this.n >= this.batchWords) this.take();
+    }
+    this.tok[this.n++] = id;
+    this.inPiece++;
+    this.raw++;
+  }
+  endSentence(): void {
+    this.rec?.endSentence();
+    if (this.inPiece > 0) this.off.push(this.n);
+    this.inPiece = 0;
+    if (this.n >= this.batchWords) this.take();
+  }
+  finish(): void {
+    if (this.off.length > 1 || this.raw > 0) this.take();
+  }
+}
+
+/** One streamed epoch of token arrays as batches (see BatchCutter), words looked up in `index`. */
+export async function* streamBatches(c: Corpus, index: Map<string, number>, maxLen: number, batchWords: number, rec?: Recorder): AsyncGenerator<HostBatch> {
+  const cut = new BatchCutter(maxLen, batchWords, rec);
+  for await (const sent of c.sentences() as AsyncIterable<string[]>) {
+    for (const w of sent) cut.token(index.get(w) ?? -1);
+    cut.endSentence();
+    if (cut.ready.length) yield* cut.ready.splice(0);
+  }
+  cut.finish();
+  yield* cut.ready.splice(0);
+}
+
+/**
+ * One streamed epoch of a corpus as ids in blocks (the wasm scan of its bytes: a line is never a string), as
+ * batches (see BatchCutter). `ends` are the block's sentence ends (indices into its tokens).
+ */
+export async function* streamIdBatches(blocks: AsyncIterable<{ tokens: Int32Array; ends: Int32Array }>, maxLen: number, batchWords: number, rec?: Recorder): AsyncGenerator<HostBatch> {
+  const cut = new BatchCutter(maxLen, batchWords, rec);
+  for await (const b of blocks) {
+    const t = b.tokens, e = b.ends;
+    let k = 0;
+    for (let i = 0; i < t.length; i++) {
+      while (k < e.length && e[k] === i) {
+        cut.endSentence();
+        k++;
+      }
+      cut.token(t[i]);
+    }
+    while (k < e.length) {
+      cut.endSentence();
+      k++;
+    }
+    if (cut.ready.length) yield* cut.ready.splice(0);
+  }
+  cut.finish();
+  yield* cut.ready.splice(0);
 }
 
 /** One cached epoch as slices of the cache. */
@@ -129,6 +204,8 @@ export class Slots {
     private cfgs: number[],
     private pool: WorkerPool | undefined,
     private capacity: number,
+    /** the batch kernel the slots run (Word2Vec's, or another with the same config-block calling convention) */
+    private kernel: 'w2v_train_batch' | 'ft_train_batch' = 'w2v_train_batch',
   ) {
     this.free = cfgs.map((_, i) => i);
     this.stage = cfgs.map(() => ({ tokens: 0, offsets: 0 }));
@@ -176,12 +253,12 @@ export class Slots {
     }
     cfgBlock.setBatch(this.rt, cfg, tokens, offsets, nsent, alpha0, alpha1);
     if (!this.pool) {
-      this.rt.kernels.w2v_train_batch(cfg);
+      this.rt.kernels[this.kernel](cfg);
       this.collect(slot);
       this.releaseSlot(slot);
       return;
     }
-    const p = this.pool.call(slot, 'w2v_train_batch', [cfg]).then(
+    const p = this.pool.call(slot, this.kernel, [cfg]).then(
       () => {
         this.collect(slot);
         this.releaseSlot(slot);
@@ -253,6 +330,8 @@ export interface EpochPlan {
   /** cache the corpus: an encoded copy (from the vocabulary pass, or given as ids), or record the first epoch */
   cache: boolean;
   encoded?: EncodedCorpus;
+  /** a corpus read as bytes: one epoch's ids in blocks (the wasm scan; streamed epochs use it instead of `corpus`) */
+  ids?: () => AsyncIterable<{ tokens: Int32Array; ends: Int32Array }>;
   options: TrainOptions;
   /** checked between batches: the model was disposed */
   stopped: () => boolean;
@@ -260,7 +339,7 @@ export interface EpochPlan {
    * False when the weights hold NaN or ±Infinity: `full` scans every table (at the end of each epoch), otherwise a
    * few rows that nearly every batch updates (after each batch).
    */
-  weightsFinite: (full: boolean) => boolean;
+  weightsFinite?: (full: boolean) => boolean;
 }
 
 /** The error of a training run whose loss or weights became non-finite. */
@@ -268,7 +347,7 @@ export function divergedError(alpha: number, epoch: number, what: string): Quant
   const smaller = Number((alpha / 10).toPrecision(2));
   return new QuantextError(
     'E_DIVERGED',
-    `Word2Vec: training diverged in epoch ${epoch + 1}: the ${what} became non-finite (NaN or Infinity) with the learning rate alpha = ${alpha}. ` +
+    `training diverged in epoch ${epoch + 1}: the ${what} became non-finite (NaN or Infinity) with the learning rate alpha = ${alpha}. ` +
       `Train a new model with a smaller alpha (e.g. ${smaller}; the default is 0.025)`,
     { option: 'alpha', alpha, epoch },
   );
@@ -311,7 +390,7 @@ export async function runEpochs(plan: EpochPlan, mem: TrainMemory, slots: Slots)
   let lastYield = performance.now();
   const diverged = (epoch: number, full: boolean) => {
     if (slots.nonFiniteLoss) throw divergedError(plan.alpha, plan.startEpoch + epoch, 'loss');
-    if (!plan.weightsFinite(full)) throw divergedError(plan.alpha, plan.startEpoch + epoch, 'vectors');
+    if (plan.weightsFinite && !plan.weightsFinite(full)) throw divergedError(plan.alpha, plan.startEpoch + epoch, 'vectors');
   };
   const stop = () => {
     if (plan.stopped()) throw new QuantextError('E_DISPOSED', 'the model was disposed during train()');
@@ -333,7 +412,11 @@ export async function runEpochs(plan: EpochPlan, mem: TrainMemory, slots: Slots)
     if (plan.cache && plan.encoded) cached = cacheEncoded(mem, plan.encoded, plan.maxSentenceLength, plan.batchWords);
     for (let epoch = 0; epoch < epochs; epoch++) {
       const rec = plan.cache && !cached ? new Recorder() : undefined;
-      const batches = cached ? cachedBatches(cached) : streamBatches(plan.corpus, plan.index, plan.maxSentenceLength, plan.batchWords, rec);
+      const batches = cached
+        ? cachedBatches(cached)
+        : plan.ids
+          ? streamIdBatches(plan.ids(), plan.maxSentenceLength, plan.batchWords, rec)
+          : streamBatches(plan.corpus, plan.index, plan.maxSentenceLength, plan.batchWords, rec);
       for await (const b of batches) {
         const slot = await slots.acquire();
         stop(); // an abort while waiting for a free thread starts no further batch

@@ -1,4 +1,7 @@
 import { QuantextError } from '../errors.js';
+import { WasmOwned } from '../runtime/handle.js';
+import type { Runtime } from '../runtime/runtime.js';
+import type { Corpus } from './corpus.js';
 
 /** Counted vocabulary, sorted by descending count (ties keep first-seen order), as gensim's sorted_vocab=1. */
 export interface CountedVocab {
@@ -44,7 +47,7 @@ export class VocabBuilder {
   private nsent = 0;
   totalWords = 0;
   totalSentences = 0;
-  constructor(private opts: VocabOptions & { encodeLimit?: number }) {
+  constructor(private opts: VocabOptions & { encodeLimit?: number; runtime?: Runtime }) {
     if ((opts.encodeLimit ?? 0) > 0 && !opts.maxVocabSize) {
       this.tok = new Int32Array(1 << 16);
       this.ends = new Int32Array(1 << 12);
@@ -89,6 +92,41 @@ export class VocabBuilder {
     this.totalSentences++;
     const max = this.opts.maxVocabSize;
     if (max && index.size > max) this.prune();
+  }
+
+  /**
+   * Counts a whole corpus. With a runtime, a corpus tokenized by the default tokenizer (a file, strings) is counted in
+   * wasm from its UTF-8 bytes (see {@link TextScanner}); otherwise (a custom tokenizer, token arrays, or words already
+   * added) sentence by sentence in JavaScript, with the same result.
+   */
+  async addCorpus(c: Corpus): Promise<void> {
+    const rt = this.opts.runtime;
+    if (!rt || !c.text || this.words.length > 0 || this.totalSentences > 0) {
+      for await (const s of c.sentences() as AsyncIterable<string[]>) this.add(s);
+      return;
+    }
+    const sc = new TextScanner(rt, { record: !!this.tok, encodeLimit: this.opts.encodeLimit, prune: this.opts.maxVocabSize });
+    try {
+      await sc.scan(c.text);
+      const { words, counts } = sc.vocabulary();
+      this.words = words;
+      this.cnt = new Float64Array(Math.max(1, counts.length));
+      this.cnt.set(counts);
+      this.index.clear();
+      for (let i = 0; i < words.length; i++) this.index.set(words[i], i);
+      this.totalWords = sc.tokens;
+      this.totalSentences = sc.sentences;
+      const r = sc.recorded();
+      if (this.tok && r) {
+        this.tok = r.tokens;
+        this.ntok = r.tokens.length;
+        this.ends = r.ends;
+        this.nsent = r.ends.length;
+      } else this.tok = this.ends = undefined;
+      if (this.opts.maxVocabSize) this.minReduce = sc.pruneLevel;
+    } finally {
+      sc.dispose();
+    }
   }
 
   /**
@@ -308,4 +346,393 @@ export function aliasTable(counts: Float64Array, power = 0.75): Uint32Array {
     out[2 * i + 1] = i;
   }
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The vocabulary pass in wasm (assembly/text/vocab.ts): UTF-8 bytes in, a hashed open-addressing dictionary in wasm
+// memory, word ids out. The corpus never becomes a JS string per token: a word's string is made once, at the end.
+
+/** Status codes of text_scan / text_token. */
+const TEXT = { DONE: 0, FULL: 1, GROW: 2, PRUNE: 3, INVALID: 4, TOO_LONG: 5 } as const;
+const TEXT_ADD = 1, TEXT_COUNT = 2, TEXT_RECORD = 4;
+/** Byte offsets of the scan state's fields (mirrors assembly/text/vocab.ts). */
+const ST = {
+  TABLE: 0, TABLE_CAP: 4, HASHES: 8, OFFS: 12, LENS: 16, COUNTS: 20, WORD_CAP: 24, WORDS: 28, POOL: 32, POOL_CAP: 36,
+  POOL_USED: 40, OUT: 44, OUT_CAP: 48, NOUT: 52, ENDS: 56, ENDS_CAP: 60, NENDS: 64, FLAGS: 68, SEP: 72, POS: 76,
+  PRUNE: 80, TOK_END: 84, TOKENS: 88, SENTENCES: 96, MAX_TOKEN: 104, TOK_START: 108, SIZE: 112,
+} as const;
+
+/** A token longer than this many bytes is refused (E_TOO_LARGE): no corpus has such words, and it bounds memory. */
+export const MAX_TOKEN_BYTES = 1 << 24;
+/** Separator that ends a sentence: '\n' in files; 0xFF (never in UTF-8) between the strings of an array. */
+export const SEP_LINE = 10, SEP_STRING = 0xff;
+
+/** One piece of a text corpus for the wasm pass: UTF-8 bytes, or a sentence that is already a token array. */
+export type TextChunk = Uint8Array | readonly string[];
+
+/** A corpus as bytes: `chunks()` makes a fresh pass; `sep` ends sentences; `lines` applies the line reader's rules. */
+export interface TextSource {
+  chunks(): AsyncIterable<TextChunk> | Iterable<TextChunk>;
+  sep: number;
+  /** a file: a last line without '\n' counts only when it has bytes besides a BOM and a final '\r' (as readLines) */
+  lines: boolean;
+  name: string;
+}
+
+const utf8 = new TextDecoder('utf-8');
+const enc = new TextEncoder();
+
+/**
+ * The wasm dictionary and the scan that feeds it. Grows its tables from TypeScript when the kernel asks (the
+ * kernel never allocates). `record` keeps the corpus as word ids (first-seen slots) up to `encodeLimit` tokens.
+ */
+export class TextScanner extends WasmOwned {
+  private st: number;
+  private inPtr = 0;
+  private inCap = 0;
+  private scratch = 0;
+  private scratchCap = 0;
+  private rec?: { t: Int32Array; n: number; e: Int32Array; ne: number };
+  /** ids(): the blocks waiting to be taken */
+  private queue?: { tokens: Int32Array; ends: Int32Array }[];
+  private encodeLimit: number;
+  private minReduce = 1;
+  /** words that may contain '\n' (from token arrays): the pool cannot be decoded in one piece */
+  private exactWords = false;
+  /** gensim's prune level reached (max_vocab_size) */
+  get pruneLevel(): number {
+    return this.minReduce;
+  }
+  /** bytes of the source before the input buffer's start (for error offsets) */
+  private base = 0;
+  private name = '';
+  /** token arrays met in a byte pass: their words are looked up as given */
+  constructor(rt: Runtime, opts: { record?: boolean; encodeLimit?: number; prune?: number | null; add?: boolean } = {}) {
+    super(rt);
+    const k = rt.kernels;
+    if (k.text_state_size() !== ST.SIZE) throw new QuantextError('E_WASM', `text_state_size() is ${k.text_state_size()}, expected ${ST.SIZE}: rebuild the wasm`);
+    this.st = this.own(ST.SIZE, true);
+    this.encodeLimit = opts.encodeLimit ?? 0;
+    const record = !!opts.record && this.encodeLimit > 0;
+    this.setU32(ST.FLAGS, (opts.add === false ? 0 : TEXT_ADD | TEXT_COUNT) | (record ? TEXT_RECORD : 0));
+    this.setU32(ST.PRUNE, opts.prune ?? 0);
+    this.setU32(ST.MAX_TOKEN, MAX_TOKEN_BYTES);
+    this.table(1 << 14);
+    this.words(1 << 12);
+    this.pool(1 << 16);
+    if (record) {
+      this.rec = { t: new Int32Array(1 << 16), n: 0, e: new Int32Array(1 << 12), ne: 0 };
+      this.setU32(ST.OUT, this.own(4 * 65536));
+      this.setU32(ST.OUT_CAP, 65536);
+      this.setU32(ST.ENDS, this.own(4 * 8192));
+      this.setU32(ST.ENDS_CAP, 8192);
+    }
+  }
+
+  private u32(off: number): number {
+    return this.rt.arena.u32(this.st + off, 1)[0];
+  }
+  private setU32(off: number, v: number): void {
+    this.rt.arena.u32(this.st + off, 1)[0] = v;
+  }
+  private f64(off: number): number {
+    return this.rt.arena.f64(this.st + off, 1)[0];
+  }
+
+  get nwords(): number {
+    return this.u32(ST.WORDS);
+  }
+  get tokens(): number {
+    return this.f64(ST.TOKENS);
+  }
+  get sentences(): number {
+    return this.f64(ST.SENTENCES);
+  }
+
+  /** A new zeroed table of `cap` slots, filled from the stored hashes. */
+  private table(cap: number): void {
+    const old = this.u32(ST.TABLE);
+    const t = this.own(cap * 4, true);
+    if (old) this.release(old);
+    this.setU32(ST.TABLE, t);
+    this.setU32(ST.TABLE_CAP, cap);
+    this.rt.kernels.text_rehash(this.st);
+  }
+
+  /** Per-word arrays with room for `cap` words (contents kept). */
+  private words(cap: number): void {
+    const a = this.rt.arena, n = this.u32(ST.WORDS);
+    for (const [off, size] of [[ST.HASHES, 4], [ST.OFFS, 4], [ST.LENS, 4], [ST.COUNTS, 8]] as const) {
+      const old = this.u32(off);
+      const p = this.own(cap * size);
+      if (old) {
+        a.u8(p, n * size).set(a.u8(old, n * size));
+        this.release(old);
+      }
+      this.setU32(off, p);
+    }
+    this.setU32(ST.WORD_CAP, cap);
+  }
+
+  private pool(cap: number): void {
+    const a = this.rt.arena, used = this.u32(ST.POOL_USED), old = this.u32(ST.POOL);
+    const p = this.own(cap);
+    if (old) {
+      a.u8(p, used).set(a.u8(old, used));
+      this.release(old);
+    }
+    this.setU32(ST.POOL, p);
+    this.setU32(ST.POOL_CAP, cap);
+  }
+
+  /** The kernel asked for room: grow whichever table is full (each at least doubles). */
+  private grow(need: number): void {
+    const n = this.u32(ST.WORDS);
+    if (n >= this.u32(ST.WORD_CAP)) this.words(this.u32(ST.WORD_CAP) * 2);
+    if ((n + 1) * 4 > this.u32(ST.TABLE_CAP) * 3) this.table(this.u32(ST.TABLE_CAP) * 2);
+    const used = this.u32(ST.POOL_USED), cap = this.u32(ST.POOL_CAP);
+    if (used + need + 1 > cap) this.pool(Math.max(cap * 2, used + need + 1));
+  }
+
+  /** The ids and sentence ends written so far move to the record (or the record is dropped past encodeLimit). */
+  private flush(): void {
+    const r = this.rec;
+    const nout = this.u32(ST.NOUT), nends = this.u32(ST.NENDS);
+    const a = this.rt.arena;
+    if (this.queue) {
+      if (nout > 0 || nends > 0) this.queue.push({ tokens: a.i32(this.u32(ST.OUT), nout).slice(), ends: a.i32(this.u32(ST.ENDS), nends).slice() });
+    } else if (!r) return;
+    else if (r.n + nout > this.encodeLimit) {
+      this.rec = undefined; // too large to keep: count only
+      this.setU32(ST.FLAGS, this.u32(ST.FLAGS) & ~TEXT_RECORD);
+    } else {
+      if (r.n + nout > r.t.length) {
+        const t = new Int32Array(Math.min(this.encodeLimit, Math.max(r.t.length * 2, r.n + nout)));
+        t.set(r.t.subarray(0, r.n));
+        r.t = t;
+      }
+      r.t.set(a.i32(this.u32(ST.OUT), nout), r.n);
+      if (r.ne + nends > r.e.length) {
+        const e = new Int32Array(Math.max(r.e.length * 2, r.ne + nends));
+        e.set(r.e.subarray(0, r.ne));
+        r.e = e;
+      }
+      const ends = a.i32(this.u32(ST.ENDS), nends);
+      for (let i = 0; i < nends; i++) r.e[r.ne + i] = r.n + ends[i];
+      r.n += nout;
+      r.ne += nends;
+    }
+    this.setU32(ST.NOUT, 0);
+    this.setU32(ST.NENDS, 0);
+  }
+
+  /** gensim's prune_vocab: keep the words counted more than minReduce (in first-seen order), then raise minReduce. */
+  private prune(): void {
+    const a = this.rt.arena, n = this.u32(ST.WORDS);
+    const counts = a.f64(this.u32(ST.COUNTS), n).slice();
+    const offs = a.u32(this.u32(ST.OFFS), n).slice(), lens = a.u32(this.u32(ST.LENS), n).slice();
+    const pool = a.u8(this.u32(ST.POOL), this.u32(ST.POOL_USED)).slice();
+    this.setU32(ST.WORDS, 0);
+    this.setU32(ST.POOL_USED, 0);
+    a.u32(this.u32(ST.TABLE), this.u32(ST.TABLE_CAP)).fill(0);
+    const flags = this.u32(ST.FLAGS), tokens = this.f64(ST.TOKENS);
+    this.setU32(ST.FLAGS, TEXT_ADD);
+    for (let i = 0, id = 0; i < n; i++) {
+      if (counts[i] <= this.minReduce) continue;
+      this.insertBytes(pool.subarray(offs[i], offs[i] + lens[i]));
+      a.f64(this.u32(ST.COUNTS) + id++ * 8, 1)[0] = counts[i];
+    }
+    a.f64(this.st + ST.TOKENS, 1)[0] = tokens;
+    this.setU32(ST.FLAGS, flags);
+    this.minReduce++;
+  }
+
+  /** Bytes into the scratch buffer (grown as needed); returns its address. */
+  private toScratch(bytes: Uint8Array): number {
+    if (bytes.length > this.scratchCap) {
+      if (this.scratch) this.release(this.scratch);
+      this.scratchCap = Math.max(256, bytes.length * 2);
+      this.scratch = this.own(this.scratchCap);
+    }
+    this.rt.arena.u8(this.scratch, bytes.length).set(bytes);
+    return this.scratch;
+  }
+
+  /** One token as given (no splitting), handled as the flags say; returns its id (−1: unknown in lookup mode). */
+  private insertBytes(bytes: Uint8Array): number {
+    for (;;) {
+      const p = this.toScratch(bytes);
+      const before = this.u32(ST.NOUT);
+      const s = this.rt.kernels.text_token(this.st, p, bytes.length);
+      if (s === TEXT.DONE) {
+        if (this.u32(ST.FLAGS) & TEXT_RECORD) return this.rt.arena.i32(this.u32(ST.OUT) + before * 4, 1)[0];
+        return -2; // id not needed
+      }
+      if (s === TEXT.FULL) this.flush();
+      else this.grow(bytes.length);
+    }
+  }
+
+  /** The input buffer with room for `n` bytes after the first `keep` (which are kept). */
+  private input(keep: number, n: number): number {
+    if (keep + n > this.inCap) {
+      const cap = Math.max(keep + n, this.inCap * 2, 1 << 16);
+      const p = this.own(cap);
+      if (this.inPtr) {
+        this.rt.arena.u8(p, keep).set(this.rt.arena.u8(this.inPtr, keep));
+        this.release(this.inPtr);
+      }
+      this.inPtr = p;
+      this.inCap = cap;
+    }
+    return this.inPtr;
+  }
+
+  /** Scans the input buffer's first `len` bytes; returns where an unfinished token starts (len when none). */
+  private run(len: number, final: boolean): number {
+    const k = this.rt.kernels;
+    this.setU32(ST.POS, 0);
+    for (;;) {
+      const s = k.text_scan(this.st, this.inPtr, len, final ? 1 : 0);
+      if (s === TEXT.DONE) return this.u32(ST.POS);
+      if (s === TEXT.FULL) this.flush();
+      else if (s === TEXT.GROW) this.grow(len);
+      else if (s === TEXT.PRUNE) this.prune();
+      else if (s === TEXT.INVALID) {
+        // not valid UTF-8: the token as TextDecoder decodes it (U+FFFD replacements), as the line reader would
+        const a = this.u32(ST.POS), b = this.u32(ST.TOK_END);
+        const word = utf8.decode(this.rt.arena.u8(this.inPtr + a, b - a).slice());
+        this.insertBytes(enc.encode(word));
+        this.setU32(ST.POS, b);
+      } else {
+        const at = this.base + this.u32(ST.TOK_START);
+        throw new QuantextError('E_TOO_LARGE', `${this.name}: a token longer than ${MAX_TOKEN_BYTES} bytes (no whitespace) starts at byte ${at}: is this a text corpus?`, { offset: at, file: this.name });
+      }
+    }
+  }
+
+  /** Ends a sentence (a token array's, or a file's last line without '\n'). */
+  private endSentence(sep: number): void {
+    this.input(0, 1);
+    this.rt.arena.u8(this.inPtr, 1)[0] = sep;
+    this.run(1, true);
+  }
+
+  /** Scans a whole text source once (counting, recording as constructed). */
+  async scan(src: TextSource): Promise<void> {
+    for await (const _ of this.pass(src)) {
+      /* counted and recorded as it goes */
+    }
+  }
+
+  /**
+   * A lookup-only scanner over `words` (word i has id i): `ids(src)` turns a corpus's bytes into blocks of ids (−1 for
+   * unknown words) with their sentence ends, for streamed epochs and token counts.
+   */
+  static lookup(rt: Runtime, words: readonly string[]): TextScanner {
+    const sc = new TextScanner(rt, { add: true });
+    try {
+      sc.setU32(ST.FLAGS, TEXT_ADD);
+      for (const w of words) sc.insertBytes(enc.encode(w));
+      sc.setU32(ST.FLAGS, TEXT_RECORD);
+      sc.setU32(ST.OUT, sc.own(4 * 65536));
+      sc.setU32(ST.OUT_CAP, 65536);
+      sc.setU32(ST.ENDS, sc.own(4 * 8192));
+      sc.setU32(ST.ENDS_CAP, 8192);
+    } catch (e) {
+      sc.dispose();
+      throw e;
+    }
+    return sc;
+  }
+
+  /** The corpus as blocks of ids and sentence ends (indices into the block's ids), each a fresh copy. */
+  async *ids(src: TextSource): AsyncGenerator<{ tokens: Int32Array; ends: Int32Array }> {
+    this.queue = [];
+    this.setU32(ST.NOUT, 0);
+    this.setU32(ST.NENDS, 0);
+    for await (const _ of this.pass(src)) {
+      while (this.queue.length) yield this.queue.shift()!;
+    }
+    while (this.queue.length) yield this.queue.shift()!;
+  }
+
+  /** One pass over the source; yields after each piece of input so that a consumer can take the queued ids. */
+  private async *pass(src: TextSource): AsyncGenerator<void> {
+    this.setU32(ST.SEP, src.sep);
+    this.name = src.name;
+    this.base = 0;
+    let carry = 0;
+    // the line reader's last-line rule: bytes after the last '\n', the stream's first bytes (BOM) and last byte
+    let tail = 0, sawNl = false, first: number[] = [], last = -1;
+    const CHUNK = 1 << 20;
+    for await (const chunk of src.chunks() as AsyncIterable<TextChunk>) {
+      if (!(chunk instanceof Uint8Array)) {
+        // a token array: its words as given
+        if (carry > 0) {
+          this.run(carry, true);
+          carry = 0;
+        }
+        for (const w of chunk) {
+          if (typeof w !== 'string') throw new QuantextError('E_FORMAT', `corpus: a sentence must be a string or an array of strings, got an array holding ${typeof w}`);
+          this.insertBytes(enc.encode(w));
+          if (w.includes('\n')) this.exactWords = true;
+        }
+        this.endSentence(src.sep);
+        yield;
+        continue;
+      }
+      if (src.lines && chunk.length > 0) {
+        for (let i = 0; first.length < 3 && i < chunk.length; i++) first.push(chunk[i]);
+        const nl = chunk.lastIndexOf(10);
+        if (nl >= 0) {
+          sawNl = true;
+          tail = chunk.length - 1 - nl;
+        } else tail += chunk.length;
+        last = chunk[chunk.length - 1];
+      }
+      for (let off = 0; off < chunk.length; ) {
+        const n = Math.min(CHUNK, chunk.length - off);
+        const p = this.input(carry, n);
+        this.rt.arena.u8(p + carry, n).set(chunk.subarray(off, off + n));
+        off += n;
+        const len = carry + n;
+        const pos = this.run(len, false);
+        carry = len - pos;
+        if (carry > 0 && pos > 0) this.rt.arena.u8(this.inPtr, len).copyWithin(0, pos, len);
+        this.base += pos;
+        if (this.queue) this.flush();
+        yield;
+      }
+    }
+    if (carry > 0) this.run(carry, true);
+    if (src.lines) {
+      const bom = !sawNl && first[0] === 0xef && first[1] === 0xbb && first[2] === 0xbf ? 3 : 0;
+      if (tail - bom - (last === 13 && tail > bom ? 1 : 0) > 0) this.endSentence(src.sep);
+    }
+    this.flush();
+  }
+
+  /** The words in slot order (their strings made once each) with their counts. */
+  vocabulary(): { words: string[]; counts: Float64Array } {
+    const a = this.rt.arena, n = this.u32(ST.WORDS);
+    const counts = a.f64(this.u32(ST.COUNTS), n).slice();
+    let words: string[];
+    if (!this.exactWords) {
+      // every word is followed by '\n' in the pool and none contains one: one decode, one split
+      words = n === 0 ? [] : utf8.decode(a.u8(this.u32(ST.POOL), this.u32(ST.POOL_USED)).slice()).split('\n');
+      words.length = n;
+    } else {
+      const offs = a.u32(this.u32(ST.OFFS), n).slice(), lens = a.u32(this.u32(ST.LENS), n).slice();
+      const pool = a.u8(this.u32(ST.POOL), this.u32(ST.POOL_USED)).slice();
+      words = Array.from({ length: n }, (_, i) => utf8.decode(pool.subarray(offs[i], offs[i] + lens[i])));
+    }
+    return { words, counts };
+  }
+
+  /** The recorded corpus (slot ids, sentence ends), or undefined when it was not recorded or was too large. */
+  recorded(): { tokens: Int32Array; ends: Int32Array } | undefined {
+    const r = this.rec;
+    return r && { tokens: r.t.subarray(0, r.n), ends: r.e.subarray(0, r.ne) };
+  }
 }

@@ -6,11 +6,11 @@ import { WorkerPool, hasWorkerFactory, availableParallelism } from '../runtime/p
 import { DenseMatrix } from '../vectors/matrix.js';
 import { KeyedVectors } from '../vectors/keyed.js';
 import { openCorpus, isIdCorpus, idCorpusEnds, type CorpusInput, type IdCorpus } from './corpus.js';
-import { VocabBuilder, sampleThresholds, aliasTable, huffmanAnyOrder, type CountedVocab, type EncodedCorpus } from './vocab.js';
+import { VocabBuilder, TextScanner, sampleThresholds, aliasTable, huffmanAnyOrder, type CountedVocab, type EncodedCorpus } from './vocab.js';
 import { CFG, CFG_SIZE, FLAG, MAX_CODE_LENGTH, scratchBytes, checkConfigLayout, cfgBlock } from './w2v-config.js';
 import { TrainMemory } from './memory.js';
 import { CACHE_LIMIT } from './corpus-cache.js';
-import { Slots, runEpochs, passTicker, throwIfAborted } from './scheduler.js';
+import { Slots, runEpochs, abortableCorpus, throwIfAborted } from './scheduler.js';
 import { resolveOptions, validateRuntime, validateTrainOptions, learningRateWarning, type ResolvedOptions, type Word2VecOptions, type TrainOptions, type TrainResult } from './options.js';
 import { encodeModel, decodeModel, readModelBytes, type ModelRecord } from './model-file.js';
 import { writeFileViaHost } from '../io/lines.js';
@@ -183,18 +183,13 @@ export class Word2Vec {
       minCount: this.opts.minCount, maxVocabSize: this.opts.maxVocabSize, maxFinalVocab: this.opts.maxFinalVocab,
       // record the corpus as ids while counting, so that training reads and tokenizes it only once
       encodeLimit: this.opts.cacheCorpus === false || options.update ? 0 : CACHE_LIMIT,
+      runtime: mem.rt,
     });
     if (isIdCorpus(corpus)) {
       if (!corpus.words) throw new QuantextError('E_OPTION', 'buildVocab() of an id corpus needs its words: { ids, words }');
       vb.addIds(corpus.ids, corpus.words, idCorpusEnds(corpus).length);
     } else {
-      const c = openCorpus(corpus, this.opts.tokenizer);
-      const tick = passTicker(signal);
-      for await (const s of c.sentences() as AsyncIterable<string[]>) {
-        vb.add(s);
-        const y = tick();
-        if (y) await y;
-      }
+      await vb.addCorpus(abortableCorpus(openCorpus(corpus, this.opts.tokenizer), signal));
     }
     this.vocabCorpus = corpus as CorpusInput;
     if (options.update) {
@@ -492,47 +487,47 @@ export class Word2Vec {
     // the corpus: ids (given or recorded while building the vocabulary) or sentences to stream
     let encoded: EncodedCorpus | undefined;
     let corpusWords: number;
-    const c = isIdCorpus(corpus) ? undefined : openCorpus(corpus, o.tokenizer);
-    if (isIdCorpus(corpus)) {
-      encoded = this.encodeIds(corpus);
-      corpusWords = corpus.ids.length;
-    } else {
-      if (this.pre && this.pre.corpus === corpus) encoded = this.pre.encoded;
-      // the learning rate decays over this corpus's tokens: count them when it is not the vocabulary's corpus
-      corpusWords = v.totalWords;
-      if (corpus !== this.vocabCorpus) {
-        if (options.totalWords !== undefined) {
-          check(Number.isInteger(options.totalWords) && options.totalWords > 0, `totalWords must be a positive integer, got ${options.totalWords}`, { option: 'totalWords' });
-          corpusWords = options.totalWords;
-        } else {
-          corpusWords = 0;
-          const tick = passTicker(options.signal);
-          for await (const sent of c!.sentences() as AsyncIterable<string[]>) {
-            corpusWords += sent.length;
-            const y = tick();
-            if (y) await y;
+    const c = isIdCorpus(corpus) ? undefined : abortableCorpus(openCorpus(corpus, o.tokenizer), options.signal);
+    // a corpus of text (a path, strings) is streamed as bytes through a wasm lookup of the vocabulary
+    let scanner: TextScanner | undefined;
+    const ids = () => (scanner ??= TextScanner.lookup(rt, v.words)).ids(c!.text!);
+    try {
+      if (isIdCorpus(corpus)) {
+        encoded = this.encodeIds(corpus);
+        corpusWords = corpus.ids.length;
+      } else {
+        if (this.pre && this.pre.corpus === corpus) encoded = this.pre.encoded;
+        // the learning rate decays over this corpus's tokens: count them when it is not the vocabulary's corpus
+        corpusWords = v.totalWords;
+        if (corpus !== this.vocabCorpus) {
+          if (options.totalWords !== undefined) {
+            check(Number.isInteger(options.totalWords) && options.totalWords > 0, `totalWords must be a positive integer, got ${options.totalWords}`, { option: 'totalWords' });
+            corpusWords = options.totalWords;
+          } else {
+            corpusWords = 0;
+            if (c!.text) for await (const b of ids()) corpusWords += b.tokens.length;
+            else for await (const sent of c!.sentences() as AsyncIterable<string[]>) corpusWords += sent.length;
           }
         }
       }
-    }
-    this.pre = undefined;
-    const cache = !!encoded || o.cacheCorpus === true || (o.cacheCorpus === 'auto' && (c!.inMemory || corpusWords <= CACHE_LIMIT));
+      this.pre = undefined;
+      const cache = !!encoded || o.cacheCorpus === true || (o.cacheCorpus === 'auto' && (c!.inMemory || corpusWords <= CACHE_LIMIT));
 
-    const threads = await this.threads(rt);
-    this.alive();
-    const cfgs: number[] = [this.cfgMain];
-    // the other threads' config blocks and scratch, freed when the call ends (also after an E_OOM part-way)
-    const extra: number[] = [];
-    const ownExtra = (bytes: number, zero?: boolean) => {
-      const p = mem.alloc(bytes, zero);
-      extra.push(p);
-      return p;
-    };
-    let slots: Slots;
-    let rngSet = false;
-    const t0 = performance.now();
-    let done;
-    try {
+      const threads = await this.threads(rt);
+      this.alive();
+      const cfgs: number[] = [this.cfgMain];
+      // the other threads' config blocks and scratch, freed when the call ends (also after an E_OOM part-way)
+      const extra: number[] = [];
+      const ownExtra = (bytes: number, zero?: boolean) => {
+        const p = mem.alloc(bytes, zero);
+        extra.push(p);
+        return p;
+      };
+      let slots: Slots;
+      let rngSet = false;
+      const t0 = performance.now();
+      let done;
+      try {
       for (let i = 1; i < threads; i++) {
         const cfg = this.newCfg(mem, ownExtra);
         this.fillCfg(rt, cfg);
@@ -543,29 +538,32 @@ export class Word2Vec {
       rngSet = true;
       for (let i = 1; i < cfgs.length; i++) cfgBlock.setRng(rt, cfgs[i], this.rng + BigInt(i) * 0x9e3779b97f4a7c15n);
       slots = new Slots(rt, mem, cfgs, threads > 1 ? this.pool : undefined, o.batchWords + o.maxSentenceLength);
-      done = await runEpochs(
-        {
-          corpus: c!, index: v.index, epochs, startEpoch, totalEpochs, corpusWords, alpha: o.alpha, minAlpha: o.minAlpha,
-          maxSentenceLength: o.maxSentenceLength, batchWords: o.batchWords, cache, encoded, options,
-          stopped: () => this.disposeRequested,
-          weightsFinite: (full) => this.weightsFinite(rt, full),
-        },
-        mem,
-        slots,
-      );
-      this.sched = { done: startEpoch + epochs, total: totalEpochs };
+        done = await runEpochs(
+          {
+            corpus: c!, index: v.index, epochs, startEpoch, totalEpochs, corpusWords, alpha: o.alpha, minAlpha: o.minAlpha,
+            maxSentenceLength: o.maxSentenceLength, batchWords: o.batchWords, cache, encoded, options, ids: c?.text ? ids : undefined,
+            stopped: () => this.disposeRequested,
+            weightsFinite: (full) => this.weightsFinite(rt, full),
+          },
+          mem,
+          slots,
+        );
+        this.sched = { done: startEpoch + epochs, total: totalEpochs };
+      } finally {
+        if (rngSet) this.rng = cfgBlock.getRng(rt, cfgs[0]);
+        for (const p of extra) mem.free(p);
+        this._wv?.invalidateNorms?.();
+      }
+      this.epochLoss = done.epochLoss;
+      const seconds = (performance.now() - t0) / 1000;
+      return {
+        words: done.rawDone, effectiveWords: done.effective, seconds, wordsPerSecond: done.rawDone / seconds, epochs, threads,
+        threadWords: slots.threadWords.slice(), epochLoss: this.epochLoss,
+        loss: done.lastPairs > 0 ? this.epochLoss[this.epochLoss.length - 1] / done.lastPairs : 0,
+      };
     } finally {
-      if (rngSet) this.rng = cfgBlock.getRng(rt, cfgs[0]);
-      for (const p of extra) mem.free(p);
-      this._wv?.invalidateNorms?.();
+      scanner?.dispose();
     }
-    this.epochLoss = done.epochLoss;
-    const seconds = (performance.now() - t0) / 1000;
-    return {
-      words: done.rawDone, effectiveWords: done.effective, seconds, wordsPerSecond: done.rawDone / seconds, epochs, threads,
-      threadWords: slots.threadWords.slice(), epochLoss: this.epochLoss,
-      loss: done.lastPairs > 0 ? this.epochLoss[this.epochLoss.length - 1] / done.lastPairs : 0,
-    };
   }
 
   /**

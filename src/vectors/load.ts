@@ -9,12 +9,14 @@ import type { PQTensor } from '../quantize/pq.js';
 import { KeyedVectors } from './keyed.js';
 import { DenseMatrix, type Matrix } from './matrix.js';
 import { tableFromTensor } from './tables/factory.js';
+import { FASTTEXT_MAGIC } from '../io/sniff.js';
 
 /**
- * File formats for word vectors. 'auto' sniffs: safetensors (quantext tables, dense or quantized), else word2vec
- * binary or text with a `V D` header, else GloVe text (no header).
+ * File formats for word vectors. 'auto' sniffs: safetensors (quantext tables, dense or quantized), a fastText model
+ * (`.bin` / `.ftz`: its words' vectors, and unseen words' from their n-grams), else word2vec binary or text with a
+ * `V D` header (fastText's `.vec` is one), else GloVe text (no header).
  */
-export type VectorFormat = 'auto' | 'word2vec' | 'word2vec-binary' | 'word2vec-text' | 'glove' | 'safetensors';
+export type VectorFormat = 'auto' | 'word2vec' | 'word2vec-binary' | 'word2vec-text' | 'glove' | 'safetensors' | 'fasttext';
 
 export interface LoadVectorsOptions {
   format?: VectorFormat;
@@ -51,6 +53,7 @@ export async function loadVectors(source: ByteSource, opts: LoadVectorsOptions =
       wv = await readWord2Vec(source, { limit: opts.limit, name });
       break;
     case 'safetensors':
+    case 'fasttext':
     case 'auto': {
       // open once (a stream may be readable only once), look at the first bytes, then hand the chunks on
       const opened = await openByteSource(source, { name });
@@ -69,6 +72,11 @@ export async function loadVectors(source: ByteSource, opts: LoadVectorsOptions =
           await it.return?.(); // a reader that stops early (limit) closes the file
         }
       })();
+      // a fastText .bin / .ftz: a FastTextKeyedVectors (limit does not apply: the n-gram table needs every word row)
+      // (imported when needed: src/fasttext extends KeyedVectors, which imports this file)
+      if (format === 'fasttext' || (format === 'auto' && head.length >= 4 && new DataView(head.buffer, head.byteOffset, 4).getUint32(0, true) === FASTTEXT_MAGIC)) {
+        return (await import('../fasttext/vectors.js')).readFastTextVectors(chunks, opened.name, opened.size, rt);
+      }
       if (format === 'safetensors' || isSafetensors(head)) {
         const parts: Uint8Array[] = [];
         let n = 0;
@@ -110,7 +118,7 @@ export async function loadVectors(source: ByteSource, opts: LoadVectorsOptions =
       break;
     }
     default:
-      throw new QuantextError('E_OPTION', `unknown vector format '${format as string}' (auto, word2vec, word2vec-binary, word2vec-text, glove, safetensors)`);
+      throw new QuantextError('E_OPTION', `unknown vector format '${format as string}' (auto, word2vec, word2vec-binary, word2vec-text, glove, safetensors, fasttext)`);
   }
   return KeyedVectors.fromArrays(wv.words, wv.vectors, wv.dim, { rt });
 }

@@ -37,7 +37,7 @@ function expectReadable(message: string): void {
 }
 
 const CASES: [file: string, kind: string, message: RegExp][] = [
-  ['ft0.bin', 'fasttext-model', /fastText model \.bin \(magic 793712314, version 12\); fastText models are not word vectors files: use the \.vec/],
+  ['ft0.bin', 'fasttext-model', /fastText model \.bin \(magic 793712314, version 12\); it is not a word2vec file: read it with loadVectors/],
   ['gensim-model.pkl', 'gensim-model', /Python pickle: a gensim Word2Vec model\.save\(\).*save_word2vec_format/],
   ['vectors.npy', 'npy', /numpy \.npy array/],
   ['w2v.txt.gz', 'gzip', /gzip-compressed; decompress it first/],

@@ -1,6 +1,9 @@
 import type { VecKernels } from './vec.js';
 import type { QuantKernels } from './quant.js';
 import type { W2vKernels } from './w2v.js';
+import type { TextKernels } from './text.js';
+import type { FtKernels } from './ft.js';
+import type { GloveKernels } from './glove.js';
 
 /** Exports every build has besides the kernels. */
 export interface CoreExports {
@@ -11,7 +14,7 @@ export interface CoreExports {
 }
 
 /** All exports of a quantext wasm module. One interface per kernel family, in this folder. */
-export type Kernels = CoreExports & VecKernels & QuantKernels & W2vKernels;
+export type Kernels = CoreExports & VecKernels & QuantKernels & W2vKernels & TextKernels & FtKernels & GloveKernels;
 
 /** What probe() returns when the build computes correctly (see assembly/util/build.ts). */
 export const PROBE_EXPECTED = 2844;

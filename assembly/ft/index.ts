@@ -1,0 +1,2 @@
+// FastText training kernels. Re-exports only.
+export { ft_train_batch, ft_train_batch_scalar, ft_init_uniform, ft_cfg_layout } from './train';

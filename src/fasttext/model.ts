@@ -1,0 +1,215 @@
+/**
+ * A fastText model read from (or written to) a `.bin` / `.ftz` file: its arguments, dictionary, input and output
+ * matrices, word vectors as fastText computes them (unseen words included), and supervised prediction.
+ *
+ * ```ts
+ * const model = await FastTextModel.load('lid.176.ftz');
+ * model.predict('bonjour le monde', 2); // [['__label__fr', 0.97…], …], as `fasttext predict-prob`
+ * model.getWordVector('bonjour');       // as `fasttext print-word-vectors`
+ * model.wv;                             // a FastTextKeyedVectors over the words (search, evaluation, quantization)
+ * await model.save('copy.bin');         // a file fastText 0.9.2 loads
+ * ```
+ *
+ * Memory: the matrices as stored in the file (a `.ftz` stays product-quantized) plus the dictionary's strings and
+ * subword lists. `wv` adds nwords × dim floats for the words' vectors, on first use.
+ *
+ * Prediction is plain TypeScript with fastText's float32 arithmetic (see predict.ts), one document at a time.
+ */
+import { QuantextError } from '../errors.js';
+import { init, type Runtime } from '../runtime/runtime.js';
+import { openByteSource, writeFileViaHost, type ByteSource } from '../io/lines.js';
+import { DenseMatrix, type Matrix } from '../vectors/matrix.js';
+import type { FastTextArgs } from './args.js';
+import { ChunkReader } from './bytes.js';
+import { FastTextDictionary, fastTextTokens } from './dictionary.js';
+import { parseModel, serializeModel, type ParsedModel } from './io.js';
+import { FastTextKeyedVectors, meanOfRows } from './keyed.js';
+import { buildHsTree, predictRows, RowOps, type HsTree, type PredictState } from './predict.js';
+import { computeSubwords } from './subwords.js';
+
+export interface LoadFastTextOptions {
+  rt?: Runtime;
+}
+
+/** One prediction: the label and its probability (as `fasttext predict-prob` prints it). */
+export type LabelProbability = [label: string, probability: number];
+
+export class FastTextModel {
+  readonly args: FastTextArgs;
+  readonly dict: FastTextDictionary;
+  readonly input: Matrix;
+  readonly output: Matrix;
+  /** The input matrix is product-quantized (a `.ftz`). */
+  readonly quantInput: boolean;
+  /** The output matrix is product-quantized too. */
+  readonly qout: boolean;
+  /** The version the file had (11 or 12; saving writes 12). */
+  readonly version: number;
+  private _wv?: FastTextKeyedVectors;
+  private tree?: HsTree;
+  private inOps: RowOps;
+  private outOps: RowOps;
+  private state: PredictState;
+  private disposed = false;
+  /** dim floats of wasm memory for the hidden vector (allocated on the first prediction). */
+  private scratch?: DenseMatrix;
+  private rowsBuf: number[] = [];
+
+  constructor(p: ParsedModel) {
+    this.args = p.args;
+    this.dict = p.dict;
+    this.input = p.input;
+    this.output = p.output;
+    this.quantInput = p.quantInput;
+    this.qout = p.qout;
+    this.version = p.version;
+    this.inOps = new RowOps(p.input);
+    this.outOps = new RowOps(p.output);
+    const osz = p.args.model === 'supervised' ? p.dict.nlabels : p.dict.nwords;
+    this.state = { hidden: new Float32Array(p.args.dim), output: new Float32Array(osz) };
+  }
+
+  /** Reads a `.bin` or `.ftz` model (streamed: the matrices go straight into wasm memory). */
+  static async load(source: ByteSource, opts: LoadFastTextOptions = {}): Promise<FastTextModel> {
+    const rt = opts.rt ?? (await init());
+    const opened = await openByteSource(source);
+    const r = new ChunkReader(opened.chunks, opened.name, opened.size);
+    try {
+      return new FastTextModel(await parseModel(r, rt));
+    } finally {
+      await r.close();
+    }
+  }
+
+  get rt(): Runtime {
+    return this.input.rt;
+  }
+
+  get dim(): number {
+    return this.args.dim;
+  }
+
+  get isSupervised(): boolean {
+    return this.args.model === 'supervised';
+  }
+
+  /** The words (no labels), in dictionary order. */
+  get words(): string[] {
+    return this.dict.words();
+  }
+
+  /** The labels of a supervised model. */
+  get labels(): string[] {
+    return this.dict.labels();
+  }
+
+  /**
+   * fastText's `getWordVector`: the mean of a known word's own row and n-gram rows, of an unseen word's n-gram rows
+   * (zeros when it has none).
+   */
+  getWordVector(word: string, out = new Float32Array(this.dim)): Float32Array {
+    this.alive();
+    const id = this.dict.getId(word);
+    let rows: ArrayLike<number>;
+    if (id >= 0 && id < this.dict.nwords) {
+      const t = this.dict.subwords;
+      rows = t.rows.subarray(t.offsets[id], t.offsets[id + 1]);
+    } else if (id >= this.dict.nwords) {
+      // a label: fastText asserts (it has no subword list); its n-grams as for an unseen word
+      rows = computeSubwords(word, this.args.minn, this.args.maxn, this.args.bucket, this.dict.nwords, this.dict.pruneIdx);
+    } else {
+      rows = computeSubwords(word, this.args.minn, this.args.maxn, this.args.bucket, this.dict.nwords, this.dict.pruneIdx);
+    }
+    return meanOfRows(this.input, rows, out);
+  }
+
+  /**
+   * The words' vectors as a FastTextKeyedVectors (made on first use; it shares this model's input matrix, so it
+   * lives as long as the model: dispose the model, not it).
+   */
+  get wv(): FastTextKeyedVectors {
+    this.alive();
+    if (!this._wv) {
+      this._wv = new FastTextKeyedVectors(this.words, this.input, {
+        minn: this.args.minn,
+        maxn: this.args.maxn,
+        bucket: this.args.bucket,
+        counts: this.dict.counts.subarray(0, this.dict.nwords),
+        pruneIdx: this.dict.pruneIdx,
+        wordBytes: this.dict.bytes.slice(0, this.dict.nwords),
+        ownsInput: false,
+      });
+    }
+    return this._wv;
+  }
+
+  /**
+   * The `k` most likely labels of a text with their probabilities, best first, as fastText's Python `predict` (the
+   * text is one line: "</s>" follows its words). Labels below `threshold` are left out. `k` −1 = every label.
+   * @throws E_UNSUPPORTED for an unsupervised model, E_OPTION for k = 0 or < −1, or a text with a newline.
+   */
+  predict(text: string, k = 1, threshold = 0): LabelProbability[] {
+    if (text.includes('\n')) throw new QuantextError('E_OPTION', 'predict: the text must be one line (predict each line separately, or use predictLines)');
+    return this.predictTokens(fastTextTokens(text), k, threshold, true);
+  }
+
+  /**
+   * Predictions for the tokens of one line: `eos` says whether the line ended with a newline (fastText then reads
+   * "</s>" as a last token; the last line of a file without a final newline has none).
+   */
+  predictTokens(tokens: readonly string[], k = 1, threshold = 0, eos = true): LabelProbability[] {
+    this.alive();
+    if (!this.isSupervised) throw new QuantextError('E_UNSUPPORTED', 'predict: this is an unsupervised fastText model (skipgram or cbow); only supervised models predict labels');
+    if (!Number.isInteger(k) || k === 0 || k < -1) throw new QuantextError('E_OPTION', `predict: k must be a positive integer or -1 (all labels); got ${k}`, { option: 'k' });
+    if (typeof threshold !== 'number' || Number.isNaN(threshold)) throw new QuantextError('E_OPTION', `predict: threshold must be a number; got ${threshold}`, { option: 'threshold' });
+    const kk = k === -1 ? this.output.rows : k;
+    this.rowsBuf.length = 0;
+    const rows = this.dict.lineRows(tokens, eos, this.rowsBuf);
+    if (this.args.loss === 'hs' && !this.tree) this.tree = buildHsTree(this.dict.counts.subarray(this.dict.nwords));
+    this.scratch ??= new DenseMatrix(1, this.dim, { rt: this.rt });
+    const preds = predictRows(rows, kk, Math.fround(threshold), this.inOps, this.outOps, this.args.loss, this.tree, this.state, this.scratch.ptr);
+    return preds.map(([s, i]) => [this.dict.getLabel(i), Math.fround(Math.exp(s))]);
+  }
+
+  /** Writes the model as fastText 0.9.2 does (a `.bin`, or a `.ftz` when quantized), atomically. */
+  async save(path: string | URL): Promise<void> {
+    this.alive();
+    await writeFileViaHost(path, serializeModel(this));
+  }
+
+  /** The file's bytes. */
+  toBytes(): Uint8Array {
+    const parts = serializeModel(this);
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let o = 0;
+    for (const p of parts) {
+      out.set(p, o);
+      o += p.length;
+    }
+    return out;
+  }
+
+  /** Frees the matrices (and `wv`). Safe to call twice. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this._wv?.dispose();
+    this.scratch?.dispose();
+    this.input.dispose();
+    this.output.dispose();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  private alive(): void {
+    if (this.disposed) throw new QuantextError('E_DISPOSED', 'this FastTextModel was disposed');
+  }
+}
+
+/** Reads a fastText `.bin` / `.ftz` model (see {@link FastTextModel.load}). */
+export function loadFastText(source: ByteSource, opts: LoadFastTextOptions = {}): Promise<FastTextModel> {
+  return FastTextModel.load(source, opts);
+}
+
