@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'E_EMPTY' // an empty corpus, vocabulary or tensor where data is required
   | 'E_IO' // reading or writing a file failed
   | 'E_ABORTED' // an AbortSignal fired
+  | 'E_DIVERGED' // training diverged: the loss or the weights became non-finite (the learning rate is too large)
   | 'E_BUSY' // the object is already running a call that cannot overlap (e.g. train())
   | 'E_SHAPE'; // dimensions that do not agree
 

@@ -80,7 +80,7 @@ function ranges(rt: Runtime, x: number, o: ResolvedOptions): { lo: Float32Array;
     }
     return { lo, hi };
   }
-  const pl = rt.arena.alloc(groups * 4), ph = rt.arena.alloc(groups * 4);
+  const [pl, ph] = rt.arena.allocAll([groups * 4, groups * 4]);
   try {
     rt.kernels.minmax_f32_per_row(x, groups, size, pl, ph);
     lo.set(rt.arena.f32(pl, groups));
@@ -112,7 +112,7 @@ export function calibrate(rt: Runtime, x: number, o: ResolvedOptions): { scales:
   const rows = o.rows, cols = o.cols;
   const perRow = o.perRow;
   const best = new Float64Array(groups).fill(Infinity);
-  const ps = rt.arena.alloc(groups * 4), pz = rt.arena.alloc(groups * 4), pe = rt.arena.alloc(Math.max(rows, 1) * 4);
+  const [ps, pz, pe] = rt.arena.allocAll([groups * 4, groups * 4, Math.max(rows, 1) * 4]);
   const s = new Float32Array(groups), z = new Int32Array(groups);
   try {
     for (let c = 0; c < MSE_CANDIDATES; c++) {
@@ -147,8 +147,8 @@ export function encodeAffine(rt: Runtime, x: number, o: ResolvedOptions, scales:
   const n = rows * cols;
   const k = rt.kernels;
   const packed = info.perByte > 1;
-  const tmp = packed ? rt.arena.alloc(n) : codes;
-  const ps = rt.arena.alloc(Math.max(scales.length, 1) * 4), pz = rt.arena.alloc(Math.max(zeroPoints.length, 1) * 4);
+  const [t, ps, pz] = rt.arena.allocAll([packed ? n : undefined, Math.max(scales.length, 1) * 4, Math.max(zeroPoints.length, 1) * 4]);
+  const tmp = packed ? t : codes;
   try {
     rt.arena.f32(ps, scales.length).set(scales);
     rt.arena.i32(pz, zeroPoints.length).set(zeroPoints);
@@ -180,7 +180,7 @@ export function encodeTernary(rt: Runtime, x: number, o: ResolvedOptions, codes:
   const { rows, cols } = o;
   const { groups, size } = groupShape(o);
   const n = rows * cols;
-  const pd = rt.arena.alloc(Math.max(groups, 1) * 4), pa = rt.arena.alloc(Math.max(groups, 1) * 4), tmp = rt.arena.alloc(n);
+  const [pd, pa, tmp] = rt.arena.allocAll([Math.max(groups, 1) * 4, Math.max(groups, 1) * 4, n]);
   try {
     rt.kernels.twn_per_row(x, groups, size, TWN_DELTA, pd, pa);
     rt.kernels.quantize_ternary_per_row(x, groups, size, pd, tmp);
@@ -234,8 +234,8 @@ export function decodeAffine(rt: Runtime, codes: number, rows: number, cols: num
   if (n === 0) return;
   const k = rt.kernels;
   const packed = info.perByte > 1;
-  const tmp = packed ? rt.arena.alloc(n) : codes;
-  const ps = rt.arena.alloc(scales.length * 4), pz = rt.arena.alloc(zeroPoints.length * 4);
+  const [t, ps, pz] = rt.arena.allocAll([packed ? n : undefined, scales.length * 4, zeroPoints.length * 4]);
+  const tmp = packed ? t : codes;
   try {
     if (info.perByte === 2) k.unpack_i4(codes, rows, cols, tmp);
     else if (info.perByte === 4) k.unpack_i2(codes, rows, cols, tmp);

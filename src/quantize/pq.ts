@@ -170,8 +170,11 @@ export function trainPQ(data: Float32Array | ArrayLike<number>, rows: number, co
   const s = resolvePQ(shape.rows, shape.cols, opts);
   const rt = opts.rt ?? runtime();
   const n = shape.rows * shape.cols;
-  const x = rt.arena.alloc(n * 4), codes = rt.arena.alloc(shape.rows * s.nsub), normCodes = rt.arena.alloc(shape.rows + 16);
+  const x = rt.arena.alloc(n * 4);
+  let codes = 0, normCodes = 0; // allocated inside the try: an E_OOM there must not leak x
   try {
+    codes = rt.arena.alloc(shape.rows * s.nsub);
+    normCodes = rt.arena.alloc(shape.rows + 16);
     rt.arena.f32(x, n).set(data);
     checkFiniteAt(rt, x, n, opts.nan ?? 'error', 'trainPQ');
     const { codebook, normCodebook } = trainPQAt(rt, x, shape.rows, shape.cols, s, codes, normCodes);
@@ -210,9 +213,10 @@ export function dequantizePQ(q: PQTensor, opts: { rt?: Runtime } = {}): Float32A
   validatePQ(q);
   const rt = opts.rt ?? runtime();
   const n = q.rows * q.cols;
-  const ptrs = [rt.arena.alloc(n * 4), rt.arena.put(q.codebook), rt.arena.alloc(q.codes.length + 16), rt.arena.alloc(q.rows + 16), rt.arena.alloc(1024)];
+  const ptrs = rt.arena.allocAll([n * 4, q.codebook.byteLength, q.codes.length + 16, q.rows + 16, 1024]);
   const [out, cent, codes, nc, nt] = ptrs;
   try {
+    rt.arena.f32(cent, q.codebook.length).set(q.codebook);
     rt.arena.u8(codes, q.codes.length).set(q.codes);
     if (q.qnorm) {
       rt.arena.u8(nc, q.rows).set(q.normCodes);

@@ -60,8 +60,9 @@ export function quantize(tensor: Float32Array | ArrayLike<number>, opts: Quantiz
   const n = rows * cols;
   const rb = rowBytes(info, cols);
   const x = rt.arena.alloc(n * 4);
-  const codes = rt.arena.alloc(rows * rb + 16);
+  let codes = 0; // allocated inside the try: an E_OOM there must not leak x
   try {
+    codes = rt.arena.alloc(rows * rb + 16);
     rt.arena.f32(x, n).set(tensor);
     checkFiniteAt(rt, x, n, o.nan, 'quantize');
     let scales: Float32Array = new Float32Array(0), zeroPoints: Int32Array = new Int32Array(0);
@@ -114,8 +115,7 @@ export function dequantize(q: QuantizedTensor, opts: { rt?: Runtime } = {}): Flo
   const rt = resolveRt(opts.rt);
   const info = schemeInfo(q.scheme, q.scheme === 'int' ? q.bits : undefined);
   const n = q.rows * q.cols;
-  const out = rt.arena.alloc(n * 4);
-  const codes = rt.arena.alloc(q.codes.byteLength + 16);
+  const [out, codes] = rt.arena.allocAll([n * 4, q.codes.byteLength + 16]);
   try {
     rt.arena.u8(codes, q.codes.byteLength).set(new Uint8Array(q.codes.buffer, q.codes.byteOffset, q.codes.byteLength));
     if (info.scheme === 'fp16') rt.kernels.f16_to_f32(codes, n, out);
@@ -188,7 +188,7 @@ export function toFloat16(x: Float32Array | ArrayLike<number>, opts: { rt?: Runt
 export function fromFloat16(h: Uint16Array, opts: { rt?: Runtime; bf16?: boolean } = {}): Float32Array {
   const rt = resolveRt(opts.rt);
   const n = h.length;
-  const ph = rt.arena.alloc(n * 2), pf = rt.arena.alloc(n * 4);
+  const [ph, pf] = rt.arena.allocAll([n * 2, n * 4]);
   try {
     rt.arena.u16(ph, n).set(h);
     if (opts.bf16) rt.kernels.bf16_to_f32(ph, n, pf);

@@ -57,7 +57,7 @@ export function errorReport(original: Float32Array | ArrayLike<number>, q: Quant
   const rows = q.rows, cols = q.cols, n = rows * cols;
   if (original.length !== n) throw new QuantextError('E_SHAPE', `errorReport: ${original.length} values for a ${rows}×${cols} quantized tensor`);
   const recon = q.scheme === 'pq' ? dequantizePQ(q as PQTensor, { rt }) : dequantize(q as QuantizedTensor, { rt });
-  const px = rt.arena.alloc(n * 4), py = rt.arena.alloc(n * 4), ps = rt.arena.alloc(40);
+  const [px, py, ps] = rt.arena.allocAll([n * 4, n * 4, 40]);
   let saturated = 0;
   try {
     rt.arena.f32(px, n).set(original);
@@ -92,9 +92,9 @@ function countSaturated(rt: Runtime, x: number, q: QuantizedTensor | PQTensor): 
   if (n === 0) return 0;
   if (t.center) {
     if (t.center.length !== t.cols) throw new QuantextError('E_SHAPE', `errorReport: a centre of ${t.center.length} values for ${t.cols} columns`);
-    const pmu = rt.arena.put(t.center);
-    const pc = rt.arena.alloc(n * 4 + 16);
+    const [pmu, pc] = rt.arena.allocAll([t.center.byteLength, n * 4 + 16]);
     try {
+      rt.arena.f32(pmu, t.center.length).set(t.center);
       rt.kernels.center_f32(x, t.rows, t.cols, pmu, pc);
       return countOutside(rt, pc, t);
     } finally {

@@ -88,6 +88,21 @@ export class Arena {
     return ptr;
   }
 
+  /**
+   * Allocates every size (`undefined`: none, address 0) or nothing: when one fails (E_OOM), those made before it are
+   * freed, so that `const [a, b] = arena.allocAll([x, y])` ahead of a try/finally leaks nothing.
+   */
+  allocAll(sizes: readonly (number | undefined)[]): number[] {
+    const out: number[] = [];
+    try {
+      for (const s of sizes) out.push(s === undefined ? 0 : this.alloc(s));
+    } catch (e) {
+      for (const p of out) this.free(p);
+      throw e;
+    }
+    return out;
+  }
+
   /** Frees a block from alloc(). Freeing 0 is a no-op; a double free throws. */
   free(ptr: number): void {
     if (ptr === 0) return;

@@ -250,6 +250,12 @@ export async function createRuntime(source?: WasmSource | WasmSources, opts: Ini
   }
   // the detach test mode runs on plain memory unless a test asks for shared memory explicitly
   const shared = opts.shared ?? (detachMode() ? false : env.canThread);
+  for (const k of ['maxMemoryMB', 'initialMemoryMB'] as const) {
+    const v = opts[k];
+    if (v !== undefined && !(typeof v === 'number' && v > 0 && v <= 4096)) {
+      throw new QuantextError('E_OPTION', `${k} must be a number of MiB in (0, 4096] (wasm32 memory is at most 4 GiB), got ${typeof v === 'string' ? `'${v}'` : String(v)}`, { option: k });
+    }
+  }
 
   if (source !== undefined && !isSourceMap(source)) {
     // a single source: use it as given; the probe tells whether it runs here

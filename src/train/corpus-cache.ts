@@ -58,7 +58,13 @@ export function cacheEncoded(mem: TrainMemory, enc: EncodedCorpus, maxLen: numbe
     s0 = e;
   }
   const tokens = mem.alloc(Math.max(16, kept * 4));
-  const offsets = mem.alloc((pieces + 1) * 4);
+  let offsets: number;
+  try {
+    offsets = mem.alloc((pieces + 1) * 4);
+  } catch (e) {
+    mem.free(tokens); // E_OOM: a failed call keeps nothing
+    throw e;
+  }
   const T = a.i32(tokens, kept), O = a.i32(offsets, pieces + 1);
   const batches: CachedCorpus['batches'] = [];
   let n = 0, p = 0, bStart = 0, bTok = 0, bRaw = 0;

@@ -1,5 +1,5 @@
 // Options of Word2Vec and of its train() calls: names and defaults (gensim's, in camelCase), and their validation.
-import { check } from '../errors.js';
+import { QuantextError, check } from '../errors.js';
 import type { Runtime } from '../runtime/runtime.js';
 
 /** Options of Word2Vec. Names and defaults follow gensim's `Word2Vec` (camelCase). */
@@ -24,7 +24,10 @@ export interface Word2VecOptions {
   hs?: number | boolean;
   /** Skip-gram (1/true) or CBOW (0/false). Default 0 (CBOW), as gensim. */
   sg?: number | boolean;
-  /** Initial learning rate. Default 0.025. */
+  /**
+   * Initial learning rate. Default 0.025. Values ≥ 1 (ALPHA_WARN) warn once: they make word2vec diverge, and a
+   * training run whose loss or vectors become non-finite stops with E_DIVERGED naming the rate.
+   */
   alpha?: number;
   /** Learning rate at the end of training (linear decay over all epochs). Default 0.0001. */
   minAlpha?: number;
@@ -79,7 +82,11 @@ export interface TrainProgress {
 
 export interface TrainOptions {
   onProgress?: (p: TrainProgress) => void;
-  /** Aborts training between batches with QuantextError E_ABORTED. */
+  /**
+   * Aborts training with QuantextError E_ABORTED (the signal's reason as `cause`): checked before each batch starts
+   * and during the corpus passes, so train() settles within about one batch (batchWords) of work after the abort.
+   * The model stays usable: the epochs done are kept, the schedule is not advanced.
+   */
   signal?: AbortSignal;
   /** Override the epoch count for this call. */
   epochs?: number;
@@ -146,11 +153,39 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
   return r;
 }
 
+/** Learning rates at or above this are certain to diverge on real corpora (one warning; the default is 0.025). */
+export const ALPHA_WARN = 1;
+
+function describe(v: unknown): string {
+  return typeof v === 'string' ? `'${v}' (a string)` : typeof v === 'function' ? 'a function' : v === null ? 'null' : typeof v === 'object' ? 'an object' : String(v);
+}
+
+/** Validators by kind; each throws E_OPTION naming `where: name` and what was given. */
+function validators(o: any, where: string) {
+  const fail = (name: string, want: string): never => {
+    throw new QuantextError('E_OPTION', `${where}: ${name} must be ${want}, got ${describe(o[name])}`, { option: name, value: o[name] });
+  };
+  return {
+    int(name: string, min: number, max = Number.MAX_SAFE_INTEGER): void {
+      if (!(Number.isInteger(o[name]) && o[name] >= min && o[name] <= max)) fail(name, `an integer in [${min}, ${max}]`);
+    },
+    num(name: string, min: number, max: number): void {
+      if (!(typeof o[name] === 'number' && Number.isFinite(o[name]) && o[name] >= min && o[name] <= max)) fail(name, `a finite number in [${min}, ${max}]`);
+    },
+    bool(name: string): void {
+      if (typeof o[name] !== 'boolean') fail(name, 'true or false');
+    },
+    flag(name: string): void {
+      if (!(o[name] === 0 || o[name] === 1 || o[name] === true || o[name] === false)) fail(name, '0/1 or a boolean');
+    },
+    fn(name: string): void {
+      if (typeof o[name] !== 'function') fail(name, 'a function');
+    },
+  };
+}
+
 export function validate(o: any): void {
-  const int = (name: string, min: number, max = Number.MAX_SAFE_INTEGER) =>
-    check(Number.isInteger(o[name]) && o[name] >= min && o[name] <= max, `Word2Vec: ${name} must be an integer in [${min}, ${max}], got ${o[name]}`, { option: name });
-  const num = (name: string, min: number, max: number) =>
-    check(typeof o[name] === 'number' && Number.isFinite(o[name]) && o[name] >= min && o[name] <= max, `Word2Vec: ${name} must be a number in [${min}, ${max}], got ${o[name]}`, { option: name });
+  const { int, num, bool, flag, fn } = validators(o, 'Word2Vec');
   int('vectorSize', 1, 10000);
   int('window', 1, 1000);
   int('minCount', 1);
@@ -159,17 +194,63 @@ export function validate(o: any): void {
   int('workers', 1, 1024);
   int('maxSentenceLength', 1, 1e7);
   int('batchWords', 1, 1e8);
-  check(Number.isInteger(o.seed), `Word2Vec: seed must be an integer, got ${o.seed}`, { option: 'seed' });
+  // the model's random streams are seeded from 32 bits: a larger seed would silently alias a smaller one
+  int('seed', 0, 2 ** 32 - 1);
   num('sample', 0, 1);
   num('alpha', 0, 10);
   num('minAlpha', 0, 10);
   num('nsExponent', -10, 10);
-  for (const b of ['hs', 'sg', 'cbowMean']) {
-    check(o[b] === 0 || o[b] === 1 || o[b] === true || o[b] === false, `Word2Vec: ${b} must be 0/1 or a boolean, got ${o[b]}`, { option: b });
-  }
+  for (const b of ['hs', 'sg', 'cbowMean']) flag(b);
+  bool('shrinkWindows');
+  bool('sharedNegatives');
+  check(o.cacheCorpus === 'auto' || typeof o.cacheCorpus === 'boolean', `Word2Vec: cacheCorpus must be 'auto', true or false, got ${describe(o.cacheCorpus)}`, { option: 'cacheCorpus', value: o.cacheCorpus });
+  if (o.tokenizer !== undefined) fn('tokenizer');
   check(o.negative > 0 || o.hs, 'Word2Vec: negative=0 with hs=0 trains nothing; enable negative sampling or hierarchical softmax', { option: 'negative' });
   if (o.maxVocabSize != null) int('maxVocabSize', 1);
   if (o.maxFinalVocab != null) int('maxFinalVocab', 1);
   const known = new Set([...Object.keys(DEFAULTS), 'tokenizer', 'maxVocabSize', 'maxFinalVocab']);
   for (const k of Object.keys(o)) check(known.has(k), `Word2Vec: unknown option '${k}'`, { option: k });
+}
+
+/** Checks the `runtime` option: a Runtime from init() or createRuntime(). */
+export function validateRuntime(rt: unknown): void {
+  const r = rt as Partial<Runtime> | null;
+  check(
+    typeof r === 'object' && r !== null && typeof r.arena === 'object' && r.arena !== null && typeof r.kernels === 'object' && r.kernels !== null,
+    `Word2Vec: runtime must be a Runtime (from init() or createRuntime()), got ${describe(rt)}`,
+    { option: 'runtime' },
+  );
+}
+
+/**
+ * A warning (console.warn, once per model) for learning rates that are valid numbers but certain to diverge:
+ * alpha or minAlpha ≥ ALPHA_WARN. Returns the message, or undefined.
+ */
+export function learningRateWarning(o: ResolvedOptions): string | undefined {
+  const bad = (['alpha', 'minAlpha'] as const).filter((k) => o[k] >= ALPHA_WARN);
+  if (!bad.length) return undefined;
+  return `quantext: Word2Vec ${bad.map((k) => `${k} = ${o[k]}`).join(', ')}: learning rates ≥ ${ALPHA_WARN} make word2vec diverge (the vectors become NaN and train() fails with E_DIVERGED); the default alpha is 0.025 (skip-gram) and 0.05 is common for CBOW`;
+}
+
+const TRAIN_KEYS = new Set(['onProgress', 'signal', 'epochs', 'totalEpochs', 'startEpoch', 'resume', 'progressInterval', 'totalWords']);
+
+/** Validates the options of one train() call (types and ranges; their combination is checked where it is resolved). */
+export function validateTrainOptions(options: unknown): void {
+  check(typeof options === 'object' && options !== null && !Array.isArray(options), `train(): options must be an object, got ${describe(options)}`, { option: 'options' });
+  const o = options as any;
+  const { int, num, bool, fn } = validators(o, 'train()');
+  for (const k of Object.keys(o)) check(TRAIN_KEYS.has(k), `train(): unknown option '${k}'`, { option: k });
+  const has = (k: string) => o[k] !== undefined;
+  if (has('onProgress')) fn('onProgress');
+  if (has('signal')) {
+    const s = o.signal;
+    check(typeof s === 'object' && s !== null && typeof s.aborted === 'boolean' && typeof s.addEventListener === 'function',
+      `train(): signal must be an AbortSignal, got ${describe(s)}`, { option: 'signal' });
+  }
+  if (has('epochs')) int('epochs', 1, 100000);
+  if (has('startEpoch')) int('startEpoch', 0, 1e7);
+  if (has('totalEpochs')) int('totalEpochs', 1, 1e7);
+  if (has('totalWords')) int('totalWords', 1);
+  if (has('resume')) bool('resume');
+  if (has('progressInterval')) num('progressInterval', 0, 2 ** 31 - 1);
 }

@@ -29,6 +29,60 @@ export interface WasmBatch {
 }
 export type Batch = HostBatch | WasmBatch;
 
+// ---------- abort ----------
+
+/** Throws E_ABORTED (the signal's reason as the cause) once `signal` has fired. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new QuantextError('E_ABORTED', 'training aborted', undefined, { cause: signal.reason });
+}
+
+// let timers, I/O and onProgress consumers run; setTimeout(0) waits ≥ 1 ms in Node, setImmediate does not
+const g = globalThis as { setImmediate?: (cb: () => void) => unknown };
+const yieldNow = () => new Promise<void>((r) => (g.setImmediate ? g.setImmediate(r) : setTimeout(r, 0)));
+/** Milliseconds of work between yields to the event loop (the delay a timer's abort() can see, plus one batch). */
+const YIELD_MS = 10;
+
+/**
+ * For a pass over the corpus outside the epochs (the vocabulary scan, counting a new corpus's words): call it per
+ * sentence. Throws E_ABORTED once the signal fired; every 256 calls, if YIELD_MS passed, returns a promise that yields
+ * to the event loop (so that a timer can abort an in-memory pass), else undefined.
+ */
+export function passTicker(signal: AbortSignal | undefined): () => Promise<void> | undefined {
+  let n = 0, last = performance.now();
+  return () => {
+    throwIfAborted(signal);
+    if ((++n & 255) !== 0 || performance.now() - last < YIELD_MS) return undefined;
+    return yieldNow().then(() => {
+      last = performance.now();
+      throwIfAborted(signal);
+    });
+  };
+}
+
+/** The items of `it`, with the abort check (and a yield every YIELD_MS) of passTicker between them. */
+async function* ticking<T>(it: AsyncIterable<T> | Iterable<T>, signal: AbortSignal): AsyncGenerator<T> {
+  const tick = passTicker(signal);
+  for await (const x of it) {
+    const y = tick();
+    if (y) await y;
+    yield x;
+  }
+}
+
+/**
+ * `c` with the abort check between its sentences and between the chunks of its bytes: the vocabulary pass, the token
+ * count of a new corpus and streamed epochs stop soon after `signal` fires. Without a signal, `c` itself.
+ */
+export function abortableCorpus(c: Corpus, signal: AbortSignal | undefined): Corpus {
+  if (!signal) return c;
+  const text = c.text;
+  return {
+    ...c,
+    sentences: () => ticking(c.sentences() as AsyncIterable<string[]>, signal),
+    ...(text ? { text: { ...text, chunks: () => ticking(text.chunks(), signal) } } : {}),
+  } as Corpus;
+}
+
 // ---------- the job producer ----------
 
 /**
@@ -141,6 +195,8 @@ export class Slots {
   private stats = { loss: 0, words: 0, pairs: 0 };
   /** words trained by each slot since the slots were made */
   readonly threadWords: number[];
+  /** set when a finished batch reported a non-finite loss (training diverged) */
+  nonFiniteLoss = false;
 
   constructor(
     private rt: Runtime,
@@ -169,6 +225,8 @@ export class Slots {
 
   private collect(slot: number): void {
     const s = cfgBlock.takeStats(this.rt, this.cfgs[slot]);
+    // a batch whose loss is ±Infinity or NaN: the weights overflowed (the kernel's loss is finite for finite weights)
+    if (!Number.isFinite(s.loss)) this.nonFiniteLoss = true;
     this.stats.loss += s.loss;
     this.stats.words += s.words;
     this.stats.pairs += s.pairs;
@@ -277,6 +335,22 @@ export interface EpochPlan {
   options: TrainOptions;
   /** checked between batches: the model was disposed */
   stopped: () => boolean;
+  /**
+   * False when the weights hold NaN or ±Infinity: `full` scans every table (at the end of each epoch), otherwise a
+   * few rows that nearly every batch updates (after each batch).
+   */
+  weightsFinite?: (full: boolean) => boolean;
+}
+
+/** The error of a training run whose loss or weights became non-finite. */
+export function divergedError(alpha: number, epoch: number, what: string): QuantextError {
+  const smaller = Number((alpha / 10).toPrecision(2));
+  return new QuantextError(
+    'E_DIVERGED',
+    `training diverged in epoch ${epoch + 1}: the ${what} became non-finite (NaN or Infinity) with the learning rate alpha = ${alpha}. ` +
+      `Train a new model with a smaller alpha (e.g. ${smaller}; the default is 0.025)`,
+    { option: 'alpha', alpha, epoch },
+  );
 }
 
 export interface EpochsDone {
@@ -312,16 +386,22 @@ export async function runEpochs(plan: EpochPlan, mem: TrainMemory, slots: Slots)
       wordsPerSecond: sec > 0 ? rawDone / sec : 0, words: rawDone, loss: epochEnd ? epochLossNow : slots.loss, epochEnd: epochEnd || undefined,
     });
   };
-  // let timers, I/O and onProgress consumers run between batches; setTimeout(0) waits ≥ 1 ms in Node, setImmediate does not
-  const g = globalThis as { setImmediate?: (cb: () => void) => unknown };
-  const yieldNow = () => new Promise<void>((r) => (g.setImmediate ? g.setImmediate(r) : setTimeout(r, 0)));
+  // let timers, I/O and onProgress consumers run between batches
   let lastYield = performance.now();
+  const diverged = (epoch: number, full: boolean) => {
+    if (slots.nonFiniteLoss) throw divergedError(plan.alpha, plan.startEpoch + epoch, 'loss');
+    if (plan.weightsFinite && !plan.weightsFinite(full)) throw divergedError(plan.alpha, plan.startEpoch + epoch, 'vectors');
+  };
+  const stop = () => {
+    if (plan.stopped()) throw new QuantextError('E_DISPOSED', 'the model was disposed during train()');
+    throwIfAborted(options.signal);
+  };
   const pace = async (epoch: number) => {
     slots.check();
-    if (plan.stopped()) throw new QuantextError('E_DISPOSED', 'the model was disposed during train()');
-    if (options.signal?.aborted) throw new QuantextError('E_ABORTED', 'training aborted');
+    stop();
+    diverged(epoch, false);
     report(epoch);
-    if (performance.now() - lastYield > 50) {
+    if (performance.now() - lastYield > YIELD_MS) {
       await yieldNow();
       lastYield = performance.now();
     }
@@ -339,11 +419,14 @@ export async function runEpochs(plan: EpochPlan, mem: TrainMemory, slots: Slots)
           : streamBatches(plan.corpus, plan.index, plan.maxSentenceLength, plan.batchWords, rec);
       for await (const b of batches) {
         const slot = await slots.acquire();
+        stop(); // an abort while waiting for a free thread starts no further batch
         slots.run(slot, b, alphaAt(rawDone), alphaAt(rawDone + b.raw));
         rawDone += b.raw;
         await pace(epoch);
       }
       await slots.drain();
+      // a whole epoch's weights are checked before its loss is reported: never a finite loss for NaN vectors
+      diverged(epoch, true);
       if (rec) {
         // move the recorded corpus into wasm memory once; later epochs hand out slices of it
         slots.freeStaging();

@@ -10,8 +10,8 @@ import { VocabBuilder, TextScanner, sampleThresholds, aliasTable, huffmanAnyOrde
 import { CFG, CFG_SIZE, FLAG, MAX_CODE_LENGTH, scratchBytes, checkConfigLayout, cfgBlock } from './w2v-config.js';
 import { TrainMemory } from './memory.js';
 import { CACHE_LIMIT } from './corpus-cache.js';
-import { Slots, runEpochs } from './scheduler.js';
-import { resolveOptions, type ResolvedOptions, type Word2VecOptions, type TrainOptions, type TrainResult } from './options.js';
+import { Slots, runEpochs, abortableCorpus, throwIfAborted } from './scheduler.js';
+import { resolveOptions, validateRuntime, validateTrainOptions, learningRateWarning, type ResolvedOptions, type Word2VecOptions, type TrainOptions, type TrainResult } from './options.js';
 import { encodeModel, decodeModel, readModelBytes, type ModelRecord } from './model-file.js';
 import { writeFileViaHost } from '../io/lines.js';
 
@@ -91,8 +91,12 @@ export class Word2Vec {
   private pre?: { corpus: CorpusInput; encoded: EncodedCorpus };
 
   constructor(options: Word2VecOptions = {}) {
+    check(typeof options === 'object' && options !== null && !Array.isArray(options), `Word2Vec: options must be an object, got ${options === null ? 'null' : typeof options}`, { option: 'options' });
+    if (options.runtime !== undefined) validateRuntime(options.runtime);
     this.runtimeOpt = options.runtime;
     this.opts = resolveOptions(options);
+    const warning = learningRateWarning(this.opts);
+    if (warning) console.warn(warning);
     this.rng = BigInt(this.opts.seed >>> 0);
     poolRegistry?.register(this, this.threadsBox, this);
   }
@@ -157,6 +161,8 @@ export class Word2Vec {
    * output rows zero (gensim's build_vocab(update=True)).
    */
   async buildVocab(corpus: CorpusInput | IdCorpus, options: BuildVocabOptions = {}): Promise<CountedVocab> {
+    check(typeof options === 'object' && options !== null, 'buildVocab(): options must be an object', { option: 'options' });
+    check(options.update === undefined || typeof options.update === 'boolean', `buildVocab(): update must be true or false, got ${String(options.update)}`, { option: 'update' });
     const mem = await this.memory();
     if (this.training) throw new QuantextError('E_BUSY', 'train() is running on this model; await it first');
     this.training = true; // no train() while the vocabulary changes
@@ -168,7 +174,7 @@ export class Word2Vec {
     }
   }
 
-  private async scanVocab(mem: TrainMemory, corpus: CorpusInput | IdCorpus, options: BuildVocabOptions): Promise<CountedVocab> {
+  private async scanVocab(mem: TrainMemory, corpus: CorpusInput | IdCorpus, options: BuildVocabOptions, signal?: AbortSignal): Promise<CountedVocab> {
     if (this.vocab && !options.update) {
       throw new QuantextError('E_OPTION', 'buildVocab() was already called on this model: pass { update: true } to add new words');
     }
@@ -183,7 +189,7 @@ export class Word2Vec {
       if (!corpus.words) throw new QuantextError('E_OPTION', 'buildVocab() of an id corpus needs its words: { ids, words }');
       vb.addIds(corpus.ids, corpus.words, idCorpusEnds(corpus).length);
     } else {
-      await vb.addCorpus(openCorpus(corpus, this.opts.tokenizer));
+      await vb.addCorpus(abortableCorpus(openCorpus(corpus, this.opts.tokenizer), signal));
     }
     this.vocabCorpus = corpus as CorpusInput;
     if (options.update) {
@@ -195,7 +201,13 @@ export class Word2Vec {
     const { encoded, ...found } = vb.finish();
     this.pre = encoded ? { corpus: corpus as CorpusInput, encoded } : undefined;
     this.vocab = found;
-    this.allocate(mem);
+    try {
+      this.allocate(mem);
+    } catch (e) {
+      // E_OOM: no half-built model (a vocabulary without its tables)
+      this.vocab = this.pre = this.vocabCorpus = undefined;
+      throw e;
+    }
     return this.vocab;
   }
 
@@ -225,22 +237,36 @@ export class Word2Vec {
     }
   }
 
+  /** Allocates the model's tables for its vocabulary: all of them or (E_OOM) none. */
   private allocate(mem: TrainMemory, weights?: ModelRecord): void {
     const rt = mem.rt;
     const V = this.vocab!.words.length;
     const d = this.opts.vectorSize;
-    this.syn0 = new DenseMatrix(V, d, { rt, zero: false });
+    const { syn0, syn1neg, syn1 } = this.allocTables(mem, V);
+    this.syn0 = syn0;
+    this.syn1negPtr = syn1neg;
+    this.syn1Ptr = syn1;
     if (weights) this.syn0.data().set(weights.syn0);
     else this.initRows(this.syn0.data(), 0);
-    if (this.opts.negative > 0) {
-      this.syn1negPtr = mem.alloc(V * d * 4, true);
-      if (weights?.syn1neg) rt.arena.f32(this.syn1negPtr, V * d).set(weights.syn1neg);
-    }
-    if (this.opts.hs && V > 1) {
-      this.syn1Ptr = mem.alloc((V - 1) * d * 4, true);
-      if (weights?.syn1) rt.arena.f32(this.syn1Ptr, (V - 1) * d).set(weights.syn1);
-    }
+    if (syn1neg && weights?.syn1neg) rt.arena.f32(syn1neg, V * d).set(weights.syn1neg);
+    if (syn1 && weights?.syn1) rt.arena.f32(syn1, (V - 1) * d).set(weights.syn1);
     this._wv = new KeyedVectors(this.vocab!.words, this.syn0, { counts: this.vocab!.counts, ownsMatrix: false });
+  }
+
+  /** The input vectors (uninitialised) and zeroed output tables of V words: all of them, or (E_OOM) none. */
+  private allocTables(mem: TrainMemory, V: number): { syn0: DenseMatrix; syn1neg: number; syn1: number } {
+    const d = this.opts.vectorSize;
+    const syn0 = new DenseMatrix(V, d, { rt: mem.rt, zero: false });
+    let syn1neg = 0;
+    try {
+      if (this.opts.negative > 0) syn1neg = mem.alloc(V * d * 4, true);
+      const syn1 = this.opts.hs && V > 1 ? mem.alloc((V - 1) * d * 4, true) : 0;
+      return { syn0, syn1neg, syn1 };
+    } catch (e) {
+      if (syn1neg) mem.free(syn1neg);
+      syn0.dispose();
+      throw e;
+    }
   }
 
   /**
@@ -266,34 +292,33 @@ export class Word2Vec {
     let retained = 0;
     for (const c of counts) retained += c;
     const V0 = old.words.length, V = words.length;
+    // the new tables first (E_OOM leaves the model as it was), then the switch
+    const grown = V === V0 ? undefined : this.allocTables(mem, V);
     this.vocab = { words, counts: Float64Array.from(counts), index, totalWords, totalSentences, retainedWords: retained };
     // the tables the kernel reads are rebuilt for the new vocabulary
     this.releaseTables(mem);
-    if (V === V0) {
+    if (!grown) {
       this._wv?.dispose();
       this._wv = new KeyedVectors(words, this.syn0!, { counts: this.vocab.counts, ownsMatrix: false });
       return;
     }
-    const syn0 = new DenseMatrix(V, d, { rt, zero: false });
-    const nd = syn0.data();
+    const nd = grown.syn0.data();
     this.initRows(nd, V0);
     nd.set(this.syn0!.data());
     this._wv?.dispose();
     this.syn0!.dispose();
-    this.syn0 = syn0;
-    if (this.syn1negPtr) {
-      const p = mem.alloc(V * d * 4, true);
-      a.f32(p, V0 * d).set(a.f32(this.syn1negPtr, V0 * d));
+    this.syn0 = grown.syn0;
+    if (grown.syn1neg) {
+      a.f32(grown.syn1neg, V0 * d).set(a.f32(this.syn1negPtr, V0 * d));
       mem.free(this.syn1negPtr);
-      this.syn1negPtr = p;
+      this.syn1negPtr = grown.syn1neg;
     }
-    if (this.opts.hs && V > 1) {
-      const p = mem.alloc((V - 1) * d * 4, true);
+    if (grown.syn1) {
       if (this.syn1Ptr) {
-        a.f32(p, (V0 - 1) * d).set(a.f32(this.syn1Ptr, (V0 - 1) * d));
+        a.f32(grown.syn1, (V0 - 1) * d).set(a.f32(this.syn1Ptr, (V0 - 1) * d));
         mem.free(this.syn1Ptr);
       }
-      this.syn1Ptr = p;
+      this.syn1Ptr = grown.syn1;
     }
     this._wv = new KeyedVectors(words, this.syn0, { counts: this.vocab.counts, ownsMatrix: false });
   }
@@ -308,6 +333,15 @@ export class Word2Vec {
   /** Fills the tables the kernel reads (once per vocabulary). */
   private prepareTables(mem: TrainMemory): void {
     if (this.tablesReady) return;
+    try {
+      this.fillTables(mem);
+    } catch (e) {
+      this.releaseTables(mem); // E_OOM part-way: nothing kept
+      throw e;
+    }
+  }
+
+  private fillTables(mem: TrainMemory): void {
     const rt = mem.rt, k = rt.kernels, a = rt.arena, o = this.opts, v = this.vocab!;
     const V = v.words.length;
     // the Huffman tree can fail (E_TOO_LARGE): build it before allocating anything
@@ -412,10 +446,16 @@ export class Word2Vec {
    */
   async train(corpus: CorpusInput | IdCorpus, options: TrainOptions = {}): Promise<TrainResult> {
     this.alive();
+    validateTrainOptions(options);
     if (this.training) throw new QuantextError('E_BUSY', 'train() is already running on this model; await it first');
     this.training = true;
+    const hadTables = this.tablesReady;
     try {
       return await this.trainOnce(corpus, options);
+    } catch (e) {
+      // a failed call keeps no memory it took: the kernel's tables are rebuilt by the next call
+      if (!hadTables && this.mem && !this.mem.isDisposed) this.releaseTables(this.mem);
+      throw e;
     } finally {
       this.training = false;
       if (this.disposeRequested) this.dispose(); // dispose() during training is carried out once the kernels stopped
@@ -423,8 +463,9 @@ export class Word2Vec {
   }
 
   private async trainOnce(corpus: CorpusInput | IdCorpus, options: TrainOptions): Promise<TrainResult> {
+    throwIfAborted(options.signal);
     const mem = await this.memory();
-    if (!this.vocab) await this.scanVocab(mem, corpus, {});
+    if (!this.vocab) await this.scanVocab(mem, corpus, {}, options.signal);
     const o = this.opts, v = this.vocab!, rt = mem.rt;
     // where this call sits in the learning-rate schedule
     let startEpoch = options.startEpoch ?? 0;
@@ -446,7 +487,7 @@ export class Word2Vec {
     // the corpus: ids (given or recorded while building the vocabulary) or sentences to stream
     let encoded: EncodedCorpus | undefined;
     let corpusWords: number;
-    const c = isIdCorpus(corpus) ? undefined : openCorpus(corpus, o.tokenizer);
+    const c = isIdCorpus(corpus) ? undefined : abortableCorpus(openCorpus(corpus, o.tokenizer), options.signal);
     // a corpus of text (a path, strings) is streamed as bytes through a wasm lookup of the vocabulary
     let scanner: TextScanner | undefined;
     const ids = () => (scanner ??= TextScanner.lookup(rt, v.words)).ids(c!.text!);
@@ -475,35 +516,42 @@ export class Word2Vec {
       const threads = await this.threads(rt);
       this.alive();
       const cfgs: number[] = [this.cfgMain];
+      // the other threads' config blocks and scratch, freed when the call ends (also after an E_OOM part-way)
+      const extra: number[] = [];
+      const ownExtra = (bytes: number, zero?: boolean) => {
+        const p = mem.alloc(bytes, zero);
+        extra.push(p);
+        return p;
+      };
+      let slots: Slots;
+      let rngSet = false;
+      const t0 = performance.now();
+      let done;
+      try {
       for (let i = 1; i < threads; i++) {
-        const cfg = this.newCfg(mem);
+        const cfg = this.newCfg(mem, ownExtra);
         this.fillCfg(rt, cfg);
         cfgs.push(cfg);
       }
       // each thread gets its own RNG stream; thread 0 continues the model's stream (determinism with 1 worker)
       cfgBlock.setRng(rt, cfgs[0], this.rng);
+      rngSet = true;
       for (let i = 1; i < cfgs.length; i++) cfgBlock.setRng(rt, cfgs[i], this.rng + BigInt(i) * 0x9e3779b97f4a7c15n);
-
-      const slots = new Slots(rt, mem, cfgs, threads > 1 ? this.pool : undefined, o.batchWords + o.maxSentenceLength);
-      const t0 = performance.now();
-      let done;
-      try {
+      slots = new Slots(rt, mem, cfgs, threads > 1 ? this.pool : undefined, o.batchWords + o.maxSentenceLength);
         done = await runEpochs(
           {
             corpus: c!, index: v.index, epochs, startEpoch, totalEpochs, corpusWords, alpha: o.alpha, minAlpha: o.minAlpha,
             maxSentenceLength: o.maxSentenceLength, batchWords: o.batchWords, cache, encoded, options, ids: c?.text ? ids : undefined,
             stopped: () => this.disposeRequested,
+            weightsFinite: (full) => this.weightsFinite(rt, full),
           },
           mem,
           slots,
         );
         this.sched = { done: startEpoch + epochs, total: totalEpochs };
       } finally {
-        this.rng = cfgBlock.getRng(rt, cfgs[0]);
-        for (let i = 1; i < cfgs.length; i++) {
-          mem.free(cfgBlock.getU32(rt, cfgs[i], CFG.SCRATCH));
-          mem.free(cfgs[i]);
-        }
+        if (rngSet) this.rng = cfgBlock.getRng(rt, cfgs[0]);
+        for (const p of extra) mem.free(p);
         this._wv?.invalidateNorms?.();
       }
       this.epochLoss = done.epochLoss;
@@ -516,6 +564,23 @@ export class Word2Vec {
     } finally {
       scanner?.dispose();
     }
+  }
+
+  /**
+   * False when a table holds NaN or ±Infinity. `full`: every row of every table (one SIMD pass, at epoch ends);
+   * otherwise the first and last rows of each, which nearly every batch updates (the most frequent word; the
+   * Huffman root), as a cheap check after each batch.
+   */
+  private weightsFinite(rt: Runtime, full: boolean): boolean {
+    const k = rt.kernels, d = this.opts.vectorSize, V = this.vocab!.words.length;
+    const tables: [number, number][] = [[this.syn0!.ptr, V], [this.syn1negPtr, V], [this.syn1Ptr, V - 1]];
+    for (const [ptr, rows] of tables) {
+      if (!ptr || rows <= 0) continue;
+      if (full) {
+        if (k.find_nonfinite_f32(ptr, rows * d) >= 0) return false;
+      } else if (k.find_nonfinite_f32(ptr, d) >= 0 || k.find_nonfinite_f32(ptr + (rows - 1) * d * 4, d) >= 0) return false;
+    }
+    return true;
   }
 
   /** An id corpus in the model's ids: mapped through its `words`, or checked against the vocabulary. */

@@ -254,12 +254,15 @@ export class Cascade extends WasmOwned {
   private ensureCap(n: number): void {
     if (n <= this.cap) return;
     for (const p of [this.idxA, this.idxB, this.subPtr, this.posPtr, this.valPtr]) if (p) this.release(p);
-    this.cap = Math.max(n, 1);
-    this.idxA = this.own(this.cap * 4);
-    this.idxB = this.own(this.cap * 4);
-    this.subPtr = this.own(this.cap * 4);
-    this.posPtr = this.own(this.cap * 4);
-    this.valPtr = this.own(this.cap * 4);
+    // forgotten before the new allocations: after an E_OOM no freed buffer is used again
+    this.idxA = this.idxB = this.subPtr = this.posPtr = this.valPtr = this.cap = 0;
+    const cap = Math.max(n, 1);
+    this.idxA = this.own(cap * 4);
+    this.idxB = this.own(cap * 4);
+    this.subPtr = this.own(cap * 4);
+    this.posPtr = this.own(cap * 4);
+    this.valPtr = this.own(cap * 4);
+    this.cap = cap;
   }
 
   /**

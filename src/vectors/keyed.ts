@@ -123,6 +123,12 @@ export class KeyedVectors extends WasmOwned {
   // wasm buffers (addresses in this.rt's memory), allocated on first use; 0 = not yet
   private invNormsPtr = 0;
   private normsValid = false;
+  /**
+   * Rows whose norm is outside [NORM_SAFE_LO, NORM_SAFE_HI] (components below ~1e-28 or above ~1e35): the float32
+   * score × inverse norm of the kernels loses accuracy there, so their cosines are recomputed in float64 after each
+   * scan. Found by fillNorms; almost always empty.
+   */
+  private extremeRows: number[] = [];
   private queryPtr = 0;
   private scoresPtr = 0;
   private cosmulPtr = 0; // (keys + 1)·rows floats: each key's cosines, then the 3CosMul scores
@@ -324,6 +330,12 @@ export class KeyedVectors extends WasmOwned {
     this.alive();
     const v = this.matrix.decodeRow(index, out ?? new Float32Array(this.dim));
     const inv = this.rt.arena.f32(this.fillNorms() + index * 4, 1)[0];
+    if (this.extremeRows.length && this.extremeRows.includes(index)) {
+      // 1/‖row‖ may not be a float32 (or not an accurate one): divide in float64
+      const nrm = norm64(v);
+      if (nrm > 0) for (let c = 0; c < v.length; c++) v[c] = v[c] / nrm;
+      return v;
+    }
     for (let c = 0; c < v.length; c++) v[c] *= inv;
     return v;
   }
@@ -443,7 +455,9 @@ export class KeyedVectors extends WasmOwned {
     this.ensureScratch(Math.min(topn, limit) + exclude.size);
     const need = (nk + 1) * limit * 4;
     if (need > this.cosmulBytes) {
+      // forgotten before the new allocation: after an E_OOM no freed buffer is used again
       if (this.cosmulPtr) this.release(this.cosmulPtr);
+      this.cosmulPtr = this.cosmulBytes = 0;
       this.cosmulPtr = this.own(need);
       this.cosmulBytes = need;
     }
@@ -699,7 +713,19 @@ export class KeyedVectors extends WasmOwned {
     if (this.normsValid && !force) return this.invNormsPtr;
     this.matrix.rowNorms(this.invNormsPtr);
     const n = this.rt.arena.f32(this.invNormsPtr, this.size);
-    for (let i = 0; i < n.length; i++) n[i] = n[i] > 0 ? 1 / n[i] : 0;
+    const extreme: number[] = [];
+    for (let i = 0; i < n.length; i++) {
+      const x = n[i];
+      if (x >= NORM_SAFE_LO && x <= NORM_SAFE_HI) n[i] = 1 / x;
+      else if (x === 0) n[i] = 0;
+      else extreme.push(i);
+    }
+    if (extreme.length) {
+      // the inverse of the exact norm, as close as a float32 gets (the largest float32 for a row of subnormals)
+      const row = new Float32Array(this.dim);
+      for (const i of extreme) this.rt.arena.f32(this.invNormsPtr + i * 4, 1)[0] = Math.min(F32_MAX, 1 / norm64(this.matrix.decodeRow(i, row)));
+    }
+    this.extremeRows = extreme;
     this.normsValid = true;
     return this.invNormsPtr;
   }
@@ -736,13 +762,14 @@ export class KeyedVectors extends WasmOwned {
     if (!this.queryPtr) this.queryPtr = this.own(this.dim * 4);
     if (!this.scoresPtr) this.scoresPtr = this.own(this.size * 4);
     if (k > this.topkCap) {
-      if (this.topkIdxPtr) {
-        this.release(this.topkIdxPtr);
-        this.release(this.topkValPtr);
-      }
-      this.topkCap = Math.max(MIN_TOPK, k);
-      this.topkIdxPtr = this.own(this.topkCap * 4);
-      this.topkValPtr = this.own(this.topkCap * 4);
+      // forgotten before the new allocations: after an E_OOM no freed buffer is used again
+      if (this.topkIdxPtr) this.release(this.topkIdxPtr);
+      if (this.topkValPtr) this.release(this.topkValPtr);
+      this.topkIdxPtr = this.topkValPtr = this.topkCap = 0;
+      const cap = Math.max(MIN_TOPK, k);
+      this.topkIdxPtr = this.own(cap * 4);
+      this.topkValPtr = this.own(cap * 4);
+      this.topkCap = cap;
     }
   }
 
@@ -753,6 +780,15 @@ export class KeyedVectors extends WasmOwned {
     this.rt.arena.f32(this.queryPtr, this.dim).set(q);
     this.matrix.scoreRows(this.queryPtr, out, limit);
     this.rt.kernels.mul_f32(out, this.invNormsPtr, limit);
+    if (this.extremeRows.length) this.rescoreExtreme(q, limit, out);
+  }
+
+  /** The cosines of the extreme rows (see extremeRows) with the unit query `q`, in float64. */
+  private rescoreExtreme(q: ArrayLike<number>, limit: number, outPtr: number): void {
+    for (const i of this.extremeRows) {
+      if (i >= limit) continue;
+      this.rt.arena.f32(outPtr + i * 4, 1)[0] = cosine(q, this.vectorAt(i, this.rowTmp));
+    }
   }
 
   /**
@@ -887,23 +923,73 @@ function checkTopn(topn: number | undefined): number {
   return k;
 }
 
-/** Scales v to unit L2 length in place (a zero vector stays zero, as gensim's `unitvec`). */
+/** Kernel norms in this range give float32 cosines as exact as any (see `extremeRows`): 2^-90 … 2^116. */
+const NORM_SAFE_LO = 2 ** -90;
+const NORM_SAFE_HI = 2 ** 116;
+const F32_MAX = 3.4028234663852886e38;
+/** Sums of squares beyond this range may have overflowed or lost precision in float64: rescale first. */
+const SQ_LO = 1e-280, SQ_HI = 1e280;
+
+/** The largest |v[c]| (NaN if any is NaN). */
+function maxAbs(v: ArrayLike<number>): number {
+  let m = 0;
+  for (let c = 0; c < v.length; c++) {
+    const x = Math.abs(v[c]);
+    if (!(x <= m)) m = x;
+  }
+  return m;
+}
+
+/** ‖v‖ in float64, exact over the whole float64 range (values are scaled by their largest magnitude when needed). */
+function norm64(v: ArrayLike<number>): number {
+  let s = 0;
+  for (let c = 0; c < v.length; c++) s += v[c] * v[c];
+  if (s >= SQ_LO && s <= SQ_HI) return Math.sqrt(s);
+  const m = maxAbs(v);
+  if (!(m > 0 && m < Infinity)) return m;
+  s = 0;
+  for (let c = 0; c < v.length; c++) s += (v[c] / m) ** 2;
+  return m * Math.sqrt(s);
+}
+
+/** Scales v to unit L2 length in place (a zero vector stays zero, as gensim's `unitvec`), over the whole float64 range. */
 function normalize(v: Float64Array): void {
   let s = 0;
   for (let c = 0; c < v.length; c++) s += v[c] * v[c];
+  if (!(s >= SQ_LO && s <= SQ_HI)) {
+    // the squares overflowed or underflowed: scale by the largest magnitude first (exact: a division)
+    const m = maxAbs(v);
+    if (!(m > 0 && m < Infinity)) return;
+    s = 0;
+    for (let c = 0; c < v.length; c++) s += (v[c] /= m) * v[c];
+  }
   if (s > 0) {
     const inv = 1 / Math.sqrt(s);
     for (let c = 0; c < v.length; c++) v[c] *= inv;
   }
 }
 
-/** Cosine in float64; 0 when either vector is zero. */
+/** Cosine in float64; 0 when either vector is zero. Exact over the whole float64 range (rescaled when needed). */
 export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let ab = 0, aa = 0, bb = 0;
   for (let c = 0; c < a.length; c++) {
     ab += a[c] * b[c];
     aa += a[c] * a[c];
     bb += b[c] * b[c];
+  }
+  if (!(aa >= SQ_LO && aa <= SQ_HI && bb >= SQ_LO && bb <= SQ_HI)) {
+    // beyond the range where the squares are exact (components outside ~1e±140, e.g. float64 query vectors):
+    // the cosine of the vectors scaled by their largest magnitudes is the same
+    const ma = maxAbs(a), mb = maxAbs(b);
+    if (!(ma > 0 && mb > 0)) return 0;
+    if (!(ma < Infinity && mb < Infinity)) return NaN;
+    ab = aa = bb = 0;
+    for (let c = 0; c < a.length; c++) {
+      const x = a[c] / ma, y = b[c] / mb;
+      ab += x * y;
+      aa += x * x;
+      bb += y * y;
+    }
   }
   // clamped: rounding (or a table whose decoded rows are far from their stored norms) never reports |cos| > 1
   return aa > 0 && bb > 0 ? Math.max(-1, Math.min(1, ab / Math.sqrt(aa * bb))) : 0;

@@ -51,10 +51,15 @@ export abstract class AffineTable extends QuantTable {
     this.groups = layout.perRow ? rows : 1;
     this.rowBytes = rowBytes;
     this.k = kernels;
-    this.codesPtr = this.own(rows * rowBytes + 16, true);
-    this.scalesPtr = this.own(this.groups * 4 + 16, true);
-    this.zpsPtr = layout.symmetric ? 0 : this.own(this.groups * 4 + 16, true);
-    this.centerPtr = center ? this.own(cols * 4 + 16, true) : 0;
+    try {
+      this.codesPtr = this.own(rows * rowBytes + 16, true);
+      this.scalesPtr = this.own(this.groups * 4 + 16, true);
+      this.zpsPtr = layout.symmetric ? 0 : this.own(this.groups * 4 + 16, true);
+      this.centerPtr = center ? this.own(cols * 4 + 16, true) : 0;
+    } catch (e) {
+      this.dispose(); // E_OOM part-way: free what was allocated
+      throw e;
+    }
   }
 
   get centered(): boolean {

@@ -59,9 +59,14 @@ export class BinaryMatrix extends QuantTable {
       // the kernels address bits with 32-bit offsets (512 MiB of codes; wasm32 memory is 4 GiB in all)
       throw new QuantextError('E_TOO_LARGE', `BinaryMatrix: ${rows}×${cols} is ${rows * cols} bits; at most 2^32 − 1`, { rows, cols });
     }
-    this.codesPtr = this.own(this.codeBytes + 16, true);
-    this.alphasPtr = this.own(this.groups * 4 + 16, true);
-    this.centerPtr = center ? this.own(cols * 4 + 16, true) : 0;
+    try {
+      this.codesPtr = this.own(this.codeBytes + 16, true);
+      this.alphasPtr = this.own(this.groups * 4 + 16, true);
+      this.centerPtr = center ? this.own(cols * 4 + 16, true) : 0;
+    } catch (e) {
+      this.dispose(); // E_OOM part-way: free what was allocated
+      throw e;
+    }
   }
 
   get centered(): boolean {

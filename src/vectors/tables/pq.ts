@@ -31,10 +31,15 @@ export class PQMatrix extends QuantTable {
     this.nsub = Math.ceil(cols / p.dsub);
     this.qnorm = p.qnorm;
     this.normK = p.qnorm ? (p.normK ?? Math.min(256, rows)) : 0;
-    this.codesPtr = this.own(rows * this.nsub + 16, true);
-    this.codebookPtr = this.own(p.ksub * cols * 4 + 16, true);
-    this.normCodesPtr = p.qnorm ? this.own(rows + 16, true) : 0;
-    this.normCodebookPtr = p.qnorm ? this.own(256 * 4 + 16, true) : 0;
+    try {
+      this.codesPtr = this.own(rows * this.nsub + 16, true);
+      this.codebookPtr = this.own(p.ksub * cols * 4 + 16, true);
+      this.normCodesPtr = p.qnorm ? this.own(rows + 16, true) : 0;
+      this.normCodebookPtr = p.qnorm ? this.own(256 * 4 + 16, true) : 0;
+    } catch (e) {
+      this.dispose(); // E_OOM part-way: free what was allocated
+      throw e;
+    }
   }
 
   /** @internal trains and encodes rows × cols floats at `x` (wasm). */
