@@ -454,6 +454,7 @@ export class FastText {
           corpus: c!, index: v.index, epochs, startEpoch, totalEpochs, corpusWords, alpha: o.alpha, minAlpha: o.minAlpha,
           maxSentenceLength: o.maxSentenceLength, batchWords: o.batchWords, cache, encoded, options,
           stopped: () => this.disposeRequested,
+          weightsFinite: (full) => this.weightsFinite(rt, full),
         },
         mem,
         slots,
@@ -474,6 +475,22 @@ export class FastText {
       threadWords: slots.threadWords.slice(), epochLoss: this.epochLoss,
       loss: done.lastPairs > 0 ? this.epochLoss[this.epochLoss.length - 1] / done.lastPairs : 0,
     };
+  }
+
+  /**
+   * False when a table holds NaN or ±Infinity (as Word2Vec's check): `full` scans every row of every table (epoch
+   * ends); otherwise the first and last rows of each, after every batch.
+   */
+  private weightsFinite(rt: Runtime, full: boolean): boolean {
+    const k = rt.kernels, d = this.opts.vectorSize, V = this.vocab!.words.length;
+    const tables: [number, number][] = [[this.input!.ptr, this.input!.rows], [this.syn1negPtr, V], [this.syn1Ptr, V - 1]];
+    for (const [ptr, rows] of tables) {
+      if (!ptr || rows <= 0) continue;
+      if (full) {
+        if (k.find_nonfinite_f32(ptr, rows * d) >= 0) return false;
+      } else if (k.find_nonfinite_f32(ptr, d) >= 0 || k.find_nonfinite_f32(ptr + (rows - 1) * d * 4, d) >= 0) return false;
+    }
+    return true;
   }
 
   private encodeIds(c: IdCorpus): EncodedCorpus {

@@ -63,6 +63,23 @@ describe('divergence is E_DIVERGED, never a finite loss for NaN vectors', () => 
     });
   }
 
+  it('FastText too: alpha 1 is E_DIVERGED (the loss and the weight checks), and the model disposes cleanly', async () => {
+    const { FastText } = await import('../../src/train/fasttext.js');
+    for (const sg of [1, 0]) {
+      const rt = runtime();
+      const before = rt.arena.used;
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+      const m = new FastText({ vectorSize: 20, minCount: 1, workers: 1, epochs: 5, alpha: 1, sg, bucket: 1000 });
+      warn.mockRestore();
+      const err = await m.train(corpus(1)).then(() => undefined, (e) => e);
+      expect(err).toBeInstanceOf(QuantextError);
+      expect(err.code).toBe('E_DIVERGED');
+      expect(err.message).toMatch(/alpha = 1\b/);
+      m.dispose();
+      expect(rt.arena.used).toBe(before);
+    }
+  });
+
   it('with 2 worker threads, too', async () => {
     const rt = await rtFor('simd-mt');
     const before = rt.arena.used;
