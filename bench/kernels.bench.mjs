@@ -404,6 +404,7 @@ export async function run(ctx) {
 
   const sizes = wasmSizes(ctx.repoDir);
   const totalGz = sizes.reduce((s, x) => s + x.gzip, 0);
+  const largestGz = Math.max(...sizes.map((x) => x.gzip));
   const init = initTimes(ctx.repoDir, ctx.quick ? 3 : 7);
   const initScalar = initTimes(ctx.repoDir, ctx.quick ? 1 : 5, { QUANTEXT_BACKEND: 'scalar' });
 
@@ -422,7 +423,9 @@ export async function run(ctx) {
     { name: 'matvec 100000×100: SIMD / JS', value: round(mvRatio, 3), unit: '×', target: `≥ ${TARGETS.matvec100k}×`, ok: mvRatio >= TARGETS.matvec100k },
     { name: 'matvec 100000×100: SIMD GFLOP/s', value: gflops('matvec 100000×100', 'simd'), unit: 'GFLOP/s' },
     ...sizes.map((s) => ({ name: `build/quantext-${s.build}.wasm`, value: `${s.bytes.toLocaleString('en-US')} B raw, ${s.gzip.toLocaleString('en-US')} B gzipped` })),
-    { name: 'all wasm builds, gzipped', value: round(totalGz / 1024, 3), unit: 'KiB', target: `≤ ${TARGETS.wasmGzKB} KiB`, ok: totalGz <= TARGETS.wasmGzKB * 1024 },
+    // the design's budget: the largest single build a runtime loads (a runtime loads one of the four)
+    { name: 'largest single wasm build, gzipped', value: round(largestGz / 1024, 3), unit: 'KiB', target: `≤ ${TARGETS.wasmGzKB} KiB`, ok: largestGz <= TARGETS.wasmGzKB * 1024 },
+    { name: 'all four wasm builds together, gzipped', value: round(totalGz / 1024, 3), unit: 'KiB' },
     {
       name: `init() → first kernel call, fresh process (median of ${init.initSamplesMs.length}; default build ${init.build})`,
       value: round(init.initMs, 3), unit: 'ms', target: `≤ ${TARGETS.initMs} ms`, ok: init.initMs <= TARGETS.initMs,
