@@ -4,10 +4,9 @@
 // (extended by two fields, assembly/ft/train.ts), batch scheduler and worker pool. The vectors live in a
 // FastTextKeyedVectors over fastText's input matrix (nwords word rows, then the bucket n-gram rows).
 import { QuantextError, check } from '../errors.js';
+import { startThreads, registerPool, terminatePool, type PoolBox } from './threads.js';
 import { disposeSymbol } from '../runtime/handle.js';
 import { init, type Runtime } from '../runtime/runtime.js';
-import { env } from '../runtime/env.js';
-import { WorkerPool, hasWorkerFactory, availableParallelism } from '../runtime/pool.js';
 import { DenseMatrix } from '../vectors/matrix.js';
 import { FastTextKeyedVectors } from '../fasttext/keyed.js';
 import { openCorpus, isIdCorpus, idCorpusEnds, type CorpusInput, type IdCorpus } from './corpus.js';
@@ -93,15 +92,7 @@ export interface FastTextMemoryEstimate {
   [k: string]: number;
 }
 
-const warned = new Set<string>();
-function warnOnce(kind: string, msg: string): void {
-  if (warned.has(kind)) return;
-  warned.add(kind);
-  console.warn(msg);
-}
 
-const poolRegistry =
-  typeof FinalizationRegistry !== 'undefined' ? new FinalizationRegistry<{ pool?: WorkerPool }>((box) => box.pool?.terminate()) : undefined;
 
 /**
  * FastText embeddings: skip-gram or CBOW over each word's row and its character n-gram rows, with negative sampling
@@ -133,8 +124,7 @@ export class FastText {
   private training = false;
   private disposeRequested = false;
   private disposed = false;
-  private threadsBox: { pool?: WorkerPool } = {};
-  private threadsUnavailable = false;
+  private threadsBox: PoolBox = {};
   private vocabCorpus?: CorpusInput;
   private pre?: { corpus: CorpusInput; encoded: EncodedCorpus };
 
@@ -142,7 +132,7 @@ export class FastText {
     this.runtimeOpt = options.runtime;
     this.opts = resolveFtOptions(options);
     this.rng = BigInt(this.opts.seed >>> 0);
-    poolRegistry?.register(this, this.threadsBox, this);
+    registerPool(this, this.threadsBox);
   }
 
   /** Trains a new model: `await FastText.fit(corpus, options)`. */
@@ -347,34 +337,10 @@ export class FastText {
       (o.shrinkWindows ? FLAG.SHRINK_WINDOWS : 0) | (o.sample > 0 ? FLAG.SAMPLE : 0) | (o.sharedNegatives ? FLAG.MINIBATCH : 0));
   }
 
-  private async threads(rt: Runtime): Promise<number> {
-    let n = this.opts.workers;
-    const max = availableParallelism();
-    if (n > max) {
-      warnOnce('cap', `quantext: FastText runs ${max} threads, not ${n}: this host runs at most ${max} in parallel`);
-      n = max;
-    }
-    if (n > 1 && !(rt.shared && hasWorkerFactory() && env.canThread)) {
-      warnOnce('nothreads', `quantext: FastText runs single-threaded here (workers: ${n} requested, but ${
-        !rt.shared ? 'the runtime has no shared memory' : 'this host has no worker threads'})`);
-      n = 1;
-    }
-    if (n > 1 && this.threadsUnavailable) n = 1;
-    if (n <= 1) return 1;
-    const box = this.threadsBox;
-    if (box.pool && !box.pool.broken && box.pool.size === n) return n;
-    box.pool?.terminate();
-    box.pool = undefined;
-    try {
-      box.pool = await WorkerPool.create(rt, n);
-    } catch (e) {
-      if (!(e instanceof QuantextError) || e.code !== 'E_UNSUPPORTED') throw e;
-      this.threadsUnavailable = true;
-      warnOnce('nostart', `quantext: FastText runs single-threaded: worker threads did not start here (${e.message})`);
-      return 1;
-    }
-    return n;
+  private threads(rt: Runtime): Promise<number> {
+    return startThreads(rt, 'FastText', this.opts.workers, this.threadsBox);
   }
+
 
   /**
    * Trains on `corpus` (building the vocabulary first if needed), with Word2Vec's schedule and TrainOptions; then
@@ -521,9 +487,7 @@ export class FastText {
       return;
     }
     this.disposed = true;
-    poolRegistry?.unregister(this);
-    this.threadsBox.pool?.terminate();
-    this.threadsBox.pool = undefined;
+    terminatePool(this, this.threadsBox);
     this._wv?.dispose();
     this.input?.dispose();
     this.mem?.dispose();

@@ -1,8 +1,8 @@
 import { QuantextError, check } from '../errors.js';
+import { startThreads, registerPool, terminatePool, type PoolBox } from './threads.js';
 import { disposeSymbol } from '../runtime/handle.js';
 import { init, type Runtime } from '../runtime/runtime.js';
-import { env } from '../runtime/env.js';
-import { WorkerPool, hasWorkerFactory, availableParallelism } from '../runtime/pool.js';
+import type { WorkerPool } from '../runtime/pool.js';
 import { DenseMatrix } from '../vectors/matrix.js';
 import { KeyedVectors } from '../vectors/keyed.js';
 import { openCorpus, isIdCorpus, idCorpusEnds, type CorpusInput, type IdCorpus } from './corpus.js';
@@ -16,22 +16,10 @@ import { encodeModel, decodeModel, readModelBytes, type ModelRecord } from './mo
 import { writeFileViaHost } from '../io/lines.js';
 
 export type { Word2VecOptions, TrainOptions, TrainProgress, TrainResult } from './options.js';
+export { resetTrainWarnings } from './threads.js';
 
-const warned = new Set<string>();
-/** Warns once per process per kind (threads capped, threads unavailable). */
-function warnOnce(kind: string, msg: string): void {
-  if (warned.has(kind)) return;
-  warned.add(kind);
-  console.warn(msg);
-}
-/** For tests: forget which warnings were given. */
-export function resetTrainWarnings(): void {
-  warned.clear();
-}
 
 // ends the threads of a model that was dropped without dispose() (its wasm memory has its own safety net)
-const poolRegistry =
-  typeof FinalizationRegistry !== 'undefined' ? new FinalizationRegistry<{ pool?: WorkerPool }>((box) => box.pool?.terminate()) : undefined;
 
 /** Where the learning-rate schedule of the last train() calls stands: `done` of `total` epochs. */
 export interface TrainSchedule {
@@ -77,14 +65,13 @@ export class Word2Vec {
   private disposeRequested = false;
   private disposed = false;
   /** the model's worker pool, held in a box so that a model never disposed still has its threads ended when collected */
-  private threadsBox: { pool?: WorkerPool } = {};
+  private threadsBox: PoolBox = {};
   private get pool(): WorkerPool | undefined {
     return this.threadsBox.pool;
   }
   private set pool(p: WorkerPool | undefined) {
     this.threadsBox.pool = p;
   }
-  private threadsUnavailable = false;
   /** The corpus the vocabulary was built from (its token count drives the learning-rate schedule). */
   private vocabCorpus?: CorpusInput;
   /** The corpus as recorded by buildVocab(), used by the next train() on the same corpus object. */
@@ -98,7 +85,7 @@ export class Word2Vec {
     const warning = learningRateWarning(this.opts);
     if (warning) console.warn(warning);
     this.rng = BigInt(this.opts.seed >>> 0);
-    poolRegistry?.register(this, this.threadsBox, this);
+    registerPool(this, this.threadsBox);
   }
 
   /** Trains a new model: `await Word2Vec.fit(corpus, options)` (init, vocabulary and training in one call). */
@@ -411,34 +398,10 @@ export class Word2Vec {
    * How many threads this call runs: `workers`, capped at the host's available parallelism, and 1 where threads
    * cannot run or start (each with one warning per process). Starts the model's pool, or reuses it.
    */
-  private async threads(rt: Runtime): Promise<number> {
-    let n = this.opts.workers;
-    const max = availableParallelism();
-    if (n > max) {
-      warnOnce('cap', `quantext: Word2Vec runs ${max} threads, not ${n}: this host runs at most ${max} in parallel`);
-      n = max;
-    }
-    if (n > 1 && !(rt.shared && hasWorkerFactory() && env.canThread)) {
-      warnOnce('nothreads', `quantext: Word2Vec runs single-threaded here (workers: ${n} requested, but ${
-        !rt.shared ? 'the runtime has no shared memory (browsers need cross-origin isolation: COOP same-origin + COEP require-corp)' : 'this host has no worker threads'
-      })`);
-      n = 1;
-    }
-    if (n > 1 && this.threadsUnavailable) n = 1;
-    if (n <= 1) return 1;
-    if (this.pool && !this.pool.broken && this.pool.size === n) return n;
-    this.pool?.terminate();
-    this.pool = undefined;
-    try {
-      this.pool = await WorkerPool.create(rt, n);
-    } catch (e) {
-      if (!(e instanceof QuantextError) || e.code !== 'E_UNSUPPORTED') throw e;
-      this.threadsUnavailable = true;
-      warnOnce('nostart', `quantext: Word2Vec runs single-threaded: worker threads did not start here (${e.message})`);
-      return 1;
-    }
-    return n;
+  private threads(rt: Runtime): Promise<number> {
+    return startThreads(rt, 'Word2Vec', this.opts.workers, this.threadsBox);
   }
+
 
   /**
    * Trains on `corpus` (building the vocabulary first if needed). Linear learning-rate decay over all epochs,
@@ -670,9 +633,7 @@ export class Word2Vec {
       return;
     }
     this.disposed = true;
-    poolRegistry?.unregister(this);
-    this.pool?.terminate();
-    this.pool = undefined;
+    terminatePool(this, this.threadsBox);
     this._wv?.dispose();
     this.syn0?.dispose();
     this.mem?.dispose();

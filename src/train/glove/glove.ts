@@ -2,10 +2,9 @@
 // AdaGrad on f(X)·(wᵢ·w̃ⱼ + bᵢ + b̃ⱼ − log X)², W + W̃ as the vectors (glove.c's -model 2). The counting and every
 // epoch run in wasm (assembly/glove/); epochs are Hogwild over shared memory where the runtime has threads.
 import { QuantextError, check } from '../../errors.js';
+import { startThreads, registerPool, terminatePool, type PoolBox } from '../threads.js';
 import { disposeSymbol } from '../../runtime/handle.js';
 import { init, type Runtime } from '../../runtime/runtime.js';
-import { env } from '../../runtime/env.js';
-import { WorkerPool, hasWorkerFactory, availableParallelism } from '../../runtime/pool.js';
 import { DenseMatrix } from '../../vectors/matrix.js';
 import { KeyedVectors } from '../../vectors/keyed.js';
 import { openCorpus, isIdCorpus, idCorpusEnds, type CorpusInput, type IdCorpus } from '../corpus.js';
@@ -113,18 +112,10 @@ function resolve(options: GloVeOptions): Resolved {
   return o;
 }
 
-const warned = new Set<string>();
-function warnOnce(kind: string, msg: string): void {
-  if (warned.has(kind)) return;
-  warned.add(kind);
-  console.warn(msg);
-}
 
 /** Records per kernel call: between calls training checks abort, reports progress and lets the event loop run. */
 const CHUNK = 1 << 18;
 
-const poolRegistry =
-  typeof FinalizationRegistry !== 'undefined' ? new FinalizationRegistry<{ pool?: WorkerPool }>((box) => box.pool?.terminate()) : undefined;
 
 /**
  * GloVe word vectors, trained as the Stanford tool (glove.c, cooccur.c, shuffle.c) trains them, in wasm.
@@ -156,15 +147,14 @@ export class GloVe {
   private training = false;
   private disposeRequested = false;
   private disposed = false;
-  private threadsBox: { pool?: WorkerPool } = {};
-  private threadsUnavailable = false;
+  private threadsBox: PoolBox = {};
 
   constructor(options: GloVeOptions = {}) {
     this.runtimeOpt = options.runtime;
     this.opts = resolve(options);
     // xorshift64* state: never 0
     this.rng = (BigInt(this.opts.seed >>> 0) * 0x9e3779b97f4a7c15n + 0x2545f4914f6cdd1dn) & 0xffffffffffffffffn || 1n;
-    poolRegistry?.register(this, this.threadsBox, this);
+    registerPool(this, this.threadsBox);
   }
 
   /** Trains a new model in one call: vocabulary, co-occurrences, epochs. */
@@ -357,33 +347,10 @@ export class GloVe {
     });
   }
 
-  private async threads(rt: Runtime): Promise<number> {
-    let n = this.opts.workers;
-    const max = availableParallelism();
-    if (n > max) {
-      warnOnce('cap', `quantext: GloVe runs ${max} threads, not ${n}: this host runs at most ${max} in parallel`);
-      n = max;
-    }
-    if (n > 1 && !(rt.shared && hasWorkerFactory() && env.canThread)) {
-      warnOnce('nothreads', `quantext: GloVe runs single-threaded here (workers: ${n} requested, but ${!rt.shared ? 'the runtime has no shared memory' : 'this host has no worker threads'})`);
-      n = 1;
-    }
-    if (n > 1 && this.threadsUnavailable) n = 1;
-    if (n <= 1) return 1;
-    const box = this.threadsBox;
-    if (box.pool && !box.pool.broken && box.pool.size === n) return n;
-    box.pool?.terminate();
-    box.pool = undefined;
-    try {
-      box.pool = await WorkerPool.create(rt, n);
-    } catch (e) {
-      if (!(e instanceof QuantextError) || e.code !== 'E_UNSUPPORTED') throw e;
-      this.threadsUnavailable = true;
-      warnOnce('nostart', `quantext: GloVe runs single-threaded: worker threads did not start here (${e.message})`);
-      return 1;
-    }
-    return n;
+  private threads(rt: Runtime): Promise<number> {
+    return startThreads(rt, 'GloVe', this.opts.workers, this.threadsBox);
   }
+
 
   /**
    * Trains on `corpus`: builds the vocabulary if needed, counts the co-occurrences (once per corpus: a later call
@@ -516,9 +483,7 @@ export class GloVe {
       return;
     }
     this.disposed = true;
-    poolRegistry?.unregister(this);
-    this.threadsBox.pool?.terminate();
-    this.threadsBox.pool = undefined;
+    terminatePool(this, this.threadsBox);
     this._wv?.dispose();
     this.vectors?.dispose();
     this.mem?.dispose();
