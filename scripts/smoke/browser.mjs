@@ -6,7 +6,8 @@
 //   - the demo loads the right default wasm build, trains, and shows fruit next to 'apple';
 //   - a word-vector file picked in the page's file input loads from memory (a File; no file system);
 //   - every check of checks.mjs, run inside the page;
-//   - with the worker script served without COEP, training on 2 workers fails with an error naming the header;
+//   - with the worker script served without COEP, training on 2 workers goes on with one thread and one warning
+//     naming the header (issue 9: where workers cannot start, one thread and one warning, not a failure);
 //   - screenshots to /tmp/quantext-web-{isolated,plain}.png.
 //
 //   node scripts/smoke/browser.mjs     (Chromium: /usr/bin/chromium or $CHROMIUM; run.mjs --install gets it)
@@ -132,7 +133,8 @@ async function runMode(browser, isolated) {
 
 /**
  * A misconfigured server: the page is isolated but dist/runtime/worker.js lacks COEP, so the worker cannot load.
- * Training with 2 workers must fail with E_UNSUPPORTED naming the header, not hang or silently use one thread.
+ * Training with 2 workers must go on with one thread and say why once (a warning naming worker.js and the header),
+ * not hang, fail, or fall back silently.
  */
 async function runWorkerWithoutCoep(browser) {
   const t0 = performance.now();
@@ -140,12 +142,19 @@ async function runWorkerWithoutCoep(browser) {
   const context = await browser.newContext();
   const page = await context.newPage();
   page.setDefaultTimeout(STEP_MS);
-  const check = { name: 'worker.js without COEP → clear error', ok: false, detail: '', ms: 0 };
+  const check = { name: 'worker.js without COEP → one thread and one warning naming the header', ok: false, detail: '', ms: 0 };
+  const warnings = [];
+  page.on('console', (m) => {
+    if (m.type() === 'warning' && /quantext/.test(m.text())) warnings.push(m.text());
+  });
   try {
     await page.goto(`${server.url}examples/web/`);
     const got = await page.evaluate(() => globalThis.quantextDemo.ready.then((r) => ({ ok: r }), (e) => ({ code: e.code, message: e.message })));
-    check.ok = got.code === 'E_UNSUPPORTED' && /worker\.js/.test(got.message) && /Cross-Origin-Embedder-Policy/.test(got.message);
-    check.detail = got.ok ? `training succeeded on ${got.ok.threads} thread(s)` : `${got.code}: ${got.message}`;
+    const named = warnings.filter((w) => /worker/i.test(w) && /Cross-Origin-Embedder-Policy|COEP/.test(w));
+    check.ok = got.ok?.threads === 1 && warnings.length === 1 && named.length === 1;
+    check.detail = got.ok
+      ? `trained on ${got.ok.threads} thread(s); ${warnings.length} warning(s): ${warnings.join(' | ').slice(0, 300)}`
+      : `${got.code}: ${got.message}`;
   } catch (e) {
     check.detail = e?.message ?? String(e);
   } finally {
