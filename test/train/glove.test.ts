@@ -417,6 +417,13 @@ describe('quantext train --algorithm glove', () => {
       const lines = readFileSync(join(dir, 'v.txt'), 'utf8').trim().split('\n');
       expect(lines[0]).toBe('16 8');
       expect(lines.length).toBe(17);
+      // without --epochs / --window GloVe takes its own defaults (25, 15), not Word2Vec's (5, 5)
+      const dflt = run('--algorithm', 'glove', '--dim', '8', '--min-count', '1', '--threads', '1', '--json');
+      expect(dflt.status, dflt.stderr).toBe(0);
+      expect(JSON.parse(dflt.stdout.trim().split('\n').pop()!)).toMatchObject({ epochs: 25, words: 400 * 8 * 25 });
+      const w2v = run('--dim', '8', '--min-count', '1', '--threads', '1', '--json');
+      expect(w2v.status, w2v.stderr).toBe(0);
+      expect(JSON.parse(w2v.stdout.trim().split('\n').pop()!)).toMatchObject({ epochs: 5 });
       const bad = run('--algorithm', 'glove', '--x-max', '0');
       expect(bad.status).not.toBe(0);
       expect(bad.stderr).toMatch(/--x-max must be a positive number/);
