@@ -11,11 +11,11 @@ import { DenseMatrix } from '../vectors/matrix.js';
 import { FastTextKeyedVectors } from '../fasttext/keyed.js';
 import { openCorpus, isIdCorpus, idCorpusEnds, type CorpusInput, type IdCorpus } from './corpus.js';
 import { VocabBuilder, sampleThresholds, aliasTable, huffmanAnyOrder, type CountedVocab, type EncodedCorpus } from './vocab.js';
-import { CFG, FLAG, MAX_CODE_LENGTH, checkConfigLayout, cfgBlock } from './w2v-config.js';
+import { CFG, MAX_CODE_LENGTH, checkConfigLayout, cfgBlock, fillConfig } from './w2v-config.js';
 import { TrainMemory } from './memory.js';
 import { CACHE_LIMIT } from './corpus-cache.js';
 import { Slots, runEpochs } from './scheduler.js';
-import { resolveOptions, type ResolvedOptions, type Word2VecOptions, type TrainOptions, type TrainResult } from './options.js';
+import { resolveOptions, validateTrainOptions, type ResolvedOptions, type Word2VecOptions, type TrainOptions, type TrainResult } from './options.js';
 import type { Kernels } from '../runtime/kernels/index.js';
 
 /** Options of FastText: Word2Vec's (gensim's names and defaults) plus the character n-grams. */
@@ -326,21 +326,13 @@ export class FastText {
   }
 
   private fillCfg(rt: Runtime, cfg: number): void {
-    const a = rt.arena, o = this.opts;
-    for (const [off, val] of Object.entries(this.sharedFields)) a.u32(cfg + Number(off), 1)[0] = val;
-    const i32 = (off: number, v: number) => (a.i32(cfg + off, 1)[0] = v);
-    i32(CFG.DIM, o.vectorSize);
-    i32(CFG.VOCAB, this.vocab!.words.length);
-    i32(CFG.NEGATIVE, o.negative);
-    i32(CFG.WINDOW, o.window);
-    i32(CFG.FLAGS, (o.hs ? FLAG.HS : 0) | (o.sg ? 0 : FLAG.CBOW) | (o.cbowMean ? FLAG.CBOW_MEAN : 0) |
-      (o.shrinkWindows ? FLAG.SHRINK_WINDOWS : 0) | (o.sample > 0 ? FLAG.SAMPLE : 0) | (o.sharedNegatives ? FLAG.MINIBATCH : 0));
+    fillConfig(rt, cfg, this.sharedFields, this.opts, this.vocab!.words.length);
   }
+
 
   private threads(rt: Runtime): Promise<number> {
     return startThreads(rt, 'FastText', this.opts.workers, this.threadsBox);
   }
-
 
   /**
    * Trains on `corpus` (building the vocabulary first if needed), with Word2Vec's schedule and TrainOptions; then
@@ -348,6 +340,7 @@ export class FastText {
    */
   async train(corpus: CorpusInput | IdCorpus, options: TrainOptions = {}): Promise<TrainResult> {
     this.alive();
+    validateTrainOptions(options);
     if (this.training) throw new QuantextError('E_BUSY', 'train() is already running on this model; await it first');
     this.training = true;
     try {

@@ -83,3 +83,25 @@ export const cfgBlock = {
     f32[CFG.ALPHA_END / 4] = alpha1;
   },
 };
+
+/**
+ * Writes a model's fields into a config block (Word2Vec's and FastText's kernels share the layout): the fields every
+ * thread shares (table addresses), then the sizes and the flags from the options.
+ */
+export function fillConfig(
+  rt: Runtime,
+  cfg: number,
+  shared: Record<number, number>,
+  o: { vectorSize: number; negative: number; window: number; hs: number | boolean; sg: number | boolean; cbowMean: number | boolean; shrinkWindows: boolean; sample: number; sharedNegatives: boolean },
+  vocabSize: number,
+): void {
+  const a = rt.arena;
+  for (const [off, val] of Object.entries(shared)) a.u32(cfg + Number(off), 1)[0] = val;
+  const i32 = (off: number, v: number) => (a.i32(cfg + off, 1)[0] = v);
+  i32(CFG.DIM, o.vectorSize);
+  i32(CFG.VOCAB, vocabSize);
+  i32(CFG.NEGATIVE, o.negative);
+  i32(CFG.WINDOW, o.window);
+  i32(CFG.FLAGS, (o.hs ? FLAG.HS : 0) | (o.sg ? 0 : FLAG.CBOW) | (o.cbowMean ? FLAG.CBOW_MEAN : 0) |
+    (o.shrinkWindows ? FLAG.SHRINK_WINDOWS : 0) | (o.sample > 0 ? FLAG.SAMPLE : 0) | (o.sharedNegatives ? FLAG.MINIBATCH : 0));
+}

@@ -7,7 +7,7 @@ import { DenseMatrix } from '../vectors/matrix.js';
 import { KeyedVectors } from '../vectors/keyed.js';
 import { openCorpus, isIdCorpus, idCorpusEnds, type CorpusInput, type IdCorpus } from './corpus.js';
 import { VocabBuilder, TextScanner, sampleThresholds, aliasTable, huffmanAnyOrder, type CountedVocab, type EncodedCorpus } from './vocab.js';
-import { CFG, CFG_SIZE, FLAG, MAX_CODE_LENGTH, scratchBytes, checkConfigLayout, cfgBlock } from './w2v-config.js';
+import { CFG, CFG_SIZE, MAX_CODE_LENGTH, scratchBytes, checkConfigLayout, cfgBlock, fillConfig } from './w2v-config.js';
 import { TrainMemory } from './memory.js';
 import { CACHE_LIMIT } from './corpus-cache.js';
 import { Slots, runEpochs, abortableCorpus, throwIfAborted } from './scheduler.js';
@@ -383,15 +383,7 @@ export class Word2Vec {
   }
 
   private fillCfg(rt: Runtime, cfg: number): void {
-    const a = rt.arena, o = this.opts;
-    for (const [off, val] of Object.entries(this.sharedFields)) a.u32(cfg + Number(off), 1)[0] = val;
-    const i32 = (off: number, v: number) => (a.i32(cfg + off, 1)[0] = v);
-    i32(CFG.DIM, o.vectorSize);
-    i32(CFG.VOCAB, this.vocab!.words.length);
-    i32(CFG.NEGATIVE, o.negative);
-    i32(CFG.WINDOW, o.window);
-    i32(CFG.FLAGS, (o.hs ? FLAG.HS : 0) | (o.sg ? 0 : FLAG.CBOW) | (o.cbowMean ? FLAG.CBOW_MEAN : 0) |
-      (o.shrinkWindows ? FLAG.SHRINK_WINDOWS : 0) | (o.sample > 0 ? FLAG.SAMPLE : 0) | (o.sharedNegatives ? FLAG.MINIBATCH : 0));
+    fillConfig(rt, cfg, this.sharedFields, this.opts, this.vocab!.words.length);
   }
 
   /**
@@ -401,7 +393,6 @@ export class Word2Vec {
   private threads(rt: Runtime): Promise<number> {
     return startThreads(rt, 'Word2Vec', this.opts.workers, this.threadsBox);
   }
-
 
   /**
    * Trains on `corpus` (building the vocabulary first if needed). Linear learning-rate decay over all epochs,

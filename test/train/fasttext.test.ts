@@ -117,6 +117,17 @@ describe('FastText', () => {
     expect(() => new FastText({ maxN: 0, bucket: 0 })).not.toThrow();
   });
 
+  it('bad train() options are E_OPTION naming the option, as for Word2Vec (they were not checked)', async () => {
+    const m = new FastText({ ...small, runtime: await rtFor('simd') });
+    for (const [o, name] of [[{ epochs: -1 }, 'epochs'], [{ totalWords: Number.NaN }, 'totalWords'], [{ onProgress: 5 }, 'onProgress'], [{ epoch: 3 }, 'epoch']] as const) {
+      const err = await m.train(plantedCorpus(1, 50), o as never).then(() => undefined, (e) => e);
+      expect(err, JSON.stringify(o)).toBeInstanceOf(QuantextError);
+      expect(err.code, JSON.stringify(o)).toBe('E_OPTION');
+      expect(err.message, JSON.stringify(o)).toContain(name);
+    }
+    m.dispose();
+  });
+
   it('estimateMemory() reports the bucket matrix before anything is allocated', () => {
     const e = FastText.estimateMemory({ vectorSize: 100, bucket: 2_000_000 });
     expect(e.ngrams).toBe(800_000_000);
