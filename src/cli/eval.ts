@@ -35,6 +35,8 @@ export interface EvalPlan {
   pairs: string[];
   /** Shipped sets that should have been there and are not (reported on stderr). */
   missing: string[];
+  /** The shipped sets are used (no file was named). */
+  shipped: boolean;
 }
 
 /**
@@ -48,7 +50,7 @@ export function planEval(o: { analogies?: unknown; pairs?: unknown }, shipped = 
   const analogies = named(o.analogies);
   const pairs = named(o.pairs);
   if (analogies.length > 1) throw new QuantextError('E_OPTION', `--analogies takes one file, got ${analogies.length}`, { option: '--analogies' });
-  if (analogies.length || pairs.length) return { analogies: analogies[0], pairs, missing: [] };
+  if (analogies.length || pairs.length) return { analogies: analogies[0], pairs, missing: [], shipped: false };
   const wantAnalogies = o.analogies !== false;
   const wantPairs = o.pairs !== false;
   if (!wantAnalogies && !wantPairs) {
@@ -60,6 +62,7 @@ export function planEval(o: { analogies?: unknown; pairs?: unknown }, shipped = 
     analogies: wantAnalogies && existsSync(shipped.analogies) ? shipped.analogies : undefined,
     pairs: wantPairs ? shipped.pairs.filter((f) => existsSync(f)) : [],
     missing,
+    shipped: true,
   };
   if (!plan.analogies && !plan.pairs.length) {
     throw new QuantextError(
@@ -72,7 +75,12 @@ export function planEval(o: { analogies?: unknown; pairs?: unknown }, shipped = 
 }
 
 /** `quantext eval VECTORS [--analogies FILE] [--pairs FILE]... [--restrict 30000]` */
-export async function evalCommand(kv: KeyedVectors, o: { analogies?: string; pairs?: string[]; restrict?: number }): Promise<EvalSummary> {
+/**
+ * `shipped`: the files are the well-formed shipped sets, so a pair set none of whose pairs is in the vocabulary (a
+ * small or specialised vocabulary) is reported as such (scores NaN, OOV 100 %) instead of failing the whole
+ * evaluation; a file the user named still fails (E_EMPTY: wrong format, or every pair out of vocabulary).
+ */
+export async function evalCommand(kv: KeyedVectors, o: { analogies?: string; pairs?: string[]; restrict?: number; shipped?: boolean }): Promise<EvalSummary> {
   const restrictVocab = o.restrict ?? 30000;
   const out: EvalSummary = { pairs: [] };
   if (o.analogies) {
@@ -80,7 +88,14 @@ export async function evalCommand(kv: KeyedVectors, o: { analogies?: string; pai
     out.analogy = { correct: r.total.correct, total: r.total.total, accuracy: r.total.accuracy, oov: r.oov.count, sections: r.sections };
   }
   for (const f of o.pairs ?? []) {
-    const r = kv.evaluateWordPairs(await text(f), { restrictVocab, name: f });
+    let r;
+    try {
+      r = kv.evaluateWordPairs(await text(f), { restrictVocab, name: f });
+    } catch (e) {
+      if (!o.shipped || !(e instanceof QuantextError) || e.code !== 'E_EMPTY') throw e;
+      out.pairs.push({ file: f, pearson: NaN, spearman: NaN, oovRatio: 100 });
+      continue;
+    }
     out.pairs.push({ file: f, pearson: r.pearson, spearman: r.spearman, oovRatio: r.oovRatio });
   }
   return out;
@@ -96,6 +111,8 @@ export function printEval(e: EvalSummary, log: (s: string) => void): void {
     }
   }
   for (const p of e.pairs) {
-    log(`${p.file.split('/').pop()}: Spearman ${p.spearman.toFixed(4)}, Pearson ${p.pearson.toFixed(4)}, OOV ${p.oovRatio.toFixed(1)} %`);
+    const name = p.file.split('/').pop();
+    if (Number.isNaN(p.spearman) && p.oovRatio === 100) log(`${name}: no pair in the vocabulary (OOV 100 %)`);
+    else log(`${name}: Spearman ${p.spearman.toFixed(4)}, Pearson ${p.pearson.toFixed(4)}, OOV ${p.oovRatio.toFixed(1)} %`);
   }
 }

@@ -85,7 +85,7 @@ cli
     const limit = o.limit === undefined ? undefined : positiveInt('--limit', o.limit, 0);
     await init();
     const kv = await loadVectors(String(vectors), { limit });
-    const r = await evalCommand(kv, { analogies: plan.analogies, pairs: plan.pairs, restrict });
+    const r = await evalCommand(kv, { analogies: plan.analogies, pairs: plan.pairs, restrict, shipped: plan.shipped });
     printEval(r, log);
     emit({ analogy: r.analogy ? { correct: r.analogy.correct, total: r.analogy.total, accuracy: r.analogy.accuracy, sections: r.analogy.sections } : null, pairs: r.pairs });
     kv.dispose();
@@ -195,7 +195,7 @@ cli
       if (model.wv.has(w)) log(`  ${w.padEnd(10)} ${fmtNeighbours(model.wv.mostSimilar({ positive: [w], topn: 5 }))}`);
     }
     log('');
-    const ev = await evalCommand(model.wv, { analogies: SHIPPED_ANALOGIES, pairs: SHIPPED_PAIRS, restrict: 30000 });
+    const ev = await evalCommand(model.wv, { analogies: SHIPPED_ANALOGIES, pairs: SHIPPED_PAIRS, restrict: 30000, shipped: true });
     printEval({ ...ev, analogy: ev.analogy && { ...ev.analogy, sections: [] } }, log);
     log(`\ndone in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     emit({ ...summary, analogy: ev.analogy && { correct: ev.analogy.correct, total: ev.analogy.total, accuracy: ev.analogy.accuracy }, pairs: ev.pairs });

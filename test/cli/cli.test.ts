@@ -310,3 +310,23 @@ describe('quantext CLI', () => {
     }
   });
 });
+
+describe('quantext eval on a vocabulary that the shipped pair sets do not cover', () => {
+  it('reports the pair sets as out of vocabulary and still gives the analogies (a named file still fails)', () => {
+    // athens/greece/baghdad/iraq are in the analogy set; no pair of WordSim-353 or SimLex-999 is complete here
+    const words = ['athens', 'greece', 'baghdad', 'iraq', 'zzqa', 'zzqb'];
+    const r = rng(3);
+    const file = join(dir, 'tiny-eval.txt');
+    writeFileSync(file, `${words.length} 4\n` + words.map((w) => `${w} ${Array.from({ length: 4 }, () => (r() * 2 - 1).toFixed(4)).join(' ')}`).join('\n') + '\n');
+    const res = run(['eval', file, '--json']);
+    expect(res.code, res.stderr).toBe(0);
+    const text = run(['eval', file]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout + text.stderr).toMatch(/wordsim353\.tsv: no pair in the vocabulary \(OOV 100 %\)/);
+    expect(res.json.analogy.total).toBeGreaterThan(0);
+    expect(res.json.pairs.map((p: { oovRatio: number }) => p.oovRatio)).toEqual([100, 100]);
+    const named = run(['eval', file, '--pairs', join(ROOT, 'data', 'eval', 'wordsim353.tsv')]);
+    expect(named.code).toBe(2);
+    expect(named.stderr).toMatch(/no word pair could be scored/);
+  });
+});
