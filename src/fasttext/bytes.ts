@@ -19,6 +19,37 @@ export class ChunkReader {
     this.it = chunks[Symbol.asyncIterator]();
   }
 
+  /** Chunks read ahead by {@link prefetch}, consumed before the iterator's. */
+  private ahead: Uint8Array[] = [];
+  private aheadBytes = 0;
+
+  private nextChunk(): Promise<IteratorResult<Uint8Array>> | IteratorResult<Uint8Array> {
+    const c = this.ahead.shift();
+    if (c === undefined) return this.it.next();
+    this.aheadBytes -= c.length;
+    return { done: false, value: c };
+  }
+
+  /**
+   * When the source's size is unknown (a stream), reads ahead until n bytes are known to exist, so that a header
+   * claiming more than the stream holds is refused ("truncated") before anything of that size is allocated. The
+   * chunks read ahead are held as they came (memory proportional to the data) and consumed by the reads that follow.
+   * A no-op when the size is known: the callers check sizes against it.
+   */
+  async prefetch(n: number, what: string): Promise<void> {
+    if (this.size !== undefined) return;
+    while (this.buf.length - this.pos + this.aheadBytes < n) {
+      if (this.done) this.fail(`the file ends inside ${what}: truncated`);
+      const r = await this.it.next();
+      if (r.done) {
+        this.done = true;
+        continue;
+      }
+      this.ahead.push(r.value);
+      this.aheadBytes += r.value.length;
+    }
+  }
+
   /** Absolute offset of the next byte. */
   get offset(): number {
     return this.base + this.pos;
@@ -37,7 +68,7 @@ export class ChunkReader {
   async need(n: number, what: string): Promise<void> {
     while (this.buf.length - this.pos < n) {
       if (this.done) this.fail(`the file ends inside ${what}: truncated`);
-      const r = await this.it.next();
+      const r = await this.nextChunk();
       if (r.done) {
         this.done = true;
         continue;
@@ -106,7 +137,7 @@ export class ChunkReader {
     while (done < n) {
       if (this.pos >= this.buf.length) {
         if (this.done) this.fail(`the file ends inside ${what}: truncated`);
-        const r = await this.it.next();
+        const r = await this.nextChunk();
         if (r.done) {
           this.done = true;
           continue;
@@ -127,7 +158,7 @@ export class ChunkReader {
   async atEnd(): Promise<boolean> {
     if (this.pos < this.buf.length) return false;
     while (!this.done) {
-      const r = await this.it.next();
+      const r = await this.nextChunk();
       if (r.done) this.done = true;
       else if (r.value.length > 0) {
         this.base += this.buf.length;

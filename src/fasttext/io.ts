@@ -100,6 +100,7 @@ async function readDictionary(r: ChunkReader, args: FastTextArgs): Promise<FastT
   // each entry takes at least 10 bytes (NUL, count, type); each prune pair 8
   if (size * 10 > r.remaining) r.fail(`the dictionary claims ${size} entries, more than the ${r.remaining} bytes left can hold`, at);
   if (!(pruneSize >= -1) || !Number.isFinite(pruneSize) || pruneSize * 8 > r.remaining) r.fail(`invalid pruned n-gram count ${pruneSize}`, at + 20);
+  await r.prefetch(size * 10 + Math.max(pruneSize, 0) * 8, 'the dictionary');
   const entries: string[] = new Array(size);
   const bytes: Uint8Array[] = new Array(size);
   const counts = new Float64Array(size);
@@ -121,12 +122,13 @@ async function readDictionary(r: ChunkReader, args: FastTextArgs): Promise<FastT
 }
 
 /** Refuses sizes that cannot fit wasm32 or the rest of the file, before allocating. */
-function checkSize(r: ChunkReader, bytes: number, what: string, at: number): void {
+async function checkSize(r: ChunkReader, bytes: number, what: string, at: number): Promise<void> {
   if (!Number.isFinite(bytes) || bytes < 0) r.fail(`${what} has an invalid size`, at);
   if (bytes >= WASM32_BYTES) {
     throw new QuantextError('E_FORMAT', `${r.name}: ${what} needs ${bytes} bytes, more than wasm32 memory (4 GiB) can hold (at byte ${at})`, { file: r.name, offset: at, bytes });
   }
   if (bytes > r.remaining) r.fail(`${what} needs ${bytes} bytes but only ${r.remaining} remain: the header disagrees with the file size (truncated?)`, at);
+  await r.prefetch(bytes, what);
 }
 
 async function readDense(r: ChunkReader, rt: Runtime, what: string): Promise<DenseMatrix> {
@@ -135,10 +137,12 @@ async function readDense(r: ChunkReader, rt: Runtime, what: string): Promise<Den
   const cols = await r.i64(what);
   if (!(rows >= 0 && cols >= 0 && cols <= 1 << 20)) r.fail(`${what} has an invalid shape ${rows}×${cols}`, at);
   const n = rows * cols * 4;
-  checkSize(r, n, what, at);
+  await checkSize(r, n, what, at);
   const m = new DenseMatrix(rows, cols, { rt, zero: false });
   try {
     await r.copy(n, what, (b, o) => m.rt.arena.u8(m.ptr + o, b.length).set(b));
+    const bad = rows * cols > 0 ? rt.kernels.find_nonfinite_f32(m.ptr, rows * cols) : -1;
+    if (bad >= 0) r.fail(`${what}: value ${bad} (row ${Math.floor(bad / cols)}) is NaN or infinite (did the training that wrote it diverge?)`, at + 16 + bad * 4);
   } catch (e) {
     m.dispose();
     throw e;
@@ -156,14 +160,16 @@ async function readPQHeader(r: ChunkReader, what: string): Promise<{ dim: number
   if (!(dim >= 1 && dsub >= 1 && nsubq === Math.ceil(dim / dsub) && lastdsub === expectLast)) {
     r.fail(`${what}: inconsistent product quantizer (dim ${dim}, ${nsubq} sub-quantizers, dsub ${dsub}, last ${lastdsub})`, at);
   }
-  checkSize(r, dim * KSUB * 4, `${what}'s centroids`, at);
+  await checkSize(r, dim * KSUB * 4, `${what}'s centroids`, at);
   return { dim, nsubq, dsub, lastdsub, at };
 }
 
 async function readFloats(r: ChunkReader, n: number, what: string): Promise<Float32Array> {
   const out = new Float32Array(n);
   const u = new Uint8Array(out.buffer);
+  const at = r.offset;
   await r.copy(n * 4, what, (b, o) => u.set(b, o));
+  for (let i = 0; i < n; i++) if (!Number.isFinite(out[i])) r.fail(`${what}: value ${i} is NaN or infinite`, at + i * 4);
   return out;
 }
 
@@ -174,7 +180,7 @@ async function readQuant(r: ChunkReader, rt: Runtime, what: string): Promise<PQM
   const cols = await r.i64(what);
   const codesize = await r.i32(what);
   if (!(rows >= 0 && cols >= 1 && cols <= 1 << 20)) r.fail(`${what} has an invalid shape ${rows}×${cols}`, at);
-  checkSize(r, codesize, `${what}'s codes`, at);
+  await checkSize(r, codesize, `${what}'s codes`, at);
   const codes = new Uint8Array(codesize);
   await r.copy(codesize, `${what}'s codes`, (b, o) => codes.set(b, o));
   const pq = await readPQHeader(r, `${what}'s quantizer`);
@@ -182,7 +188,7 @@ async function readQuant(r: ChunkReader, rt: Runtime, what: string): Promise<PQM
   const codebook = await readFloats(r, pq.dim * KSUB, `${what}'s centroids`);
   let normCodes: Uint8Array = new Uint8Array(0), normCodebook: Float32Array = new Float32Array(0);
   if (qnorm) {
-    checkSize(r, rows, `${what}'s norm codes`, r.offset);
+    await checkSize(r, rows, `${what}'s norm codes`, r.offset);
     normCodes = new Uint8Array(rows);
     await r.copy(rows, `${what}'s norm codes`, (b, o) => normCodes.set(b, o));
     const npq = await readPQHeader(r, `${what}'s norm quantizer`);

@@ -209,8 +209,24 @@ export function meanOfRows(input: Matrix, rows: ArrayLike<number>, out: Float32A
   if (rows.length === 0) return out;
   for (let k = 0; k < rows.length; k++) input.addRowTo(rows[k], out);
   const inv = Math.fround(1 / rows.length);
-  for (let c = 0; c < out.length; c++) out[c] *= inv;
+  let finite = true;
+  for (let c = 0; c < out.length; c++) finite = Number.isFinite((out[c] *= inv)) && finite;
+  if (!finite) meanInF64(input, rows, out);
   return out;
+}
+
+/**
+ * The mean again in float64 when the float32 sum overflowed (rows near ±3.4e38: fastText's own sum gives ±inf
+ * there). The mean of finite float32 values is finite, so vectors stay finite over the whole float32 range; values
+ * whose float32 sum does not overflow are untouched (and equal fastText's).
+ */
+function meanInF64(input: Matrix, rows: ArrayLike<number>, out: Float32Array): void {
+  const acc = new Float64Array(out.length);
+  for (let k = 0; k < rows.length; k++) {
+    const r = input.decodeRow(rows[k]);
+    for (let c = 0; c < out.length; c++) acc[c] += r[c] / rows.length;
+  }
+  for (let c = 0; c < out.length; c++) if (!Number.isFinite(out[c])) out[c] = acc[c];
 }
 
 /** Every word's fastText vector into `out` (nwords × dim). */
@@ -228,7 +244,9 @@ function fillWordVectors(input: Matrix, t: SubwordTable, out: DenseMatrix): void
       }
       const inv = Math.fround(1 / (b - a));
       const o = i * ds;
-      for (let c = 0; c < d; c++) dst[o + c] = acc[c] * inv;
+      let finite = true;
+      for (let c = 0; c < d; c++) finite = Number.isFinite((dst[o + c] = acc[c] * inv)) && finite;
+      if (!finite) meanInF64(input, t.rows.subarray(a, b), dst.subarray(o, o + d)); // a dense decodeRow allocates no wasm memory
     }
     return;
   }

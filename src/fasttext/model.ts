@@ -168,6 +168,9 @@ export class FastTextModel {
     if (this.args.loss === 'hs' && !this.tree) this.tree = buildHsTree(this.dict.counts.subarray(this.dict.nwords));
     this.scratch ??= new DenseMatrix(1, this.dim, { rt: this.rt });
     const preds = predictRows(rows, kk, Math.fround(threshold), this.inOps, this.outOps, this.args.loss, this.tree, this.state, this.scratch.ptr);
+    for (const [s] of preds) {
+      if (Number.isNaN(s)) throw new QuantextError('E_NAN', 'predict: the scores are NaN: the model holds values so large that float32 arithmetic overflows (fastText would print nan)');
+    }
     return preds.map(([s, i]) => [this.dict.getLabel(i), Math.fround(Math.exp(s))]);
   }
 

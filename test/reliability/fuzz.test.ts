@@ -25,26 +25,26 @@ beforeAll(async () => {
 describe('fuzzing', () => {
   for (const t of TARGETS) {
     if (ONLY && !ONLY.includes(t.name)) continue;
-    it(`${t.name}: ${RUNS} generated inputs load or fail with a located QuantextError`, () => {
+    it(`${t.name}: ${RUNS} generated inputs load or fail with a located QuantextError`, async () => {
       const t0 = performance.now();
-      const details = fc.check(t.property(rt) as fc.IProperty<unknown>, { numRuns: RUNS, seed: SEED, endOnFailure: !long, verbose: 1 });
+      const details = await fc.check(t.property(rt) as fc.IProperty<unknown>, { numRuns: RUNS, seed: SEED, endOnFailure: !long, verbose: 1 });
       const ms = performance.now() - t0;
       if (LOG) appendFileSync(LOG, JSON.stringify({ target: t.name, runs: details.numRuns, failed: details.failed, seed: details.seed, ms: Math.round(ms), counterexample: details.failed ? String(details.counterexample?.[0] instanceof Uint8Array ? Buffer.from(details.counterexample[0] as Uint8Array).toString('base64') : JSON.stringify(details.counterexample)) : undefined }) + '\n');
       if (details.failed && process.env.FUZZ_SAVE && details.counterexample?.[0] instanceof Uint8Array) {
         writeFileSync(join(FIXTURES, `${t.name}-found-${details.seed}.bin`), details.counterexample[0] as Uint8Array);
       }
-      expect(details.failed, fc.defaultReportMessage(details)).toBe(false);
+      expect(details.failed, `${(details.errorInstance as Error | undefined)?.message ?? ''}\n${fc.defaultReportMessage(details)}`).toBe(false);
     }, long ? 24 * 3600_000 : 60_000);
   }
 
-  it('regression fixtures (inputs that once failed) replay cleanly', () => {
+  it('regression fixtures (inputs that once failed) replay cleanly', async () => {
     const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.bin'));
     expect(files.length).toBeGreaterThan(0);
     for (const f of files) {
       const t = TARGETS.find((x) => f.startsWith(`${x.name}-`));
       expect(t?.replay, f).toBeDefined();
       try {
-        t!.replay!(rt, new Uint8Array(readFileSync(join(FIXTURES, f))));
+        await t!.replay!(rt, new Uint8Array(readFileSync(join(FIXTURES, f))));
       } catch (e) {
         throw new Error(`${f}: ${(e as Error).message}`);
       }

@@ -14,6 +14,9 @@ import { quantizeMatrix, type QuantizeMatrixOptions } from '../../../src/vectors
 import { KeyedVectors } from '../../../src/vectors/keyed.js';
 import { int, joinNegativeValues, num, oneOf, positiveInt, seed, str } from '../../../src/cli/args.js';
 import { rng } from '../../helpers.js';
+import { FastTextModel } from '../../../src/fasttext/model.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'E_OPTION', 'E_FORMAT', 'E_TRUNCATED', 'E_TOO_LARGE', 'E_OOV', 'E_NAN', 'E_OOM', 'E_DISPOSED', 'E_UNSUPPORTED',
@@ -304,6 +307,92 @@ function checkArgs(v: unknown, argv: string[]): void {
   if (back.join('\u0000') !== argv.join('\u0000')) fail(`joinNegativeValues(${JSON.stringify(argv)}) = ${JSON.stringify(joined)}`);
 }
 
+// ---------------------------------------------------------------- fastText models (.bin / .ftz)
+
+const FT_SEED_DIR = join(__dirname, '..', '..', 'fixtures', 'fuzz-seeds', 'fasttext');
+export const FASTTEXT_SEEDS = ['sg.bin', 'cb.bin', 's_softmax.bin', 's_hs.bin', 's_ova.bin', 's_ns.bin', 'ftz_plain.ftz', 'ftz_qnorm.ftz'].map(
+  (f) => new Uint8Array(readFileSync(join(FT_SEED_DIR, f))),
+);
+/** Values written over 4-byte header fields (sizes, counts, flags, shapes) of a model file. */
+const FT_FIELD_VALUES = [0, 1, 2, 3, 4, 5, 8, 255, 256, 257, -1, -2, 0x7fffffff, -0x80000000, 0x10000, 1 << 20, (1 << 20) + 1, 793712314, 11, 12, 13, 0x7fc00000, 0x7f800000];
+type FieldEdit = { at: number; value: number; wide: boolean };
+const fieldEditArb: fc.Arbitrary<FieldEdit> = fc.record({ at: fc.nat({ max: 600 }), value: fc.nat(), wide: fc.boolean() });
+
+/** Writes interesting int32 (or int64) values over the first few hundred bytes: the args, dictionary and matrix headers. */
+export function editFields(seed: Uint8Array, edits: readonly FieldEdit[]): Uint8Array {
+  const b = seed.slice();
+  const dv = new DataView(b.buffer);
+  for (const e of edits) {
+    const pos = Math.min(e.at, Math.max(0, b.length - 8));
+    if (pos + 8 > b.length) continue;
+    const v = FT_FIELD_VALUES[e.value % FT_FIELD_VALUES.length];
+    if (e.wide) dv.setBigInt64(pos, BigInt(v), true);
+    else dv.setInt32(pos, v, true);
+  }
+  return b;
+}
+
+async function* chunked(b: Uint8Array, sizes: number[]): AsyncGenerator<Uint8Array> {
+  for (let i = 0, k = 0; i < b.length; k++) {
+    const n = sizes[k % sizes.length];
+    yield b.slice(i, i + n);
+    i += n;
+  }
+}
+
+/**
+ * Loads a model (one buffer, and streamed in chunks: both must agree) and, when that works, uses it: word vectors of
+ * a known and an unseen word, and for supervised models a prediction, all finite with probabilities in [0, 1] in
+ * descending order. Arena usage returns to where it was after dispose or failure; the arena grows no more than the
+ * file justifies.
+ */
+async function checkFastText(rt: Runtime, bytes: Uint8Array, sizes: number[], heapLimit: { top: number }): Promise<void> {
+  const before = rt.arena.used;
+  const load = async (src: Uint8Array | AsyncIterable<Uint8Array>): Promise<Outcome<FastTextModel>> => {
+    try {
+      return { ok: true, value: await FastTextModel.load(src, { rt }) };
+    } catch (e) {
+      const bad = badRejection(e, 'file');
+      if (bad) fail(bad);
+      return { ok: false, code: (e as QuantextError).code, message: (e as Error).message };
+    }
+  };
+  const one = await load(bytes);
+  const streamed = await load(chunked(bytes, sizes));
+  try {
+    if (one.ok !== streamed.ok) fail(`one buffer ${one.ok ? 'loads' : `fails (${(one as { message: string }).message})`}, chunks ${streamed.ok ? 'load' : `fail (${(streamed as { message: string }).message})`}`);
+    if (!one.ok && !streamed.ok && one.code !== streamed.code) fail(`${one.code} (one buffer: ${one.message}) vs ${streamed.code} (chunks: ${streamed.message})`);
+    if (one.ok) {
+      const m = one.value;
+      if (m.input.rows * m.input.cols > bytes.length) {
+        // a dense matrix takes 4 bytes a value; a PQ one at least a byte per row
+        if (!m.quantInput) fail(`${m.input.rows}×${m.input.cols} floats from ${bytes.length} bytes`);
+      }
+      for (const w of [m.words[0] ?? 'cat', 'zzqqxv', 'naïve']) {
+        const v = m.getWordVector(w);
+        if (v.length !== m.dim || !v.every(Number.isFinite)) fail(`getWordVector('${w}') = ${Array.from(v)}`);
+      }
+      // fastText's probabilities are exp(log(p + 1e-5)): up to 1.00001, as the tool prints them
+      if (m.isSupervised) {
+        const r = outcome(() => m.predict('the cat sat far away dog', 3), 'none');
+        if (r.ok) {
+          let last = Infinity;
+          for (const [label, p] of r.value) {
+            if (typeof label !== 'string' || !(p >= 0 && p <= 1 + 1.1e-5) || p > last + 1e-7) fail(`prediction ${JSON.stringify(r.value)}`);
+            last = p;
+          }
+        }
+      }
+    }
+  } finally {
+    if (one.ok) one.value.dispose();
+    if (streamed.ok) streamed.value.dispose();
+  }
+  if (rt.arena.used !== before) fail(`arena usage ${before} → ${rt.arena.used} (a ${one.ok ? 'load' : 'failed load'} leaked wasm memory)`);
+  if (rt.arena.heapTop > heapLimit.top + 64 * bytes.length + (4 << 20)) fail(`arena grew to ${rt.arena.heapTop} bytes for a ${bytes.length}-byte file`);
+  heapLimit.top = Math.max(heapLimit.top, rt.arena.heapTop);
+}
+
 // ---------------------------------------------------------------- the targets
 
 export interface FuzzTarget {
@@ -311,7 +400,7 @@ export interface FuzzTarget {
   /** A property over generated inputs (fast-check), built once the runtime is there. */
   property(rt: Runtime): fc.IProperty<any> | fc.IAsyncProperty<any>;
   /** Replays a regression fixture of this target (test/fixtures/fuzz/<name>-*.bin). */
-  replay?(rt: Runtime, bytes: Uint8Array): void;
+  replay?(rt: Runtime, bytes: Uint8Array): void | Promise<void>;
 }
 
 export const TARGETS: FuzzTarget[] = [
@@ -355,6 +444,19 @@ export const TARGETS: FuzzTarget[] = [
         if (a.ok && !(a.value.score >= 0 && a.value.score <= 1)) fail(`analogy score ${a.value.score}`);
       });
     },
+  },
+  {
+    name: 'fasttext-model',
+    property: (rt) => {
+      const heap = { top: rt.arena.heapTop };
+      const bytesArb = fc.oneof(
+        { weight: 4, arbitrary: fc.tuple(fc.constantFrom(...FASTTEXT_SEEDS), fc.array(fieldEditArb, { minLength: 1, maxLength: 3 })).map(([s, e]) => editFields(s, e)) },
+        { weight: 4, arbitrary: inputsFrom(FASTTEXT_SEEDS) },
+        { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...FASTTEXT_SEEDS), fc.array(fieldEditArb, { maxLength: 2 }), fc.array(mutationArb, { maxLength: 3 })).map(([s, e, m]) => mutate(editFields(s, e), m)) },
+      );
+      return fc.asyncProperty(bytesArb, chunksArb, (b, c) => checkFastText(rt, b, c, heap));
+    },
+    replay: async (rt, b) => checkFastText(rt, b, [13, 1, 64], { top: rt.arena.heapTop }),
   },
   {
     name: 'cli-args',
