@@ -110,6 +110,9 @@ async function readDictionary(r: ChunkReader, args: FastTextArgs): Promise<FastT
     bytes[i] = b;
     entries[i] = decoder.decode(b);
     counts[i] = await r.i64(`dictionary entry ${i}`);
+    // fastText counts occurrences (≥ 1), and its Huffman tree takes 1e15 as "no node yet": a count outside
+    // [1, 1e15) would link the tree into a cycle (hs prediction would recurse forever)
+    if (!(counts[i] >= 1 && counts[i] < 1e15)) r.fail(`dictionary entry ${i} ('${entries[i]}') has count ${counts[i]}; fastText's counts lie in [1, 1e15)`, r.offset - 8);
     const type = await r.u8v(`dictionary entry ${i}`);
     if (type !== (i < nwords ? 0 : 1)) r.fail(`dictionary entry ${i} ('${entries[i]}') has type ${type}; words come first (type 0), then labels (type 1)`, eat);
   }
