@@ -27,7 +27,7 @@ describe('fuzzing', () => {
     if (ONLY && !ONLY.includes(t.name)) continue;
     it(`${t.name}: ${RUNS} generated inputs load or fail with a located QuantextError`, async () => {
       const t0 = performance.now();
-      const details = await fc.check(t.property(rt) as fc.IProperty<unknown>, { numRuns: RUNS, seed: SEED, endOnFailure: !long, verbose: 1 });
+      const details = await fc.check((await t.property(rt)) as fc.IProperty<unknown>, { numRuns: RUNS, seed: SEED, endOnFailure: !long, verbose: 1 });
       const ms = performance.now() - t0;
       if (LOG) appendFileSync(LOG, JSON.stringify({ target: t.name, runs: details.numRuns, failed: details.failed, seed: details.seed, ms: Math.round(ms), counterexample: details.failed ? String(details.counterexample?.[0] instanceof Uint8Array ? Buffer.from(details.counterexample[0] as Uint8Array).toString('base64') : JSON.stringify(details.counterexample)) : undefined }) + '\n');
       if (details.failed && process.env.FUZZ_SAVE && details.counterexample?.[0] instanceof Uint8Array) {

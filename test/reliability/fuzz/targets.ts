@@ -15,6 +15,7 @@ import { KeyedVectors } from '../../../src/vectors/keyed.js';
 import { int, joinNegativeValues, num, oneOf, positiveInt, seed, str } from '../../../src/cli/args.js';
 import { rng } from '../../helpers.js';
 import { FastTextModel } from '../../../src/fasttext/model.js';
+import { Word2Vec } from '../../../src/train/word2vec.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -393,12 +394,107 @@ async function checkFastText(rt: Runtime, bytes: Uint8Array, sizes: number[], he
   heapLimit.top = Math.max(heapLimit.top, rt.arena.heapTop);
 }
 
+// ---------------------------------------------------------------- Word2Vec model files (Word2Vec.save)
+
+const W2V_CORPUS = [['the', 'cat', 'sat', 'on', 'the', 'mat'], ['a', 'dog', 'ran', 'far', 'away'], ['the', 'dog', 'sat'], ['naïve', '日本', 'cat']];
+
+/** Small saved models: skip-gram with negative sampling, CBOW with hs, both tables. */
+export async function word2vecModelSeeds(): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  for (const o of [{ sg: 1 }, { sg: 0, hs: 1, negative: 0 }, { sg: 1, hs: 1, negative: 2 }]) {
+    const m = new Word2Vec({ vectorSize: 4, window: 2, minCount: 1, workers: 1, seed: 3, epochs: 2, ...o });
+    await m.train(W2V_CORPUS);
+    out.push(m.toBytes());
+    m.dispose();
+  }
+  return out;
+}
+
+const OPTION_VALUES: unknown[] = [0, 1, 2, -1, 0.5, 1e9, 2 ** 31, 2 ** 53, 1e300, -1e300, 'x', '', null, true, [], {}, '5', 1e-300];
+/** An edit of the model's metadata: an option's value, the schedule, the RNG state, the totals, or a tensor's shape. */
+export type ModelEdit = { which: number; key: number; value: number };
+const modelEditArb: fc.Arbitrary<ModelEdit> = fc.record({ which: fc.nat({ max: 6 }), key: fc.nat(), value: fc.nat() });
+
+export function editModel(bytes: Uint8Array, edits: readonly ModelEdit[]): Uint8Array {
+  const n = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n))) as Record<string, any>;
+  const md = header.__metadata__ as Record<string, string>;
+  for (const e of edits) {
+    const v = OPTION_VALUES[e.value % OPTION_VALUES.length];
+    switch (e.which) {
+      case 0: case 1: {
+        let opts: Record<string, unknown> = {};
+        try {
+          opts = JSON.parse(md.options ?? '{}') ?? {};
+        } catch {
+          /* an earlier edit broke it: start again */
+        }
+        const keys = [...Object.keys(opts), 'bogus'];
+        opts[keys[e.key % keys.length]] = v;
+        md.options = JSON.stringify(opts);
+        break;
+      }
+      case 2: md.schedule = [JSON.stringify({ done: v, total: 3 }), JSON.stringify({ done: 1, total: v }), '{}', 'x', '[]'][e.key % 5]; break;
+      case 3: md.rng = ['0', '-1', '1e3', 'x', '18446744073709551616', '340282366920938463463374607431768211456', ''][e.key % 7]; break;
+      case 4: md[['totalWords', 'totalSentences', 'format', 'version', 'crc32'][e.key % 5]] = String(v); break;
+      case 5: {
+        const names = Object.keys(header).filter((k) => k !== '__metadata__');
+        const t = header[names[e.key % names.length]];
+        if (t.shape.length) t.shape[e.value % t.shape.length] = NUM_VALUES[e.key % NUM_VALUES.length];
+        break;
+      }
+      case 6: delete md[Object.keys(md)[e.key % Object.keys(md).length]]; break;
+    }
+  }
+  const json = enc.encode(JSON.stringify(header));
+  const data = bytes.subarray(8 + n);
+  const out = new Uint8Array(8 + json.length + data.length);
+  new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
+  out.set(json, 8);
+  out.set(data, 8 + json.length);
+  return out;
+}
+
+/**
+ * Loads a saved Word2Vec model and, when that works, uses it: its vectors are finite, a query answers, and one more
+ * epoch of training runs and stays finite (a loaded state — options, schedule, RNG — must be one training accepts,
+ * or the load must have refused it). Arena usage returns to where it was.
+ */
+async function checkWord2VecModel(rt: Runtime, bytes: Uint8Array): Promise<void> {
+  const before = rt.arena.used;
+  let m: Word2Vec | undefined;
+  try {
+    m = await Word2Vec.load(bytes, { workers: 1 });
+  } catch (e) {
+    const bad = badRejection(e, 'none');
+    if (bad) fail(bad);
+  }
+  if (m) {
+    try {
+      const v = m.wv.vectors;
+      if (!v.every(Number.isFinite)) fail('loaded vectors are not finite');
+      const w = m.wv.keys[0];
+      if (w !== undefined) for (const [, sc] of m.wv.mostSimilar({ positive: [w], topn: 2 })) if (!Number.isFinite(sc)) fail(`score ${sc}`);
+      try {
+        await m.train(W2V_CORPUS, { epochs: 1 });
+        if (!m.wv.vectors.every(Number.isFinite)) fail('vectors after training are not finite');
+      } catch (e) {
+        const bad = badRejection(e, 'none');
+        if (bad) fail(`train after load: ${bad}`);
+      }
+    } finally {
+      m.dispose();
+    }
+  }
+  if (rt.arena.used !== before) fail(`arena usage ${before} → ${rt.arena.used} (a ${m ? 'load' : 'failed load'} leaked wasm memory)`);
+}
+
 // ---------------------------------------------------------------- the targets
 
 export interface FuzzTarget {
   name: string;
   /** A property over generated inputs (fast-check), built once the runtime is there. */
-  property(rt: Runtime): fc.IProperty<any> | fc.IAsyncProperty<any>;
+  property(rt: Runtime): fc.IProperty<any> | fc.IAsyncProperty<any> | Promise<fc.IAsyncProperty<any>>;
   /** Replays a regression fixture of this target (test/fixtures/fuzz/<name>-*.bin). */
   replay?(rt: Runtime, bytes: Uint8Array): void | Promise<void>;
 }
@@ -457,6 +553,18 @@ export const TARGETS: FuzzTarget[] = [
       return fc.asyncProperty(bytesArb, chunksArb, (b, c) => checkFastText(rt, b, c, heap));
     },
     replay: async (rt, b) => checkFastText(rt, b, [13, 1, 64], { top: rt.arena.heapTop }),
+  },
+  {
+    name: 'word2vec-model',
+    property: async (rt) => {
+      const seeds = await word2vecModelSeeds();
+      const bytesArb = fc.oneof(
+        { weight: 6, arbitrary: fc.tuple(fc.constantFrom(...seeds), fc.array(modelEditArb, { minLength: 1, maxLength: 3 })).map(([s, e]) => editModel(s, e)) },
+        { weight: 2, arbitrary: inputsFrom(seeds) },
+      );
+      return fc.asyncProperty(bytesArb, (b) => checkWord2VecModel(rt, b));
+    },
+    replay: async (rt, b) => checkWord2VecModel(rt, b),
   },
   {
     name: 'cli-args',
