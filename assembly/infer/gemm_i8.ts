@@ -261,3 +261,90 @@ export function epilogue_i32_requant(acc: usize, m: i32, n: i32, n4: i32, rowsum
     }
   }
 }
+
+/**
+ * Pair layout for the batched kernel: int8 W widened to int16, panels of 8 outputs, k in pairs:
+ * out[p][kk/2][j][kk&1] = W[8p + j][kk] (zero outside n×k); 8·⌈n/8⌉·kp int16 (kp even). `flip` as pack_i8_panel4.
+ * No SIMD path.
+ */
+export function pack_i16_panel8_pairs(w: usize, n: i32, k: i32, kp: i32, sn: i32, sk: i32, flip: i32, out: usize): void {
+  const np = (n + 7) >> 3;
+  let o = out;
+  for (let p = 0; p < np; p++) for (let c2 = 0; c2 < kp; c2 += 2) for (let j = 0; j < 8; j++) for (let t = 0; t < 2; t++) {
+    const r = (p << 3) + j, c = c2 + t;
+    let v: i32 = 0;
+    if (r < n && c < k) {
+      v = <i32>load<u8>(w + <usize>r * <usize>sn + <usize>c * <usize>sk);
+      v = flip ? v - 128 : <i32><i8>v;
+    }
+    store<i16>(o, <i16>v);
+    o += 2;
+  }
+}
+
+/**
+ * gemm_i16_pairs: acc[r·n8 + c] = Σ_k xq[r·kp + k]·W[c][k] (int32, exact) over the pair layout, n8 = 8·⌈n/8⌉.
+ * Broadcast form: a 32-bit splat of (x[k], x[k+1]) against 4 outputs' (w[k], w[k+1]) pairs gives 8 multiply-adds per
+ * i32x4.dot_i16x8_s; 4 rows × 8 outputs tiles (8 accumulators), as the f32 GEMM but two k per step.
+ */
+export function gemm_i16_pairs(xq: usize, m: i32, kp: i32, wp: usize, n: i32, acc: usize): void {
+  if (!ASC_FEATURE_SIMD) { gemm_i16_pairs_scalar(xq, m, kp, wp, n, acc); return; }
+  const np = (n + 7) >> 3;
+  const xb = <usize>kp << 1, pb = <usize>kp << 4, ab = <usize>np << 5;
+  const z = i32x4.splat(0);
+  for (let p = 0; p < np; p++) {
+    const pw = wp + <usize>p * pb;
+    let r = 0;
+    for (; r + 4 <= m; r += 4) {
+      const x0 = xq + <usize>r * xb, x1 = x0 + xb, x2 = x1 + xb, x3 = x2 + xb;
+      let c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+      let w = pw;
+      for (let o: usize = 0; o < xb; o += 4) {
+        const w0 = v128.load(w), w1 = v128.load(w, 16);
+        w += 32;
+        let a = v128.load32_splat(x0 + o);
+        c00 = i32x4.add(c00, i32x4.dot_i16x8_s(a, w0)); c01 = i32x4.add(c01, i32x4.dot_i16x8_s(a, w1));
+        a = v128.load32_splat(x1 + o);
+        c10 = i32x4.add(c10, i32x4.dot_i16x8_s(a, w0)); c11 = i32x4.add(c11, i32x4.dot_i16x8_s(a, w1));
+        a = v128.load32_splat(x2 + o);
+        c20 = i32x4.add(c20, i32x4.dot_i16x8_s(a, w0)); c21 = i32x4.add(c21, i32x4.dot_i16x8_s(a, w1));
+        a = v128.load32_splat(x3 + o);
+        c30 = i32x4.add(c30, i32x4.dot_i16x8_s(a, w0)); c31 = i32x4.add(c31, i32x4.dot_i16x8_s(a, w1));
+      }
+      const a0 = acc + <usize>r * ab + (<usize>p << 5);
+      v128.store(a0, c00); v128.store(a0, c01, 16);
+      v128.store(a0 + ab, c10); v128.store(a0 + ab, c11, 16);
+      v128.store(a0 + 2 * ab, c20); v128.store(a0 + 2 * ab, c21, 16);
+      v128.store(a0 + 3 * ab, c30); v128.store(a0 + 3 * ab, c31, 16);
+    }
+    for (; r < m; r++) {
+      const x0 = xq + <usize>r * xb;
+      let c0 = z, c1 = z;
+      let w = pw;
+      for (let o: usize = 0; o < xb; o += 4) {
+        const a = v128.load32_splat(x0 + o);
+        c0 = i32x4.add(c0, i32x4.dot_i16x8_s(a, v128.load(w)));
+        c1 = i32x4.add(c1, i32x4.dot_i16x8_s(a, v128.load(w, 16)));
+        w += 32;
+      }
+      const a0 = acc + <usize>r * ab + (<usize>p << 5);
+      v128.store(a0, c0); v128.store(a0, c1, 16);
+    }
+  }
+}
+
+export function gemm_i16_pairs_scalar(xq: usize, m: i32, kp: i32, wp: usize, n: i32, acc: usize): void {
+  const np = (n + 7) >> 3, n8 = np << 3;
+  for (let r = 0; r < m; r++) {
+    const xr = xq + ((<usize>r * <usize>kp) << 1);
+    for (let c = 0; c < n8; c++) {
+      const pw = wp + <usize>(c >> 3) * (<usize>kp << 4) + (<usize>(c & 7) << 2);
+      let s: i32 = 0;
+      for (let k2 = 0; k2 < kp; k2 += 2) {
+        const wk = pw + (<usize>k2 << 4);
+        s += <i32>load<i16>(xr + (<usize>k2 << 1)) * <i32>load<i16>(wk) + <i32>load<i16>(xr + (<usize>k2 << 1), 2) * <i32>load<i16>(wk, 2);
+      }
+      store<i32>(acc + ((<usize>r * <usize>n8 + <usize>c) << 2), s);
+    }
+  }
+}

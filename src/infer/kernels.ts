@@ -7,6 +7,9 @@ export interface InferKernels {
   gemm_f32_packed_scalar(x: number, m: number, k: number, wp: number, n: number, bias: number, relu: number, y: number): void;
   pack_i8_panel4(w: number, n: number, k: number, sn: number, sk: number, flip: number, out: number): void;
   gemm_i8_packed(xq: number, m: number, kp: number, wp: number, n: number, acc: number): void;
+  pack_i16_panel8_pairs(w: number, n: number, k: number, kp: number, sn: number, sk: number, flip: number, out: number): void;
+  gemm_i16_pairs(xq: number, m: number, kp: number, wp: number, n: number, acc: number): void;
+  gemm_i16_pairs_scalar(xq: number, m: number, kp: number, wp: number, n: number, acc: number): void;
   gemm_i8_packed_scalar(xq: number, m: number, kp: number, wp: number, n: number, acc: number): void;
   quantize_i16_sym_per_row(x: number, m: number, k: number, kp: number, xq: number, scales: number): number;
   quantize_i16_sym_per_row_scalar(x: number, m: number, k: number, kp: number, xq: number, scales: number): number;

@@ -36,7 +36,7 @@ for (const build of BUILDS) {
         const rt = await rtFor(build);
         const k = inferKernels(rt);
         const r = rng(12);
-        for (const [m, kk, n] of [...SHAPES, [3, 1000, 6] as [number, number, number]]) {
+        for (const [m, kk, n] of [...SHAPES, [3, 1000, 6] as [number, number, number], [8, 40, 9] as [number, number, number], [11, 24, 16] as [number, number, number]]) {
           const kp = (kk + 7) & ~7, n4 = (n + 3) & ~3;
           const a = Int16Array.from({ length: m * kk }, () => (r() < 0.2 ? (r() < 0.5 ? -255 : 255) : Math.floor(r() * 511) - 255));
           const b = Int8Array.from({ length: n * kk }, () => (r() < 0.2 ? -128 : Math.floor(r() * 256) - 128));
@@ -49,7 +49,14 @@ for (const build of BUILDS) {
           const got = rt.arena.i32(acc, m * n4).slice();
           const want = intMatmulRef(a, m, kk, 0, b, n, new Array(n).fill(0));
           for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) expect(got[i * n4 + j], `${m}×${kk}×${n} [${i},${j}]`).toBe(want[i * n + j]);
-          for (const p of [xq, bt, wp, acc]) rt.arena.free(p);
+          // the batched pair layout gives the same sums
+          const n8 = (n + 7) & ~7;
+          const wp2 = rt.arena.alloc(n8 * kp * 2), acc2 = rt.arena.alloc(m * n8 * 4);
+          k.pack_i16_panel8_pairs(bt, n, kk, kp, kk, 1, 0, wp2);
+          (twin ? k.gemm_i16_pairs_scalar : k.gemm_i16_pairs)(xq, m, kp, wp2, n, acc2);
+          const got2 = rt.arena.i32(acc2, m * n8).slice();
+          for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) expect(got2[i * n8 + j], `pairs ${m}×${kk}×${n} [${i},${j}]`).toBe(want[i * n + j]);
+          for (const p of [xq, bt, wp, acc, wp2, acc2]) rt.arena.free(p);
         }
       });
 
