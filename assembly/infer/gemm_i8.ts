@@ -134,14 +134,17 @@ export function quantize_i16_sym_per_row_scalar(x: usize, m: i32, k: i32, kp: i3
 // @ts-ignore: decorator
 @inline
 function quantize_row_i16(xr: usize, k: i32, kp: i32, scale: f32, zp: i32, lo: i32, hi: i32, sub: i32, out: usize): void {
-  const sv = f32x4.splat(scale), zv = i32x4.splat(zp), lv = i32x4.splat(lo), hv = i32x4.splat(hi), subv = i32x4.splat(sub);
+  // clamp x/scale to [lo − zp, hi − zp] in float (bounds are integers, so clamping before rounding = after), then round
+  // half to even by adding 1.5·2²³ (the FPU's rounding) and reading the integer from the bits — MLAS's trick, exact for
+  // finite inputs and cheaper than nearest + trunc_sat (a long sequence on x64). Non-finite inputs are rejected
+  // before (the layers check); the scalar twin computes the same integers the plain way.
+  const sv = f32x4.splat(scale), lov = f32x4.splat(<f32>(lo - zp)), hiv = f32x4.splat(<f32>(hi - zp));
+  const magic = f32x4.splat(12582912.0), off = i32x4.splat(zp - sub - 0x4b400000);
   let c = 0;
   for (; c + 8 <= k; c += 8) {
-    const a = f32x4.nearest(f32x4.div(v128.load(xr + (<usize>c << 2)), sv));
-    const b = f32x4.nearest(f32x4.div(v128.load(xr + (<usize>c << 2), 16), sv));
-    let ia = i32x4.add(i32x4.trunc_sat_f32x4_s(a), zv), ib = i32x4.add(i32x4.trunc_sat_f32x4_s(b), zv);
-    ia = i32x4.sub(i32x4.min_s(i32x4.max_s(ia, lv), hv), subv);
-    ib = i32x4.sub(i32x4.min_s(i32x4.max_s(ib, lv), hv), subv);
+    const a = f32x4.min(f32x4.max(f32x4.div(v128.load(xr + (<usize>c << 2)), sv), lov), hiv);
+    const b = f32x4.min(f32x4.max(f32x4.div(v128.load(xr + (<usize>c << 2), 16), sv), lov), hiv);
+    const ia = i32x4.add(f32x4.add(a, magic), off), ib = i32x4.add(f32x4.add(b, magic), off);
     v128.store(out + (<usize>c << 1), i16x8.narrow_i32x4_s(ia, ib));
   }
   for (; c < k; c++) store<i16>(out + (<usize>c << 1), <i16>q1(load<f32>(xr + (<usize>c << 2)), scale, zp, lo, hi, sub));
@@ -213,9 +216,42 @@ export function rowsum_i16(xq: usize, m: i32, kp: i32, out: usize): void {
 /**
  * epilogue_i32_f32: c = acc[r·n4 + j] − rowsum[r]·wzp[j] (rowsum 0 = no correction);
  * y[r·n + j] = fround(f32(c) · fround(xs[r·xsStep] · ws[j·wsStep])) (+ bias[j]) (ReLU if relu).
- * Steps are 0 (one value) or 1 (per row / per column). No SIMD path (elementwise, m·n).
+ * Steps are 0 (one value) or 1 (per row / per column). SIMD and scalar give identical bytes (the same IEEE operations per element).
  */
 export function epilogue_i32_f32(acc: usize, m: i32, n: i32, n4: i32, rowsum: usize, wzp: usize, xs: usize, xsStep: i32, ws: usize, wsStep: i32, bias: usize, relu: i32, y: usize): void {
+  if (!ASC_FEATURE_SIMD) { epilogue_i32_f32_scalar(acc, m, n, n4, rowsum, wzp, xs, xsStep, ws, wsStep, bias, relu, y); return; }
+  const n4f = n & ~3;
+  const zero = f32x4.splat(0);
+  for (let r = 0; r < m; r++) {
+    const a = acc + ((<usize>r * <usize>n4) << 2), yr = y + ((<usize>r * <usize>n) << 2);
+    const rs = rowsum ? load<i32>(rowsum + (<usize>r << 2)) : 0;
+    const sx = load<f32>(xs + (<usize>(r * xsStep) << 2));
+    const rsv = i32x4.splat(rs), sxv = f32x4.splat(sx);
+    const ws0 = f32x4.splat(load<f32>(ws));
+    let j = 0;
+    for (; j < n4f; j += 4) {
+      const o = <usize>j << 2;
+      let c = v128.load(a + o);
+      if (rowsum) c = i32x4.sub(c, i32x4.mul(rsv, v128.load(wzp + o)));
+      const mult = f32x4.mul(sxv, wsStep ? v128.load(ws + o) : ws0);
+      let v = f32x4.mul(f32x4.convert_i32x4_s(c), mult);
+      if (bias) v = f32x4.add(v, v128.load(bias + o));
+      if (relu) v = v128.and(v, f32x4.gt(v, zero)); // NaN and −0 → +0, as the scalar `!(v > 0)`
+      v128.store(yr + o, v);
+    }
+    for (; j < n; j++) {
+      let c = load<i32>(a + (<usize>j << 2));
+      if (rowsum) c -= rs * load<i32>(wzp + (<usize>j << 2));
+      const mult: f32 = sx * load<f32>(ws + (<usize>(j * wsStep) << 2));
+      let v: f32 = <f32>c * mult;
+      if (bias) v += load<f32>(bias + (<usize>j << 2));
+      if (relu && !(v > 0)) v = 0;
+      store<f32>(yr + (<usize>j << 2), v);
+    }
+  }
+}
+
+export function epilogue_i32_f32_scalar(acc: usize, m: i32, n: i32, n4: i32, rowsum: usize, wzp: usize, xs: usize, xsStep: i32, ws: usize, wsStep: i32, bias: usize, relu: i32, y: usize): void {
   for (let r = 0; r < m; r++) {
     const a = acc + ((<usize>r * <usize>n4) << 2), yr = y + ((<usize>r * <usize>n) << 2);
     const rs = rowsum ? load<i32>(rowsum + (<usize>r << 2)) : 0;

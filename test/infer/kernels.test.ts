@@ -80,6 +80,40 @@ for (const build of BUILDS) {
       });
     }
 
+    it('epilogue_i32_f32 and its twin give the formula of notes/infer-api.md exactly (zero points, steps, bias, relu)', async () => {
+      const rt = await rtFor(build);
+      const k = inferKernels(rt);
+      const r = rng(13);
+      const fr = Math.fround;
+      for (const [m, n] of [[1, 1], [2, 7], [3, 12], [5, 33]]) {
+        const n4 = ((n + 3) & ~3) + 4; // a wider accumulator stride than n
+        const acc = Int32Array.from({ length: m * n4 }, () => Math.floor(r() * 2e6) - 1e6);
+        const rs = Int32Array.from({ length: m }, () => Math.floor(r() * 4000) - 2000);
+        const wz = Int32Array.from({ length: n }, () => Math.floor(r() * 256) - 128);
+        const xs = Float32Array.from({ length: m }, () => r() * 0.01), ws = Float32Array.from({ length: n }, () => r() * 0.01);
+        const bias = randomF32(n, r);
+        const ptrs = [acc, rs, wz, xs, ws, bias].map((a) => put(rt, a));
+        const [ap, rp, zp, xp, wp, bp] = ptrs;
+        const yp = rt.arena.alloc(m * n * 4);
+        for (const [withZ, xStep, wStep, withB, relu] of [[1, 1, 1, 1, 1], [0, 0, 0, 0, 0], [1, 0, 1, 1, 0], [0, 1, 0, 0, 1]]) {
+          const want = new Float32Array(m * n);
+          for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+            let c = acc[i * n4 + j];
+            if (withZ) c -= rs[i] * wz[j];
+            let v = fr(fr(c) * fr(xs[xStep ? i : 0] * ws[wStep ? j : 0]));
+            if (withB) v = fr(v + bias[j]);
+            if (relu && !(v > 0)) v = 0;
+            want[i * n + j] = v;
+          }
+          for (const fn of [k.epilogue_i32_f32, k.epilogue_i32_f32_scalar]) {
+            fn(ap, m, n, n4, withZ ? rp : 0, withZ ? zp : 0, xp, xStep, wp, wStep, withB ? bp : 0, relu, yp);
+            expect(rt.arena.f32(yp, m * n).slice()).toEqual(want);
+          }
+        }
+        for (const p of [...ptrs, yp]) rt.arena.free(p);
+      }
+    });
+
     it('relu_f32 / all_finite_f32 and their twins', async () => {
       const rt = await rtFor(build);
       const k = inferKernels(rt);
