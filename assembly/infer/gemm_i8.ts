@@ -181,8 +181,20 @@ export function quantize_i16_affine_scalar(x: usize, m: i32, k: i32, kp: i32, sc
   for (let r = 0; r < m; r++) quantize_row_i16_scalar(x + ((<usize>r * <usize>k) << 2), k, kp, scale, zp, lo, hi, sub, xq + ((<usize>r * <usize>kp) << 1));
 }
 
-/** widen_i8_i16: integer inputs (int8, or uint8 with `unsigned` = 1) → centred int16 rows: xq = v − sub, rows kp apart, padded 0. No SIMD path. */
+/** widen_i8_i16: integer inputs (int8, or uint8 with `unsigned` = 1) → centred int16 rows: xq = v − sub, rows kp apart, padded 0. */
 export function widen_i8_i16(x: usize, m: i32, k: i32, kp: i32, unsigned: i32, sub: i32, xq: usize): void {
+  if (!ASC_FEATURE_SIMD) { widen_i8_i16_scalar(x, m, k, kp, unsigned, sub, xq); return; }
+  const sv = i16x8.splat(<i16>sub);
+  for (let r = 0; r < m; r++) {
+    const xr = x + <usize>r * <usize>k, o = xq + ((<usize>r * <usize>kp) << 1);
+    let c = 0;
+    for (; c + 8 <= k; c += 8) v128.store(o + (<usize>c << 1), i16x8.sub(unsigned ? v128.load8x8_u(xr + c) : v128.load8x8_s(xr + c), sv));
+    for (; c < k; c++) store<i16>(o + (<usize>c << 1), <i16>((unsigned ? <i32>load<u8>(xr + c) : <i32>load<i8>(xr + c)) - sub));
+    for (; c < kp; c++) store<i16>(o + (<usize>c << 1), 0);
+  }
+}
+
+export function widen_i8_i16_scalar(x: usize, m: i32, k: i32, kp: i32, unsigned: i32, sub: i32, xq: usize): void {
   for (let r = 0; r < m; r++) {
     const xr = x + <usize>r * <usize>k, o = xq + ((<usize>r * <usize>kp) << 1);
     let c = 0;
@@ -282,9 +294,44 @@ export function epilogue_i32_i32(acc: usize, m: i32, n: i32, n4: i32, rowsum: us
 
 /**
  * epilogue_i32_requant (QLinearMatMul): c as above; v = clamp(f32(c) · mult[j·multStep], lo − zp, hi − zp);
- * out[r·n + j] = roundEven(v) + zp as a byte (int8 or uint8 by lo/hi). No SIMD path.
+ * out[r·n + j] = roundEven(v) + zp as a byte (int8 or uint8 by lo/hi). SIMD and scalar give identical bytes.
  */
 export function epilogue_i32_requant(acc: usize, m: i32, n: i32, n4: i32, rowsum: usize, wzp: usize, mult: usize, multStep: i32, zp: i32, lo: i32, hi: i32, out: usize): void {
+  if (!ASC_FEATURE_SIMD) { epilogue_i32_requant_scalar(acc, m, n, n4, rowsum, wzp, mult, multStep, zp, lo, hi, out); return; }
+  const flo = <f32>(lo - zp), fhi = <f32>(hi - zp);
+  const lov = f32x4.splat(flo), hiv = f32x4.splat(fhi), magic = f32x4.splat(12582912.0), off = i32x4.splat(zp - 0x4b400000);
+  const m0 = f32x4.splat(load<f32>(mult));
+  const n8 = n & ~7;
+  for (let r = 0; r < m; r++) {
+    const a = acc + ((<usize>r * <usize>n4) << 2), or = out + <usize>r * <usize>n;
+    const rs = rowsum ? load<i32>(rowsum + (<usize>r << 2)) : 0;
+    const rsv = i32x4.splat(rs);
+    let j = 0;
+    for (; j < n8; j += 8) {
+      const o = <usize>j << 2;
+      let c0 = v128.load(a + o), c1 = v128.load(a + o, 16);
+      if (rowsum) { c0 = i32x4.sub(c0, i32x4.mul(rsv, v128.load(wzp + o))); c1 = i32x4.sub(c1, i32x4.mul(rsv, v128.load(wzp + o, 16))); }
+      let v0 = f32x4.mul(f32x4.convert_i32x4_s(c0), multStep ? v128.load(mult + o) : m0);
+      let v1 = f32x4.mul(f32x4.convert_i32x4_s(c1), multStep ? v128.load(mult + o, 16) : m0);
+      // clamp to [lo − zp, hi − zp] (integers), round half to even with the 1.5·2²³ trick, add zp: in [lo, hi]
+      v0 = f32x4.min(f32x4.max(v0, lov), hiv);
+      v1 = f32x4.min(f32x4.max(v1, lov), hiv);
+      const i0 = i32x4.add(f32x4.add(v0, magic), off), i1 = i32x4.add(f32x4.add(v1, magic), off);
+      const h = i16x8.narrow_i32x4_s(i0, i1);
+      const b = lo < 0 ? i8x16.narrow_i16x8_s(h, h) : i8x16.narrow_i16x8_u(h, h);
+      v128.store64_lane(or + <usize>j, b, 0);
+    }
+    for (; j < n; j++) {
+      let c = load<i32>(a + (<usize>j << 2));
+      if (rowsum) c -= rs * load<i32>(wzp + (<usize>j << 2));
+      let v: f32 = <f32>c * load<f32>(mult + (<usize>(j * multStep) << 2));
+      v = min(max(v, flo), fhi);
+      store<u8>(or + <usize>j, <u8>(<i32>nearest<f32>(v) + zp));
+    }
+  }
+}
+
+export function epilogue_i32_requant_scalar(acc: usize, m: i32, n: i32, n4: i32, rowsum: usize, wzp: usize, mult: usize, multStep: i32, zp: i32, lo: i32, hi: i32, out: usize): void {
   const flo = <f32>(lo - zp), fhi = <f32>(hi - zp);
   for (let r = 0; r < m; r++) {
     const rs = rowsum ? load<i32>(rowsum + (<usize>r << 2)) : 0;

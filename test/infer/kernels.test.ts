@@ -114,6 +114,52 @@ for (const build of BUILDS) {
       }
     });
 
+    it('epilogue_i32_requant (QLinearMatMul) and widen_i8_i16 equal their twins and the integer formulas', async () => {
+      const rt = await rtFor(build);
+      const k = inferKernels(rt);
+      const r = rng(14);
+      const fr = Math.fround;
+      const re = (v: number) => { const fl = Math.floor(v), d = v - fl; return d < 0.5 ? fl : d > 0.5 ? fl + 1 : fl % 2 === 0 ? fl : fl + 1; };
+      for (const [m, n] of [[1, 3], [2, 8], [3, 21]]) {
+        const n4 = (n + 7) & ~7;
+        const acc = Int32Array.from({ length: m * n4 }, () => Math.floor(r() * 60000) - 30000);
+        acc[0] = 2 ** 30; // far beyond the output range: saturates
+        const rs = Int32Array.from({ length: m }, () => Math.floor(r() * 400) - 200);
+        const wz = Int32Array.from({ length: n }, () => Math.floor(r() * 20) - 10);
+        const mult = Float32Array.from({ length: n }, () => fr(r() * 0.01));
+        mult[0] = 0.5; // with acc even/odd: exact .5 ties
+        const ptrs = [acc, rs, wz, mult].map((a) => put(rt, a));
+        const [ap, rp, zp, mp] = ptrs;
+        const op = rt.arena.alloc(m * n + 16);
+        for (const [yz, lo, hi] of [[100, 0, 255], [-7, -128, 127]]) for (const [withZ, step] of [[1, 1], [0, 0]]) {
+          const want = new Array(m * n);
+          for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+            let c = acc[i * n4 + j];
+            if (withZ) c -= rs[i] * wz[j];
+            const v = Math.min(Math.max(fr(c * mult[step ? j : 0]), lo - yz), hi - yz);
+            want[i * n + j] = re(v) + yz;
+          }
+          for (const fn of [k.epilogue_i32_requant, k.epilogue_i32_requant_scalar]) {
+            fn(ap, m, n, n4, withZ ? rp : 0, withZ ? zp : 0, mp, step, yz, lo, hi, op);
+            const got = lo < 0 ? Array.from(rt.arena.i8(op, m * n)) : Array.from(rt.arena.u8(op, m * n));
+            expect(got).toEqual(want);
+          }
+        }
+        for (const p of [...ptrs, op]) rt.arena.free(p);
+      }
+      const x = Uint8Array.from({ length: 2 * 19 }, () => Math.floor(r() * 256));
+      const xp = put(rt, x), q = rt.arena.alloc(2 * 24 * 2);
+      for (const [uns, sub] of [[1, 77], [0, -3]]) for (const fn of [k.widen_i8_i16, k.widen_i8_i16_scalar]) {
+        fn(xp, 2, 19, 24, uns, sub, q);
+        const got = Array.from(rt.arena.u16(q, 48), (v) => (v << 16) >> 16);
+        const want = [];
+        for (let i = 0; i < 2; i++) for (let c = 0; c < 24; c++) want.push(c < 19 ? (uns ? x[i * 19 + c] : (x[i * 19 + c] << 24) >> 24) - sub : 0);
+        expect(got).toEqual(want);
+      }
+      rt.arena.free(xp);
+      rt.arena.free(q);
+    });
+
     it('relu_f32 / all_finite_f32 and their twins', async () => {
       const rt = await rtFor(build);
       const k = inferKernels(rt);
