@@ -203,8 +203,29 @@ export function widen_i8_i16_scalar(x: usize, m: i32, k: i32, kp: i32, unsigned:
   }
 }
 
-/** minmax_f32: out[0] = min, out[1] = max over n floats (NaN if any is NaN). No SIMD path needed (one pass). */
+/** minmax_f32: out[0] = min, out[1] = max over n floats (both NaN if any is NaN): DynamicQuantizeLinear's range. */
 export function minmax_f32(x: usize, n: i32, out: usize): void {
+  if (!ASC_FEATURE_SIMD) { minmax_f32_scalar(x, n, out); return; }
+  let lo = f32x4.splat(Infinity), hi = f32x4.splat(-Infinity), bad = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v = v128.load(x + (<usize>i << 2));
+    lo = f32x4.pmin(v, lo); hi = f32x4.pmax(v, hi);
+    bad = v128.or(bad, f32x4.ne(v, v));
+  }
+  let l = min(min(f32x4.extract_lane(lo, 0), f32x4.extract_lane(lo, 1)), min(f32x4.extract_lane(lo, 2), f32x4.extract_lane(lo, 3)));
+  let h = max(max(f32x4.extract_lane(hi, 0), f32x4.extract_lane(hi, 1)), max(f32x4.extract_lane(hi, 2), f32x4.extract_lane(hi, 3)));
+  let nan = v128.any_true(bad);
+  for (; i < n; i++) {
+    const v = load<f32>(x + (<usize>i << 2));
+    if (v != v) nan = true;
+    l = min(l, v); h = max(h, v);
+  }
+  store<f32>(out, nan ? NaN : l);
+  store<f32>(out, nan ? NaN : h, 4);
+}
+
+export function minmax_f32_scalar(x: usize, n: i32, out: usize): void {
   let lo: f32 = Infinity, hi: f32 = -Infinity, nan = false;
   for (let i = 0; i < n; i++) {
     const v = load<f32>(x + (<usize>i << 2));

@@ -19,6 +19,7 @@ export interface InferKernels {
   widen_i8_i16_scalar(x: number, m: number, k: number, kp: number, unsigned: number, sub: number, xq: number): void;
   epilogue_i32_requant_scalar(acc: number, m: number, n: number, n4: number, rowsum: number, wzp: number, mult: number, multStep: number, zp: number, lo: number, hi: number, out: number): void;
   minmax_f32(x: number, n: number, out: number): void;
+  minmax_f32_scalar(x: number, n: number, out: number): void;
   rowsum_i16(xq: number, m: number, kp: number, out: number): void;
   epilogue_i32_f32(acc: number, m: number, n: number, n4: number, rowsum: number, wzp: number, xs: number, xsStep: number, ws: number, wsStep: number, bias: number, relu: number, y: number): void;
   epilogue_i32_f32_scalar(acc: number, m: number, n: number, n4: number, rowsum: number, wzp: number, xs: number, xsStep: number, ws: number, wsStep: number, bias: number, relu: number, y: number): void;

@@ -160,6 +160,28 @@ for (const build of BUILDS) {
       rt.arena.free(q);
     });
 
+    it('minmax_f32 and its twin: the range of x, NaN when any value is NaN', async () => {
+      const rt = await rtFor(build);
+      const k = inferKernels(rt);
+      const r = rng(15);
+      for (const n of [1, 3, 4, 9, 100]) {
+        const x = randomF32(n, r, 5);
+        const xp = put(rt, x), op = rt.arena.alloc(8);
+        for (const fn of [k.minmax_f32, k.minmax_f32_scalar]) {
+          fn(xp, n, op);
+          expect(Array.from(rt.arena.f32(op, 2))).toEqual([Math.min(...x), Math.max(...x)]);
+          for (const at of [0, n - 1, n >> 1]) {
+            rt.arena.f32(xp, n)[at] = NaN;
+            fn(xp, n, op);
+            expect(Array.from(rt.arena.f32(op, 2))).toEqual([NaN, NaN]);
+            rt.arena.f32(xp, n)[at] = x[at];
+          }
+        }
+        rt.arena.free(xp);
+        rt.arena.free(op);
+      }
+    });
+
     it('relu_f32 / all_finite_f32 and their twins', async () => {
       const rt = await rtFor(build);
       const k = inferKernels(rt);
