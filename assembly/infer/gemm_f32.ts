@@ -1,0 +1,136 @@
+// f32 GEMM/GEMV for Linear layers: Y[m×n] = X[m×k]·Wᵀ + bias, weights packed once into panels of 8 outputs.
+// Units: m, n, k count elements; sn/sk are element strides of W's output and input axes (out-in layout: sn = k,
+// sk = 1; ONNX's in-out layout: sn = 1, sk = n); pointers are byte addresses; bias = 0 means none; relu is 0/1.
+
+/** Panel layout: out[p][kk][j] = W[8p + j][kk] (zero for 8p + j ≥ n); 8·⌈n/8⌉·k floats. No SIMD path. */
+export function pack_f32_panel8(w: usize, n: i32, k: i32, sn: i32, sk: i32, out: usize): void {
+  const np = (n + 7) >> 3;
+  for (let p = 0; p < np; p++) {
+    for (let kk = 0; kk < k; kk++) {
+      const o = out + ((<usize>p * <usize>k + <usize>kk) << 5);
+      for (let j = 0; j < 8; j++) {
+        const r = (p << 3) + j;
+        store<f32>(o + (<usize>j << 2), r < n ? load<f32>(w + ((<usize>r * <usize>sn + <usize>kk * <usize>sk) << 2)) : 0);
+      }
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function epi(v: v128, bias: usize, o: usize, relu: i32): v128 {
+  if (bias) v = f32x4.add(v, v128.load(bias + o));
+  if (relu) v = f32x4.max(v, f32x4.splat(0));
+  return v;
+}
+
+/** One output value's bias + relu (scalar). */
+// @ts-ignore: decorator
+@inline
+function epi1(v: f32, bias: usize, col: i32, relu: i32): f32 {
+  if (bias) v += load<f32>(bias + (<usize>col << 2));
+  if (relu && !(v > 0)) v = 0;
+  return v;
+}
+
+/** Stores the 8 outputs (a, b) of one row at column c0 of y, fewer than 8 if the panel is the last one. */
+// @ts-ignore: decorator
+@inline
+function store8(yrow: usize, c0: i32, n: i32, a: v128, b: v128, bias: usize, relu: i32): void {
+  const o = <usize>c0 << 2;
+  if (c0 + 8 <= n) {
+    v128.store(yrow + o, epi(a, bias, o, relu));
+    v128.store(yrow + o, epi(b, bias, o + 16, relu), 16);
+  } else {
+    // last panel: lanes below n only (the bias has only n entries, so add it per lane)
+    storeLanes(yrow, c0, n - c0, a, b, bias, relu);
+  }
+}
+
+function storeLanes(yrow: usize, c0: i32, rem: i32, a0: v128, b0: v128, bias: usize, relu: i32): void {
+  for (let j = 0; j < rem; j++) {
+    let v: f32 = 0;
+    switch (j) {
+      case 0: v = f32x4.extract_lane(a0, 0); break;
+      case 1: v = f32x4.extract_lane(a0, 1); break;
+      case 2: v = f32x4.extract_lane(a0, 2); break;
+      case 3: v = f32x4.extract_lane(a0, 3); break;
+      case 4: v = f32x4.extract_lane(b0, 0); break;
+      case 5: v = f32x4.extract_lane(b0, 1); break;
+      case 6: v = f32x4.extract_lane(b0, 2); break;
+      default: v = f32x4.extract_lane(b0, 3); break;
+    }
+    store<f32>(yrow + (<usize>(c0 + j) << 2), epi1(v, bias, c0 + j, relu));
+  }
+}
+
+/**
+ * gemm_f32_packed: Y = X·Wᵀ + bias (+ ReLU) over a pack_f32_panel8 layout. SIMD: panels outer (a panel of k·8 floats
+ * stays in L1 while every row block reads it), 4 rows × 8 outputs register tiles (8 accumulators); leftover rows
+ * (and M = 1, the GEMV) one row at a time with k unrolled by 2 into 4 independent accumulator chains.
+ * Rows of X are k floats apart, rows of Y n floats apart.
+ */
+export function gemm_f32_packed(x: usize, m: i32, k: i32, wp: usize, n: i32, bias: usize, relu: i32, y: usize): void {
+  if (!ASC_FEATURE_SIMD) { gemm_f32_packed_scalar(x, m, k, wp, n, bias, relu, y); return; }
+  const np = (n + 7) >> 3;
+  const kb = <usize>k << 2, nb = <usize>n << 2, pb = <usize>k << 5;
+  const z = f32x4.splat(0);
+  for (let p = 0; p < np; p++) {
+    const pw = wp + <usize>p * pb;
+    const c0 = p << 3;
+    let r = 0;
+    for (; r + 4 <= m; r += 4) {
+      const x0 = x + <usize>r * kb, x1 = x0 + kb, x2 = x1 + kb, x3 = x2 + kb;
+      let c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+      let w = pw;
+      for (let o: usize = 0; o < kb; o += 4) {
+        const w0 = v128.load(w), w1 = v128.load(w, 16);
+        w += 32;
+        let a = v128.load32_splat(x0 + o);
+        c00 = f32x4.add(c00, f32x4.mul(a, w0)); c01 = f32x4.add(c01, f32x4.mul(a, w1));
+        a = v128.load32_splat(x1 + o);
+        c10 = f32x4.add(c10, f32x4.mul(a, w0)); c11 = f32x4.add(c11, f32x4.mul(a, w1));
+        a = v128.load32_splat(x2 + o);
+        c20 = f32x4.add(c20, f32x4.mul(a, w0)); c21 = f32x4.add(c21, f32x4.mul(a, w1));
+        a = v128.load32_splat(x3 + o);
+        c30 = f32x4.add(c30, f32x4.mul(a, w0)); c31 = f32x4.add(c31, f32x4.mul(a, w1));
+      }
+      const y0 = y + <usize>r * nb;
+      store8(y0, c0, n, c00, c01, bias, relu);
+      store8(y0 + nb, c0, n, c10, c11, bias, relu);
+      store8(y0 + 2 * nb, c0, n, c20, c21, bias, relu);
+      store8(y0 + 3 * nb, c0, n, c30, c31, bias, relu);
+    }
+    for (; r < m; r++) {
+      const x0 = x + <usize>r * kb;
+      let a0 = z, a1 = z, b0 = z, b1 = z;
+      let w = pw;
+      let o: usize = 0;
+      for (; o + 8 <= kb; o += 8) {
+        const s0 = v128.load32_splat(x0 + o), s1 = v128.load32_splat(x0 + o + 4);
+        a0 = f32x4.add(a0, f32x4.mul(s0, v128.load(w))); a1 = f32x4.add(a1, f32x4.mul(s0, v128.load(w, 16)));
+        b0 = f32x4.add(b0, f32x4.mul(s1, v128.load(w, 32))); b1 = f32x4.add(b1, f32x4.mul(s1, v128.load(w, 48)));
+        w += 64;
+      }
+      if (o < kb) {
+        const s0 = v128.load32_splat(x0 + o);
+        a0 = f32x4.add(a0, f32x4.mul(s0, v128.load(w))); a1 = f32x4.add(a1, f32x4.mul(s0, v128.load(w, 16)));
+      }
+      store8(y + <usize>r * nb, c0, n, f32x4.add(a0, b0), f32x4.add(a1, b1), bias, relu);
+    }
+  }
+}
+
+/** gemm_f32_packed without SIMD: each output summed over k in order. */
+export function gemm_f32_packed_scalar(x: usize, m: i32, k: i32, wp: usize, n: i32, bias: usize, relu: i32, y: usize): void {
+  for (let r = 0; r < m; r++) {
+    const xr = x + ((<usize>r * <usize>k) << 2);
+    const yr = y + ((<usize>r * <usize>n) << 2);
+    for (let c = 0; c < n; c++) {
+      const pw = wp + ((<usize>(c >> 3) * <usize>k) << 5) + (<usize>(c & 7) << 2);
+      let s: f32 = 0;
+      for (let kk = 0; kk < k; kk++) s += load<f32>(xr + (<usize>kk << 2)) * load<f32>(pw + (<usize>kk << 5));
+      store<f32>(yr + (<usize>c << 2), epi1(s, bias, c, relu));
+    }
+  }
+}

@@ -1,0 +1,263 @@
+// int8 GEMM/GEMV with int32 accumulation for Int8Linear (and the ONNX integer ops).
+// Units: m, n, k count elements; kp = 8·⌈k/8⌉ (padded k); n4 = 4·⌈n/4⌉ (padded n: the int32 accumulator rows are n4
+// apart); sn/sk are element strides of W's output and input axes; pointers are byte addresses; a pointer 0 = none.
+// Activations are int16 (already centred: q − zero point), rows kp apart, zero padded; weights int8 packed.
+import { hsum4_i32x4 } from '../util/hsum';
+
+/**
+ * Panel layout: out[p][b][j][t] = W[4p + j][8b + t] as int8 (zero outside n×k); 4·⌈n/4⌉·kp bytes. `flip` = 1 stores
+ * W − 128 (uint8 weights as int8: exact, the zero point moves by −128). No SIMD path.
+ */
+export function pack_i8_panel4(w: usize, n: i32, k: i32, sn: i32, sk: i32, flip: i32, out: usize): void {
+  const np = (n + 3) >> 2, nb = (k + 7) >> 3;
+  let o = out;
+  for (let p = 0; p < np; p++) for (let b = 0; b < nb; b++) for (let j = 0; j < 4; j++) for (let t = 0; t < 8; t++) {
+    const r = (p << 2) + j, c = (b << 3) + t;
+    let v: i32 = 0;
+    if (r < n && c < k) {
+      v = <i32>load<u8>(w + <usize>r * <usize>sn + <usize>c * <usize>sk);
+      v = flip ? v - 128 : <i32><i8>v;
+    }
+    store<i8>(o++, <i8>v);
+  }
+}
+
+/**
+ * gemm_i8_packed: acc[r·n4 + c] = Σ_k xq[r·kp + k] · W[c][k] (int32, exact) for r < m, c < n4.
+ * SIMD: `v128.load8x8_s` widens 8 weights to i16 in the load, `i32x4.dot_i16x8_s` multiplies and adds pairs.
+ * Panels outer (kp·4 bytes, in L1), tiles of 2 rows × 4 outputs (8 accumulators), one row at a time for the rest
+ * (M = 1: 4 accumulators, one per output row of the panel, summed horizontally at the end).
+ */
+export function gemm_i8_packed(xq: usize, m: i32, kp: i32, wp: usize, n: i32, acc: usize): void {
+  if (!ASC_FEATURE_SIMD) { gemm_i8_packed_scalar(xq, m, kp, wp, n, acc); return; }
+  const np = (n + 3) >> 2;
+  const xb = <usize>kp << 1, pb = <usize>kp << 2, ab = <usize>np << 4;
+  const z = i32x4.splat(0);
+  for (let p = 0; p < np; p++) {
+    const pw = wp + <usize>p * pb;
+    let r = 0;
+    for (; r + 2 <= m; r += 2) {
+      const x0 = xq + <usize>r * xb, x1 = x0 + xb;
+      let a0 = z, a1 = z, a2 = z, a3 = z, b0 = z, b1 = z, b2 = z, b3 = z;
+      let w = pw;
+      for (let o: usize = 0; o < xb; o += 16) {
+        const u = v128.load(x0 + o), v = v128.load(x1 + o);
+        const w0 = v128.load8x8_s(w), w1 = v128.load8x8_s(w, 8), w2 = v128.load8x8_s(w, 16), w3 = v128.load8x8_s(w, 24);
+        w += 32;
+        a0 = i32x4.add(a0, i32x4.dot_i16x8_s(u, w0)); b0 = i32x4.add(b0, i32x4.dot_i16x8_s(v, w0));
+        a1 = i32x4.add(a1, i32x4.dot_i16x8_s(u, w1)); b1 = i32x4.add(b1, i32x4.dot_i16x8_s(v, w1));
+        a2 = i32x4.add(a2, i32x4.dot_i16x8_s(u, w2)); b2 = i32x4.add(b2, i32x4.dot_i16x8_s(v, w2));
+        a3 = i32x4.add(a3, i32x4.dot_i16x8_s(u, w3)); b3 = i32x4.add(b3, i32x4.dot_i16x8_s(v, w3));
+      }
+      const ar = acc + <usize>r * ab + (<usize>p << 4);
+      v128.store(ar, hsum4_i32x4(a0, a1, a2, a3));
+      v128.store(ar + ab, hsum4_i32x4(b0, b1, b2, b3));
+    }
+    for (; r < m; r++) {
+      const x0 = xq + <usize>r * xb;
+      let a0 = z, a1 = z, a2 = z, a3 = z;
+      let w = pw;
+      for (let o: usize = 0; o < xb; o += 16) {
+        const u = v128.load(x0 + o);
+        a0 = i32x4.add(a0, i32x4.dot_i16x8_s(u, v128.load8x8_s(w)));
+        a1 = i32x4.add(a1, i32x4.dot_i16x8_s(u, v128.load8x8_s(w, 8)));
+        a2 = i32x4.add(a2, i32x4.dot_i16x8_s(u, v128.load8x8_s(w, 16)));
+        a3 = i32x4.add(a3, i32x4.dot_i16x8_s(u, v128.load8x8_s(w, 24)));
+        w += 32;
+      }
+      v128.store(acc + <usize>r * ab + (<usize>p << 4), hsum4_i32x4(a0, a1, a2, a3));
+    }
+  }
+}
+
+export function gemm_i8_packed_scalar(xq: usize, m: i32, kp: i32, wp: usize, n: i32, acc: usize): void {
+  const np = (n + 3) >> 2, nb = kp >> 3;
+  for (let r = 0; r < m; r++) {
+    const xr = xq + ((<usize>r * <usize>kp) << 1);
+    for (let c = 0; c < (np << 2); c++) {
+      const pw = wp + <usize>(c >> 2) * (<usize>kp << 2) + (<usize>(c & 3) << 3);
+      let s: i32 = 0;
+      for (let b = 0; b < nb; b++) {
+        const wb = pw + (<usize>b << 5), xbp = xr + (<usize>b << 4);
+        for (let t = 0; t < 8; t++) s += <i32>load<i16>(xbp + (<usize>t << 1)) * <i32>load<i8>(wb + <usize>t);
+      }
+      store<i32>(acc + ((<usize>r * <usize>(np << 2) + <usize>c) << 2), s);
+    }
+  }
+}
+
+/**
+ * quantize_i16_sym_per_row: per row r, s = fround(max|x| / 127) (1 when the row is all zero), xq = clamp(roundEven(fround(x / s)),
+ * −127, 127) as int16 (row stride kp, zero padded), scales[r] = s. Returns 1 if any value is not finite (then
+ * nothing is meaningful), else 0. x rows are k floats apart.
+ */
+export function quantize_i16_sym_per_row(x: usize, m: i32, k: i32, kp: i32, xq: usize, scales: usize): i32 {
+  if (!ASC_FEATURE_SIMD) return quantize_i16_sym_per_row_scalar(x, m, k, kp, xq, scales);
+  const k4 = k & ~3;
+  for (let r = 0; r < m; r++) {
+    const xr = x + ((<usize>r * <usize>k) << 2);
+    let mx = f32x4.splat(0);
+    let bad = f32x4.splat(0);
+    let c = 0;
+    for (; c < k4; c += 4) {
+      const v = v128.load(xr + (<usize>c << 2));
+      mx = f32x4.max(mx, f32x4.abs(v));
+      bad = f32x4.add(bad, f32x4.sub(v, v));
+    }
+    let mxs = max(max(f32x4.extract_lane(mx, 0), f32x4.extract_lane(mx, 1)), max(f32x4.extract_lane(mx, 2), f32x4.extract_lane(mx, 3)));
+    let bs = f32x4.extract_lane(bad, 0) + f32x4.extract_lane(bad, 1) + f32x4.extract_lane(bad, 2) + f32x4.extract_lane(bad, 3);
+    for (; c < k; c++) { const v = load<f32>(xr + (<usize>c << 2)); mxs = max(mxs, abs(v)); bs += v - v; }
+    if (bs != 0 || mxs != mxs) return 1;
+    let s: f32 = mxs / 127;
+    if (s == 0) s = 1;
+    store<f32>(scales + (<usize>r << 2), s);
+    quantize_row_i16(xr, k, kp, s, 0, -127, 127, 0, xq + ((<usize>r * <usize>kp) << 1));
+  }
+  return 0;
+}
+
+export function quantize_i16_sym_per_row_scalar(x: usize, m: i32, k: i32, kp: i32, xq: usize, scales: usize): i32 {
+  for (let r = 0; r < m; r++) {
+    const xr = x + ((<usize>r * <usize>k) << 2);
+    let mxs: f32 = 0, bs: f32 = 0;
+    for (let c = 0; c < k; c++) { const v = load<f32>(xr + (<usize>c << 2)); mxs = max(mxs, abs(v)); bs += v - v; }
+    if (bs != 0 || mxs != mxs) return 1;
+    let s: f32 = mxs / 127;
+    if (s == 0) s = 1;
+    store<f32>(scales + (<usize>r << 2), s);
+    quantize_row_i16_scalar(xr, k, kp, s, 0, -127, 127, 0, xq + ((<usize>r * <usize>kp) << 1));
+  }
+  return 0;
+}
+
+/** One row: xq[c] = clamp(roundEven(fround(x[c] / scale)) + zp, lo, hi) − sub for c < k; 0 for k ≤ c < kp. */
+// @ts-ignore: decorator
+@inline
+function quantize_row_i16(xr: usize, k: i32, kp: i32, scale: f32, zp: i32, lo: i32, hi: i32, sub: i32, out: usize): void {
+  const sv = f32x4.splat(scale), zv = i32x4.splat(zp), lv = i32x4.splat(lo), hv = i32x4.splat(hi), subv = i32x4.splat(sub);
+  let c = 0;
+  for (; c + 8 <= k; c += 8) {
+    const a = f32x4.nearest(f32x4.div(v128.load(xr + (<usize>c << 2)), sv));
+    const b = f32x4.nearest(f32x4.div(v128.load(xr + (<usize>c << 2), 16), sv));
+    let ia = i32x4.add(i32x4.trunc_sat_f32x4_s(a), zv), ib = i32x4.add(i32x4.trunc_sat_f32x4_s(b), zv);
+    ia = i32x4.sub(i32x4.min_s(i32x4.max_s(ia, lv), hv), subv);
+    ib = i32x4.sub(i32x4.min_s(i32x4.max_s(ib, lv), hv), subv);
+    v128.store(out + (<usize>c << 1), i16x8.narrow_i32x4_s(ia, ib));
+  }
+  for (; c < k; c++) store<i16>(out + (<usize>c << 1), <i16>q1(load<f32>(xr + (<usize>c << 2)), scale, zp, lo, hi, sub));
+  for (; c < kp; c++) store<i16>(out + (<usize>c << 1), 0);
+}
+
+// @ts-ignore: decorator
+@inline
+function q1(v: f32, scale: f32, zp: i32, lo: i32, hi: i32, sub: i32): i32 {
+  const f = nearest<f32>(v / scale);
+  // trunc_sat semantics: NaN → 0, beyond i32 range saturates (the SIMD path's i32x4.trunc_sat_f32x4_s)
+  let i: i32 = f != f ? 0 : f >= 2147483648.0 ? i32.MAX_VALUE : f <= -2147483648.0 ? i32.MIN_VALUE : <i32>f;
+  i = i + zp; // the SIMD path wraps identically (i32x4.add)
+  return min(max(i, lo), hi) - sub;
+}
+
+function quantize_row_i16_scalar(xr: usize, k: i32, kp: i32, scale: f32, zp: i32, lo: i32, hi: i32, sub: i32, out: usize): void {
+  let c = 0;
+  for (; c < k; c++) store<i16>(out + (<usize>c << 1), <i16>q1(load<f32>(xr + (<usize>c << 2)), scale, zp, lo, hi, sub));
+  for (; c < kp; c++) store<i16>(out + (<usize>c << 1), 0);
+}
+
+/**
+ * quantize_i16_affine: QuantizeLinear with one scale and zero point for all m rows, centred:
+ * xq[r·kp + c] = clamp(roundEven(fround(x / scale)) + zp, lo, hi) − sub (int16; padded with 0). x rows k floats apart.
+ * (sub = zp gives the centred a − a_zp that MatMulInteger multiplies.)
+ */
+export function quantize_i16_affine(x: usize, m: i32, k: i32, kp: i32, scale: f32, zp: i32, lo: i32, hi: i32, sub: i32, xq: usize): void {
+  if (!ASC_FEATURE_SIMD) { quantize_i16_affine_scalar(x, m, k, kp, scale, zp, lo, hi, sub, xq); return; }
+  for (let r = 0; r < m; r++) quantize_row_i16(x + ((<usize>r * <usize>k) << 2), k, kp, scale, zp, lo, hi, sub, xq + ((<usize>r * <usize>kp) << 1));
+}
+
+export function quantize_i16_affine_scalar(x: usize, m: i32, k: i32, kp: i32, scale: f32, zp: i32, lo: i32, hi: i32, sub: i32, xq: usize): void {
+  for (let r = 0; r < m; r++) quantize_row_i16_scalar(x + ((<usize>r * <usize>k) << 2), k, kp, scale, zp, lo, hi, sub, xq + ((<usize>r * <usize>kp) << 1));
+}
+
+/** widen_i8_i16: integer inputs (int8, or uint8 with `unsigned` = 1) → centred int16 rows: xq = v − sub, rows kp apart, padded 0. No SIMD path. */
+export function widen_i8_i16(x: usize, m: i32, k: i32, kp: i32, unsigned: i32, sub: i32, xq: usize): void {
+  for (let r = 0; r < m; r++) {
+    const xr = x + <usize>r * <usize>k, o = xq + ((<usize>r * <usize>kp) << 1);
+    let c = 0;
+    for (; c < k; c++) store<i16>(o + (<usize>c << 1), <i16>((unsigned ? <i32>load<u8>(xr + c) : <i32>load<i8>(xr + c)) - sub));
+    for (; c < kp; c++) store<i16>(o + (<usize>c << 1), 0);
+  }
+}
+
+/** minmax_f32: out[0] = min, out[1] = max over n floats (NaN if any is NaN). No SIMD path needed (one pass). */
+export function minmax_f32(x: usize, n: i32, out: usize): void {
+  let lo: f32 = Infinity, hi: f32 = -Infinity, nan = false;
+  for (let i = 0; i < n; i++) {
+    const v = load<f32>(x + (<usize>i << 2));
+    if (v != v) nan = true;
+    lo = min(lo, v); hi = max(hi, v);
+  }
+  store<f32>(out, nan ? NaN : lo);
+  store<f32>(out, nan ? NaN : hi, 4);
+}
+
+/** rowsum_i16: out[r] = Σ_c xq[r·kp + c] (int32) — the activation sums that weight zero points multiply. No SIMD path. */
+export function rowsum_i16(xq: usize, m: i32, kp: i32, out: usize): void {
+  for (let r = 0; r < m; r++) {
+    let s: i32 = 0;
+    const xr = xq + ((<usize>r * <usize>kp) << 1);
+    for (let c = 0; c < kp; c++) s += <i32>load<i16>(xr + (<usize>c << 1));
+    store<i32>(out + (<usize>r << 2), s);
+  }
+}
+
+/**
+ * epilogue_i32_f32: c = acc[r·n4 + j] − rowsum[r]·wzp[j] (rowsum 0 = no correction);
+ * y[r·n + j] = fround(f32(c) · fround(xs[r·xsStep] · ws[j·wsStep])) (+ bias[j]) (ReLU if relu).
+ * Steps are 0 (one value) or 1 (per row / per column). No SIMD path (elementwise, m·n).
+ */
+export function epilogue_i32_f32(acc: usize, m: i32, n: i32, n4: i32, rowsum: usize, wzp: usize, xs: usize, xsStep: i32, ws: usize, wsStep: i32, bias: usize, relu: i32, y: usize): void {
+  for (let r = 0; r < m; r++) {
+    const a = acc + ((<usize>r * <usize>n4) << 2), yr = y + ((<usize>r * <usize>n) << 2);
+    const rs = rowsum ? load<i32>(rowsum + (<usize>r << 2)) : 0;
+    const sx = load<f32>(xs + (<usize>(r * xsStep) << 2));
+    for (let j = 0; j < n; j++) {
+      let c = load<i32>(a + (<usize>j << 2));
+      if (rowsum) c -= rs * load<i32>(wzp + (<usize>j << 2));
+      const mult: f32 = sx * load<f32>(ws + (<usize>(j * wsStep) << 2));
+      let v: f32 = <f32>c * mult;
+      if (bias) v += load<f32>(bias + (<usize>j << 2));
+      if (relu && !(v > 0)) v = 0;
+      store<f32>(yr + (<usize>j << 2), v);
+    }
+  }
+}
+
+/** epilogue_i32_i32: out[r·n + j] = acc[r·n4 + j] − rowsum[r]·wzp[j] (MatMulInteger's result). No SIMD path. */
+export function epilogue_i32_i32(acc: usize, m: i32, n: i32, n4: i32, rowsum: usize, wzp: usize, out: usize): void {
+  for (let r = 0; r < m; r++) {
+    const rs = rowsum ? load<i32>(rowsum + (<usize>r << 2)) : 0;
+    for (let j = 0; j < n; j++) {
+      let c = load<i32>(acc + ((<usize>r * <usize>n4 + <usize>j) << 2));
+      if (rowsum) c -= rs * load<i32>(wzp + (<usize>j << 2));
+      store<i32>(out + ((<usize>r * <usize>n + <usize>j) << 2), c);
+    }
+  }
+}
+
+/**
+ * epilogue_i32_requant (QLinearMatMul): c as above; v = clamp(f32(c) · mult[j·multStep], lo − zp, hi − zp);
+ * out[r·n + j] = roundEven(v) + zp as a byte (int8 or uint8 by lo/hi). No SIMD path.
+ */
+export function epilogue_i32_requant(acc: usize, m: i32, n: i32, n4: i32, rowsum: usize, wzp: usize, mult: usize, multStep: i32, zp: i32, lo: i32, hi: i32, out: usize): void {
+  const flo = <f32>(lo - zp), fhi = <f32>(hi - zp);
+  for (let r = 0; r < m; r++) {
+    const rs = rowsum ? load<i32>(rowsum + (<usize>r << 2)) : 0;
+    for (let j = 0; j < n; j++) {
+      let c = load<i32>(acc + ((<usize>r * <usize>n4 + <usize>j) << 2));
+      if (rowsum) c -= rs * load<i32>(wzp + (<usize>j << 2));
+      let v: f32 = <f32>c * load<f32>(mult + (<usize>(j * multStep) << 2));
+      v = min(max(v, flo), fhi);
+      store<u8>(out + <usize>r * <usize>n + <usize>j, <u8>(<i32>nearest<f32>(v) + zp));
+    }
+  }
+}

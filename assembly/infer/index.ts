@@ -1,0 +1,14 @@
+// Inference kernels (issue 11): f32 and int8 GEMM/GEMV over packed weights, binary XNOR-popcount, CSR sparse,
+// activations and LayerNorm. See each file's header for units.
+export { pack_f32_panel8, gemm_f32_packed, gemm_f32_packed_scalar } from './gemm_f32';
+export {
+  pack_i8_panel4, gemm_i8_packed, gemm_i8_packed_scalar, quantize_i16_sym_per_row, quantize_i16_sym_per_row_scalar,
+  quantize_i16_affine, quantize_i16_affine_scalar, widen_i8_i16, minmax_f32, rowsum_i16, epilogue_i32_f32,
+  epilogue_i32_i32, epilogue_i32_requant,
+} from './gemm_i8';
+export { pack_sign_b64_per_row, gemm_b1 } from './binary';
+export { csr_gemm_f32 } from './sparse';
+export {
+  relu_f32, relu_f32_scalar, all_finite_f32, all_finite_f32_scalar, gelu_f32, gelu_tanh_f32, tanh_f32, logistic_f32,
+  softmax_f32_per_row, layer_norm_f32_per_row,
+} from './act';
