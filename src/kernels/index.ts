@@ -7,3 +7,4 @@ export { alloc, free, toWasm, useRuntime, WasmArray, type DType, type ViewOf } f
 export type { F32, I8, U8, I32, U16 } from './args.js';
 export { dot, cosine, l2, axpy, scale, normalizeRows, matvec, topk, type MatvecOptions, type RowFormat, type TopK } from './vec.js';
 export { quantize, dequantize, hamming, hammingRows, packBits, type Quantized, type Codes, type KernelQuantizeOptions } from './quant.js';
+export { gemm, packB, PackedB, softmax, type GemmOptions } from './nn.js';
