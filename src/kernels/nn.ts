@@ -7,6 +7,8 @@ import { WasmArray, current, state, need, type State } from './state.js';
 import { finish, int, len, lenF32, outAt, put, putF32, shape, sz, szF32, type F32, type I32 } from './args.js';
 
 type IK = InferKernels;
+/** Up to this many rows, gemm with an unpacked N × K B runs one GEMV per row instead of packing B. */
+const GEMV_ROWS = 4;
 
 /**
  * B (a K × N matrix) packed once into the gemm kernels' panel layout in wasm memory, so that gemm calls with it copy
@@ -109,10 +111,25 @@ function gemmF32(a: F32, b: F32 | PackedB, m: number, k: number, n: number, opts
   const nb = packed ? k * n : lenF32(b, 'b');
   if (nb !== k * n) shape(`gemm: b has ${nb} entries, not ${k}×${n}`, { length: nb, k, n });
   if (out !== undefined && lenF32(out, 'out') < m * n) shape(`gemm: out holds ${out.length}; ${m * n} are needed`);
-  const wpBytes = packed ? 0 : need(32 * ((n + 7) >> 3) * k);
+  // a few rows against an N × K B (PyTorch layout): one GEMV kernel call per row reads B as it is, so nothing is
+  // packed per call (packing B costs more than a small product)
+  const gemv = !packed && opts?.transB === true && m <= GEMV_ROWS;
+  const wpBytes = packed || gemv ? 0 : need(32 * ((n + 7) >> 3) * k);
   const s = state().begin(szF32(a, na) + (packed ? 0 : szF32(b, nb)) + wpBytes + (bias ? need(n * 4) : 0) + sz(out ?? 0, m * n * 4));
   const ik = s.k as unknown as IK;
   const pa = putF32(s, a, na);
+  if (gemv) {
+    const pb = putF32(s, b as F32, nb);
+    const pbias = bias ? putF32(s, bias, n) : 0;
+    const py = outAt(s, out, m * n * 4);
+    for (let i = 0; i < m; i++) {
+      const yi = py + i * n * 4;
+      s.k.matvec_f32(pb, n, k, k, pa + i * k * 4, yi);
+      if (pbias) s.k.axpy_f32(yi, pbias, 1, n);
+    }
+    if (relu) ik.relu_f32(py, m * n, py);
+    return finish(s, py, m * n, 'f32', out);
+  }
   let wp: number;
   if (packed) wp = (b as PackedB).address(s);
   else {
