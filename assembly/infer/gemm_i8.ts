@@ -134,14 +134,17 @@ export function quantize_i16_sym_per_row_scalar(x: usize, m: i32, k: i32, kp: i3
 // @ts-ignore: decorator
 @inline
 function quantize_row_i16(xr: usize, k: i32, kp: i32, scale: f32, zp: i32, lo: i32, hi: i32, sub: i32, out: usize): void {
-  const sv = f32x4.splat(scale), zv = i32x4.splat(zp), lv = i32x4.splat(lo), hv = i32x4.splat(hi), subv = i32x4.splat(sub);
+  // clamp x/scale to [lo − zp, hi − zp] in float (bounds are integers, so clamping before rounding = after), then round
+  // half to even by adding 1.5·2²³ (the FPU's rounding) and reading the integer from the bits — MLAS's trick, exact for
+  // finite inputs and cheaper than nearest + trunc_sat (a long sequence on x64). Non-finite inputs are rejected
+  // before (the layers check); the scalar twin computes the same integers the plain way.
+  const sv = f32x4.splat(scale), lov = f32x4.splat(<f32>(lo - zp)), hiv = f32x4.splat(<f32>(hi - zp));
+  const magic = f32x4.splat(12582912.0), off = i32x4.splat(zp - sub - 0x4b400000);
   let c = 0;
   for (; c + 8 <= k; c += 8) {
-    const a = f32x4.nearest(f32x4.div(v128.load(xr + (<usize>c << 2)), sv));
-    const b = f32x4.nearest(f32x4.div(v128.load(xr + (<usize>c << 2), 16), sv));
-    let ia = i32x4.add(i32x4.trunc_sat_f32x4_s(a), zv), ib = i32x4.add(i32x4.trunc_sat_f32x4_s(b), zv);
-    ia = i32x4.sub(i32x4.min_s(i32x4.max_s(ia, lv), hv), subv);
-    ib = i32x4.sub(i32x4.min_s(i32x4.max_s(ib, lv), hv), subv);
+    const a = f32x4.min(f32x4.max(f32x4.div(v128.load(xr + (<usize>c << 2)), sv), lov), hiv);
+    const b = f32x4.min(f32x4.max(f32x4.div(v128.load(xr + (<usize>c << 2), 16), sv), lov), hiv);
+    const ia = i32x4.add(f32x4.add(a, magic), off), ib = i32x4.add(f32x4.add(b, magic), off);
     v128.store(out + (<usize>c << 1), i16x8.narrow_i32x4_s(ia, ib));
   }
   for (; c < k; c++) store<i16>(out + (<usize>c << 1), <i16>q1(load<f32>(xr + (<usize>c << 2)), scale, zp, lo, hi, sub));
@@ -178,8 +181,20 @@ export function quantize_i16_affine_scalar(x: usize, m: i32, k: i32, kp: i32, sc
   for (let r = 0; r < m; r++) quantize_row_i16_scalar(x + ((<usize>r * <usize>k) << 2), k, kp, scale, zp, lo, hi, sub, xq + ((<usize>r * <usize>kp) << 1));
 }
 
-/** widen_i8_i16: integer inputs (int8, or uint8 with `unsigned` = 1) → centred int16 rows: xq = v − sub, rows kp apart, padded 0. No SIMD path. */
+/** widen_i8_i16: integer inputs (int8, or uint8 with `unsigned` = 1) → centred int16 rows: xq = v − sub, rows kp apart, padded 0. */
 export function widen_i8_i16(x: usize, m: i32, k: i32, kp: i32, unsigned: i32, sub: i32, xq: usize): void {
+  if (!ASC_FEATURE_SIMD) { widen_i8_i16_scalar(x, m, k, kp, unsigned, sub, xq); return; }
+  const sv = i16x8.splat(<i16>sub);
+  for (let r = 0; r < m; r++) {
+    const xr = x + <usize>r * <usize>k, o = xq + ((<usize>r * <usize>kp) << 1);
+    let c = 0;
+    for (; c + 8 <= k; c += 8) v128.store(o + (<usize>c << 1), i16x8.sub(unsigned ? v128.load8x8_u(xr + c) : v128.load8x8_s(xr + c), sv));
+    for (; c < k; c++) store<i16>(o + (<usize>c << 1), <i16>((unsigned ? <i32>load<u8>(xr + c) : <i32>load<i8>(xr + c)) - sub));
+    for (; c < kp; c++) store<i16>(o + (<usize>c << 1), 0);
+  }
+}
+
+export function widen_i8_i16_scalar(x: usize, m: i32, k: i32, kp: i32, unsigned: i32, sub: i32, xq: usize): void {
   for (let r = 0; r < m; r++) {
     const xr = x + <usize>r * <usize>k, o = xq + ((<usize>r * <usize>kp) << 1);
     let c = 0;
@@ -188,8 +203,29 @@ export function widen_i8_i16(x: usize, m: i32, k: i32, kp: i32, unsigned: i32, s
   }
 }
 
-/** minmax_f32: out[0] = min, out[1] = max over n floats (NaN if any is NaN). No SIMD path needed (one pass). */
+/** minmax_f32: out[0] = min, out[1] = max over n floats (both NaN if any is NaN): DynamicQuantizeLinear's range. */
 export function minmax_f32(x: usize, n: i32, out: usize): void {
+  if (!ASC_FEATURE_SIMD) { minmax_f32_scalar(x, n, out); return; }
+  let lo = f32x4.splat(Infinity), hi = f32x4.splat(-Infinity), bad = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v = v128.load(x + (<usize>i << 2));
+    lo = f32x4.pmin(v, lo); hi = f32x4.pmax(v, hi);
+    bad = v128.or(bad, f32x4.ne(v, v));
+  }
+  let l = min(min(f32x4.extract_lane(lo, 0), f32x4.extract_lane(lo, 1)), min(f32x4.extract_lane(lo, 2), f32x4.extract_lane(lo, 3)));
+  let h = max(max(f32x4.extract_lane(hi, 0), f32x4.extract_lane(hi, 1)), max(f32x4.extract_lane(hi, 2), f32x4.extract_lane(hi, 3)));
+  let nan = v128.any_true(bad);
+  for (; i < n; i++) {
+    const v = load<f32>(x + (<usize>i << 2));
+    if (v != v) nan = true;
+    l = min(l, v); h = max(h, v);
+  }
+  store<f32>(out, nan ? NaN : l);
+  store<f32>(out, nan ? NaN : h, 4);
+}
+
+export function minmax_f32_scalar(x: usize, n: i32, out: usize): void {
   let lo: f32 = Infinity, hi: f32 = -Infinity, nan = false;
   for (let i = 0; i < n; i++) {
     const v = load<f32>(x + (<usize>i << 2));
@@ -213,9 +249,42 @@ export function rowsum_i16(xq: usize, m: i32, kp: i32, out: usize): void {
 /**
  * epilogue_i32_f32: c = acc[r·n4 + j] − rowsum[r]·wzp[j] (rowsum 0 = no correction);
  * y[r·n + j] = fround(f32(c) · fround(xs[r·xsStep] · ws[j·wsStep])) (+ bias[j]) (ReLU if relu).
- * Steps are 0 (one value) or 1 (per row / per column). No SIMD path (elementwise, m·n).
+ * Steps are 0 (one value) or 1 (per row / per column). SIMD and scalar give identical bytes (the same IEEE operations per element).
  */
 export function epilogue_i32_f32(acc: usize, m: i32, n: i32, n4: i32, rowsum: usize, wzp: usize, xs: usize, xsStep: i32, ws: usize, wsStep: i32, bias: usize, relu: i32, y: usize): void {
+  if (!ASC_FEATURE_SIMD) { epilogue_i32_f32_scalar(acc, m, n, n4, rowsum, wzp, xs, xsStep, ws, wsStep, bias, relu, y); return; }
+  const n4f = n & ~3;
+  const zero = f32x4.splat(0);
+  for (let r = 0; r < m; r++) {
+    const a = acc + ((<usize>r * <usize>n4) << 2), yr = y + ((<usize>r * <usize>n) << 2);
+    const rs = rowsum ? load<i32>(rowsum + (<usize>r << 2)) : 0;
+    const sx = load<f32>(xs + (<usize>(r * xsStep) << 2));
+    const rsv = i32x4.splat(rs), sxv = f32x4.splat(sx);
+    const ws0 = f32x4.splat(load<f32>(ws));
+    let j = 0;
+    for (; j < n4f; j += 4) {
+      const o = <usize>j << 2;
+      let c = v128.load(a + o);
+      if (rowsum) c = i32x4.sub(c, i32x4.mul(rsv, v128.load(wzp + o)));
+      const mult = f32x4.mul(sxv, wsStep ? v128.load(ws + o) : ws0);
+      let v = f32x4.mul(f32x4.convert_i32x4_s(c), mult);
+      if (bias) v = f32x4.add(v, v128.load(bias + o));
+      if (relu) v = v128.and(v, f32x4.gt(v, zero)); // NaN and −0 → +0, as the scalar `!(v > 0)`
+      v128.store(yr + o, v);
+    }
+    for (; j < n; j++) {
+      let c = load<i32>(a + (<usize>j << 2));
+      if (rowsum) c -= rs * load<i32>(wzp + (<usize>j << 2));
+      const mult: f32 = sx * load<f32>(ws + (<usize>(j * wsStep) << 2));
+      let v: f32 = <f32>c * mult;
+      if (bias) v += load<f32>(bias + (<usize>j << 2));
+      if (relu && !(v > 0)) v = 0;
+      store<f32>(yr + (<usize>j << 2), v);
+    }
+  }
+}
+
+export function epilogue_i32_f32_scalar(acc: usize, m: i32, n: i32, n4: i32, rowsum: usize, wzp: usize, xs: usize, xsStep: i32, ws: usize, wsStep: i32, bias: usize, relu: i32, y: usize): void {
   for (let r = 0; r < m; r++) {
     const a = acc + ((<usize>r * <usize>n4) << 2), yr = y + ((<usize>r * <usize>n) << 2);
     const rs = rowsum ? load<i32>(rowsum + (<usize>r << 2)) : 0;
@@ -246,9 +315,44 @@ export function epilogue_i32_i32(acc: usize, m: i32, n: i32, n4: i32, rowsum: us
 
 /**
  * epilogue_i32_requant (QLinearMatMul): c as above; v = clamp(f32(c) · mult[j·multStep], lo − zp, hi − zp);
- * out[r·n + j] = roundEven(v) + zp as a byte (int8 or uint8 by lo/hi). No SIMD path.
+ * out[r·n + j] = roundEven(v) + zp as a byte (int8 or uint8 by lo/hi). SIMD and scalar give identical bytes.
  */
 export function epilogue_i32_requant(acc: usize, m: i32, n: i32, n4: i32, rowsum: usize, wzp: usize, mult: usize, multStep: i32, zp: i32, lo: i32, hi: i32, out: usize): void {
+  if (!ASC_FEATURE_SIMD) { epilogue_i32_requant_scalar(acc, m, n, n4, rowsum, wzp, mult, multStep, zp, lo, hi, out); return; }
+  const flo = <f32>(lo - zp), fhi = <f32>(hi - zp);
+  const lov = f32x4.splat(flo), hiv = f32x4.splat(fhi), magic = f32x4.splat(12582912.0), off = i32x4.splat(zp - 0x4b400000);
+  const m0 = f32x4.splat(load<f32>(mult));
+  const n8 = n & ~7;
+  for (let r = 0; r < m; r++) {
+    const a = acc + ((<usize>r * <usize>n4) << 2), or = out + <usize>r * <usize>n;
+    const rs = rowsum ? load<i32>(rowsum + (<usize>r << 2)) : 0;
+    const rsv = i32x4.splat(rs);
+    let j = 0;
+    for (; j < n8; j += 8) {
+      const o = <usize>j << 2;
+      let c0 = v128.load(a + o), c1 = v128.load(a + o, 16);
+      if (rowsum) { c0 = i32x4.sub(c0, i32x4.mul(rsv, v128.load(wzp + o))); c1 = i32x4.sub(c1, i32x4.mul(rsv, v128.load(wzp + o, 16))); }
+      let v0 = f32x4.mul(f32x4.convert_i32x4_s(c0), multStep ? v128.load(mult + o) : m0);
+      let v1 = f32x4.mul(f32x4.convert_i32x4_s(c1), multStep ? v128.load(mult + o, 16) : m0);
+      // clamp to [lo − zp, hi − zp] (integers), round half to even with the 1.5·2²³ trick, add zp: in [lo, hi]
+      v0 = f32x4.min(f32x4.max(v0, lov), hiv);
+      v1 = f32x4.min(f32x4.max(v1, lov), hiv);
+      const i0 = i32x4.add(f32x4.add(v0, magic), off), i1 = i32x4.add(f32x4.add(v1, magic), off);
+      const h = i16x8.narrow_i32x4_s(i0, i1);
+      const b = lo < 0 ? i8x16.narrow_i16x8_s(h, h) : i8x16.narrow_i16x8_u(h, h);
+      v128.store64_lane(or + <usize>j, b, 0);
+    }
+    for (; j < n; j++) {
+      let c = load<i32>(a + (<usize>j << 2));
+      if (rowsum) c -= rs * load<i32>(wzp + (<usize>j << 2));
+      let v: f32 = <f32>c * load<f32>(mult + (<usize>(j * multStep) << 2));
+      v = min(max(v, flo), fhi);
+      store<u8>(or + <usize>j, <u8>(<i32>nearest<f32>(v) + zp));
+    }
+  }
+}
+
+export function epilogue_i32_requant_scalar(acc: usize, m: i32, n: i32, n4: i32, rowsum: usize, wzp: usize, mult: usize, multStep: i32, zp: i32, lo: i32, hi: i32, out: usize): void {
   const flo = <f32>(lo - zp), fhi = <f32>(hi - zp);
   for (let r = 0; r < m; r++) {
     const rs = rowsum ? load<i32>(rowsum + (<usize>r << 2)) : 0;
@@ -258,6 +362,93 @@ export function epilogue_i32_requant(acc: usize, m: i32, n: i32, n4: i32, rowsum
       let v: f32 = <f32>c * load<f32>(mult + (<usize>(j * multStep) << 2));
       v = min(max(v, flo), fhi);
       store<u8>(out + <usize>r * <usize>n + <usize>j, <u8>(<i32>nearest<f32>(v) + zp));
+    }
+  }
+}
+
+/**
+ * Pair layout for the batched kernel: int8 W widened to int16, panels of 8 outputs, k in pairs:
+ * out[p][kk/2][j][kk&1] = W[8p + j][kk] (zero outside n×k); 8·⌈n/8⌉·kp int16 (kp even). `flip` as pack_i8_panel4.
+ * No SIMD path.
+ */
+export function pack_i16_panel8_pairs(w: usize, n: i32, k: i32, kp: i32, sn: i32, sk: i32, flip: i32, out: usize): void {
+  const np = (n + 7) >> 3;
+  let o = out;
+  for (let p = 0; p < np; p++) for (let c2 = 0; c2 < kp; c2 += 2) for (let j = 0; j < 8; j++) for (let t = 0; t < 2; t++) {
+    const r = (p << 3) + j, c = c2 + t;
+    let v: i32 = 0;
+    if (r < n && c < k) {
+      v = <i32>load<u8>(w + <usize>r * <usize>sn + <usize>c * <usize>sk);
+      v = flip ? v - 128 : <i32><i8>v;
+    }
+    store<i16>(o, <i16>v);
+    o += 2;
+  }
+}
+
+/**
+ * gemm_i16_pairs: acc[r·n8 + c] = Σ_k xq[r·kp + k]·W[c][k] (int32, exact) over the pair layout, n8 = 8·⌈n/8⌉.
+ * Broadcast form: a 32-bit splat of (x[k], x[k+1]) against 4 outputs' (w[k], w[k+1]) pairs gives 8 multiply-adds per
+ * i32x4.dot_i16x8_s; 4 rows × 8 outputs tiles (8 accumulators), as the f32 GEMM but two k per step.
+ */
+export function gemm_i16_pairs(xq: usize, m: i32, kp: i32, wp: usize, n: i32, acc: usize): void {
+  if (!ASC_FEATURE_SIMD) { gemm_i16_pairs_scalar(xq, m, kp, wp, n, acc); return; }
+  const np = (n + 7) >> 3;
+  const xb = <usize>kp << 1, pb = <usize>kp << 4, ab = <usize>np << 5;
+  const z = i32x4.splat(0);
+  for (let p = 0; p < np; p++) {
+    const pw = wp + <usize>p * pb;
+    let r = 0;
+    for (; r + 4 <= m; r += 4) {
+      const x0 = xq + <usize>r * xb, x1 = x0 + xb, x2 = x1 + xb, x3 = x2 + xb;
+      let c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+      let w = pw;
+      for (let o: usize = 0; o < xb; o += 4) {
+        const w0 = v128.load(w), w1 = v128.load(w, 16);
+        w += 32;
+        let a = v128.load32_splat(x0 + o);
+        c00 = i32x4.add(c00, i32x4.dot_i16x8_s(a, w0)); c01 = i32x4.add(c01, i32x4.dot_i16x8_s(a, w1));
+        a = v128.load32_splat(x1 + o);
+        c10 = i32x4.add(c10, i32x4.dot_i16x8_s(a, w0)); c11 = i32x4.add(c11, i32x4.dot_i16x8_s(a, w1));
+        a = v128.load32_splat(x2 + o);
+        c20 = i32x4.add(c20, i32x4.dot_i16x8_s(a, w0)); c21 = i32x4.add(c21, i32x4.dot_i16x8_s(a, w1));
+        a = v128.load32_splat(x3 + o);
+        c30 = i32x4.add(c30, i32x4.dot_i16x8_s(a, w0)); c31 = i32x4.add(c31, i32x4.dot_i16x8_s(a, w1));
+      }
+      const a0 = acc + <usize>r * ab + (<usize>p << 5);
+      v128.store(a0, c00); v128.store(a0, c01, 16);
+      v128.store(a0 + ab, c10); v128.store(a0 + ab, c11, 16);
+      v128.store(a0 + 2 * ab, c20); v128.store(a0 + 2 * ab, c21, 16);
+      v128.store(a0 + 3 * ab, c30); v128.store(a0 + 3 * ab, c31, 16);
+    }
+    for (; r < m; r++) {
+      const x0 = xq + <usize>r * xb;
+      let c0 = z, c1 = z;
+      let w = pw;
+      for (let o: usize = 0; o < xb; o += 4) {
+        const a = v128.load32_splat(x0 + o);
+        c0 = i32x4.add(c0, i32x4.dot_i16x8_s(a, v128.load(w)));
+        c1 = i32x4.add(c1, i32x4.dot_i16x8_s(a, v128.load(w, 16)));
+        w += 32;
+      }
+      const a0 = acc + <usize>r * ab + (<usize>p << 5);
+      v128.store(a0, c0); v128.store(a0, c1, 16);
+    }
+  }
+}
+
+export function gemm_i16_pairs_scalar(xq: usize, m: i32, kp: i32, wp: usize, n: i32, acc: usize): void {
+  const np = (n + 7) >> 3, n8 = np << 3;
+  for (let r = 0; r < m; r++) {
+    const xr = xq + ((<usize>r * <usize>kp) << 1);
+    for (let c = 0; c < n8; c++) {
+      const pw = wp + <usize>(c >> 3) * (<usize>kp << 4) + (<usize>(c & 7) << 2);
+      let s: i32 = 0;
+      for (let k2 = 0; k2 < kp; k2 += 2) {
+        const wk = pw + (<usize>k2 << 4);
+        s += <i32>load<i16>(xr + (<usize>k2 << 1)) * <i32>load<i16>(wk) + <i32>load<i16>(xr + (<usize>k2 << 1), 2) * <i32>load<i16>(wk, 2);
+      }
+      store<i32>(acc + ((<usize>r * <usize>n8 + <usize>c) << 2), s);
     }
   }
 }

@@ -3,8 +3,8 @@
 export { pack_f32_panel8, gemm_f32_packed, gemm_f32_packed_scalar } from './gemm_f32';
 export {
   pack_i8_panel4, gemm_i8_packed, gemm_i8_packed_scalar, quantize_i16_sym_per_row, quantize_i16_sym_per_row_scalar,
-  quantize_i16_affine, quantize_i16_affine_scalar, widen_i8_i16, minmax_f32, rowsum_i16, epilogue_i32_f32,
-  epilogue_i32_i32, epilogue_i32_requant,
+  quantize_i16_affine, quantize_i16_affine_scalar, widen_i8_i16, widen_i8_i16_scalar, minmax_f32, minmax_f32_scalar, rowsum_i16, epilogue_i32_f32, epilogue_i32_f32_scalar,
+  epilogue_i32_i32, epilogue_i32_requant, epilogue_i32_requant_scalar, pack_i16_panel8_pairs, gemm_i16_pairs, gemm_i16_pairs_scalar,
 } from './gemm_i8';
 export { pack_sign_b64_per_row, gemm_b1 } from './binary';
 export { csr_gemm_f32 } from './sparse';

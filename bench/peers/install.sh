@@ -27,6 +27,12 @@ done
 
 log() { printf '[peers] %s\n' "$*" >&2; }
 
+# ---- onnxruntime-web 1.30 and onnx-proto (bench/inference.bench.mjs): npm only, no install scripts ----
+if [ ! -f "$HERE/node_modules/onnxruntime-web/package.json" ] || [ ! -f "$HERE/node_modules/onnx-proto/package.json" ]; then
+  log "npm ci onnxruntime-web and onnx-proto into bench/peers/node_modules"
+  (cd "$HERE" && npm ci --ignore-scripts --no-audit --no-fund >&2)
+fi
+
 # ---- Debian packages ----
 apt_missing=()
 /usr/bin/python3 -c 'import gensim' >/dev/null 2>&1 || apt_missing+=(python3-gensim)

@@ -6,6 +6,14 @@ import { dynamicQuantizeParams, intRange } from './qlinear.js';
 
 const f = Math.fround;
 
+/**
+ * Batches of at least this many rows use the broadcast kernel over int16 weight pairs (`gemm_i16_pairs`, 4 rows × 8
+ * outputs per tile); smaller ones the int8 dot kernel (`gemm_i8_packed`), which reads half the weight bytes — what
+ * counts at batch 1, where the product is bound by memory. The pair layout (2 bytes per weight) is packed on the first
+ * such batch and kept. Measured on the bench shapes (interleaved A/B, loaded 2-core machine): pairs ≈ 1.4× dot at 32×768×768.
+ */
+export const GEMM_MIN_BATCH = 8;
+
 export interface Int8LinearOptions extends LayerOptions {
   layout?: WeightLayout;
   activation?: FusedActivation;
@@ -73,6 +81,8 @@ export class Int8Linear extends Layer {
   lastInputScale = NaN;
   lastInputZeroPoint = 0;
   private wp = 0;
+  private wp16 = 0; // the int16 pair layout for batches ≥ GEMM_MIN_BATCH, built on first such batch
+  private accStride = 0;
   private wzp = 0; // i32 per column (effective, after the uint8 flip), 0 when all zero
   private ws = 0; // f32 per column
   private bp = 0;
@@ -196,7 +206,21 @@ export class Int8Linear extends Layer {
 
   override reserve(batch: number): void {
     this.xq = this.scratch('xq', batch * this.kp * 2);
-    this.acc = this.scratch('acc', batch * this.n4 * 4);
+    this.acc = this.scratch('acc', batch * ((this.outFeatures + 7) & ~7) * 4);
+    if (batch >= GEMM_MIN_BATCH && !this.wp16) {
+      // the batched kernel's layout (int16 pairs, panels of 8 outputs), packed once from the stored int8 weights
+      const n = this.outFeatures, k = this.inFeatures, wi = this.weightInfo;
+      const p = this.own(((n + 7) & ~7) * this.kp * 2);
+      const tmp = this.rt.arena.alloc(n * k);
+      try {
+        heap(this.rt).u8.set(new Uint8Array(wi.q.buffer, wi.q.byteOffset, wi.q.byteLength), tmp);
+        const [sn, sk] = wi.layout === 'in-out' ? [1, n] : [k, 1];
+        this.k.pack_i16_panel8_pairs(tmp, n, k, this.kp, sn, sk, wi.type === 'uint8' ? 1 : 0, p);
+      } finally {
+        this.rt.arena.free(tmp);
+      }
+      this.wp16 = p;
+    }
     this.rs = this.scratch('rs', batch * 4);
     this.xs = this.scratch('xs', batch * 4);
     this.oi = this.scratch('oi', batch * this.outFeatures * 4);
@@ -250,13 +274,19 @@ export class Int8Linear extends Layer {
   }
 
   private accumulate(batch: number): void {
-    this.k.gemm_i8_packed(this.xq, batch, this.kp, this.wp, this.outFeatures, this.acc);
+    if (batch >= GEMM_MIN_BATCH) {
+      this.k.gemm_i16_pairs(this.xq, batch, this.kp, this.wp16, this.outFeatures, this.acc);
+      this.accStride = (this.outFeatures + 7) & ~7;
+    } else {
+      this.k.gemm_i8_packed(this.xq, batch, this.kp, this.wp, this.outFeatures, this.acc);
+      this.accStride = this.n4;
+    }
     if (this.wzp) this.k.rowsum_i16(this.xq, batch, this.kp, this.rs);
   }
 
   private epilogueF32(batch: number, y: number): void {
     const perRow = this.input.mode === 'dynamic-int8-per-row' ? 1 : 0;
-    this.k.epilogue_i32_f32(this.acc, batch, this.outFeatures, this.n4, this.wzp ? this.rs : 0, this.wzp, this.xs, perRow, this.ws, 1, this.bp, this.relu, y);
+    this.k.epilogue_i32_f32(this.acc, batch, this.outFeatures, this.accStride, this.wzp ? this.rs : 0, this.wzp, this.xs, perRow, this.ws, 1, this.bp, this.relu, y);
   }
 
   /**
@@ -293,11 +323,11 @@ export class Int8Linear extends Layer {
     const rs = this.wzp ? this.rs : 0;
     const hv = heap(this.rt);
     if (o.mode === 'int32') {
-      this.k.epilogue_i32_i32(this.acc, batch, n, this.n4, rs, this.wzp, this.oi);
+      this.k.epilogue_i32_i32(this.acc, batch, n, this.accStride, rs, this.wzp, this.oi);
       (res as Int32Array).set(hv.i32.subarray(this.oi >> 2, (this.oi >> 2) + batch * n));
     } else if (o.mode === 'uint8' || o.mode === 'int8') {
       const [lo, hi] = intRange(o.mode);
-      this.k.epilogue_i32_requant(this.acc, batch, n, this.n4, rs, this.wzp, this.mult, 1, o.zeroPoint, lo, hi, this.oi);
+      this.k.epilogue_i32_requant(this.acc, batch, n, this.accStride, rs, this.wzp, this.mult, 1, o.zeroPoint, lo, hi, this.oi);
       const src = hv.u8.subarray(this.oi, this.oi + batch * n);
       if (res instanceof Int8Array) res.set(new Int8Array(src.buffer, src.byteOffset, src.length));
       else (res as Uint8Array).set(src);

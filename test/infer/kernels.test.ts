@@ -36,7 +36,7 @@ for (const build of BUILDS) {
         const rt = await rtFor(build);
         const k = inferKernels(rt);
         const r = rng(12);
-        for (const [m, kk, n] of [...SHAPES, [3, 1000, 6] as [number, number, number]]) {
+        for (const [m, kk, n] of [...SHAPES, [3, 1000, 6] as [number, number, number], [8, 40, 9] as [number, number, number], [11, 24, 16] as [number, number, number]]) {
           const kp = (kk + 7) & ~7, n4 = (n + 3) & ~3;
           const a = Int16Array.from({ length: m * kk }, () => (r() < 0.2 ? (r() < 0.5 ? -255 : 255) : Math.floor(r() * 511) - 255));
           const b = Int8Array.from({ length: n * kk }, () => (r() < 0.2 ? -128 : Math.floor(r() * 256) - 128));
@@ -49,7 +49,14 @@ for (const build of BUILDS) {
           const got = rt.arena.i32(acc, m * n4).slice();
           const want = intMatmulRef(a, m, kk, 0, b, n, new Array(n).fill(0));
           for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) expect(got[i * n4 + j], `${m}×${kk}×${n} [${i},${j}]`).toBe(want[i * n + j]);
-          for (const p of [xq, bt, wp, acc]) rt.arena.free(p);
+          // the batched pair layout gives the same sums
+          const n8 = (n + 7) & ~7;
+          const wp2 = rt.arena.alloc(n8 * kp * 2), acc2 = rt.arena.alloc(m * n8 * 4);
+          k.pack_i16_panel8_pairs(bt, n, kk, kp, kk, 1, 0, wp2);
+          (twin ? k.gemm_i16_pairs_scalar : k.gemm_i16_pairs)(xq, m, kp, wp2, n, acc2);
+          const got2 = rt.arena.i32(acc2, m * n8).slice();
+          for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) expect(got2[i * n8 + j], `pairs ${m}×${kk}×${n} [${i},${j}]`).toBe(want[i * n + j]);
+          for (const p of [xq, bt, wp, acc, wp2, acc2]) rt.arena.free(p);
         }
       });
 
@@ -72,6 +79,108 @@ for (const build of BUILDS) {
         rt.arena.free(q);
       });
     }
+
+    it('epilogue_i32_f32 and its twin give the formula of notes/infer-api.md exactly (zero points, steps, bias, relu)', async () => {
+      const rt = await rtFor(build);
+      const k = inferKernels(rt);
+      const r = rng(13);
+      const fr = Math.fround;
+      for (const [m, n] of [[1, 1], [2, 7], [3, 12], [5, 33]]) {
+        const n4 = ((n + 3) & ~3) + 4; // a wider accumulator stride than n
+        const acc = Int32Array.from({ length: m * n4 }, () => Math.floor(r() * 2e6) - 1e6);
+        const rs = Int32Array.from({ length: m }, () => Math.floor(r() * 4000) - 2000);
+        const wz = Int32Array.from({ length: n }, () => Math.floor(r() * 256) - 128);
+        const xs = Float32Array.from({ length: m }, () => r() * 0.01), ws = Float32Array.from({ length: n }, () => r() * 0.01);
+        const bias = randomF32(n, r);
+        const ptrs = [acc, rs, wz, xs, ws, bias].map((a) => put(rt, a));
+        const [ap, rp, zp, xp, wp, bp] = ptrs;
+        const yp = rt.arena.alloc(m * n * 4);
+        for (const [withZ, xStep, wStep, withB, relu] of [[1, 1, 1, 1, 1], [0, 0, 0, 0, 0], [1, 0, 1, 1, 0], [0, 1, 0, 0, 1]]) {
+          const want = new Float32Array(m * n);
+          for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+            let c = acc[i * n4 + j];
+            if (withZ) c -= rs[i] * wz[j];
+            let v = fr(fr(c) * fr(xs[xStep ? i : 0] * ws[wStep ? j : 0]));
+            if (withB) v = fr(v + bias[j]);
+            if (relu && !(v > 0)) v = 0;
+            want[i * n + j] = v;
+          }
+          for (const fn of [k.epilogue_i32_f32, k.epilogue_i32_f32_scalar]) {
+            fn(ap, m, n, n4, withZ ? rp : 0, withZ ? zp : 0, xp, xStep, wp, wStep, withB ? bp : 0, relu, yp);
+            expect(rt.arena.f32(yp, m * n).slice()).toEqual(want);
+          }
+        }
+        for (const p of [...ptrs, yp]) rt.arena.free(p);
+      }
+    });
+
+    it('epilogue_i32_requant (QLinearMatMul) and widen_i8_i16 equal their twins and the integer formulas', async () => {
+      const rt = await rtFor(build);
+      const k = inferKernels(rt);
+      const r = rng(14);
+      const fr = Math.fround;
+      const re = (v: number) => { const fl = Math.floor(v), d = v - fl; return d < 0.5 ? fl : d > 0.5 ? fl + 1 : fl % 2 === 0 ? fl : fl + 1; };
+      for (const [m, n] of [[1, 3], [2, 8], [3, 21]]) {
+        const n4 = (n + 7) & ~7;
+        const acc = Int32Array.from({ length: m * n4 }, () => Math.floor(r() * 60000) - 30000);
+        acc[0] = 2 ** 30; // far beyond the output range: saturates
+        const rs = Int32Array.from({ length: m }, () => Math.floor(r() * 400) - 200);
+        const wz = Int32Array.from({ length: n }, () => Math.floor(r() * 20) - 10);
+        const mult = Float32Array.from({ length: n }, () => fr(r() * 0.01));
+        mult[0] = 0.5; // with acc even/odd: exact .5 ties
+        const ptrs = [acc, rs, wz, mult].map((a) => put(rt, a));
+        const [ap, rp, zp, mp] = ptrs;
+        const op = rt.arena.alloc(m * n + 16);
+        for (const [yz, lo, hi] of [[100, 0, 255], [-7, -128, 127]]) for (const [withZ, step] of [[1, 1], [0, 0]]) {
+          const want = new Array(m * n);
+          for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+            let c = acc[i * n4 + j];
+            if (withZ) c -= rs[i] * wz[j];
+            const v = Math.min(Math.max(fr(c * mult[step ? j : 0]), lo - yz), hi - yz);
+            want[i * n + j] = re(v) + yz;
+          }
+          for (const fn of [k.epilogue_i32_requant, k.epilogue_i32_requant_scalar]) {
+            fn(ap, m, n, n4, withZ ? rp : 0, withZ ? zp : 0, mp, step, yz, lo, hi, op);
+            const got = lo < 0 ? Array.from(rt.arena.i8(op, m * n)) : Array.from(rt.arena.u8(op, m * n));
+            expect(got).toEqual(want);
+          }
+        }
+        for (const p of [...ptrs, op]) rt.arena.free(p);
+      }
+      const x = Uint8Array.from({ length: 2 * 19 }, () => Math.floor(r() * 256));
+      const xp = put(rt, x), q = rt.arena.alloc(2 * 24 * 2);
+      for (const [uns, sub] of [[1, 77], [0, -3]]) for (const fn of [k.widen_i8_i16, k.widen_i8_i16_scalar]) {
+        fn(xp, 2, 19, 24, uns, sub, q);
+        const got = Array.from(rt.arena.u16(q, 48), (v) => (v << 16) >> 16);
+        const want = [];
+        for (let i = 0; i < 2; i++) for (let c = 0; c < 24; c++) want.push(c < 19 ? (uns ? x[i * 19 + c] : (x[i * 19 + c] << 24) >> 24) - sub : 0);
+        expect(got).toEqual(want);
+      }
+      rt.arena.free(xp);
+      rt.arena.free(q);
+    });
+
+    it('minmax_f32 and its twin: the range of x, NaN when any value is NaN', async () => {
+      const rt = await rtFor(build);
+      const k = inferKernels(rt);
+      const r = rng(15);
+      for (const n of [1, 3, 4, 9, 100]) {
+        const x = randomF32(n, r, 5);
+        const xp = put(rt, x), op = rt.arena.alloc(8);
+        for (const fn of [k.minmax_f32, k.minmax_f32_scalar]) {
+          fn(xp, n, op);
+          expect(Array.from(rt.arena.f32(op, 2))).toEqual([Math.min(...x), Math.max(...x)]);
+          for (const at of [0, n - 1, n >> 1]) {
+            rt.arena.f32(xp, n)[at] = NaN;
+            fn(xp, n, op);
+            expect(Array.from(rt.arena.f32(op, 2))).toEqual([NaN, NaN]);
+            rt.arena.f32(xp, n)[at] = x[at];
+          }
+        }
+        rt.arena.free(xp);
+        rt.arena.free(op);
+      }
+    });
 
     it('relu_f32 / all_finite_f32 and their twins', async () => {
       const rt = await rtFor(build);

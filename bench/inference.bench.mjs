@@ -1,0 +1,274 @@
+// Inference layers (issue 11): own f32 / int8 / binary layers vs onnxruntime-web 1.30's wasm backend (one thread),
+// in the same process, on the same weights.
+//
+//   bash bench/peers/install.sh   (or: cd bench/peers && npm ci --ignore-scripts)   installs onnxruntime-web + onnx-proto
+//   npm run bench -- inference [--quick]
+//
+// Shapes (M, K, N): (1,768,768), (1,768,3072), (32,768,768), (128,256,256). Variants per shape:
+//   own-f32      Linear (packed f32 GEMM/GEMV)
+//   own-int8     Int8Linear.fromFloat, dynamic per-row int8 activations, f32 out (the library's own scheme)
+//   own-dql      Int8Linear.fromQuantized with DynamicQuantizeLinear semantics + MatMulInteger + scale (f32 out):
+//                the same computation as ort-int8-dyn
+//   own-qlinear  Int8Linear.fromQuantized, uint8 in → uint8 out (QLinearMatMul), the same computation as ort-qlinear
+//   own-binary   BinaryLinear (XNOR-popcount)
+//   ort-f32      MatMul;  ort-int8-dyn  DynamicQuantizeLinear → MatMulInteger → Cast → Mul;  ort-qlinear  QLinearMatMul
+// Each variant is timed in interleaved rounds (own, ort, own, …) so load from other work hits all alike; GOP/s
+// counts 2·M·K·N operations (a multiply-add = 2). Per-call overhead: a 1×16×16 Linear's forwardInto vs ort's run.
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { median, round, rng } from './harness.mjs';
+
+export const title = 'Inference layers vs onnxruntime-web (wasm, 1 thread)';
+export const description = [
+  'GOP/s (2·M·K·N per call) of quantext\'s Linear (f32), Int8Linear (int8 weights, int32 accumulation) and BinaryLinear',
+  'against onnxruntime-web 1.30.0\'s wasm backend with one thread (MatMul; DynamicQuantizeLinear + MatMulInteger; QLinearMatMul),',
+  'built with onnx-proto on the same weights, timed in the same Node process in interleaved rounds. Ratios are speed-ups over',
+  'the named peer. The machine is shared with other work: compare ratios, not absolute figures across runs.',
+].join(' ');
+
+const SHAPES = [[1, 768, 768], [1, 768, 3072], [32, 768, 768], [128, 256, 256]];
+
+function randomF32(n, r, scale = 1) {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = (r() * 2 - 1) * scale;
+  return a;
+}
+
+/** Median ns per call of `fn` (sync or async) over `samples` samples of `inner` calls. */
+async function timeNs(fn, samples, minMs) {
+  // calibrate inner so that a sample lasts ≥ minMs
+  let inner = 1;
+  for (;;) {
+    const t0 = performance.now();
+    for (let i = 0; i < inner; i++) { const p = fn(); if (p && p.then) await p; }
+    const dt = performance.now() - t0;
+    if (dt >= minMs || inner > 1e6) break;
+    inner *= dt > 0 ? Math.min(10, Math.max(2, Math.ceil(minMs / dt))) : 10;
+  }
+  const xs = [];
+  for (let s = 0; s < samples; s++) {
+    const t0 = performance.now();
+    for (let i = 0; i < inner; i++) { const p = fn(); if (p && p.then) await p; }
+    xs.push(((performance.now() - t0) * 1e6) / inner);
+  }
+  return { ns: median(xs), inner };
+}
+
+async function loadOrt(repoDir, log) {
+  const peers = join(repoDir, 'bench', 'peers', 'node_modules');
+  if (!existsSync(join(peers, 'onnxruntime-web')) || !existsSync(join(peers, 'onnx-proto'))) {
+    log('onnxruntime-web / onnx-proto not installed (bash bench/peers/install.sh): own variants only');
+    return undefined;
+  }
+  const req = createRequire(join(repoDir, 'bench', 'peers', 'package.json'));
+  const ort = await import(pathToFileURL(req.resolve('onnxruntime-web')).href);
+  const { onnx } = req('onnx-proto');
+  ort.env.wasm.numThreads = 1;
+  ort.env.wasm.simd = true;
+  ort.env.logLevel = 'error';
+  return { ort: ort.default ?? ort, onnx, wasmFile: join(peers, 'onnxruntime-web', 'dist', 'ort-wasm-simd-threaded.wasm') };
+}
+
+const T = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6 };
+
+function tensor(onnx, name, type, dims, data) {
+  const t = { name, dataType: type, dims };
+  if (type === T.FLOAT) t.floatData = Array.from(data);
+  else if (type === T.INT32 || type === T.INT8 || type === T.UINT8) t.int32Data = Array.from(data);
+  return onnx.TensorProto.create(t);
+}
+function vinfo(onnx, name, type, dims) {
+  return onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: type, shape: { dim: dims.map((d) => ({ dimValue: d })) } } } });
+}
+function model(onnx, nodes, inits, inputs, outputs) {
+  const graph = onnx.GraphProto.create({ name: 'g', node: nodes.map((n) => onnx.NodeProto.create(n)), initializer: inits, input: inputs, output: outputs });
+  return onnx.ModelProto.encode(onnx.ModelProto.create({ irVersion: 8, opsetImport: [{ domain: '', version: 13 }], producerName: 'quantext-bench', graph })).finish();
+}
+
+export async function run(ctx) {
+  const { quick, log, repoDir } = ctx;
+  const q = await import(pathToFileURL(join(repoDir, 'dist', 'index.node.js')).href);
+  const rt = await q.init();
+  log(`quantext backend ${rt.backend} (${rt.build})`);
+  const peer = await loadOrt(repoDir, log);
+  const rounds = quick ? 1 : 3, samples = quick ? 3 : 7, minMs = quick ? 5 : 20;
+  const rows = [];
+  const r = rng(42);
+
+  for (const [M, K, N] of SHAPES) {
+    const w = randomF32(N * K, r, 0.05); // out × in
+    const x = randomF32(M * K, r);
+    const wt = new Float32Array(K * N); // in × out (ONNX B)
+    for (let j = 0; j < N; j++) for (let c = 0; c < K; c++) wt[c * N + j] = w[j * K + c];
+    // int8 weights for the ONNX-semantics variants: per-tensor symmetric like onnxruntime's quantize_dynamic
+    let mx = 0;
+    for (const v of w) mx = Math.max(mx, Math.abs(v));
+    const bScale = Math.fround(mx / 127);
+    const bq = Int8Array.from(wt, (v) => Math.max(-127, Math.min(127, Math.round(v / bScale))));
+    const dq = q.dynamicQuantizeLinear(x);
+    const yScale = 0.05, yZp = 128;
+
+    const own = {
+      'own-f32': q.Linear.fromFloat(w, N, K, undefined, { maxBatch: M }),
+      'own-int8': q.Int8Linear.fromFloat(w, N, K, undefined, { maxBatch: M }),
+      'own-dql': q.Int8Linear.fromQuantized({ outFeatures: N, inFeatures: K, weights: bq, weightScale: bScale, input: { mode: 'dynamic-uint8' }, output: { mode: 'f32' }, maxBatch: M }),
+      'own-qlinear': q.Int8Linear.fromQuantized({ outFeatures: N, inFeatures: K, weights: bq, weightScale: bScale, input: { mode: 'static', type: 'uint8', scale: dq.scale, zeroPoint: dq.zeroPoint }, output: { mode: 'uint8', scale: yScale, zeroPoint: yZp }, maxBatch: M }),
+      'own-binary': q.BinaryLinear.fromFloat(w, N, K, undefined, { maxBatch: M }),
+    };
+    const yF = new Float32Array(M * N), yU8 = new Uint8Array(M * N);
+    const fns = {
+      'own-f32': () => own['own-f32'].forwardInto(x, yF, M),
+      'own-int8': () => own['own-int8'].forwardInto(x, yF, M),
+      'own-dql': () => own['own-dql'].forwardInto(x, yF, M),
+      'own-qlinear': () => own['own-qlinear'].forwardInt(dq.data, M, yU8),
+      'own-binary': () => own['own-binary'].forwardInto(x, yF, M),
+    };
+    const sessions = [];
+    if (peer) {
+      const { ort, onnx } = peer;
+      const opts = { executionProviders: ['wasm'], graphOptimizationLevel: 'all' };
+      const mk = async (name, bytes, feeds) => {
+        const s = await ort.InferenceSession.create(bytes, opts);
+        sessions.push(s);
+        fns[name] = () => s.run(feeds);
+        return s;
+      };
+      const X = new ort.Tensor('float32', x, [M, K]);
+      await mk('ort-f32', model(onnx, [{ opType: 'MatMul', input: ['X', 'B'], output: ['Y'] }], [tensor(onnx, 'B', T.FLOAT, [K, N], wt)], [vinfo(onnx, 'X', T.FLOAT, [M, K])], [vinfo(onnx, 'Y', T.FLOAT, [M, N])]), { X });
+      await mk('ort-int8-dyn', model(onnx, [
+        { opType: 'DynamicQuantizeLinear', input: ['X'], output: ['xq', 'xs', 'xz'] },
+        { opType: 'MatMulInteger', input: ['xq', 'B', 'xz'], output: ['acc'] },
+        { opType: 'Cast', input: ['acc'], output: ['accf'], attribute: [{ name: 'to', type: 2, i: T.FLOAT }] },
+        { opType: 'Mul', input: ['xs', 'bs'], output: ['s'] },
+        { opType: 'Mul', input: ['accf', 's'], output: ['Y'] },
+      ], [tensor(onnx, 'B', T.INT8, [K, N], bq), tensor(onnx, 'bs', T.FLOAT, [], [bScale])], [vinfo(onnx, 'X', T.FLOAT, [M, K])], [vinfo(onnx, 'Y', T.FLOAT, [M, N])]), { X });
+      await mk('ort-qlinear', model(onnx, [{ opType: 'QLinearMatMul', input: ['A', 'as', 'az', 'B', 'bs', 'bz', 'ys', 'yz'], output: ['Y'] }], [
+        tensor(onnx, 'as', T.FLOAT, [], [dq.scale]), tensor(onnx, 'az', T.UINT8, [], [dq.zeroPoint]),
+        tensor(onnx, 'B', T.INT8, [K, N], bq), tensor(onnx, 'bs', T.FLOAT, [], [bScale]), tensor(onnx, 'bz', T.INT8, [], [0]),
+        tensor(onnx, 'ys', T.FLOAT, [], [yScale]), tensor(onnx, 'yz', T.UINT8, [], [yZp]),
+      ], [vinfo(onnx, 'A', T.UINT8, [M, K])], [vinfo(onnx, 'Y', T.UINT8, [M, N])]), { A: new ort.Tensor('uint8', dq.data, [M, K]) });
+      // the integer paths must agree exactly before they are timed
+      const got = (await fns['ort-qlinear']()).Y.data;
+      own['own-qlinear'].forwardInt(dq.data, M, yU8);
+      let diff = 0;
+      for (let i = 0; i < got.length; i++) if (got[i] !== yU8[i]) diff++;
+      log(`(${M},${K},${N}) QLinearMatMul: ${diff} of ${got.length} outputs differ from onnxruntime`);
+      const gd = (await fns['ort-int8-dyn']()).Y.data;
+      own['own-dql'].forwardInto(x, yF, M);
+      let dd = 0;
+      for (let i = 0; i < gd.length; i++) if (gd[i] !== yF[i]) dd++;
+      log(`(${M},${K},${N}) DynamicQuantizeLinear+MatMulInteger: ${dd} of ${gd.length} outputs differ from onnxruntime`);
+      rows.push({ case: `${M}x${K}x${N}`, variant: 'exactness', group: 'exactness', params: { M, K, N }, qlinearDiffer: diff, dynamicDiffer: dd, outputs: got.length });
+    }
+    const names = Object.keys(fns);
+    const lat = Object.fromEntries(names.map((nm) => [nm, []]));
+    const inner = {};
+    for (let rd = 0; rd < rounds; rd++) {
+      for (const nm of names) {
+        const t = await timeNs(fns[nm], samples, minMs);
+        lat[nm].push(t.ns);
+        inner[nm] = t.inner;
+      }
+    }
+    const ops = 2 * M * K * N;
+    for (const nm of names) {
+      const ns = median(lat[nm]);
+      const row = { case: `${M}x${K}x${N}`, variant: nm, group: 'gemm', params: { M, K, N }, nsPerOp: round(ns, 4), rate: round(ops / ns, 4), rateUnit: 'GOP/s', inner: inner[nm], rounds: lat[nm].map((v) => round(v, 4)) };
+      rows.push(row);
+      log(`${row.case.padEnd(14)} ${nm.padEnd(12)} ${(ns / 1000).toFixed(1).padStart(9)} µs  ${row.rate.toFixed(2).padStart(7)} GOP/s`);
+    }
+    for (const l of Object.values(own)) l.dispose();
+    for (const s of sessions) await s.release?.();
+  }
+
+  // per-call overhead: 1×16×16
+  {
+    const w = randomF32(256, r), x = randomF32(16, r), y = new Float32Array(16);
+    const lin = q.Linear.fromFloat(w, 16, 16);
+    const fns = { 'own-f32': () => lin.forwardInto(x, y, 1) };
+    let s;
+    if (peer) {
+      const { ort, onnx } = peer;
+      const wt = new Float32Array(256);
+      for (let j = 0; j < 16; j++) for (let c = 0; c < 16; c++) wt[c * 16 + j] = w[j * 16 + c];
+      s = await ort.InferenceSession.create(model(onnx, [{ opType: 'MatMul', input: ['X', 'B'], output: ['Y'] }], [tensor(onnx, 'B', T.FLOAT, [16, 16], wt)], [vinfo(onnx, 'X', T.FLOAT, [1, 16])], [vinfo(onnx, 'Y', T.FLOAT, [1, 16])]), { executionProviders: ['wasm'] });
+      const X = new ort.Tensor('float32', x, [1, 16]);
+      fns['ort-f32'] = () => s.run({ X });
+    }
+    for (const [nm, fn] of Object.entries(fns)) {
+      const ts = [];
+      for (let rd = 0; rd < rounds; rd++) ts.push((await timeNs(fn, samples, minMs)).ns);
+      const ns = median(ts);
+      rows.push({ case: '1x16x16', variant: nm, group: 'overhead', params: { M: 1, K: 16, N: 16 }, nsPerOp: round(ns, 4) });
+      log(`1x16x16 overhead ${nm}: ${(ns / 1000).toFixed(3)} µs per call`);
+    }
+    lin.dispose();
+    await s?.release?.();
+  }
+
+  // sizes
+  const sizes = {};
+  for (const b of ['simd', 'scalar', 'simd-mt', 'scalar-mt', 'relaxed', 'relaxed-mt']) {
+    const f = join(repoDir, 'build', `quantext-${b}.wasm`);
+    if (existsSync(f)) { const bytes = readFileSync(f); sizes[b] = { bytes: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length }; }
+  }
+  if (peer && existsSync(peer.wasmFile)) { const bytes = readFileSync(peer.wasmFile); sizes['onnxruntime-web ort-wasm-simd-threaded.wasm'] = { bytes: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length }; }
+
+  const rate = (c, v) => rows.find((x) => x.case === c && x.variant === v && x.group === 'gemm')?.rate;
+  const metrics = [];
+  const ratio = (name, c, a, b, target) => {
+    const ra = rate(c, a), rb = rate(c, b);
+    if (ra === undefined || rb === undefined) return;
+    const v = round(ra / rb, 3);
+    metrics.push({ name, value: v, unit: '×', target: `≥ ${target}`, ok: v >= target });
+  };
+  for (const [M, K, N] of SHAPES) {
+    const c = `${M}x${K}x${N}`;
+    ratio(`f32 ${c}: own / ort MatMul`, c, 'own-f32', 'ort-f32', M === 1 ? 2 : 1);
+    const int8Target = M === 1 ? 2 : 1.2;
+    ratio(`int8 ${c}: own-int8 / ort DQL+MatMulInteger`, c, 'own-int8', 'ort-int8-dyn', int8Target);
+    ratio(`int8 ${c}: own-dql / ort DQL+MatMulInteger`, c, 'own-dql', 'ort-int8-dyn', int8Target);
+    ratio(`int8 ${c}: own-qlinear / ort QLinearMatMul`, c, 'own-qlinear', 'ort-qlinear', int8Target);
+    if (M >= 32) ratio(`int8 ${c}: own-int8 / own-f32`, c, 'own-int8', 'own-f32', 2);
+  }
+  ratio('binary 1x768x768: own-binary / own-f32', '1x768x768', 'own-binary', 'own-f32', 6);
+  const ov = rows.find((x) => x.group === 'overhead' && x.variant === 'own-f32');
+  if (ov) metrics.push({ name: 'per-call overhead 1×16×16 (own)', value: round(ov.nsPerOp / 1000, 3), unit: 'µs', target: '≤ 1', ok: ov.nsPerOp <= 1000 });
+  const largest = Math.max(...['simd', 'scalar', 'simd-mt', 'scalar-mt', 'relaxed', 'relaxed-mt'].map((b) => sizes[b]?.gzip ?? 0));
+  metrics.push({ name: 'largest wasm build (gzip)', value: round(largest / 1024, 3), unit: 'KiB', target: '≤ 64', ok: largest <= 64 * 1024 });
+  return { rows, metrics, sizes, backend: rt.backend, peer: peer ? 'onnxruntime-web 1.30.0 (wasm, numThreads 1)' : 'none' };
+}
+
+export function render(results) {
+  const out = [`## ${results.title}`, '', results.description ?? '', ''];
+  out.push(`Backend: ${results.backend}; peer: ${results.peer}. ${results.quick ? '(quick run)' : ''}`, '');
+  const gemm = results.rows.filter((r) => r.group === 'gemm');
+  const variants = [...new Set(gemm.map((r) => r.variant))];
+  const cases = [...new Set(gemm.map((r) => r.case))];
+  out.push(`| shape (M×K×N) | ${variants.join(' | ')} |`, `|---|${variants.map(() => '---:').join('|')}|`);
+  for (const c of cases) out.push(`| ${c} | ${variants.map((v) => { const r = gemm.find((x) => x.case === c && x.variant === v); return r ? r.rate.toFixed(2) : '–'; }).join(' | ')} |`);
+  out.push('', 'GOP/s (higher is better).', '');
+  // a text chart: one bar per variant and shape
+  const max = Math.max(...gemm.map((r) => r.rate));
+  out.push('```');
+  for (const c of cases) {
+    out.push(c);
+    for (const v of variants) {
+      const r = gemm.find((x) => x.case === c && x.variant === v);
+      if (r) out.push(`  ${v.padEnd(13)} ${'█'.repeat(Math.max(1, Math.round((40 * r.rate) / max)))} ${r.rate.toFixed(1)}`);
+    }
+  }
+  out.push('```', '');
+  const ov = results.rows.filter((r) => r.group === 'overhead');
+  if (ov.length) out.push(`Per-call overhead (1×16×16): ${ov.map((r) => `${r.variant} ${(r.nsPerOp / 1000).toFixed(2)} µs`).join(', ')}.`, '');
+  const ex = results.rows.filter((r) => r.group === 'exactness');
+  if (ex.length) out.push(`Integer paths vs onnxruntime (outputs that differ): ${ex.map((r) => `${r.case} QLinearMatMul ${r.qlinearDiffer}/${r.outputs}, DQL+MatMulInteger ${r.dynamicDiffer}/${r.outputs}`).join('; ')}.`, '');
+  out.push('| target | value | met |', '|---|---:|---|');
+  for (const m of results.metrics ?? []) out.push(`| ${m.name} (${m.target}) | ${m.value} ${m.unit ?? ''} | ${m.ok ? 'yes' : 'no'} |`);
+  out.push('', '| wasm build | bytes | gzip |', '|---|---:|---:|');
+  for (const [b, s] of Object.entries(results.sizes ?? {})) out.push(`| ${b} | ${s.bytes} | ${s.gzip} |`);
+  return out.join('\n');
+}
