@@ -19,3 +19,4 @@ export { text_scan, text_token, text_rehash, text_state_size } from './text/voca
 export * from './ft/index';
 export * from './glove/index';
 export * from './infer/index';
+export { l2sq_f32, l2sq_f32_scalar } from './vec/l2';

@@ -146,6 +146,226 @@ function jsArgmax(x, n) {
   return bi;
 }
 
+// ---- the public kernels API (quantext/kernels, issue 16) ----
+//
+// Variants: "api" = the function on typed arrays (copies in and out), "api-zc" = the same function on WasmArrays /
+// a packed B (zero copy), "wasm" = the bare kernel call on pointers, "js" = the plain JavaScript loop, "peer" = the
+// closest peer call (plain-JS cosine top-k as in-browser vector stores do it: a cosine per row, a full sort).
+
+function jsCosine(a, b) {
+  let d = 0, na = 0, nb = 0;
+  for (let i = 0; i < a.length; i++) { d += a[i] * b[i]; na += a[i] * a[i]; nb += b[i] * b[i]; }
+  return na && nb ? d / Math.sqrt(na * nb) : 0;
+}
+function jsGemm(a, b, m, k, n, out) {
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+    let s = 0;
+    for (let t = 0; t < k; t++) s += a[i * k + t] * b[t * n + j];
+    out[i * n + j] = s;
+  }
+  return out;
+}
+function jsSoftmax(x, rows, cols, out) {
+  for (let r = 0; r < rows; r++) {
+    let mx = -Infinity;
+    for (let c = 0; c < cols; c++) mx = Math.max(mx, x[r * cols + c]);
+    let s = 0;
+    for (let c = 0; c < cols; c++) s += (out[r * cols + c] = Math.exp(x[r * cols + c] - mx));
+    for (let c = 0; c < cols; c++) out[r * cols + c] /= s;
+  }
+  return out;
+}
+function jsQuantizeI8(x, out) {
+  let a = 0;
+  for (let i = 0; i < x.length; i++) a = Math.max(a, Math.abs(x[i]));
+  const s = Math.fround(a / 127) || 1;
+  for (let i = 0; i < x.length; i++) out[i] = Math.max(-128, Math.min(127, Math.round(x[i] / s)));
+  return out;
+}
+const POP8 = Uint8Array.from({ length: 256 }, (_, v) => { let c = 0; for (; v; v &= v - 1) c++; return c; });
+function jsHammingRows(codes, q, out) {
+  const nb = q.length;
+  for (let r = 0; r < out.length; r++) {
+    let h = 0;
+    for (let j = 0; j < nb; j++) h += POP8[codes[r * nb + j] ^ q[j]];
+    out[r] = h;
+  }
+  return out;
+}
+function jsPackBits(x, out) {
+  out.fill(0);
+  for (let i = 0; i < x.length; i++) if (x[i] >= 0) out[i >> 3] |= 1 << (i & 7);
+  return out;
+}
+/** The search of in-browser vector stores: cosine of every stored vector, then sort all of them. */
+function peerCosineTopk(rowsArr, q, k) {
+  const scored = rowsArr.map((v, i) => ({ i, s: jsCosine(v, q) }));
+  scored.sort((a, b) => b.s - a.s);
+  return scored.slice(0, k).map((x) => x.i);
+}
+
+function apiCases(K, rt) {
+  const k = rt.kernels, ar = rt.arena;
+  const cases = [];
+  const put = (a) => ar.put(a);
+  // per-call overhead: tiny sizes, where the call is all there is
+  cases.push({
+    group: 'kernels API: per-call overhead', case: 'API dot n=16', exact: false,
+    setup(r) {
+      const a = randomF32(16, r), b = randomF32(16, r), ha = K.toWasm(a), hb = K.toWasm(b), pa = put(a), pb = put(b);
+      return {
+        api: () => K.dot(a, b), 'api-zc': () => K.dot(ha, hb), wasm: () => k.dot_f32(pa, pb, 16), js: () => jsDot(a, b, 16),
+        cleanup: () => { ha.dispose(); hb.dispose(); ar.free(pa); ar.free(pb); },
+      };
+    },
+  });
+  cases.push({
+    group: 'kernels API: per-call overhead', case: 'API gemm 1×16×16 (B 16×16 out-in)',
+    setup(r) {
+      // PyTorch Linear layout (transB): one GEMV kernel call, B copied but not packed
+      const a = randomF32(16, r), b = randomF32(256, r), out = new Float32Array(16), pb = K.packB(b, 16, 16, { transB: true }), ha = K.toWasm(a), ho = K.alloc(16);
+      const px = put(a), pw = put(b), py = ar.alloc(64);
+      const bt = new Float32Array(256);
+      for (let i = 0; i < 16; i++) for (let j = 0; j < 16; j++) bt[j * 16 + i] = b[i * 16 + j];
+      return {
+        api: () => K.gemm(a, b, 1, 16, 16, { transB: true }, out), 'api-zc': () => (K.gemm(ha, pb, 1, 16, 16, undefined, ho), ho.view),
+        wasm: () => (k.matvec_f32(pw, 16, 16, 16, px, py), ar.f32(py, 16)), js: () => jsGemm(a, bt, 1, 16, 16, new Float32Array(16)),
+        cleanup: () => { pb.dispose(); ha.dispose(); ho.dispose(); },
+      };
+    },
+  });
+  cases.push({
+    group: 'kernels API: per-call overhead', case: 'API gemm 1×16×16 (B 16×16 in-out)',
+    setup(r) {
+      // ONNX MatMul layout: B is packed into panels on every call (packB once avoids it: api-zc)
+      const a = randomF32(16, r), b = randomF32(256, r), out = new Float32Array(16), pb = K.packB(b, 16, 16), ha = K.toWasm(a), ho = K.alloc(16);
+      const px = put(a), pw = ar.alloc(32 * 2 * 16), py = ar.alloc(64);
+      k.pack_f32_panel8(put(b), 16, 16, 1, 16, pw);
+      return {
+        api: () => K.gemm(a, b, 1, 16, 16, undefined, out), 'api-zc': () => (K.gemm(ha, pb, 1, 16, 16, undefined, ho), ho.view),
+        wasm: () => (k.gemm_f32_packed(px, 1, 16, pw, 16, 0, 0, py), ar.f32(py, 16)), js: () => jsGemm(a, b, 1, 16, 16, new Float32Array(16)),
+        cleanup: () => { pb.dispose(); ha.dispose(); ho.dispose(); },
+      };
+    },
+  });
+  const n = 1024;
+  cases.push({ group: 'kernels API: vectors', case: `API dot n=${n}`, setup(r) {
+    const a = randomF32(n, r), b = randomF32(n, r), ha = K.toWasm(a), hb = K.toWasm(b);
+    return { api: () => K.dot(a, b), 'api-zc': () => K.dot(ha, hb), js: () => jsDot(a, b, n), cleanup: () => { ha.dispose(); hb.dispose(); } };
+  } });
+  cases.push({ group: 'kernels API: vectors', case: `API cosine n=${n}`, setup(r) {
+    const a = randomF32(n, r), b = randomF32(n, r), ha = K.toWasm(a), hb = K.toWasm(b);
+    return { api: () => K.cosine(a, b), 'api-zc': () => K.cosine(ha, hb), js: () => jsCosine(a, b), cleanup: () => { ha.dispose(); hb.dispose(); } };
+  } });
+  cases.push({ group: 'kernels API: vectors', case: `API l2 n=${n}`, setup(r) {
+    const a = randomF32(n, r), b = randomF32(n, r), ha = K.toWasm(a), hb = K.toWasm(b);
+    const jl2 = () => { let s = 0; for (let i = 0; i < n; i++) { const d = a[i] - b[i]; s += d * d; } return Math.sqrt(s); };
+    return { api: () => K.l2(a, b), 'api-zc': () => K.l2(ha, hb), js: jl2, cleanup: () => { ha.dispose(); hb.dispose(); } };
+  } });
+  cases.push({ group: 'kernels API: vectors', case: `API axpy n=${n}`, setup(r) {
+    const x = randomF32(n, r), y = randomF32(n, r), y2 = y.slice(), hx = K.toWasm(x), hy = K.toWasm(y);
+    let al = 1e-3, bl = 1e-3, cl = 1e-3;
+    return {
+      api: () => { K.axpy(al, x, y); al = -al; return y.subarray(0, 8); },
+      'api-zc': () => { K.axpy(bl, hx, hy); bl = -bl; return hy.view.subarray(0, 8); },
+      js: () => { jsAxpy(y2, x, cl, n); cl = -cl; return y2.subarray(0, 8); },
+      cleanup: () => { hx.dispose(); hy.dispose(); },
+    };
+  } });
+  cases.push({ group: 'kernels API: vectors', case: `API scale n=${n}`, setup(r) {
+    const x = randomF32(n, r), x2 = x.slice(), hx = K.toWasm(x);
+    let a1 = 2, a2 = 2, a3 = 2;
+    return {
+      api: () => { K.scale(a1, x); a1 = 2.5 - a1; return x.subarray(0, 8); },
+      'api-zc': () => { K.scale(a2, hx); a2 = 2.5 - a2; return hx.view.subarray(0, 8); },
+      js: () => { jsScale(x2, a3, n); a3 = 2.5 - a3; return x2.subarray(0, 8); },
+      cleanup: () => hx.dispose(),
+    };
+  } });
+  cases.push({ group: 'kernels API: vectors', case: 'API normalizeRows 1000×100', setup(r) {
+    const m = randomF32(100_000, r), m2 = m.slice(), hm = K.toWasm(m);
+    return {
+      api: () => K.normalizeRows(m, 100).subarray(0, 8), 'api-zc': () => K.normalizeRows(hm, 100).view.subarray(0, 8),
+      js: () => (jsNormalizeRows(m2, 1000, 100), m2.subarray(0, 8)), cleanup: () => hm.dispose(),
+    };
+  } });
+  cases.push({ group: 'kernels API: vectors', case: 'API softmax 100×1000', setup(r) {
+    const x = randomF32(100_000, r, 5), out = new Float32Array(100_000), o2 = new Float32Array(100_000), hx = K.toWasm(x), ho = K.alloc(100_000);
+    return {
+      api: () => K.softmax(x, 1000, out).subarray(0, 8), 'api-zc': () => K.softmax(hx, 1000, ho).view.subarray(0, 8),
+      js: () => jsSoftmax(x, 100, 1000, o2).subarray(0, 8), cleanup: () => { hx.dispose(); ho.dispose(); },
+    };
+  } });
+  // row scans: the table in wasm memory (api-zc) or copied in on every call (api); the query always copied
+  const R = 10_000, C = 100;
+  cases.push({ group: 'kernels API: matvec 10000×100', case: 'API matvec f32', setup(r) {
+    const m = randomF32(R * C, r), q = randomF32(C, r), out = new Float32Array(R), o2 = new Float32Array(R), hm = K.toWasm(m);
+    return { api: () => K.matvec(m, q, undefined, out).subarray(0, 8), 'api-zc': () => K.matvec(hm, q, undefined, out).subarray(0, 8), js: () => (jsMatvec(m, R, C, q, o2), o2.subarray(0, 8)), cleanup: () => hm.dispose() };
+  } });
+  cases.push({ group: 'kernels API: matvec 10000×100', case: 'API matvec f16', tol: 1e-2, setup(r) {
+    const m = randomF32(R * C, r), q = randomF32(C, r), out = new Float32Array(R), o2 = new Float32Array(R);
+    const h = K.quantize(m, 'fp16').codes, hm = K.toWasm(h, 'f16'), back = K.dequantize(K.quantize(m, 'fp16'));
+    return { api: () => K.matvec(h, q, undefined, out).subarray(0, 8), 'api-zc': () => K.matvec(hm, q, undefined, out).subarray(0, 8), js: () => (jsMatvec(back, R, C, q, o2), o2.subarray(0, 8)), cleanup: () => hm.dispose() };
+  } });
+  cases.push({ group: 'kernels API: matvec 10000×100', case: 'API matvec int8', exact: true, setup(r) {
+    const m = Int8Array.from({ length: R * C }, () => Math.floor(r() * 255) - 127), q = Int8Array.from({ length: C }, () => Math.floor(r() * 255) - 127);
+    const out = new Int32Array(R), o2 = new Int32Array(R), hm = K.toWasm(m);
+    return { api: () => K.matvec(m, q, undefined, out).subarray(0, 8), 'api-zc': () => K.matvec(hm, q, undefined, out).subarray(0, 8), js: () => (jsMatvec(m, R, C, q, o2), o2.subarray(0, 8)), cleanup: () => hm.dispose() };
+  } });
+  cases.push({ group: 'kernels API: matvec 10000×100', case: 'API matvec int4', exact: true, setup(r) {
+    const codes = Int8Array.from({ length: R * C }, () => Math.floor(r() * 16) - 8), q = Int8Array.from({ length: C }, () => Math.floor(r() * 255) - 127);
+    const p = new Uint8Array(R * C / 2);
+    for (let i = 0; i < codes.length; i++) p[i >> 1] |= (codes[i] & 15) << ((i & 1) * 4);
+    const out = new Int32Array(R), o2 = new Int32Array(R), hm = K.toWasm(p);
+    return { api: () => K.matvec(p, q, { format: 'int4' }, out).subarray(0, 8), 'api-zc': () => K.matvec(hm, q, { format: 'int4' }, out).subarray(0, 8), js: () => (jsMatvec(codes, R, C, q, o2), o2.subarray(0, 8)), cleanup: () => hm.dispose() };
+  } });
+  cases.push({ group: 'kernels API: matvec 10000×100', case: 'API matvec binary', exact: true, setup(r) {
+    const m = randomF32(R * 128, r), q = randomF32(128, r), bits = K.packBits(m, 128), qb = K.packBits(q), hm = K.toWasm(bits);
+    const out = new Float32Array(R), h2 = new Int32Array(R);
+    return { api: () => K.matvec(bits, qb, { format: 'binary' }, out).subarray(0, 8), 'api-zc': () => K.matvec(hm, qb, { format: 'binary' }, out).subarray(0, 8), js: () => Float32Array.from(jsHammingRows(bits, qb, h2).subarray(0, 8), (h) => 128 - 2 * h), cleanup: () => hm.dispose() };
+  } });
+  cases.push({ group: 'kernels API: matvec 10000×100', case: 'API hammingRows 10000×128 bits', exact: true, setup(r) {
+    const bits = K.packBits(randomF32(R * 128, r), 128), qb = K.packBits(randomF32(128, r)), hm = K.toWasm(bits), out = new Int32Array(R), o2 = new Int32Array(R);
+    return { api: () => K.hammingRows(bits, qb, out).subarray(0, 8), 'api-zc': () => K.hammingRows(hm, qb, out).subarray(0, 8), js: () => jsHammingRows(bits, qb, o2).subarray(0, 8), cleanup: () => hm.dispose() };
+  } });
+  cases.push({ group: 'kernels API: other', case: 'API topk n=100000 k=10', exact: true, setup(r) {
+    const v = randomF32(100_000, r), hv = K.toWasm(v), oi = new Int32Array(10), ov = new Float32Array(10), i2 = new Int32Array(10), v2 = new Float32Array(10);
+    return { api: () => K.topk(v, 10, oi, ov).indices, 'api-zc': () => K.topk(hv, 10, oi, ov).indices, js: () => (jsTopk(v, 100_000, 10, i2, v2), i2), cleanup: () => hv.dispose() };
+  } });
+  cases.push({ group: 'kernels API: other', case: 'API quantize int8 n=100000', exact: true, setup(r) {
+    const x = randomF32(100_000, r), out = new Int8Array(100_000), o2 = new Int8Array(100_000), hx = K.toWasm(x), ho = K.alloc(100_000, 'i8');
+    return { api: () => K.quantize(x, 'int8', {}, out).codes.subarray(0, 8), 'api-zc': () => K.quantize(hx, 'int8', {}, ho).codes.view.subarray(0, 8), js: () => jsQuantizeI8(x, o2).subarray(0, 8), cleanup: () => { hx.dispose(); ho.dispose(); } };
+  } });
+  cases.push({ group: 'kernels API: other', case: 'API packBits n=100000', exact: true, setup(r) {
+    const x = randomF32(100_000, r), out = new Uint8Array(12_500), o2 = new Uint8Array(12_500), hx = K.toWasm(x), ho = K.alloc(12_500, 'u8');
+    return { api: () => K.packBits(x, undefined, out).subarray(0, 8), 'api-zc': () => K.packBits(hx, undefined, ho).view.subarray(0, 8), js: () => jsPackBits(x, o2).subarray(0, 8), cleanup: () => { hx.dispose(); ho.dispose(); } };
+  } });
+  for (const [m, kk, nn] of [[1, 256, 256], [64, 256, 256]]) {
+    cases.push({ group: 'kernels API: gemm', case: `API gemm f32 ${m}×${kk}×${nn}`, tol: 1e-4, setup(r) {
+      const a = randomF32(m * kk, r), b = randomF32(kk * nn, r), out = new Float32Array(m * nn), o2 = new Float32Array(m * nn), pb = K.packB(b, kk, nn);
+      return { api: () => K.gemm(a, b, m, kk, nn, undefined, out).subarray(0, 8), 'api-zc': () => K.gemm(a, pb, m, kk, nn, undefined, out).subarray(0, 8), js: () => jsGemm(a, b, m, kk, nn, o2).subarray(0, 8), cleanup: () => pb.dispose() };
+    } });
+    cases.push({ group: 'kernels API: gemm', case: `API gemm int8→i32 ${m}×${kk}×${nn}`, exact: true, setup(r) {
+      const a = Int8Array.from({ length: m * kk }, () => Math.floor(r() * 255) - 127), b = Int8Array.from({ length: kk * nn }, () => Math.floor(r() * 255) - 127);
+      const out = new Int32Array(m * nn), o2 = new Int32Array(m * nn), pb = K.packB(b, kk, nn);
+      return { api: () => K.gemm(a, b, m, kk, nn, { output: 'i32' }, out).subarray(0, 8), 'api-zc': () => K.gemm(a, pb, m, kk, nn, { output: 'i32' }, out).subarray(0, 8), js: () => jsGemm(a, b, m, kk, nn, o2).subarray(0, 8), cleanup: () => pb.dispose() };
+    } });
+  }
+  // the peer: a cosine top-10 over 10000 stored vectors of 100, as in-browser vector stores search
+  cases.push({ group: 'kernels API: cosine top-k (vector store search)', case: 'API cosine top-10 of 10000×100', exact: true, setup(r) {
+    const vecs = Array.from({ length: R }, () => randomF32(C, r)), q = randomF32(C, r);
+    const flat = new Float32Array(R * C);
+    vecs.forEach((v, i) => flat.set(v, i * C));
+    const table = K.toWasm(flat);
+    K.normalizeRows(table, C);
+    const scores = K.alloc(R), oi = new Int32Array(10), ov = new Float32Array(10);
+    const qn = new Float32Array(C);
+    const search = () => { qn.set(q); K.normalizeRows(qn, C); K.matvec(table, qn, undefined, scores); return Array.from(K.topk(scores, 10, oi, ov).indices); };
+    return { 'api-zc': search, peer: () => peerCosineTopk(vecs, q, 10), cleanup: () => { table.dispose(); scores.dispose(); } };
+  } });
+  return cases;
+}
+
 // ---- the suite ----
 
 /**
@@ -402,6 +622,31 @@ export async function run(ctx) {
     for (const p of prepared) p.cleanup?.();
   }
 
+  // ---- the public kernels API (quantext/kernels) ----
+  const K = await import('../dist/kernels/node.js');
+  const apiRt = await K.init();
+  const API_VARIANTS = ['api', 'api-zc', 'wasm', 'js', 'peer'];
+  for (const c of apiCases(K, apiRt)) {
+    if (filter && !filter.test(c.case) && !filter.test(c.group)) continue;
+    const p = c.setup(rng(42));
+    const ref = p.js ?? p.peer;
+    const r0 = ref();
+    const want = typeof r0 === 'number' ? [r0] : Array.from(r0);
+    for (const v of ['api', 'api-zc', 'wasm']) {
+      if (!p[v] || (v === 'wasm' && !p.js)) continue;
+      const g = p[v]();
+      const got = typeof g === 'number' ? [g] : Array.from(g);
+      agree({ case: c.case, exact: c.exact, tol: c.tol ?? 1e-4 }, v, got.slice(0, want.length), want.slice(0, got.length));
+    }
+    // the harness adds +op() to a sink: an array result would be converted to a string on every call, so array
+    // results are dropped (0) and numbers kept
+    const timed = (fn) => () => { const x = fn(); return typeof x === 'number' ? x : 0; };
+    rows.push(...ctx.compare(API_VARIANTS.filter((v) => p[v]).map((v) => ({ group: c.group, case: c.case, variant: v, op: timed(p[v]) }))));
+    p.cleanup?.();
+  }
+  const apiRow = (cs, v) => rows.find((r) => r.case === cs && r.variant === v)?.nsPerOp;
+  const overhead = (cs) => apiRow(cs, 'api');
+
   const sizes = wasmSizes(ctx.repoDir);
   const totalGz = sizes.reduce((s, x) => s + x.gzip, 0);
   const largestGz = Math.max(...sizes.map((x) => x.gzip));
@@ -434,6 +679,14 @@ export async function run(ctx) {
     { name: 'process start → first kernel call', value: round(init.sinceStartMs, 3), unit: 'ms' },
     { name: `init() → first kernel call with QUANTEXT_BACKEND=scalar (${initScalar.build})`, value: round(initScalar.initMs, 3), unit: 'ms' },
   ];
+  const peerRatio = (apiRow('API cosine top-10 of 10000×100', 'peer') ?? NaN) / (apiRow('API cosine top-10 of 10000×100', 'api-zc') ?? NaN);
+  metrics.push(
+    { name: 'kernels API per-call overhead: dot n=16, copying in and out', value: round(overhead('API dot n=16') ?? NaN, 3), unit: 'ns', target: '≤ 200 ns', ok: overhead('API dot n=16') <= 200 },
+    { name: 'kernels API per-call overhead: gemm 1×16×16, copying in and out (B out-in, PyTorch Linear layout)', value: round(overhead('API gemm 1×16×16 (B 16×16 out-in)') ?? NaN, 3), unit: 'ns', target: '≤ 200 ns', ok: overhead('API gemm 1×16×16 (B 16×16 out-in)') <= 200 },
+    { name: 'kernels API per-call: gemm 1×16×16, copying in and out (B in-out, packed on every call)', value: round(overhead('API gemm 1×16×16 (B 16×16 in-out)') ?? NaN, 3), unit: 'ns' },
+    { name: 'kernels API dot n=16: api / bare wasm call', value: round((apiRow('API dot n=16', 'api') ?? NaN) / (apiRow('API dot n=16', 'wasm') ?? NaN), 3), unit: '×' },
+    { name: 'kernels API cosine top-10 of 10000×100: speed-up over plain-JS vector-store search', value: round(peerRatio, 3), unit: '×' },
+  );
   if (filter) metrics.splice(0, 5); // a filtered run may lack the target cases
 
   const notes = [
@@ -441,6 +694,8 @@ export async function run(ctx) {
     'The JS variants accumulate in float64 (JS numbers); the kernels accumulate in float32. Results are checked to agree before timing.',
     'Small sizes include the JS→wasm call, which the "empty call" row measures on its own.',
     'Runtimes use plain (non-shared) memory; the -mt builds run the same kernel code over a shared memory.',
+    'kernels API rows (quantext/kernels): "api" calls the function on typed arrays (copied in and out on every call), "api-zc" on WasmArrays / a packB-packed B (zero copy; the query is still copied), "wasm" the bare kernel on pointers, "js" a plain JavaScript loop, "peer" the plain-JS cosine search of in-browser vector stores (a cosine per stored vector, then a full sort). "api / bare wasm" is time(wasm) / time(api): the share of a call that is the kernel.',
+    'onnxruntime-web per-call figures for gemm are in the inference suite (bench/results/inference.json, `npm run bench -- inference`), measured by the inference helper.',
   ];
   return {
     rows,
@@ -448,6 +703,10 @@ export async function run(ctx) {
       { label: 'SIMD / JS', num: 'simd', den: 'js' },
       { label: 'SIMD / scalar', num: 'simd', den: 'scalar' },
       { label: 'scalar / JS', num: 'scalar', den: 'js' },
+      { label: 'api / JS', num: 'api', den: 'js' },
+      { label: 'api-zc / JS', num: 'api-zc', den: 'js' },
+      { label: 'api-zc / peer', num: 'api-zc', den: 'peer' },
+      { label: 'api time / bare wasm time', num: 'wasm', den: 'api' },
     ],
     metrics,
     notes,
