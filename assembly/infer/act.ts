@@ -75,20 +75,28 @@ export function logistic_f32(x: usize, n: i32, y: usize): void {
   }
 }
 
-/** softmax_f32_per_row: per row, y = e^(x − max) / Σ (log = 1: y = x − max − log Σ, the log-softmax); f64 sums. */
+/**
+ * softmax_f32_per_row: per row, y = e^(x − max) / Σ (log = 1: y = x − max − log Σ, the log-softmax). Each exponential
+ * is computed once (f32 `Mathf.exp`, < 1 ulp), kept in y and scaled; the sum is f64.
+ */
 export function softmax_f32_per_row(x: usize, m: i32, k: i32, log: i32, y: usize): void {
   for (let r = 0; r < m; r++) {
     const xr = x + ((<usize>r * <usize>k) << 2), yr = y + ((<usize>r * <usize>k) << 2);
-    let mx: f64 = -Infinity;
-    for (let c = 0; c < k; c++) mx = max(mx, <f64>load<f32>(xr + (<usize>c << 2)));
+    let mx: f32 = -Infinity;
+    for (let c = 0; c < k; c++) mx = max(mx, load<f32>(xr + (<usize>c << 2)));
     let s: f64 = 0;
-    for (let c = 0; c < k; c++) s += Math.exp(<f64>load<f32>(xr + (<usize>c << 2)) - mx);
     if (log) {
+      for (let c = 0; c < k; c++) s += <f64>Mathf.exp(load<f32>(xr + (<usize>c << 2)) - mx);
       const ls = Math.log(s);
-      for (let c = 0; c < k; c++) store<f32>(yr + (<usize>c << 2), <f32>(<f64>load<f32>(xr + (<usize>c << 2)) - mx - ls));
+      for (let c = 0; c < k; c++) store<f32>(yr + (<usize>c << 2), <f32>(<f64>load<f32>(xr + (<usize>c << 2)) - <f64>mx - ls));
     } else {
-      const inv = 1.0 / s;
-      for (let c = 0; c < k; c++) store<f32>(yr + (<usize>c << 2), <f32>(Math.exp(<f64>load<f32>(xr + (<usize>c << 2)) - mx) * inv));
+      for (let c = 0; c < k; c++) {
+        const e = Mathf.exp(load<f32>(xr + (<usize>c << 2)) - mx);
+        store<f32>(yr + (<usize>c << 2), e);
+        s += <f64>e;
+      }
+      const inv = <f32>(1.0 / s);
+      for (let c = 0; c < k; c++) store<f32>(yr + (<usize>c << 2), load<f32>(yr + (<usize>c << 2)) * inv);
     }
   }
 }
