@@ -100,24 +100,59 @@ async function readDictionary(r: ChunkReader, args: FastTextArgs): Promise<FastT
   // each entry takes at least 10 bytes (NUL, count, type); each prune pair 8
   if (size * 10 > r.remaining) r.fail(`the dictionary claims ${size} entries, more than the ${r.remaining} bytes left can hold`, at);
   if (!(pruneSize >= -1) || !Number.isFinite(pruneSize) || pruneSize * 8 > r.remaining) r.fail(`invalid pruned n-gram count ${pruneSize}`, at + 20);
-  const entries: string[] = new Array(size);
-  const bytes: Uint8Array[] = new Array(size);
+  // Entries are parsed in place from the reader's buffer (one await per refill, not per field), their bytes kept
+  // back to back in one pool: no string or array per entry.
   const counts = new Float64Array(size);
-  for (let i = 0; i < size; i++) {
-    const eat = r.offset;
-    const b = (await r.cstring(`dictionary entry ${i}`)).slice();
-    bytes[i] = b;
-    entries[i] = decoder.decode(b);
-    counts[i] = await r.i64(`dictionary entry ${i}`);
-    const type = await r.u8v(`dictionary entry ${i}`);
-    if (type !== (i < nwords ? 0 : 1)) r.fail(`dictionary entry ${i} ('${entries[i]}') has type ${type}; words come first (type 0), then labels (type 1)`, eat);
+  const offsets = new Int32Array(size + 1);
+  let pool = new Uint8Array(Math.max(64, Math.min(size * 8, Number.isFinite(r.remaining) ? r.remaining : size * 8)));
+  let used = 0;
+  const MAX_WORD = 1 << 20;
+  for (let i = 0; i < size; ) {
+    const { buf, pos } = r.window();
+    let p = pos;
+    while (i < size) {
+      const end = buf.indexOf(0, p);
+      if (end < 0 || end + 10 > buf.length) break;
+      const n = end - p;
+      if (n > MAX_WORD) r.fail(`dictionary entry ${i} is longer than ${MAX_WORD} bytes`, r.offset + (p - pos));
+      if (used + n > pool.length) {
+        const bigger = new Uint8Array(Math.max(pool.length * 2, used + n));
+        bigger.set(pool.subarray(0, used));
+        pool = bigger;
+      }
+      pool.set(buf.subarray(p, end), used);
+      used += n;
+      offsets[i + 1] = used;
+      const q = end + 1;
+      const lo = (buf[q] | (buf[q + 1] << 8) | (buf[q + 2] << 16) | (buf[q + 3] << 24)) >>> 0;
+      const hi = buf[q + 4] | (buf[q + 5] << 8) | (buf[q + 6] << 16) | (buf[q + 7] << 24);
+      counts[i] = hi >= 0x200000 || hi < -0x200000 ? (hi < 0 ? -Infinity : Infinity) : hi * 4294967296 + lo;
+      const type = buf[q + 8];
+      if (type !== (i < nwords ? 0 : 1)) {
+        r.skip(p - pos);
+        r.fail(`dictionary entry ${i} ('${decoder.decode(pool.subarray(offsets[i], used))}') has type ${type}; words come first (type 0), then labels (type 1)`);
+      }
+      p = q + 9;
+      i++;
+    }
+    r.skip(p - pos);
+    if (i < size) {
+      if (r.buffered > MAX_WORD + 10) r.fail(`dictionary entry ${i} is longer than ${MAX_WORD} bytes (no NUL terminator)`);
+      await r.need(r.buffered + 1, `dictionary entry ${i}`);
+    }
   }
   let prunePairs: Int32Array | null = null;
   if (pruneSize >= 0) {
     prunePairs = new Int32Array(pruneSize * 2);
-    for (let i = 0; i < pruneSize * 2; i++) prunePairs[i] = await r.i32('the pruned n-gram map');
+    const u = new Uint8Array(prunePairs.buffer);
+    await r.copy(pruneSize * 8, 'the pruned n-gram map', (b, o) => u.set(b, o));
+    if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) for (let i = 0; i < prunePairs.length; i++) prunePairs[i] = swap32(prunePairs[i]);
   }
-  return new FastTextDictionary(args, { entries, bytes, counts, nwords, ntokens, prunePairs });
+  return new FastTextDictionary(args, { pool: used === pool.length ? pool : pool.slice(0, used), offsets, counts, nwords, ntokens, prunePairs });
+}
+
+function swap32(v: number): number {
+  return ((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24);
 }
 
 /** Refuses sizes that cannot fit wasm32 or the rest of the file, before allocating. */
