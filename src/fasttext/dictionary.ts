@@ -33,8 +33,8 @@ export class FastTextDictionary {
   readonly ntokens: number;
   /** Count per entry (int64 in the file; exact below 2^53). */
   readonly counts: Float64Array;
-  /** bucket index → compressed row (pruned models), or null. */
-  readonly pruneIdx: PruneIndex;
+  /** Pairs in the pruned n-gram map (a `.ftz` made with -cutoff), or −1 when not pruned (fastText's pruneidx_size_). */
+  readonly pruneSize: number;
   /** The pairs in file order (fastText writes its unordered_map's order; kept so a re-save is byte-identical). */
   readonly prunePairs: Int32Array | null;
   private readonly _size: number;
@@ -44,6 +44,7 @@ export class FastTextDictionary {
   private _index?: Map<string, number>;
   private _hashes?: Int32Array;
   private _subwords?: SubwordTable;
+  private _pruneIdx?: Map<number, number>;
 
   constructor(
     readonly args: FastTextArgs,
@@ -63,15 +64,26 @@ export class FastTextDictionary {
     this.nlabels = this._size - p.nwords;
     this.ntokens = p.ntokens;
     this.prunePairs = p.prunePairs;
-    if (p.prunePairs) {
-      const m = new Map<number, number>();
-      for (let i = 0; i < p.prunePairs.length; i += 2) m.set(p.prunePairs[i], p.prunePairs[i + 1]);
-      this.pruneIdx = m;
-    } else this.pruneIdx = null;
+    this.pruneSize = p.prunePairs ? p.prunePairs.length / 2 : -1;
   }
 
   get size(): number {
     return this._size;
+  }
+
+  /**
+   * bucket index → compressed row (pruned models), or null; made on first use from `prunePairs` (the file's pairs,
+   * kept as they are: the wasm predictor reads those, so loading holds 8 bytes a pair, as the file does).
+   */
+  get pruneIdx(): PruneIndex {
+    const pp = this.prunePairs;
+    if (!pp) return null;
+    if (!this._pruneIdx) {
+      const m = new Map<number, number>();
+      for (let i = 0; i < pp.length; i += 2) m.set(pp[i], pp[i + 1]);
+      this._pruneIdx = m;
+    }
+    return this._pruneIdx;
   }
 
   /** Every entry, words first then labels (decoded as UTF-8; made on first use). */
@@ -110,6 +122,24 @@ export class FastTextDictionary {
       this._bytes = out;
     }
     return this._bytes;
+  }
+
+  /**
+   * Bytes this dictionary holds on the JS heap: the entries' bytes (the vocabulary's strings, as fastText stores
+   * them), their offsets and counts, the prune map; plus, once something asked for them, the decoded strings
+   * (2 bytes a character, an estimate), the word → id map and the subword lists.
+   */
+  get bytesHeld(): { vocabulary: number; tables: number; onDemand: number } {
+    const pool = this._pool ? this._pool.pool.length : (this._bytes ?? []).reduce((n, b) => n + b.length, 0);
+    const tables = (this._pool ? this._pool.offsets.byteLength : 0) + this.counts.byteLength + (this.prunePairs ? this.prunePairs.byteLength : 0);
+    let onDemand = 0;
+    if (this._pruneIdx) onDemand += this._pruneIdx.size * 40;
+    if (this._entries) onDemand += this._entries.reduce((n, e) => n + 16 + 2 * e.length, 0);
+    if (this._bytes && this._pool) onDemand += this._size * 64; // one view object each
+    if (this._index) onDemand += this._size * 40;
+    if (this._hashes) onDemand += this._hashes.byteLength;
+    if (this._subwords) onDemand += this._subwords.rows.byteLength + this._subwords.offsets.byteLength;
+    return { vocabulary: pool, tables, onDemand };
   }
 
   /** The entries' bytes back to back, with size + 1 offsets. */

@@ -57,14 +57,15 @@ export async function parseModel(r: ChunkReader, rt: Runtime): Promise<ParsedMod
     const quantInput = (await r.u8v('the quantized-input flag')) !== 0;
     const input = quantInput ? await readQuant(r, rt, 'the input matrix') : await readDense(r, rt, 'the input matrix');
     owned.push(input);
-    if (!quantInput && dict.pruneIdx) r.fail('a dense input matrix with a pruned dictionary (fastText refuses such a file: see its issue #332)');
+    if (!quantInput && dict.prunePairs) r.fail('a dense input matrix with a pruned dictionary (fastText refuses such a file: see its issue #332)');
     const qout = (await r.u8v('the quantized-output flag')) !== 0;
     const output = quantInput && qout ? await readQuant(r, rt, 'the output matrix') : await readDense(r, rt, 'the output matrix');
     owned.push(output);
     if (input.cols !== args.dim || output.cols !== args.dim) r.fail(`matrix widths ${input.cols} and ${output.cols} differ from dim ${args.dim}`);
-    const ngramRows = dict.pruneIdx ? dict.pruneIdx.size : args.maxn > 0 || args.wordNgrams > 1 ? args.bucket : 0;
+    const pp = dict.prunePairs;
+    const ngramRows = pp ? 0 : args.maxn > 0 || args.wordNgrams > 1 ? args.bucket : 0; // pruned: each row is checked below
     if (input.rows < dict.nwords + ngramRows) r.fail(`the input matrix has ${input.rows} rows; ${dict.nwords} words and ${ngramRows} n-gram rows need ${dict.nwords + ngramRows}`);
-    if (dict.pruneIdx) for (const v of dict.pruneIdx.values()) if (v < 0 || dict.nwords + v >= input.rows) r.fail(`pruned n-gram row ${v} is outside the input matrix`);
+    if (pp) for (let i = 1; i < pp.length; i += 2) if (pp[i] < 0 || dict.nwords + pp[i] >= input.rows) r.fail(`pruned n-gram row ${pp[i]} is outside the input matrix`);
     const outRows = args.model === 'supervised' ? (args.loss === 'hs' ? Math.max(dict.nlabels - 1, 0) : dict.nlabels) : args.loss === 'hs' ? Math.max(dict.nwords - 1, 0) : dict.nwords;
     if (output.rows < outRows) r.fail(`the output matrix has ${output.rows} rows; ${outRows} are needed`);
     if (!(await r.atEnd())) r.fail('unexpected bytes after the output matrix');
@@ -120,7 +121,7 @@ async function readDictionary(r: ChunkReader, args: FastTextArgs): Promise<FastT
         bigger.set(pool.subarray(0, used));
         pool = bigger;
       }
-      pool.set(buf.subarray(p, end), used);
+      for (let k = 0; k < n; k++) pool[used + k] = buf[p + k]; // no view object per entry
       used += n;
       offsets[i + 1] = used;
       const q = end + 1;

@@ -106,6 +106,7 @@ export class FastTextPredictor extends WasmOwned {
   readonly nlabels: number;
   private readonly st: number;
   private readonly osz: number;
+  private readonly tableBytes: number;
   private readonly scalar: boolean;
   private labelNames?: string[];
   private readonly bufs: Record<'text' | 'whash' | 'offs' | 'labels' | 'scores' | 'goldOffs' | 'gold', Buf> = {
@@ -134,8 +135,8 @@ export class FastTextPredictor extends WasmOwned {
     const a = this.rt.arena;
     const { pool, offsets } = dict.pooled();
     const cap = pow2AtLeast(Math.max(16, 2 * n));
-    const prune = dict.pruneIdx;
-    const pcap = prune ? pow2AtLeast(Math.max(16, 2 * prune.size)) : 0;
+    const prune = dict.prunePairs;
+    const pcap = prune ? pow2AtLeast(Math.max(16, prune.length)) : 0;
     const prefix = encoder.encode(opts.labelPrefix ?? '__label__');
     const tree = args.loss === 'hs' ? buildHsTree(dict.counts.subarray(nwords)) : undefined;
     try {
@@ -160,7 +161,8 @@ export class FastTextPredictor extends WasmOwned {
       }
       if (prune && prunePtr) {
         const t = a.u32(prunePtr, pcap * 2), mask = pcap - 1;
-        for (const [k, v] of prune) {
+        for (let j = 0; j < prune.length; j += 2) {
+          const k = prune[j], v = prune[j + 1]; // a repeated bucket: the last pair wins, as in fastText's load
           let i = (Math.imul(k, 2654435761 | 0) >>> 0) & mask;
           while (t[2 * i] !== 0 && t[2 * i] !== k + 1) i = (i + 1) & mask;
           t[2 * i] = k + 1;
@@ -185,7 +187,7 @@ export class FastTextPredictor extends WasmOwned {
       set(PS_NLABELS, dict.nlabels);
       set(PS_PRUNE, prunePtr);
       set(PS_PRUNE_MASK, pcap ? pcap - 1 : 0);
-      set(PS_PRUNED, prune ? prune.size : -1);
+      set(PS_PRUNED, prune ? prune.length / 2 : -1);
       set(PS_DIM, args.dim);
       set(PS_BUCKET, args.bucket);
       set(PS_MINN, args.minn);
@@ -207,10 +209,19 @@ export class FastTextPredictor extends WasmOwned {
       set(PS_ROWS, rows);
       set(PS_ROWS_CAP, ROWS_CAP);
       this.rt.kernels.ft_dict_build(this.st, n);
+      this.tableBytes = PS_SIZE + cap * 4 + n * 12 + 12 + pool.length + 4 + pcap * 8 + prefix.length + 4 + (tree ? tree.left.length * 8 + 8 : 0) +
+        (sig ? 513 * 4 : 0) + args.dim * 4 + 16 + this.osz * 4 + 4 + (this.osz + 2) * 8 + ROWS_CAP * 4;
     } catch (e) {
       this.dispose();
       throw e;
     }
+  }
+
+  /** Bytes of wasm memory this predictor holds (its tables and scratch; not the model's matrices). */
+  get bytes(): number {
+    let n = this.tableBytes;
+    for (const b of Object.values(this.bufs)) n += b.bytes;
+    return n;
   }
 
   /** The labels, in dictionary order. */
@@ -408,11 +419,12 @@ function checkParts({ args, dict, input, output }: PredictorParts): void {
   checkMatrix(input, 'input');
   checkMatrix(output, 'output');
   if (input.cols !== args.dim || output.cols !== args.dim) throw new QuantextError('E_SHAPE', `predict: matrix widths ${input.cols} and ${output.cols} differ from dim ${args.dim}`);
-  const ngramRows = dict.pruneIdx ? dict.pruneIdx.size : args.maxn > 0 || args.wordNgrams > 1 ? args.bucket : 0;
+  const pp = dict.prunePairs;
+  const ngramRows = pp ? 0 : args.maxn > 0 || args.wordNgrams > 1 ? args.bucket : 0;
   if (input.rows < dict.nwords + ngramRows) throw new QuantextError('E_SHAPE', `predict: the input matrix has ${input.rows} rows; ${dict.nwords} words and ${ngramRows} n-gram rows need ${dict.nwords + ngramRows}`);
   const outRows = args.loss === 'hs' ? Math.max(dict.nlabels - 1, 0) : dict.nlabels;
   if (output.rows < outRows) throw new QuantextError('E_SHAPE', `predict: the output matrix has ${output.rows} rows; ${dict.nlabels} labels need ${outRows}`);
-  if (dict.pruneIdx) for (const v of dict.pruneIdx.values()) if (!(v >= 0 && dict.nwords + v < input.rows)) throw new QuantextError('E_SHAPE', `predict: pruned n-gram row ${v} is outside the input matrix`);
+  if (pp) for (let i = 1; i < pp.length; i += 2) if (!(pp[i] >= 0 && dict.nwords + pp[i] < input.rows)) throw new QuantextError('E_SHAPE', `predict: pruned n-gram row ${pp[i]} is outside the input matrix`);
   if (!(args.bucket >= 0 && args.minn >= 0 && args.maxn >= 0 && args.wordNgrams >= 0)) throw new QuantextError('E_OPTION', 'predict: bucket, minn, maxn and wordNgrams must be ≥ 0');
 }
 
