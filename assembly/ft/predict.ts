@@ -105,9 +105,11 @@ const MAX_SIGMOID: f32 = 8;
 @inline function fnvStep(h: u32, b: u32): u32 {
   return (h ^ <u32><i32><i8>b) * FNV_PRIME; // fastText sign-extends each byte
 }
+/** readWord's set, bits of a u64: NUL, \t \n \v \f \r, space. */
+const SPACES: u64 = (1 << 0) | (0x1f << 9) | (<u64>1 << 32);
 // @ts-ignore: decorator
 @inline function isSpace(c: u32): bool {
-  return c == 32 || (c >= 9 && c <= 13) || c == 0; // readWord's set: space \t \n \v \f \r NUL
+  return c <= 32 && ((SPACES >> <u64>c) & 1) != 0;
 }
 
 function hashBytes(p: usize, n: i32): u32 {
@@ -330,8 +332,8 @@ function addToken(st: usize, p: usize, n: i32, h: u32, eos: bool, simd: bool): v
   }
   if (wid < 0 && !eos) {
     // an unknown token with the label prefix is a label (fastText's getType), and is dropped
-    const pl = i32at(st, PS_PREFIX_LEN);
-    if (n >= pl && memory.compare(p, ptrAt(st, PS_PREFIX), <usize>pl) == 0) return;
+    const pl = i32at(st, PS_PREFIX_LEN), pp = ptrAt(st, PS_PREFIX);
+    if (n >= pl && (pl == 0 || load<u8>(p) == load<u8>(pp)) && memory.compare(p, pp, <usize>pl) == 0) return;
   }
   if (i32at(st, PS_NGRAMS) > 1 && gHashes < i32at(st, PS_WHASH_CAP)) {
     store<u32>(ptrAt(st, PS_WHASH) + (<usize>gHashes << 2), h);
