@@ -158,7 +158,8 @@ export async function run(ctx) {
   // memory: one child per model, after a warm-up load of another model
   const memory = {};
   for (const m of o.models) {
-    const warm = paths[m.endsWith('.ftz') ? 'w1.bin' : 'w1.ftz'];
+    // warm up on a small model (a .bin's freed arena would be reused, hiding the growth); a .ftz on the other .ftz
+    const warm = paths[m === 'w1.ftz' ? 'w2.ftz' : 'w1.ftz'];
     const x = JSON.parse(sh(process.execPath, ['--expose-gc', join(BENCH_DIR, 'peers', 'quantext_predict.mjs'), '--model', paths[m], '--memory', '--warm', warm]).stdout.trim().split('\n').pop());
     const limit = m.endsWith('.ftz') ? x.fileBytes + x.vocabBytes : 1.2 * x.fileBytes;
     const ftRss = median(runs.filter((r) => r.model === m).map((r) => r.fasttext.test.maxRssKB));
