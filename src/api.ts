@@ -41,3 +41,5 @@ export { FastTextModel, loadFastText, type LoadFastTextOptions, type LabelProbab
 export { saveFastTextModel, saveFastTextVec, fastTextModelBytes, type SaveFastTextOptions } from './fasttext/vectors.js';
 export { type FastTextArgs, type FastTextLoss, type FastTextModelName } from './fasttext/args.js';
 export * from './infer/index.js';
+export { FastTextPredictor, type PredictorParts, type PredictorOptions, type PredictBytesOptions, type PredictionBlock } from './fasttext/predictor.js';
+export { type FastTextSaveOptions } from './fasttext/keyed.js';

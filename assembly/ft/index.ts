@@ -1,2 +1,3 @@
 // FastText training kernels. Re-exports only.
 export { ft_train_batch, ft_train_batch_scalar, ft_init_uniform, ft_cfg_layout } from './train';
+export { ft_predict_batch, ft_predict_batch_scalar, ft_dict_build, ft_predict_state_size } from './predict';
