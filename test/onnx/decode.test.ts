@@ -197,6 +197,25 @@ describe('ONNX import planner', () => {
     }
   });
 
+  test('quantized graphs the importer cannot reproduce exactly are refused naming the node', () => {
+    // a QDQ Gemm (onnxruntime runs it as QGemm with an int32 bias)
+    const g = floatModel([{ kind: 'gemm', w: randn(r, 12), k: 4, n: 3, transB: false, alpha: 1, beta: 1 }], 4);
+    g.initializers = [tensor('W0_quantized', [4, 3], INT8, new Int8Array(12).fill(3)), tensor('s', [], FLOAT, [0.1]), tensor('z', [], UINT8, [128]), tensor('ws', [], FLOAT, [0.05])];
+    g.nodes = [
+      node('QuantizeLinear', ['input', 's', 'z'], ['xq'], 'x_Q'),
+      node('DequantizeLinear', ['xq', 's', 'z'], ['xd'], 'x_DQ'),
+      node('DequantizeLinear', ['W0_quantized', 'ws'], ['wd'], 'W_DQ'),
+      node('Gemm', ['xd', 'wd'], ['output'], 'Gemm_q'),
+    ];
+    expectError(() => plan(g), 'E_UNSUPPORTED', 'Gemm_q', 'QGemm');
+    // an integer graph output (a QLinearMatMul without its DequantizeLinear)
+    g.nodes = [node('QuantizeLinear', ['input', 's', 'z'], ['xq'], 'x_Q'), node('QLinearMatMul', ['xq', 's', 'z', 'W0_quantized', 'ws', '', 's', 'z'], ['output'], 'qmm')];
+    expectError(() => plan(g), 'E_UNSUPPORTED', 'integer tensor');
+    // int8 activations of quantize_dynamic (ReduceMin/ReduceMax/... instead of DynamicQuantizeLinear)
+    g.nodes = [node('ReduceMin', ['input'], ['mn'], 'input_ReduceMin')];
+    expectError(() => plan(g), 'E_UNSUPPORTED', 'input_ReduceMin', 'ReduceMin');
+  });
+
   test('unsupported ops are refused with the op and the node name', () => {
     const spec = floatModel(mlp, 6);
     spec.nodes.splice(1, 0, node('Conv', ['mm0', 'W0'], ['conv'], 'my_conv'));

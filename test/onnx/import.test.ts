@@ -13,10 +13,9 @@ import { rtFor } from '../helpers.js';
 import { QuantextError } from '../../src/errors.js';
 import type { Runtime } from '../../src/runtime/runtime.js';
 import { importOnnx, importOnnxBytes, decodeModel } from '../../src/onnx/index.node.js';
-import { encodeOwn, encodeWithOnnxProto, loadPeer, node, type ModelSpec } from './graph.js';
+import { encodeOwn, encodeWithOnnxProto, FLOAT, loadPeer, node, tensor, UINT8, type ModelSpec } from './graph.js';
 import { dynamicModel, floatModel, randn, rng, staticModel, type MlpLayer, type QType } from './layouts.js';
 import { runReference } from './reference.js';
-import * as infer from '../../src/infer/index.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 let ort: any, proto: any;
@@ -170,12 +169,7 @@ describe("importOnnx: onnxruntime's quantize_dynamic layout", () => {
   }
 });
 
-// quantize_static's layouts need a per-feature Bias layer and Int8Linear's dequantized uint8/int8 output (requested from
-// src/infer); until this build has them, these graphs are refused with E_UNSUPPORTED, and the tests say so.
-const staticReady = 'Bias' in infer;
-if (!staticReady) console.warn('[onnx tests] skipping the quantize_static comparisons: src/infer has no Bias layer yet');
-
-describe.skipIf(!staticReady)("importOnnx: onnxruntime's quantize_static layouts", () => {
+describe("importOnnx: onnxruntime's quantize_static layouts", () => {
   function calibrated(layers: MlpLayer[]) {
     const fm = decodeModel(encodeOwn(floatModel(layers, K0)));
     const ranges = new Map<string, [number, number]>();
@@ -220,6 +214,32 @@ describe.skipIf(!staticReady)("importOnnx: onnxruntime's quantize_static layouts
       });
     }
   }
+});
+
+describe('importOnnx: a QuantizeLinear → DequantizeLinear pair in front of a float op (fake quantization)', () => {
+  test('is imported as one quantize-dequantize layer, equal to the reference and onnxruntime-web', async () => {
+    const layers = mlp();
+    const spec = floatModel(layers, K0);
+    // Q/DQ on the first Relu's input (mm0 + bias = add0), as a QAT export writes it
+    spec.initializers!.push(tensor('fq_scale', [], FLOAT, [0.02]), tensor('fq_zp', [], UINT8, [128]));
+    const i = spec.nodes.findIndex((n) => n.op === 'Relu');
+    spec.nodes[i].inputs = ['add0_dq'];
+    spec.nodes.splice(i, 0, node('QuantizeLinear', ['add0', 'fq_scale', 'fq_zp'], ['add0_q'], 'fq_Q'), node('DequantizeLinear', ['add0_q', 'fq_scale', 'fq_zp'], ['add0_dq'], 'fq_DQ'));
+    const bytes = bytesOf(spec);
+    const model = importOnnxBytes(bytes, { rt });
+    try {
+      expect(model.layers.map((l) => l.kind)).toEqual(['linear', 'onnx-quantize-dequantize', 'relu', 'linear', 'linear']);
+      const m = decodeModel(bytes);
+      for (const b of BATCHES) {
+        const x = xs.get(b)!;
+        const y = model.forward(x, b);
+        expect(maxRel(y, runReference(m, x, b)), `batch ${b} vs reference`).toBeLessThan(1e-5);
+        if (ort) expect(maxRel(y, await ortRun(bytes, x, b, K0)), `batch ${b} vs onnxruntime-web`).toBeLessThan(1e-5);
+      }
+    } finally {
+      model.dispose();
+    }
+  });
 });
 
 describe('importOnnx: sources and errors', () => {
