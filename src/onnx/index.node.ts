@@ -1,0 +1,9 @@
+/**
+ * `quantext/onnx` for Node, Deno and Bun: the same API as ./index.ts, with the Node file system registered so that
+ * `importOnnx(path)` reads files. Browsers and Workers get ./index.ts (bytes, URLs, Blobs, streams).
+ */
+import { useNodeFileSystem } from '../io/node.js';
+
+useNodeFileSystem();
+
+export * from './index.js';
