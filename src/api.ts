@@ -40,3 +40,5 @@ export { fnv1a32, hashWord, computeSubwords, computeSubwordsBytes, subwordString
 export { FastTextModel, loadFastText, type LoadFastTextOptions, type LabelProbability } from './fasttext/model.js';
 export { saveFastTextModel, saveFastTextVec, fastTextModelBytes, type SaveFastTextOptions } from './fasttext/vectors.js';
 export { type FastTextArgs, type FastTextLoss, type FastTextModelName } from './fasttext/args.js';
+export { TextClassifier, testModel } from './classify/classifier.js';
+export type { TextClassifierOptions, ClassifierTrainOptions, ClassifierTrainResult, ClassifierData, LabelledText, TestResult, LabelMetrics } from './classify/classifier.js';
