@@ -89,6 +89,8 @@ export interface ClassifierTrainResult {
   tokensPerSecond: number;
   /** mean loss per example of the last epoch */
   loss: number;
+  /** threads that trained (fewer than asked where the host cannot run them) */
+  threads: number;
 }
 
 type Resolved = Required<Omit<TextClassifierOptions, 'runtime'>>;
@@ -427,7 +429,7 @@ export class TextClassifier {
         this.rngStates[s] = (BigInt(u[1]) << 32n) | BigInt(u[0]);
       }
       if (lastEx === 0) throw new QuantextError('E_EMPTY', 'nothing was trained: no line has both a known label and input');
-      return { examples: lastEx, tokens: perEpoch, epochs, seconds, tokensPerSecond: (perEpoch * epochs) / Math.max(seconds, 1e-9), loss: lastLoss / lastEx };
+      return { examples: lastEx, tokens: perEpoch, epochs, seconds, tokensPerSecond: (perEpoch * epochs) / Math.max(seconds, 1e-9), loss: lastLoss / lastEx, threads };
     } finally {
       await Promise.allSettled([...running]);
       for (const p of owned) mem.free(p);
