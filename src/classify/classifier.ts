@@ -26,7 +26,7 @@ import { TrainMemory } from '../train/memory.js';
 import { startThreads, registerPool, terminatePool, type PoolBox } from '../train/threads.js';
 import type { TrainProgress } from '../train/options.js';
 import { throwIfAborted } from '../train/scheduler.js';
-import { dataLines, internLines, buildDictionary, encodeLines, type ClassifierData, type EncodedLines } from './encode.js';
+import { dataLines, internLines, buildDictionary, encodeLines, type ClassifierData, type EncodedLines, type InternedCorpus } from './encode.js';
 import { SUP, SUP_CFG_SIZE, LOSS_CODE, checkSupLayout, sigmoidTable, logTable, hsPaths } from './kernel.js';
 import { Meter, type TestResult } from './meter.js';
 
@@ -222,10 +222,10 @@ export class TextClassifier {
       checkSupLayout(rt.kernels);
       const first = !this._model;
       const args = first ? this.argsFor() : this._model!.args;
-      const interned = await internLines(data, { labelPrefix: this.opts.labelPrefix, skipInvalid: this.opts.skipInvalid, name: 'train' });
+      let interned: InternedCorpus | undefined = await internLines(data, { labelPrefix: this.opts.labelPrefix, skipInvalid: this.opts.skipInvalid, name: 'train' });
       throwIfAborted(options.signal);
       if (first) {
-        const dict = buildDictionary(interned, args, this.opts.minCountLabel);
+        const dict = buildDictionary(interned!, args, this.opts.minCountLabel);
         const rows = dict.nwords + args.bucket;
         check(rows * args.dim * 4 < 2 ** 32, `TextClassifier: (${dict.nwords} words + ${args.bucket} buckets) × ${args.dim} floats cannot fit wasm32 memory; use a smaller bucket`, { option: 'bucket' });
         const input = new DenseMatrix(rows, args.dim, { rt, zero: false });
@@ -244,8 +244,13 @@ export class TextClassifier {
       if (!(model.input instanceof DenseMatrix) || !(model.output instanceof DenseMatrix) || model.input.stride !== model.dim || model.output.stride !== model.dim) {
         throw new QuantextError('E_UNSUPPORTED', 'TextClassifier.train: this model is quantized (a .ftz); only a .bin model (dense matrices) can keep training');
       }
-      const enc = encodeLines(interned, model.dict, args, !first, 'train');
-      return await this.runEpochs(rt, enc, options);
+      let enc: EncodedLines | undefined = encodeLines(interned!, model.dict, args, !first, 'train');
+      interned = undefined; // the token ids are garbage from here on
+      return await this.runEpochs(rt, () => {
+        const e = enc!;
+        enc = undefined; // and the encoded copy once it is in wasm memory
+        return e;
+      }, options);
     } finally {
       this.training = false;
     }
@@ -278,12 +283,14 @@ export class TextClassifier {
     return this.tables;
   }
 
-  private async runEpochs(rt: Runtime, enc: EncodedLines, options: ClassifierTrainOptions): Promise<ClassifierTrainResult> {
+  private async runEpochs(rt: Runtime, takeEnc: () => EncodedLines, options: ClassifierTrainOptions): Promise<ClassifierTrainResult> {
     this.mem ??= new TrainMemory(rt);
     const mem = this.mem;
     const model = this._model!;
     const t = this.ensureTables(rt, mem);
+    let enc: EncodedLines | undefined = takeEnc();
     const nlines = enc.ntok.length;
+    const ntok = enc.ntok;
     const epochs = this.opts.epochs;
     const lr = this.opts.lr;
     const threads = await startThreads(rt, 'TextClassifier', this.opts.threads, this.threadsBox);
@@ -301,6 +308,7 @@ export class TextClassifier {
     let failure: unknown;
     try {
       const rowsPtr = put(enc.rows), rowOffPtr = put(enc.rowOff), labelsPtr = put(enc.labels), labOffPtr = put(enc.labOff), ntokPtr = put(enc.ntok);
+      enc = undefined;
       const osz = model.output.rows, dim = model.dim;
       const input = model.input as DenseMatrix, output = model.output as DenseMatrix;
       for (let s = 0; s < threads; s++) {
@@ -338,14 +346,14 @@ export class TextClassifier {
       const cutTok: number[] = [];
       let acc = 0;
       for (let l = 0; l < nlines; l++) {
-        acc += enc.ntok[l];
+        acc += ntok[l];
         if (acc >= BATCH_TOKENS || l === nlines - 1) {
           cuts.push(l + 1);
           cutTok.push(acc);
           acc = 0;
         }
       }
-      const perEpoch = enc.ntok.reduce((s, v) => s + v, 0);
+      const perEpoch = ntok.reduce((s, v) => s + v, 0);
       const total = Math.max(1, perEpoch * epochs);
       const free = cfgs.map((_, i) => i).reverse();
       const waiting: ((i: number) => void)[] = [];

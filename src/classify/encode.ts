@@ -116,8 +116,9 @@ export class IntBuf {
   pushAll(vs: readonly number[]): void {
     for (const v of vs) this.push(v);
   }
+  /** The contents (a view: no copy). */
   take(): Int32Array {
-    return this.a.slice(0, this.n);
+    return this.a.subarray(0, this.n);
   }
 }
 
@@ -147,6 +148,7 @@ export interface ReadOptions {
  * is an E_FORMAT error naming the line (or, with skipInvalid, is left out as fastText leaves it out).
  */
 export async function internLines(data: ClassifierData, o: ReadOptions): Promise<InternedCorpus> {
+  if (typeof data === 'string' || data instanceof URL || data instanceof Uint8Array) return internBytes(data, o);
   const index = new Map<string, number>();
   const strings: string[] = [];
   const counts: number[] = [];
@@ -288,4 +290,142 @@ export function encodeLines(c: InternedCorpus, dict: FastTextDictionary, args: F
     labOff[l + 1] = labels.n;
   }
   return { rows: rows.take(), rowOff, labels: labels.take(), labOff, ntok, ntokens: c.ntokens };
+}
+
+const FNV_OFFSET = 2166136261;
+const FNV_PRIME = 16777619;
+
+/** fastText's token separators: space, \t, \n, \v, \f, \r, NUL */
+function isSep(b: number): boolean {
+  return b === 32 || (b >= 9 && b <= 13) || b === 0;
+}
+
+/**
+ * internLines for a file or bytes, without a string per token: lines are split and tokens hashed (fastText's
+ * FNV-1a) and looked up in an open-addressing table over their bytes; a distinct token becomes a string once.
+ */
+async function internBytes(data: string | URL | Uint8Array, o: ReadOptions): Promise<InternedCorpus> {
+  const prefix = encoder.encode(o.labelPrefix);
+  let pool = new Uint8Array(1 << 16);
+  let poolUsed = 0;
+  const starts = new IntBuf(1 << 12), lens = new IntBuf(1 << 12);
+  const counts: number[] = [];
+  const isLabel: boolean[] = [];
+  let table = new Int32Array(1 << 14); // id + 1, 0 = empty
+  let hashes = new IntBuf(1 << 12);
+  const tokens = new IntBuf(1 << 16);
+  const off = new IntBuf(1 << 10);
+  off.push(0);
+  const eos: number[] = [];
+  let ntokens = 0;
+  const rehash = (cap: number) => {
+    table = new Int32Array(cap);
+    for (let id = 0; id < counts.length; id++) {
+      let i = hashes.a[id] & (cap - 1);
+      while (table[i] !== 0) i = (i + 1) & (cap - 1);
+      table[i] = id + 1;
+    }
+  };
+  const intern = (buf: Uint8Array, a: number, b: number, h: number): number => {
+    const mask = table.length - 1;
+    let i = h & mask;
+    for (;;) {
+      const e = table[i];
+      if (e === 0) break;
+      const id = e - 1;
+      if (hashes.a[id] === h && lens.a[id] === b - a) {
+        const st = starts.a[id];
+        let k = 0;
+        while (k < b - a && pool[st + k] === buf[a + k]) k++;
+        if (k === b - a) {
+          counts[id]++;
+          return id;
+        }
+      }
+      i = (i + 1) & mask;
+    }
+    const id = counts.length;
+    if (poolUsed + (b - a) > pool.length) {
+      const p = new Uint8Array(Math.max(pool.length * 2, poolUsed + (b - a)));
+      p.set(pool.subarray(0, poolUsed));
+      pool = p;
+    }
+    pool.set(buf.subarray(a, b), poolUsed);
+    starts.push(poolUsed);
+    lens.push(b - a);
+    hashes.push(h);
+    poolUsed += b - a;
+    counts.push(1);
+    let lab = b - a >= prefix.length;
+    for (let k = 0; lab && k < prefix.length; k++) if (buf[a + k] !== prefix[k]) lab = false;
+    isLabel.push(lab);
+    table[i] = id + 1;
+    if ((id + 1) * 2 > table.length) rehash(table.length * 2);
+    return id;
+  };
+  const eosBytes = encoder.encode(EOS);
+  const eosHash = fnv(eosBytes, 0, eosBytes.length);
+  let lineNo = 0;
+  const line = (buf: Uint8Array, a: number, b: number, hasEos: boolean) => {
+    lineNo++;
+    const t0 = tokens.n;
+    let nl = 0;
+    let i = a;
+    while (i < b) {
+      while (i < b && isSep(buf[i])) i++;
+      if (i >= b) break;
+      const s = i;
+      let h = FNV_OFFSET;
+      while (i < b && !isSep(buf[i])) {
+        h = Math.imul(h ^ ((buf[i] << 24) >> 24), FNV_PRIME);
+        i++;
+      }
+      const id = intern(buf, s, i, h | 0);
+      if (isLabel[id]) nl++;
+      tokens.push(id);
+    }
+    const nt = tokens.n - t0;
+    const problem = nt === 0 ? 'is empty' : nl === 0 ? `has no label (labels are tokens that start with '${o.labelPrefix}')` : nl === nt ? 'has only labels and no text' : '';
+    if (problem) {
+      // undo the line's counts
+      for (let k = t0; k < tokens.n; k++) counts[tokens.a[k]]--;
+      tokens.n = t0;
+      if (o.skipInvalid) return;
+      throw new QuantextError('E_FORMAT', `${o.name}: line ${lineNo} ${problem} (pass skipInvalid: true, or --skip-invalid, to leave such lines out as fastText does)`, { line: lineNo });
+    }
+    ntokens += nt;
+    if (hasEos) {
+      intern(eosBytes, 0, eosBytes.length, eosHash | 0);
+      ntokens++;
+    }
+    eos.push(hasEos ? 1 : 0);
+    off.push(tokens.n);
+  };
+  const opened = await openByteSource(data as ByteSource);
+  let rest: Uint8Array = new Uint8Array(0);
+  for await (const chunk of opened.chunks) {
+    let buf = chunk;
+    if (rest.length) {
+      buf = new Uint8Array(rest.length + chunk.length);
+      buf.set(rest);
+      buf.set(chunk, rest.length);
+    }
+    let start = 0;
+    for (let i = buf.indexOf(10); i >= 0; i = buf.indexOf(10, start)) {
+      line(buf, start, i, true);
+      start = i + 1;
+    }
+    rest = buf.slice(start);
+  }
+  if (rest.length > 0) line(rest, 0, rest.length, false);
+  if (eos.length === 0) throw new QuantextError('E_EMPTY', `${o.name}: no labelled line to train on`);
+  const decoder = new TextDecoder();
+  const strings = counts.map((_, id) => decoder.decode(pool.subarray(starts.a[id], starts.a[id] + lens.a[id])));
+  return { strings, counts, isLabel, tokens: tokens.take(), off: off.take(), eos: Uint8Array.from(eos), ntokens };
+}
+
+function fnv(b: Uint8Array, a: number, e: number): number {
+  let h = FNV_OFFSET;
+  for (let i = a; i < e; i++) h = Math.imul(h ^ ((b[i] << 24) >> 24), FNV_PRIME);
+  return h;
 }

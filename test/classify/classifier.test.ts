@@ -86,6 +86,17 @@ describe('determinism, threads, saving and loading', () => {
     expect(Buffer.from(a.toBytes()).equals(Buffer.from(c.toBytes()))).toBe(false);
   });
 
+  it('a file (read as bytes, no string per token) and the same lines as strings give the same model', async () => {
+    const ls = lines(train.slice(0, 200)).map((l, i) => (i % 7 === 0 ? l.replace(' ', '\t') : i % 11 === 0 ? l + ' caf\u00e9 \u00fcber\v\u65e5\u672c\0x\r' : l));
+    const a = clf({ dim: 8, epochs: 2, seed: 5, wordNgrams: 2, bucket: 500, minn: 2, maxn: 3 });
+    const b = clf({ dim: 8, epochs: 2, seed: 5, wordNgrams: 2, bucket: 500, minn: 2, maxn: 3 });
+    await a.train(new TextEncoder().encode(ls.join('\n') + '\n'));
+    await b.train(ls);
+    expect(a.model.dict.entries).toEqual(b.model.dict.entries);
+    expect(a.model.dict.entries).toContain('\u65e5\u672c');
+    expect(Buffer.from(a.toBytes()).equals(Buffer.from(b.toBytes()))).toBe(true);
+  });
+
   it('two threads (Hogwild) learn the task as well', async () => {
     const c = clf({ dim: 16, epochs: 10, lr: 0.5, threads: 2, seed: 1 });
     const r = await c.train(lines(train));
