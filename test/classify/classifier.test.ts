@@ -135,6 +135,20 @@ describe('determinism, threads, saving and loading', () => {
     await expect(back.train(['__label__c9 w1 w2'])).rejects.toThrow(/__label__c9/);
   });
 
+  it('a .ftz loads and predicts as fastText did, and refuses to train (E_UNSUPPORTED); an unsupervised model is refused', async () => {
+    const dir = new URL('../fixtures/fasttext/', import.meta.url);
+    const c = await TextClassifier.load(new URL('ftz_plain.ftz', dir));
+    made.push(c);
+    const fm = await FastTextModel.load(new URL('ftz_plain.ftz', dir));
+    try {
+      expect(c.predict('hello world', 3)).toEqual(fm.predict('hello world', 3));
+    } finally {
+      fm.dispose();
+    }
+    await expect(c.train(['__label__x a b'])).rejects.toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED' }));
+    await expect(TextClassifier.load(new URL('sg.bin', dir))).rejects.toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED' }));
+  });
+
   it('test(): precision, recall and per-label figures equal a count made here', async () => {
     const c = clf({ dim: 8, epochs: 2, lr: 0.2, seed: 8 });
     await c.train(lines(train));

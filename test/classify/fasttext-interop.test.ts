@@ -126,6 +126,18 @@ describe('CLI: supervised, test, test-label', () => {
     if (hasFt) expect(run(['test', bin, testFile]).stdout).toBe(ft(['test', bin, testFile]));
   });
 
+  it('test-label prints an undefined figure as fastText does ("--------"), general figures after it with 3 decimals', () => {
+    const r = { n: 2, precision: 0.5, recall: 1, labels: [
+      { label: '__label__a', predicted: 2, gold: 1, predictedGold: 1, precision: 0.5, recall: 1, f1: 2 / 3 },
+      { label: '__label__b', predicted: 0, gold: 0, predictedGold: 0, precision: NaN, recall: NaN, f1: NaN },
+    ] };
+    expect(formatTestLabel(r, 1)).toBe(
+      'F1-Score : 0.666667  Precision : 0.500000  Recall : 1.000000   __label__a\n' +
+      'F1-Score : --------  Precision : --------  Recall : --------   __label__b\n' +
+      'N\t2\nP@1\t0.500\nR@1\t1.000\n');
+    expect(formatGeneral(r, 1)).toBe('N\t2\nP@1\t0.5\nR@1\t1\n');
+  });
+
   it('bad flags name the flag: unknown flag, NaN --lr, bad --loss; a bad line names the line', () => {
     const u = run(['supervised', trainFile, '--bogus', '3']);
     expect(u.code).toBe(2);
