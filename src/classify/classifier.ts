@@ -232,7 +232,7 @@ export class TextClassifier {
         let output: DenseMatrix;
         try {
           // fastText: input uniform in (−1/dim, 1/dim), output zero
-          rt.kernels.ft_init_uniform(input.ptr, rows * args.dim, (this.opts.seed ^ 0x5bd1e995) >>> 0, 1 / args.dim);
+          rt.kernels.ft_init_uniform(input.ptr, rows * args.dim, mixSeed(this.opts.seed), 1 / args.dim);
           output = new DenseMatrix(dict.nlabels, args.dim, { rt, zero: true });
         } catch (e) {
           input.dispose();
@@ -493,6 +493,14 @@ export class TextClassifier {
   [disposeSymbol](): void {
     this.dispose();
   }
+}
+
+/** A 32-bit seed spread over all its bits (murmur3's finalizer), so that nearby seeds start xorshift32 far apart. */
+function mixSeed(seed: number): number {
+  let h = (seed ^ 0x5bd1e995) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0 || 1;
 }
 
 function weightsFinite(rt: Runtime, ptr: number, n: number): boolean {

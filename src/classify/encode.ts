@@ -250,14 +250,35 @@ export function encodeLines(c: InternedCorpus, dict: FastTextDictionary, args: F
     if (wid[i] < 0 && c.strings[i] !== EOS) unknownRows.set(i, computeSubwordsBytes(b, args.minn, args.maxn, args.bucket, nw, []));
   }
   let eosTok = c.strings.indexOf(EOS);
-  const rows = new IntBuf(c.tokens.length * 2 + 16);
+  // the exact number of rows first, so that the one array is allocated once at its size
+  const sub = dict.subwords;
+  const rowsOf = (t: number) => {
+    const w = wid[t];
+    return w >= 0 ? (args.maxn <= 0 ? 1 : sub.offsets[w + 1] - sub.offsets[w]) : (unknownRows.get(t)?.length ?? 0);
+  };
+  let nrows = 0;
+  for (let l = 0; l < nlines; l++) {
+    let words = 0;
+    for (let k = c.off[l]; k < c.off[l + 1]; k++) {
+      const t = c.tokens[k];
+      if (!c.isLabel[t]) {
+        nrows += rowsOf(t);
+        words++;
+      }
+    }
+    if (c.eos[l] && eosTok >= 0) {
+      nrows += rowsOf(eosTok);
+      words++;
+    }
+    if (args.wordNgrams > 1 && args.bucket > 0) for (let i = 0; i < words; i++) nrows += Math.min(words, i + args.wordNgrams) - i - 1;
+  }
+  const rows = new IntBuf(nrows + 1);
   const rowOff = new Int32Array(nlines + 1);
   const labels = new IntBuf(nlines + 16);
   const labOff = new Int32Array(nlines + 1);
   const ntok = new Int32Array(nlines);
   const hashes: number[] = [];
   const ng: number[] = [];
-  const sub = dict.subwords;
   const addWord = (t: number) => {
     const w = wid[t];
     if (w >= 0) {
