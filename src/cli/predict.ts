@@ -1,9 +1,9 @@
 import { QuantextError } from '../errors.js';
 import type { ByteSource } from '../io/lines.js';
 import { openByteSource } from '../io/lines.js';
-import { fastTextTokens } from '../fasttext/dictionary.js';
 import { formatG } from '../fasttext/format.js';
 import type { FastTextModel } from '../fasttext/model.js';
+import type { PredictionBlock } from '../fasttext/predictor.js';
 import { int, num } from './args.js';
 
 export interface PredictSummary {
@@ -16,8 +16,10 @@ export interface PredictSummary {
 /**
  * `quantext predict MODEL [FILE|-] [--k 1] [--prob] [--threshold T]`: one output line per input line, as
  * `fasttext predict` (labels separated by spaces) or `fasttext predict-prob` (each label followed by its
- * probability, printed as C++ prints a float). Lines are read as fastText reads them: a line ended by a newline has
- * "</s>" after its words; a last line without one has not; an empty line still gets an output line.
+ * probability, printed as C++ prints a float). The input streams through the model's wasm predictor in chunks of
+ * whole lines (no JavaScript per token), read as fastText reads them: a line ended by a newline has "</s>" after its
+ * words; a last line without one has not; an empty line still gets an output line; a "</s>" written in a line ends
+ * it there (fastText predicts the rest as a line of its own).
  */
 export async function predictCommand(
   model: FastTextModel,
@@ -31,19 +33,21 @@ export async function predictCommand(
   if (!model.isSupervised) throw new QuantextError('E_UNSUPPORTED', 'predict: this fastText model is unsupervised (skipgram or cbow); only supervised models predict labels');
   const prob = !!o.prob;
   const t0 = performance.now();
+  const predictor = model.predictor;
+  const names = predictor.labels;
   let n = 0;
   let out = '';
-  const decoder = new TextDecoder();
-  const line = (bytes: Uint8Array, eos: boolean) => {
-    const preds = model.predictTokens(fastTextTokens(decoder.decode(bytes)), k, threshold, eos);
-    let s = '';
-    for (let j = 0; j < preds.length; j++) {
-      if (j > 0) s += ' ';
-      s += preds[j][0];
-      if (prob) s += ' ' + formatG(preds[j][1], 6);
+  const emit = (b: PredictionBlock) => {
+    for (let d = 0; d < b.docs; d++) {
+      let s = '';
+      for (let j = b.offsets[d]; j < b.offsets[d + 1]; j++) {
+        if (j > b.offsets[d]) s += ' ';
+        s += names[b.labels[j]];
+        if (prob) s += ' ' + formatG(b.probs[j], 6);
+      }
+      out += s + '\n';
     }
-    out += s + '\n';
-    n++;
+    n += b.docs;
     if (out.length > 1 << 16) {
       write(out);
       out = '';
@@ -58,14 +62,11 @@ export async function predictCommand(
       buf.set(rest);
       buf.set(chunk, rest.length);
     }
-    let start = 0;
-    for (let i = buf.indexOf(10); i >= 0; i = buf.indexOf(10, start)) {
-      line(buf.subarray(start, i), true);
-      start = i + 1;
-    }
-    rest = buf.slice(start);
+    const b = predictor.predictBytes(buf, { k, threshold, final: false });
+    emit(b);
+    rest = buf.slice(b.consumed);
   }
-  if (rest.length > 0) line(rest, false);
+  if (rest.length > 0) emit(predictor.predictBytes(rest, { k, threshold, final: true }));
   if (out) write(out);
   const seconds = (performance.now() - t0) / 1000;
   return { n, seconds, docsPerSecond: seconds > 0 ? n / seconds : 0 };

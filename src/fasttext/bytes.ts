@@ -100,6 +100,21 @@ export class ChunkReader {
     }
   }
 
+  /** The buffered bytes (buf[pos …]) for a caller that parses in place; `skip(n)` then moves past what it used. */
+  window(): { buf: Uint8Array; pos: number } {
+    return { buf: this.buf, pos: this.pos };
+  }
+
+  /** Moves past n buffered bytes (n ≤ what `window()` showed). */
+  skip(n: number): void {
+    this.pos += n;
+  }
+
+  /** Bytes buffered after the current position. */
+  get buffered(): number {
+    return this.buf.length - this.pos;
+  }
+
   /** Copies the next n bytes to `sink(bytes, at)` piece by piece (at = offset within the n bytes). */
   async copy(n: number, what: string, sink: (bytes: Uint8Array, at: number) => void): Promise<void> {
     let done = 0;

@@ -57,14 +57,15 @@ export async function parseModel(r: ChunkReader, rt: Runtime): Promise<ParsedMod
     const quantInput = (await r.u8v('the quantized-input flag')) !== 0;
     const input = quantInput ? await readQuant(r, rt, 'the input matrix') : await readDense(r, rt, 'the input matrix');
     owned.push(input);
-    if (!quantInput && dict.pruneIdx) r.fail('a dense input matrix with a pruned dictionary (fastText refuses such a file: see its issue #332)');
+    if (!quantInput && dict.prunePairs) r.fail('a dense input matrix with a pruned dictionary (fastText refuses such a file: see its issue #332)');
     const qout = (await r.u8v('the quantized-output flag')) !== 0;
     const output = quantInput && qout ? await readQuant(r, rt, 'the output matrix') : await readDense(r, rt, 'the output matrix');
     owned.push(output);
     if (input.cols !== args.dim || output.cols !== args.dim) r.fail(`matrix widths ${input.cols} and ${output.cols} differ from dim ${args.dim}`);
-    const ngramRows = dict.pruneIdx ? dict.pruneIdx.size : args.maxn > 0 || args.wordNgrams > 1 ? args.bucket : 0;
+    const pp = dict.prunePairs;
+    const ngramRows = pp ? 0 : args.maxn > 0 || args.wordNgrams > 1 ? args.bucket : 0; // pruned: each row is checked below
     if (input.rows < dict.nwords + ngramRows) r.fail(`the input matrix has ${input.rows} rows; ${dict.nwords} words and ${ngramRows} n-gram rows need ${dict.nwords + ngramRows}`);
-    if (dict.pruneIdx) for (const v of dict.pruneIdx.values()) if (v < 0 || dict.nwords + v >= input.rows) r.fail(`pruned n-gram row ${v} is outside the input matrix`);
+    if (pp) for (let i = 1; i < pp.length; i += 2) if (pp[i] < 0 || dict.nwords + pp[i] >= input.rows) r.fail(`pruned n-gram row ${pp[i]} is outside the input matrix`);
     const outRows = args.model === 'supervised' ? (args.loss === 'hs' ? Math.max(dict.nlabels - 1, 0) : dict.nlabels) : args.loss === 'hs' ? Math.max(dict.nwords - 1, 0) : dict.nwords;
     if (output.rows < outRows) r.fail(`the output matrix has ${output.rows} rows; ${outRows} are needed`);
     if (!(await r.atEnd())) r.fail('unexpected bytes after the output matrix');
@@ -100,24 +101,59 @@ async function readDictionary(r: ChunkReader, args: FastTextArgs): Promise<FastT
   // each entry takes at least 10 bytes (NUL, count, type); each prune pair 8
   if (size * 10 > r.remaining) r.fail(`the dictionary claims ${size} entries, more than the ${r.remaining} bytes left can hold`, at);
   if (!(pruneSize >= -1) || !Number.isFinite(pruneSize) || pruneSize * 8 > r.remaining) r.fail(`invalid pruned n-gram count ${pruneSize}`, at + 20);
-  const entries: string[] = new Array(size);
-  const bytes: Uint8Array[] = new Array(size);
+  // Entries are parsed in place from the reader's buffer (one await per refill, not per field), their bytes kept
+  // back to back in one pool: no string or array per entry.
   const counts = new Float64Array(size);
-  for (let i = 0; i < size; i++) {
-    const eat = r.offset;
-    const b = (await r.cstring(`dictionary entry ${i}`)).slice();
-    bytes[i] = b;
-    entries[i] = decoder.decode(b);
-    counts[i] = await r.i64(`dictionary entry ${i}`);
-    const type = await r.u8v(`dictionary entry ${i}`);
-    if (type !== (i < nwords ? 0 : 1)) r.fail(`dictionary entry ${i} ('${entries[i]}') has type ${type}; words come first (type 0), then labels (type 1)`, eat);
+  const offsets = new Int32Array(size + 1);
+  let pool = new Uint8Array(Math.max(64, Math.min(size * 8, Number.isFinite(r.remaining) ? r.remaining : size * 8)));
+  let used = 0;
+  const MAX_WORD = 1 << 20;
+  for (let i = 0; i < size; ) {
+    const { buf, pos } = r.window();
+    let p = pos;
+    while (i < size) {
+      const end = buf.indexOf(0, p);
+      if (end < 0 || end + 10 > buf.length) break;
+      const n = end - p;
+      if (n > MAX_WORD) r.fail(`dictionary entry ${i} is longer than ${MAX_WORD} bytes`, r.offset + (p - pos));
+      if (used + n > pool.length) {
+        const bigger = new Uint8Array(Math.max(pool.length * 2, used + n));
+        bigger.set(pool.subarray(0, used));
+        pool = bigger;
+      }
+      for (let k = 0; k < n; k++) pool[used + k] = buf[p + k]; // no view object per entry
+      used += n;
+      offsets[i + 1] = used;
+      const q = end + 1;
+      const lo = (buf[q] | (buf[q + 1] << 8) | (buf[q + 2] << 16) | (buf[q + 3] << 24)) >>> 0;
+      const hi = buf[q + 4] | (buf[q + 5] << 8) | (buf[q + 6] << 16) | (buf[q + 7] << 24);
+      counts[i] = hi >= 0x200000 || hi < -0x200000 ? (hi < 0 ? -Infinity : Infinity) : hi * 4294967296 + lo;
+      const type = buf[q + 8];
+      if (type !== (i < nwords ? 0 : 1)) {
+        r.skip(p - pos);
+        r.fail(`dictionary entry ${i} ('${decoder.decode(pool.subarray(offsets[i], used))}') has type ${type}; words come first (type 0), then labels (type 1)`);
+      }
+      p = q + 9;
+      i++;
+    }
+    r.skip(p - pos);
+    if (i < size) {
+      if (r.buffered > MAX_WORD + 10) r.fail(`dictionary entry ${i} is longer than ${MAX_WORD} bytes (no NUL terminator)`);
+      await r.need(r.buffered + 1, `dictionary entry ${i}`);
+    }
   }
   let prunePairs: Int32Array | null = null;
   if (pruneSize >= 0) {
     prunePairs = new Int32Array(pruneSize * 2);
-    for (let i = 0; i < pruneSize * 2; i++) prunePairs[i] = await r.i32('the pruned n-gram map');
+    const u = new Uint8Array(prunePairs.buffer);
+    await r.copy(pruneSize * 8, 'the pruned n-gram map', (b, o) => u.set(b, o));
+    if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) for (let i = 0; i < prunePairs.length; i++) prunePairs[i] = swap32(prunePairs[i]);
   }
-  return new FastTextDictionary(args, { entries, bytes, counts, nwords, ntokens, prunePairs });
+  return new FastTextDictionary(args, { pool: used === pool.length ? pool : pool.slice(0, used), offsets, counts, nwords, ntokens, prunePairs });
+}
+
+function swap32(v: number): number {
+  return ((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24);
 }
 
 /** Refuses sizes that cannot fit wasm32 or the rest of the file, before allocating. */

@@ -22,6 +22,9 @@ import { QuantextError } from '../errors.js';
 import { KeyedVectors, type CosmulOptions, type Key, type MeanOptions, type MostSimilarOptions, type RowKey, type Similar, type WeightedKey } from '../vectors/keyed.js';
 import { DenseMatrix, type Matrix } from '../vectors/matrix.js';
 import { Vocab } from '../vectors/vocab.js';
+import { saveFormatFor, type SaveFormat, type SaveVectorsOptions } from '../vectors/load.js';
+import type { FastTextArgs } from './args.js';
+import { saveFastTextModel } from './vectors.js';
 import { buildSubwordTable, computeSubwords, type PruneIndex, type SubwordTable } from './subwords.js';
 
 export interface FastTextKeyedVectorsOptions {
@@ -42,6 +45,18 @@ export interface FastTextKeyedVectorsOptions {
   wordBytes?: readonly Uint8Array[];
   /** Whether this object owns (and disposes) `input` (default true). */
   ownsInput?: boolean;
+}
+
+export interface FastTextSaveOptions extends Omit<SaveVectorsOptions, 'format'> {
+  /**
+   * 'fasttext': a fastText model file that fastText 0.9.2 loads (`print-word-vectors`, `nn`, …), with the n-gram
+   * table, so unseen words keep their vectors — the default for `.bin` and `.ftz` paths (a `.ftz` needs a
+   * product-quantized n-gram table, as a fastText `.ftz` has). 'bin': word2vec binary (the words' vectors only, as
+   * KeyedVectors writes it); 'txt', 'glove', 'safetensors' as for KeyedVectors (other extensions choose these).
+   */
+  format?: SaveFormat | 'fasttext';
+  /** With 'fasttext': the arguments stored in the file (fastText's skip-gram defaults otherwise; dim, minn, maxn and bucket come from these vectors). */
+  args?: Partial<FastTextArgs>;
 }
 
 export class FastTextKeyedVectors extends KeyedVectors {
@@ -150,6 +165,29 @@ export class FastTextKeyedVectors extends KeyedVectors {
   override getMean(keys: readonly Key[], opts: MeanOptions = {}): Float32Array {
     const pre = opts.preNormalize ?? true;
     return super.getMean(keys.map((k) => (typeof k === 'string' && !this.has(k) && this.hasVector(k) ? this.get(k, { norm: pre }) : k)), opts);
+  }
+
+  /**
+   * Writes these vectors. A `.bin` (or `.ftz`) path gets a fastText model file, n-gram table included, which
+   * fastText 0.9.2 and {@link FastTextModel.load} read; `format: 'bin'` writes word2vec binary instead (the words'
+   * vectors only). Other extensions choose as for KeyedVectors (`.txt` / `.vec` text, `.safetensors`).
+   * @throws E_OPTION for a `.ftz` of a dense n-gram table (fastText's .ftz is product-quantized: save a `.bin`), or
+   *   E_UNSUPPORTED for an n-gram table a fastText file cannot hold (neither dense nor product-quantized), naming
+   *   the formats that can.
+   */
+  override async save(path: string | URL, opts: FastTextSaveOptions = {}): Promise<void> {
+    this.alive();
+    const p = (typeof path === 'string' ? path : path.pathname).toLowerCase();
+    const ext = p.lastIndexOf('.') > Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) ? p.slice(p.lastIndexOf('.') + 1) : '';
+    const format = opts.format ?? (ext === 'bin' || ext === 'ftz' ? 'fasttext' : saveFormatFor(path));
+    if (format === 'fasttext') {
+      if (ext === 'ftz' && this.input.dtype !== 'pq') {
+        throw new QuantextError('E_OPTION', `${String(path)}: a .ftz is a product-quantized fastText model and this n-gram table is ${this.input.dtype}: save it as .bin (a fastText model), or pass format 'bin' for word2vec binary`, { option: 'format' });
+      }
+      return saveFastTextModel(this, path, { args: opts.args });
+    }
+    const { args: _args, ...rest } = opts;
+    return super.save(path, { ...rest, format });
   }
 
   /** Frees the word vectors, the scratch, and `input` when owned. */

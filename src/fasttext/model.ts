@@ -13,7 +13,8 @@
  * Memory: the matrices as stored in the file (a `.ftz` stays product-quantized) plus the dictionary's strings and
  * subword lists. `wv` adds nwords × dim floats for the words' vectors, on first use.
  *
- * Prediction is plain TypeScript with fastText's float32 arithmetic (see predict.ts), one document at a time.
+ * Prediction runs in wasm end to end (FastTextPredictor, ./predictor.ts: bytes in, labels out, no JavaScript per
+ * token); `predictTokens` keeps the plain TypeScript port (./predict.ts) as the independent reference.
  */
 import { QuantextError } from '../errors.js';
 import { init, type Runtime } from '../runtime/runtime.js';
@@ -24,15 +25,17 @@ import { ChunkReader } from './bytes.js';
 import { FastTextDictionary, fastTextTokens } from './dictionary.js';
 import { parseModel, serializeModel, type ParsedModel } from './io.js';
 import { FastTextKeyedVectors, meanOfRows } from './keyed.js';
-import { buildHsTree, predictRows, RowOps, type HsTree, type PredictState } from './predict.js';
+import { buildHsTree, expf, predictRows, RowOps, type HsTree, type PredictState } from './predict.js';
+import { FastTextPredictor, type LabelProbability, type PredictionBlock, type PredictBytesOptions } from './predictor.js';
 import { computeSubwords } from './subwords.js';
 
 export interface LoadFastTextOptions {
   rt?: Runtime;
 }
 
-/** One prediction: the label and its probability (as `fasttext predict-prob` prints it). */
-export type LabelProbability = [label: string, probability: number];
+export type { LabelProbability };
+
+const LOAD_CHUNK = 1 << 16;
 
 export class FastTextModel {
   readonly args: FastTextArgs;
@@ -54,6 +57,7 @@ export class FastTextModel {
   /** dim floats of wasm memory for the hidden vector (allocated on the first prediction). */
   private scratch?: DenseMatrix;
   private rowsBuf: number[] = [];
+  private _predictor?: FastTextPredictor;
 
   constructor(p: ParsedModel) {
     this.args = p.args;
@@ -72,7 +76,9 @@ export class FastTextModel {
   /** Reads a `.bin` or `.ftz` model (streamed: the matrices go straight into wasm memory). */
   static async load(source: ByteSource, opts: LoadFastTextOptions = {}): Promise<FastTextModel> {
     const rt = opts.rt ?? (await init());
-    const opened = await openByteSource(source);
+    // 64 KiB reads: the matrices are copied into wasm memory chunk by chunk, and chunks this small are recycled by
+    // the allocator instead of each leaving a freed megabyte behind in the process (1 MiB reads cost +70 % RSS).
+    const opened = await openByteSource(source, { chunkSize: LOAD_CHUNK });
     const r = new ChunkReader(opened.chunks, opened.name, opened.size);
     try {
       return new FastTextModel(await parseModel(r, rt));
@@ -146,16 +152,37 @@ export class FastTextModel {
   /**
    * The `k` most likely labels of a text with their probabilities, best first, as fastText's Python `predict` (the
    * text is one line: "</s>" follows its words). Labels below `threshold` are left out. `k` −1 = every label.
+   * Runs in wasm (see {@link predictor}).
    * @throws E_UNSUPPORTED for an unsupervised model, E_OPTION for k = 0 or < −1, or a text with a newline.
    */
   predict(text: string, k = 1, threshold = 0): LabelProbability[] {
-    if (text.includes('\n')) throw new QuantextError('E_OPTION', 'predict: the text must be one line (predict each line separately, or use predictLines)');
-    return this.predictTokens(fastTextTokens(text), k, threshold, true);
+    if (typeof text !== 'string') throw new QuantextError('E_OPTION', 'predict: the text must be a string');
+    return this.predictor.predict(text, k, threshold);
+  }
+
+  /** {@link predict} for many texts (one line each), with a few wasm calls for the whole batch. */
+  predictBatch(texts: readonly string[], k = 1, threshold = 0): LabelProbability[][] {
+    return this.predictor.predictBatch(texts, k, threshold);
+  }
+
+  /** Predictions for '\n'-separated UTF-8 lines, as `fasttext predict` reads a file (see FastTextPredictor.predictBytes). */
+  predictBytes(utf8: Uint8Array, opts: PredictBytesOptions = {}): PredictionBlock {
+    return this.predictor.predictBytes(utf8, opts);
+  }
+
+  /** The wasm predictor over this model (made on first use, disposed with the model). */
+  get predictor(): FastTextPredictor {
+    this.alive();
+    if (!this.isSupervised) throw new QuantextError('E_UNSUPPORTED', 'predict: this is an unsupervised fastText model (skipgram or cbow); only supervised models predict labels');
+    this._predictor ??= new FastTextPredictor(this);
+    return this._predictor;
   }
 
   /**
    * Predictions for the tokens of one line: `eos` says whether the line ended with a newline (fastText then reads
-   * "</s>" as a last token; the last line of a file without a final newline has none).
+   * "</s>" as a last token; the last line of a file without a final newline has none). This is the plain
+   * TypeScript port of fastText's prediction (./predict.ts), one token at a time: the reference the wasm path
+   * ({@link predict}) is tested against.
    */
   predictTokens(tokens: readonly string[], k = 1, threshold = 0, eos = true): LabelProbability[] {
     this.alive();
@@ -168,7 +195,23 @@ export class FastTextModel {
     if (this.args.loss === 'hs' && !this.tree) this.tree = buildHsTree(this.dict.counts.subarray(this.dict.nwords));
     this.scratch ??= new DenseMatrix(1, this.dim, { rt: this.rt });
     const preds = predictRows(rows, kk, Math.fround(threshold), this.inOps, this.outOps, this.args.loss, this.tree, this.state, this.scratch.ptr);
-    return preds.map(([s, i]) => [this.dict.getLabel(i), Math.fround(Math.exp(s))]);
+    return preds.map(([s, i]) => [this.dict.getLabel(i), expf(s)]);
+  }
+
+  /**
+   * What this model holds: the matrices in wasm memory (as stored in the file: a `.ftz` stays quantized), the
+   * dictionary on the JS heap (the vocabulary's bytes, offsets, counts, prune map, and whatever was made on demand:
+   * strings, the word map, subword lists — `words`, `wv`, `getWordVector` and the TypeScript `predictTokens` make
+   * them; the wasm predictor does not), and the wasm predictor's tables once it exists (its own copy of the
+   * vocabulary's bytes and a hash table). Loading a `.ftz` holds at most its file size plus the vocabulary's bytes,
+   * a `.bin` at most 1.2× its file size (test/fasttext/memory.test.ts; RSS in the predict bench).
+   */
+  estimateMemory(): { matrices: number; dictionary: number; vocabulary: number; predictor: number; total: number } {
+    const matrices = this.input.bytes + this.output.bytes;
+    const d = this.dict.bytesHeld;
+    const dictionary = d.vocabulary + d.tables + d.onDemand;
+    const predictor = this._predictor ? this._predictor.bytes : 0;
+    return { matrices, dictionary, vocabulary: d.vocabulary, predictor, total: matrices + dictionary + predictor };
   }
 
   /** Writes the model as fastText 0.9.2 does (a `.bin`, or a `.ftz` when quantized), atomically. */
@@ -194,6 +237,7 @@ export class FastTextModel {
     if (this.disposed) return;
     this.disposed = true;
     this._wv?.dispose();
+    this._predictor?.dispose();
     this.scratch?.dispose();
     this.input.dispose();
     this.output.dispose();

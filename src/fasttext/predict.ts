@@ -66,6 +66,56 @@ function sortHeap(h: Pred[]): void {
   }
 }
 
+// fastText calls std::exp on floats (the sigmoid table, hierarchical softmax, and the probabilities it prints), which
+// is glibc's expf: since glibc 2.28 the table-based algorithm of ARM's optimized-routines (also musl's, and
+// AssemblyScript's expf_lut, which the wasm predictor calls). It rounds a few results to the other neighbour of the
+// exact value (its error bound is 0.502 ulp), so fround(Math.exp(x)) differs from it now and then, and fastText's
+// printed probabilities with it. This is that algorithm, in double arithmetic as it is written (no fused multiply-add).
+const EXP2F_TAB = [
+  0x3ff00000, 0x00000000, 0x3fefd9b0, 0xd3158574, 0x3fefb558, 0x6cf9890f, 0x3fef9301, 0xd0125b51,
+  0x3fef72b8, 0x3c7d517b, 0x3fef5487, 0x3168b9aa, 0x3fef387a, 0x6e756238, 0x3fef1e9d, 0xf51fdee1,
+  0x3fef06fe, 0x0a31b715, 0x3feef1a7, 0x373aa9cb, 0x3feedea6, 0x4c123422, 0x3feece08, 0x6061892d,
+  0x3feebfda, 0xd5362a27, 0x3feeb42b, 0x569d4f82, 0x3feeab07, 0xdd485429, 0x3feea47e, 0xb03a5585,
+  0x3feea09e, 0x667f3bcd, 0x3fee9f75, 0xe8ec5f74, 0x3feea114, 0x73eb0187, 0x3feea589, 0x994cce13,
+  0x3feeace5, 0x422aa0db, 0x3feeb737, 0xb0cdc5e5, 0x3feec491, 0x82a3f090, 0x3feed503, 0xb23e255d,
+  0x3feee89f, 0x995ad3ad, 0x3feeff76, 0xf2fb5e47, 0x3fef199b, 0xdd85529c, 0x3fef3720, 0xdcef9069,
+  0x3fef5818, 0xdcfba487, 0x3fef7c97, 0x337b9b5f, 0x3fefa4af, 0xa2a490da, 0x3fefd076, 0x5b6e4540,
+];
+const bits = new Float64Array(1);
+const words = new Uint32Array(bits.buffer);
+const LO = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
+const HI = 1 - LO;
+function fromWords(hi: number, lo: number): number {
+  words[HI] = hi;
+  words[LO] = lo;
+  return bits[0];
+}
+const EXPF_SHIFT = 6755399441055744; // 0x1.8p52
+const EXPF_INV_LN2_N = fromWords(0x3ff71547, 0x652b82fe) * 32;
+const EXPF_C0 = fromWords(0x3fac6af8, 0x4b912394) / 32 / 32 / 32;
+const EXPF_C1 = fromWords(0x3fcebfce, 0x50fac4f3) / 32 / 32;
+const EXPF_C2 = fromWords(0x3fe62e42, 0xff0c52d6) / 32;
+
+/** glibc's (and AssemblyScript's expf_lut) single-precision exp of float(x), as a float. */
+export function expf(x: number): number {
+  x = f(x);
+  if (x !== x) return x;
+  if (x > 88.72283172607422) return Infinity; // above log(0x1p128)
+  if (x < -103.97207641601562) return 0; // below log(0x1p-150)
+  const z = EXPF_INV_LN2_N * x;
+  bits[0] = z + EXPF_SHIFT;
+  const kd = bits[0];
+  const ki = words[LO];
+  const r = z - (kd - EXPF_SHIFT);
+  const i = ki & 31;
+  // 2^(k/N): the table entry with k's integer part added to its exponent (ki << 47 over 64 bits)
+  const s = fromWords((EXP2F_TAB[2 * i] + (ki << 15)) >>> 0, EXP2F_TAB[2 * i + 1]);
+  const zz = EXPF_C0 * r + EXPF_C1;
+  let y = EXPF_C2 * r + 1;
+  y += zz * (r * r);
+  return f(y * s);
+}
+
 /** fastText's std_log: log(x + 1e-5) of a float, as a float. */
 function stdLog(x: number): number {
   return f(Math.log(f(x) + 1e-5));
@@ -74,18 +124,25 @@ function stdLog(x: number): number {
 const SIGMOID_TABLE_SIZE = 512;
 const MAX_SIGMOID = 8;
 let sigmoidTable: Float32Array | undefined;
-function sigmoidLookup(x: number): number {
-  if (x < -MAX_SIGMOID) return 0;
-  if (x > MAX_SIGMOID) return 1;
+
+/** fastText's sigmoid table (Loss::t_sigmoid_, 513 floats), as the wasm predictor gets it too. */
+export function sigmoidTableF32(): Float32Array {
   if (!sigmoidTable) {
     sigmoidTable = new Float32Array(SIGMOID_TABLE_SIZE + 1);
     for (let i = 0; i <= SIGMOID_TABLE_SIZE; i++) {
       const v = f(f((i * 2 * MAX_SIGMOID) / SIGMOID_TABLE_SIZE) - MAX_SIGMOID);
-      sigmoidTable[i] = 1 / (1 + f(Math.exp(-v)));
+      sigmoidTable[i] = 1 / (1 + expf(-v));
     }
   }
+  return sigmoidTable;
+}
+
+function sigmoidLookup(x: number): number {
+  if (x < -MAX_SIGMOID) return 0;
+  if (x > MAX_SIGMOID) return 1;
+  const t = sigmoidTableF32();
   const i = Math.trunc(f(f(f(f(x + MAX_SIGMOID) * SIGMOID_TABLE_SIZE) / MAX_SIGMOID) / 2));
-  return sigmoidTable[i];
+  return t[i];
 }
 
 /**
@@ -257,7 +314,7 @@ export function predictRows(
         return;
       }
       let p = output.dot(h, node - t.osz);
-      p = f(1 / f(1 + f(Math.exp(-p))));
+      p = f(1 / f(1 + expf(-p)));
       dfs(t.left[node], f(score + stdLog(1 - p)));
       dfs(t.right[node], f(score + stdLog(p)));
     };

@@ -7,6 +7,7 @@ import { QuantextError } from '../errors.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { writeFileViaHost } from '../io/lines.js';
 import { DenseMatrix } from '../vectors/matrix.js';
+import { PQMatrix } from '../vectors/tables/pq.js';
 import { defaultArgs, type FastTextArgs } from './args.js';
 import { ChunkReader } from './bytes.js';
 import { FastTextDictionary } from './dictionary.js';
@@ -58,10 +59,17 @@ export interface SaveFastTextOptions {
 
 /**
  * The bytes of a fastText `.bin` holding `wv` (an unsupervised model: its words with their counts, its input
- * matrix). fastText 0.9.2 loads it: `fasttext print-word-vectors`, `nn`, `analogies` give wv's vectors.
+ * matrix; a product-quantized input matrix is written quantized, as in a `.ftz`). fastText 0.9.2 loads it:
+ * `fasttext print-word-vectors`, `nn`, `analogies` give wv's vectors.
  */
 export function fastTextModelBytes(wv: FastTextKeyedVectors, opts: SaveFastTextOptions = {}): Uint8Array[] {
-  if (!(wv.input instanceof DenseMatrix)) throw new QuantextError('E_UNSUPPORTED', 'saving a .bin needs a dense input matrix');
+  const quant = wv.input instanceof PQMatrix;
+  if (!(wv.input instanceof DenseMatrix) && !quant) {
+    throw new QuantextError('E_UNSUPPORTED', `a fastText model file holds a dense (f32) or product-quantized n-gram table; this one is ${wv.input.dtype}: save the vectors with format 'bin' (word2vec binary, the words' vectors only) or 'safetensors'`);
+  }
+  if (!quant && wv.pruneIdx) {
+    throw new QuantextError('E_UNSUPPORTED', 'a pruned n-gram table (from a .ftz made with -cutoff) must stay product-quantized in a fastText model file (fastText refuses a dense one): save the vectors with format \'bin\' (word2vec binary) or \'safetensors\'');
+  }
   const args = defaultArgs({ ...opts.args, dim: wv.dim, minn: wv.minn, maxn: wv.maxn, bucket: wv.bucket });
   if (args.model === 'supervised') throw new QuantextError('E_OPTION', 'fastTextModelBytes writes unsupervised models (word vectors); a supervised model is saved with FastTextModel.save');
   const words = [...wv.keys];
@@ -75,7 +83,7 @@ export function fastTextModelBytes(wv: FastTextKeyedVectors, opts: SaveFastTextO
   const output = opts.output ?? new DenseMatrix(outRows, wv.dim, { rt: wv.rt, zero: true });
   try {
     if (output.cols !== wv.dim || output.rows < outRows) throw new QuantextError('E_SHAPE', `output matrix ${output.rows}×${output.cols}; expected ${outRows}×${wv.dim}`);
-    return serializeModel({ version: 12, args, dict, input: wv.input, output, quantInput: false, qout: false });
+    return serializeModel({ version: 12, args, dict, input: wv.input, output, quantInput: quant, qout: false });
   } finally {
     if (!opts.output) output.dispose();
   }

@@ -13,3 +13,17 @@ export interface FtKernels {
   /** The supervised config block's layout entry i (field offsets, then its size; −1 past the end). */
   sup_cfg_layout(i: number): number;
 }
+
+/** Signatures of the fastText prediction kernels in assembly/ft/predict.ts (state block: src/fasttext/predictor.ts). */
+export interface FtPredictKernels {
+  /** Predicts the lines of src[state.pos .. len); returns how many lines were done (state.pos moves on). */
+  ft_predict_batch(st: number, src: number, len: number): number;
+  ft_predict_batch_scalar(st: number, src: number, len: number): number;
+  /** Hashes entries 0 … n−1 of the state's pool into its (zeroed) table. */
+  ft_dict_build(st: number, n: number): void;
+  /** Bytes of the state block. */
+  ft_predict_state_size(): number;
+}
+// merged into FtKernels, so Kernels (./index.ts) has them
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface FtKernels extends FtPredictKernels {}
