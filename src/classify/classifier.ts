@@ -20,7 +20,8 @@ import { disposeSymbol } from '../runtime/handle.js';
 import { DenseMatrix } from '../vectors/matrix.js';
 import { FastTextModel, type LabelProbability } from '../fasttext/model.js';
 import { defaultArgs, type FastTextArgs, type FastTextLoss } from '../fasttext/args.js';
-import type { ByteSource } from '../io/lines.js';
+import { openByteSource, type ByteSource } from '../io/lines.js';
+import type { PredictionBlock } from '../fasttext/predictor.js';
 import { aliasTable } from '../train/vocab.js';
 import { TrainMemory } from '../train/memory.js';
 import { startThreads, registerPool, terminatePool, type PoolBox } from '../train/threads.js';
@@ -457,7 +458,7 @@ export class TextClassifier {
   predictBatch(texts: readonly string[], k = 1, threshold = 0): LabelProbability[][] {
     const m = this.model;
     check(Array.isArray(texts), 'predictBatch: texts must be an array of strings', { option: 'texts' });
-    return texts.map((t) => m.predict(t, k, threshold));
+    return m.predictBatch(texts, k, threshold);
   }
 
   /**
@@ -509,11 +510,42 @@ function weightsFinite(rt: Runtime, ptr: number, n: number): boolean {
   return true;
 }
 
-/** fastText's FastText::test over a model (ours or fastText's). */
+/**
+ * fastText's FastText::test over a model (ours or fastText's). A file (or bytes) is predicted in wasm in blocks of
+ * lines (FastTextPredictor.predictBytes with the lines' gold labels: no JavaScript per token); lines given as an
+ * iterable are predicted line by line.
+ */
 export async function testModel(m: FastTextModel, data: ClassifierData, k: number, threshold: number, labelPrefix = '__label__'): Promise<TestResult> {
   if (!m.isSupervised) throw new QuantextError('E_UNSUPPORTED', 'test: this fastText model is unsupervised (skipgram or cbow); only supervised models are tested');
   const meter = new Meter(m.labels);
   const d = m.dict;
+  if ((typeof data === 'string' || data instanceof URL || data instanceof Uint8Array) && labelPrefix === '__label__') {
+    const logBlock = (b: PredictionBlock) => {
+      const go = b.goldOffsets!, g = b.gold!;
+      for (let i = 0; i < b.docs; i++) {
+        if (go[i + 1] === go[i]) continue; // no known label: fastText skips the line
+        const preds = b.labels.subarray(b.offsets[i], b.offsets[i + 1]);
+        // no prediction at threshold ≤ 0 means no input rows (a last line of labels only): fastText skips it too
+        if (preds.length === 0 && threshold <= 0) continue;
+        meter.log(g.subarray(go[i], go[i + 1]), preds);
+      }
+    };
+    const opened = await openByteSource(data as ByteSource);
+    let rest: Uint8Array = new Uint8Array(0);
+    for await (const chunk of opened.chunks) {
+      let buf = chunk;
+      if (rest.length) {
+        buf = new Uint8Array(rest.length + chunk.length);
+        buf.set(rest);
+        buf.set(chunk, rest.length);
+      }
+      const b = m.predictBytes(buf, { k, threshold, gold: true });
+      logBlock(b);
+      rest = buf.slice(b.consumed);
+    }
+    if (rest.length) logBlock(m.predictBytes(rest, { k, threshold, gold: true, final: true }));
+    return meter.result();
+  }
   const rowsBuf: number[] = [];
   const gold: number[] = [];
   for await (const l of dataLines(data, labelPrefix, 'test')) {

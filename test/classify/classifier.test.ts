@@ -170,6 +170,8 @@ describe('determinism, threads, saving and loading', () => {
       }
     }
     expect(t.n).toBe(held.length);
+    // the same lines as a file go through the wasm predictor in blocks: the same figures
+    expect(await c.test(new TextEncoder().encode(lines(held).join('\n') + '\n'), 1)).toEqual(t);
     expect(t.precision).toBeCloseTo(correct / held.length, 12);
     expect(t.recall).toBeCloseTo(correct / held.length, 12);
     for (const l of t.labels) {
