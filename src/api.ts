@@ -43,3 +43,5 @@ export { type FastTextArgs, type FastTextLoss, type FastTextModelName } from './
 export * from './infer/index.js';
 export { FastTextPredictor, type PredictorParts, type PredictorOptions, type PredictBytesOptions, type PredictionBlock } from './fasttext/predictor.js';
 export { type FastTextSaveOptions } from './fasttext/keyed.js';
+export { TextClassifier, testModel } from './classify/classifier.js';
+export type { TextClassifierOptions, ClassifierTrainOptions, ClassifierTrainResult, ClassifierData, LabelledText, TestResult, LabelMetrics } from './classify/classifier.js';

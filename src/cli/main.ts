@@ -20,6 +20,8 @@ import { FastTextModel } from '../fasttext/model.js';
 import { fmtBytes } from '../runtime/memory.js';
 import { removeLiveTempFilesSync } from '../io/atomic.js';
 import { positiveInt, seed, joinNegativeValues, str } from './args.js';
+import { supervisedCommand } from './supervised.js';
+import { testCommand, formatGeneral, formatTestLabel } from './test-cmd.js';
 
 let json = false;
 const log = (s: string) => {
@@ -201,6 +203,55 @@ cli
     emit({ ...summary, analogy: ev.analogy && { correct: ev.analogy.correct, total: ev.analogy.total, accuracy: ev.analogy.accuracy }, pairs: ev.pairs });
     model.dispose();
   });
+
+cli
+  .command('supervised <train>', 'train a fastText text classifier on TRAIN (fastText format: __label__x words…), save a fastText .bin')
+  .option('--out <file>', 'where to save the model (.bin)')
+  .option('--dim <n>', 'size of the hidden vector (default 100)')
+  .option('--epoch <n>', 'passes over the data (default 5)')
+  .option('--lr <a>', 'learning rate (default 0.1)')
+  .option('--word-ngrams <n>', 'longest word n-gram (default 1)')
+  .option('--minn <n>', 'shortest character n-gram (default 0)')
+  .option('--maxn <n>', 'longest character n-gram, 0 for none (default 0)')
+  .option('--bucket <n>', 'hash buckets for n-grams (default 2000000)')
+  .option('--loss <l>', 'softmax | hs | ns | ova (default softmax)')
+  .option('--neg <n>', 'negatives for --loss ns (default 5)')
+  .option('--threads <n>', 'worker threads (default: the cores, at most 8)')
+  .option('--seed <s>', 'random seed (default 0)')
+  .option('--min-count <n>', 'words rarer than this are unknown (default 1)')
+  .option('--min-count-label <n>', 'labels rarer than this are dropped (default 0)')
+  .option('--label <prefix>', 'label prefix (default __label__)')
+  .option('--skip-invalid', 'leave out empty, unlabelled and label-only lines (as fastText does) instead of failing')
+  .action(async (train: string, o) => {
+    await init();
+    const { summary, model } = await supervisedCommand(String(train), { ...o, threads: o.threads ?? defaultThreads(), quiet: false });
+    if (summary.out !== undefined) log(`saved ${summary.out}`);
+    model.dispose();
+    emit(summary);
+  });
+
+for (const perLabel of [false, true]) {
+  cli
+    .command(`${perLabel ? 'test-label' : 'test'} <model> <input>`, perLabel ? 'per-label precision, recall and F1 of a supervised model on INPUT (or -), as `fasttext test-label`' : 'precision and recall at k of a supervised model on INPUT (or -), as `fasttext test`')
+    .option('--k <n>', 'labels predicted per line (-1: all)', { default: 1 })
+    .option('--threshold <t>', 'leave out labels below this probability', { default: 0 })
+    .action(async (modelPath: string, input: string, o) => {
+      await init();
+      const model = await FastTextModel.load(String(modelPath));
+      try {
+        const { k, result } = await testCommand(model, input === '-' ? stdinLines() : String(input), o);
+        log((perLabel ? formatTestLabel(result, k) : formatGeneral(result, k)).trimEnd());
+        emit(perLabel ? { n: result.n, precision: result.precision, recall: result.recall, labels: result.labels } : { n: result.n, precision: result.precision, recall: result.recall });
+      } finally {
+        model.dispose();
+      }
+    });
+}
+
+async function* stdinLines(): AsyncGenerator<string> {
+  const { createInterface } = await import('node:readline');
+  for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) yield line;
+}
 
 // '--no-analogies'/'--no-pairs' carry an empty default (so that an absent '--analogies <file>' is not 'missing'): hide it
 cli.help((sections) => sections.map((sec) => ({ ...sec, body: sec.body.replaceAll(' (default: )', '') })));

@@ -7,6 +7,11 @@ export interface FtKernels {
   ft_init_uniform(p: number, n: number, seed: number, scale: number): void;
   /** The FastText config block's own layout entry i (FT_SUB_OFFSETS, FT_SUB_ROWS, FT_CFG_SIZE; −1 past the end). */
   ft_cfg_layout(i: number): number;
+  /** fastText supervised training: lines [LINE0, LINE1) of the encoded corpus in the config block at `cfg` (assembly/ft/supervised.ts). */
+  sup_train_batch(cfg: number): void;
+  sup_train_batch_scalar(cfg: number): void;
+  /** The supervised config block's layout entry i (field offsets, then its size; −1 past the end). */
+  sup_cfg_layout(i: number): number;
 }
 
 /** Signatures of the fastText prediction kernels in assembly/ft/predict.ts (state block: src/fasttext/predictor.ts). */

@@ -1,0 +1,564 @@
+/**
+ * TextClassifier: fastText's `supervised` model (Joulin et al. 2017) trained in wasm. A line's hidden vector is the
+ * mean of its input rows (words, their character n-grams, word n-grams hashed into `bucket` rows); an output matrix
+ * scores the labels with softmax, one-vs-all, negative sampling or hierarchical softmax; SGD with the learning rate
+ * decaying linearly to 0 over epochs × tokens, Hogwild threads over shared memory. The trained model is a
+ * FastTextModel (arguments, dictionary, input and output matrices), so prediction and `.bin` files are shared with
+ * models fastText made.
+ *
+ * ```ts
+ * const clf = new TextClassifier({ dim: 50, epochs: 25, wordNgrams: 2, bucket: 200_000 });
+ * await clf.train('train.txt');            // fastText format: "__label__spam buy now …" per line
+ * clf.predict('cheap meds online', 2);     // [['__label__spam', 0.98], ['__label__ham', 0.02]]
+ * await clf.test('test.txt');              // { n, precision, recall, labels: [...] }
+ * await clf.save('model.bin');             // fastText 0.9.2 loads it: `fasttext predict model.bin -`
+ * ```
+ */
+import { QuantextError, check } from '../errors.js';
+import { init, type Runtime } from '../runtime/runtime.js';
+import { disposeSymbol } from '../runtime/handle.js';
+import { DenseMatrix } from '../vectors/matrix.js';
+import { FastTextModel, type LabelProbability } from '../fasttext/model.js';
+import { defaultArgs, type FastTextArgs, type FastTextLoss } from '../fasttext/args.js';
+import { openByteSource, type ByteSource } from '../io/lines.js';
+import type { PredictionBlock } from '../fasttext/predictor.js';
+import { aliasTable } from '../train/vocab.js';
+import { TrainMemory } from '../train/memory.js';
+import { startThreads, registerPool, terminatePool, type PoolBox } from '../train/threads.js';
+import type { TrainProgress } from '../train/options.js';
+import { throwIfAborted } from '../train/scheduler.js';
+import { dataLines, internLines, buildDictionary, encodeLines, type ClassifierData, type EncodedLines, type InternedCorpus } from './encode.js';
+import { SUP, SUP_CFG_SIZE, LOSS_CODE, checkSupLayout, sigmoidTable, logTable, hsPaths } from './kernel.js';
+import { Meter, type TestResult } from './meter.js';
+
+export type { ClassifierData, LabelledText } from './encode.js';
+export type { TestResult, LabelMetrics } from './meter.js';
+
+export interface TextClassifierOptions {
+  /** Size of the hidden vector (fastText -dim). Default 100. */
+  dim?: number;
+  /** Passes over the data (-epoch). Default 5. */
+  epochs?: number;
+  /** Initial learning rate (-lr), decaying linearly to 0. Default 0.1. */
+  lr?: number;
+  /** Longest word n-gram (-wordNgrams). Default 1. */
+  wordNgrams?: number;
+  /** Shortest character n-gram (-minn). Default 0 (no character n-grams). */
+  minn?: number;
+  /** Longest character n-gram (-maxn). Default 0. */
+  maxn?: number;
+  /**
+   * Hash buckets for word and character n-grams (-bucket). Default 2,000,000 (bucket × dim × 4 bytes of memory);
+   * 0 when wordNgrams ≤ 1 and maxn = 0, as fastText sets it.
+   */
+  bucket?: number;
+  /** Words rarer than this are unknown (-minCount). Default 1. */
+  minCount?: number;
+  /** Labels rarer than this are dropped (-minCountLabel). Default 0. */
+  minCountLabel?: number;
+  /** -loss. Default 'softmax'. */
+  loss?: FastTextLoss;
+  /** Negatives per example for loss 'ns' (-neg). Default 5. */
+  neg?: number;
+  /** Worker threads (Hogwild over shared memory; -thread). Default 1 (deterministic for a seed). */
+  threads?: number;
+  /** Seed of the initial weights and of every random draw (-seed). Default 0. */
+  seed?: number;
+  /** Tokens that start with this are labels (-label). Default '__label__'. */
+  labelPrefix?: string;
+  /** Leave out empty lines, lines without a label and label-only lines (as fastText does) instead of failing. */
+  skipInvalid?: boolean;
+  /** Runtime to train in (default: the one `init()` made). */
+  runtime?: Runtime;
+}
+
+export interface ClassifierTrainOptions {
+  onProgress?: (p: TrainProgress) => void;
+  signal?: AbortSignal;
+  /** Minimum milliseconds between onProgress calls. Default 200. */
+  progressInterval?: number;
+}
+
+export interface ClassifierTrainResult {
+  /** examples trained per epoch (lines with labels and input) */
+  examples: number;
+  /** tokens per epoch as fastText counts them (words, labels, "</s>") */
+  tokens: number;
+  epochs: number;
+  seconds: number;
+  /** tokens × epochs / seconds of the SGD passes */
+  tokensPerSecond: number;
+  /** mean loss per example of the last epoch */
+  loss: number;
+  /** threads that trained (fewer than asked where the host cannot run them) */
+  threads: number;
+}
+
+type Resolved = Required<Omit<TextClassifierOptions, 'runtime'>>;
+
+const DEFAULTS: Resolved = {
+  dim: 100, epochs: 5, lr: 0.1, wordNgrams: 1, minn: 0, maxn: 0, bucket: 2_000_000, minCount: 1, minCountLabel: 0,
+  loss: 'softmax', neg: 5, threads: 1, seed: 0, labelPrefix: '__label__', skipInvalid: false,
+};
+const LOSSES: readonly FastTextLoss[] = ['softmax', 'hs', 'ns', 'ova'];
+/** tokens per kernel call (one thread's share of work between two messages) */
+const BATCH_TOKENS = 1 << 15;
+const YIELD_MS = 50;
+
+function describe(v: unknown): string {
+  return typeof v === 'string' ? `'${v}'` : typeof v === 'number' ? String(v) : v === null ? 'null' : typeof v;
+}
+
+function resolve(options: TextClassifierOptions): Resolved {
+  check(typeof options === 'object' && options !== null, `TextClassifier: options must be an object, got ${describe(options)}`, { option: 'options' });
+  const known = new Set([...Object.keys(DEFAULTS), 'runtime']);
+  for (const k of Object.keys(options)) check(known.has(k), `TextClassifier: unknown option '${k}'`, { option: k });
+  const o: any = { ...DEFAULTS };
+  for (const [k, v] of Object.entries(options)) if (v !== undefined && k !== 'runtime') o[k] = v;
+  const int = (k: string, min: number, max: number) =>
+    check(Number.isInteger(o[k]) && o[k] >= min && o[k] <= max, `TextClassifier: ${k} must be an integer in [${min}, ${max}], got ${describe(o[k])}`, { option: k, value: o[k] });
+  int('dim', 1, 10000);
+  int('epochs', 1, 1e6);
+  int('wordNgrams', 1, 100);
+  int('minn', 0, 100);
+  int('maxn', 0, 100);
+  int('bucket', 0, 0x7fffffff);
+  int('minCount', 1, 2 ** 31 - 1);
+  int('minCountLabel', 0, 2 ** 31 - 1);
+  int('neg', 1, 1000);
+  int('threads', 1, 1024);
+  int('seed', 0, 2 ** 32 - 1);
+  check(typeof o.lr === 'number' && Number.isFinite(o.lr) && o.lr > 0 && o.lr <= 100, `TextClassifier: lr must be a finite number in (0, 100], got ${describe(o.lr)}`, { option: 'lr', value: o.lr });
+  check(LOSSES.includes(o.loss), `TextClassifier: loss must be one of ${LOSSES.join(', ')}, got ${describe(o.loss)}`, { option: 'loss', value: o.loss });
+  check(typeof o.labelPrefix === 'string' && o.labelPrefix.length > 0 && !/[ \t\n\v\f\r\0]/.test(o.labelPrefix), `TextClassifier: labelPrefix must be a non-empty string without spaces, got ${describe(o.labelPrefix)}`, { option: 'labelPrefix' });
+  check(typeof o.skipInvalid === 'boolean', `TextClassifier: skipInvalid must be a boolean, got ${describe(o.skipInvalid)}`, { option: 'skipInvalid' });
+  check(o.maxn === 0 || o.maxn >= o.minn, `TextClassifier: maxn (${o.maxn}) must be ≥ minn (${o.minn}), or 0 for no character n-grams`, { option: 'maxn' });
+  if (o.minn > 0 && o.maxn === 0 && options.maxn === undefined) o.maxn = 0;
+  // fastText (args.cc): no n-grams at all, no buckets
+  if (o.wordNgrams <= 1 && o.maxn === 0) o.bucket = 0;
+  check(o.bucket > 0 || (o.wordNgrams <= 1 && o.maxn === 0), 'TextClassifier: bucket must be ≥ 1 with word n-grams (wordNgrams > 1) or character n-grams (maxn > 0)', { option: 'bucket' });
+  return o as Resolved;
+}
+
+export class TextClassifier {
+  readonly opts: Resolved;
+  private runtimeOpt?: Runtime;
+  private _model?: FastTextModel;
+  private mem?: TrainMemory;
+  /** fixed wasm tables of the current model (sigmoid, log, negatives, hs paths) */
+  private tables?: { sigmoid: number; log: number; neg: number; hsOff: number; hsPaths: number; hsCodes: number };
+  private rngStates: bigint[] = [];
+  private threadsBox: PoolBox = {};
+  private training = false;
+  private disposed = false;
+
+  constructor(options: TextClassifierOptions = {}) {
+    this.opts = resolve(options);
+    this.runtimeOpt = options.runtime;
+    registerPool(this, this.threadsBox);
+  }
+
+  /**
+   * A fastText supervised `.bin` (ours or fastText's) as a classifier that predicts and can keep training (its
+   * dictionary, labels and arguments are the file's; `options` gives the run settings: lr, epochs, threads, seed).
+   * A `.ftz` predicts but cannot train (its matrices are product-quantized).
+   */
+  static async load(source: ByteSource, options: TextClassifierOptions = {}): Promise<TextClassifier> {
+    const rt = options.runtime ?? (await init());
+    const model = await FastTextModel.load(source, { rt });
+    if (!model.isSupervised) {
+      model.dispose();
+      throw new QuantextError('E_UNSUPPORTED', 'TextClassifier.load: this fastText model is unsupervised (skipgram or cbow), not a classifier');
+    }
+    const a = model.args;
+    const c = new TextClassifier({
+      ...options, dim: a.dim, wordNgrams: a.wordNgrams, minn: a.minn, maxn: a.maxn, bucket: a.bucket || undefined,
+      loss: a.loss, neg: a.neg, minCount: a.minCount, epochs: options.epochs ?? a.epoch, runtime: rt,
+    });
+    c._model = model;
+    return c;
+  }
+
+  /** The trained (or loaded) model: arguments, dictionary, input and output matrices. Throws before train(). */
+  get model(): FastTextModel {
+    this.alive();
+    if (!this._model) throw new QuantextError('E_EMPTY', 'the classifier has no model yet: call train() or TextClassifier.load() first');
+    return this._model;
+  }
+
+  get labels(): string[] {
+    return this.model.labels;
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  private alive(): void {
+    if (this.disposed) throw new QuantextError('E_DISPOSED', 'TextClassifier was used after dispose()');
+  }
+
+  private argsFor(): FastTextArgs {
+    const o = this.opts;
+    return defaultArgs({
+      dim: o.dim, epoch: o.epochs, minCount: o.minCount, neg: o.neg, wordNgrams: o.wordNgrams, loss: o.loss, model: 'supervised',
+      bucket: o.bucket, minn: o.minn, maxn: o.maxn, lrUpdateRate: 100, t: 1e-4,
+    });
+  }
+
+  /**
+   * Trains on `data` (a fastText-format file, or lines, or `{ text, labels }` items; several labels per line are
+   * allowed). The first call builds the dictionary and the model; later calls (and calls on a loaded model) keep
+   * training it on the dictionary it has: unknown words still contribute their n-grams, an unknown label is an
+   * error. Each call runs `epochs` epochs with the learning rate decaying from `lr` to 0.
+   */
+  async train(data: ClassifierData, options: ClassifierTrainOptions = {}): Promise<ClassifierTrainResult> {
+    this.alive();
+    if (this.training) throw new QuantextError('E_BUSY', 'train() is running on this classifier; await it first');
+    check(typeof options === 'object' && options !== null, 'train(): options must be an object', { option: 'options' });
+    for (const k of Object.keys(options)) check(['onProgress', 'signal', 'progressInterval'].includes(k), `train(): unknown option '${k}'`, { option: k });
+    this.training = true;
+    try {
+      const rt = this.runtimeOpt ?? (await init());
+      checkSupLayout(rt.kernels);
+      const first = !this._model;
+      const args = first ? this.argsFor() : this._model!.args;
+      let interned: InternedCorpus | undefined = await internLines(data, { labelPrefix: this.opts.labelPrefix, skipInvalid: this.opts.skipInvalid, name: 'train' });
+      throwIfAborted(options.signal);
+      if (first) {
+        const dict = buildDictionary(interned!, args, this.opts.minCountLabel);
+        const rows = dict.nwords + args.bucket;
+        check(rows * args.dim * 4 < 2 ** 32, `TextClassifier: (${dict.nwords} words + ${args.bucket} buckets) × ${args.dim} floats cannot fit wasm32 memory; use a smaller bucket`, { option: 'bucket' });
+        const input = new DenseMatrix(rows, args.dim, { rt, zero: false });
+        let output: DenseMatrix;
+        try {
+          // fastText: input uniform in (−1/dim, 1/dim), output zero
+          rt.kernels.ft_init_uniform(input.ptr, rows * args.dim, mixSeed(this.opts.seed), 1 / args.dim);
+          output = new DenseMatrix(dict.nlabels, args.dim, { rt, zero: true });
+        } catch (e) {
+          input.dispose();
+          throw e;
+        }
+        this._model = new FastTextModel({ version: 12, args, dict, input, output, quantInput: false, qout: false });
+      }
+      const model = this._model!;
+      if (!(model.input instanceof DenseMatrix) || !(model.output instanceof DenseMatrix) || model.input.stride !== model.dim || model.output.stride !== model.dim) {
+        throw new QuantextError('E_UNSUPPORTED', 'TextClassifier.train: this model is quantized (a .ftz); only a .bin model (dense matrices) can keep training');
+      }
+      let enc: EncodedLines | undefined = encodeLines(interned!, model.dict, args, !first, 'train');
+      interned = undefined; // the token ids are garbage from here on
+      return await this.runEpochs(rt, () => {
+        const e = enc!;
+        enc = undefined; // and the encoded copy once it is in wasm memory
+        return e;
+      }, options);
+    } finally {
+      this.training = false;
+    }
+  }
+
+  private ensureTables(rt: Runtime, mem: TrainMemory): NonNullable<TextClassifier['tables']> {
+    if (this.tables) return this.tables;
+    const m = this._model!, a = rt.arena, d = m.dict;
+    const sigmoid = mem.alloc(513 * 4);
+    a.f32(sigmoid, 513).set(sigmoidTable());
+    const log = mem.alloc(513 * 4);
+    a.f32(log, 513).set(logTable());
+    const labelCounts = d.counts.slice(d.nwords);
+    let neg = 0, hsOff = 0, hsPathsPtr = 0, hsCodes = 0;
+    if (m.args.loss === 'ns') {
+      const t = aliasTable(labelCounts, 0.5);
+      neg = mem.alloc(t.length * 4);
+      a.u32(neg, t.length).set(t);
+    }
+    if (m.args.loss === 'hs') {
+      const h = hsPaths(labelCounts);
+      hsOff = mem.alloc(h.off.length * 4);
+      a.i32(hsOff, h.off.length).set(h.off);
+      hsPathsPtr = mem.alloc(Math.max(4, h.paths.length * 4));
+      a.i32(hsPathsPtr, h.paths.length).set(h.paths);
+      hsCodes = mem.alloc(Math.max(4, h.codes.length));
+      a.u8(hsCodes, h.codes.length).set(h.codes);
+    }
+    this.tables = { sigmoid, log, neg, hsOff, hsPaths: hsPathsPtr, hsCodes };
+    return this.tables;
+  }
+
+  private async runEpochs(rt: Runtime, takeEnc: () => EncodedLines, options: ClassifierTrainOptions): Promise<ClassifierTrainResult> {
+    this.mem ??= new TrainMemory(rt);
+    const mem = this.mem;
+    const model = this._model!;
+    const t = this.ensureTables(rt, mem);
+    let enc: EncodedLines | undefined = takeEnc();
+    const nlines = enc.ntok.length;
+    const ntok = enc.ntok;
+    const epochs = this.opts.epochs;
+    const lr = this.opts.lr;
+    const threads = await startThreads(rt, 'TextClassifier', this.opts.threads, this.threadsBox);
+    const pool = threads > 1 ? this.threadsBox.pool : undefined;
+    // the encoded corpus, in wasm memory once
+    const owned: number[] = [];
+    const put = (arr: Int32Array): number => {
+      const p = mem.alloc(Math.max(4, arr.length * 4));
+      owned.push(p);
+      rt.arena.i32(p, arr.length).set(arr);
+      return p;
+    };
+    const cfgs: number[] = [];
+    const running = new Set<Promise<void>>();
+    let failure: unknown;
+    try {
+      const rowsPtr = put(enc.rows), rowOffPtr = put(enc.rowOff), labelsPtr = put(enc.labels), labOffPtr = put(enc.labOff), ntokPtr = put(enc.ntok);
+      enc = undefined;
+      const osz = model.output.rows, dim = model.dim;
+      const input = model.input as DenseMatrix, output = model.output as DenseMatrix;
+      for (let s = 0; s < threads; s++) {
+        const cfg = mem.alloc(SUP_CFG_SIZE, true);
+        cfgs.push(cfg);
+        const scratch = mem.alloc((2 * dim + osz) * 4 + 16);
+        owned.push(scratch);
+        const i32 = (off: number, v: number) => (rt.arena.i32(cfg + off, 1)[0] = v);
+        i32(SUP.INPUT, input.ptr);
+        i32(SUP.OUTPUT, output.ptr);
+        i32(SUP.DIM, dim);
+        i32(SUP.OSZ, osz);
+        i32(SUP.LOSS, LOSS_CODE[model.args.loss]);
+        i32(SUP.NEG, model.args.neg);
+        i32(SUP.ROWS, rowsPtr);
+        i32(SUP.ROW_OFF, rowOffPtr);
+        i32(SUP.LABELS, labelsPtr);
+        i32(SUP.LAB_OFF, labOffPtr);
+        i32(SUP.NTOK, ntokPtr);
+        i32(SUP.NEG_TABLE, t.neg);
+        i32(SUP.HS_PATHS, t.hsPaths);
+        i32(SUP.HS_CODES, t.hsCodes);
+        i32(SUP.HS_OFF, t.hsOff);
+        i32(SUP.SIGMOID, t.sigmoid);
+        i32(SUP.LOG, t.log);
+        i32(SUP.SCRATCH, scratch);
+        // each thread's LCG stream: from the seed and the thread, continued across train() calls
+        const st = this.rngStates[s] ?? ((BigInt(this.opts.seed) * 0x9e3779b97f4a7c15n + BigInt(s) * 0x632be59bd9b4e019n + 1n) & 0xffffffffffffffffn);
+        const u = rt.arena.u32(cfg + SUP.RNG, 2);
+        u[0] = Number(st & 0xffffffffn);
+        u[1] = Number(st >> 32n);
+      }
+      // batches of whole lines, about BATCH_TOKENS tokens each
+      const cuts: number[] = [0];
+      const cutTok: number[] = [];
+      let acc = 0;
+      for (let l = 0; l < nlines; l++) {
+        acc += ntok[l];
+        if (acc >= BATCH_TOKENS || l === nlines - 1) {
+          cuts.push(l + 1);
+          cutTok.push(acc);
+          acc = 0;
+        }
+      }
+      const perEpoch = ntok.reduce((s, v) => s + v, 0);
+      const total = Math.max(1, perEpoch * epochs);
+      const free = cfgs.map((_, i) => i).reverse();
+      const waiting: ((i: number) => void)[] = [];
+      const release = (i: number) => {
+        const w = waiting.shift();
+        if (w) w(i);
+        else free.push(i);
+      };
+      const acquire = (): Promise<number> => (free.length ? Promise.resolve(free.pop()!) : new Promise((r) => waiting.push(r)));
+      const stats = () => {
+        let loss = 0, ex = 0;
+        for (const cfg of cfgs) {
+          const f = rt.arena.f64(cfg + SUP.LOSS_SUM, 3);
+          loss += f[0];
+          ex += f[1];
+          f[0] = f[1] = f[2] = 0;
+        }
+        return { loss, ex };
+      };
+      const t0 = performance.now();
+      let lastYield = t0, lastReport = 0;
+      const interval = options.progressInterval ?? 200;
+      let done = 0;
+      let lastLoss = 0, lastEx = 0;
+      for (let epoch = 0; epoch < epochs; epoch++) {
+        for (let b = 0; b + 1 < cuts.length; b++) {
+          const slot = await acquire();
+          if (failure) throw failure;
+          if (this.disposed) throw new QuantextError('E_DISPOSED', 'the classifier was disposed during train()');
+          throwIfAborted(options.signal);
+          const cfg = cfgs[slot];
+          const a0 = lr * (1 - done / total), a1 = lr * (1 - (done + cutTok[b]) / total);
+          const i32 = rt.arena.i32(cfg, SUP_CFG_SIZE / 4);
+          i32[SUP.LINE0 / 4] = cuts[b];
+          i32[SUP.LINE1 / 4] = cuts[b + 1];
+          const f32 = rt.arena.f32(cfg, SUP_CFG_SIZE / 4);
+          f32[SUP.ALPHA0 / 4] = a0;
+          f32[SUP.ALPHA1 / 4] = Math.max(0, a1);
+          done += cutTok[b];
+          if (!pool) {
+            rt.kernels.sup_train_batch(cfg);
+            release(slot);
+          } else {
+            const p: Promise<void> = pool.call(slot, 'sup_train_batch', [cfg]).then(
+              () => {
+                running.delete(p);
+                release(slot);
+              },
+              (e) => {
+                running.delete(p);
+                failure ??= e;
+                release(slot);
+              },
+            );
+            running.add(p);
+          }
+          const now = performance.now();
+          if (options.onProgress && now - lastReport >= interval) {
+            lastReport = now;
+            const sec = (now - t0) / 1000;
+            options.onProgress({ epoch, epochs, progress: done / total, alpha: Math.max(0, a1), wordsPerSecond: sec > 0 ? done / sec : 0, words: done, loss: lastEx ? lastLoss / lastEx : 0 });
+          }
+          if (now - lastYield > YIELD_MS) {
+            await new Promise((r) => setTimeout(r, 0));
+            lastYield = performance.now();
+          }
+        }
+        await Promise.all(running);
+        if (failure) throw failure;
+        const s = stats();
+        lastLoss = s.loss;
+        lastEx = s.ex;
+        if (!Number.isFinite(s.loss) || !weightsFinite(rt, output.ptr, osz * dim)) {
+          throw new QuantextError('E_DIVERGED', `training diverged in epoch ${epoch + 1}: the loss or the output weights became non-finite with lr = ${lr}. Train a new classifier with a smaller lr (e.g. ${Number((lr / 10).toPrecision(2))}; the default is 0.1)`, { option: 'lr', lr, epoch });
+        }
+        options.onProgress?.({ epoch, epochs, progress: done / total, alpha: Math.max(0, lr * (1 - done / total)), wordsPerSecond: done / Math.max(1e-9, (performance.now() - t0) / 1000), words: done, loss: s.ex ? s.loss / s.ex : 0, epochEnd: true });
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      for (let s = 0; s < cfgs.length; s++) {
+        const u = rt.arena.u32(cfgs[s] + SUP.RNG, 2);
+        this.rngStates[s] = (BigInt(u[1]) << 32n) | BigInt(u[0]);
+      }
+      if (lastEx === 0) throw new QuantextError('E_EMPTY', 'nothing was trained: no line has both a known label and input');
+      return { examples: lastEx, tokens: perEpoch, epochs, seconds, tokensPerSecond: (perEpoch * epochs) / Math.max(seconds, 1e-9), loss: lastLoss / lastEx, threads };
+    } finally {
+      await Promise.allSettled([...running]);
+      for (const p of owned) mem.free(p);
+      for (const c of cfgs) mem.free(c);
+    }
+  }
+
+  /**
+   * The `k` most likely labels of one line of text with their probabilities, best first (as fastText's
+   * `predict-prob`); labels below `threshold` are left out; k = −1 gives every label.
+   */
+  predict(text: string, k = 1, threshold = 0): LabelProbability[] {
+    return this.model.predict(text, k, threshold);
+  }
+
+  /** {@link predict} for each text. */
+  predictBatch(texts: readonly string[], k = 1, threshold = 0): LabelProbability[][] {
+    const m = this.model;
+    check(Array.isArray(texts), 'predictBatch: texts must be an array of strings', { option: 'texts' });
+    return m.predictBatch(texts, k, threshold);
+  }
+
+  /**
+   * fastText's `test` (and `test-label`): precision and recall at `k` over the lines of `data` that have a label
+   * the model knows and some input, and the same per label. Lines are read as fastText reads a test file.
+   */
+  async test(data: ClassifierData, k = 1, threshold = 0): Promise<TestResult> {
+    const m = this.model;
+    check(Number.isInteger(k) && (k >= 1 || k === -1), `test: k must be a positive integer or -1 (all labels); got ${describe(k)}`, { option: 'k' });
+    check(typeof threshold === 'number' && !Number.isNaN(threshold), `test: threshold must be a number; got ${describe(threshold)}`, { option: 'threshold' });
+    return testModel(m, data, k, threshold, this.opts.labelPrefix);
+  }
+
+  /** Writes the model as a fastText `.bin` (fastText 0.9.2 loads it), atomically. */
+  async save(path: string | URL): Promise<void> {
+    await this.model.save(path);
+  }
+
+  /** The `.bin` file's bytes. */
+  toBytes(): Uint8Array {
+    return this.model.toBytes();
+  }
+
+  /** Frees the model, the training memory and the worker threads. Safe to call twice. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    terminatePool(this, this.threadsBox);
+    this._model?.dispose();
+    this.mem?.dispose();
+  }
+
+  [disposeSymbol](): void {
+    this.dispose();
+  }
+}
+
+/** A 32-bit seed spread over all its bits (murmur3's finalizer), so that nearby seeds start xorshift32 far apart. */
+function mixSeed(seed: number): number {
+  let h = (seed ^ 0x5bd1e995) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0 || 1;
+}
+
+function weightsFinite(rt: Runtime, ptr: number, n: number): boolean {
+  const a = rt.arena.f32(ptr, n);
+  for (let i = 0; i < n; i++) if (!Number.isFinite(a[i])) return false;
+  return true;
+}
+
+/**
+ * fastText's FastText::test over a model (ours or fastText's). A file (or bytes) is predicted in wasm in blocks of
+ * lines (FastTextPredictor.predictBytes with the lines' gold labels: no JavaScript per token); lines given as an
+ * iterable are predicted line by line.
+ */
+export async function testModel(m: FastTextModel, data: ClassifierData, k: number, threshold: number, labelPrefix = '__label__'): Promise<TestResult> {
+  if (!m.isSupervised) throw new QuantextError('E_UNSUPPORTED', 'test: this fastText model is unsupervised (skipgram or cbow); only supervised models are tested');
+  const meter = new Meter(m.labels);
+  const d = m.dict;
+  if ((typeof data === 'string' || data instanceof URL || data instanceof Uint8Array) && labelPrefix === '__label__') {
+    const logBlock = (b: PredictionBlock) => {
+      const go = b.goldOffsets!, g = b.gold!;
+      for (let i = 0; i < b.docs; i++) {
+        if (go[i + 1] === go[i]) continue; // no known label: fastText skips the line
+        const preds = b.labels.subarray(b.offsets[i], b.offsets[i + 1]);
+        // no prediction at threshold ≤ 0 means no input rows (a last line of labels only): fastText skips it too
+        if (preds.length === 0 && threshold <= 0) continue;
+        meter.log(g.subarray(go[i], go[i + 1]), preds);
+      }
+    };
+    const opened = await openByteSource(data as ByteSource);
+    let rest: Uint8Array = new Uint8Array(0);
+    for await (const chunk of opened.chunks) {
+      let buf = chunk;
+      if (rest.length) {
+        buf = new Uint8Array(rest.length + chunk.length);
+        buf.set(rest);
+        buf.set(chunk, rest.length);
+      }
+      const b = m.predictBytes(buf, { k, threshold, gold: true });
+      logBlock(b);
+      rest = buf.slice(b.consumed);
+    }
+    if (rest.length) logBlock(m.predictBytes(rest, { k, threshold, gold: true, final: true }));
+    return meter.result();
+  }
+  const rowsBuf: number[] = [];
+  const gold: number[] = [];
+  for await (const l of dataLines(data, labelPrefix, 'test')) {
+    gold.length = 0;
+    for (const t of l.tokens) {
+      const id = d.getId(t);
+      if (id >= d.nwords) gold.push(id - d.nwords);
+    }
+    if (gold.length === 0) continue;
+    rowsBuf.length = 0;
+    if (d.lineRows(l.tokens, l.eos, rowsBuf).length === 0) continue;
+    const preds = m.predictTokens(l.tokens, k, threshold, l.eos);
+    meter.log(gold, preds.map(([lab]) => d.getId(lab) - d.nwords));
+  }
+  return meter.result();
+}
