@@ -114,6 +114,11 @@ function installTools() {
     console.error(`smoke: installing the npm tools failed (${e.message.split('\n')[0]}); the runtimes that need them are skipped`);
   }
   if ((runtimes.includes('browser') || runtimes.includes('vite')) && !existsSync(CHROMIUM)) {
+    // QUANTEXT_SMOKE_APT=0: the caller already tried apt-get (.ci/run does, bounded in time): do not try again
+    if (process.env.QUANTEXT_SMOKE_APT === '0') {
+      console.error(`smoke: no Chromium at ${CHROMIUM} and QUANTEXT_SMOKE_APT=0: browser and vite are skipped`);
+      return;
+    }
     try {
       if (process.getuid?.() !== 0) throw new Error('this is not root: run `apt-get install -y --no-install-recommends chromium` as root');
       sh('apt-get', ['update', '-q']);
