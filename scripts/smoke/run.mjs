@@ -4,9 +4,10 @@
 //
 //   node scripts/smoke/run.mjs [--install] [--no-build] [--allow-skip] [--json FILE] [node] [deno] [bun] [browser] [vite] [workerd]
 //
-// With no runtime named, runs all six: node, deno, bun, browser (the demo page and checks.mjs in Chromium), vite
-// (a small app bundled by Vite and run in Chromium: vite.mjs) and workerd (scripts/workerd-smoke.mjs, Cloudflare
-// Workers, with the workerd binary installed here).
+// With no runtime named, runs all seven: node, deno, bun, browser (the demo page served as plain files, and
+// checks.mjs in Chromium), vite (a small app bundled by Vite and run in Chromium: vite.mjs), demo (the demo page under
+// Vite's dev server: trains, answers, plots, quantizes, no console error, a screenshot: demo.mjs) and workerd
+// (scripts/workerd-smoke.mjs, Cloudflare Workers, with the workerd binary installed here).
 //
 // Parity: every runtime also computes the seeded cases of parity.mjs (Word2Vec training on one thread, quantize(),
 // f32/int8/int4/binary searches, the cascade) on its SIMD and its scalar build; after the runs, each runtime's
@@ -49,7 +50,7 @@ const install = args.includes('--install');
 const build = !args.includes('--no-build');
 const allowSkip = args.includes('--allow-skip') || /^(1|true|yes)$/i.test(process.env.QUANTEXT_SMOKE_ALLOW_SKIP ?? '');
 const FLAGS = ['--install', '--no-build', '--allow-skip', '--json'];
-const ALL = ['node', 'deno', 'bun', 'browser', 'vite', 'workerd'];
+const ALL = ['node', 'deno', 'bun', 'browser', 'vite', 'demo', 'workerd'];
 const jsonAt = args.indexOf('--json');
 const jsonFile = jsonAt >= 0 ? args.splice(jsonAt, 2)[1] : undefined;
 if (jsonAt >= 0 && !jsonFile) {
@@ -88,6 +89,8 @@ const RUNTIMES = {
       !existsSync(join(REPO, 'node_modules', 'vite')) ? 'vite (the repository\'s devDependency: npm ci)' : RUNTIMES.browser.needs(),
     cmds: () => [[process.execPath, [join(HERE, 'vite.mjs')]]],
   },
+  // the demo page (examples/web/) under Vite's dev server, as `npm run demo` serves it: demo.mjs
+  demo: { needs: () => RUNTIMES.vite.needs(), cmds: () => [[process.execPath, [join(HERE, 'demo.mjs')]]] },
   // workerd-smoke.mjs prints one result (its parity outputs) and is otherwise counted by its exit code, as one check
   workerd: {
     needs: () => (existsSync(join(BIN, 'workerd')) ? null : 'workerd (npm)'),
@@ -113,7 +116,7 @@ function installTools() {
   } catch (e) {
     console.error(`smoke: installing the npm tools failed (${e.message.split('\n')[0]}); the runtimes that need them are skipped`);
   }
-  if ((runtimes.includes('browser') || runtimes.includes('vite')) && !existsSync(CHROMIUM)) {
+  if (runtimes.some((r) => ['browser', 'vite', 'demo'].includes(r)) && !existsSync(CHROMIUM)) {
     // QUANTEXT_SMOKE_APT=0: the caller already tried apt-get (.ci/run does, bounded in time): do not try again
     if (process.env.QUANTEXT_SMOKE_APT === '0') {
       console.error(`smoke: no Chromium at ${CHROMIUM} and QUANTEXT_SMOKE_APT=0: browser and vite are skipped`);
