@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, posix, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { RESULT_MARKER } from './smoke/checks.mjs';
 
 const WORKERD_VERSION = '1.20261117.1';
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -30,7 +31,7 @@ if (!existsSync(join(repo, entry))) {
 
 /** The workerd binary: $WORKERD, or a pinned copy installed once into the temp dir. */
 function workerdBinary() {
-  if (process.env.WORKERD) return process.env.WORKERD;
+  if (process.env.WORKERD) return resolve(process.env.WORKERD);
   const dir = join(tmpdir(), `quantext-workerd-${WORKERD_VERSION}`);
   const bin = join(dir, 'node_modules', '.bin', 'workerd');
   if (!existsSync(bin)) {
@@ -66,6 +67,8 @@ const TEST_WORKER = `
 import { init, backend, runtime, createRuntime, F32Buffer, QuantextError, KeyedVectors, QuantizedIndexer } from './dist/index.workerd.js';
 import simdModule from './build/quantext-simd.wasm';
 import wasmBytes from './bytes.bin';
+import * as q from './dist/index.workerd.js';
+import { computeParity } from './parity.mjs';
 
 function check(cond, what) { if (!cond) throw new Error('check failed: ' + what); }
 
@@ -100,6 +103,12 @@ export default {
     check(q8.mostSimilar({ positive: ['w5'], topn: 1 }).length === 1, 'int8 KeyedVectors answers');
     ix.dispose(); q8.dispose(); kv.dispose();
     console.log('workerd smoke: ok (' + backend() + ', ' + rt.build + '; quantized search)');
+    // 5. the cross-runtime parity outputs (scripts/smoke/parity.mjs), printed for scripts/smoke/run.mjs to compare
+    const t0 = Date.now();
+    const parity = await computeParity(q);
+    const errors = Object.entries(parity).flatMap(([n, b]) => Object.entries(b).filter(([, r]) => r.error).map(([k, r]) => n + ' [' + k + ']: ' + r.error));
+    const checks = [{ name: 'parity outputs computed (SIMD and scalar builds)', ok: errors.length === 0, ms: Date.now() - t0, detail: errors.join('; ') || Object.keys(parity).length + ' cases x 2 builds' }];
+    console.log(${JSON.stringify(RESULT_MARKER)} + JSON.stringify({ runtime: 'workerd', version: 'workerd ' + ${JSON.stringify(WORKERD_VERSION)}, checks, parity }));
   },
 };
 `;
@@ -155,6 +164,7 @@ try {
     cpSync(join(repo, f), join(work, f));
   }
   cpSync(join(repo, 'build/quantext-simd.wasm'), join(work, 'bytes.bin'));
+  cpSync(join(repo, 'scripts/smoke/parity.mjs'), join(work, 'parity.mjs'));
   writeFileSync(join(work, 'test.js'), TEST_WORKER);
   writeFileSync(join(work, 'readme-worker.js'), readmeWorker());
   writeFileSync(join(work, 'readme-test.js'), README_TEST);
@@ -176,6 +186,7 @@ try {
     ...modules.map((m) => `(name = "${m}", esModule = embed "${m}")`),
     ...wasm.map((w) => `(name = "${w}", wasm = embed "${w}")`),
     '(name = "bytes.bin", data = embed "bytes.bin")',
+    '(name = "parity.mjs", esModule = embed "parity.mjs")',
   ];
   writeFileSync(
     join(work, 'config.capnp'),

@@ -3,6 +3,8 @@
 // `runChecks`. Nothing here imports quantext or any host module: the same file runs in Node, Deno, Bun and
 // Chromium. Every check computes something and compares it with an independent value (a plain-JS computation,
 // a planted structure, hand-made file bytes), so a wrong answer fails, not just a failed import.
+// The last check computes the cross-runtime parity outputs (parity.mjs) that run.mjs compares with Node's.
+import { computeParity } from './parity.mjs';
 
 /** Seeded PRNG (mulberry32, as in test/helpers.ts) so that every runtime sees the same data. */
 export function rng(seed) {
@@ -269,6 +271,15 @@ export async function runChecks(q, o) {
       kv.dispose();
     }
   });
+
+  if (o.parity !== false) {
+    await run('parity outputs computed (SIMD and scalar builds)', async () => {
+      out.parity = await computeParity(q);
+      const errors = Object.entries(out.parity).flatMap(([name, builds]) => Object.entries(builds).filter(([, r]) => r.error).map(([b, r]) => `${name} [${b}]: ${r.error}`));
+      expect(errors.length === 0, errors.join('; '));
+      return `${Object.keys(out.parity).length} cases × 2 builds (compared with Node's by run.mjs)`;
+    });
+  }
 
   if (o.tmpDir) {
     await run('saveVectors/loadVectors file round trip', async () => {

@@ -2,20 +2,30 @@
 // Runs quantext's smoke tests in every runtime it supports (besides Cloudflare Workers: scripts/workerd-smoke.mjs)
 // and prints one summary.
 //
-//   node scripts/smoke/run.mjs [--install] [--no-build] [--allow-skip] [node] [deno] [bun] [browser] [vite] [workerd]
+//   node scripts/smoke/run.mjs [--install] [--no-build] [--allow-skip] [--json FILE] [node] [deno] [bun] [browser] [vite] [workerd]
 //
-// With no runtime named, runs all six: node, deno, bun, browser (the demo page and checks.mjs in Chromium), vite
-// (a small app bundled by Vite and run in Chromium: vite.mjs) and workerd (scripts/workerd-smoke.mjs, Cloudflare
-// Workers; counted by its exit code, as one check, and installing workerd into a temp folder itself).
+// With no runtime named, runs all seven: node, deno, bun, browser (the demo page served as plain files, and
+// checks.mjs in Chromium), vite (a small app bundled by Vite and run in Chromium: vite.mjs), demo (the demo page under
+// Vite's dev server: trains, answers, plots, quantizes, no console error, a screenshot: demo.mjs) and workerd
+// (scripts/workerd-smoke.mjs, Cloudflare Workers, with the workerd binary installed here).
+//
+// Parity: every runtime also computes the seeded cases of parity.mjs (Word2Vec training on one thread, quantize(),
+// f32/int8/int4/binary searches, the cascade) on its SIMD and its scalar build; after the runs, each runtime's
+// outputs are compared with Node's (bit-identical for the same build) and, in every runtime, SIMD with scalar
+// (parity.mjs states each case's tolerance). Those comparisons are checks too ("parity: ..." lines). parity.mjs's
+// table is where new layers (int8/binary layers, classifier prediction) add their cases.
+// `--json FILE` also writes the summary (counts, skips, one row per runtime, every check) as JSON: .ci/run reads
+// it, and the README's runtime table comes from it (scripts/smoke/table.mjs).
 // Each runtime imports the package by its name, as a user would: scripts/smoke/node_modules/quantext is a link
 // to this repository, so the runtime resolves package.json's `exports` with its own conditions (Node, Deno and
 // Bun take `node` → dist/index.node.js; the browser page maps `quantext` to dist/index.js with an import map).
 // The only build step is `node scripts/ensure-build.mjs` (build/*.wasm and dist/); `--no-build` skips it and
 // tests build/ and dist/ as they are.
 //
-// The tools are not dependencies of quantext. `--install` gets what is missing: Deno, Bun and playwright-core
-// from npm into scripts/smoke/node_modules (scripts/smoke/package.json, with Bun's and Deno's postinstall
-// allowed), and Chromium from Debian (`apt-get install chromium`, as root). Without `--install`, a runtime
+// The tools are not dependencies of quantext. `--install` gets what is missing: Deno, Bun, workerd and
+// playwright-core from npm into scripts/smoke/node_modules (scripts/smoke/package.json, with Bun's, Deno's and
+// workerd's postinstall allowed), and Chromium from Debian (`apt-get install chromium`, as root). An install that
+// fails is reported and its runtimes are skipped (not failed: the machine lacks them). Without `--install`, a runtime
 // whose tool is missing is skipped, and a run that skipped anything FAILS (exit code 1) after listing what it
 // skipped and why, unless skipping was allowed: `--allow-skip` or QUANTEXT_SMOKE_ALLOW_SKIP=1 (then it exits 0 if
 // nothing failed). So "all passed" always means every runtime asked for was tested. The last line is
@@ -25,7 +35,9 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, rea
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
 import { RESULT_MARKER } from './checks.mjs';
+import { compareParity } from './parity.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = resolve(HERE, '..', '..');
@@ -37,8 +49,14 @@ const args = process.argv.slice(2);
 const install = args.includes('--install');
 const build = !args.includes('--no-build');
 const allowSkip = args.includes('--allow-skip') || /^(1|true|yes)$/i.test(process.env.QUANTEXT_SMOKE_ALLOW_SKIP ?? '');
-const FLAGS = ['--install', '--no-build', '--allow-skip'];
-const ALL = ['node', 'deno', 'bun', 'browser', 'vite', 'workerd'];
+const FLAGS = ['--install', '--no-build', '--allow-skip', '--json'];
+const ALL = ['node', 'deno', 'bun', 'browser', 'vite', 'demo', 'workerd'];
+const jsonAt = args.indexOf('--json');
+const jsonFile = jsonAt >= 0 ? args.splice(jsonAt, 2)[1] : undefined;
+if (jsonAt >= 0 && !jsonFile) {
+  console.error('--json needs a file name');
+  process.exit(2);
+}
 const unknown = args.filter((a) => (a.startsWith('--') ? !FLAGS.includes(a) : !ALL.includes(a)));
 if (unknown.length) {
   console.error(`unknown argument(s) ${unknown.join(', ')}: runtimes are ${ALL.join(', ')}; flags ${FLAGS.join(', ')}`);
@@ -71,7 +89,15 @@ const RUNTIMES = {
       !existsSync(join(REPO, 'node_modules', 'vite')) ? 'vite (the repository\'s devDependency: npm ci)' : RUNTIMES.browser.needs(),
     cmds: () => [[process.execPath, [join(HERE, 'vite.mjs')]]],
   },
-  workerd: { needs: () => null, exitCodeOnly: true, cmds: () => [[process.execPath, [join(REPO, 'scripts', 'workerd-smoke.mjs')]]] },
+  // the demo page (examples/web/) under Vite's dev server, as `npm run demo` serves it: demo.mjs
+  demo: { needs: () => RUNTIMES.vite.needs(), cmds: () => [[process.execPath, [join(HERE, 'demo.mjs')]]] },
+  // workerd-smoke.mjs prints one result (its parity outputs) and is otherwise counted by its exit code, as one check
+  workerd: {
+    needs: () => (existsSync(join(BIN, 'workerd')) ? null : 'workerd (npm)'),
+    exitCodeOnly: true,
+    env: { WORKERD: join(BIN, 'workerd') },
+    cmds: () => [[process.execPath, [join(REPO, 'scripts', 'workerd-smoke.mjs')]]],
+  },
 };
 
 function sh(cmd, argv, cwd = REPO) {
@@ -79,14 +105,30 @@ function sh(cmd, argv, cwd = REPO) {
   execFileSync(cmd, argv, { cwd, stdio: 'inherit' });
 }
 
-/** Installs the npm tools (when any is missing) and Chromium (when the browser is wanted and missing). */
+/**
+ * Installs the npm tools (when any is missing) and Chromium (when the browser is wanted and missing). Best effort:
+ * a failed install is reported here, and the runtimes that needed it are then skipped with their reason.
+ */
 function installTools() {
   const npmMissing = runtimes.some((r) => /\(npm\)/.test(RUNTIMES[r].needs() ?? ''));
-  if (npmMissing) sh('npm', ['ci', '--no-audit', '--no-fund'], HERE);
-  if ((runtimes.includes('browser') || runtimes.includes('vite')) && !existsSync(CHROMIUM)) {
-    if (process.getuid?.() !== 0) throw new Error(`Chromium is missing and this is not root: run \`apt-get install -y --no-install-recommends chromium\` as root`);
-    sh('apt-get', ['update', '-q']);
-    sh('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'chromium']);
+  try {
+    if (npmMissing) sh('npm', ['ci', '--no-audit', '--no-fund'], HERE);
+  } catch (e) {
+    console.error(`smoke: installing the npm tools failed (${e.message.split('\n')[0]}); the runtimes that need them are skipped`);
+  }
+  if (runtimes.some((r) => ['browser', 'vite', 'demo'].includes(r)) && !existsSync(CHROMIUM)) {
+    // QUANTEXT_SMOKE_APT=0: the caller already tried apt-get (.ci/run does, bounded in time): do not try again
+    if (process.env.QUANTEXT_SMOKE_APT === '0') {
+      console.error(`smoke: no Chromium at ${CHROMIUM} and QUANTEXT_SMOKE_APT=0: browser and vite are skipped`);
+      return;
+    }
+    try {
+      if (process.getuid?.() !== 0) throw new Error('this is not root: run `apt-get install -y --no-install-recommends chromium` as root');
+      sh('apt-get', ['update', '-q']);
+      sh('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'chromium']);
+    } catch (e) {
+      console.error(`smoke: installing Chromium failed (${e.message.split('\n')[0]}); browser and vite are skipped`);
+    }
   }
 }
 
@@ -105,10 +147,10 @@ function linkPackage() {
 }
 
 /** Runs one smoke script; resolves with its exit code, wall time and the result objects it printed. */
-function runOne(name, cmd, argv) {
+function runOne(name, cmd, argv, env) {
   const t0 = performance.now();
   return new Promise((resolvePromise) => {
-    const child = spawn(cmd, argv, { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(cmd, argv, { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
     const results = [];
     let buf = '';
     child.stdout.setEncoding('utf8');
@@ -142,17 +184,20 @@ function runOne(name, cmd, argv) {
 const t0 = performance.now();
 try {
   if (build) sh(process.execPath, ['scripts/ensure-build.mjs']);
-  if (install) installTools();
 } catch (e) {
-  console.error(`smoke: ${build && !install ? 'the build' : 'the build or the install'} failed (${e.message.split('\n')[0]}); nothing was run`);
+  console.error(`smoke: the build failed (${e.message.split('\n')[0]}); nothing was run`);
+  if (jsonFile) writeFileSync(jsonFile, JSON.stringify({ passed: 0, failed: 1, skipped: 0, skips: [], rows: [], checks: [], error: 'the build failed' }));
   process.exit(1);
 }
+if (install) installTools();
 linkPackage();
 
 let passed = 0, failed = 0, skipped = 0;
 const rows = [];
 const skips = [];
 const fingerprints = [];
+const parity = {};
+const allChecks = [];
 const scratch = mkdtempSync(join(tmpdir(), 'quantext-smoke-'));
 try {
   for (const name of runtimes) {
@@ -167,11 +212,16 @@ try {
     const dir = join(scratch, name);
     mkdirSync(dir);
     for (const [cmd, argv] of RUNTIMES[name].cmds(dir)) {
-      const { code, wallMs, results } = await runOne(name, cmd, argv);
+      const { code, wallMs, results } = await runOne(name, cmd, argv, RUNTIMES[name].env);
+      for (const r of results) if (r.parity) parity[r.runtime] = r.parity;
       if (RUNTIMES[name].exitCodeOnly) {
-        rows.push({ name, status: code === 0 ? '1/1 ok' : `FAIL exit ${code}`, wallMs });
-        if (code === 0) passed++;
-        else failed++;
+        // the script's exit code is one check; the results it printed (if any) add theirs
+        const checks = [{ name: `${name} smoke script (exit code)`, ok: code === 0, detail: `exit code ${code}` }, ...results.flatMap((r) => r.checks)];
+        const bad = checks.filter((c) => !c.ok).length;
+        passed += checks.length - bad;
+        failed += bad;
+        allChecks.push(...checks.map((c) => ({ runtime: name, name: c.name, ok: c.ok, detail: c.detail })));
+        rows.push({ name, status: `${bad ? 'FAIL ' : ''}${checks.length - bad}/${checks.length} ok`, version: results[0]?.version, wallMs });
         continue;
       }
       if (results.length === 0) {
@@ -184,6 +234,7 @@ try {
         passed += r.checks.length - bad;
         failed += bad;
         if (r.fingerprint) fingerprints.push([r.runtime, r.fingerprint]);
+        allChecks.push(...r.checks.map((c) => ({ runtime: r.runtime, name: c.name, ok: c.ok, detail: c.detail })));
         rows.push({ name: r.runtime, status: `${bad ? 'FAIL ' : ''}${r.checks.length - bad}/${r.checks.length} ok`, version: r.version, ms: r.totalMs, wallMs });
       }
       if (code !== 0 && results.every((r) => r.checks.every((c) => c.ok))) {
@@ -203,6 +254,20 @@ if (fingerprints.length > 1) {
   console.log(`${ok ? 'ok  ' : 'FAIL'} across runtimes: Word2Vec (workers: 1) vectors bit-identical in ${fingerprints.map(([r, f]) => `${r} ${f}`).join(', ')}`);
   if (ok) passed++;
   else failed++;
+  allChecks.push({ runtime: 'all', name: 'Word2Vec (workers: 1, default build) vectors bit-identical', ok, detail: fingerprints.map(([r, f]) => `${r} ${f}`).join(', ') });
+}
+
+// parity: the same seeded inputs give the same outputs in every runtime (parity.mjs), compared with Node's
+if (parity.node && Object.keys(parity).length > 1) {
+  for (const c of compareParity(parity, 'node')) {
+    console.log(`${c.skipped ? 'skip' : c.ok ? 'ok  ' : 'FAIL'} ${c.name} — ${c.detail}`);
+    if (c.skipped) continue;
+    if (c.ok) passed++;
+    else failed++;
+    allChecks.push({ runtime: 'all', ...c });
+  }
+} else if (Object.keys(parity).length) {
+  console.log(`parity: not compared (${parity.node ? 'only node ran' : 'node did not run: it is the reference'})`);
 }
 
 const W = Math.max(8, ...rows.map((r) => r.name.length)) + 2;
@@ -221,4 +286,10 @@ if (skips.length) {
   );
 }
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+if (jsonFile) {
+  writeFileSync(
+    jsonFile,
+    JSON.stringify({ date: new Date().toISOString(), passed, failed, skipped, skips, rows, parityRuntimes: Object.keys(parity), checks: allChecks }, null, 1),
+  );
+}
 process.exitCode = failed || (skipped && !allowSkip) ? 1 : 0;

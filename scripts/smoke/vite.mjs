@@ -43,7 +43,7 @@ watchdog.unref();
 // once lacked KeyedVectors), except `useNodeFileSystem`, which the browser entry does not have (checks.mjs tests
 // its absence).
 const NODE_ONLY = new Set(['useNodeFileSystem']);
-const USED = [...new Set([...readFileSync(join(HERE, 'checks.mjs'), 'utf8').matchAll(/\bq\.([A-Za-z_$][\w$]*)/g)].map((m) => m[1]))];
+const USED = [...new Set(['checks.mjs', 'parity.mjs'].flatMap((f) => [...readFileSync(join(HERE, f), 'utf8').matchAll(/\bq\.([A-Za-z_$][\w$]*)/g)].map((m) => m[1])))];
 const NAMES = [...new Set(['init', 'backend', 'Word2Vec', ...USED.filter((n) => !NODE_ONLY.has(n))])].sort();
 const MAIN = `
 import { ${NAMES.join(', ')} } from 'quantext';
@@ -103,7 +103,7 @@ try {
       checks.push(...got.checks.checks.map((c) => ({ ...c, name: `bundled: ${c.name}` })));
     }
     add('no page errors', errors.length === 0, errors.join(' | '));
-    failed = report('browser (Vite bundle)', `Chromium ${browser.version()}`, { checks, warnings: [] }, performance.now() - t0);
+    failed = report('browser (Vite bundle)', `Chromium ${browser.version()}`, { checks, warnings: [], parity: got.checks?.parity }, performance.now() - t0);
   } finally {
     await browser.close();
     await server.close();

@@ -1,0 +1,290 @@
+// Cross-runtime parity: the same seeded inputs must give the same outputs in every runtime. Runtime-neutral (no
+// host imports, no quantext import): Node, Deno, Bun, Chromium, the Vite bundle and workerd all run this file and
+// hand their result to scripts/smoke/run.mjs, which compares every runtime with Node (`compareParity`).
+//
+// THE TABLE (`PARITY_CASES`) IS THE HOOK. Each case is
+//   { name, exact, buildTol?, run(q, rt) → { values: number[] | typed array, ids?: number[] | typed array, note? } }
+// - `run` computes with the runtime `rt` it is given (every case runs once on the plain-memory SIMD build and once
+//   on the scalar build, both made with `q.createRuntime`) and returns plain numbers. Float outputs go in `values`;
+//   integer outputs (ids, codes, distances) in `ids`.
+// - Across runtimes, the same build must give the very same bits when `exact` is true (integer paths, and float
+//   paths whose order of operations is fixed by the kernel: wasm arithmetic is deterministic), else `values` within
+//   `tol` (absolute, default 1e-6) and `ids` equal.
+// - Within a runtime, the SIMD build against the scalar build: `ids` equal and `values` within `buildTol` (0 means
+//   bit-identical; a case whose SIMD path sums in another order states its tolerance; `buildTol: null` skips the
+//   comparison, for results that legitimately differ, e.g. training, where a rounding difference grows with every
+//   update).
+// To add the int8/binary layers or classifier prediction: append a case whose `run` builds the layer/model from
+// seeded data with `rt` (e.g. `{ name: 'classifier predict', exact: true, buildTol: 1e-6, run: (q, rt) => ... }`)
+// and returns the labels as `ids` and the probabilities as `values`. Nothing else needs to change: run.mjs reports
+// each case × build × runtime. A case that needs an export the entry lacks fails (it does not skip): guard with
+// `requires: ['TextClassifier']` to skip it, visibly, while that export is not yet in the package.
+
+/** Seeded PRNG (mulberry32, as in checks.mjs and test/helpers.ts). */
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Two planted topics, `n` sentences of `len` words (the same corpus as checks.mjs's plantedCorpus). */
+function corpus(seed, n, len) {
+  const topics = [
+    ['apple', 'banana', 'cherry', 'grape', 'mango', 'pear', 'plum', 'peach'],
+    ['car', 'truck', 'bus', 'train', 'bike', 'tram', 'van', 'taxi'],
+  ];
+  const r = rng(seed);
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const t = topics[i % 2];
+    const words = [];
+    for (let j = 0; j < len; j++) words.push(t[Math.floor(r() * t.length)]);
+    out.push(words.join(' '));
+  }
+  return out;
+}
+
+/** 500 × 48 vectors in 25 clusters, with an offset (so centring matters): seeded, the same everywhere. */
+function clustered(seed = 4242, n = 500, dim = 48, k = 25) {
+  const r = rng(seed);
+  const centres = Array.from({ length: k }, () => Array.from({ length: dim }, () => r() * 2 - 1));
+  const data = new Float32Array(n * dim);
+  for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) data[i * dim + j] = 0.4 + centres[i % k][j] + (r() - 0.5) * 0.5;
+  return { words: Array.from({ length: n }, (_, i) => `w${i}`), data, dim, n };
+}
+
+/** Top-10 of 8 seeded queries against `kv` (a KeyedVectors, f32 or quantized): all ids and scores. */
+function searchAll(kv, dim) {
+  const r = rng(99);
+  const ids = [];
+  const values = [];
+  for (let qi = 0; qi < 8; qi++) {
+    const q = Float32Array.from({ length: dim }, () => r() * 2 - 1 + 0.4);
+    const { indices, scores } = kv.nearest(q, 10);
+    ids.push(...indices);
+    values.push(...scores);
+  }
+  return { ids, values };
+}
+
+/** Trains Word2Vec on one thread with `rt`; returns the vectors. */
+async function trainW2v(q, rt, opts) {
+  const model = new q.Word2Vec({ vectorSize: 16, minCount: 1, workers: 1, epochs: 3, sample: 0, seed: 7, runtime: rt, ...opts });
+  try {
+    const res = await model.train(corpus(3, 120, 10));
+    return { values: Array.from(model.wv.vectors), note: `loss ${res.loss.toPrecision(6)}` };
+  } finally {
+    model.dispose();
+  }
+}
+
+/** A quantized table (`scheme`) of the clustered vectors, searched with the 8 queries. */
+function quantizedSearch(scheme) {
+  return (q, rt) => {
+    const { words, data, dim } = clustered();
+    const kv = q.KeyedVectors.fromArrays(words, data, dim, { rt });
+    const t = scheme === 'f32' ? kv : kv.quantize({ scheme });
+    try {
+      return searchAll(t, dim);
+    } finally {
+      if (t !== kv) t.dispose();
+      kv.dispose();
+    }
+  };
+}
+
+export const PARITY_CASES = [
+  {
+    name: 'Word2Vec skip-gram, negative sampling, 1 thread: vectors',
+    exact: true,
+    buildTol: null, // the SIMD and scalar dot products round differently, and training amplifies it
+    run: (q, rt) => trainW2v(q, rt, { sg: 1 }),
+  },
+  {
+    name: 'Word2Vec CBOW, hierarchical softmax, 1 thread: vectors',
+    exact: true,
+    buildTol: null,
+    run: (q, rt) => trainW2v(q, rt, { sg: 0, hs: 1, negative: 0 }),
+  },
+  {
+    name: 'quantize() int8 per-row codes and scales',
+    exact: true,
+    buildTol: 0,
+    run: (q, rt) => {
+      const { data, dim, n } = clustered();
+      const t = q.quantize(data, { scheme: 'int8', rows: n, cols: dim, perRow: true, rt });
+      return { ids: Array.from(t.codes), values: Array.from(t.scales) };
+    },
+  },
+  {
+    name: 'quantize() binary codes and scale',
+    exact: true,
+    buildTol: 0,
+    run: (q, rt) => {
+      const { data, dim, n } = clustered();
+      const t = q.quantize(data, { scheme: 'binary', rows: n, cols: dim, rt });
+      return { ids: Array.from(t.codes), values: Array.from(t.scales) };
+    },
+  },
+  { name: 'f32 search: top-10 ids and cosines', exact: true, buildTol: 1e-6, run: quantizedSearch('f32') },
+  // quantized tables: the integer scans give the same integers in both builds (the ids are equal), but a score also
+  // adds the centre's f32 dot ⟨μ, q⟩ and the query norm, which the SIMD build sums in another order (1 ulp here)
+  { name: 'int8 table search: top-10 ids and scores', exact: true, buildTol: 1e-6, run: quantizedSearch('int8') },
+  { name: 'int4 table search: top-10 ids and scores', exact: true, buildTol: 1e-6, run: quantizedSearch('int4') },
+  { name: 'binary table search: top-10 ids and scores', exact: true, buildTol: 1e-6, run: quantizedSearch('binary') },
+  {
+    name: 'QuantizedIndexer binary → int8 → f32 (200 candidates): top-10',
+    exact: true,
+    buildTol: 1e-6,
+    run: (q, rt) => {
+      const { words, data, dim } = clustered();
+      const kv = q.KeyedVectors.fromArrays(words, data, dim, { rt });
+      const ix = new q.QuantizedIndexer(kv, { coarse: 'binary', candidates: 200, refine: ['int8', 'f32'] });
+      try {
+        const ids = [];
+        const values = [];
+        for (const w of ['w3', 'w77', 'w140', 'w499']) {
+          for (const [word, score] of kv.mostSimilar({ positive: [w], topn: 10, indexer: ix })) {
+            ids.push(Number(word.slice(1)));
+            values.push(score);
+          }
+        }
+        return { ids, values };
+      } finally {
+        ix.dispose();
+        kv.dispose();
+      }
+    },
+  },
+];
+
+/** Outputs longer than this are compared by digest only (bit-identity), not value by value. */
+const MAX_KEPT = 4096;
+
+/** FNV-1a over the bytes of the float32 values and int32 ids: equal only when every bit is equal. */
+export function digest(values = [], ids = []) {
+  const f = Float32Array.from(values);
+  const i = Int32Array.from(ids);
+  let h = 0x811c9dc5;
+  for (const b of [new Uint8Array(f.buffer), new Uint8Array(i.buffer)]) for (let k = 0; k < b.length; k++) h = Math.imul(h ^ b[k], 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
+}
+
+/**
+ * Runs every case on the plain SIMD and scalar builds of `q`. Returns `{ [case name]: { simd, scalar } }`, each an
+ * object `{ digest, values, ids, ms, note }` or `{ error }` / `{ skipped }`. Float32 values are kept exactly (as
+ * numbers, which JSON carries without loss).
+ */
+export async function computeParity(q, cases = PARITY_CASES) {
+  const rts = {
+    simd: await q.createRuntime(undefined, { backend: 'simd', shared: false }),
+    scalar: await q.createRuntime(undefined, { backend: 'scalar', shared: false }),
+  };
+  const out = {};
+  for (const c of cases) {
+    out[c.name] = {};
+    const missing = (c.requires ?? []).filter((name) => !(name in q));
+    for (const [build, rt] of Object.entries(rts)) {
+      if (missing.length) {
+        out[c.name][build] = { skipped: `the entry has no ${missing.join(', ')}` };
+        continue;
+      }
+      const t0 = performance.now();
+      try {
+        const r = await c.run(q, rt);
+        const values = Array.from(r.values ?? [], Math.fround);
+        const ids = Array.from(r.ids ?? []);
+        const res = { digest: digest(values, ids), nValues: values.length, nIds: ids.length, ms: performance.now() - t0, note: r.note };
+        // large outputs (a table's codes) travel as their digest only: they are compared bit for bit anyway
+        if (values.length + ids.length <= MAX_KEPT) Object.assign(res, { values, ids });
+        out[c.name][build] = res;
+      } catch (e) {
+        out[c.name][build] = { error: `${e?.code ?? e?.name ?? 'Error'}: ${e?.message ?? e}` };
+      }
+    }
+  }
+  return out;
+}
+
+/** Largest |a[i] − b[i]| (Infinity when the lengths differ). */
+function maxDiff(a, b) {
+  if (a.length !== b.length) return Infinity;
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+const sameIds = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** Compares one result with a reference under a tolerance (0: bit-identical). Returns null or what differs. */
+function differs(got, want, tol) {
+  if (got.error) return got.error;
+  if (want.error) return `the reference failed (${want.error})`;
+  if (got.digest === want.digest) return null;
+  if (got.nIds !== want.nIds || got.nValues !== want.nValues) return `shapes differ (${got.nIds}+${got.nValues} vs ${want.nIds}+${want.nValues} values)`;
+  if (!got.ids || !want.ids) return `not bit-identical (digest ${got.digest} vs ${want.digest}; ${got.nIds + got.nValues} values compared by digest only)`;
+  if (!sameIds(got.ids, want.ids)) {
+    const i = got.ids.findIndex((x, k) => x !== want.ids[k]);
+    return `integer outputs differ (${got.ids.length} vs ${want.ids.length} values; first at ${i}: ${got.ids[i]} vs ${want.ids[i]})`;
+  }
+  if (tol === 0) return `not bit-identical (digest ${got.digest} vs ${want.digest}; max |Δ| ${maxDiff(got.values, want.values).toExponential(2)})`;
+  const d = maxDiff(got.values, want.values);
+  return d <= tol ? null : `max |Δ| ${d.toExponential(2)} > ${tol}`;
+}
+
+/**
+ * The parity checks: every (runtime, build) against Node's same build, and in every runtime the SIMD build against
+ * the scalar one. `results` maps a runtime name to computeParity's output; `reference` names Node's entry.
+ * Returns `{ name, ok, detail, skipped? }[]`, one per case and comparison kind.
+ */
+export function compareParity(results, reference = 'node', cases = PARITY_CASES) {
+  const checks = [];
+  const ref = results[reference];
+  const others = Object.keys(results).filter((r) => r !== reference);
+  for (const c of cases) {
+    const tol = c.exact ? 0 : c.tol ?? 1e-6;
+    for (const build of ['simd', 'scalar']) {
+      const want = ref?.[c.name]?.[build];
+      const name = `parity: ${c.name} [${build}] in ${others.length} runtimes = ${reference}`;
+      if (!want) {
+        checks.push({ name, ok: false, detail: `no ${reference} result` });
+        continue;
+      }
+      if (want.skipped) {
+        checks.push({ name, ok: true, skipped: true, detail: `skipped: ${want.skipped}` });
+        continue;
+      }
+      const bad = [];
+      for (const r of others) {
+        const got = results[r]?.[c.name]?.[build];
+        const why = !got ? 'no result' : got.skipped ? `skipped (${got.skipped}) where ${reference} ran it` : differs(got, want, tol);
+        if (why) bad.push(`${r}: ${why}`);
+      }
+      checks.push({
+        name,
+        ok: bad.length === 0 && !want.error,
+        detail: want.error ? `${reference}: ${want.error}` : bad.length ? bad.join('; ') : `${tol === 0 ? 'bit-identical' : `within ${tol}`} (${want.digest}${want.note ? `, ${want.note}` : ''}) in ${others.join(', ')}`,
+      });
+    }
+    if (c.buildTol === null || c.buildTol === undefined) continue;
+    const bad = [];
+    for (const r of Object.keys(results)) {
+      const s = results[r]?.[c.name]?.simd, sc = results[r]?.[c.name]?.scalar;
+      if (!s || !sc || s.skipped || sc.skipped) continue;
+      const why = differs(s, sc, c.buildTol);
+      if (why) bad.push(`${r}: ${why}`);
+    }
+    const rs = ref?.[c.name]?.simd, rc = ref?.[c.name]?.scalar;
+    const d = rs?.values && rc?.values ? maxDiff(rs.values, rc.values) : rs && rc && rs.digest === rc.digest ? 0 : NaN;
+    checks.push({
+      name: `parity: ${c.name} SIMD build = scalar build${c.buildTol ? ` (±${c.buildTol})` : ''}`,
+      ok: bad.length === 0,
+      detail: bad.length ? bad.join('; ') : `in every runtime (max |Δ| ${Number.isNaN(d) ? '?' : d.toExponential(2)})`,
+    });
+  }
+  return checks;
+}
