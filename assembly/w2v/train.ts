@@ -557,3 +557,81 @@ export function w2v_cfg_layout(i: i32): i32 {
   }
   return -1;
 }
+
+/**
+ * The corpus cache (src/train/corpus-cache.ts): `n` ids at `src` (mapped through `remap` when it is not 0: slot →
+ * word id, −1 dropped; negative ids are unknown words) in `nends` sentences ending at the i32 `ends`, compacted into
+ * `dst` (may be `src`: it only shrinks), sentences longer than `maxLen` continued as new pieces whose starts go to
+ * `offsets` (pieces + 1 entries), and cut into batches after a piece once a batch holds `batchWords` ids: i32 triples
+ * (first piece, pieces, raw corpus tokens consumed) at `batches`. Writes (ids kept, pieces, batches) at `out`.
+ */
+export function w2v_cache_corpus(src: usize, n: i32, ends: usize, nends: i32, remap: usize, maxLen: i32, batchWords: i32, dst: usize, offsets: usize, batches: usize, out: usize): void {
+  let k = 0, p = 0, bStart = 0, bTok = 0, bRaw = 0, nb = 0, s0 = 0;
+  for (let s = 0; s < nends; s++) {
+    const e = load<i32>(ends + (<usize>s << 2));
+    let inPiece = 0;
+    for (let i = s0; i < e; i++) {
+      let id = load<i32>(src + (<usize>i << 2));
+      if (remap != 0 && id >= 0) id = load<i32>(remap + (<usize>id << 2));
+      bRaw++;
+      if (id < 0) continue;
+      if (inPiece == maxLen) {
+        inPiece = 0;
+        if (k - bTok >= batchWords) {
+          const b = batches + <usize>nb * 12;
+          store<i32>(b, bStart);
+          store<i32>(b, p - bStart, 4);
+          store<i32>(b, bRaw - 1, 8); // this token opens the next batch
+          nb++;
+          bStart = p;
+          bTok = k;
+          bRaw = 1;
+        }
+      }
+      if (inPiece == 0) {
+        store<i32>(offsets + (<usize>p << 2), k);
+        p++;
+      }
+      store<i32>(dst + (<usize>k << 2), id);
+      k++;
+      inPiece++;
+    }
+    s0 = e;
+    if (k - bTok >= batchWords) {
+      const b = batches + <usize>nb * 12;
+      store<i32>(b, bStart);
+      store<i32>(b, p - bStart, 4);
+      store<i32>(b, bRaw, 8);
+      nb++;
+      bStart = p;
+      bTok = k;
+      bRaw = 0;
+    }
+  }
+  store<i32>(offsets + (<usize>p << 2), k);
+  if (p > bStart || bRaw > 0) {
+    const b = batches + <usize>nb * 12;
+    store<i32>(b, bStart);
+    store<i32>(b, p - bStart, 4);
+    store<i32>(b, bRaw, 8);
+    nb++;
+  }
+  store<i32>(out, k);
+  store<i32>(out, p, 4);
+  store<i32>(out, nb, 8);
+}
+
+/**
+ * word2vec.c-style initial input vectors: element i of the `n` at `ptr` (from `start` on) is (s/2³² − 0.5)/dim for
+ * the i-th state s of a xorshift32 stream seeded with `seed` (the same f64 arithmetic as the TypeScript it replaced).
+ */
+export function w2v_init_rows(ptr: usize, n: i32, start: i32, seed: u32, dim: i32): void {
+  let s = seed;
+  const d = <f64>dim;
+  for (let i = 0; i < n; i++) {
+    s ^= s << 13;
+    s ^= s >> 17;
+    s ^= s << 5;
+    if (i >= start) store<f32>(ptr + (<usize>i << 2), <f32>((<f64>s / 4294967296.0 - 0.5) / d));
+  }
+}

@@ -7,4 +7,7 @@ export interface FtKernels {
   ft_init_uniform(p: number, n: number, seed: number, scale: number): void;
   /** The FastText config block's own layout entry i (FT_SUB_OFFSETS, FT_SUB_ROWS, FT_CFG_SIZE; −1 past the end). */
   ft_cfg_layout(i: number): number;
+  /** Row i of dst ← mean of the src rows listed at rows[offsets[i] … offsets[i+1]) (fastText's word vectors). */
+  ft_mean_rows_gather(src: number, srcStride: number, rows: number, offsets: number, n: number, dim: number, dst: number, dstStride: number): void;
+  ft_mean_rows_gather_scalar(src: number, srcStride: number, rows: number, offsets: number, n: number, dim: number, dst: number, dstStride: number): void;
 }
