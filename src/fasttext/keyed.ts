@@ -216,19 +216,17 @@ export function meanOfRows(input: Matrix, rows: ArrayLike<number>, out: Float32A
 /** Every word's fastText vector into `out` (nwords × dim). */
 function fillWordVectors(input: Matrix, t: SubwordTable, out: DenseMatrix): void {
   const d = input.cols, n = t.offsets.length - 1;
-  const acc = new Float32Array(d);
   if (input instanceof DenseMatrix) {
-    const src = input.data(), dst = out.data(), s = input.stride, ds = out.stride; // no allocation below
-    for (let i = 0; i < n; i++) {
-      acc.fill(0);
-      const a = t.offsets[i], b = t.offsets[i + 1];
-      for (let k = a; k < b; k++) {
-        const o = t.rows[k] * s;
-        for (let c = 0; c < d; c++) acc[c] += src[o + c];
-      }
-      const inv = Math.fround(1 / (b - a));
-      const o = i * ds;
-      for (let c = 0; c < d; c++) dst[o + c] = acc[c] * inv;
+    // one wasm call (ft_mean_rows_gather: float sums in list order, × float(1/n)), no JS per element
+    const rt = input.rt, ar = rt.arena;
+    const [rowsPtr, offPtr] = ar.allocAll([Math.max(16, t.rows.length * 4), (n + 1) * 4]);
+    try {
+      ar.i32(rowsPtr, t.rows.length).set(t.rows);
+      ar.i32(offPtr, n + 1).set(t.offsets.subarray(0, n + 1));
+      rt.kernels.ft_mean_rows_gather(input.ptr, input.stride, rowsPtr, offPtr, n, d, out.ptr, out.stride);
+    } finally {
+      ar.free(rowsPtr);
+      ar.free(offPtr);
     }
     return;
   }
