@@ -347,3 +347,42 @@ export function ft_cfg_layout(i: i32): i32 {
   if (i == 2) return FT_CFG_SIZE;
   return -1;
 }
+
+// @ts-ignore: decorator
+@inline
+function meanRowsGather(src: usize, srcStride: i32, rows: usize, offsets: usize, n: i32, dim: i32, dst: usize, dstStride: i32, simd: bool): void {
+  const sb = <usize>srcStride << 2, db = <usize>dstStride << 2, rowBytes = <usize>dim << 2;
+  for (let i = 0; i < n; i++) {
+    const a = load<i32>(offsets + (<usize>i << 2)), b = load<i32>(offsets + (<usize>(i + 1) << 2));
+    const out = dst + <usize>i * db;
+    const inv: f32 = b > a ? <f32>(1.0 / <f64>(b - a)) : 0; // Math.fround(1 / n), as the TypeScript did
+    let o: usize = 0;
+    if (ASC_FEATURE_SIMD && simd) {
+      const vinv = f32x4.splat(inv);
+      for (; o + 16 <= rowBytes; o += 16) {
+        let acc = f32x4.splat(0);
+        for (let k = a; k < b; k++) acc = f32x4.add(acc, v128.load(src + <usize>load<i32>(rows + (<usize>k << 2)) * sb + o));
+        v128.store(out + o, f32x4.mul(acc, vinv));
+      }
+    }
+    for (; o < rowBytes; o += 4) {
+      let acc: f32 = 0;
+      for (let k = a; k < b; k++) acc += load<f32>(src + <usize>load<i32>(rows + (<usize>k << 2)) * sb + o);
+      store<f32>(out + o, acc * inv);
+    }
+  }
+}
+
+/**
+ * fastText's word vectors from the input matrix: row i of `dst` (n rows, stride `dstStride` floats) is the mean of the
+ * `src` rows (stride `srcStride` floats) listed at rows[offsets[i] … offsets[i+1]) (i32), as fastText computes it:
+ * float sums in list order, then × float(1/count); a word with no rows gets zeros.
+ */
+export function ft_mean_rows_gather(src: usize, srcStride: i32, rows: usize, offsets: usize, n: i32, dim: i32, dst: usize, dstStride: i32): void {
+  meanRowsGather(src, srcStride, rows, offsets, n, dim, dst, dstStride, true);
+}
+
+/** Scalar twin of ft_mean_rows_gather (the same bits: lane-wise sums in the same order). */
+export function ft_mean_rows_gather_scalar(src: usize, srcStride: i32, rows: usize, offsets: usize, n: i32, dim: i32, dst: usize, dstStride: i32): void {
+  meanRowsGather(src, srcStride, rows, offsets, n, dim, dst, dstStride, false);
+}

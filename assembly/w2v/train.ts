@@ -59,6 +59,23 @@ function vaxpy(y: usize, x: usize, g: f32, n: i32, simd: bool): void {
   }
 }
 
+/** y += x (an axpy with g = 1, whose product is exact: the same bits without the multiply) */
+// @ts-ignore: decorator
+@inline
+function vadd(y: usize, x: usize, n: i32, simd: bool): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD && simd) {
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(y + o, f32x4.add(v128.load(y + o), v128.load(x + o)));
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(y + o, load<f32>(y + o) + load<f32>(x + o));
+  }
+}
+
 /** The fused update of one output row: e += g·w, then w += g·h (reads w once). */
 // @ts-ignore: decorator
 @inline
@@ -89,10 +106,63 @@ function vzero(p: usize, n: i32): void {
 
 // @ts-ignore: decorator
 @inline
-function vscale(p: usize, a: f32, n: i32): void {
-  for (let i = 0; i < n; i++) {
+function vscale(p: usize, a: f32, n: i32, simd: bool): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD && simd) {
+    const va = f32x4.splat(a);
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(p + o, f32x4.mul(v128.load(p + o), va));
+    }
+  }
+  for (; i < n; i++) {
     const o = <usize>i << 2;
     store<f32>(p + o, load<f32>(p + o) * a);
+  }
+}
+
+/**
+ * h = Σ of the n rows whose addresses are at P, summed from 0 in list order chunk by chunk (the same bits as zeroing
+ * h and adding one row at a time, with each row read once and h written once).
+ */
+// @ts-ignore: decorator
+@inline
+function cbowSum(h: usize, P: usize, n: i32, rowBytes: usize, simd: bool): void {
+  let o: usize = 0;
+  if (ASC_FEATURE_SIMD && simd) {
+    for (; o + 16 <= rowBytes; o += 16) {
+      let acc = f32x4.splat(0);
+      for (let c = 0; c < n; c++) acc = f32x4.add(acc, v128.load(<usize>load<u32>(P + (<usize>c << 2)) + o));
+      v128.store(h + o, acc);
+    }
+  }
+  for (; o < rowBytes; o += 4) {
+    let acc: f32 = 0;
+    for (let c = 0; c < n; c++) acc += load<f32>(<usize>load<u32>(P + (<usize>c << 2)) + o);
+    store<f32>(h + o, acc);
+  }
+}
+
+/** Adds e to each of the n rows whose addresses are at P, in list order (a row listed twice gets e twice). */
+// @ts-ignore: decorator
+@inline
+function cbowSpread(P: usize, n: i32, e: usize, rowBytes: usize, simd: bool): void {
+  let o: usize = 0;
+  if (ASC_FEATURE_SIMD && simd) {
+    for (; o + 16 <= rowBytes; o += 16) {
+      const ve = v128.load(e + o);
+      for (let c = 0; c < n; c++) {
+        const r = <usize>load<u32>(P + (<usize>c << 2)) + o;
+        v128.store(r, f32x4.add(v128.load(r), ve));
+      }
+    }
+  }
+  for (; o < rowBytes; o += 4) {
+    const ev = load<f32>(e + o);
+    for (let c = 0; c < n; c++) {
+      const r = <usize>load<u32>(P + (<usize>c << 2)) + o;
+      store<f32>(r, load<f32>(r) + ev);
+    }
   }
 }
 
@@ -202,7 +272,7 @@ function hsUpdate(cfg: usize, h: usize, e: usize, word: i32, alpha: f32, simd: b
  */
 // @ts-ignore: decorator
 @inline
-function sgWindowShared(cfg: usize, idx: usize, i: i32, j0: i32, j1: i32, center: i32, alpha: f32, rng: u64, E: usize, G: usize, simd: bool): u64 {
+function sgWindowShared(cfg: usize, idx: usize, i: i32, j0: i32, j1: i32, center: i32, alpha: f32, rng: u64, E: usize, G: usize, P: usize, simd: bool): u64 {
   const dim = load<i32>(cfg + CFG_DIM);
   const syn0 = <usize>load<u32>(cfg + CFG_SYN0);
   const syn1neg = <usize>load<u32>(cfg + CFG_SYN1NEG);
@@ -228,6 +298,7 @@ function sgWindowShared(cfg: usize, idx: usize, i: i32, j0: i32, j1: i32, center
   for (let j = j0; j < j1; j++) {
     if (j == i) continue;
     const l1 = syn0 + <usize>load<i32>(idx + (<usize>j << 2)) * rowBytes;
+    store<u32>(P + (<usize>m << 2), <u32>l1);
     for (let d = 0; d < no; d++) {
       const t = load<i32>(outIds + (<usize>d << 2));
       let g: f32 = 0;
@@ -236,35 +307,68 @@ function sgWindowShared(cfg: usize, idx: usize, i: i32, j0: i32, j1: i32, center
     }
     m++;
   }
-  // input errors from the old output rows
-  for (let c = 0; c < m; c++) {
-    const e = E + <usize>c * rowBytes;
-    vzero(e, dim);
+  // input errors from the old output rows, and the output updates from the old input rows, in one pass per output
+  // row: each chunk of w is read once, added into every e_c (in d order, as a pass per context would) and updated
+  // from every l1_c (in c order). The same arithmetic in the same order as one axpy per (c, d), so the same bits.
+  // a negative drawn twice must see its old row in every input error: then the two passes of word2vec's order
+  let twice = false;
+  for (let d = 2; d < no; d++) {
+    const t = load<i32>(outIds + (<usize>d << 2));
+    for (let d2 = 1; d2 < d; d2++) if (t >= 0 && load<i32>(outIds + (<usize>d2 << 2)) == t) twice = true;
+  }
+  for (let c = 0; c < m; c++) vzero(E + <usize>c * rowBytes, dim);
+  if (twice) {
+    for (let c = 0; c < m; c++) {
+      const e = E + <usize>c * rowBytes;
+      for (let d = 0; d < no; d++) {
+        const t = load<i32>(outIds + (<usize>d << 2));
+        if (t >= 0) vaxpy(e, syn1neg + <usize>t * rowBytes, load<f32>(G + ((<usize>(c * no + d)) << 2)), dim, simd);
+      }
+    }
     for (let d = 0; d < no; d++) {
       const t = load<i32>(outIds + (<usize>d << 2));
       if (t < 0) continue;
-      vaxpy(e, syn1neg + <usize>t * rowBytes, load<f32>(G + ((<usize>(c * no + d)) << 2)), dim, simd);
+      const w = syn1neg + <usize>t * rowBytes;
+      for (let c = 0; c < m; c++) vaxpy(w, <usize>load<u32>(P + (<usize>c << 2)), load<f32>(G + ((<usize>(c * no + d)) << 2)), dim, simd);
     }
-  }
-  // output updates from the old input rows
-  for (let d = 0; d < no; d++) {
+  } else for (let d = 0; d < no; d++) {
     const t = load<i32>(outIds + (<usize>d << 2));
     if (t < 0) continue;
     const w = syn1neg + <usize>t * rowBytes;
-    let c = 0;
-    for (let j = j0; j < j1; j++) {
-      if (j == i) continue;
-      vaxpy(w, syn0 + <usize>load<i32>(idx + (<usize>j << 2)) * rowBytes, load<f32>(G + ((<usize>(c * no + d)) << 2)), dim, simd);
-      c++;
+    const gcol = G + (<usize>d << 2);
+    const gstride = <usize>no << 2;
+    let o: usize = 0;
+    if (ASC_FEATURE_SIMD && simd) {
+      for (; o + 16 <= rowBytes; o += 16) {
+        const vw = v128.load(w + o);
+        let acc = vw;
+        let e = E + o, gp = gcol;
+        for (let c = 0; c < m; c++) {
+          const vg = f32x4.splat(load<f32>(gp));
+          v128.store(e, f32x4.add(v128.load(e), f32x4.mul(vg, vw)));
+          acc = f32x4.add(acc, f32x4.mul(vg, v128.load(<usize>load<u32>(P + (<usize>c << 2)) + o)));
+          e += rowBytes;
+          gp += gstride;
+        }
+        v128.store(w + o, acc);
+      }
+    }
+    for (; o < rowBytes; o += 4) {
+      const wv = load<f32>(w + o);
+      let acc = wv;
+      let e = E + o, gp = gcol;
+      for (let c = 0; c < m; c++) {
+        const g = load<f32>(gp);
+        store<f32>(e, load<f32>(e) + g * wv);
+        acc = acc + g * load<f32>(<usize>load<u32>(P + (<usize>c << 2)) + o);
+        e += rowBytes;
+        gp += gstride;
+      }
+      store<f32>(w + o, acc);
     }
   }
   // input updates
-  let c = 0;
-  for (let j = j0; j < j1; j++) {
-    if (j == i) continue;
-    vaxpy(syn0 + <usize>load<i32>(idx + (<usize>j << 2)) * rowBytes, E + <usize>c * rowBytes, 1, dim, simd);
-    c++;
-  }
+  for (let c = 0; c < m; c++) vadd(<usize>load<u32>(P + (<usize>c << 2)), E + <usize>c * rowBytes, dim, simd);
   return rng;
 }
 
@@ -288,12 +392,14 @@ function trainBatch(cfg: usize, simd: bool): void {
   const scratch = <usize>load<u32>(cfg + CFG_SCRATCH);
   const alpha0 = load<f32>(cfg + CFG_ALPHA);
   const alpha1 = load<f32>(cfg + CFG_ALPHA_END);
-  // scratch: neu1 (dim) | neu1e (dim) | E (2·window·dim) | G ((2·window + 1)·(negative+1)) | idx (sentence ids)
+  // scratch: neu1 (dim) | neu1e (dim) | E (2·window·dim) | G ((2·window + 1)·(negative+1)) | P (2·window context
+  // row addresses) | idx (sentence ids)
   const neu1 = scratch;
   const neu1e = scratch + (<usize>dim << 2);
   const hbE = scratch + (<usize>dim << 3);
   const hbG = hbE + ((<usize>(2 * window) * <usize>dim) << 2);
-  const idx = hbG + ((<usize>(2 * window + 1) * <usize>(negative + 1)) << 2);
+  const hbP = hbG + ((<usize>(2 * window + 1) * <usize>(negative + 1)) << 2);
+  const idx = hbP + (<usize>(2 * window) << 2);
   const minibatch = (flags & FLAG_MINIBATCH) != 0 && !hs && negative > 0;
   const rowBytes = <usize>dim << 2;
   let rng = load<u64>(cfg + CFG_RNG);
@@ -333,26 +439,23 @@ function trainBatch(cfg: usize, simd: bool): void {
       const j1 = i + win + 1 > len ? len : i + win + 1;
       const center = load<i32>(idx + (<usize>i << 2));
       if (cbow) {
-        vzero(neu1, dim);
         let cw = 0;
         for (let j = j0; j < j1; j++) {
           if (j == i) continue;
-          vaxpy(neu1, syn0 + <usize>load<i32>(idx + (<usize>j << 2)) * rowBytes, 1, dim, simd);
+          store<u32>(hbP + (<usize>cw << 2), <u32>(syn0 + <usize>load<i32>(idx + (<usize>j << 2)) * rowBytes));
           cw++;
         }
         if (cw == 0) continue;
-        if (cbowMean) vscale(neu1, <f32>1.0 / <f32>cw, dim);
+        cbowSum(neu1, hbP, cw, rowBytes, simd);
+        if (cbowMean) vscale(neu1, <f32>1.0 / <f32>cw, dim, simd);
         vzero(neu1e, dim);
         if (hs) hsUpdate(cfg, neu1, neu1e, center, alpha, simd);
         if (negative > 0) rng = nsUpdate(cfg, neu1, neu1e, center, alpha, rng, simd);
         // word2vec.c adds the full error to every context word (with or without the mean)
-        for (let j = j0; j < j1; j++) {
-          if (j == i) continue;
-          vaxpy(syn0 + <usize>load<i32>(idx + (<usize>j << 2)) * rowBytes, neu1e, 1, dim, simd);
-        }
+        cbowSpread(hbP, cw, neu1e, rowBytes, simd);
         pairs += 1;
       } else if (minibatch) {
-        rng = sgWindowShared(cfg, idx, i, j0, j1, center, alpha, rng, hbE, hbG, simd);
+        rng = sgWindowShared(cfg, idx, i, j0, j1, center, alpha, rng, hbE, hbG, hbP, simd);
         pairs += <f64>(j1 - j0 - 1);
       } else {
         for (let j = j0; j < j1; j++) {
@@ -453,4 +556,82 @@ export function w2v_cfg_layout(i: i32): i32 {
     case 33: return FLAG_MINIBATCH;
   }
   return -1;
+}
+
+/**
+ * The corpus cache (src/train/corpus-cache.ts): `n` ids at `src` (mapped through `remap` when it is not 0: slot →
+ * word id, −1 dropped; negative ids are unknown words) in `nends` sentences ending at the i32 `ends`, compacted into
+ * `dst` (may be `src`: it only shrinks), sentences longer than `maxLen` continued as new pieces whose starts go to
+ * `offsets` (pieces + 1 entries), and cut into batches after a piece once a batch holds `batchWords` ids: i32 triples
+ * (first piece, pieces, raw corpus tokens consumed) at `batches`. Writes (ids kept, pieces, batches) at `out`.
+ */
+export function w2v_cache_corpus(src: usize, n: i32, ends: usize, nends: i32, remap: usize, maxLen: i32, batchWords: i32, dst: usize, offsets: usize, batches: usize, out: usize): void {
+  let k = 0, p = 0, bStart = 0, bTok = 0, bRaw = 0, nb = 0, s0 = 0;
+  for (let s = 0; s < nends; s++) {
+    const e = load<i32>(ends + (<usize>s << 2));
+    let inPiece = 0;
+    for (let i = s0; i < e; i++) {
+      let id = load<i32>(src + (<usize>i << 2));
+      if (remap != 0 && id >= 0) id = load<i32>(remap + (<usize>id << 2));
+      bRaw++;
+      if (id < 0) continue;
+      if (inPiece == maxLen) {
+        inPiece = 0;
+        if (k - bTok >= batchWords) {
+          const b = batches + <usize>nb * 12;
+          store<i32>(b, bStart);
+          store<i32>(b, p - bStart, 4);
+          store<i32>(b, bRaw - 1, 8); // this token opens the next batch
+          nb++;
+          bStart = p;
+          bTok = k;
+          bRaw = 1;
+        }
+      }
+      if (inPiece == 0) {
+        store<i32>(offsets + (<usize>p << 2), k);
+        p++;
+      }
+      store<i32>(dst + (<usize>k << 2), id);
+      k++;
+      inPiece++;
+    }
+    s0 = e;
+    if (k - bTok >= batchWords) {
+      const b = batches + <usize>nb * 12;
+      store<i32>(b, bStart);
+      store<i32>(b, p - bStart, 4);
+      store<i32>(b, bRaw, 8);
+      nb++;
+      bStart = p;
+      bTok = k;
+      bRaw = 0;
+    }
+  }
+  store<i32>(offsets + (<usize>p << 2), k);
+  if (p > bStart || bRaw > 0) {
+    const b = batches + <usize>nb * 12;
+    store<i32>(b, bStart);
+    store<i32>(b, p - bStart, 4);
+    store<i32>(b, bRaw, 8);
+    nb++;
+  }
+  store<i32>(out, k);
+  store<i32>(out, p, 4);
+  store<i32>(out, nb, 8);
+}
+
+/**
+ * word2vec.c-style initial input vectors: element i of the `n` at `ptr` (from `start` on) is (s/2³² − 0.5)/dim for
+ * the i-th state s of a xorshift32 stream seeded with `seed` (the same f64 arithmetic as the TypeScript it replaced).
+ */
+export function w2v_init_rows(ptr: usize, n: i32, start: i32, seed: u32, dim: i32): void {
+  let s = seed;
+  const d = <f64>dim;
+  for (let i = 0; i < n; i++) {
+    s ^= s << 13;
+    s ^= s >> 17;
+    s ^= s << 5;
+    if (i >= start) store<f32>(ptr + (<usize>i << 2), <f32>((<f64>s / 4294967296.0 - 0.5) / d));
+  }
 }

@@ -267,24 +267,42 @@ function meanInF64(input: Matrix, rows: ArrayLike<number>, out: Float32Array): v
   for (let c = 0; c < out.length; c++) if (!Number.isFinite(out[c])) out[c] = acc[c];
 }
 
+/** Rows of `out` whose float32 sums overflowed (see meanInF64), found by a wasm scan and recomputed in float64. */
+function fixOverflowedRows(input: DenseMatrix, t: SubwordTable, out: DenseMatrix, n: number): void {
+  const d = input.cols, rt = out.rt, k = rt.kernels, os = out.stride;
+  const fix = (i: number): void => {
+    const row = rt.arena.f32(out.ptr + i * os * 4, d).slice();
+    meanInF64(input, t.rows.subarray(t.offsets[i], t.offsets[i + 1]), row); // a dense decodeRow allocates no wasm memory
+    rt.arena.f32(out.ptr + i * os * 4, d).set(row);
+  };
+  if (os === d) {
+    for (let base = 0; base < n * d; ) {
+      const j = k.find_nonfinite_f32(out.ptr + base * 4, n * d - base);
+      if (j < 0) break;
+      const i = Math.floor((base + j) / d);
+      fix(i);
+      base = (i + 1) * d;
+    }
+  } else {
+    for (let i = 0; i < n; i++) if (k.find_nonfinite_f32(out.ptr + i * os * 4, d) >= 0) fix(i);
+  }
+}
+
 /** Every word's fastText vector into `out` (nwords × dim). */
 function fillWordVectors(input: Matrix, t: SubwordTable, out: DenseMatrix): void {
   const d = input.cols, n = t.offsets.length - 1;
-  const acc = new Float32Array(d);
   if (input instanceof DenseMatrix) {
-    const src = input.data(), dst = out.data(), s = input.stride, ds = out.stride; // no allocation below
-    for (let i = 0; i < n; i++) {
-      acc.fill(0);
-      const a = t.offsets[i], b = t.offsets[i + 1];
-      for (let k = a; k < b; k++) {
-        const o = t.rows[k] * s;
-        for (let c = 0; c < d; c++) acc[c] += src[o + c];
-      }
-      const inv = Math.fround(1 / (b - a));
-      const o = i * ds;
-      let finite = true;
-      for (let c = 0; c < d; c++) finite = Number.isFinite((dst[o + c] = acc[c] * inv)) && finite;
-      if (!finite) meanInF64(input, t.rows.subarray(a, b), dst.subarray(o, o + d)); // a dense decodeRow allocates no wasm memory
+    // one wasm call (ft_mean_rows_gather: float sums in list order, × float(1/n)), no JS per element
+    const rt = input.rt, ar = rt.arena;
+    const [rowsPtr, offPtr] = ar.allocAll([Math.max(16, t.rows.length * 4), (n + 1) * 4]);
+    try {
+      ar.i32(rowsPtr, t.rows.length).set(t.rows);
+      ar.i32(offPtr, n + 1).set(t.offsets.subarray(0, n + 1));
+      rt.kernels.ft_mean_rows_gather(input.ptr, input.stride, rowsPtr, offPtr, n, d, out.ptr, out.stride);
+      fixOverflowedRows(input, t, out, n);
+    } finally {
+      ar.free(rowsPtr);
+      ar.free(offPtr);
     }
     return;
   }

@@ -43,64 +43,47 @@ export class Recorder {
 }
 
 /**
- * Copies an encoded corpus into wasm memory, compacted (unknown words dropped) and with sentences longer than
- * maxSentenceLength split, and cuts it into batches of about batchWords tokens.
+ * Copies an encoded corpus into wasm memory, compacted (unknown words dropped, ids mapped through `enc.remap` when
+ * the corpus holds the vocabulary pass's slots) and with sentences longer than maxSentenceLength split, and cuts it
+ * into batches of about batchWords tokens (the same cuts as a streamed epoch). One kernel call, no JS per token.
  */
 export function cacheEncoded(mem: TrainMemory, enc: EncodedCorpus, maxLen: number, batchWords: number): CachedCorpus {
-  const a = mem.rt.arena;
-  const src = enc.tokens;
-  let kept = 0, pieces = 0, s0 = 0;
-  for (const e of enc.ends) {
-    let k = 0;
-    for (let i = s0; i < e; i++) if (src[i] >= 0) k++;
-    kept += k;
-    pieces += Math.ceil(k / maxLen);
-    s0 = e;
-  }
-  const tokens = mem.alloc(Math.max(16, kept * 4));
-  let offsets: number;
+  const rt = mem.rt, a = rt.arena;
+  const N = enc.tokens.length, NE = enc.ends.length;
+  const maxPieces = NE + Math.floor(N / maxLen) + 1;
+  const tokens = mem.alloc(Math.max(16, N * 4));
+  const temp: number[] = [];
+  let offsets = 0;
   try {
-    offsets = mem.alloc((pieces + 1) * 4);
+    offsets = mem.alloc((maxPieces + 1) * 4);
+    const ends = mem.alloc(Math.max(16, NE * 4));
+    temp.push(ends);
+    const batches = mem.alloc((maxPieces + 1) * 12);
+    temp.push(batches);
+    const out = mem.alloc(16);
+    temp.push(out);
+    let remap = 0;
+    if (enc.remap) {
+      remap = mem.alloc(Math.max(16, enc.remap.length * 4));
+      temp.push(remap);
+      a.i32(remap, enc.remap.length).set(enc.remap);
+    }
+    a.i32(tokens, N).set(enc.tokens);
+    a.i32(ends, NE).set(enc.ends);
+    rt.kernels.w2v_cache_corpus(tokens, N, ends, NE, remap, maxLen, batchWords, tokens, offsets, batches, out);
+    const [, nsent, nb] = a.i32(out, 3);
+    const B = a.i32(batches, nb * 3);
+    const list: CachedCorpus['batches'] = new Array(nb);
+    for (let i = 0; i < nb; i++) list[i] = { s0: B[3 * i], n: B[3 * i + 1], raw: B[3 * i + 2] };
+    return { tokens, offsets, nsent, batches: list };
   } catch (e) {
     mem.free(tokens); // E_OOM: a failed call keeps nothing
+    if (offsets) mem.free(offsets);
     throw e;
+  } finally {
+    for (const p of temp) mem.free(p);
   }
-  const T = a.i32(tokens, kept), O = a.i32(offsets, pieces + 1);
-  const batches: CachedCorpus['batches'] = [];
-  let n = 0, p = 0, bStart = 0, bTok = 0, bRaw = 0;
-  // the same cuts as the streaming path: after a piece once a batch holds batchWords tokens
-  const cut = () => {
-    batches.push({ s0: bStart, n: p - bStart, raw: bRaw });
-    bStart = p;
-    bTok = n;
-    bRaw = 0;
-  };
-  s0 = 0;
-  for (const e of enc.ends) {
-    let inPiece = 0;
-    for (let i = s0; i < e; i++) {
-      const id = src[i];
-      if (id < 0) {
-        bRaw++;
-        continue;
-      }
-      if (inPiece === maxLen) {
-        inPiece = 0;
-        if (n - bTok >= batchWords) cut();
-      }
-      if (inPiece === 0) O[p++] = n;
-      T[n++] = id;
-      inPiece++;
-      bRaw++;
-    }
-    s0 = e;
-    if (n - bTok >= batchWords) cut();
-  }
-  O[p] = n;
-  if (p > bStart || bRaw > 0) batches.push({ s0: bStart, n: p - bStart, raw: bRaw });
-  return { tokens, offsets, nsent: p, batches };
 }
-
 
 /** Frees a cache made by cacheEncoded. */
 export function releaseCache(mem: TrainMemory, c: CachedCorpus): void {

@@ -7,7 +7,8 @@
 //            counts   F64 [V]             word counts
 //            words    U8  [n]             the vocabulary as a UTF-8 JSON array of strings, in row order
 //   metadata format "quantext.word2vec", version "1", options (JSON of the model's options), rng (the RNG state,
-//            decimal), schedule (JSON { done, total }: epochs of the learning-rate schedule), totalWords,
+//            decimal), schedule (JSON { done, total } or { done, total, batch, words }: epochs of the learning-rate schedule, and
+//            for a checkpoint inside an epoch the batches of epoch `done` trained and the raw tokens they cover), totalWords,
 //            totalSentences (of the vocabulary's corpus), crc32 (hex, over the tensors' bytes in name order).
 import { QuantextError } from '../errors.js';
 import { readSafetensors, writeSafetensors, safeTensor, type SafetensorsTensor } from '../io/safetensors.js';
@@ -23,7 +24,8 @@ export interface ModelRecord {
   totalWords: number;
   totalSentences: number;
   rng: bigint;
-  schedule: { done: number; total: number };
+  /** epochs done of total; with batch/words, a checkpoint inside epoch `done` (see TrainSchedule) */
+  schedule: { done: number; total: number; batch?: number; words?: number };
   syn0: Float32Array;
   syn1neg?: Float32Array;
   syn1?: Float32Array;
@@ -119,9 +121,15 @@ export function decodeModel(bytes: Uint8Array, name: string): ModelRecord {
     throw bad('metadata rng is not an integer', e);
   }
   if (!(Number.isInteger(schedule?.done) && Number.isInteger(schedule?.total))) throw bad('metadata schedule is not { done, total }');
+  // a checkpoint in the middle of an epoch: the batches of epoch `done` trained already and the raw tokens they cover
+  const mid = schedule.batch !== undefined || schedule.words !== undefined;
+  if (mid && !(Number.isInteger(schedule.batch) && schedule.batch > 0 && Number.isInteger(schedule.words) && schedule.words >= 0)) {
+    throw bad('metadata schedule has a malformed mid-epoch position { batch, words }');
+  }
+  const sched: ModelRecord['schedule'] = mid ? { done: schedule.done, total: schedule.total, batch: schedule.batch, words: schedule.words } : { done: schedule.done, total: schedule.total };
   return {
     options, words: words as string[], counts: new Float64Array(ct.data.slice().buffer), totalWords: Number(m.totalWords),
-    totalSentences: Number(m.totalSentences), rng, schedule: { done: schedule.done, total: schedule.total }, syn0, syn1neg, syn1,
+    totalSentences: Number(m.totalSentences), rng, schedule: sched, syn0, syn1neg, syn1,
   };
 }
 

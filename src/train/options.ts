@@ -85,7 +85,8 @@ export interface TrainOptions {
   /**
    * Aborts training with QuantextError E_ABORTED (the signal's reason as `cause`): checked before each batch starts
    * and during the corpus passes, so train() settles within about one batch (batchWords) of work after the abort.
-   * The model stays usable: the epochs done are kept, the schedule is not advanced.
+   * The model stays usable: the batches done are kept, and `model.schedule` records where training stopped (saved
+   * with the model), so that `train(corpus, { resume: true })` continues from the next batch.
    */
   signal?: AbortSignal;
   /** Override the epoch count for this call. */

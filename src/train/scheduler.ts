@@ -340,6 +340,18 @@ export interface EpochPlan {
    * few rows that nearly every batch updates (after each batch).
    */
   weightsFinite?: (full: boolean) => boolean;
+  /**
+   * Resuming in the middle of an epoch (a checkpoint saved mid-epoch, or after an abort): the first `batches`
+   * batches of this call's first epoch were trained already; `words` is the raw tokens they cover (checked).
+   */
+  skip?: { batches: number; words: number };
+  /** Where the call stands (updated as batches are handed out): epoch of this call, batches and raw tokens in it. */
+  position?: { epoch: number; batches: number; raw: number };
+  /**
+   * Called around each onProgress call with `open` true before it and false after it: between the two, the kernels
+   * are idle (an epoch's end; with one thread, any batch boundary), so the model may be saved as a checkpoint.
+   */
+  checkpoint?: (open: boolean, epochEnd: boolean) => void;
 }
 
 /** The error of a training run whose loss or weights became non-finite. */
@@ -364,8 +376,10 @@ export interface EpochsDone {
 export async function runEpochs(plan: EpochPlan, mem: TrainMemory, slots: Slots): Promise<EpochsDone> {
   const { options, epochs, corpusWords } = plan;
   const totalRaw = Math.max(1, corpusWords) * plan.totalEpochs;
-  const rawBefore = plan.startEpoch * corpusWords;
-  const callRaw = Math.max(1, corpusWords) * epochs;
+  // a call resumed mid-epoch starts after the batches it skips: the schedule continues from their last token
+  const skipWords = plan.skip?.batches ? plan.skip.words : 0;
+  const rawBefore = plan.startEpoch * corpusWords + skipWords;
+  const callRaw = Math.max(1, Math.max(1, corpusWords) * epochs - skipWords);
   const alphaAt = (raw: number) => plan.alpha - (plan.alpha - plan.minAlpha) * Math.min(1, (rawBefore + raw) / totalRaw);
   const t0 = performance.now();
   const interval = options.progressInterval ?? 200;
@@ -381,10 +395,15 @@ export async function runEpochs(plan: EpochPlan, mem: TrainMemory, slots: Slots)
     if (!options.onProgress || (!epochEnd && now - lastReport < interval)) return;
     lastReport = now;
     const sec = (now - t0) / 1000;
-    options.onProgress({
-      epoch: plan.startEpoch + epoch, epochs: plan.startEpoch + epochs, progress: Math.min(1, rawDone / callRaw), alpha: alphaAt(rawDone),
-      wordsPerSecond: sec > 0 ? rawDone / sec : 0, words: rawDone, loss: epochEnd ? epochLossNow : slots.loss, epochEnd: epochEnd || undefined,
-    });
+    plan.checkpoint?.(true, epochEnd);
+    try {
+      options.onProgress({
+        epoch: plan.startEpoch + epoch, epochs: plan.startEpoch + epochs, progress: Math.min(1, rawDone / callRaw), alpha: alphaAt(rawDone),
+        wordsPerSecond: sec > 0 ? rawDone / sec : 0, words: rawDone, loss: epochEnd ? epochLossNow : slots.loss, epochEnd: epochEnd || undefined,
+      });
+    } finally {
+      plan.checkpoint?.(false, epochEnd);
+    }
   };
   // let timers, I/O and onProgress consumers run between batches
   let lastYield = performance.now();
@@ -417,12 +436,34 @@ export async function runEpochs(plan: EpochPlan, mem: TrainMemory, slots: Slots)
         : plan.ids
           ? streamIdBatches(plan.ids(), plan.maxSentenceLength, plan.batchWords, rec)
           : streamBatches(plan.corpus, plan.index, plan.maxSentenceLength, plan.batchWords, rec);
+      const pos = plan.position ?? { epoch: 0, batches: 0, raw: 0 };
+      pos.epoch = epoch;
+      pos.batches = 0;
+      pos.raw = 0;
+      let skip = epoch === 0 ? (plan.skip?.batches ?? 0) : 0;
+      let skipped = 0;
       for await (const b of batches) {
+        if (skip > 0) {
+          // trained before the checkpoint: only counted (a streamed epoch still records it for the cache)
+          skip--;
+          skipped += b.raw;
+          pos.batches++;
+          pos.raw += b.raw;
+          if (skip === 0 && skipped !== skipWords) {
+            throw new QuantextError('E_OPTION', `resume: the checkpoint's ${plan.skip!.batches} batches covered ${skipWords} tokens, this corpus's first ${plan.skip!.batches} cover ${skipped}: is it the corpus the model was trained on?`, { option: 'resume' });
+          }
+          continue;
+        }
         const slot = await slots.acquire();
         stop(); // an abort while waiting for a free thread starts no further batch
         slots.run(slot, b, alphaAt(rawDone), alphaAt(rawDone + b.raw));
         rawDone += b.raw;
+        pos.batches++;
+        pos.raw += b.raw;
         await pace(epoch);
+      }
+      if (skip > 0) {
+        throw new QuantextError('E_OPTION', `resume: the checkpoint is ${plan.skip!.batches} batches into an epoch, this corpus has only ${pos.batches}: is it the corpus the model was trained on?`, { option: 'resume' });
       }
       await slots.drain();
       // a whole epoch's weights are checked before its loss is reported: never a finite loss for NaN vectors
@@ -447,6 +488,6 @@ export async function runEpochs(plan: EpochPlan, mem: TrainMemory, slots: Slots)
       mem.free(cached.offsets);
     }
   }
-  if (rawDone === 0 || effective === 0) throw new QuantextError('E_EMPTY', 'nothing was trained: the corpus has no words of the vocabulary');
+  if (!skipWords && (rawDone === 0 || effective === 0)) throw new QuantextError('E_EMPTY', 'nothing was trained: the corpus has no words of the vocabulary');
   return { rawDone, effective, epochLoss, lastPairs };
 }

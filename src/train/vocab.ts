@@ -30,6 +30,11 @@ export interface EncodedCorpus {
   tokens: Int32Array;
   /** End offset (exclusive) in `tokens` of each sentence. */
   ends: Int32Array;
+  /**
+   * When set, `tokens` holds the vocabulary pass's slots (first-seen order), and remap[slot] is the final id (−1:
+   * not in the vocabulary); the corpus cache applies it in wasm (VocabBuilder's `deferRemap`).
+   */
+  remap?: Int32Array;
 }
 
 /**
@@ -47,15 +52,26 @@ export class VocabBuilder {
   private nsent = 0;
   totalWords = 0;
   totalSentences = 0;
-  constructor(private opts: VocabOptions & { encodeLimit?: number; runtime?: Runtime }) {
+  /** `index` lags behind `words` (after a wasm scan): rebuilt on first need */
+  private indexStale = false;
+  constructor(private opts: VocabOptions & { encodeLimit?: number; runtime?: Runtime; deferRemap?: boolean }) {
     if ((opts.encodeLimit ?? 0) > 0 && !opts.maxVocabSize) {
       this.tok = new Int32Array(1 << 16);
       this.ends = new Int32Array(1 << 12);
     }
   }
 
+  private freshIndex(): Map<string, number> {
+    if (this.indexStale) {
+      this.index.clear();
+      for (let i = 0; i < this.words.length; i++) this.index.set(this.words[i], i);
+      this.indexStale = false;
+    }
+    return this.index;
+  }
+
   add(tokens: readonly string[]): void {
-    const index = this.index;
+    const index = this.freshIndex();
     let tok = this.tok;
     if (tok && this.ntok + tokens.length > (this.opts.encodeLimit ?? 0)) {
       tok = this.tok = this.ends = undefined; // too large to keep: count only
@@ -112,8 +128,7 @@ export class VocabBuilder {
       this.words = words;
       this.cnt = new Float64Array(Math.max(1, counts.length));
       this.cnt.set(counts);
-      this.index.clear();
-      for (let i = 0; i < words.length; i++) this.index.set(words[i], i);
+      this.indexStale = true; // a Map of every raw word is made only if something needs it
       this.totalWords = sc.tokens;
       this.totalSentences = sc.sentences;
       const r = sc.recorded();
@@ -142,6 +157,7 @@ export class VocabBuilder {
       if (id >= 0) cnt[id]++;
     }
     this.tok = this.ends = undefined;
+    this.freshIndex();
     for (let i = 0; i < n; i++) {
       if (cnt[i] === 0) continue;
       const w = words[i];
@@ -164,6 +180,7 @@ export class VocabBuilder {
 
   /** gensim's prune_vocab: drop words with count ≤ minReduce, then raise minReduce. */
   private prune(): void {
+    this.freshIndex();
     const words: string[] = [];
     const cnt = new Float64Array(this.cnt.length);
     this.index.clear();
@@ -217,8 +234,11 @@ export class VocabBuilder {
       const remap = new Int32Array(n).fill(-1);
       kept.forEach((slot, id) => (remap[slot] = id));
       const tokens = this.tok.subarray(0, this.ntok);
-      for (let i = 0; i < tokens.length; i++) tokens[i] = remap[tokens[i]];
-      vocab.encoded = { tokens, ends: this.ends.subarray(0, this.nsent) };
+      if (this.opts.deferRemap) vocab.encoded = { tokens, ends: this.ends.subarray(0, this.nsent), remap };
+      else {
+        for (let i = 0; i < tokens.length; i++) tokens[i] = remap[tokens[i]];
+        vocab.encoded = { tokens, ends: this.ends.subarray(0, this.nsent) };
+      }
       this.tok = this.ends = undefined;
     }
     return vocab;

@@ -49,7 +49,7 @@ export function checkConfigLayout(k: Pick<Kernels, 'w2v_cfg_layout'>, layout: Co
 
 /** Bytes of a worker's scratch area (see CFG_SCRATCH in assembly/w2v/config.ts). */
 export function scratchBytes(dim: number, window: number, negative: number, maxSentenceLength: number): number {
-  return (2 * dim + 2 * window * dim + (2 * window + 1) * (negative + 1)) * 4 + maxSentenceLength * 4 + 16;
+  return (2 * dim + 2 * window * dim + (2 * window + 1) * (negative + 1) + 2 * window) * 4 + maxSentenceLength * 4 + 16;
 }
 
 /** Reading and writing one config block in wasm memory (views derived at each use). */

@@ -25,6 +25,12 @@ export { resetTrainWarnings } from './threads.js';
 export interface TrainSchedule {
   done: number;
   total: number;
+  /**
+   * A checkpoint inside epoch `done` (saved from onProgress between batches, or after an abort): the batches of that
+   * epoch already trained, and the raw corpus tokens they cover. `train(corpus, { resume: true })` skips them.
+   */
+  batch?: number;
+  words?: number;
 }
 
 /** Options of {@link Word2Vec.buildVocab}. */
@@ -62,6 +68,8 @@ export class Word2Vec {
   private rng = 0n;
   private sched: TrainSchedule = { done: 0, total: 0 };
   private training = false;
+  /** inside an onProgress call at a batch boundary where the kernels are idle: toBytes() may save a checkpoint */
+  private savable = false;
   private disposeRequested = false;
   private disposed = false;
   /** the model's worker pool, held in a box so that a model never disposed still has its threads ended when collected */
@@ -171,6 +179,7 @@ export class Word2Vec {
       // record the corpus as ids while counting, so that training reads and tokenizes it only once
       encodeLimit: this.opts.cacheCorpus === false || options.update ? 0 : CACHE_LIMIT,
       runtime: mem.rt,
+      deferRemap: true, // the corpus cache maps the slots in wasm
     });
     if (isIdCorpus(corpus)) {
       if (!corpus.words) throw new QuantextError('E_OPTION', 'buildVocab() of an id corpus needs its words: { ids, words }');
@@ -214,14 +223,10 @@ export class Word2Vec {
   }
 
   /** word2vec.c's initialisation: uniform in [−0.5, 0.5)/dim from one seeded stream over the whole table. */
-  private initRows(data: Float32Array, fromRow: number): void {
+  private initRows(rt: Runtime, ptr: number, rows: number, fromRow: number): void {
     const d = this.opts.vectorSize;
-    let s = (this.opts.seed ^ 0x9e3779b9) >>> 0;
-    const start = fromRow * d;
-    for (let i = 0; i < data.length; i++) {
-      s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-      if (i >= start) data[i] = (s / 4294967296 - 0.5) / d;
-    }
+    // s ^= s << 13; s ^= s >>> 17; s ^= s << 5 (u32), value (s/2³² − 0.5)/d from element fromRow·d on (w2v_init_rows)
+    rt.kernels.w2v_init_rows(ptr, rows * d, fromRow * d, (this.opts.seed ^ 0x9e3779b9) >>> 0, d);
   }
 
   /** Allocates the model's tables for its vocabulary: all of them or (E_OOM) none. */
@@ -234,7 +239,7 @@ export class Word2Vec {
     this.syn1negPtr = syn1neg;
     this.syn1Ptr = syn1;
     if (weights) this.syn0.data().set(weights.syn0);
-    else this.initRows(this.syn0.data(), 0);
+    else this.initRows(rt, this.syn0.ptr, V, 0);
     if (syn1neg && weights?.syn1neg) rt.arena.f32(syn1neg, V * d).set(weights.syn1neg);
     if (syn1 && weights?.syn1) rt.arena.f32(syn1, (V - 1) * d).set(weights.syn1);
     this._wv = new KeyedVectors(this.vocab!.words, this.syn0, { counts: this.vocab!.counts, ownsMatrix: false });
@@ -289,9 +294,8 @@ export class Word2Vec {
       this._wv = new KeyedVectors(words, this.syn0!, { counts: this.vocab.counts, ownsMatrix: false });
       return;
     }
-    const nd = grown.syn0.data();
-    this.initRows(nd, V0);
-    nd.set(this.syn0!.data());
+    this.initRows(rt, grown.syn0.ptr, V, V0);
+    grown.syn0.data().set(this.syn0!.data());
     this._wv?.dispose();
     this.syn0!.dispose();
     this.syn0 = grown.syn0;
@@ -425,9 +429,12 @@ export class Word2Vec {
     let startEpoch = options.startEpoch ?? 0;
     let epochs = options.epochs ?? o.epochs;
     let totalEpochs = options.totalEpochs;
+    let skip: { batches: number; words: number } | undefined;
     if (options.resume) {
       check(this.sched.done < this.sched.total, `resume: the model's schedule is finished (${this.sched.done} of ${this.sched.total} epochs)`, { option: 'resume' });
       startEpoch = options.startEpoch ?? this.sched.done;
+      // a checkpoint inside an epoch: that epoch's first batches are skipped
+      if (this.sched.batch && startEpoch === this.sched.done) skip = { batches: this.sched.batch, words: this.sched.words ?? 0 };
       totalEpochs ??= this.sched.total;
       epochs = options.epochs ?? totalEpochs - startEpoch;
     }
@@ -479,6 +486,11 @@ export class Word2Vec {
       };
       let slots: Slots;
       let rngSet = false;
+      const position = { epoch: 0, batches: 0, raw: 0 };
+      // where the schedule stands after this call's first `epoch` epochs and `batches` batches of the next
+      // (`position` counts a resumed call's skipped batches too)
+      const at = (epoch: number, batches: number, raw: number): TrainSchedule =>
+        batches > 0 ? { done: startEpoch + epoch, total: totalEpochs!, batch: batches, words: raw } : { done: startEpoch + epoch, total: totalEpochs! };
       const t0 = performance.now();
       let done;
       try {
@@ -498,12 +510,32 @@ export class Word2Vec {
             maxSentenceLength: o.maxSentenceLength, batchWords: o.batchWords, cache, encoded, options, ids: c?.text ? ids : undefined,
             stopped: () => this.disposeRequested,
             weightsFinite: (full) => this.weightsFinite(rt, full),
+            skip,
+            position,
+            checkpoint: (open, epochEnd) => {
+              if (!open) {
+                this.savable = false;
+                return;
+              }
+              // the kernels are idle at an epoch's end, and between batches with one thread: the state is whole
+              if (!epochEnd && threads > 1) return;
+              this.rng = cfgBlock.getRng(rt, cfgs[0]);
+              this.sched = epochEnd ? at(position.epoch + 1, 0, 0) : at(position.epoch, position.batches, position.raw);
+              this.savable = true;
+            },
           },
           mem,
           slots,
         );
         this.sched = { done: startEpoch + epochs, total: totalEpochs };
+      } catch (e) {
+        // aborted: the schedule records where training stopped, so that { resume: true } continues from there
+        if (e instanceof QuantextError && e.code === 'E_ABORTED' && (position.epoch > 0 || position.batches > 0)) {
+          this.sched = at(position.epoch, position.batches, position.raw);
+        }
+        throw e;
       } finally {
+        this.savable = false;
         if (rngSet) this.rng = cfgBlock.getRng(rt, cfgs[0]);
         for (const p of extra) mem.free(p);
         this._wv?.invalidateNorms?.();
@@ -567,7 +599,9 @@ export class Word2Vec {
   toBytes(): Uint8Array {
     this.alive();
     if (!this.vocab || !this.mem) throw new QuantextError('E_EMPTY', 'the model has no vocabulary yet: nothing to save');
-    if (this.training) throw new QuantextError('E_BUSY', 'train() is running on this model; await it first');
+    if (this.training && !this.savable) {
+      throw new QuantextError('E_BUSY', 'train() is running on this model; await it first, or save from onProgress (a checkpoint: at an epoch end, or between batches with one thread)');
+    }
     const a = this.mem.rt.arena, V = this.vocab.words.length, d = this.opts.vectorSize;
     const { tokenizer, ...opts } = this.opts;
     return encodeModel({

@@ -260,3 +260,45 @@ describe.each(['simd', 'scalar'] as const)('ft_train_batch against an independen
     a.free(ptr);
   });
 });
+
+// fastText's word vectors (FastTextKeyedVectors' fill after training): ft_mean_rows_gather and its scalar twin against
+// a plain TypeScript mean (float sums in list order, × Math.fround(1/n)), bit for bit, with a tail beyond the last
+// 4 lanes, strides wider than dim, repeated rows and a word with no rows (zeros)
+describe('ft_mean_rows_gather', () => {
+  for (const build of ['simd', 'scalar'] as const) {
+    for (const fn of ['ft_mean_rows_gather', 'ft_mean_rows_gather_scalar'] as const) {
+      it(`${fn} (${build} build) equals the TypeScript mean bit for bit`, async () => {
+        const rt = await rtFor(build);
+        const r = rng(31);
+        const dim = 10, ss = 12, ds = 11, R = 40, n = 25;
+        const src = randomF32(R * ss, r);
+        const offsets = new Int32Array(n + 1);
+        const rows: number[] = [];
+        for (let i = 0; i < n; i++) {
+          const len = i === 3 ? 0 : 1 + Math.floor(r() * 9);
+          for (let k = 0; k < len; k++) rows.push(k === 2 && len > 3 ? rows[rows.length - 1] : Math.floor(r() * R));
+          offsets[i + 1] = rows.length;
+        }
+        const a = rt.arena;
+        const ps = a.alloc(src.length * 4), pr = a.alloc(rows.length * 4), po = a.alloc((n + 1) * 4), pd = a.alloc(n * ds * 4);
+        a.f32(ps, src.length).set(src);
+        a.i32(pr, rows.length).set(rows);
+        a.i32(po, n + 1).set(offsets);
+        a.f32(pd, n * ds).fill(7);
+        rt.kernels[fn](ps, ss, pr, po, n, dim, pd, ds);
+        const got = a.f32(pd, n * ds).slice();
+        for (let i = 0; i < n; i++) {
+          const acc = new Float32Array(dim);
+          for (let k = offsets[i]; k < offsets[i + 1]; k++) for (let c = 0; c < dim; c++) acc[c] += src[rows[k] * ss + c];
+          const cnt = offsets[i + 1] - offsets[i];
+          const inv = cnt ? Math.fround(1 / cnt) : 0;
+          const want = Float32Array.from(acc, (x) => x * inv);
+          expect(Array.from(got.subarray(i * ds, i * ds + dim)), `word ${i}`).toEqual(Array.from(want));
+          // the stride's padding is not written
+          expect(got[i * ds + dim]).toBe(7);
+        }
+        for (const p of [ps, pr, po, pd]) a.free(p);
+      });
+    }
+  }
+});

@@ -64,6 +64,119 @@ describe('Word2Vec save and load', () => {
     });
   }
 
+  // issue 15: save() in the middle of one train() call (an epoch-end callback, between batches, after an abort) and
+  // resume gives the uninterrupted run's vectors, bit for bit (seeded, one thread)
+  describe('checkpoints inside one train() call', () => {
+    const opts = { vectorSize: 12, window: 3, minCount: 1, workers: 1, seed: 5, epochs: 4, batchWords: 300, sg: 1, negative: 4, sample: 1e-2 } as const;
+    const text = () => {
+      const path = join(dir, 'ckpt-corpus.txt');
+      writeFileSync(path, corpus(3, 400).map((s) => s.join(' ')).join('\n') + '\n');
+      return path;
+    };
+    for (const kind of ['token arrays', 'a text file'] as const) {
+      const input = () => (kind === 'token arrays' ? corpus(3, 400) : text());
+      let straight: Float32Array;
+      beforeAll(async () => {
+        const a = new Word2Vec(opts);
+        await a.train(input());
+        straight = a.wv.vectors.slice();
+        a.dispose();
+      });
+
+      it(`saved from an epoch-end onProgress, loaded, resumed = uninterrupted (${kind})`, async () => {
+        const c = input();
+        const b = new Word2Vec(opts);
+        let saved: Uint8Array | undefined;
+        await b.train(c, {
+          onProgress: (p) => {
+            if (p.epochEnd && p.epoch === 1) saved = b.toBytes();
+          },
+        });
+        // saving did not disturb the run
+        expect(bits(b.wv.vectors).equals(bits(straight))).toBe(true);
+        b.dispose();
+        const l = await Word2Vec.load(saved!);
+        expect(l.schedule).toEqual({ done: 2, total: 4 });
+        const res = await l.train(c, { resume: true });
+        expect(res.epochs).toBe(2);
+        expect(bits(l.wv.vectors).equals(bits(straight))).toBe(true);
+        l.dispose();
+      });
+
+      it(`saved between two batches of an epoch (onProgress, one thread), loaded, resumed = uninterrupted (${kind})`, async () => {
+        const c = input();
+        const b = new Word2Vec(opts);
+        let saved: Uint8Array | undefined;
+        let at: unknown;
+        await b.train(c, {
+          progressInterval: 0,
+          onProgress: (p) => {
+            if (!saved && !p.epochEnd && p.epoch === 2 && p.progress > 0.6) {
+              saved = b.toBytes();
+              at = b.schedule;
+            }
+          },
+        });
+        expect(bits(b.wv.vectors).equals(bits(straight))).toBe(true);
+        b.dispose();
+        const l = await Word2Vec.load(saved!);
+        expect(l.schedule).toEqual(at);
+        expect(l.schedule.done).toBe(2);
+        expect(l.schedule.batch).toBeGreaterThan(0);
+        await l.train(c, { resume: true });
+        expect(l.schedule).toEqual({ done: 4, total: 4 });
+        expect(bits(l.wv.vectors).equals(bits(straight))).toBe(true);
+        l.dispose();
+      });
+
+      it(`aborted with an AbortSignal mid-epoch, saved, loaded, resumed = uninterrupted; resumed without saving too (${kind})`, async () => {
+        const c = input();
+        const b = new Word2Vec(opts);
+        const ac = new AbortController();
+        const err = await b
+          .train(c, {
+            signal: ac.signal,
+            progressInterval: 0,
+            onProgress: (p) => {
+              if (!p.epochEnd && p.epoch === 1 && p.progress > 0.3) ac.abort();
+            },
+          })
+          .then(() => undefined, (e) => e);
+        expect(err?.code).toBe('E_ABORTED');
+        expect(b.schedule.done).toBe(1);
+        expect(b.schedule.batch).toBeGreaterThan(0);
+        const path = join(dir, `ckpt-${kind === 'a text file' ? 'file' : 'arrays'}.w2v`);
+        await b.save(path);
+        // resumed in place
+        await b.train(c, { resume: true });
+        expect(bits(b.wv.vectors).equals(bits(straight))).toBe(true);
+        b.dispose();
+        // resumed from the file
+        const l = await Word2Vec.load(path);
+        expect(l.schedule.batch).toBeGreaterThan(0);
+        await l.train(c, { resume: true });
+        expect(bits(l.wv.vectors).equals(bits(straight))).toBe(true);
+        l.dispose();
+      });
+    }
+
+    it('saving while batches run on other threads is still E_BUSY; a corpus that does not match the checkpoint is E_OPTION', async () => {
+      const m = new Word2Vec({ ...opts, epochs: 2 });
+      const ac = new AbortController();
+      await m.train(corpus(3, 400), { signal: ac.signal, progressInterval: 0, onProgress: (p) => { if (p.progress > 0.3) ac.abort(); } }).catch(() => undefined);
+      expect(m.schedule.batch).toBeGreaterThan(0);
+      const err = await m.train(corpus(4, 50), { resume: true }).then(() => undefined, (e) => e);
+      expect(err?.code).toBe('E_OPTION');
+      m.dispose();
+      const t = new Word2Vec({ ...opts, workers: 2, epochs: 1 });
+      let busy: unknown;
+      await t.train(corpus(3, 400), { progressInterval: 0, onProgress: (p) => { if (!p.epochEnd && !busy) busy = (() => { try { t.toBytes(); return 'saved'; } catch (e) { return (e as { code?: string }).code; } })(); } });
+      // with two threads running, a mid-epoch save is refused (one thread on hosts without a second core saves)
+      expect(['E_BUSY', 'saved', undefined]).toContain(busy);
+      t.dispose();
+    });
+  });
+
   it('a damaged or foreign file is E_FORMAT', async () => {
     const m = new Word2Vec({ vectorSize: 8, minCount: 1, workers: 1, epochs: 1 });
     await m.train(corpus(2, 50));

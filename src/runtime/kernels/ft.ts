@@ -12,6 +12,9 @@ export interface FtKernels {
   sup_train_batch_scalar(cfg: number): void;
   /** The supervised config block's layout entry i (field offsets, then its size; −1 past the end). */
   sup_cfg_layout(i: number): number;
+  /** Row i of dst ← mean of the src rows listed at rows[offsets[i] … offsets[i+1]) (fastText's word vectors). */
+  ft_mean_rows_gather(src: number, srcStride: number, rows: number, offsets: number, n: number, dim: number, dst: number, dstStride: number): void;
+  ft_mean_rows_gather_scalar(src: number, srcStride: number, rows: number, offsets: number, n: number, dim: number, dst: number, dstStride: number): void;
 }
 
 /** Signatures of the fastText prediction kernels in assembly/ft/predict.ts (state block: src/fasttext/predictor.ts). */

@@ -7,4 +7,8 @@ export interface W2vKernels {
   w2v_log_table_init(table: number, size: number, maxExp: number): void;
   /** The config block's layout entry i (offsets, size, MAX_CODE_LENGTH, flags; −1 past the end). */
   w2v_cfg_layout(i: number): number;
+  /** Compacts, remaps, splits and cuts an encoded corpus into batches (see assembly/w2v/train.ts). */
+  w2v_cache_corpus(src: number, n: number, ends: number, nends: number, remap: number, maxLen: number, batchWords: number, dst: number, offsets: number, batches: number, out: number): void;
+  /** word2vec.c-style initial input vectors from a seeded xorshift32 stream. */
+  w2v_init_rows(ptr: number, n: number, start: number, seed: number, dim: number): void;
 }
