@@ -26,7 +26,7 @@ const flag = (name) => {
   if (i !== -1) args.splice(i, 1);
   return i !== -1;
 };
-const targets = opt('--targets', 'word2vec-text,word2vec-binary,glove,safetensors,evaluation,cli-args,fasttext-model,word2vec-model').split(',');
+const targets = opt('--targets', 'word2vec-text,word2vec-binary,glove,safetensors,evaluation,cli-args,fasttext-model,word2vec-model,training-lines').split(',');
 let seed = Number(opt('--seed', String(Date.now() % 1e9)));
 const batch = Number(opt('--batch', '50000'));
 const save = flag('--save');

@@ -7,6 +7,10 @@ import '../helpers.js';
 import { createRuntime, type Runtime } from '../../src/runtime/runtime.js';
 import { Word2Vec } from '../../src/train/word2vec.js';
 import { loadVectors } from '../../src/vectors/load.js';
+import { TextClassifier } from '../../src/classify/classifier.js';
+import { FastTextModel } from '../../src/fasttext/model.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { rng } from '../helpers.js';
 
 interface Snapshot {
@@ -105,4 +109,38 @@ describe('memory stays flat over load/dispose and train/dispose cycles', () => {
     expect(snap(rt)).toEqual(before);
     m.dispose();
   });
+
+  it('100,000 predictions (one at a time and in batches; a trained classifier and a loaded .ftz): arena, wasm memory and RSS flat', async () => {
+    const rt = await createRuntime(undefined, { shared: false });
+    const fx = join(__dirname, '..', 'fixtures', 'fasttext');
+    const clf = new TextClassifier({ dim: 16, epochs: 2, wordNgrams: 2, minn: 2, maxn: 4, bucket: 2000, seed: 1, runtime: rt });
+    await clf.train(new Uint8Array(readFileSync(join(fx, 'sup.txt'))));
+    const ftz = await FastTextModel.load(new Uint8Array(readFileSync(join(fx, 'ftz_qnorm.ftz'))), { rt });
+    const r = rng(7);
+    const words = ['the', 'a', 'of', 'cat', 'naïve', 'money', 'win', 'meeting', 'zzq', 'lunch'];
+    const texts = Array.from({ length: 1000 }, () => Array.from({ length: 1 + Math.floor(r() * 12) }, () => words[Math.floor(r() * words.length)]).join(' '));
+    const round = (n: number) => {
+      for (let i = 0; i < n; i++) {
+        clf.predict(texts[i % 1000], 2);
+        ftz.predict(texts[(i * 7) % 1000], 1);
+      }
+      for (let b = 0; b < n / 1000; b++) {
+        clf.predictBatch(texts, 1);
+        ftz.predictBatch(texts, 3, 0.01);
+      }
+    };
+    round(2000); // warm-up: predictors, scratch and hs trees are made once
+    gc();
+    const before = snap(rt);
+    const rss0 = process.memoryUsage().rss;
+    round(25_000); // 25k single + 25k batched per model: 100k predictions
+    gc();
+    const after = snap(rt);
+    const grew = (process.memoryUsage().rss - rss0) / MiB;
+    console.log(`100,000 predictions: arena ${before.used} → ${after.used} B, RSS ${grew >= 0 ? '+' : ''}${grew.toFixed(1)} MiB`);
+    expect(after).toEqual(before);
+    expect(grew).toBeLessThan(64);
+    clf.dispose();
+    ftz.dispose();
+  }, 120_000);
 });

@@ -16,6 +16,7 @@ import { int, joinNegativeValues, num, oneOf, positiveInt, seed, str } from '../
 import { rng } from '../../helpers.js';
 import { FastTextModel } from '../../../src/fasttext/model.js';
 import { Word2Vec } from '../../../src/train/word2vec.js';
+import { TextClassifier } from '../../../src/classify/classifier.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -489,6 +490,52 @@ async function checkWord2VecModel(rt: Runtime, bytes: Uint8Array): Promise<void>
   if (rt.arena.used !== before) fail(`arena usage ${before} → ${rt.arena.used} (a ${m ? 'load' : 'failed load'} leaked wasm memory)`);
 }
 
+// ---------------------------------------------------------------- fastText-format training lines (TextClassifier)
+
+const LINES_SEED = enc.encode(
+  '__label__spam win money now\n__label__ham see you at lunch\n__label__spam __label__promo free prize naïve 日本\n' +
+    '__label__ham the meeting moved\r\n__label__spam click here\n',
+);
+const LINE_TOKENS = ['__label__', '__label__x', '__label__spam', '__label__ham', ' ', '\t', '\n', '\r\n', '\v', '\f', '\0', '</s>', 'é', '\ufeff', 'word'];
+const linesArb: fc.Arbitrary<Uint8Array> = fc.oneof(
+  { weight: 5, arbitrary: fc.array(mutationArb, { minLength: 1, maxLength: 6 }).map((ms) => mutate(LINES_SEED, ms)) },
+  { weight: 2, arbitrary: fc.array(fc.constantFrom(...LINE_TOKENS), { maxLength: 30 }).map((t) => enc.encode(t.join(''))) },
+  { weight: 1, arbitrary: fc.uint8Array({ maxLength: 200 }) },
+);
+
+/**
+ * Trains a small classifier on fastText-format lines (bytes, and the same text as an array of lines): either it
+ * trains — and then predicts finite probabilities and tests with precision/recall in [0, 1] — or it refuses with a
+ * QuantextError that names the line (or E_EMPTY). With `skipInvalid` (fastText's behaviour) it never refuses a line.
+ * Arena usage returns to where it was.
+ */
+async function checkTrainingLines(rt: Runtime, bytes: Uint8Array, skipInvalid: boolean, minn: number): Promise<void> {
+  const before = rt.arena.used;
+  const clf = new TextClassifier({ dim: 4, epochs: 1, minn, maxn: minn ? minn + 1 : 0, bucket: minn ? 64 : 0, wordNgrams: 1, skipInvalid, seed: 1 });
+  try {
+    let trained = true;
+    try {
+      await clf.train(bytes);
+    } catch (e) {
+      trained = false;
+      const bad = badRejection(e, 'none');
+      if (bad) fail(bad);
+      const q = e as QuantextError;
+      if (q.code !== 'E_EMPTY' && q.code !== 'E_FORMAT') fail(`train: ${q.code}: ${q.message}`);
+      if (q.code === 'E_FORMAT' && typeof q.details?.line !== 'number') fail(`E_FORMAT without a line: ${q.message}`);
+      if (skipInvalid && q.code === 'E_FORMAT') fail(`skipInvalid still refused a line: ${q.message}`);
+    }
+    if (trained) {
+      for (const [label, p] of clf.predict('win money lunch', 2)) if (typeof label !== 'string' || !(p >= 0 && p <= 1 + 1.1e-5)) fail(`predict ${label} ${p}`);
+      const t = await clf.test(bytes);
+      if (!(t.n >= 0) || (t.n > 0 && !(t.precision >= 0 && t.precision <= 1 && t.recall >= 0 && t.recall <= 1))) fail(`test ${JSON.stringify(t)}`);
+    }
+  } finally {
+    clf.dispose();
+  }
+  if (rt.arena.used !== before) fail(`arena usage ${before} → ${rt.arena.used}`);
+}
+
 // ---------------------------------------------------------------- the targets
 
 export interface FuzzTarget {
@@ -565,6 +612,14 @@ export const TARGETS: FuzzTarget[] = [
       return fc.asyncProperty(bytesArb, (b) => checkWord2VecModel(rt, b));
     },
     replay: async (rt, b) => checkWord2VecModel(rt, b),
+  },
+  {
+    name: 'training-lines',
+    property: (rt) => fc.asyncProperty(linesArb, fc.boolean(), fc.constantFrom(0, 2), (b, skip, minn) => checkTrainingLines(rt, b, skip, minn)),
+    replay: async (rt, b) => {
+      await checkTrainingLines(rt, b, false, 0);
+      await checkTrainingLines(rt, b, true, 2);
+    },
   },
   {
     name: 'cli-args',
