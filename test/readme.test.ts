@@ -178,6 +178,23 @@ const EXPECT: Expectation[] = [
     },
   },
   {
+    name: 'TextClassifier, Linear, Int8Linear',
+    is: /new TextClassifier\(\{ dim: 16/,
+    check: (out) => {
+      const [pred, f32, q8, ...rest] = printedArrays(out);
+      expect(rest).toHaveLength(0);
+      // the task: 'free' and 'money' occur only in spam lines, so a trained model says spam with high probability
+      const m = /^\[\s*\[\s*'(__label__\w+)',\s*([\d.e-]+)\s*\]\s*\]$/.exec(pred.replace(/\s+/g, ' '));
+      expect(m?.[1]).toBe('__label__spam');
+      expect(Number(m![2])).toBeGreaterThan(0.9);
+      // y = W x by hand: rows [-2,-1,0], [1,2,-2], [-1,0,1], [2,-2,-1] times [1,2,3]
+      const want = [-4, -1, 2, -5];
+      const nums = (t: string) => [...t.matchAll(/-?\d+(?:\.\d+)?(?:e[-+]?\d+)?/g)].map((x) => Number(x[0])).slice(-4);
+      expect(nums(f32)).toEqual(want);
+      nums(q8).forEach((v, i) => expect(Math.abs(v - want[i])).toBeLessThan(0.1));
+    },
+  },
+  {
     name: 'browser: Word2Vec with workers',
     is: /main\.ts of a Vite app/,
     check: (out) => expect(out).toMatch(/^trained on [12] thread\(s\)\n$/),
