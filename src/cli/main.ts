@@ -55,7 +55,7 @@ cli
   .option('--alpha <a>', 'initial learning rate (0.025 skip-gram, 0.05 CBOW)')
   .option('--threads <n>', 'worker threads')
   .option('--seed <s>', 'random seed', { default: 1 })
-  .option('--format <f>', 'bin | txt (word2vec) | glove | safetensors; default: from the --out extension (.txt/.vec → txt), else bin')
+  .option('--format <f>', 'bin | txt (word2vec) | glove | safetensors; default: from the --out extension (.txt/.vec → txt), else bin; fasttext: a .bin --out is a fastText model (n-grams included) unless --format bin')
   .option('--no-shared-negatives', "skip-gram: draw negatives per pair (word2vec.c) instead of once per window (HogBatch, the default)")
   .action(async (corpus: string, o) => {
     const { trainCommand } = await import('./train.js');
