@@ -6,22 +6,16 @@
 // stderr, and `--json` for one machine-readable JSON object as the last line on stdout.
 import { cac } from 'cac';
 import { availableParallelism } from 'node:os';
-import '../index.node.js';
+// only the Node host set-up here: each command imports its own code when it runs (below), so that a short command
+// (`quantext predict`) does not pay for loading the trainers, GloVe, quantization, evaluation, ...
+import '../setup.node.js';
 import { init } from '../runtime/runtime.js';
 import { QuantextError } from '../errors.js';
-import { loadVectors } from '../vectors/load.js';
-import { trainCommand, prepareOutput, saveFormatFor } from './train.js';
-import { evalCommand, planEval, printEval, SHIPPED_ANALOGIES, SHIPPED_PAIRS } from './eval.js';
-import { brownSentences } from './brown.js';
-import { quantizeCommand } from './quantize.js';
-import { predictCommand } from './predict.js';
-import { printWordVectorsCommand } from './print-word-vectors.js';
-import { FastTextModel } from '../fasttext/model.js';
-import { fmtBytes } from '../runtime/memory.js';
 import { removeLiveTempFilesSync } from '../io/atomic.js';
 import { positiveInt, seed, joinNegativeValues, str } from './args.js';
-import { supervisedCommand } from './supervised.js';
-import { testCommand, formatGeneral, formatTestLabel } from './test-cmd.js';
+
+const loadVectors: typeof import('../vectors/load.js').loadVectors = async (...a) => (await import('../vectors/load.js')).loadVectors(...a);
+const loadFastTextModel = async (path: string) => (await import('../fasttext/model.js')).FastTextModel.load(path);
 
 let json = false;
 const log = (s: string) => {
@@ -61,9 +55,10 @@ cli
   .option('--alpha <a>', 'initial learning rate (0.025 skip-gram, 0.05 CBOW)')
   .option('--threads <n>', 'worker threads')
   .option('--seed <s>', 'random seed', { default: 1 })
-  .option('--format <f>', 'bin | txt (word2vec) | glove | safetensors; default: from the --out extension (.txt/.vec → txt), else bin')
+  .option('--format <f>', 'bin | txt (word2vec) | glove | safetensors; default: from the --out extension (.txt/.vec → txt), else bin; fasttext: a .bin --out is a fastText model (n-grams included) unless --format bin')
   .option('--no-shared-negatives', "skip-gram: draw negatives per pair (word2vec.c) instead of once per window (HogBatch, the default)")
   .action(async (corpus: string, o) => {
+    const { trainCommand } = await import('./train.js');
     await init();
     const { summary, model } = await trainCommand(corpus, { ...o, threads: o.threads ?? defaultThreads(), quiet: false });
     if (summary.out !== undefined) log(`saved ${summary.out}`);
@@ -81,6 +76,7 @@ cli
   .option('--limit <n>', 'read only the first N vectors')
   .action(async (vectors: string, o) => {
     // decide what to evaluate before loading anything: nothing to do is an error, not an empty report
+    const { evalCommand, planEval, printEval } = await import('./eval.js');
     const plan = planEval(o);
     for (const f of plan.missing) process.stderr.write(`quantext: skipping ${f}: not found (the package's data/eval is incomplete)\n`);
     const restrict = positiveInt('--restrict', o.restrict, 30000);
@@ -130,6 +126,7 @@ cli
   .option('--seed <s>', 'pq: k-means seed (default 1234)')
   .option('--out <file>', 'where to save the quantized table (.safetensors)')
   .action(async (vectors: string, o) => {
+    const [{ prepareOutput }, { quantizeCommand }, { fmtBytes }] = await Promise.all([import('./train.js'), import('./quantize.js'), import('../runtime/memory.js')]);
     await init();
     const out = str(o.out);
     if (out !== undefined) prepareOutput(out);
@@ -151,8 +148,9 @@ cli
   .option('--prob', 'print each label\'s probability (as `fasttext predict-prob`)')
   .option('--threshold <t>', 'leave out labels below this probability', { default: 0 })
   .action(async (modelPath: string, input: string | undefined, o) => {
+    const { predictCommand } = await import('./predict.js');
     await init();
-    const model = await FastTextModel.load(String(modelPath));
+    const model = await loadFastTextModel(String(modelPath));
     const src = input === undefined || input === '-' ? process.stdin : String(input);
     const s = await predictCommand(model, src, o, (t) => process.stdout.write(t));
     if (json) process.stderr.write(JSON.stringify({ n: s.n, seconds: s.seconds, docsPerSecond: s.docsPerSecond }) + '\n');
@@ -162,8 +160,9 @@ cli
 cli
   .command('print-word-vectors <model>', 'fastText model (.bin/.ftz): the vector of each word read on stdin, as `fasttext print-word-vectors`')
   .action(async (modelPath: string) => {
+    const { printWordVectorsCommand } = await import('./print-word-vectors.js');
     await init();
-    const model = await FastTextModel.load(String(modelPath));
+    const model = await loadFastTextModel(String(modelPath));
     await printWordVectorsCommand(model, process.stdin, (t) => process.stdout.write(t));
     model.dispose();
   });
@@ -179,6 +178,11 @@ cli
     const epochs = positiveInt('--epochs', o.epochs, 5);
     positiveInt('--threads', o.threads, 1, 1024);
     seed('--seed', o.seed, 1);
+    const [{ trainCommand, saveFormatFor }, { evalCommand, printEval, SHIPPED_ANALOGIES, SHIPPED_PAIRS }, { brownSentences }] = await Promise.all([
+      import('./train.js'),
+      import('./eval.js'),
+      import('./brown.js'),
+    ]);
     await init();
     const t0 = Date.now();
     const sentences = brownSentences();
@@ -223,6 +227,7 @@ cli
   .option('--label <prefix>', 'label prefix (default __label__)')
   .option('--skip-invalid', 'leave out empty, unlabelled and label-only lines (as fastText does) instead of failing')
   .action(async (train: string, o) => {
+    const { supervisedCommand } = await import('./supervised.js');
     await init();
     const { summary, model } = await supervisedCommand(String(train), { ...o, threads: o.threads ?? defaultThreads(), quiet: false });
     if (summary.out !== undefined) log(`saved ${summary.out}`);
@@ -236,8 +241,9 @@ for (const perLabel of [false, true]) {
     .option('--k <n>', 'labels predicted per line (-1: all)', { default: 1 })
     .option('--threshold <t>', 'leave out labels below this probability', { default: 0 })
     .action(async (modelPath: string, input: string, o) => {
+      const { testCommand, formatGeneral, formatTestLabel } = await import('./test-cmd.js');
       await init();
-      const model = await FastTextModel.load(String(modelPath));
+      const model = await loadFastTextModel(String(modelPath));
       try {
         const { k, result } = await testCommand(model, input === '-' ? stdinLines() : String(input), o);
         log((perLabel ? formatTestLabel(result, k) : formatGeneral(result, k)).trimEnd());

@@ -107,6 +107,13 @@ export async function trainCommand(corpus: CorpusInput, o: TrainCliOptions): Pro
   const alpha = num('--alpha', o.alpha, sg ? 0.025 : 0.05, { min: 0, minExclusive: true, max: 10 });
   const out = str(o.out);
   const format = out === undefined ? 'bin' : saveFormatFor(out, o.format);
+  // FastText without --format saves as FastTextKeyedVectors.save does: a .bin is a fastText model (n-gram table
+  // included: fastText and FastTextModel.load read it, unseen words get vectors), .vec/.txt text; --format bin is
+  // still word2vec binary (the words' vectors only)
+  const asFastTextModel = algorithm === 'fasttext' && out !== undefined && str(o.format) === undefined;
+  if (asFastTextModel && extname(out).toLowerCase() === '.ftz') {
+    throw new QuantextError('E_OPTION', `--out ${out}: a .ftz is a product-quantized fastText model; train saves a dense one: give a .bin (or --format bin for word2vec binary)`, { option: '--out' });
+  }
   const options = {
     sg: sg ? 1 : 0,
     hs: loss === 'hs' ? 1 : 0,
@@ -163,7 +170,8 @@ export async function trainCommand(corpus: CorpusInput, o: TrainCliOptions): Pro
   bar.done(`trained ${model.wv.size} words × ${model.wv.dim} in ${result.seconds.toFixed(1)} s (${fmtRate(result.wordsPerSecond)} words/s, ${result.threads} thread${result.threads > 1 ? 's' : ''})`);
   if (out !== undefined) {
     try {
-      await saveVectors(model.wv, out, { format });
+      if (asFastTextModel) await model.wv.save(out);
+      else await saveVectors(model.wv, out, { format });
     } catch (e) {
       model.dispose();
       throw e;

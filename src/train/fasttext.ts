@@ -234,13 +234,14 @@ export class FastText {
     const vb = new VocabBuilder({
       minCount: this.opts.minCount, maxVocabSize: this.opts.maxVocabSize, maxFinalVocab: this.opts.maxFinalVocab,
       encodeLimit: this.opts.cacheCorpus === false ? 0 : CACHE_LIMIT,
+      runtime: mem.rt, // a file or strings with the default tokenizer are counted in wasm (TextScanner)
+      deferRemap: true, // the corpus cache maps the slots in wasm
     });
     if (isIdCorpus(corpus)) {
       if (!corpus.words) throw new QuantextError('E_OPTION', 'buildVocab() of an id corpus needs its words: { ids, words }');
       vb.addIds(corpus.ids, corpus.words, idCorpusEnds(corpus).length);
     } else {
-      const c = openCorpus(corpus, this.opts.tokenizer);
-      for await (const s of c.sentences() as AsyncIterable<string[]>) vb.add(s);
+      await vb.addCorpus(openCorpus(corpus, this.opts.tokenizer));
     }
     this.vocabCorpus = corpus as CorpusInput;
     const { encoded, ...found } = vb.finish();
