@@ -6,5 +6,5 @@ export { init, createRuntime, backend, simdSupported, type Runtime, type InitOpt
 export { alloc, free, toWasm, useRuntime, WasmArray, type DType, type ViewOf } from './state.js';
 export type { F32, I8, U8, I32, U16 } from './args.js';
 export { dot, cosine, l2, axpy, scale, normalizeRows, matvec, topk, type MatvecOptions, type RowFormat, type TopK } from './vec.js';
-export { quantize, dequantize, hamming, hammingRows, packBits, type Quantized, type Codes, type KernelQuantizeOptions } from './quant.js';
+export { quantize, dequantize, hamming, hammingRows, packBits, type Quantized, type Codes, type KernelQuantizeOptions, type KernelPQOptions } from './quant.js';
 export { gemm, packB, PackedB, softmax, type GemmOptions } from './nn.js';

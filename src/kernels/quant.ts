@@ -3,6 +3,7 @@ import { QuantextError } from '../errors.js';
 import { affineParams } from '../quantize/core.js';
 import { isAffine, rowBytes, schemeInfo, TWN_DELTA, type Rounding, type Scheme } from '../quantize/schemes.js';
 import type { QuantizedTensor } from '../quantize/quantize.js';
+import { trainPQ, dequantizePQ, type PQTensor } from '../quantize/pq.js';
 import { WasmArray, state, type State } from './state.js';
 import { finish, int, len, num, outAt, put, shape, sz, type F32, type I32, type U8 } from './args.js';
 
@@ -38,7 +39,50 @@ const KNOWN = new Set(['rows', 'cols', 'bits', 'perRow', 'symmetric', 'rounding'
  * with either `dequantize`. Codes go to `out` when given (a typed array or WasmArray of the right type and size).
  * NaN/±Inf in x: E_NAN naming the index; fp16/bf16 overflow: E_TOO_LARGE.
  */
-export function quantize(x: F32, scheme: Scheme = 'int8', opts: KernelQuantizeOptions = {}, out?: Codes): Quantized {
+/** Options of `quantize(x, 'pq', …)`: the main entry's `trainPQ` options. */
+export interface KernelPQOptions {
+  rows?: number;
+  cols?: number;
+  /** Columns per sub-space (default 2). */
+  dsub?: number;
+  /** Centroids per sub-space, ≤ 256 (default 256, at most rows). */
+  ksub?: number;
+  /** k-means iterations (default 25). */
+  iters?: number;
+  seed?: number;
+  /** Quantize row norms separately (fastText -qnorm). */
+  qnorm?: boolean;
+}
+const PQ_KNOWN = new Set(['rows', 'cols', 'dsub', 'ksub', 'iters', 'seed', 'qnorm']);
+
+/**
+ * Product quantization (`scheme 'pq'`): trains seeded k-means codebooks on the rows (as the main entry's `trainPQ`,
+ * whose result it is) and encodes them. A training step, not a streaming kernel: its k-means scratch is taken from
+ * the arena for the call and freed before it returns.
+ */
+export function quantize(x: F32, scheme: 'pq', opts?: KernelPQOptions): PQTensor;
+export function quantize(x: F32, scheme?: Scheme, opts?: KernelQuantizeOptions, out?: Codes): Quantized;
+export function quantize(x: F32, scheme: Scheme | 'pq' = 'int8', opts: KernelQuantizeOptions | KernelPQOptions = {}, out?: Codes): Quantized | PQTensor {
+  if (scheme === 'pq') return quantizePQ(x, opts as KernelPQOptions, out);
+  return quantizeScheme(x, scheme, opts as KernelQuantizeOptions, out);
+}
+
+function quantizePQ(x: F32, opts: KernelPQOptions, out: unknown): PQTensor {
+  if (opts === null || typeof opts !== 'object') throw new QuantextError('E_OPTION', 'quantize: options must be an object');
+  for (const key of Object.keys(opts)) if (!PQ_KNOWN.has(key)) throw new QuantextError('E_OPTION', `quantize: unknown option '${key}' for scheme 'pq'`, { option: key });
+  if (out !== undefined) throw new QuantextError('E_OPTION', "quantize: scheme 'pq' returns its codes and codebook; it takes no out", { option: 'out' });
+  const n = len(x, 'f32', 'x');
+  const data = x instanceof Float32Array ? x : (x as WasmArray<'f32'>).view;
+  let rows = opts.rows, cols = opts.cols;
+  if (rows === undefined && cols === undefined) { rows = 1; cols = n; }
+  else if (rows === undefined) rows = cols ? n / cols : 0;
+  else if (cols === undefined) cols = rows ? n / rows : 0;
+  if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows! * cols! !== n) shape(`quantize: ${n} values are not ${opts.rows ?? '?'}×${opts.cols ?? '?'}`, { length: n });
+  const s = state();
+  return trainPQ(data, rows!, cols!, { dsub: opts.dsub, ksub: opts.ksub, iters: opts.iters, seed: opts.seed, qnorm: opts.qnorm, rt: s.rt });
+}
+
+function quantizeScheme(x: F32, scheme: Scheme, opts: KernelQuantizeOptions, out?: Codes): Quantized {
   if (opts === null || typeof opts !== 'object') throw new QuantextError('E_OPTION', 'quantize: options must be an object');
   for (const key of Object.keys(opts)) if (!KNOWN.has(key)) throw new QuantextError('E_OPTION', `quantize: unknown option '${key}'`, { option: key });
   const info = schemeInfo(scheme, opts.bits);
@@ -155,8 +199,16 @@ function fillParam(dst: Float32Array | Int32Array, v: Float32Array | Int32Array 
  * Floats from a quantized tensor (from this quantize or the main entry's): scale·(q − zeroPoint), ±α, the
  * fp16/bf16 value, plus the centre μ when the tensor has one. Written to `out` when given.
  */
-export function dequantize(q: Quantized, out?: F32): F32 {
+export function dequantize(q: Quantized | PQTensor, out?: F32): F32 {
   if (q === null || typeof q !== 'object') throw new QuantextError('E_OPTION', 'dequantize takes the object quantize() returned');
+  if (q.scheme === 'pq') {
+    const v = dequantizePQ(q as PQTensor, { rt: state().rt });
+    if (out === undefined) return v;
+    const mo = len(out, 'f32', 'out');
+    if (mo < v.length) shape(`dequantize: out holds ${mo} floats; ${v.length} are needed`);
+    (out instanceof Float32Array ? out : (out as WasmArray<'f32'>).view).set(v);
+    return out;
+  }
   const info = schemeInfo(q.scheme, q.scheme === 'int' ? q.bits : undefined);
   const R = int(q.rows, 'rows'), C = int(q.cols, 'cols');
   const n = R * C;

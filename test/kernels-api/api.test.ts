@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { BUILDS, rtFor, rng, randomF32, close } from '../helpers.js';
 import * as K from '../../src/kernels/index.js';
 import { quantize as mainQuantize, dequantize as mainDequantize } from '../../src/quantize/quantize.js';
+import { trainPQ } from '../../src/quantize/pq.js';
 
 const f = Math.fround;
 
@@ -271,6 +272,36 @@ describe.each(BUILDS)('kernels API on the %s build', (build) => {
     expect(g.codes).toBe(out);
     expect(Array.from(out.view)).toEqual(Array.from(x, (v) => Math.max(-128, Math.min(127, roundEven(f(v / f(0.05)))))));
     expectClose(K.dequantize(g) as Float32Array, Array.from(out.view, (c) => f(c * f(0.05))), 0, 1e-7);
+  });
+
+  it("quantize(x, 'pq') is the main entry's trainPQ (codes and codebooks), and dequantize rebuilds the rows from them", async () => {
+    const rt = await rtFor(build);
+    K.useRuntime(rt);
+    const r = rng(8);
+    const rows = 40, cols = 6;
+    const x = randomF32(rows * cols, r, 2);
+    for (const qnorm of [false, true]) {
+      const q = K.quantize(offF32(x), 'pq', { rows, cols, dsub: 2, ksub: 8, seed: 3, qnorm });
+      const m = trainPQ(x, rows, cols, { dsub: 2, ksub: 8, seed: 3, qnorm, rt });
+      expect(Array.from(q.codes)).toEqual(Array.from(m.codes));
+      expect(Array.from(q.codebook)).toEqual(Array.from(m.codebook));
+      expect(Array.from(q.normCodes)).toEqual(Array.from(m.normCodes));
+      // reference decode: row i = concatenation of its sub-spaces' centroids (times its norm centroid with qnorm)
+      const want = new Float32Array(rows * cols);
+      for (let i = 0; i < rows; i++) {
+        const nrm = qnorm ? q.normCodebook[q.normCodes[i]] : 1;
+        for (let sub = 0; sub < q.nsub; sub++) {
+          const d = Math.min(q.dsub, cols - sub * q.dsub), c = q.codes[i * q.nsub + sub];
+          for (let j = 0; j < d; j++) want[i * cols + sub * q.dsub + j] = f(q.codebook[q.ksub * sub * q.dsub + c * d + j] * nrm);
+        }
+      }
+      expectClose(K.dequantize(q) as Float32Array, Array.from(want), 0, 1e-6);
+      using out = K.alloc(rows * cols, 'f32');
+      expect(K.dequantize(q, out)).toBe(out);
+      expectClose(out.view, Array.from(want), 0, 1e-6);
+    }
+    expect(() => K.quantize(x, 'pq', { rows, cols, bogus: 1 } as never)).toThrow(/unknown option 'bogus'/);
+    expect(() => K.quantize(x, 'pq', { rows: 7 })).toThrow(expect.objectContaining({ code: 'E_SHAPE' }));
   });
 
   it('rejects bad input with QuantextError codes', async () => {

@@ -5,7 +5,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 const DIST = resolve(__dirname, '../../dist');
-const ALLOWED = /^(kernels\/[a-z]+\.js|runtime\/(runtime|env|memory|handle)\.js|runtime\/kernels\/index\.js|errors\.js|quantize\/(core|schemes)\.js)$/;
+const ALLOWED = /^(kernels\/[a-z]+\.js|runtime\/(runtime|env|memory|handle)\.js|runtime\/kernels\/index\.js|errors\.js|quantize\/(core|schemes|pq)\.js)$/;
 
 function reach(entry: string): Set<string> {
   const seen = new Set<string>();
