@@ -717,3 +717,31 @@ export async function run(ctx) {
     partial: filter !== undefined,
   };
 }
+
+// ---- RESULTS.md: the generic tables, then a chart of the public API's speed-up over plain JS ----
+import { renderGeneric } from './render.mjs';
+
+/** A text bar chart (log scale: one █ per doubling) of plain JS time ÷ API time, copying and zero-copy. */
+export function apiChart(rows) {
+  const api = rows.filter((r) => r.group?.startsWith('kernels API') && !r.group.includes('overhead'));
+  const cases = [...new Set(api.map((r) => r.case))];
+  const lines = [];
+  for (const c of cases) {
+    const js = api.find((r) => r.case === c && r.variant === 'js');
+    if (!js) continue;
+    for (const v of ['api', 'api-zc']) {
+      const r = api.find((x) => x.case === c && x.variant === v);
+      if (!r) continue;
+      const x = js.nsPerOp / r.nsPerOp;
+      const bar = x >= 1 ? '█'.repeat(Math.max(1, Math.round(Math.log2(x)) + 1)) : '░';
+      lines.push(`${(c.replace(/^API /, '') + (v === 'api' ? '' : ' (zero-copy)')).padEnd(44)} ${bar} ${x >= 10 ? x.toFixed(0) : x.toFixed(2)}×`);
+    }
+  }
+  return lines;
+}
+
+export function render(results) {
+  const lines = apiChart(results.rows ?? []);
+  if (!lines.length) return renderGeneric(results);
+  return `${renderGeneric(results)}\n\nquantext/kernels, speed-up over plain JavaScript (log scale: one █ per doubling; ░ = slower):\n\n\`\`\`\n${lines.join('\n')}\n\`\`\``;
+}
