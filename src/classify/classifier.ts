@@ -20,7 +20,7 @@ import { disposeSymbol } from '../runtime/handle.js';
 import { DenseMatrix } from '../vectors/matrix.js';
 import { FastTextModel, type LabelProbability } from '../fasttext/model.js';
 import { defaultArgs, type FastTextArgs, type FastTextLoss } from '../fasttext/args.js';
-import { openByteSource, type ByteSource } from '../io/lines.js';
+import { openByteSource, forEachCarried, type ByteSource } from '../io/lines.js';
 import type { PredictionBlock } from '../fasttext/predictor.js';
 import { aliasTable } from '../train/vocab.js';
 import { TrainMemory } from '../train/memory.js';
@@ -531,18 +531,11 @@ export async function testModel(m: FastTextModel, data: ClassifierData, k: numbe
       }
     };
     const opened = await openByteSource(data as ByteSource);
-    let rest: Uint8Array = new Uint8Array(0);
-    for await (const chunk of opened.chunks) {
-      let buf = chunk;
-      if (rest.length) {
-        buf = new Uint8Array(rest.length + chunk.length);
-        buf.set(rest);
-        buf.set(chunk, rest.length);
-      }
+    const rest = await forEachCarried(opened.chunks, (buf) => {
       const b = m.predictBytes(buf, { k, threshold, gold: true });
       logBlock(b);
-      rest = buf.slice(b.consumed);
-    }
+      return b.consumed;
+    });
     if (rest.length) logBlock(m.predictBytes(rest, { k, threshold, gold: true, final: true }));
     return meter.result();
   }

@@ -6,7 +6,7 @@
  * word n-gram rows) and its label ids. Training then runs on these arrays in wasm with no JS per token.
  */
 import { QuantextError } from '../errors.js';
-import { openByteSource, type ByteSource } from '../io/lines.js';
+import { openByteSource, forEachCarried, type ByteSource } from '../io/lines.js';
 import type { FastTextArgs } from '../fasttext/args.js';
 import { FastTextDictionary, fastTextTokens } from '../fasttext/dictionary.js';
 import { EOS, computeSubwordsBytes, fnv1a32, wordNgramRows } from '../fasttext/subwords.js';
@@ -423,21 +423,14 @@ async function internBytes(data: string | URL | Uint8Array, o: ReadOptions): Pro
     off.push(tokens.n);
   };
   const opened = await openByteSource(data as ByteSource);
-  let rest: Uint8Array = new Uint8Array(0);
-  for await (const chunk of opened.chunks) {
-    let buf = chunk;
-    if (rest.length) {
-      buf = new Uint8Array(rest.length + chunk.length);
-      buf.set(rest);
-      buf.set(chunk, rest.length);
-    }
+  const rest = await forEachCarried(opened.chunks, (buf) => {
     let start = 0;
     for (let i = buf.indexOf(10); i >= 0; i = buf.indexOf(10, start)) {
       line(buf, start, i, true);
       start = i + 1;
     }
-    rest = buf.slice(start);
-  }
+    return start;
+  });
   if (rest.length > 0) line(rest, 0, rest.length, false);
   if (eos.length === 0) throw new QuantextError('E_EMPTY', `${o.name}: no labelled line to train on`);
   const decoder = new TextDecoder();

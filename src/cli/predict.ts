@@ -1,6 +1,6 @@
 import { QuantextError } from '../errors.js';
 import type { ByteSource } from '../io/lines.js';
-import { openByteSource } from '../io/lines.js';
+import { openByteSource, forEachCarried } from '../io/lines.js';
 import { formatG } from '../fasttext/format.js';
 import type { FastTextModel } from '../fasttext/model.js';
 import type { PredictionBlock } from '../fasttext/predictor.js';
@@ -54,18 +54,11 @@ export async function predictCommand(
     }
   };
   const opened = await openByteSource(input);
-  let rest: Uint8Array = new Uint8Array(0);
-  for await (const chunk of opened.chunks) {
-    let buf = chunk;
-    if (rest.length) {
-      buf = new Uint8Array(rest.length + chunk.length);
-      buf.set(rest);
-      buf.set(chunk, rest.length);
-    }
+  const rest = await forEachCarried(opened.chunks, (buf) => {
     const b = predictor.predictBytes(buf, { k, threshold, final: false });
     emit(b);
-    rest = buf.slice(b.consumed);
-  }
+    return b.consumed;
+  });
   if (rest.length > 0) emit(predictor.predictBytes(rest, { k, threshold, final: true }));
   if (out) write(out);
   const seconds = (performance.now() - t0) / 1000;

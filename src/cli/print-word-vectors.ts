@@ -1,5 +1,5 @@
 import type { ByteSource } from '../io/lines.js';
-import { openByteSource } from '../io/lines.js';
+import { openByteSource, forEachCarried } from '../io/lines.js';
 import { formatVectorLine } from '../fasttext/format.js';
 import type { FastTextModel } from '../fasttext/model.js';
 
@@ -25,14 +25,7 @@ export async function printWordVectorsCommand(model: FastTextModel, input: ByteS
   // std::cin >> word: words are separated by isspace() bytes (space, \t, \n, \v, \f, \r)
   const isSpace = (c: number) => c === 32 || (c >= 9 && c <= 13);
   const opened = await openByteSource(input);
-  let rest: Uint8Array = new Uint8Array(0);
-  for await (const chunk of opened.chunks) {
-    let buf = chunk;
-    if (rest.length) {
-      buf = new Uint8Array(rest.length + chunk.length);
-      buf.set(rest);
-      buf.set(chunk, rest.length);
-    }
+  const rest = await forEachCarried(opened.chunks, (buf) => {
     let start = -1;
     for (let i = 0; i < buf.length; i++) {
       if (isSpace(buf[i])) {
@@ -40,8 +33,8 @@ export async function printWordVectorsCommand(model: FastTextModel, input: ByteS
         start = -1;
       } else if (start < 0) start = i;
     }
-    rest = start >= 0 ? buf.slice(start) : new Uint8Array(0);
-  }
+    return start >= 0 ? start : buf.length;
+  });
   if (rest.length > 0) word(rest);
   if (out) write(out);
   return n;

@@ -256,6 +256,25 @@ export const MAX_LINE_LENGTH = 2 ** 28;
  * }
  * ```
  */
+/**
+ * Feeds `chunks` to `take`, each chunk prefixed with the bytes the previous call left unconsumed (a line or token cut
+ * by the chunk boundary); `take(buf)` returns how many bytes of `buf` it consumed. Resolves to what is left at the
+ * end (possibly empty), for the caller's last, unterminated piece.
+ */
+export async function forEachCarried(chunks: AsyncIterable<Uint8Array>, take: (buf: Uint8Array) => number): Promise<Uint8Array> {
+  let rest: Uint8Array = new Uint8Array(0);
+  for await (const chunk of chunks) {
+    let buf = chunk;
+    if (rest.length) {
+      buf = new Uint8Array(rest.length + chunk.length);
+      buf.set(rest);
+      buf.set(chunk, rest.length);
+    }
+    rest = buf.slice(take(buf));
+  }
+  return rest;
+}
+
 export function readLines(source: ByteSource, options: ReadLinesOptions = {}): AsyncIterable<string> {
   return {
     [Symbol.asyncIterator]: () => linesOf(source, options)[Symbol.asyncIterator](),
