@@ -98,6 +98,49 @@ function vupdate(e: usize, w: usize, h: usize, g: f32, n: i32, simd: bool): void
   }
 }
 
+/**
+ * vupdate(e, pw, h, g) then vdot(h, w), in one pass: each element of pw is updated before w's element is read (so
+ * w == pw sees the new value), and the dot's lanes and order are vdot's, so the result is the same bits.
+ */
+// @ts-ignore: decorator
+@inline
+function vupdateDot(e: usize, pw: usize, h: usize, g: f32, w: usize, n: i32, simd: bool): f32 {
+  let s: f32 = 0;
+  let i = 0;
+  if (ASC_FEATURE_SIMD && simd) {
+    const vg = f32x4.splat(g);
+    let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0);
+    for (; i + 8 <= n; i += 8) {
+      const o = <usize>i << 2;
+      const w0 = v128.load(pw + o), w1 = v128.load(pw + o, 16);
+      const h0 = v128.load(h + o), h1 = v128.load(h + o, 16);
+      v128.store(e + o, f32x4.add(v128.load(e + o), f32x4.mul(vg, w0)));
+      v128.store(e + o, f32x4.add(v128.load(e + o, 16), f32x4.mul(vg, w1)), 16);
+      v128.store(pw + o, f32x4.add(w0, f32x4.mul(vg, h0)));
+      v128.store(pw + o, f32x4.add(w1, f32x4.mul(vg, h1)), 16);
+      acc0 = f32x4.add(acc0, f32x4.mul(h0, v128.load(w + o)));
+      acc1 = f32x4.add(acc1, f32x4.mul(h1, v128.load(w + o, 16)));
+    }
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      const w0 = v128.load(pw + o), h0 = v128.load(h + o);
+      v128.store(e + o, f32x4.add(v128.load(e + o), f32x4.mul(vg, w0)));
+      v128.store(pw + o, f32x4.add(w0, f32x4.mul(vg, h0)));
+      acc0 = f32x4.add(acc0, f32x4.mul(h0, v128.load(w + o)));
+    }
+    const v = f32x4.add(acc0, acc1);
+    s = f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const wv = load<f32>(pw + o);
+    store<f32>(e + o, load<f32>(e + o) + g * wv);
+    store<f32>(pw + o, wv + g * load<f32>(h + o));
+    s += load<f32>(h + o) * load<f32>(w + o);
+  }
+  return s;
+}
+
 // @ts-ignore: decorator
 @inline
 function vzero(p: usize, n: i32): void {
@@ -220,6 +263,11 @@ function nsUpdate(cfg: usize, h: usize, e: usize, target: i32, alpha: f32, rng: 
   const expT = <usize>load<u32>(cfg + CFG_EXP_TABLE);
   const logT = <usize>load<u32>(cfg + CFG_LOG_TABLE);
   const rowBytes = <usize>dim << 2;
+  // Each output row's update is fused with the next row's score (one pass over h instead of two): the same
+  // operations on each element in the same order as update-then-dot, so the results are the same bits (a row drawn
+  // twice in a row reads its updated values, as before).
+  let pw: usize = 0;
+  let pg: f32 = 0;
   for (let d = 0; d <= negative; d++) {
     let t: i32;
     let label: f32;
@@ -234,10 +282,11 @@ function nsUpdate(cfg: usize, h: usize, e: usize, target: i32, alpha: f32, rng: 
       label = 0;
     }
     const w = syn1neg + <usize>t * rowBytes;
-    const f = vdot(h, w, dim, simd);
-    const g = gradient(f, label, alpha, expT, logT);
-    vupdate(e, w, h, g, dim, simd);
+    const f = pw ? vupdateDot(e, pw, h, pg, w, dim, simd) : vdot(h, w, dim, simd);
+    pg = gradient(f, label, alpha, expT, logT);
+    pw = w;
   }
+  if (pw) vupdate(e, pw, h, pg, dim, simd);
   return rng;
 }
 
