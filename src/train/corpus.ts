@@ -1,6 +1,6 @@
 import { QuantextError } from '../errors.js';
 import { tokenize, openByteSource } from '../io/lines.js';
-import { SEP_LINE, SEP_STRING, type TextSource, type TextChunk } from './vocab.js';
+import { SEP_LINE, SEP_STRING, type TextSource, type TextChunk, type EncodedCorpus } from './vocab.js';
 
 /** A sentence: a string (split on whitespace) or an array of tokens. */
 export type Sentence = string | readonly string[];
@@ -214,4 +214,23 @@ export function openCorpus(input: CorpusInput, tokenizer: (s: string) => string[
     return { inMemory: false, describe: 'an iterable', sentences: () => mapSync(input as Iterable<Sentence>, tokenizer), text };
   }
   throw new QuantextError('E_OPTION', `corpus must be an array, an (async) iterable, a function or a path; got ${typeof input}`);
+}
+
+/**
+ * An id corpus in a model's ids (Word2Vec and FastText): mapped through its own `words` by the model's `index`, or
+ * checked against the model's `size` words. Negative ids stay −1 (skipped).
+ */
+export function encodeIdCorpus(c: IdCorpus, index: ReadonlyMap<string, number>, size: number): EncodedCorpus {
+  const ends = idCorpusEnds(c);
+  const tokens = new Int32Array(c.ids.length);
+  const map = c.words ? Int32Array.from(c.words, (w) => index.get(w) ?? -1) : undefined;
+  const limit = map ? map.length : size;
+  for (let i = 0; i < tokens.length; i++) {
+    const id = c.ids[i];
+    if (id >= limit) {
+      throw new QuantextError('E_FORMAT', map ? `id corpus: ids[${i}] = ${id} is beyond its ${limit} words` : `id corpus: ids[${i}] = ${id} is beyond the model's ${limit} words (pass { ids, words } for ids of another vocabulary)`, { index: i });
+    }
+    tokens[i] = id < 0 ? -1 : map ? map[id] : id;
+  }
+  return { tokens, ends };
 }

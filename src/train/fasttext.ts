@@ -9,9 +9,9 @@ import { disposeSymbol } from '../runtime/handle.js';
 import { init, type Runtime } from '../runtime/runtime.js';
 import { DenseMatrix } from '../vectors/matrix.js';
 import { FastTextKeyedVectors } from '../fasttext/keyed.js';
-import { openCorpus, isIdCorpus, idCorpusEnds, type CorpusInput, type IdCorpus } from './corpus.js';
+import { openCorpus, isIdCorpus, idCorpusEnds, encodeIdCorpus, type CorpusInput, type IdCorpus } from './corpus.js';
 import { VocabBuilder, sampleThresholds, aliasTable, huffmanAnyOrder, type CountedVocab, type EncodedCorpus } from './vocab.js';
-import { CFG, MAX_CODE_LENGTH, checkConfigLayout, cfgBlock, fillConfig } from './w2v-config.js';
+import { CFG, MAX_CODE_LENGTH, checkConfigLayout, cfgBlock, fillConfig, tablesFinite } from './w2v-config.js';
 import { TrainMemory } from './memory.js';
 import { CACHE_LIMIT } from './corpus-cache.js';
 import { Slots, runEpochs } from './scheduler.js';
@@ -376,7 +376,7 @@ export class FastText {
     let corpusWords: number;
     const c = isIdCorpus(corpus) ? undefined : openCorpus(corpus, o.tokenizer);
     if (isIdCorpus(corpus)) {
-      encoded = this.encodeIds(corpus);
+      encoded = encodeIdCorpus(corpus, this.vocab!.index, this.vocab!.words.length);
       corpusWords = corpus.ids.length;
     } else {
       if (this.pre && this.pre.corpus === corpus) encoded = this.pre.encoded;
@@ -437,41 +437,9 @@ export class FastText {
     };
   }
 
-  /**
-   * False when a table holds NaN or ±Infinity (as Word2Vec's check): `full` scans every row of every table (epoch
-   * ends); otherwise the first and last rows of each, after every batch.
-   */
   private weightsFinite(rt: Runtime, full: boolean): boolean {
-    const k = rt.kernels, d = this.opts.vectorSize, V = this.vocab!.words.length;
-    const tables: [number, number][] = [[this.input!.ptr, this.input!.rows], [this.syn1negPtr, V], [this.syn1Ptr, V - 1]];
-    for (const [ptr, rows] of tables) {
-      if (!ptr || rows <= 0) continue;
-      if (full) {
-        if (k.find_nonfinite_f32(ptr, rows * d) >= 0) return false;
-      } else if (k.find_nonfinite_f32(ptr, d) >= 0 || k.find_nonfinite_f32(ptr + (rows - 1) * d * 4, d) >= 0) return false;
-    }
-    return true;
-  }
-
-  private encodeIds(c: IdCorpus): EncodedCorpus {
-    const v = this.vocab!, V = v.words.length;
-    const ends = idCorpusEnds(c);
-    const tokens = new Int32Array(c.ids.length);
-    if (c.words) {
-      const map = Int32Array.from(c.words, (w) => v.index.get(w) ?? -1);
-      for (let i = 0; i < tokens.length; i++) {
-        const id = c.ids[i];
-        if (id >= map.length) throw new QuantextError('E_FORMAT', `id corpus: ids[${i}] = ${id} is beyond its ${map.length} words`, { index: i });
-        tokens[i] = id < 0 ? -1 : map[id];
-      }
-    } else {
-      for (let i = 0; i < tokens.length; i++) {
-        const id = c.ids[i];
-        if (id >= V) throw new QuantextError('E_FORMAT', `id corpus: ids[${i}] = ${id} is beyond the model's ${V} words`, { index: i });
-        tokens[i] = id < 0 ? -1 : id;
-      }
-    }
-    return { tokens, ends };
+    const V = this.vocab!.words.length;
+    return tablesFinite(rt.kernels, this.opts.vectorSize, [[this.input!.ptr, this.input!.rows], [this.syn1negPtr, V], [this.syn1Ptr, V - 1]], full);
   }
 
   dispose(): void {

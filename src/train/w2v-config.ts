@@ -105,3 +105,18 @@ export function fillConfig(
   i32(CFG.FLAGS, (o.hs ? FLAG.HS : 0) | (o.sg ? 0 : FLAG.CBOW) | (o.cbowMean ? FLAG.CBOW_MEAN : 0) |
     (o.shrinkWindows ? FLAG.SHRINK_WINDOWS : 0) | (o.sample > 0 ? FLAG.SAMPLE : 0) | (o.sharedNegatives ? FLAG.MINIBATCH : 0));
 }
+
+/**
+ * False when a weight table holds NaN or ±Infinity (the trainers' divergence check): `full` scans every row of every
+ * table (epoch ends); otherwise the first and last rows of each, after every batch. Tables are [pointer, rows] of
+ * `dim` floats a row; a null pointer or no rows is skipped.
+ */
+export function tablesFinite(k: Kernels, dim: number, tables: readonly (readonly [number, number])[], full: boolean): boolean {
+  for (const [ptr, rows] of tables) {
+    if (!ptr || rows <= 0) continue;
+    if (full) {
+      if (k.find_nonfinite_f32(ptr, rows * dim) >= 0) return false;
+    } else if (k.find_nonfinite_f32(ptr, dim) >= 0 || k.find_nonfinite_f32(ptr + (rows - 1) * dim * 4, dim) >= 0) return false;
+  }
+  return true;
+}

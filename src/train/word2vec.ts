@@ -5,9 +5,9 @@ import { init, type Runtime } from '../runtime/runtime.js';
 import type { WorkerPool } from '../runtime/pool.js';
 import { DenseMatrix } from '../vectors/matrix.js';
 import { KeyedVectors } from '../vectors/keyed.js';
-import { openCorpus, isIdCorpus, idCorpusEnds, type CorpusInput, type IdCorpus } from './corpus.js';
+import { openCorpus, isIdCorpus, idCorpusEnds, encodeIdCorpus, type CorpusInput, type IdCorpus } from './corpus.js';
 import { VocabBuilder, TextScanner, sampleThresholds, aliasTable, huffmanAnyOrder, type CountedVocab, type EncodedCorpus } from './vocab.js';
-import { CFG, CFG_SIZE, MAX_CODE_LENGTH, scratchBytes, checkConfigLayout, cfgBlock, fillConfig } from './w2v-config.js';
+import { CFG, CFG_SIZE, MAX_CODE_LENGTH, scratchBytes, checkConfigLayout, cfgBlock, fillConfig, tablesFinite } from './w2v-config.js';
 import { TrainMemory } from './memory.js';
 import { CACHE_LIMIT } from './corpus-cache.js';
 import { Slots, runEpochs, abortableCorpus, throwIfAborted } from './scheduler.js';
@@ -454,7 +454,7 @@ export class Word2Vec {
     const ids = () => (scanner ??= TextScanner.lookup(rt, v.words)).ids(c!.text!);
     try {
       if (isIdCorpus(corpus)) {
-        encoded = this.encodeIds(corpus);
+        encoded = encodeIdCorpus(corpus, this.vocab!.index, this.vocab!.words.length);
         corpusWords = corpus.ids.length;
       } else {
         if (this.pre && this.pre.corpus === corpus) encoded = this.pre.encoded;
@@ -552,43 +552,9 @@ export class Word2Vec {
     }
   }
 
-  /**
-   * False when a table holds NaN or ±Infinity. `full`: every row of every table (one SIMD pass, at epoch ends);
-   * otherwise the first and last rows of each, which nearly every batch updates (the most frequent word; the
-   * Huffman root), as a cheap check after each batch.
-   */
   private weightsFinite(rt: Runtime, full: boolean): boolean {
-    const k = rt.kernels, d = this.opts.vectorSize, V = this.vocab!.words.length;
-    const tables: [number, number][] = [[this.syn0!.ptr, V], [this.syn1negPtr, V], [this.syn1Ptr, V - 1]];
-    for (const [ptr, rows] of tables) {
-      if (!ptr || rows <= 0) continue;
-      if (full) {
-        if (k.find_nonfinite_f32(ptr, rows * d) >= 0) return false;
-      } else if (k.find_nonfinite_f32(ptr, d) >= 0 || k.find_nonfinite_f32(ptr + (rows - 1) * d * 4, d) >= 0) return false;
-    }
-    return true;
-  }
-
-  /** An id corpus in the model's ids: mapped through its `words`, or checked against the vocabulary. */
-  private encodeIds(c: IdCorpus): EncodedCorpus {
-    const v = this.vocab!, V = v.words.length;
-    const ends = idCorpusEnds(c);
-    const tokens = new Int32Array(c.ids.length);
-    if (c.words) {
-      const map = Int32Array.from(c.words, (w) => v.index.get(w) ?? -1);
-      for (let i = 0; i < tokens.length; i++) {
-        const id = c.ids[i];
-        if (id >= map.length) throw new QuantextError('E_FORMAT', `id corpus: ids[${i}] = ${id} is beyond its ${map.length} words`, { index: i });
-        tokens[i] = id < 0 ? -1 : map[id];
-      }
-    } else {
-      for (let i = 0; i < tokens.length; i++) {
-        const id = c.ids[i];
-        if (id >= V) throw new QuantextError('E_FORMAT', `id corpus: ids[${i}] = ${id} is beyond the model's ${V} words (pass { ids, words } for ids of another vocabulary)`, { index: i });
-        tokens[i] = id < 0 ? -1 : id;
-      }
-    }
-    return { tokens, ends };
+    const V = this.vocab!.words.length;
+    return tablesFinite(rt.kernels, this.opts.vectorSize, [[this.syn0!.ptr, V], [this.syn1negPtr, V], [this.syn1Ptr, V - 1]], full);
   }
 
   /**
