@@ -30,6 +30,64 @@ describe('test:runtimes parity (scripts/smoke/parity.mjs)', () => {
     expect(failing(compareParity({ node, other: clone(node) }))).toEqual([]);
   }, 60_000);
 
+  it('the layer and classifier cases compute what they say (against plain references), bit-identical in both builds', () => {
+    const get = (name: string) => {
+      const r = node[name];
+      expect(r, `no case '${name}'`).toBeDefined();
+      expect(r.simd.digest, `${name}: SIMD and scalar builds differ`).toBe(r.scalar.digest);
+      return r.simd;
+    };
+    // Int8Linear (dynamic): within int8 quantization error of the float product W·x + b (plain loop here)
+    const mulberry = (seed: number) => {
+      let a = seed >>> 0;
+      return () => {
+        a = (a + 0x6d2b79f5) >>> 0;
+        let t = a;
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+      };
+    };
+    const layer = (seed: number, n: number, k: number, batch: number) => {
+      const r = mulberry(seed);
+      const w = Array.from({ length: n * k }, () => Math.fround(r() * 2 - 1));
+      const b = Array.from({ length: n }, () => Math.fround(r() - 0.5));
+      const x = Array.from({ length: batch * k }, () => Math.fround(r() * 4 - 2));
+      return { w, b, x, y: (i: number, j: number) => b[j] + w.slice(j * k, (j + 1) * k).reduce((s, wv, c) => s + wv * x[i * k + c], 0) };
+    };
+    const i8 = get('Int8Linear forward, dynamic activations: f32 outputs');
+    const L1 = layer(21, 24, 40, 5);
+    expect(i8.values!.length).toBe(5 * 24);
+    i8.values!.forEach((v, at) => expect(Math.abs(v - L1.y(Math.floor(at / 24), at % 24))).toBeLessThan(0.1));
+    // static int8 in/out with ReLU: round(relu(y) / 0.25) clamped, give or take one code of input rounding
+    const codes = get('Int8Linear static int8 in/out with ReLU: int8 codes').ids!;
+    const L2 = layer(22, 24, 40, 5);
+    codes.forEach((c, at) => expect(Math.abs(c - Math.min(127, Math.round(Math.max(0, L2.y(Math.floor(at / 24), at % 24)) / 0.25)))).toBeLessThanOrEqual(2));
+    expect(codes.filter((c) => c > 0).length).toBeGreaterThan(20);
+    // BinaryLinear (XNOR-Net): y = α_j·β_i·Σ sign(w)·sign(x) + b, α_j = mean |w_j|, β_i = mean |x_i|
+    const bin = get('BinaryLinear forward (XNOR-popcount): f32 outputs').values!;
+    const L3 = layer(23, 24, 96, 5);
+    const sgn = (v: number) => (v >= 0 ? 1 : -1);
+    bin.forEach((v, at) => {
+      const i = Math.floor(at / 24), j = at % 24;
+      const row = L3.w.slice(j * 96, (j + 1) * 96), xi = L3.x.slice(i * 96, (i + 1) * 96);
+      const alpha = row.reduce((s, x) => s + Math.abs(x), 0) / 96, beta = xi.reduce((s, x) => s + Math.abs(x), 0) / 96;
+      const want = L3.b[j] + alpha * beta * row.reduce((s, wv, c) => s + sgn(wv) * sgn(xi[c]), 0);
+      expect(Math.abs(v - want)).toBeLessThan(1e-4 * (1 + Math.abs(want)));
+    });
+    // the classifier: fruit texts → fruit, vehicle texts → vehicle; probabilities of each text sum to 1 (+ fastText's 1e-5s)
+    for (const name of ['TextClassifier trained (1 thread, seeded): labels and probabilities', 'TextClassifier predict (one model, trained on the scalar build): labels and probabilities']) {
+      const r = node[name].simd;
+      expect(r.error).toBeUndefined();
+      expect(r.ids!.length).toBe(12);
+      const fruit = r.ids![0], vehicle = r.ids![2];
+      expect(fruit).not.toBe(vehicle);
+      for (let t = 0; t < 6; t++) expect(Math.abs(r.values![2 * t] + r.values![2 * t + 1] - 1)).toBeLessThan(1e-4);
+      expect(r.values![0]).toBeGreaterThan(0.9); // 'apple pear plum' is fruit
+      expect(r.values![2]).toBeGreaterThan(0.9); // 'bus taxi tram' is vehicle
+    }
+  });
+
   it('a one-ulp change in one value of one runtime fails exactly that case and build', () => {
     const other = clone(node);
     const r = other['Word2Vec skip-gram, negative sampling, 1 thread: vectors'].simd;
