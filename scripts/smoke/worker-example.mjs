@@ -179,10 +179,13 @@ async function serveAndAsk(bin, dir, port, requests) {
   }
 }
 
-/** WARM requests of each route (a message to classify, a word's 10 neighbours), alternating: client and Worker times. */
+/**
+ * WARM requests of each route (a message to classify, a word's 10 neighbours) and of an unknown route (`none`: the
+ * cost of the request itself, HTTP and routing, without a model), alternating: client and Worker times.
+ */
 async function warmTimes(send) {
-  const routes = { classify: REQUESTS[0], neighbours: REQUESTS[MESSAGES.length] };
-  const t = { classify: { client: [], worker: [] }, neighbours: { client: [], worker: [] } };
+  const routes = { classify: REQUESTS[0], neighbours: REQUESTS[MESSAGES.length], none: ['GET', '/nope'] };
+  const t = Object.fromEntries(Object.keys(routes).map((k) => [k, { client: [], worker: [] }]));
   for (let i = 0; i < WARM; i++) {
     for (const [k, r] of Object.entries(routes)) {
       const a = await ask(send, r);
@@ -285,7 +288,8 @@ async function variant(name, dir, modules, size) {
   const w = run.warm;
   console.error(
     `${name}: cold start: listening after ${run.listeningMs.toFixed(0)} ms, first request ${cold.ms.toFixed(1)} ms (models loaded in ${Number(cold.load).toFixed(1)} ms); ` +
-      `warm: classify ${w.classify.clientMedianMs} ms (Worker ${w.classify.workerMedianMs}), neighbours ${w.neighbours.clientMedianMs} ms (Worker ${w.neighbours.workerMedianMs}), medians of ${WARM}`,
+      `warm: classify ${w.classify.clientMedianMs} ms (Worker ${w.classify.workerMedianMs}), neighbours ${w.neighbours.clientMedianMs} ms (Worker ${w.neighbours.workerMedianMs}), ` +
+      `an unknown route ${w.none.clientMedianMs} ms; medians of ${WARM}`,
   );
 }
 
@@ -344,7 +348,7 @@ if (resultsFile) {
 // a short line for the README's runtime table: the deployed bundle's numbers (wrangler's when it ran)
 const best = results.runs['workerd (wrangler bundle)'] ?? results.runs['workerd (modules)'];
 const notes = best
-  ? `${(best.size.gzBytes / 1024).toFixed(0)} KiB gzipped upload; cold start ${best.coldStart.firstRequestMs} ms first request; warm classify ${best.warm.classify.clientMedianMs} ms, neighbours ${best.warm.neighbours.clientMedianMs} ms`
+  ? `${(best.size.gzBytes / 1024).toFixed(0)} KiB gzipped upload; first request ${best.coldStart.firstRequestMs} ms; warm classify ${best.warm.classify.clientMedianMs} ms, neighbours ${best.warm.neighbours.clientMedianMs} ms, no-op ${best.warm.none.clientMedianMs} ms over HTTP`
   : undefined;
 const failed = report('worker example (workerd)', `workerd ${WORKERD_VERSION}`, { checks, warnings: [], timings: results, notes }, performance.now() - tStart);
 process.exitCode = failed ? 1 : 0;
