@@ -127,3 +127,49 @@ describe('test:runtimes parity (scripts/smoke/parity.mjs)', () => {
     });
   });
 });
+
+describe("the README's runtime table (scripts/smoke/table.mjs)", () => {
+  const summary = {
+    date: '2026-12-04T10:00:00.000Z', passed: 40, failed: 1, skipped: 1, skips: ['bun (bun (npm) is not installed)'],
+    parityRuntimes: ['node', 'deno', 'workerd'],
+    rows: [
+      { name: 'node', status: '12/12 ok', version: '20.20.2' },
+      { name: 'deno', status: '12/12 ok', version: '2.9.6' },
+      { name: 'workerd', status: '2/2 ok', version: 'workerd 1.2' },
+      { name: 'worker example (workerd)', status: '6/6 ok', version: 'workerd 1.2', notes: '637 KiB gzipped upload' },
+      { name: 'bun', status: 'SKIPPED' },
+    ],
+    checks: [
+      { runtime: 'all', name: 'parity: Int8Linear forward [simd] in 2 runtimes = node', ok: false, detail: 'deno: not bit-identical (digest a vs b)' },
+      { runtime: 'all', name: 'parity: Int8Linear forward [scalar] in 2 runtimes = node', ok: true, detail: 'bit-identical' },
+    ],
+  };
+
+  it('says what ran where, which runtime differs from Node, what was skipped, and the run', async () => {
+    // @ts-expect-error: a plain ES module of the smoke scripts, without types
+    const { runtimeTable } = await import('../scripts/smoke/table.mjs');
+    const t: string = runtimeTable(summary);
+    const row = (name: string) => t.split('\n').find((l) => l.startsWith(`| ${name} |`)) ?? '';
+    expect(row('node')).toMatch(/12\/12 passed \| the reference \(1 cases × SIMD, scalar\) \|$/);
+    expect(row('deno')).toMatch(/\*\*differs\*\* in 1: Int8Linear forward \[simd\]/);
+    expect(row('workerd')).toMatch(/yes, every case \|$/);
+    expect(row('worker example (workerd)')).toMatch(/answers equal Node's \(637 KiB gzipped upload\)/);
+    expect(row('bun')).toBe('| bun | — | not tested (skipped) | — | — |');
+    expect(t).toMatch(/From the run of 2026-12-04 .*40 checks passed, 1 failed, 1 runtimes skipped\.$/);
+  });
+
+  it('README.md holds a table made by table.mjs between its markers, and --readme replaces only that block', async () => {
+    // @ts-expect-error: a plain ES module of the smoke scripts, without types
+    const { runtimeTable, withTable } = await import('../scripts/smoke/table.mjs');
+    const { readFileSync } = await import('node:fs');
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const block = readme.slice(readme.indexOf('<!-- runtime-table -->'), readme.indexOf('<!-- /runtime-table -->'));
+    const header = runtimeTable(summary).split('\n').slice(0, 2).join('\n');
+    expect(block.split('\n').slice(1, 3).join('\n')).toBe(header);
+    expect(block).toMatch(/\| node \| .* \| the reference/);
+    expect(block).toMatch(/\| worker example \(workerd\) \|/);
+    const replaced = withTable(readme, 'NEW TABLE');
+    expect(replaced.replace('NEW TABLE', block.slice('<!-- runtime-table -->\n'.length, -1))).toBe(readme);
+    expect(() => withTable('no markers', 'x')).toThrow(/runtime-table/);
+  });
+});
