@@ -3,7 +3,8 @@
 // into a KeyedVectors and answers neighbours and analogies, draws a PCA projection, and compares quantization
 // schemes (size, SQNR, Spearman ρ of similarities, search time). Word-vector files picked by the user are read
 // from the File in memory (browsers have no file system). The classifier box loads the spam classifier that the
-// Worker example bundles (examples/worker/models/spam.bin) and tokenizes messages as that Worker does.
+// Worker example bundles (examples/worker/models/spam.ftz: compressed, product-quantized) and tokenizes messages as
+// that Worker does.
 import { init, runtime, env, KeyedVectors, loadVectors, quantize, errorReport, TextClassifier } from 'quantext';
 import { sampleCorpus } from './corpus.js';
 import { tokenize } from '../worker/src/tokenize.js';
@@ -379,7 +380,7 @@ function drawQuantPlot() {
 
 // ------------------------------------------------------------------------------------------------ classifier
 
-const CLASSIFIER_URL = new URL('../worker/models/spam.bin', import.meta.url);
+const CLASSIFIER_URL = new URL('../worker/models/spam.ftz', import.meta.url);
 let classifier;
 
 /** Fetches and loads the classifier; says what it is and how long loading took. */
@@ -391,8 +392,9 @@ async function loadClassifier() {
   classifier = await TextClassifier.load(bytes);
   const m = classifier.model;
   $('clf-info').textContent =
-    `The spam classifier that examples/worker/ serves: a fastText supervised model (dim ${m.dim}, ${m.words.length.toLocaleString()} words, ` +
-    `${(bytes.length / 1024).toFixed(0)} KiB) trained on the SpamAssassin corpus; loaded in ${(performance.now() - t0).toFixed(0)} ms. Messages are tokenized as its training data was.`;
+    `The spam classifier that examples/worker/ serves: a fastText supervised model trained on the SpamAssassin corpus, ` +
+    `compressed${m.quantInput ? ' (its input matrix product-quantized to 8-bit codes)' : ''}: dim ${m.dim}, ${m.words.length.toLocaleString()} words, ` +
+    `${(bytes.length / 1024).toFixed(0)} KiB; loaded in ${(performance.now() - t0).toFixed(0)} ms. Messages are tokenized as its training data was.`;
   $('classify').disabled = false;
   return { bytes: bytes.length, dim: m.dim, labels: classifier.labels };
 }

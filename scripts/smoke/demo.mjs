@@ -147,7 +147,7 @@ try {
     // the same model and tokenization in Node (the package's node entry): the page must give the same probabilities
     const q = await import(pathToFileURL(join(REPO, 'dist', 'index.node.js')).href);
     const { tokenize } = await import(pathToFileURL(join(REPO, 'examples', 'worker', 'src', 'tokenize.js')).href);
-    const clf = await q.TextClassifier.load(readFileSync(join(REPO, 'examples', 'worker', 'models', 'spam.bin')));
+    const clf = await q.TextClassifier.load(readFileSync(join(REPO, 'examples', 'worker', 'models', 'spam.ftz')));
     const messages = [
       ['spam', 'MAKE MONEY FAST working from home! Earn $5000 a week guaranteed, reply with your bank details to get started'],
       ['ham', 'The new kernel patch is in CVS now; please test it on your Red Hat box and report any problems to the list.'],

@@ -31,7 +31,7 @@ import { WORKERD_VERSION, moduleEntry, moduleGraph, workerdBinary } from './work
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = resolve(HERE, '..', '..');
 const EXAMPLE = join(REPO, 'examples', 'worker');
-const MODELS = ['models/spam.bin', 'models/vectors.int8.safetensors'];
+const MODELS = ['models/spam.ftz', 'models/vectors.int8.safetensors'];
 /** Cloudflare's limit on a Worker's compressed upload: 3 MB on the free plan (10 MB paid). */
 const WORKERS_LIMIT_GZ = 3 * 1024 * 1024;
 const TOL = 1e-6;

@@ -29,8 +29,8 @@ const stripLabel = (l) => (l.startsWith('__label__') ? l.slice('__label__'.lengt
 
 /**
  * The Worker: `{ fetch(request) }`. `q` is the quantext module (its `TextClassifier` and `loadVectors`);
- * `models.classifier` is a fastText supervised .bin and `models.vectors` an int8 safetensors table (ArrayBuffer or
- * Uint8Array each). The models load at the first request and stay while the isolate lives.
+ * `models.classifier` is a fastText supervised model (.ftz or .bin) and `models.vectors` an int8 safetensors table
+ * (ArrayBuffer or Uint8Array each). The models load at the first request and stay while the isolate lives.
  */
 export function createApp(q, models) {
   let ready;
