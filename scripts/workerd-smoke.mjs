@@ -13,54 +13,20 @@
 // transpileModule and `quantext` mapped to dist/index.workerd.js: its fetch handler gets a request and an ASSETS
 // binding that serves a planted vectors.bin, and must answer king's five nearest words in order.
 // Exit code 0 when every check passed.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, posix, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { RESULT_MARKER } from './smoke/checks.mjs';
+import { WORKERD_VERSION, moduleGraph, workerdBinary } from './smoke/workerd-modules.mjs';
 
-const WORKERD_VERSION = '1.20261117.1';
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const entry = 'dist/index.workerd.js';
 if (!existsSync(join(repo, entry))) {
   console.error(`${entry} is missing: run \`npm run build\` first`);
   process.exit(1);
-}
-
-/** The workerd binary: $WORKERD, or a pinned copy installed once into the temp dir. */
-function workerdBinary() {
-  if (process.env.WORKERD) return resolve(process.env.WORKERD);
-  const dir = join(tmpdir(), `quantext-workerd-${WORKERD_VERSION}`);
-  const bin = join(dir, 'node_modules', '.bin', 'workerd');
-  if (!existsSync(bin)) {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'package.json'), '{"private":true}\n');
-    console.error(`installing workerd@${WORKERD_VERSION} into ${dir}`);
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--no-save', `workerd@${WORKERD_VERSION}`], { cwd: dir, stdio: 'inherit' });
-  }
-  return bin;
-}
-
-/** Every module reachable from `start` by imports (relative specifiers only: Workers have no node_modules here). */
-function moduleGraph(start) {
-  const seen = new Set();
-  const stack = [start];
-  while (stack.length) {
-    const m = stack.pop();
-    if (seen.has(m)) continue;
-    seen.add(m);
-    if (!m.endsWith('.js')) continue;
-    const src = readFileSync(join(repo, m), 'utf8');
-    // every import, re-export and dynamic import() (TypeScript's own scanner, not a regex)
-    const specs = ts.preProcessFile(src, true, true).importedFiles.map((f) => f.fileName);
-    for (const spec of specs) {
-      if (!spec.startsWith('.')) throw new Error(`${m} imports '${spec}': a bare or node: import cannot run in Workers unbundled`);
-      stack.push(posix.normalize(posix.join(posix.dirname(m), spec)));
-    }
-  }
-  return [...seen];
 }
 
 const TEST_WORKER = `
@@ -157,7 +123,7 @@ const work = join(tmpdir(), `quantext-workerd-smoke-${process.pid}`);
 try {
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
-  const modules = moduleGraph(entry).filter((m) => m.endsWith('.js'));
+  const modules = moduleGraph(repo, entry).filter((m) => m.endsWith('.js'));
   const wasm = ['build/quantext-simd.wasm', 'build/quantext-scalar.wasm'];
   for (const f of [...modules, ...wasm]) {
     mkdirSync(dirname(join(work, f)), { recursive: true });

@@ -2,9 +2,12 @@
 // isolated, else on one) that streams its progress and loss here and hands back the vectors; the page loads them
 // into a KeyedVectors and answers neighbours and analogies, draws a PCA projection, and compares quantization
 // schemes (size, SQNR, Spearman ρ of similarities, search time). Word-vector files picked by the user are read
-// from the File in memory (browsers have no file system).
-import { init, runtime, env, KeyedVectors, loadVectors, quantize, errorReport } from 'quantext';
+// from the File in memory (browsers have no file system). The classifier box loads the spam classifier that the
+// Worker example bundles (examples/worker/models/spam.ftz: compressed, product-quantized) and tokenizes messages as
+// that Worker does.
+import { init, runtime, env, KeyedVectors, loadVectors, quantize, errorReport, TextClassifier } from 'quantext';
 import { sampleCorpus } from './corpus.js';
+import { tokenize } from '../worker/src/tokenize.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -375,6 +378,42 @@ function drawQuantPlot() {
   });
 }
 
+// ------------------------------------------------------------------------------------------------ classifier
+
+const CLASSIFIER_URL = new URL('../worker/models/spam.ftz', import.meta.url);
+let classifier;
+
+/** Fetches and loads the classifier; says what it is and how long loading took. */
+async function loadClassifier() {
+  const t0 = performance.now();
+  const res = await fetch(CLASSIFIER_URL);
+  if (!res.ok) throw new Error(`${CLASSIFIER_URL.pathname}: HTTP ${res.status}`);
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  classifier = await TextClassifier.load(bytes);
+  const m = classifier.model;
+  $('clf-info').textContent =
+    `The spam classifier that examples/worker/ serves: a fastText supervised model trained on the SpamAssassin corpus, ` +
+    `compressed${m.quantInput ? ' (its input matrix product-quantized to 8-bit codes)' : ''}: dim ${m.dim}, ${m.words.length.toLocaleString()} words, ` +
+    `${(bytes.length / 1024).toFixed(0)} KiB; loaded in ${(performance.now() - t0).toFixed(0)} ms. Messages are tokenized as its training data was.`;
+  $('classify').disabled = false;
+  return { bytes: bytes.length, dim: m.dim, labels: classifier.labels };
+}
+
+/** Classifies the message box (or `text`): the verdict, every label's probability and the time the prediction took. */
+function classify(text = $('message').value) {
+  const t0 = performance.now();
+  const tokens = tokenize(text);
+  const preds = classifier.predict(tokens.join(' '), -1);
+  const ms = performance.now() - t0;
+  const labels = preds.map(([l, p]) => ({ label: l.replace(/^__label__/, ''), probability: p }));
+  const top = labels[0];
+  $('verdict').textContent = `${top.label} (${(100 * Math.min(1, top.probability)).toFixed(1)} %)`;
+  $('verdict').className = top.label;
+  $('clf-latency').textContent = `${ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(2)} ms`} for ${tokens.length} tokens`;
+  fill($('clf-labels'), labels.map((l) => [l.label, l.probability]));
+  return { label: top.label, probability: top.probability, labels, ms, tokens: tokens.length };
+}
+
 // ------------------------------------------------------------------------------------------------ start
 
 async function start() {
@@ -384,7 +423,9 @@ async function start() {
   $('status').textContent =
     `backend ${rt.backend} · build ${rt.build} · cross-origin isolated: ${globalThis.crossOriginIsolated === true} · ` +
     `threads ${env.canThread ? 'available' : 'unavailable'} · wasm loaded in ${loadMs.toFixed(0)} ms`;
+  const clf = loadClassifier().then(() => classify(), (e) => (showError($('verdict'), e), undefined));
   const res = await train();
+  await clf;
   const found = neighbours();
   analogy();
   drawPca();
@@ -403,6 +444,15 @@ $('explore').addEventListener('click', () => {
     console.error(e);
   }
 });
+$('classify').disabled = true;
+$('classify').addEventListener('click', () => {
+  try {
+    classify();
+  } catch (e) {
+    showError($('verdict'), e);
+  }
+});
+$('message').addEventListener('keydown', (e) => e.key === 'Enter' && (e.ctrlKey || e.metaKey) && $('classify').click());
 $('file').addEventListener('change', () => {
   const f = $('file').files?.[0];
   if (f) loadFile(f).then(() => neighbours(), () => {});
@@ -411,4 +461,4 @@ $('file').addEventListener('change', () => {
 const ready = start();
 ready.catch((e) => showError($('status'), e));
 /** For scripts driving the page (scripts/smoke/browser.mjs, scripts/smoke/demo.mjs). */
-globalThis.quantextDemo = { ready, train, loadFile, neighbours, analogy, explore, pca: () => pcaPoints };
+globalThis.quantextDemo = { ready, train, loadFile, neighbours, analogy, explore, classify, pca: () => pcaPoints };

@@ -272,6 +272,22 @@ export async function runChecks(q, o) {
     }
   });
 
+  await run('TextClassifier trains and predicts on the default runtime (shared memory where threads are possible)', async () => {
+    // the two planted topics as labelled lines; a text of each topic gets its label. On the default runtime (the -mt
+    // build over shared memory where threads are possible) the texts go into shared wasm memory, which browsers'
+    // TextEncoder.encodeInto refuses as a destination
+    const lines = plantedCorpus(9, 120, 8).map((s, i) => `__label__${i % 2 ? 'vehicle' : 'fruit'} ${s}`);
+    const clf = new q.TextClassifier({ dim: 8, epochs: 5, lr: 0.5, seed: 3 });
+    try {
+      await clf.train(lines);
+      const got = clf.predictBatch(['apple mango pear', 'bus tram taxi'], 1).map(([[l, p]]) => `${l} ${p.toFixed(3)}`);
+      expect(/^__label__fruit /.test(got[0]) && /^__label__vehicle /.test(got[1]), `predicted ${got.join(', ')}`);
+      return `${q.runtime().build}: ${got.join(', ')}`;
+    } finally {
+      clf.dispose();
+    }
+  });
+
   if (o.parity !== false) {
     await run('parity outputs computed (SIMD and scalar builds)', async () => {
       out.parity = await computeParity(q);

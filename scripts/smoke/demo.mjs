@@ -2,15 +2,16 @@
 // The demo page (examples/web/) as `npm run demo` serves it (Vite's dev server with examples/web/vite.config.mjs:
 // cross-origin isolated), loaded in Chromium with playwright-core: the page loads, trains in its worker on two
 // threads with a live progress bar and loss curve, answers neighbours and an analogy, draws the PCA plot (and a hover
-// shows a word), the quantization explorer reports sane numbers for int8, binary and 4-bit codes, no console error
+// shows a word), the quantization explorer reports sane numbers for int8, binary and 4-bit codes, the classifier box
+// answers spam and ham for typed messages (with the latency shown, and Node's probabilities), no console error
 // or page error happened, and a screenshot is saved as the test's artifact: $QUANTEXT_ARTIFACTS/quantext-demo.png
 // (.ci/run sets .ci/artifacts), else the OS temp folder.
 //
 //   node scripts/smoke/demo.mjs      (run.mjs runs it as the `demo` runtime)
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { report } from './checks.mjs';
 
@@ -140,6 +141,38 @@ try {
     must(b1.bits === 1 && b1.ratio > 15 && b1.sqnrDb < i8.sqnrDb && b1.spearman < i8.spearman, `binary: ${JSON.stringify(b1)}`);
     must(i8.usPerQuery > 0 && i8.f32UsPerQuery > 0, 'search times');
     return `int8 ${i8.sqnrDb.toFixed(1)} dB ρ ${i8.spearman.toFixed(4)} ${i8.usPerQuery.toFixed(1)} µs/query (f32 ${i8.f32UsPerQuery.toFixed(1)}); binary ${b1.ratio.toFixed(0)}× smaller, ${b1.sqnrDb.toFixed(1)} dB ρ ${b1.spearman.toFixed(3)}`;
+  });
+
+  await step('classifier box: a typed message gets spam or ham, as in Node, with the latency shown', async () => {
+    // the same model and tokenization in Node (the package's node entry): the page must give the same probabilities
+    const q = await import(pathToFileURL(join(REPO, 'dist', 'index.node.js')).href);
+    const { tokenize } = await import(pathToFileURL(join(REPO, 'examples', 'worker', 'src', 'tokenize.js')).href);
+    const clf = await q.TextClassifier.load(readFileSync(join(REPO, 'examples', 'worker', 'models', 'spam.ftz')));
+    const messages = [
+      ['spam', 'MAKE MONEY FAST working from home! Earn $5000 a week guaranteed, reply with your bank details to get started'],
+      ['ham', 'The new kernel patch is in CVS now; please test it on your Red Hat box and report any problems to the list.'],
+    ];
+    const seen = [];
+    try {
+      for (const [want, text] of messages) {
+        await page.fill('#message', text);
+        await page.click('#classify');
+        const verdict = await page.locator('#verdict').textContent();
+        const latency = await page.locator('#clf-latency').textContent();
+        const rows = await page.locator('#clf-labels tr td:first-child').allTextContents();
+        must(verdict.startsWith(`${want} (`), `'${text.slice(0, 30)}…' → the page says '${verdict}', expected ${want}`);
+        must(/^\d+(\.\d+)? (µs|ms) for \d+ tokens$/.test(latency), `the latency shown is '${latency}'`);
+        must(rows.length === 2 && rows[0] === want, `label rows ${rows.join(', ')}`);
+        // the page's probabilities (through quantextDemo.classify on the same text) equal Node's
+        const got = await page.evaluate((t) => globalThis.quantextDemo.classify(t), text);
+        const ref = clf.predict(tokenize(text).join(' '), -1).map(([l, p]) => [l.replace(/^__label__/, ''), p]);
+        must(got.labels.length === ref.length && got.labels.every((l, i) => l.label === ref[i][0] && Math.abs(l.probability - ref[i][1]) <= 1e-6), `page ${JSON.stringify(got.labels)} vs Node ${JSON.stringify(ref)}`);
+        seen.push(`${want} ${got.probability.toFixed(4)} in ${latency}`);
+      }
+    } finally {
+      clf.dispose();
+    }
+    return seen.join('; ');
   });
 
   await step('no console errors, and a screenshot', async () => {

@@ -14,9 +14,10 @@
 //   bit-identical; a case whose SIMD path sums in another order states its tolerance; `buildTol: null` skips the
 //   comparison, for results that legitimately differ, e.g. training, where a rounding difference grows with every
 //   update).
-// To add the int8/binary layers or classifier prediction: append a case whose `run` builds the layer/model from
-// seeded data with `rt` (e.g. `{ name: 'classifier predict', exact: true, buildTol: 1e-6, run: (q, rt) => ... }`)
-// and returns the labels as `ids` and the probabilities as `values`. Nothing else needs to change: run.mjs reports
+// The cases cover Word2Vec training, quantize(), the quantized searches and the cascade, the int8 and binary layers
+// (Int8Linear, BinaryLinear) and the classifier (training, and prediction from one model). To add one: append a case
+// whose `run` builds the layer/model from seeded data with `rt` and returns its integer outputs as `ids` and its
+// float outputs as `values`. Nothing else needs to change: run.mjs reports
 // each case × build × runtime. A case that needs an export the entry lacks fails (it does not skip): guard with
 // `requires: ['TextClassifier']` to skip it, visibly, while that export is not yet in the package.
 
@@ -98,6 +99,59 @@ function quantizedSearch(scheme) {
   };
 }
 
+/** A seeded weight matrix `n × k` in [-1, 1) and a bias, and a batch of inputs (`batch × k`). */
+function layerData(seed, n, k, batch) {
+  const r = rng(seed);
+  const w = Float32Array.from({ length: n * k }, () => r() * 2 - 1);
+  const bias = Float32Array.from({ length: n }, () => r() - 0.5);
+  const x = Float32Array.from({ length: batch * k }, () => r() * 4 - 2);
+  return { w, bias, x };
+}
+
+/** Labelled lines for the classifier: the two planted topics, a few noise words, "__label__fruit" / "__label__vehicle". */
+function labelledLines(seed, n) {
+  const r = rng(seed);
+  const noise = ['the', 'a', 'we', 'saw', 'today', 'big', 'red', 'old'];
+  return corpus(seed, n, 8).map((line, i) => {
+    const words = line.split(' ');
+    for (let j = 0; j < 3; j++) words.splice(Math.floor(r() * words.length), 0, noise[Math.floor(r() * noise.length)]);
+    return `__label__${i % 2 ? 'vehicle' : 'fruit'} ${words.join(' ')}`;
+  });
+}
+const CLASSIFIER_OPTS = { dim: 8, epochs: 5, lr: 0.5, wordNgrams: 2, minn: 3, maxn: 4, bucket: 2000, threads: 1, seed: 11 };
+const CLASSIFIER_TEXTS = ['apple pear plum', 'bus taxi tram', 'the red car and a mango', 'peaches and trams', 'nothing known here', ''];
+
+/** Every label's probability for each text: label indices (in the model's label order) and probabilities. */
+function predictAll(clf) {
+  const ids = [];
+  const values = [];
+  for (const t of CLASSIFIER_TEXTS) {
+    for (const [label, p] of clf.predict(t, -1)) {
+      ids.push(clf.labels.indexOf(label));
+      values.push(p);
+    }
+  }
+  return { ids, values };
+}
+
+/** One classifier trained on the scalar build of `q` (made once per module), as .bin bytes. */
+const trainedBytes = new WeakMap();
+async function scalarTrainedModel(q) {
+  if (!trainedBytes.has(q)) {
+    trainedBytes.set(q, (async () => {
+      const rt = await q.createRuntime(undefined, { backend: 'scalar', shared: false });
+      const clf = new q.TextClassifier({ ...CLASSIFIER_OPTS, runtime: rt });
+      try {
+        await clf.train(labelledLines(5, 160));
+        return clf.toBytes();
+      } finally {
+        clf.dispose();
+      }
+    })());
+  }
+  return trainedBytes.get(q);
+}
+
 export const PARITY_CASES = [
   {
     name: 'Word2Vec skip-gram, negative sampling, 1 thread: vectors',
@@ -158,6 +212,77 @@ export const PARITY_CASES = [
       } finally {
         ix.dispose();
         kv.dispose();
+      }
+    },
+  },
+  {
+    name: 'Int8Linear forward, dynamic activations: f32 outputs',
+    exact: true,
+    buildTol: 0,
+    run: (q, rt) => {
+      const { w, bias, x } = layerData(21, 24, 40, 5);
+      const l = q.Int8Linear.fromFloat(w, 24, 40, bias, { rt });
+      try {
+        return { values: Array.from(l.forward(x, 5)) };
+      } finally {
+        l.dispose();
+      }
+    },
+  },
+  {
+    name: 'Int8Linear static int8 in/out with ReLU: int8 codes',
+    exact: true,
+    buildTol: 0,
+    run: (q, rt) => {
+      const { w, bias, x } = layerData(22, 24, 40, 5);
+      const l = q.Int8Linear.fromFloat(w, 24, 40, bias, { rt, activations: 'static', inputScale: 2 / 127, output: 'int8', outputScale: 0.25, activation: 'relu' });
+      try {
+        return { ids: Array.from(l.forwardInt(x, 5)) };
+      } finally {
+        l.dispose();
+      }
+    },
+  },
+  {
+    name: 'BinaryLinear forward (XNOR-popcount): f32 outputs',
+    exact: true,
+    buildTol: 0,
+    run: (q, rt) => {
+      const { w, bias, x } = layerData(23, 24, 96, 5);
+      const l = q.BinaryLinear.fromFloat(w, 24, 96, bias, { rt });
+      try {
+        return { values: Array.from(l.forward(x, 5)) };
+      } finally {
+        l.dispose();
+      }
+    },
+  },
+  {
+    name: 'TextClassifier trained (1 thread, seeded): labels and probabilities',
+    exact: true,
+    buildTol: null, // trained on each build: the SIMD and scalar sums round differently and training amplifies it
+    requires: ['TextClassifier'],
+    run: async (q, rt) => {
+      const clf = new q.TextClassifier({ ...CLASSIFIER_OPTS, runtime: rt });
+      try {
+        const res = await clf.train(labelledLines(5, 160));
+        return { ...predictAll(clf), note: `loss ${res.loss.toPrecision(6)}` };
+      } finally {
+        clf.dispose();
+      }
+    },
+  },
+  {
+    name: 'TextClassifier predict (one model, trained on the scalar build): labels and probabilities',
+    exact: true,
+    buildTol: 1e-6,
+    requires: ['TextClassifier'],
+    run: async (q, rt) => {
+      const clf = await q.TextClassifier.load(await scalarTrainedModel(q), { runtime: rt });
+      try {
+        return predictAll(clf);
+      } finally {
+        clf.dispose();
       }
     },
   },

@@ -2,12 +2,16 @@
 // Runs quantext's smoke tests in every runtime it supports (besides Cloudflare Workers: scripts/workerd-smoke.mjs)
 // and prints one summary.
 //
-//   node scripts/smoke/run.mjs [--install] [--no-build] [--allow-skip] [--json FILE] [node] [deno] [bun] [browser] [vite] [workerd]
+//   node scripts/smoke/run.mjs [--install] [--no-build] [--allow-skip] [--json FILE] [--table] [node] [deno] [bun] [browser] [vite] [demo] [workerd] [worker]
 //
-// With no runtime named, runs all seven: node, deno, bun, browser (the demo page served as plain files, and
+// With no runtime named, runs all eight: node, deno, bun, browser (the demo page served as plain files, and
 // checks.mjs in Chromium), vite (a small app bundled by Vite and run in Chromium: vite.mjs), demo (the demo page under
-// Vite's dev server: trains, answers, plots, quantizes, no console error, a screenshot: demo.mjs) and workerd
-// (scripts/workerd-smoke.mjs, Cloudflare Workers, with the workerd binary installed here).
+// Vite's dev server: trains, answers, plots, quantizes, classifies, no console error, a screenshot: demo.mjs), workerd
+// (scripts/workerd-smoke.mjs, Cloudflare Workers, with the workerd binary installed here) and worker (the Worker of
+// examples/worker/ served by workerd, its answers equal to Node's, its cold start, request times and size:
+// worker-example.mjs; also the bundle `wrangler deploy --dry-run` makes, when examples/worker has wrangler).
+// `--table` prints, after the summary, the README's runtime table of this run (table.mjs; the README's table is
+// pasted from it).
 //
 // Parity: every runtime also computes the seeded cases of parity.mjs (Word2Vec training on one thread, quantize(),
 // f32/int8/int4/binary searches, the cascade) on its SIMD and its scalar build; after the runs, each runtime's
@@ -38,6 +42,7 @@ import { fileURLToPath } from 'node:url';
 import { writeFileSync } from 'node:fs';
 import { RESULT_MARKER } from './checks.mjs';
 import { compareParity } from './parity.mjs';
+import { runtimeTable } from './table.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = resolve(HERE, '..', '..');
@@ -49,8 +54,9 @@ const args = process.argv.slice(2);
 const install = args.includes('--install');
 const build = !args.includes('--no-build');
 const allowSkip = args.includes('--allow-skip') || /^(1|true|yes)$/i.test(process.env.QUANTEXT_SMOKE_ALLOW_SKIP ?? '');
-const FLAGS = ['--install', '--no-build', '--allow-skip', '--json'];
-const ALL = ['node', 'deno', 'bun', 'browser', 'vite', 'demo', 'workerd'];
+const printTable = args.includes('--table');
+const FLAGS = ['--install', '--no-build', '--allow-skip', '--json', '--table'];
+const ALL = ['node', 'deno', 'bun', 'browser', 'vite', 'demo', 'workerd', 'worker'];
 const jsonAt = args.indexOf('--json');
 const jsonFile = jsonAt >= 0 ? args.splice(jsonAt, 2)[1] : undefined;
 if (jsonAt >= 0 && !jsonFile) {
@@ -98,7 +104,14 @@ const RUNTIMES = {
     env: { WORKERD: join(BIN, 'workerd') },
     cmds: () => [[process.execPath, [join(REPO, 'scripts', 'workerd-smoke.mjs')]]],
   },
+  // examples/worker/ in workerd over HTTP, against the same code in Node (worker-example.mjs)
+  worker: {
+    needs: () => RUNTIMES.workerd.needs(),
+    env: { WORKERD: join(BIN, 'workerd') },
+    cmds: () => [[process.execPath, [join(HERE, 'worker-example.mjs')]]],
+  },
 };
+const EXAMPLE_WORKER = join(REPO, 'examples', 'worker');
 
 function sh(cmd, argv, cwd = REPO) {
   console.error(`$ ${[cmd, ...argv].join(' ')}`);
@@ -115,6 +128,15 @@ function installTools() {
     if (npmMissing) sh('npm', ['ci', '--no-audit', '--no-fund'], HERE);
   } catch (e) {
     console.error(`smoke: installing the npm tools failed (${e.message.split('\n')[0]}); the runtimes that need them are skipped`);
+  }
+  // wrangler for the worker example's bundle (examples/worker/package.json): without it worker-example.mjs tests
+  // the unbundled modules only, and says so
+  if (runtimes.includes('worker') && !existsSync(join(EXAMPLE_WORKER, 'node_modules', '.bin', 'wrangler'))) {
+    try {
+      sh('npm', ['ci', '--no-audit', '--no-fund'], EXAMPLE_WORKER);
+    } catch (e) {
+      console.error(`smoke: installing wrangler in examples/worker failed (${e.message.split('\n')[0]}); the Worker's wrangler bundle is not tested`);
+    }
   }
   if (runtimes.some((r) => ['browser', 'vite', 'demo'].includes(r)) && !existsSync(CHROMIUM)) {
     // QUANTEXT_SMOKE_APT=0: the caller already tried apt-get (.ci/run does, bounded in time): do not try again
@@ -235,7 +257,7 @@ try {
         failed += bad;
         if (r.fingerprint) fingerprints.push([r.runtime, r.fingerprint]);
         allChecks.push(...r.checks.map((c) => ({ runtime: r.runtime, name: c.name, ok: c.ok, detail: c.detail })));
-        rows.push({ name: r.runtime, status: `${bad ? 'FAIL ' : ''}${r.checks.length - bad}/${r.checks.length} ok`, version: r.version, ms: r.totalMs, wallMs });
+        rows.push({ name: r.runtime, status: `${bad ? 'FAIL ' : ''}${r.checks.length - bad}/${r.checks.length} ok`, version: r.version, ms: r.totalMs, wallMs, notes: r.notes });
       }
       if (code !== 0 && results.every((r) => r.checks.every((c) => c.ok))) {
         rows.push({ name, status: `FAILED: exit code ${code}` });
@@ -286,10 +308,7 @@ if (skips.length) {
   );
 }
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
-if (jsonFile) {
-  writeFileSync(
-    jsonFile,
-    JSON.stringify({ date: new Date().toISOString(), passed, failed, skipped, skips, rows, parityRuntimes: Object.keys(parity), checks: allChecks }, null, 1),
-  );
-}
+const summary = { date: new Date().toISOString(), passed, failed, skipped, skips, rows, parityRuntimes: Object.keys(parity), checks: allChecks };
+if (jsonFile) writeFileSync(jsonFile, JSON.stringify(summary, null, 1));
+if (printTable) console.log(`\n${runtimeTable(summary)}`);
 process.exitCode = failed || (skipped && !allowSkip) ? 1 : 0;

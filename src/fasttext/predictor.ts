@@ -46,6 +46,19 @@ const MAX_PREDS = 1 << 18;
 const TEXT_CHUNK = 1 << 20;
 
 const encoder = new TextEncoder();
+let encoded = new Uint8Array(0);
+
+/**
+ * `encoder.encodeInto(s, view).written`, also when `view` is in shared memory (a cross-origin-isolated page's -mt
+ * runtime), where browsers refuse a shared destination: there `s` is encoded into a JS buffer and copied.
+ */
+function encodeInto(s: string, view: Uint8Array): number {
+  if (typeof SharedArrayBuffer === 'undefined' || !(view.buffer instanceof SharedArrayBuffer)) return encoder.encodeInto(s, view).written;
+  if (encoded.length < view.length) encoded = new Uint8Array(Math.max(view.length, 2 * encoded.length));
+  const n = encoder.encodeInto(s, encoded.subarray(0, view.length)).written;
+  view.set(encoded.subarray(0, n));
+  return n;
+}
 
 /** One prediction: the label and its probability (as `fasttext predict-prob` prints it). */
 export type LabelProbability = [label: string, probability: number];
@@ -272,7 +285,7 @@ export class FastTextPredictor extends WasmOwned {
       let len = 0;
       for (let t = i; t < j; t++) {
         const view = this.rt.arena.u8(text + len, budget - len);
-        len += encoder.encodeInto(texts[t], view).written;
+        len += encodeInto(texts[t], view);
         this.rt.arena.u8(text + len, 1)[0] = 10;
         len++;
       }
