@@ -179,6 +179,30 @@ export class TextClassifier {
     return c;
   }
 
+  /**
+   * A classifier over a fastText supervised model already in memory (e.g. from `FastTextModel.load`, or another
+   * classifier's `model` after re-wrapping): it predicts and keeps training on the model's dictionary, labels and
+   * arguments; `options` gives the run settings (lr, epochs, threads, seed, quantize). The model's ownership moves
+   * to the classifier: `clf.dispose()` frees it, and the caller must not dispose it. A quantized (`.ftz`) or
+   * unsupervised model is E_UNSUPPORTED (and is left to the caller).
+   */
+  static fromModel(model: FastTextModel, options: TextClassifierOptions = {}): TextClassifier {
+    check(model instanceof FastTextModel, `TextClassifier.fromModel: model must be a FastTextModel, got ${describe(model)}`, { option: 'model' });
+    if (!model.isSupervised) throw new QuantextError('E_UNSUPPORTED', 'TextClassifier.fromModel: this fastText model is unsupervised (skipgram or cbow), not a classifier');
+    if (model.quantInput || model.qout || !(model.input instanceof DenseMatrix) || !(model.output instanceof DenseMatrix) || model.input.stride !== model.dim || model.output.stride !== model.dim) {
+      throw new QuantextError('E_UNSUPPORTED', 'TextClassifier.fromModel: this model is quantized (a .ftz); only a dense (.bin) model can become a TextClassifier that trains. Load it with TextClassifier.load to predict');
+    }
+    if (model.input.isDisposed || model.output.isDisposed) throw new QuantextError('E_DISPOSED', 'TextClassifier.fromModel: the model was disposed');
+    if (options.runtime && options.runtime !== model.rt) throw new QuantextError('E_OPTION', 'TextClassifier.fromModel: options.runtime is not the runtime the model lives in', { option: 'runtime' });
+    const a = model.args;
+    const c = new TextClassifier({
+      ...options, dim: a.dim, wordNgrams: a.wordNgrams, minn: a.minn, maxn: a.maxn, bucket: a.bucket || undefined,
+      loss: a.loss, neg: a.neg, minCount: a.minCount, epochs: options.epochs ?? a.epoch, runtime: model.rt,
+    });
+    c._model = model;
+    return c;
+  }
+
   /** The trained (or loaded) model: arguments, dictionary, input and output matrices. Throws before train(). */
   get model(): FastTextModel {
     this.alive();

