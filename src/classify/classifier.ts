@@ -28,7 +28,7 @@ import { startThreads, registerPool, terminatePool, type PoolBox } from '../trai
 import type { TrainProgress } from '../train/options.js';
 import { throwIfAborted } from '../train/scheduler.js';
 import { dataLines, internLines, buildDictionary, encodeLines, type ClassifierData, type EncodedLines, type InternedCorpus } from './encode.js';
-import { SUP, SUP_CFG_SIZE, LOSS_CODE, checkSupLayout, sigmoidTable, logTable, hsPaths } from './kernel.js';
+import { SUP, SUP_CFG_SIZE, SUP_FLAG_FREEZE_INPUT, LOSS_CODE, checkSupLayout, sigmoidTable, logTable, hsPaths } from './kernel.js';
 import { Meter, type TestResult } from './meter.js';
 
 export type { ClassifierData, LabelledText } from './encode.js';
@@ -68,8 +68,45 @@ export interface TextClassifierOptions {
   labelPrefix?: string;
   /** Leave out empty lines, lines without a label and label-only lines (as fastText does) instead of failing. */
   skipInvalid?: boolean;
+  /**
+   * Quantization-aware training (straight-through estimator): the forward pass uses the quantized rows Q(w), SGD
+   * updates float shadow weights, and each updated row is quantized again at once; after train() the model's
+   * matrices hold exactly the quantized values (see {@link TextClassifier.qat}). `output: false` keeps the output
+   * matrix float. Bits: 8 and 4 (symmetric per-row int, s = max|w|/(2^(b−1)−1)), 2 (ternary: α·{−1, 0, 1}), 1
+   * (binary: α·sign(w), α = mean|w| of the row).
+   */
+  quantize?: QuantizeOptions;
   /** Runtime to train in (default: the one `init()` made). */
   runtime?: Runtime;
+}
+
+export interface QuantizeOptions {
+  bits: 1 | 2 | 4 | 8;
+  /** Quantize the output matrix too. Default true. */
+  output?: boolean;
+}
+
+/** One matrix's quantizer after quantization-aware training: row r holds exactly `scales[r] · q` (f32), q integer. */
+export interface QatTensor {
+  /** f32 scale per row (α of the binary and ternary quantizers) */
+  scales: Float32Array;
+}
+
+/**
+ * The quantizer a quantization-aware classifier was trained with (`clf.qat`): symmetric per-row scales, integer
+ * codes q = Math.round(w / scales[r]) in [−qmax, qmax] (bits 1: q = ±1; bits 2: q ∈ {−1, 0, 1}); rows that are all
+ * zero have scale 0. So the rows are stored losslessly by an int8 (bits 8), int4 (bits 4 and 2, zero point 0) or
+ * binary (bits 1, α per row, not centred) table.
+ */
+export interface QatInfo {
+  bits: 1 | 2 | 4 | 8;
+  perRow: true;
+  symmetric: true;
+  /** largest |q|: 127, 7, 1, 1 */
+  qmax: number;
+  input: QatTensor;
+  /** absent when the output matrix stayed float (`quantize.output: false`) */
+  output?: QatTensor;
 }
 
 export interface ClassifierTrainOptions {
@@ -77,6 +114,38 @@ export interface ClassifierTrainOptions {
   signal?: AbortSignal;
   /** Minimum milliseconds between onProgress calls. Default 200. */
   progressInterval?: number;
+  /**
+   * Do not update the input matrix, train the output only (fastText's `quantize -retrain`, which retrains the float
+   * output over an input that was quantized: put the dequantized input in the model's input matrix first).
+   */
+  freezeInput?: boolean;
+  /**
+   * Pruning masks, rows × dim bytes each (input rows = words + buckets, output rows = labels): 1 keeps a weight, 0
+   * prunes it. Pruned weights are set to 0 before training and stay exactly 0 after every update.
+   */
+  masks?: { input?: Uint8Array; output?: Uint8Array };
+  /**
+   * Soft labels for distillation: one row of `labels.length` probabilities (in the model's label order) per
+   * training example, in the order of the data's lines (lines left out by skipInvalid have no row). The loss is
+   * α·CE(hard label) + (1 − α)·T²·CE(softmax(z/T), target row). Loss 'softmax' only.
+   */
+  targets?: Float32Array;
+  /** Temperature T of the soft part (with `targets`). Default 1. */
+  temperature?: number;
+  /** Weight α of the hard labels (with `targets`), in [0, 1]. Default 0.5. */
+  alpha?: number;
+}
+
+const TRAIN_KEYS = ['onProgress', 'signal', 'progressInterval', 'freezeInput', 'masks', 'targets', 'temperature', 'alpha'];
+
+/** What runEpochs writes into the config blocks besides the corpus. */
+interface Extras {
+  flags: number;
+  maskIn: number;
+  maskOut: number;
+  targets: number;
+  temperature: number;
+  alpha: number;
 }
 
 export interface ClassifierTrainResult {
@@ -94,7 +163,7 @@ export interface ClassifierTrainResult {
   threads: number;
 }
 
-type Resolved = Required<Omit<TextClassifierOptions, 'runtime'>>;
+type Resolved = Required<Omit<TextClassifierOptions, 'runtime' | 'quantize'>> & { quantize?: Required<QuantizeOptions> };
 
 const DEFAULTS: Resolved = {
   dim: 100, epochs: 5, lr: 0.1, wordNgrams: 1, minn: 0, maxn: 0, bucket: 2_000_000, minCount: 1, minCountLabel: 0,
@@ -111,10 +180,18 @@ function describe(v: unknown): string {
 
 function resolve(options: TextClassifierOptions): Resolved {
   check(typeof options === 'object' && options !== null, `TextClassifier: options must be an object, got ${describe(options)}`, { option: 'options' });
-  const known = new Set([...Object.keys(DEFAULTS), 'runtime']);
+  const known = new Set([...Object.keys(DEFAULTS), 'runtime', 'quantize']);
   for (const k of Object.keys(options)) check(known.has(k), `TextClassifier: unknown option '${k}'`, { option: k });
   const o: any = { ...DEFAULTS };
-  for (const [k, v] of Object.entries(options)) if (v !== undefined && k !== 'runtime') o[k] = v;
+  for (const [k, v] of Object.entries(options)) if (v !== undefined && k !== 'runtime' && k !== 'quantize') o[k] = v;
+  if (options.quantize !== undefined) {
+    const q: any = options.quantize;
+    check(typeof q === 'object' && q !== null, `TextClassifier: quantize must be an object { bits: 1 | 2 | 4 | 8, output?: boolean }, got ${describe(q)}`, { option: 'quantize' });
+    for (const k of Object.keys(q)) check(k === 'bits' || k === 'output', `TextClassifier: unknown option 'quantize.${k}'`, { option: `quantize.${k}` });
+    check([1, 2, 4, 8].includes(q.bits), `TextClassifier: quantize.bits must be 1, 2, 4 or 8, got ${describe(q.bits)}`, { option: 'quantize.bits', value: q.bits });
+    check(q.output === undefined || typeof q.output === 'boolean', `TextClassifier: quantize.output must be a boolean, got ${describe(q.output)}`, { option: 'quantize.output' });
+    o.quantize = { bits: q.bits, output: q.output ?? true };
+  }
   const int = (k: string, min: number, max: number) =>
     check(Number.isInteger(o[k]) && o[k] >= min && o[k] <= max, `TextClassifier: ${k} must be an integer in [${min}, ${max}], got ${describe(o[k])}`, { option: k, value: o[k] });
   int('dim', 1, 10000);
@@ -149,6 +226,8 @@ export class TextClassifier {
   private tables?: { sigmoid: number; log: number; neg: number; hsOff: number; hsPaths: number; hsCodes: number };
   private rngStates: bigint[] = [];
   private threadsBox: PoolBox = {};
+  /** quantization-aware training: the float shadow weights SGD updates, and the per-row scales (TrainMemory) */
+  private qatState?: { shadowIn: DenseMatrix; shadowOut?: DenseMatrix; scalesIn: number; scalesOut: number };
   private training = false;
   private disposed = false;
 
@@ -240,7 +319,8 @@ export class TextClassifier {
     this.alive();
     if (this.training) throw new QuantextError('E_BUSY', 'train() is running on this classifier; await it first');
     check(typeof options === 'object' && options !== null, 'train(): options must be an object', { option: 'options' });
-    for (const k of Object.keys(options)) check(['onProgress', 'signal', 'progressInterval'].includes(k), `train(): unknown option '${k}'`, { option: k });
+    for (const k of Object.keys(options)) check(TRAIN_KEYS.includes(k), `train(): unknown option '${k}'`, { option: k });
+    checkTrainOptions(options, this.opts.loss);
     this.training = true;
     try {
       const rt = this.runtimeOpt ?? (await init());
@@ -269,8 +349,22 @@ export class TextClassifier {
       if (!(model.input instanceof DenseMatrix) || !(model.output instanceof DenseMatrix) || model.input.stride !== model.dim || model.output.stride !== model.dim) {
         throw new QuantextError('E_UNSUPPORTED', 'TextClassifier.train: this model is quantized (a .ftz); only a .bin model (dense matrices) can keep training');
       }
+      if (options.masks?.input) checkMask(options.masks.input, model.input.rows * model.dim, 'masks.input', `${model.input.rows} rows × ${model.dim}`);
+      if (options.masks?.output) checkMask(options.masks.output, model.output.rows * model.dim, 'masks.output', `${model.output.rows} labels × ${model.dim}`);
       let enc: EncodedLines | undefined = encodeLines(interned!, model.dict, args, !first, 'train');
       interned = undefined; // the token ids are garbage from here on
+      if (options.targets) {
+        const want = enc.ntok.length * model.output.rows;
+        if (options.targets.length !== want) {
+          throw new QuantextError('E_SHAPE', `train(): targets has ${options.targets.length} values; the data has ${enc.ntok.length} lines × ${model.output.rows} labels = ${want}`, { option: 'targets', got: options.targets.length, want });
+        }
+        const t = options.targets, osz = model.output.rows;
+        for (let l = 0; l < enc.ntok.length; l++) {
+          let sum = 0;
+          for (let i = 0; i < osz; i++) sum += t[l * osz + i];
+          if (Math.abs(sum - 1) > 1e-2) throw new QuantextError('E_OPTION', `train(): targets row ${l} (line ${l + 1} of the data) sums to ${sum}, not 1: each row is a probability distribution over the ${osz} labels`, { option: 'targets', row: l });
+        }
+      }
       return await this.runEpochs(rt, () => {
         const e = enc!;
         enc = undefined; // and the encoded copy once it is in wasm memory
@@ -308,6 +402,60 @@ export class TextClassifier {
     return this.tables;
   }
 
+  /** Quantization-aware training: the shadow weights (made on the first train() from the model's weights) and Q(shadow) in the model. */
+  private prepareQat(rt: Runtime, mem: TrainMemory, masks: ClassifierTrainOptions['masks'], maskIn: number, maskOut: number): void {
+    const q = this.opts.quantize;
+    if (!q) return;
+    const model = this._model!;
+    const input = model.input as DenseMatrix, output = model.output as DenseMatrix;
+    const dim = model.dim;
+    if (!this.qatState) {
+      const copy = (m: DenseMatrix) => {
+        const c = new DenseMatrix(m.rows, dim, { rt, zero: false });
+        rt.arena.f32(c.ptr, m.rows * dim).set(rt.arena.f32(m.ptr, m.rows * dim));
+        return c;
+      };
+      const shadowIn = copy(input);
+      let shadowOut: DenseMatrix | undefined;
+      try {
+        shadowOut = q.output ? copy(output) : undefined;
+        const scalesIn = mem.alloc(input.rows * 4 + 16, true);
+        const scalesOut = q.output ? mem.alloc(output.rows * 4 + 16, true) : 0;
+        this.qatState = { shadowIn, shadowOut, scalesIn, scalesOut };
+      } catch (e) {
+        shadowIn.dispose();
+        shadowOut?.dispose();
+        throw e;
+      }
+    }
+    const st = this.qatState;
+    const k = rt.kernels;
+    if (masks?.input) k.mask_zero(st.shadowIn.ptr, maskIn, input.rows * dim);
+    k.qat_quantize_per_row(st.shadowIn.ptr, input.ptr, st.scalesIn, 0, input.rows, dim, q.bits);
+    if (st.shadowOut) {
+      if (masks?.output) k.mask_zero(st.shadowOut.ptr, maskOut, output.rows * dim);
+      k.qat_quantize_per_row(st.shadowOut.ptr, output.ptr, st.scalesOut, 0, output.rows, dim, q.bits);
+    }
+  }
+
+  /**
+   * The quantizer of a quantization-aware classifier (`quantize` option) after train(): bits, per-row symmetric
+   * scales of the input and output matrices (whose rows hold exactly scales[r]·q). Undefined without `quantize`
+   * or before the first train().
+   */
+  get qat(): QatInfo | undefined {
+    this.alive();
+    const q = this.opts.quantize, st = this.qatState;
+    if (!q || !st || !this._model) return undefined;
+    const rt = this._model.rt;
+    const info: QatInfo = {
+      bits: q.bits, perRow: true, symmetric: true, qmax: q.bits <= 2 ? 1 : (1 << (q.bits - 1)) - 1,
+      input: { scales: rt.arena.f32(st.scalesIn, this._model.input.rows).slice() },
+    };
+    if (st.shadowOut) info.output = { scales: rt.arena.f32(st.scalesOut, this._model.output.rows).slice() };
+    return info;
+  }
+
   private async runEpochs(rt: Runtime, takeEnc: () => EncodedLines, options: ClassifierTrainOptions): Promise<ClassifierTrainResult> {
     this.mem ??= new TrainMemory(rt);
     const mem = this.mem;
@@ -336,10 +484,27 @@ export class TextClassifier {
       enc = undefined;
       const osz = model.output.rows, dim = model.dim;
       const input = model.input as DenseMatrix, output = model.output as DenseMatrix;
+      const putBytes = (arr: Uint8Array | Float32Array): number => {
+        const p = mem.alloc(Math.max(8, arr.byteLength));
+        owned.push(p);
+        rt.arena.u8(p, arr.byteLength).set(new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength));
+        return p;
+      };
+      const maskIn = options.masks?.input ? putBytes(options.masks.input) : 0;
+      const maskOut = options.masks?.output ? putBytes(options.masks.output) : 0;
+      const targets = options.targets ? putBytes(options.targets) : 0;
+      if (maskIn) rt.kernels.mask_zero(input.ptr, maskIn, input.rows * dim);
+      if (maskOut) rt.kernels.mask_zero(output.ptr, maskOut, osz * dim);
+      this.prepareQat(rt, mem, options.masks, maskIn, maskOut);
+      const qs = this.qatState;
+      const ex: Extras = {
+        flags: options.freezeInput ? SUP_FLAG_FREEZE_INPUT : 0, maskIn, maskOut, targets,
+        temperature: options.temperature ?? 1, alpha: options.alpha ?? 0.5,
+      };
       for (let s = 0; s < threads; s++) {
         const cfg = mem.alloc(SUP_CFG_SIZE, true);
         cfgs.push(cfg);
-        const scratch = mem.alloc((2 * dim + osz) * 4 + 16);
+        const scratch = mem.alloc((2 * dim + 2 * osz) * 4 + 16);
         owned.push(scratch);
         const i32 = (off: number, v: number) => (rt.arena.i32(cfg + off, 1)[0] = v);
         i32(SUP.INPUT, input.ptr);
@@ -360,6 +525,19 @@ export class TextClassifier {
         i32(SUP.SIGMOID, t.sigmoid);
         i32(SUP.LOG, t.log);
         i32(SUP.SCRATCH, scratch);
+        i32(SUP.FLAGS, ex.flags);
+        i32(SUP.MASK_IN, ex.maskIn);
+        i32(SUP.MASK_OUT, ex.maskOut);
+        i32(SUP.TARGETS, ex.targets);
+        rt.arena.f32(cfg + SUP.TEMP, 1)[0] = ex.temperature;
+        rt.arena.f32(cfg + SUP.KD_ALPHA, 1)[0] = ex.alpha;
+        if (qs) {
+          i32(SUP.SHADOW_IN, qs.shadowIn.ptr);
+          i32(SUP.SHADOW_OUT, qs.shadowOut?.ptr ?? 0);
+          i32(SUP.QSCALE_IN, qs.scalesIn);
+          i32(SUP.QSCALE_OUT, qs.scalesOut);
+          i32(SUP.QBITS, this.opts.quantize!.bits);
+        }
         // each thread's LCG stream: from the seed and the thread, continued across train() calls
         const st = this.rngStates[s] ?? ((BigInt(this.opts.seed) * 0x9e3779b97f4a7c15n + BigInt(s) * 0x632be59bd9b4e019n + 1n) & 0xffffffffffffffffn);
         const u = rt.arena.u32(cfg + SUP.RNG, 2);
@@ -512,6 +690,8 @@ export class TextClassifier {
     this.disposed = true;
     terminatePool(this, this.threadsBox);
     this._model?.dispose();
+    this.qatState?.shadowIn.dispose();
+    this.qatState?.shadowOut?.dispose();
     this.mem?.dispose();
   }
 
@@ -526,6 +706,36 @@ function mixSeed(seed: number): number {
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
   return (h ^ (h >>> 16)) >>> 0 || 1;
+}
+
+/** The train() options that need no model: types, ranges, and the soft labels' values. */
+function checkTrainOptions(o: ClassifierTrainOptions, loss: FastTextLoss): void {
+  check(o.freezeInput === undefined || typeof o.freezeInput === 'boolean', `train(): freezeInput must be a boolean, got ${describe(o.freezeInput)}`, { option: 'freezeInput' });
+  if (o.masks !== undefined) {
+    check(typeof o.masks === 'object' && o.masks !== null, `train(): masks must be an object { input?: Uint8Array, output?: Uint8Array }, got ${describe(o.masks)}`, { option: 'masks' });
+    for (const k of Object.keys(o.masks)) check(k === 'input' || k === 'output', `train(): unknown option 'masks.${k}'`, { option: `masks.${k}` });
+  }
+  if (o.targets === undefined) {
+    check(o.temperature === undefined && o.alpha === undefined, 'train(): temperature and alpha weight the soft labels: pass targets with them', { option: o.temperature !== undefined ? 'temperature' : 'alpha' });
+    return;
+  }
+  check(o.targets instanceof Float32Array, `train(): targets must be a Float32Array (one row of label probabilities per line), got ${describe(o.targets)}`, { option: 'targets' });
+  check(loss === 'softmax', `train(): targets (distillation) need loss 'softmax'; this classifier has loss '${loss}'`, { option: 'targets', loss });
+  const T = o.temperature ?? 1, a = o.alpha ?? 0.5;
+  check(typeof T === 'number' && Number.isFinite(T) && T > 0 && T <= 1000, `train(): temperature must be a finite number in (0, 1000], got ${describe(T)}`, { option: 'temperature', value: T });
+  check(typeof a === 'number' && a >= 0 && a <= 1, `train(): alpha must be a number in [0, 1], got ${describe(a)}`, { option: 'alpha', value: a });
+  const t = o.targets;
+  for (let i = 0; i < t.length; i++) {
+    if (!Number.isFinite(t[i])) throw new QuantextError('E_NAN', `train(): targets has the non-finite value ${t[i]} at index ${i}`, { option: 'targets', index: i });
+    if (t[i] < 0 || t[i] > 1) throw new QuantextError('E_OPTION', `train(): targets are probabilities in [0, 1]; index ${i} is ${t[i]}`, { option: 'targets', index: i });
+  }
+}
+
+/** A pruning mask: the matrix's size, bytes 0 or 1. */
+function checkMask(m: unknown, n: number, name: string, what: string): void {
+  check(m instanceof Uint8Array, `train(): ${name} must be a Uint8Array, got ${describe(m)}`, { option: name });
+  if (m.length !== n) throw new QuantextError('E_SHAPE', `train(): ${name} has ${m.length} bytes; the matrix has ${what} = ${n} weights`, { option: name, got: m.length, want: n });
+  for (let i = 0; i < n; i++) if (m[i] > 1) throw new QuantextError('E_OPTION', `train(): ${name} holds 1 (keep) or 0 (prune); byte ${i} is ${m[i]}`, { option: name, index: i });
 }
 
 function weightsFinite(rt: Runtime, ptr: number, n: number): boolean {

@@ -60,3 +60,22 @@ describe('TextClassifier.fromModel', () => {
     expect(ftz.input.isDisposed).toBe(false);
   });
 });
+
+describe('train({ freezeInput })', () => {
+  it('the input matrix is untouched and the output alone learns the task again (fastText -retrain)', async () => {
+    const c = clf({ dim: 16, epochs: 5, lr: 0.5, seed: 5 });
+    await c.train(lines(train));
+    expect(accuracy(c, held)).toBeGreaterThan(0.95);
+    const input = mat(c.model, 'input');
+    const out = c.model.output as DenseMatrix;
+    out.rt.arena.f32(out.ptr, out.rows * out.cols).fill(0);
+    expect(accuracy(c, held)).toBeLessThan(0.5);
+    await c.train(lines(train), { freezeInput: true });
+    expect(Array.from(mat(c.model, 'input'))).toEqual(Array.from(input));
+    expect(accuracy(c, held)).toBeGreaterThan(0.95);
+    // without the flag the input moves
+    await c.train(lines(train.slice(0, 50)));
+    expect(mat(c.model, 'input')).not.toEqual(input);
+    await expect(c.train(lines(train), { freezeInput: 1 as unknown as boolean })).rejects.toThrow(expect.objectContaining({ code: 'E_OPTION' }));
+  });
+});
