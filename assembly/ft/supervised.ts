@@ -118,9 +118,21 @@ function scaleS(p: usize, a: f32, n: i32): void {
   for (let i = 0; i < n; i++) store<f32>(p + (<usize>i << 2), load<f32>(p + (<usize>i << 2)) * a);
 }
 
-/** Zeroes the entries of a row whose mask byte is 0. */
-function maskRow(p: usize, m: usize, n: i32): void {
-  for (let i = 0; i < n; i++) if (load<u8>(m + <usize>i) == 0) store<f32>(p + (<usize>i << 2), 0);
+/** Zeroes the entries of a row whose mask byte is 0 (branch-free: masks are irregular). */
+function maskRow(p: usize, m: usize, n: i32, simd: bool): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD && simd) {
+    const zero = i32x4.splat(0);
+    for (; i + 4 <= n; i += 4) {
+      const o = p + (<usize>i << 2);
+      const keep = i32x4.ne(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(m + <usize>i))), zero);
+      v128.store(o, v128.and(v128.load(o), keep));
+    }
+  }
+  for (; i < n; i++) {
+    const o = p + (<usize>i << 2);
+    store<f32>(o, select<f32>(load<f32>(o), 0, load<u8>(m + <usize>i) != 0));
+  }
 }
 
 /**
@@ -173,9 +185,27 @@ export function qat_quantize_per_row(src: usize, dst: usize, scales: usize, r0: 
   for (let r = r0; r < r1; r++) quantRow(src + <usize>r * rb, dst + <usize>r * rb, scales + (<usize>r << 2), dim, bits);
 }
 
+/** y[i] = mask[i] ? y[i] + g·x[i] : 0 in one pass (the same bits as axpyS then maskRow). */
+function axpyMasked(y: usize, x: usize, g: f32, m: usize, n: i32, simd: bool): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD && simd) {
+    const vg = f32x4.splat(g);
+    const zero = i32x4.splat(0);
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      const keep = i32x4.ne(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(m + <usize>i))), zero);
+      v128.store(y + o, v128.and(f32x4.add(v128.load(y + o), f32x4.mul(vg, v128.load(x + o))), keep));
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(y + o, select<f32>(load<f32>(y + o) + g * load<f32>(x + o), 0, load<u8>(m + <usize>i) != 0));
+  }
+}
+
 /** Zeroes the entries of n floats at `p` whose byte in `mask` is 0. */
 export function mask_zero(p: usize, mask: usize, n: i32): void {
-  maskRow(p, mask, n);
+  maskRow(p, mask, n, true);
 }
 
 /**
@@ -191,12 +221,14 @@ function updRow(cfg: usize, m: i32, r: i32, x: usize, g: f32, simd: bool): void 
   const mr = mask + <usize>r * <usize>dim;
   if (sh) {
     axpyS(sh + off, x, g, dim, simd);
-    if (mask) maskRow(sh + off, mr, dim);
+    if (mask) maskRow(sh + off, mr, dim, simd);
     quantRow(sh + off, row, <usize>load<u32>(cfg + (m ? SUP_QSCALE_OUT : SUP_QSCALE_IN)) + (<usize>r << 2), dim, load<i32>(cfg + SUP_QBITS));
+    if (mask) maskRow(row, mr, dim, simd);
+  } else if (mask) {
+    axpyMasked(row, x, g, mr, dim, simd);
   } else {
     axpyS(row, x, g, dim, simd);
   }
-  if (mask) maskRow(row, mr, dim);
 }
 
 // @ts-ignore: decorator

@@ -79,3 +79,43 @@ describe('train({ freezeInput })', () => {
     await expect(c.train(lines(train), { freezeInput: 1 as unknown as boolean })).rejects.toThrow(expect.objectContaining({ code: 'E_OPTION' }));
   });
 });
+
+describe('train({ masks })', () => {
+  it('pruned weights are 0 from the start and stay exactly 0; the kept weights still learn the task', async () => {
+    const c = clf({ dim: 16, epochs: 2, lr: 0.5, seed: 6, wordNgrams: 2, bucket: 2000 });
+    await c.train(lines(train));
+    const inp = mat(c.model, 'input'), out = mat(c.model, 'output');
+    // magnitude masks: keep the largest 30 % of the input, 70 % of the output
+    const topMask = (w: Float32Array, keep: number) => {
+      const thr = Float32Array.from(w, Math.abs).sort()[Math.floor(w.length * (1 - keep))];
+      return Uint8Array.from(w, (v) => (Math.abs(v) >= thr ? 1 : 0));
+    };
+    const masks = { input: topMask(inp, 0.3), output: topMask(out, 0.7) };
+    let seen = 0;
+    c.opts.epochs = 5;
+    await c.train(lines(train), {
+      masks,
+      progressInterval: 0,
+      onProgress: () => {
+        const i = mat(c.model, 'input');
+        masks.input.forEach((m, k) => m === 0 && i[k] !== 0 && seen++);
+      },
+    });
+    expect(seen).toBe(0);
+    const i2 = mat(c.model, 'input'), o2 = mat(c.model, 'output');
+    let kept = 0, moved = 0;
+    masks.input.forEach((m, k) => (m === 0 ? expect(i2[k]).toBe(0) : (kept++, i2[k] !== inp[k] && moved++)));
+    masks.output.forEach((m, k) => m === 0 && expect(o2[k]).toBe(0));
+    expect(moved / kept).toBeGreaterThan(0.1);
+    expect(accuracy(c, held)).toBeGreaterThan(0.95);
+  });
+
+  it('a mask of the wrong length is E_SHAPE, bytes other than 0/1 E_OPTION', async () => {
+    const c = clf({ dim: 4, epochs: 1, seed: 1 });
+    await c.train(lines(train.slice(0, 20)));
+    const n = c.model.input.rows * 4;
+    await expect(c.train(lines(train.slice(0, 20)), { masks: { input: new Uint8Array(n - 1) } })).rejects.toThrow(expect.objectContaining({ code: 'E_SHAPE' }));
+    await expect(c.train(lines(train.slice(0, 20)), { masks: { output: new Uint8Array(c.model.output.rows * 4).fill(2) } })).rejects.toThrow(expect.objectContaining({ code: 'E_OPTION' }));
+    await expect(c.train(lines(train.slice(0, 20)), { masks: { hidden: new Uint8Array(1) } as never })).rejects.toThrow(/masks.hidden/);
+  });
+});
