@@ -293,6 +293,11 @@ export class TextClassifier {
     return this.model.labels;
   }
 
+  /** Whether the classifier has a model (trained, loaded or given), i.e. whether `model` and `labels` can be read. */
+  get hasModel(): boolean {
+    return !this.disposed && this._model !== undefined;
+  }
+
   get isDisposed(): boolean {
     return this.disposed;
   }

@@ -119,3 +119,47 @@ describe('train({ masks })', () => {
     await expect(c.train(lines(train.slice(0, 20)), { masks: { hidden: new Uint8Array(1) } as never })).rejects.toThrow(/masks.hidden/);
   });
 });
+
+describe('train({ targets, temperature, alpha })', () => {
+  const data = lines(train.slice(0, 300));
+  const o = { dim: 8, epochs: 3, lr: 0.3, seed: 9 };
+  const oneHot = (c: TextClassifier) => {
+    const L = c.labels.length;
+    const t = new Float32Array(300 * L);
+    train.slice(0, 300).forEach((d, i) => (t[i * L + c.labels.indexOf(`__label__${d.label}`)] = 1));
+    return t;
+  };
+  it('α = 1, or one-hot targets at T = 1 with α = 0, train exactly the hard-label model (the soft term is the hard one)', async () => {
+    const hard = clf(o);
+    await hard.train(data);
+    const want = hard.toBytes();
+    const a1 = clf(o);
+    // labels in dictionary order: c0/c1/c2 by count, as the hard model has them
+    const t = oneHot(hard);
+    await a1.train(data, { targets: t, alpha: 1, temperature: 3 });
+    expect(a1.toBytes()).toEqual(want);
+    const a0 = clf(o);
+    await a0.train(data, { targets: t, alpha: 0, temperature: 1 });
+    expect(a0.toBytes()).toEqual(want);
+    // uniform soft labels with α = 0 change it
+    const u = clf(o);
+    await u.train(data, { targets: new Float32Array(t.length).fill(1 / 3), alpha: 0 });
+    expect(u.toBytes()).not.toEqual(want);
+  });
+
+  it('bad targets are typed errors: length, NaN, not a distribution, non-softmax loss, temperature without targets', async () => {
+    const c = clf(o);
+    const L = 3, n = 300;
+    const ok = new Float32Array(n * L).fill(1 / 3);
+    await expect(c.train(data, { targets: new Float32Array(n * L - 1) })).rejects.toThrow(expect.objectContaining({ code: 'E_SHAPE' }));
+    const nan = ok.slice();
+    nan[7] = NaN;
+    await expect(c.train(data, { targets: nan })).rejects.toThrow(expect.objectContaining({ code: 'E_NAN' }));
+    await expect(c.train(data, { targets: new Float32Array(n * L).fill(0.5) })).rejects.toThrow(/sums to/);
+    await expect(c.train(data, { targets: ok, temperature: 0 })).rejects.toThrow(/temperature/);
+    await expect(c.train(data, { targets: ok, alpha: 1.5 })).rejects.toThrow(/alpha/);
+    await expect(c.train(data, { temperature: 2 })).rejects.toThrow(expect.objectContaining({ code: 'E_OPTION' }));
+    await expect(c.train(data, { targets: [0.5] as unknown as Float32Array })).rejects.toThrow(/Float32Array/);
+    await expect(clf({ ...o, loss: 'ns' }).train(data, { targets: ok })).rejects.toThrow(/softmax/);
+  });
+});
