@@ -172,7 +172,8 @@ function quantRow(src: usize, dst: usize, scale: usize, n: i32, bits: i32): void
     for (let i = 0; i < n; i++) m = Mathf.max(m, Mathf.abs(load<f32>(src + (<usize>i << 2))));
     s = m / qmax;
     for (let i = 0; i < n; i++) {
-      const q = s > 0 ? Mathf.min(qmax, Mathf.max(-qmax, nearest<f32>(load<f32>(src + (<usize>i << 2)) / s))) : <f32>0;
+      // through i32: a code of −0 becomes +0, so the value is exactly s·q of the integer q
+      const q = s > 0 ? <f32><i32>Mathf.min(qmax, Mathf.max(-qmax, nearest<f32>(load<f32>(src + (<usize>i << 2)) / s))) : <f32>0;
       store<f32>(dst + (<usize>i << 2), s * q);
     }
   }

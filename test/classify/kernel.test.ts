@@ -75,7 +75,7 @@ export function quantRowRef(src: Float32Array, dst: Float32Array, o: number, n: 
     let m = 0;
     for (let i = 0; i < n; i++) m = Math.max(m, Math.abs(src[o + i]));
     s = f(m / qmax);
-    for (let i = 0; i < n; i++) dst[o + i] = s > 0 ? f(s * Math.min(qmax, Math.max(-qmax, nearestEven(f(src[o + i] / s))))) : 0;
+    for (let i = 0; i < n; i++) dst[o + i] = s > 0 ? f(s * (Math.min(qmax, Math.max(-qmax, nearestEven(f(src[o + i] / s)))) | 0)) : 0;
   }
   return s;
 }

@@ -7,6 +7,8 @@ import '../../src/index.node.js';
 import { TextClassifier } from '../../src/classify/classifier.js';
 import { FastTextModel } from '../../src/fasttext/model.js';
 import { DenseMatrix } from '../../src/vectors/matrix.js';
+import { Int8Matrix } from '../../src/vectors/tables/int8.js';
+import { Int4Matrix } from '../../src/vectors/tables/int4.js';
 import { synthetic } from './data.js';
 
 const train = synthetic(600, 1);
@@ -161,5 +163,67 @@ describe('train({ targets, temperature, alpha })', () => {
     await expect(c.train(data, { temperature: 2 })).rejects.toThrow(expect.objectContaining({ code: 'E_OPTION' }));
     await expect(c.train(data, { targets: [0.5] as unknown as Float32Array })).rejects.toThrow(/Float32Array/);
     await expect(clf({ ...o, loss: 'ns' }).train(data, { targets: ok })).rejects.toThrow(/softmax/);
+  });
+});
+
+describe('quantization-aware training: new TextClassifier({ quantize: { bits } })', () => {
+  const codesOf = (w: Float32Array, scales: Float32Array, dim: number) =>
+    Int8Array.from(w, (v, i) => (scales[Math.floor(i / dim)] === 0 ? 0 : Math.round(v / scales[Math.floor(i / dim)])));
+  for (const bits of [1, 2, 4, 8] as const) {
+    it(`${bits} bit${bits > 1 ? 's' : ''}: the matrices hold exactly scale·q per row, clf.qat describes it, and the task is learned`, async () => {
+      const c = clf({ dim: 16, epochs: 8, lr: 0.5, seed: 7, wordNgrams: 2, bucket: 1000, quantize: { bits } });
+      expect(c.qat).toBeUndefined();
+      await c.train(lines(train));
+      const q = c.qat!;
+      expect(q).toMatchObject({ bits, perRow: true, symmetric: true, qmax: bits <= 2 ? 1 : (1 << (bits - 1)) - 1 });
+      for (const which of ['input', 'output'] as const) {
+        const w = mat(c.model, which), scales = q[which]!.scales, dim = 16;
+        expect(scales.length).toBe(c.model[which].rows);
+        const codes = codesOf(w, scales, dim);
+        const levels = new Set<number>();
+        for (let i = 0; i < w.length; i++) {
+          expect(Math.abs(codes[i])).toBeLessThanOrEqual(q.qmax);
+          expect(Math.fround(scales[Math.floor(i / dim)] * codes[i])).toBe(w[i]);
+          levels.add(codes[i]);
+        }
+        if (bits === 1) expect([...levels].sort()).toEqual([-1, 1]);
+        if (bits === 2) expect([...levels].sort()).toEqual([-1, 0, 1]);
+        if (bits === 8 && which === 'input') expect(levels.size).toBeGreaterThan(100);
+        // int8 / int4 tables (zero point 0) store the rows losslessly
+        if (bits >= 2) {
+          const Table = bits === 8 ? Int8Matrix : Int4Matrix;
+          const rows = c.model[which].rows;
+          const packed = bits === 8 ? codes : new Uint8Array(rows * (dim / 2)).map((_, k) => (codes[2 * k] & 15) | ((codes[2 * k + 1] & 15) << 4));
+          const t = Table.fromQuantized({
+            scheme: bits === 8 ? 'int8' : 'int4', bits: bits === 8 ? 8 : 4, rows, cols: dim, qmin: bits === 8 ? -128 : -8, qmax: bits === 8 ? 127 : 7,
+            perRow: true, symmetric: true, rounding: 'nearest', calibration: 'minmax', codes: packed, rowBytes: bits === 8 ? dim : dim / 2,
+            scales, zeroPoints: new Int32Array(rows),
+          });
+          made.push(t);
+          for (const r of [0, 1, rows - 1]) expect(Array.from(t.decodeRow(r))).toEqual(Array.from(w.subarray(r * dim, (r + 1) * dim)));
+        }
+      }
+      expect(accuracy(c, held)).toBeGreaterThan(bits === 1 ? 0.9 : 0.95);
+      // training on continues from the float shadow weights, and the matrices stay quantized
+      await c.train(lines(train.slice(0, 100)));
+      const w = mat(c.model, 'input'), s2 = c.qat!.input.scales;
+      const codes = codesOf(w, s2, 16);
+      for (let i = 0; i < w.length; i++) expect(Math.fround(s2[Math.floor(i / 16)] * codes[i])).toBe(w[i]);
+    });
+  }
+
+  it('output: false keeps the output float; bad quantize options are E_OPTION', async () => {
+    const c = clf({ dim: 8, epochs: 3, lr: 0.5, seed: 7, quantize: { bits: 4, output: false } });
+    await c.train(lines(train));
+    expect(c.qat!.output).toBeUndefined();
+    const o = mat(c.model, 'output');
+    const rowsExact = [0, 1, 2].filter((r) => {
+      const row = o.subarray(r * 8, (r + 1) * 8), s = Math.max(...row.map(Math.abs)) / 7;
+      return row.every((v) => Math.fround(Math.fround(s) * Math.round(v / s)) === v);
+    });
+    expect(rowsExact.length).toBeLessThan(3);
+    expect(() => new TextClassifier({ quantize: { bits: 3 as never } })).toThrow(/bits/);
+    expect(() => new TextClassifier({ quantize: { bits: 4, foo: 1 } as never })).toThrow(/quantize.foo/);
+    expect(() => new TextClassifier({ quantize: 4 as never })).toThrow(expect.objectContaining({ code: 'E_OPTION' }));
   });
 });
