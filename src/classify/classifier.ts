@@ -20,7 +20,7 @@ import { disposeSymbol } from '../runtime/handle.js';
 import { DenseMatrix } from '../vectors/matrix.js';
 import { FastTextModel, type LabelProbability } from '../fasttext/model.js';
 import { defaultArgs, type FastTextArgs, type FastTextLoss } from '../fasttext/args.js';
-import { openByteSource, forEachCarried, type ByteSource } from '../io/lines.js';
+import { openByteSource, forEachCarried, writeFileViaHost, type ByteSource } from '../io/lines.js';
 import type { PredictionBlock } from '../fasttext/predictor.js';
 import { aliasTable } from '../train/vocab.js';
 import { TrainMemory } from '../train/memory.js';
@@ -134,9 +134,84 @@ export interface ClassifierTrainOptions {
   temperature?: number;
   /** Weight α of the hard labels (with `targets`), in [0, 1]. Default 0.5. */
   alpha?: number;
+  /**
+   * Continue the training a checkpoint stopped (a classifier loaded from `toBytes()` / `save()` called inside
+   * onProgress with one thread): the rest of its epochs on the same data, with its learning-rate schedule and random
+   * state, so that the result is bit-identical to the uninterrupted seeded single-thread run. Pass the same
+   * masks / targets / freezeInput as the interrupted call. E_OPTION without a checkpoint or on other data.
+   */
+  resume?: boolean;
 }
 
-const TRAIN_KEYS = ['onProgress', 'signal', 'progressInterval', 'freezeInput', 'masks', 'targets', 'temperature', 'alpha'];
+const TRAIN_KEYS = ['onProgress', 'signal', 'progressInterval', 'freezeInput', 'masks', 'targets', 'temperature', 'alpha', 'resume'];
+
+/** Where a checkpoint stopped (the 64-byte trailer after the `.bin` that toBytes() writes inside onProgress). */
+interface Checkpoint {
+  /** epoch, and batches of it trained */
+  epoch: number;
+  batch: number;
+  /** epochs of the call, and its learning rate */
+  epochs: number;
+  lr: number;
+  /** tokens trained in the call (the learning-rate clock) */
+  done: number;
+  /** the one thread's LCG state */
+  rng: bigint;
+  /** the data: tokens per epoch and lines */
+  perEpoch: number;
+  nlines: number;
+}
+
+const CKPT_SIZE = 64;
+const CKPT_MAGIC = 'QTXCKPT1';
+
+function checkpointTrailer(c: Checkpoint): Uint8Array {
+  const b = new Uint8Array(CKPT_SIZE);
+  const v = new DataView(b.buffer);
+  v.setUint32(0, c.epoch, true);
+  v.setUint32(4, c.batch, true);
+  v.setUint32(8, c.epochs, true);
+  v.setUint32(12, c.nlines, true);
+  v.setFloat64(16, c.done, true);
+  v.setFloat64(24, c.lr, true);
+  v.setBigUint64(32, c.rng, true);
+  v.setFloat64(40, c.perEpoch, true);
+  v.setUint32(48, 1, true); // version
+  b.set(new TextEncoder().encode(CKPT_MAGIC), 56);
+  return b;
+}
+
+/** The checkpoint in the last 64 bytes of `tail`, if they are one. */
+function readTrailer(tail: Uint8Array): Checkpoint | undefined {
+  if (tail.length < CKPT_SIZE) return undefined;
+  const t = tail.subarray(tail.length - CKPT_SIZE);
+  if (new TextDecoder().decode(t.subarray(56)) !== CKPT_MAGIC) return undefined;
+  const v = new DataView(t.buffer, t.byteOffset, CKPT_SIZE);
+  if (v.getUint32(48, true) !== 1) throw new QuantextError('E_FORMAT', `TextClassifier.load: checkpoint version ${v.getUint32(48, true)} is not supported (1)`);
+  const c: Checkpoint = {
+    epoch: v.getUint32(0, true), batch: v.getUint32(4, true), epochs: v.getUint32(8, true), nlines: v.getUint32(12, true),
+    done: v.getFloat64(16, true), lr: v.getFloat64(24, true), rng: v.getBigUint64(32, true), perEpoch: v.getFloat64(40, true),
+  };
+  if (!(c.epoch < c.epochs && c.epochs >= 1 && c.lr > 0 && Number.isFinite(c.lr) && c.done >= 0 && c.done <= c.perEpoch * c.epochs)) {
+    throw new QuantextError('E_FORMAT', 'TextClassifier.load: the checkpoint trailer is inconsistent');
+  }
+  return c;
+}
+
+/** The chunks of `chunks` without their last 64 bytes, which `found` receives when they are a checkpoint trailer. */
+async function* withoutTrailer(chunks: AsyncIterable<Uint8Array>, found: (c: Checkpoint) => void): AsyncGenerator<Uint8Array> {
+  let held = new Uint8Array(0);
+  for await (const c of chunks) {
+    const all = new Uint8Array(held.length + c.length);
+    all.set(held);
+    all.set(c, held.length);
+    if (all.length > CKPT_SIZE) yield all.slice(0, all.length - CKPT_SIZE);
+    held = all.slice(Math.max(0, all.length - CKPT_SIZE));
+  }
+  const c = readTrailer(held);
+  if (c) found(c);
+  else if (held.length) yield held;
+}
 
 /** What runEpochs writes into the config blocks besides the corpus. */
 interface Extras {
@@ -228,6 +303,10 @@ export class TextClassifier {
   private threadsBox: PoolBox = {};
   /** quantization-aware training: the float shadow weights SGD updates, and the per-row scales (TrainMemory) */
   private qatState?: { shadowIn: DenseMatrix; shadowOut?: DenseMatrix; scalesIn: number; scalesOut: number };
+  /** inside onProgress with one thread: the training state toBytes() appends (a checkpoint) */
+  private ckpt?: Checkpoint;
+  /** the checkpoint a loaded model was saved at, for train({ resume: true }) */
+  private resumeFrom?: Checkpoint;
   private training = false;
   private disposed = false;
 
@@ -244,7 +323,26 @@ export class TextClassifier {
    */
   static async load(source: ByteSource, options: TextClassifierOptions = {}): Promise<TextClassifier> {
     const rt = options.runtime ?? (await init());
-    const model = await FastTextModel.load(source, { rt });
+    let ckpt: Checkpoint | undefined;
+    let model: FastTextModel;
+    if (source instanceof Uint8Array || source instanceof ArrayBuffer) {
+      const b = source instanceof Uint8Array ? source : new Uint8Array(source);
+      ckpt = readTrailer(b.subarray(Math.max(0, b.length - CKPT_SIZE)));
+      model = await FastTextModel.load(ckpt ? b.subarray(0, b.length - CKPT_SIZE) : b, { rt });
+    } else {
+      try {
+        model = await FastTextModel.load(source, { rt });
+      } catch (e) {
+        // a checkpoint (a .bin with the training state after it) read from a file: read it again without the trailer
+        if (!(e instanceof QuantextError && e.code === 'E_FORMAT' && /unexpected bytes after the output matrix/.test(e.message) && (typeof source === 'string' || source instanceof URL))) throw e;
+        const opened = await openByteSource(source, { chunkSize: 1 << 16 });
+        model = await FastTextModel.load(withoutTrailer(opened.chunks, (c) => (ckpt = c)), { rt });
+        if (!ckpt) {
+          model.dispose();
+          throw e;
+        }
+      }
+    }
     if (!model.isSupervised) {
       model.dispose();
       throw new QuantextError('E_UNSUPPORTED', 'TextClassifier.load: this fastText model is unsupervised (skipgram or cbow), not a classifier');
@@ -255,6 +353,7 @@ export class TextClassifier {
       loss: a.loss, neg: a.neg, minCount: a.minCount, epochs: options.epochs ?? a.epoch, runtime: rt,
     });
     c._model = model;
+    c.resumeFrom = ckpt;
     return c;
   }
 
@@ -370,11 +469,18 @@ export class TextClassifier {
           if (Math.abs(sum - 1) > 1e-2) throw new QuantextError('E_OPTION', `train(): targets row ${l} (line ${l + 1} of the data) sums to ${sum}, not 1: each row is a probability distribution over the ${osz} labels`, { option: 'targets', row: l });
         }
       }
-      return await this.runEpochs(rt, () => {
+      const resume = options.resume ? this.resumeFrom : undefined;
+      if (options.resume) {
+        if (!resume) throw new QuantextError('E_OPTION', 'train({ resume: true }): this classifier has no checkpoint to resume (load one saved with toBytes() or save() inside onProgress, with one thread)', { option: 'resume' });
+        if (this.opts.quantize) throw new QuantextError('E_UNSUPPORTED', 'train({ resume: true }): a quantization-aware classifier cannot resume (its float shadow weights are not in the checkpoint)', { option: 'resume' });
+      }
+      const r = await this.runEpochs(rt, () => {
         const e = enc!;
         enc = undefined; // and the encoded copy once it is in wasm memory
         return e;
-      }, options);
+      }, options, resume);
+      if (resume) this.resumeFrom = undefined;
+      return r;
     } finally {
       this.training = false;
     }
@@ -461,7 +567,7 @@ export class TextClassifier {
     return info;
   }
 
-  private async runEpochs(rt: Runtime, takeEnc: () => EncodedLines, options: ClassifierTrainOptions): Promise<ClassifierTrainResult> {
+  private async runEpochs(rt: Runtime, takeEnc: () => EncodedLines, options: ClassifierTrainOptions, resume?: Checkpoint): Promise<ClassifierTrainResult> {
     this.mem ??= new TrainMemory(rt);
     const mem = this.mem;
     const model = this._model!;
@@ -469,8 +575,8 @@ export class TextClassifier {
     let enc: EncodedLines | undefined = takeEnc();
     const nlines = enc.ntok.length;
     const ntok = enc.ntok;
-    const epochs = this.opts.epochs;
-    const lr = this.opts.lr;
+    const epochs = resume?.epochs ?? this.opts.epochs;
+    const lr = resume?.lr ?? this.opts.lr;
     const threads = await startThreads(rt, 'TextClassifier', this.opts.threads, this.threadsBox);
     const pool = threads > 1 ? this.threadsBox.pool : undefined;
     // the encoded corpus, in wasm memory once
@@ -544,7 +650,7 @@ export class TextClassifier {
           i32(SUP.QBITS, this.opts.quantize!.bits);
         }
         // each thread's LCG stream: from the seed and the thread, continued across train() calls
-        const st = this.rngStates[s] ?? ((BigInt(this.opts.seed) * 0x9e3779b97f4a7c15n + BigInt(s) * 0x632be59bd9b4e019n + 1n) & 0xffffffffffffffffn);
+        const st = (s === 0 ? resume?.rng : undefined) ?? this.rngStates[s] ?? ((BigInt(this.opts.seed) * 0x9e3779b97f4a7c15n + BigInt(s) * 0x632be59bd9b4e019n + 1n) & 0xffffffffffffffffn);
         const u = rt.arena.u32(cfg + SUP.RNG, 2);
         u[0] = Number(st & 0xffffffffn);
         u[1] = Number(st >> 32n);
@@ -563,6 +669,22 @@ export class TextClassifier {
       }
       const perEpoch = ntok.reduce((s, v) => s + v, 0);
       const total = Math.max(1, perEpoch * epochs);
+      if (resume && (resume.perEpoch !== perEpoch || resume.nlines !== nlines)) {
+        throw new QuantextError('E_OPTION', `train({ resume: true }): the checkpoint was trained on other data (${resume.nlines} lines, ${resume.perEpoch} tokens per epoch; this data has ${nlines} lines, ${perEpoch} tokens)`, { option: 'resume' });
+      }
+      // a checkpoint can be taken between batches when one thread trains (the kernel is idle then)
+      const savable = !pool && !this.opts.quantize;
+      const progress = (p: TrainProgress, epoch: number, batch: number) => {
+        if (savable && epoch < epochs) {
+          const u = rt.arena.u32(cfgs[0] + SUP.RNG, 2);
+          this.ckpt = { epoch, batch, epochs, lr, done, rng: (BigInt(u[1]) << 32n) | BigInt(u[0]), perEpoch, nlines };
+        }
+        try {
+          options.onProgress!(p);
+        } finally {
+          this.ckpt = undefined;
+        }
+      };
       const free = cfgs.map((_, i) => i).reverse();
       const waiting: ((i: number) => void)[] = [];
       const release = (i: number) => {
@@ -584,10 +706,10 @@ export class TextClassifier {
       const t0 = performance.now();
       let lastYield = t0, lastReport = 0;
       const interval = options.progressInterval ?? 200;
-      let done = 0;
+      let done = resume?.done ?? 0;
       let lastLoss = 0, lastEx = 0;
-      for (let epoch = 0; epoch < epochs; epoch++) {
-        for (let b = 0; b + 1 < cuts.length; b++) {
+      for (let epoch = resume?.epoch ?? 0; epoch < epochs; epoch++) {
+        for (let b = resume && epoch === resume.epoch ? resume.batch : 0; b + 1 < cuts.length; b++) {
           const slot = await acquire();
           if (failure) throw failure;
           if (this.disposed) throw new QuantextError('E_DISPOSED', 'the classifier was disposed during train()');
@@ -622,7 +744,7 @@ export class TextClassifier {
           if (options.onProgress && now - lastReport >= interval) {
             lastReport = now;
             const sec = (now - t0) / 1000;
-            options.onProgress({ epoch, epochs, progress: done / total, alpha: Math.max(0, a1), wordsPerSecond: sec > 0 ? done / sec : 0, words: done, loss: lastEx ? lastLoss / lastEx : 0 });
+            progress({ epoch, epochs, progress: done / total, alpha: Math.max(0, a1), wordsPerSecond: sec > 0 ? done / sec : 0, words: done, loss: lastEx ? lastLoss / lastEx : 0 }, epoch, b + 1);
           }
           if (now - lastYield > YIELD_MS) {
             await new Promise((r) => setTimeout(r, 0));
@@ -637,15 +759,15 @@ export class TextClassifier {
         if (!Number.isFinite(s.loss) || !weightsFinite(rt, output.ptr, osz * dim)) {
           throw new QuantextError('E_DIVERGED', `training diverged in epoch ${epoch + 1}: the loss or the output weights became non-finite with lr = ${lr}. Train a new classifier with a smaller lr (e.g. ${Number((lr / 10).toPrecision(2))}; the default is 0.1)`, { option: 'lr', lr, epoch });
         }
-        options.onProgress?.({ epoch, epochs, progress: done / total, alpha: Math.max(0, lr * (1 - done / total)), wordsPerSecond: done / Math.max(1e-9, (performance.now() - t0) / 1000), words: done, loss: s.ex ? s.loss / s.ex : 0, epochEnd: true });
+        if (options.onProgress) progress({ epoch, epochs, progress: done / total, alpha: Math.max(0, lr * (1 - done / total)), wordsPerSecond: done / Math.max(1e-9, (performance.now() - t0) / 1000), words: done, loss: s.ex ? s.loss / s.ex : 0, epochEnd: true }, epoch + 1, 0);
       }
       const seconds = (performance.now() - t0) / 1000;
       for (let s = 0; s < cfgs.length; s++) {
         const u = rt.arena.u32(cfgs[s] + SUP.RNG, 2);
         this.rngStates[s] = (BigInt(u[1]) << 32n) | BigInt(u[0]);
       }
-      if (lastEx === 0) throw new QuantextError('E_EMPTY', 'nothing was trained: no line has both a known label and input');
-      return { examples: lastEx, tokens: perEpoch, epochs, seconds, tokensPerSecond: (perEpoch * epochs) / Math.max(seconds, 1e-9), loss: lastLoss / lastEx, threads };
+      if (lastEx === 0 && !resume) throw new QuantextError('E_EMPTY', 'nothing was trained: no line has both a known label and input');
+      return { examples: lastEx, tokens: perEpoch, epochs, seconds, tokensPerSecond: (perEpoch * epochs) / Math.max(seconds, 1e-9), loss: lastEx ? lastLoss / lastEx : 0, threads };
     } finally {
       await Promise.allSettled([...running]);
       for (const p of owned) mem.free(p);
@@ -679,14 +801,24 @@ export class TextClassifier {
     return testModel(m, data, k, threshold, this.opts.labelPrefix);
   }
 
-  /** Writes the model as a fastText `.bin` (fastText 0.9.2 loads it), atomically. */
+  /**
+   * Writes the model as a fastText `.bin` (fastText 0.9.2 loads it), atomically. Inside onProgress with one thread
+   * it writes a checkpoint: the `.bin` followed by 64 bytes of training state (fastText ignores them), which
+   * `TextClassifier.load` + `train(data, { resume: true })` continue from.
+   */
   async save(path: string | URL): Promise<void> {
-    await this.model.save(path);
+    if (this.ckpt) await writeFileViaHost(path, this.toBytes());
+    else await this.model.save(path);
   }
 
-  /** The `.bin` file's bytes. */
+  /** The `.bin` file's bytes (a checkpoint inside onProgress with one thread: see {@link save}). */
   toBytes(): Uint8Array {
-    return this.model.toBytes();
+    const bin = this.model.toBytes();
+    if (!this.ckpt) return bin;
+    const out = new Uint8Array(bin.length + CKPT_SIZE);
+    out.set(bin);
+    out.set(checkpointTrailer(this.ckpt), bin.length);
+    return out;
   }
 
   /** Frees the model, the training memory and the worker threads. Safe to call twice. */

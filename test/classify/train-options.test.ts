@@ -227,3 +227,65 @@ describe('quantization-aware training: new TextClassifier({ quantize: { bits } }
     expect(() => new TextClassifier({ quantize: 4 as never })).toThrow(expect.objectContaining({ code: 'E_OPTION' }));
   });
 });
+
+describe('checkpoints: toBytes() / save() inside onProgress, then load + train({ resume: true })', () => {
+  // ~80k tokens: three batches per epoch
+  const big = lines(synthetic(6000, 3));
+  for (const [loss, at] of [['softmax', 4], ['ns', 2], ['hs', 3]] as const) {
+    it(`${loss}: resuming from progress report ${at} gives the uninterrupted seeded single-thread model bit for bit`, async () => {
+      const o = { dim: 8, epochs: 3, lr: 0.4, seed: 12, wordNgrams: 2, bucket: 3000, loss };
+      const full = clf(o);
+      let ckpt: Uint8Array | undefined, seen = 0, plain: Uint8Array | undefined;
+      await full.train(big, {
+        progressInterval: 0,
+        onProgress: () => {
+          if (++seen === at) {
+            ckpt = full.toBytes();
+            plain = full.model.toBytes();
+          }
+        },
+      });
+      expect(seen).toBeGreaterThan(at + 2);
+      const want = full.toBytes();
+      // the checkpoint is the .bin plus 64 bytes of state; outside onProgress toBytes() is the plain .bin
+      expect(ckpt!.length).toBe(plain!.length + 64);
+      expect(want.length).toBe(plain!.length);
+      const back = await TextClassifier.load(ckpt!);
+      made.push(back);
+      expect(back.toBytes()).toEqual(plain);
+      await back.train(big, { resume: true });
+      expect(back.toBytes()).toEqual(want);
+      // without resume the same load trains a different model
+      const again = await TextClassifier.load(ckpt!, { epochs: 1 });
+      made.push(again);
+      await again.train(big);
+      expect(again.toBytes()).not.toEqual(want);
+    });
+  }
+
+  it('save() inside onProgress writes a checkpoint file that loads and resumes; errors are typed', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'qt-ckpt-'));
+    try {
+      const o = { dim: 6, epochs: 2, lr: 0.3, seed: 4 };
+      const full = clf(o);
+      let saving: Promise<void> | undefined, n = 0;
+      const path = join(dir, 'ckpt.bin');
+      await full.train(big, { progressInterval: 0, onProgress: () => void (++n === 2 && (saving = full.save(path))) });
+      await saving;
+      const back = await TextClassifier.load(path);
+      made.push(back);
+      await back.train(big, { resume: true });
+      expect(back.toBytes()).toEqual(full.toBytes());
+      // resuming twice, resuming without a checkpoint, or on other data: E_OPTION
+      await expect(back.train(big, { resume: true })).rejects.toThrow(expect.objectContaining({ code: 'E_OPTION' }));
+      const other = await TextClassifier.load(path);
+      made.push(other);
+      await expect(other.train(big.slice(0, 100), { resume: true })).rejects.toThrow(/other data/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
