@@ -543,9 +543,12 @@ export class TextClassifier {
     const k = rt.kernels;
     if (masks?.input) k.mask_zero(st.shadowIn.ptr, maskIn, input.rows * dim);
     k.qat_quantize_per_row(st.shadowIn.ptr, input.ptr, st.scalesIn, 0, input.rows, dim, q.bits);
+    // binary codes of a pruned 0 would be +α: pruned weights are 0 in the quantized matrix too
+    if (masks?.input) k.mask_zero(input.ptr, maskIn, input.rows * dim);
     if (st.shadowOut) {
       if (masks?.output) k.mask_zero(st.shadowOut.ptr, maskOut, output.rows * dim);
       k.qat_quantize_per_row(st.shadowOut.ptr, output.ptr, st.scalesOut, 0, output.rows, dim, q.bits);
+      if (masks?.output) k.mask_zero(output.ptr, maskOut, output.rows * dim);
     }
   }
 

@@ -289,3 +289,36 @@ describe('checkpoints: toBytes() / save() inside onProgress, then load + train({
     }
   });
 });
+
+describe('combinations', () => {
+  it('QAT at 1 bit with masks: pruned weights are exactly 0 in the quantized matrices from the first report to the end', async () => {
+    const c = clf({ dim: 8, epochs: 10, lr: 0.5, seed: 2, quantize: { bits: 1, output: false } });
+    const first = clf({ dim: 8, epochs: 1, seed: 2 });
+    await first.train(lines(train));
+    const rows = first.model.input.rows;
+    const maskIn = Uint8Array.from({ length: rows * 8 }, (_, i) => ((i * 7) % 10 < 5 ? 1 : 0));
+    const maskOut = Uint8Array.from({ length: 3 * 8 }, (_, i) => (i % 4 ? 1 : 0));
+    let bad = 0;
+    const count = () => {
+      const i = mat(c.model, 'input'), o = mat(c.model, 'output');
+      maskIn.forEach((m, k) => m === 0 && !Object.is(i[k], 0) && bad++);
+      maskOut.forEach((m, k) => m === 0 && !Object.is(o[k], 0) && bad++);
+    };
+    await c.train(lines(train), { masks: { input: maskIn, output: maskOut }, progressInterval: 0, onProgress: count });
+    count();
+    expect(bad).toBe(0);
+    // the kept weights are ±α of their row
+    const w = mat(c.model, 'input'), s = c.qat!.input.scales;
+    maskIn.forEach((m, k) => m === 1 && s[Math.floor(k / 8)] > 0 && expect(Math.abs(w[k])).toBe(s[Math.floor(k / 8)]));
+    expect(accuracy(c, held)).toBeGreaterThan(0.9);
+    // the same with a binary output matrix
+    // (and bucket rows that no line uses: never updated, they keep their initial quantized values)
+    const d = clf({ dim: 8, epochs: 2, lr: 0.5, seed: 2, wordNgrams: 2, bucket: 5000, quantize: { bits: 1 } });
+    const maskBig = Uint8Array.from({ length: (rows + 5000) * 8 }, (_, i) => ((i * 7) % 10 < 5 ? 1 : 0));
+    await d.train(lines(train), { masks: { input: maskBig, output: maskOut } });
+    const i = mat(d.model, 'input'), o = mat(d.model, 'output');
+    maskBig.forEach((m, k) => m === 0 && !Object.is(i[k], 0) && bad++);
+    maskOut.forEach((m, k) => m === 0 && !Object.is(o[k], 0) && bad++);
+    expect(bad).toBe(0);
+  });
+});

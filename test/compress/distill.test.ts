@@ -93,6 +93,17 @@ describe('distill from a classifier or a fastText model', () => {
     expect(given.toBytes()).toEqual(s.toBytes());
   });
 
+  it('a binary (1-bit QAT) student learns from the teacher too', async () => {
+    const teacher = keep(new TextClassifier({ dim: 24, epochs: 8, lr: 0.5, seed: 1 }));
+    await teacher.train(train);
+    const s = keep(await distill({ teacher, student: { dim: 8, epochs: 10, lr: 0.5, seed: 3, quantize: { bits: 1 } }, data: train }));
+    expect(s.qat!.bits).toBe(1);
+    const w = s.model.input as unknown as { rt: { arena: { f32(p: number, n: number): Float32Array } }; ptr: number; rows: number };
+    const x = w.rt.arena.f32(w.ptr, w.rows * 8), sc = s.qat!.input.scales;
+    for (let k = 0; k < x.length; k++) expect(Math.abs(x[k])).toBe(sc[Math.floor(k / 8)]);
+    expect(acc(s)).toBeGreaterThanOrEqual(0.95 * acc(teacher));
+  });
+
   it('bad teachers and students are typed errors', async () => {
     const data = train.slice(0, 50);
     const o = { dim: 4, epochs: 1 };
