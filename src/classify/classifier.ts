@@ -765,6 +765,9 @@ export class TextClassifier {
         if (options.onProgress) progress({ epoch, epochs, progress: done / total, alpha: Math.max(0, lr * (1 - done / total)), wordsPerSecond: done / Math.max(1e-9, (performance.now() - t0) / 1000), words: done, loss: s.ex ? s.loss / s.ex : 0, epochEnd: true }, epoch + 1, 0);
       }
       const seconds = (performance.now() - t0) / 1000;
+      // with several threads (Hogwild) a row's quantized values may mix two updates: quantize every row once more
+      // (with one thread this rewrites the same bits)
+      if (pool) this.prepareQat(rt, mem, options.masks, maskIn, maskOut);
       for (let s = 0; s < cfgs.length; s++) {
         const u = rt.arena.u32(cfgs[s] + SUP.RNG, 2);
         this.rngStates[s] = (BigInt(u[1]) << 32n) | BigInt(u[0]);
@@ -851,6 +854,7 @@ function mixSeed(seed: number): number {
 /** The train() options that need no model: types, ranges, and the soft labels' values. */
 function checkTrainOptions(o: ClassifierTrainOptions, loss: FastTextLoss): void {
   check(o.freezeInput === undefined || typeof o.freezeInput === 'boolean', `train(): freezeInput must be a boolean, got ${describe(o.freezeInput)}`, { option: 'freezeInput' });
+  check(o.resume === undefined || typeof o.resume === 'boolean', `train(): resume must be a boolean, got ${describe(o.resume)}`, { option: 'resume' });
   if (o.masks !== undefined) {
     check(typeof o.masks === 'object' && o.masks !== null, `train(): masks must be an object { input?: Uint8Array, output?: Uint8Array }, got ${describe(o.masks)}`, { option: 'masks' });
     for (const k of Object.keys(o.masks)) check(k === 'input' || k === 'output', `train(): unknown option 'masks.${k}'`, { option: `masks.${k}` });

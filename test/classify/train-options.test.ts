@@ -281,6 +281,7 @@ describe('checkpoints: toBytes() / save() inside onProgress, then load + train({
       expect(back.toBytes()).toEqual(full.toBytes());
       // resuming twice, resuming without a checkpoint, or on other data: E_OPTION
       await expect(back.train(big, { resume: true })).rejects.toThrow(expect.objectContaining({ code: 'E_OPTION' }));
+      await expect(back.train(big, { resume: 'yes' as never })).rejects.toThrow(/resume must be a boolean/);
       const other = await TextClassifier.load(path);
       made.push(other);
       await expect(other.train(big.slice(0, 100), { resume: true })).rejects.toThrow(/other data/);
@@ -320,5 +321,21 @@ describe('combinations', () => {
     maskBig.forEach((m, k) => m === 0 && !Object.is(i[k], 0) && bad++);
     maskOut.forEach((m, k) => m === 0 && !Object.is(o[k], 0) && bad++);
     expect(bad).toBe(0);
+  });
+});
+
+describe('QAT with two threads', () => {
+  it('the matrices hold exactly scale·q after Hogwild training too', async () => {
+    const c = clf({ dim: 8, epochs: 3, lr: 0.5, seed: 2, threads: 2, quantize: { bits: 4 } });
+    await c.train(lines(synthetic(6000, 4)));
+    for (const which of ['input', 'output'] as const) {
+      const w = mat(c.model, which), s = c.qat![which]!.scales;
+      for (let k = 0; k < w.length; k++) {
+        const sc = s[Math.floor(k / 8)], q = sc === 0 ? 0 : Math.round(w[k] / sc);
+        expect(Math.abs(q)).toBeLessThanOrEqual(7);
+        expect(Math.fround(sc * q)).toBe(w[k]);
+      }
+    }
+    expect(accuracy(c, held)).toBeGreaterThan(0.9);
   });
 });
