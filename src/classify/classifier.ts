@@ -141,9 +141,13 @@ export interface ClassifierTrainOptions {
    * masks / targets / freezeInput as the interrupted call. E_OPTION without a checkpoint or on other data.
    */
   resume?: boolean;
+  /** Epochs of this call (default: the classifier's `epochs` option), e.g. a few epochs of retraining after pruning. */
+  epochs?: number;
+  /** Initial learning rate of this call, decaying to 0 over its epochs (default: the classifier's `lr` option). */
+  lr?: number;
 }
 
-const TRAIN_KEYS = ['onProgress', 'signal', 'progressInterval', 'freezeInput', 'masks', 'targets', 'temperature', 'alpha', 'resume'];
+const TRAIN_KEYS = ['onProgress', 'signal', 'progressInterval', 'freezeInput', 'masks', 'targets', 'temperature', 'alpha', 'resume', 'epochs', 'lr'];
 
 /** Where a checkpoint stopped (the 64-byte trailer after the `.bin` that toBytes() writes inside onProgress). */
 interface Checkpoint {
@@ -578,8 +582,8 @@ export class TextClassifier {
     let enc: EncodedLines | undefined = takeEnc();
     const nlines = enc.ntok.length;
     const ntok = enc.ntok;
-    const epochs = resume?.epochs ?? this.opts.epochs;
-    const lr = resume?.lr ?? this.opts.lr;
+    const epochs = resume?.epochs ?? options.epochs ?? this.opts.epochs;
+    const lr = resume?.lr ?? options.lr ?? this.opts.lr;
     const threads = await startThreads(rt, 'TextClassifier', this.opts.threads, this.threadsBox);
     const pool = threads > 1 ? this.threadsBox.pool : undefined;
     // the encoded corpus, in wasm memory once
@@ -855,6 +859,8 @@ function mixSeed(seed: number): number {
 function checkTrainOptions(o: ClassifierTrainOptions, loss: FastTextLoss): void {
   check(o.freezeInput === undefined || typeof o.freezeInput === 'boolean', `train(): freezeInput must be a boolean, got ${describe(o.freezeInput)}`, { option: 'freezeInput' });
   check(o.resume === undefined || typeof o.resume === 'boolean', `train(): resume must be a boolean, got ${describe(o.resume)}`, { option: 'resume' });
+  check(o.epochs === undefined || (Number.isInteger(o.epochs) && o.epochs >= 1 && o.epochs <= 1e6), `train(): epochs must be an integer in [1, 1000000], got ${describe(o.epochs)}`, { option: 'epochs', value: o.epochs });
+  check(o.lr === undefined || (typeof o.lr === 'number' && Number.isFinite(o.lr) && o.lr > 0 && o.lr <= 100), `train(): lr must be a finite number in (0, 100], got ${describe(o.lr)}`, { option: 'lr', value: o.lr });
   if (o.masks !== undefined) {
     check(typeof o.masks === 'object' && o.masks !== null, `train(): masks must be an object { input?: Uint8Array, output?: Uint8Array }, got ${describe(o.masks)}`, { option: 'masks' });
     for (const k of Object.keys(o.masks)) check(k === 'input' || k === 'output', `train(): unknown option 'masks.${k}'`, { option: `masks.${k}` });

@@ -585,24 +585,15 @@ export async function pruneRetrain(clf: TextClassifier, data: ClassifierData, op
     for (const n of names) t[n] = (n === 'input' ? input : output).data();
     return t;
   };
-  // train() runs the classifier's `epochs` at its `lr`: set them for the retraining, restore them after
-  const opts = clf.opts as { epochs: number; lr: number };
-  const saved = { epochs: opts.epochs, lr: opts.lr };
-  try {
-    opts.epochs = eps;
-    if (lr !== undefined) opts.lr = lr;
-    const r = await pruneIterative({
-      steps: options.steps, sparsity: options.sparsity, ramp: options.ramp, scope, tensors,
-      retrain: async (masks, step) => {
-        const res = await clf.train(data, { masks: names.length === 2 ? { input: masks.input, output: masks.output } : { [names[0]]: masks[names[0]] } });
-        await options.onStep?.({ ...step, train: res });
-      },
-    });
-    const out: PruneRetrainResult = { masks: {}, sparsity: {}, steps: r.steps };
-    for (const n of names as ('input' | 'output')[]) { out.masks[n] = r.masks[n]; out.sparsity[n] = r.sparsity[n]; }
-    return out;
-  } finally {
-    opts.epochs = saved.epochs;
-    opts.lr = saved.lr;
-  }
+  const r = await pruneIterative({
+    steps: options.steps, sparsity: options.sparsity, ramp: options.ramp, scope, tensors,
+    retrain: async (masks, step) => {
+      const m = names.length === 2 ? { input: masks.input, output: masks.output } : { [names[0]]: masks[names[0]] };
+      const res = await clf.train(data, { masks: m, epochs: eps, ...(lr !== undefined ? { lr } : {}) });
+      await options.onStep?.({ ...step, train: res });
+    },
+  });
+  const out: PruneRetrainResult = { masks: {}, sparsity: {}, steps: r.steps };
+  for (const n of names as ('input' | 'output')[]) { out.masks[n] = r.masks[n]; out.sparsity[n] = r.sparsity[n]; }
+  return out;
 }

@@ -339,3 +339,19 @@ describe('QAT with two threads', () => {
     expect(accuracy(c, held)).toBeGreaterThan(0.9);
   });
 });
+
+describe('train({ epochs, lr }): a per-call schedule', () => {
+  it('equals a classifier constructed with those epochs and lr, and the options are validated', async () => {
+    const data = lines(train.slice(0, 200));
+    const a = clf({ dim: 6, epochs: 7, lr: 0.9, seed: 5 });
+    const r = await a.train(data, { epochs: 2, lr: 0.2 });
+    expect(r.epochs).toBe(2);
+    const b = clf({ dim: 6, epochs: 2, lr: 0.2, seed: 5 });
+    await b.train(data);
+    expect(Buffer.from(mat(a.model, 'input').buffer).equals(Buffer.from(mat(b.model, 'input').buffer))).toBe(true);
+    expect(Buffer.from(mat(a.model, 'output').buffer).equals(Buffer.from(mat(b.model, 'output').buffer))).toBe(true);
+    for (const [k, v] of [['epochs', 0], ['epochs', 1.5], ['lr', Number.NaN], ['lr', -1]] as const) {
+      await expect(a.train(data, { [k]: v })).rejects.toMatchObject({ code: 'E_OPTION', details: { option: k } });
+    }
+  });
+});
