@@ -45,3 +45,4 @@ export { FastTextPredictor, type PredictorParts, type PredictorOptions, type Pre
 export { type FastTextSaveOptions } from './fasttext/keyed.js';
 export { TextClassifier, testModel } from './classify/classifier.js';
 export type { TextClassifierOptions, ClassifierTrainOptions, ClassifierTrainResult, ClassifierData, LabelledText, TestResult, LabelMetrics } from './classify/classifier.js';
+export type { Word2VecQuantizeOptions } from './train/word2vec.js';
