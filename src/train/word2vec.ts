@@ -42,7 +42,10 @@ export interface TrainSchedule {
  * pass sees Q(row), and the gradients update the float rows (straight-through estimator). Q is Word2Bits':
  * 1 bit ±1/3 (+ for x ≥ 0), 2 bits sign(x)·(|x| ≤ 1/2 ? 1/4 : 3/4). The vectors (`wv`) are Q(syn0 + syn1neg),
  * as Word2Bits writes them (Q(syn0) with hierarchical softmax only): a BinaryMatrix (α = 1/3) for 1 bit, an
- * Int2Matrix (1/4 + 1/2·q, q ∈ [−2, 1]) for 2 bits. Both tables start uniform in [−0.5, 0.5) as Word2Bits'.
+ * Int2Matrix (1/4 + 1/2·q, q ∈ [−2, 1]) for 2 bits. The float tables start as in float training (word2vec.c's
+ * syn0, zero output rows), not uniform in [−0.5, 0.5) as Word2Bits' do: on Brown (1M tokens, 5 epochs) the large
+ * initial weights barely move at α = 0.025 and the vectors stay mostly random (1 bit: WordSim-353 0.17 instead of
+ * 0.33; bench/qat.bench.mjs).
  */
 export interface Word2VecQuantizeOptions {
   bits: 1 | 2;
@@ -275,19 +278,7 @@ export class Word2Vec {
     else this.initRows(rt, this.syn0.ptr, V, 0);
     if (syn1neg && weights?.syn1neg) rt.arena.f32(syn1neg, V * d).set(weights.syn1neg);
     if (syn1 && weights?.syn1) rt.arena.f32(syn1, (V - 1) * d).set(weights.syn1);
-    if (this.quantize && !weights) this.initQat(rt, 0, V);
     this._wv = this.makeWv();
-  }
-
-  /**
-   * QAT starts from Word2Bits' initialisation: every table uniform in [−0.5, 0.5) (word2vec.c's syn0 stream without the
-   * 1/dim, and two more streams for syn1neg and syn1), rows fromRow… of V.
-   */
-  private initQat(rt: Runtime, fromRow: number, V: number): void {
-    const d = this.opts.vectorSize, k = rt.kernels, seed = this.opts.seed;
-    k.w2v_init_rows(this.syn0!.ptr, V * d, fromRow * d, (seed ^ 0x9e3779b9) >>> 0, 1);
-    if (this.syn1negPtr) k.w2v_init_rows(this.syn1negPtr, V * d, fromRow * d, (seed ^ 0x85ebca6b) >>> 0 || 1, 1);
-    if (this.syn1Ptr && V > 1) k.w2v_init_rows(this.syn1Ptr, (V - 1) * d, Math.max(0, fromRow - 1) * d, (seed ^ 0xc2b2ae35) >>> 0 || 1, 1);
   }
 
   /** The vectors: syn0 itself, or (QAT) the quantized table of Q(syn0 + syn1neg). */
@@ -390,7 +381,6 @@ export class Word2Vec {
       }
       this.syn1Ptr = grown.syn1;
     }
-    if (this.quantize) this.initQat(rt, V0, V);
     this._wv = this.makeWv();
   }
 
