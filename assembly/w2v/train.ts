@@ -431,31 +431,78 @@ function quant(x: f32, bits: i32): f32 {
   return x < 0 ? -m : m;
 }
 
+/** Q of four lanes (lo/hi: the two magnitudes, equal for 1 bit). */
+// @ts-ignore: decorator
+@inline
+function qlanes(x: v128, lo: v128, hi: v128): v128 {
+  const m = v128.bitselect(lo, hi, f32x4.le(f32x4.abs(x), f32x4.splat(0.5)));
+  return v128.or(m, v128.and(f32x4.lt(x, f32x4.splat(0)), i32x4.splat(0x80000000)));
+}
+
+// @ts-ignore: decorator
+@inline
+function qlo(bits: i32): f32 {
+  return bits == 1 ? <f32>1.0 / <f32>3.0 : <f32>0.25;
+}
+
+// @ts-ignore: decorator
+@inline
+function qhi(bits: i32): f32 {
+  return bits == 1 ? <f32>1.0 / <f32>3.0 : <f32>0.75;
+}
+
 /** dst = Q(src) elementwise (n floats). */
 function qcopy(dst: usize, src: usize, n: i32, bits: i32, simd: bool): void {
   let i = 0;
   if (ASC_FEATURE_SIMD && simd) {
-    const zero = f32x4.splat(0), half = f32x4.splat(0.5), sign = i32x4.splat(0x80000000);
-    const lo = f32x4.splat(bits == 1 ? <f32>1.0 / <f32>3.0 : <f32>0.25), hi = f32x4.splat(bits == 1 ? <f32>1.0 / <f32>3.0 : <f32>0.75);
+    const lo = f32x4.splat(qlo(bits)), hi = f32x4.splat(qhi(bits));
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
-      const x = v128.load(src + o);
-      const m = v128.bitselect(lo, hi, f32x4.le(f32x4.abs(x), half));
-      v128.store(dst + o, v128.or(m, v128.and(f32x4.lt(x, zero), sign)));
+      v128.store(dst + o, qlanes(v128.load(src + o), lo, hi));
     }
   }
   for (; i < n; i++) store<f32>(dst + (<usize>i << 2), quant(load<f32>(src + (<usize>i << 2)), bits));
 }
 
 /**
- * One output row w against the (already quantized) hidden vector h, straight-through: f = ⟨h, Q(w)⟩, e += g·Q(w),
- * w += g·h (the float row). `qw` is dim floats of scratch.
+ * One output row w against the (already quantized) hidden vector h, straight-through, in two passes over the row:
+ * f = ⟨h, Q(w)⟩ (writing Q(w) to the dim floats of scratch at qw), then e += g·Q(w) and w += g·h (the float row).
  */
 function qOut(h: usize, e: usize, w: usize, qw: usize, label: f32, alpha: f32, expT: usize, logT: usize, dim: i32, bits: i32, simd: bool): void {
-  qcopy(qw, w, dim, bits, simd);
-  const g = gradient(vdot(h, qw, dim, simd), label, alpha, expT, logT);
-  vaxpy(e, qw, g, dim, simd);
-  vaxpy(w, h, g, dim, simd);
+  let i = 0;
+  let f: f32 = 0;
+  if (ASC_FEATURE_SIMD && simd) {
+    const lo = f32x4.splat(qlo(bits)), hi = f32x4.splat(qhi(bits));
+    let acc = f32x4.splat(0);
+    for (; i + 4 <= dim; i += 4) {
+      const o = <usize>i << 2;
+      const q = qlanes(v128.load(w + o), lo, hi);
+      v128.store(qw + o, q);
+      acc = f32x4.add(acc, f32x4.mul(v128.load(h + o), q));
+    }
+    f = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
+  }
+  for (; i < dim; i++) {
+    const o = <usize>i << 2;
+    const q = quant(load<f32>(w + o), bits);
+    store<f32>(qw + o, q);
+    f += load<f32>(h + o) * q;
+  }
+  const g = gradient(f, label, alpha, expT, logT);
+  i = 0;
+  if (ASC_FEATURE_SIMD && simd) {
+    const vg = f32x4.splat(g);
+    for (; i + 4 <= dim; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(e + o, f32x4.add(v128.load(e + o), f32x4.mul(vg, v128.load(qw + o))));
+      v128.store(w + o, f32x4.add(v128.load(w + o), f32x4.mul(vg, v128.load(h + o))));
+    }
+  }
+  for (; i < dim; i++) {
+    const o = <usize>i << 2;
+    store<f32>(e + o, load<f32>(e + o) + g * load<f32>(qw + o));
+    store<f32>(w + o, load<f32>(w + o) + g * load<f32>(h + o));
+  }
 }
 
 /** nsUpdate with quantized reads (same draws, same order). Returns the new RNG state. */

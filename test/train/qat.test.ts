@@ -47,6 +47,8 @@ describe('Word2Vec quantize option', () => {
     for (const q of [{ bits: 3 }, { bits: 0 }, { bits: 4 }, { bits: '1' }, {}, 1, 'binary', { bits: 1, scale: 2 }] as any[]) {
       expectOptionError(() => new Word2Vec({ quantize: q } as any), 'quantize');
     }
+    // while 1 and 2 are taken
+    for (const bits of [1, 2] as const) new Word2Vec({ quantize: { bits } }).dispose();
   });
 
   it('sharedNegatives: true with quantize is E_OPTION (QAT trains pair by pair); the default is switched off', () => {
