@@ -2,12 +2,15 @@
 // as float vectors, with 1-bit and 2-bit QAT (`quantize: { bits }`, Word2Bits' quantizers), and the float vectors
 // binarized after training, side by side in one run.
 //
-//   npm run bench -- qat [--quick] [--dim N] [--epochs N] [--threads N] [--window N] [--negative N] [--alpha A]
+//   npm run bench -- qat [--quick] [--dim N] [--epochs N] [--threads N] [--window N] [--negative N] [--alpha A] [--seeds N]
 //   node bench/qat.bench.mjs [same options]                         standalone (prints the results)
 //
 // Settings (defaults): ../shared/data/corpora/brown.txt, skip-gram, dim 100, window 5, negative 5, sample 1e-3,
 // min-count 5, 5 epochs, alpha 0.025, 2 threads, seed 1, negatives per pair (sharedNegatives false for every model,
-// because QAT trains pair by pair: "trained the same way"). --quick: 2 epochs.
+// because QAT trains pair by pair: "trained the same way"). --quick: 2 epochs, one seed.
+// Every model is trained with seeds 1…N (--seeds, default 3) and the figures are the means over the seeds (each seed's
+// values are kept in the results): on Brown one run's WordSim-353 moves by ±0.02 from seed to seed and thread timing,
+// as much as the targets' margins.
 // Quality through KeyedVectors exactly as the CLI's eval: WordSim-353 Spearman (evaluateWordPairs) and analogy
 // accuracy (evaluateWordAnalogies, questions-words, restrictVocab 30000). Bytes are the table's stored bytes
 // (`matrix.bytes`: codes + scales + centre). Speed: training seconds of each model over the float model's, measured
@@ -29,7 +32,7 @@ const ANALOGIES = dataFile('eval/questions-words.txt');
 export const title = 'Quantization-aware training of word vectors (Word2Bits) vs float and post-hoc binarization';
 export const description = [
   'Brown corpus, skip-gram with negatives per pair for every model (QAT trains pair by pair), window 5, negative 5, sample 1e-3,',
-  'min-count 5, seed 1; dim, epochs and threads as recorded in `settings`. QAT: `new Word2Vec({ ..., quantize: { bits } })`,',
+  'min-count 5; dim, epochs, threads and seeds (means over seeds 1…N) as recorded in `settings`. QAT: `new Word2Vec({ ..., quantize: { bits } })`,',
   'the vectors are Q(syn0 + syn1neg) as Word2Bits writes them. Post-hoc: the float vectors quantized after training.',
   'WordSim-353 Spearman, analogy accuracy (restrictVocab 30000), stored table bytes, training time over the float model\'s (same run).',
 ].join(' ');
@@ -46,42 +49,57 @@ export async function run(ctx = { quick: false, args: process.argv.slice(2), log
   const settings = {
     corpus: 'brown.txt', sg: 1, dim: argValue(args, '--dim', 100), window: argValue(args, '--window', 5), negative: argValue(args, '--negative', 5),
     sample: 1e-3, minCount: 5, epochs: argValue(args, '--epochs', ctx.quick ? 2 : 5), alpha: argValue(args, '--alpha', 0.025),
-    threads: argValue(args, '--threads', 2), seed: 1, sharedNegatives: false, restrictVocab: 30000,
+    threads: argValue(args, '--threads', 2), seeds: argValue(args, '--seeds', ctx.quick ? 1 : 3), sharedNegatives: false, restrictVocab: 30000,
   };
   const base = {
     sg: 1, vectorSize: settings.dim, window: settings.window, negative: settings.negative, sample: settings.sample, minCount: settings.minCount,
-    epochs: settings.epochs, alpha: settings.alpha, workers: settings.threads, seed: settings.seed, sharedNegatives: false,
+    epochs: settings.epochs, alpha: settings.alpha, workers: settings.threads, sharedNegatives: false,
   };
   const evaluate = (kv) => {
     const ws = q.evaluateWordPairs(kv, PAIRS);
     const an = q.evaluateWordAnalogies(kv, ANALOGIES, { restrictVocab: settings.restrictVocab });
     return { wordsim: ws.spearman, analogy: an.score ?? an.accuracy, bytes: kv.matrix.bytes };
   };
-  const rows = [];
-  const models = {};
-  for (const [id, label, quantize] of [['float', 'float32 (trained)', undefined], ['qat1', 'QAT 1 bit', { bits: 1 }], ['qat2', 'QAT 2 bits', { bits: 2 }]]) {
-    const m = new q.Word2Vec({ ...base, ...(quantize ? { quantize } : {}) });
-    const t0 = performance.now();
-    const r = await m.train(CORPUS);
-    const seconds = (performance.now() - t0) / 1000;
-    const e = evaluate(m.wv);
-    rows.push({ id, label, ...e, trainSeconds: seconds, loss: r.loss, table: m.wv.matrix.constructor.name });
-    ctx.log(`${label.padEnd(24)} WordSim ${e.wordsim.toFixed(4)}  analogy ${(100 * e.analogy).toFixed(2)} %  ${e.bytes} B  ${seconds.toFixed(2)} s`);
-    models[id] = m;
-  }
-  const f = models.float.wv;
-  for (const [id, label, opts] of [
+  const MODELS = [['float', 'float32 (trained)', undefined], ['qat1', 'QAT 1 bit', { bits: 1 }], ['qat2', 'QAT 2 bits', { bits: 2 }]];
+  const POSTHOC = [
     ['posthoc-binary', 'float → binary (centred)', { scheme: 'binary' }],
     ['posthoc-sign', 'float → binary (sign bits, not centred)', { scheme: 'binary', center: false }],
     ['posthoc-int4', 'float → int4 per row (centred)', { scheme: 'int4' }],
-  ]) {
-    const kv = f.quantize(opts);
-    const e = evaluate(kv);
-    rows.push({ id, label, ...e });
-    ctx.log(`${label.padEnd(24)} WordSim ${e.wordsim.toFixed(4)}  analogy ${(100 * e.analogy).toFixed(2)} %  ${e.bytes} B`);
-    kv.dispose();
+  ];
+  const runs = {};
+  const add = (id, seed, r) => (runs[id] ??= []).push({ seed, ...r });
+  for (let seed = 1; seed <= settings.seeds; seed++) {
+    let floatWv, floatModel;
+    // float and QAT alternate within each seed, so that load on the shared machine hits them alike
+    for (const [id, label, quantize] of MODELS) {
+      const m = new q.Word2Vec({ ...base, seed, ...(quantize ? { quantize } : {}) });
+      const t0 = performance.now();
+      const r = await m.train(CORPUS);
+      const seconds = (performance.now() - t0) / 1000;
+      const e = evaluate(m.wv);
+      add(id, seed, { ...e, trainSeconds: seconds, loss: r.loss, table: m.wv.matrix.constructor.name });
+      ctx.log(`seed ${seed} ${label.padEnd(24)} WordSim ${e.wordsim.toFixed(4)}  analogy ${(100 * e.analogy).toFixed(2)} %  ${e.bytes} B  ${seconds.toFixed(2)} s`);
+      if (id === 'float') {
+        floatModel = m;
+        floatWv = m.wv;
+      } else m.dispose();
+    }
+    for (const [id, label, opts] of POSTHOC) {
+      const kv = floatWv.quantize(opts);
+      const e = evaluate(kv);
+      add(id, seed, e);
+      ctx.log(`seed ${seed} ${label.padEnd(24)} WordSim ${e.wordsim.toFixed(4)}  analogy ${(100 * e.analogy).toFixed(2)} %  ${e.bytes} B`);
+      kv.dispose();
+    }
+    floatModel.dispose();
   }
-  for (const m of Object.values(models)) m.dispose();
+  const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const rows = [...MODELS, ...POSTHOC].map(([id, label]) => {
+    const rs = runs[id];
+    const row = { id, label, wordsim: mean(rs.map((r) => r.wordsim)), analogy: mean(rs.map((r) => r.analogy)), bytes: rs[0].bytes, perSeed: rs };
+    if (rs[0].trainSeconds !== undefined) row.trainSeconds = mean(rs.map((r) => r.trainSeconds));
+    return row;
+  });
   const fl = rows[0];
   for (const r of rows) {
     r.dWordsim = r.wordsim - fl.wordsim;
@@ -106,7 +124,7 @@ export function render(results) {
     '',
     results.description,
     '',
-    `Settings: dim ${s.dim}, window ${s.window}, negative ${s.negative}, ${s.epochs} epochs, alpha ${s.alpha}, ${s.threads} threads, seed ${s.seed}.`,
+    `Settings: dim ${s.dim}, window ${s.window}, negative ${s.negative}, ${s.epochs} epochs, alpha ${s.alpha}, ${s.threads} threads; means over seeds 1–${s.seeds}.`,
     '',
     '| vectors | WordSim-353 ρ | Δ vs float | analogy % | Δ points | bytes | train time / float |',
     '|---|---:|---:|---:|---:|---:|---:|',

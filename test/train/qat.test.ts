@@ -109,6 +109,18 @@ describe.each([1, 2] as const)('Word2Vec QAT, %i bit(s)', (bits) => {
     }
   });
 
+  it('trains with two worker threads (every thread\'s config block quantizes)', async () => {
+    const m = new Word2Vec({ vectorSize: 24, window: 3, minCount: 1, epochs: 4, workers: 2, seed: 5, sg: 1, sample: 0, batchWords: 500, quantize: { bits } });
+    const r = await m.train(planted(4, 2000));
+    expect(m.wv.matrix).toBeInstanceOf(bits === 1 ? BinaryMatrix : Int2Matrix);
+    if (r.threads === 2) expect(r.threadWords.every((w) => w > 0)).toBe(true);
+    const rec = decodeModel(m.toBytes(), 'model');
+    const row = new Float32Array(24);
+    m.wv.matrix.decodeRow(3, row);
+    for (let c = 0; c < 24; c++) expect(row[c]).toBe(Math.fround(quantizeRef(Math.fround(rec.syn0[3 * 24 + c] + rec.syn1neg![3 * 24 + c]), bits)));
+    m.dispose();
+  });
+
   it('with hierarchical softmax only, wv is Q(syn0)', async () => {
     const rt = await init();
     const m = new Word2Vec({ vectorSize: 16, window: 3, minCount: 1, epochs: 2, workers: 1, hs: 1, negative: 0, sample: 0, quantize: { bits }, runtime: rt });
