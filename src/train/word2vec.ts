@@ -43,9 +43,11 @@ export interface TrainSchedule {
  * 1 bit ±1/3 (+ for x ≥ 0), 2 bits sign(x)·(|x| ≤ 1/2 ? 1/4 : 3/4). The vectors (`wv`) are Q(syn0 + syn1neg),
  * as Word2Bits writes them (Q(syn0) with hierarchical softmax only): a BinaryMatrix (α = 1/3) for 1 bit, an
  * Int2Matrix (1/4 + 1/2·q, q ∈ [−2, 1]) for 2 bits. The float tables start as in float training (word2vec.c's
- * syn0, zero output rows), not uniform in [−0.5, 0.5) as Word2Bits' do: on Brown (1M tokens, 5 epochs) the large
- * initial weights barely move at α = 0.025 and the vectors stay mostly random (1 bit: WordSim-353 0.17 instead of
- * 0.33; bench/qat.bench.mjs).
+ * syn0, zero output rows), not uniform in [−0.5, 0.5) as Word2Bits' do: on Brown (1M tokens, skip-gram dim 100,
+ * 5 epochs, 2 threads) the large initial weights barely move at α = 0.025 and the vectors stay mostly random
+ * (WordSim-353 / analogy: 1 bit 0.17 / 0.4 % from Word2Bits' start against 0.25 / 0.9 % from word2vec's; 2 bits
+ * 0.11 / 1.5 % against 0.26 / 2.5 %; one run each, bench/qat.bench.mjs). The shadow weights are not clipped (neither
+ * are Word2Bits'); the quantizer saturates at ±1/3 and ±3/4.
  */
 export interface Word2VecQuantizeOptions {
   bits: 1 | 2;
