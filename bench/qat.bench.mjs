@@ -135,7 +135,7 @@ export function render(results) {
   return lines.join('\n');
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const r = await run();
   console.log(JSON.stringify(r, null, 2));
 }
