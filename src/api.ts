@@ -47,3 +47,4 @@ export { TextClassifier, testModel } from './classify/classifier.js';
 export type { TextClassifierOptions, ClassifierTrainOptions, ClassifierTrainResult, ClassifierData, LabelledText, TestResult, LabelMetrics } from './classify/classifier.js';
 export type { QuantizeOptions, QatInfo, QatTensor } from './classify/classifier.js';
 export * from './compress/index.js';
+export type { Word2VecQuantizeOptions } from './train/word2vec.js';

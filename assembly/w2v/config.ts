@@ -37,6 +37,10 @@ export const FLAG_SHRINK_WINDOWS: i32 = 8;
 export const FLAG_SAMPLE: i32 = 16;
 /** Skip-gram + negative sampling: share the negatives across a window (HogBatch). */
 export const FLAG_MINIBATCH: i32 = 32;
+/** Quantization-aware training (Word2Bits, Lam 2018): every read of a syn0/syn1neg/syn1 row in the forward and
+ * backward pass sees Q(row) (1 bit: ±1/3; 2 bits: ±1/4 for |x| ≤ 1/2, else ±3/4); updates go to the float rows. */
+export const FLAG_QUANT1: i32 = 64;
+export const FLAG_QUANT2: i32 = 128;
 
 /** Longest Huffman code (word2vec.c MAX_CODE_LENGTH). */
 export const MAX_CODE_LENGTH: i32 = 40;

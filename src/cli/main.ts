@@ -57,6 +57,7 @@ cli
   .option('--seed <s>', 'random seed', { default: 1 })
   .option('--format <f>', 'bin | txt (word2vec) | glove | safetensors; default: from the --out extension (.txt/.vec → txt), else bin; fasttext: a .bin --out is a fastText model (n-grams included) unless --format bin')
   .option('--no-shared-negatives', "skip-gram: draw negatives per pair (word2vec.c) instead of once per window (HogBatch, the default)")
+  .option('--quantize-bits <n>', 'word2vec: quantization-aware training (Word2Bits) to 1- or 2-bit vectors; saves the quantized table (safetensors unless --format or a .txt/.vec --out)')
   .action(async (corpus: string, o) => {
     const { trainCommand } = await import('./train.js');
     await init();

@@ -74,6 +74,8 @@ export interface TrainCliOptions {
   quiet?: boolean;
   /** GloVe: the count that gets full weight */
   xMax?: unknown;
+  /** word2vec: quantization-aware training to 1- or 2-bit vectors (Word2Bits) */
+  quantizeBits?: unknown;
 }
 
 export interface TrainSummary {
@@ -97,6 +99,10 @@ export async function trainCommand(corpus: CorpusInput, o: TrainCliOptions): Pro
   for (const [flag, v] of [['--minn', o.minn], ['--maxn', o.maxn], ['--bucket', o.bucket]] as const) {
     if (v !== undefined && algorithm !== 'fasttext') throw new QuantextError('E_OPTION', `${flag} needs --algorithm fasttext`, { option: flag });
   }
+  if (o.quantizeBits !== undefined && algorithm !== 'word2vec') {
+    throw new QuantextError('E_OPTION', `--quantize-bits: quantization-aware training is implemented for --algorithm word2vec, not ${algorithm}`, { option: '--quantize-bits' });
+  }
+  const quantizeBits = o.quantizeBits === undefined ? undefined : int('--quantize-bits', o.quantizeBits, 1, { min: 1, max: 2 }) as 1 | 2;
   if (algorithm === 'glove') return gloveCommand(corpus, o);
   const sg = oneOf('--model', o.model ?? 'skipgram', ['skipgram', 'cbow']) === 'skipgram';
   const loss = oneOf('--loss', o.loss ?? 'ns', ['ns', 'hs']);
@@ -106,7 +112,10 @@ export async function trainCommand(corpus: CorpusInput, o: TrainCliOptions): Pro
   }
   const alpha = num('--alpha', o.alpha, sg ? 0.025 : 0.05, { min: 0, minExclusive: true, max: 10 });
   const out = str(o.out);
-  const format = out === undefined ? 'bin' : saveFormatFor(out, o.format);
+  // quantized vectors are saved as their table (safetensors) unless a format is asked for (bin/txt/glove write
+  // the quantized values as floats, as Word2Bits' own output)
+  const textExt = out !== undefined && ['.txt', '.vec'].includes(extname(out).toLowerCase());
+  const format = out === undefined ? 'bin' : quantizeBits && str(o.format) === undefined && !textExt ? 'safetensors' : saveFormatFor(out, o.format);
   // FastText without --format saves as FastTextKeyedVectors.save does: a .bin is a fastText model (n-gram table
   // included: fastText and FastTextModel.load read it, unseen words get vectors), .vec/.txt text; --format bin is
   // still word2vec binary (the words' vectors only)
@@ -135,7 +144,7 @@ export async function trainCommand(corpus: CorpusInput, o: TrainCliOptions): Pro
       maxN: int('--maxn', o.maxn, 6, { min: 0, max: 100 }),
       bucket: int('--bucket', o.bucket, 2_000_000, { min: 0, max: 0x7fffffff }),
     })
-    : new Word2Vec(options);
+    : new Word2Vec(quantizeBits ? { ...options, sharedNegatives: false, quantize: { bits: quantizeBits } } : options);
   try {
     if (typeof corpus === 'string') {
       try {

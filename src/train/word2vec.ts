@@ -14,6 +14,9 @@ import { Slots, runEpochs, abortableCorpus, throwIfAborted } from './scheduler.j
 import { resolveOptions, validateRuntime, validateTrainOptions, learningRateWarning, type ResolvedOptions, type Word2VecOptions, type TrainOptions, type TrainResult } from './options.js';
 import { encodeModel, decodeModel, readModelBytes, type ModelRecord } from './model-file.js';
 import { writeFileViaHost } from '../io/lines.js';
+import { BinaryMatrix } from '../vectors/tables/binary.js';
+import { Int2Matrix } from '../vectors/tables/int2.js';
+import type { Matrix } from '../vectors/matrix.js';
 
 export type { Word2VecOptions, TrainOptions, TrainProgress, TrainResult } from './options.js';
 export { resetTrainWarnings } from './threads.js';
@@ -31,6 +34,32 @@ export interface TrainSchedule {
    */
   batch?: number;
   words?: number;
+}
+
+/**
+ * Quantization-aware training (Word2Bits, Lam 2018): `new Word2Vec({ ..., quantize: { bits: 1 | 2 } })`.
+ * The float weights are kept ("shadow" weights); every read of an input or output row in the forward and backward
+ * pass sees Q(row), and the gradients update the float rows (straight-through estimator). Q is Word2Bits':
+ * 1 bit ±1/3 (+ for x ≥ 0), 2 bits sign(x)·(|x| ≤ 1/2 ? 1/4 : 3/4). The vectors (`wv`) are Q(syn0 + syn1neg),
+ * as Word2Bits writes them (Q(syn0) with hierarchical softmax only): a BinaryMatrix (α = 1/3) for 1 bit, an
+ * Int2Matrix (1/4 + 1/2·q, q ∈ [−2, 1]) for 2 bits. The float tables start as in float training (word2vec.c's
+ * syn0, zero output rows), not uniform in [−0.5, 0.5) as Word2Bits' do: on Brown (1M tokens, skip-gram dim 100,
+ * 5 epochs, 2 threads) the large initial weights barely move at α = 0.025 and the vectors stay mostly random
+ * (WordSim-353 / analogy: 1 bit 0.17 / 0.4 % from Word2Bits' start against 0.25 / 0.9 % from word2vec's; 2 bits
+ * 0.11 / 1.5 % against 0.26 / 2.5 %; one run each, bench/qat.bench.mjs). The shadow weights are not clipped (neither
+ * are Word2Bits'); the quantizer saturates at ±1/3 and ±3/4.
+ */
+export interface Word2VecQuantizeOptions {
+  bits: 1 | 2;
+}
+
+/** Checks the `quantize` option (E_OPTION naming it). */
+export function validateW2vQuantize(q: unknown, where = 'Word2Vec'): Word2VecQuantizeOptions | undefined {
+  if (q === undefined || q === null) return undefined;
+  const bits = (q as Word2VecQuantizeOptions)?.bits;
+  check(typeof q === 'object' && !Array.isArray(q) && (bits === 1 || bits === 2), `${where}: quantize must be { bits: 1 } or { bits: 2 }, got ${JSON.stringify(q)}`, { option: 'quantize' });
+  for (const k of Object.keys(q as object)) check(k === 'bits', `${where}: unknown quantize option '${k}'`, { option: 'quantize' });
+  return { bits };
 }
 
 /** Options of {@link Word2Vec.buildVocab}. */
@@ -52,6 +81,8 @@ export interface BuildVocabOptions {
  */
 export class Word2Vec {
   readonly opts: ResolvedOptions;
+  /** Quantization-aware training (see {@link Word2VecQuantizeOptions}); undefined for float training. */
+  readonly quantize?: Word2VecQuantizeOptions;
   vocab?: CountedVocab;
   /** Loss of each epoch of the last train() call. */
   epochLoss: number[] = [];
@@ -85,11 +116,18 @@ export class Word2Vec {
   /** The corpus as recorded by buildVocab(), used by the next train() on the same corpus object. */
   private pre?: { corpus: CorpusInput; encoded: EncodedCorpus };
 
-  constructor(options: Word2VecOptions = {}) {
+  constructor(options: Word2VecOptions & { quantize?: Word2VecQuantizeOptions } = {}) {
     check(typeof options === 'object' && options !== null && !Array.isArray(options), `Word2Vec: options must be an object, got ${options === null ? 'null' : typeof options}`, { option: 'options' });
     if (options.runtime !== undefined) validateRuntime(options.runtime);
     this.runtimeOpt = options.runtime;
-    this.opts = resolveOptions(options);
+    const { quantize, ...rest } = options;
+    this.quantize = validateW2vQuantize(quantize);
+    if (this.quantize) {
+      // QAT trains skip-gram pair by pair (word2vec.c's order, as Word2Bits): no shared negatives
+      check(rest.sharedNegatives !== true, 'Word2Vec: sharedNegatives cannot be combined with quantize (quantization-aware training draws negatives per pair)', { option: 'sharedNegatives' });
+      rest.sharedNegatives = false;
+    }
+    this.opts = resolveOptions(rest);
     const warning = learningRateWarning(this.opts);
     if (warning) console.warn(warning);
     this.rng = BigInt(this.opts.seed >>> 0);
@@ -97,7 +135,7 @@ export class Word2Vec {
   }
 
   /** Trains a new model: `await Word2Vec.fit(corpus, options)` (init, vocabulary and training in one call). */
-  static async fit(corpus: CorpusInput, options: Word2VecOptions = {}, train: TrainOptions = {}): Promise<Word2Vec> {
+  static async fit(corpus: CorpusInput, options: Word2VecOptions & { quantize?: Word2VecQuantizeOptions } = {}, train: TrainOptions = {}): Promise<Word2Vec> {
     const m = new Word2Vec(options);
     try {
       await m.train(corpus, train);
@@ -242,7 +280,41 @@ export class Word2Vec {
     else this.initRows(rt, this.syn0.ptr, V, 0);
     if (syn1neg && weights?.syn1neg) rt.arena.f32(syn1neg, V * d).set(weights.syn1neg);
     if (syn1 && weights?.syn1) rt.arena.f32(syn1, (V - 1) * d).set(weights.syn1);
-    this._wv = new KeyedVectors(this.vocab!.words, this.syn0, { counts: this.vocab!.counts, ownsMatrix: false });
+    this._wv = this.makeWv();
+  }
+
+  /** The vectors: syn0 itself, or (QAT) the quantized table of Q(syn0 + syn1neg). */
+  private makeWv(): KeyedVectors {
+    const words = this.vocab!.words, counts = this.vocab!.counts;
+    if (!this.quantize) return new KeyedVectors(words, this.syn0!, { counts, ownsMatrix: false });
+    return new KeyedVectors(words, this.quantizedTable(), { counts, ownsMatrix: true });
+  }
+
+  /**
+   * Word2Bits' output: Q(syn0 + syn1neg) (Q(syn0) without negative sampling) as a BinaryMatrix (α = 1/3, bit 1 for
+   * x ≥ 0) or an Int2Matrix (μ = 1/4, s = 1/2, q = 2·Q − 1/2 ∈ [−2, 1]).
+   */
+  private quantizedTable(): Matrix {
+    const rt = this.mem!.rt, V = this.vocab!.words.length, d = this.opts.vectorSize, bits = this.quantize!.bits;
+    const sum = Float32Array.from(this.syn0!.data());
+    if (this.syn1negPtr) {
+      const s1 = rt.arena.f32(this.syn1negPtr, V * d);
+      for (let i = 0; i < sum.length; i++) sum[i] = Math.fround(sum[i] + s1[i]);
+    }
+    if (bits === 1) {
+      const rb = (d + 7) >> 3, codes = new Uint8Array(V * rb);
+      for (let r = 0; r < V; r++) for (let j = 0; j < d; j++) if (!(sum[r * d + j] < 0)) codes[r * rb + (j >> 3)] |= 1 << (j & 7);
+      return BinaryMatrix.fromQuantized({
+        scheme: 'binary', bits: 1, rows: V, cols: d, qmin: 0, qmax: 1, perRow: false, symmetric: true, rounding: 'nearest',
+        calibration: 'minmax', codes, rowBytes: rb, scales: Float32Array.of(1 / 3), zeroPoints: new Int32Array(1),
+      }, rt);
+    }
+    const q = new Int8Array(V * d);
+    for (let i = 0; i < q.length; i++) {
+      const x = sum[i], big = !(Math.abs(x) <= 0.5);
+      q[i] = x < 0 ? (big ? -2 : -1) : big ? 1 : 0;
+    }
+    return Int2Matrix.fromCodes(q, V, d, Float32Array.of(0.5), new Float32Array(d).fill(0.25), rt);
   }
 
   /** The input vectors (uninitialised) and zeroed output tables of V words: all of them, or (E_OOM) none. */
@@ -291,7 +363,7 @@ export class Word2Vec {
     this.releaseTables(mem);
     if (!grown) {
       this._wv?.dispose();
-      this._wv = new KeyedVectors(words, this.syn0!, { counts: this.vocab.counts, ownsMatrix: false });
+      this._wv = this.makeWv();
       return;
     }
     this.initRows(rt, grown.syn0.ptr, V, V0);
@@ -311,7 +383,7 @@ export class Word2Vec {
       }
       this.syn1Ptr = grown.syn1;
     }
-    this._wv = new KeyedVectors(words, this.syn0, { counts: this.vocab.counts, ownsMatrix: false });
+    this._wv = this.makeWv();
   }
 
   private releaseTables(mem: TrainMemory): void {
@@ -387,7 +459,7 @@ export class Word2Vec {
   }
 
   private fillCfg(rt: Runtime, cfg: number): void {
-    fillConfig(rt, cfg, this.sharedFields, this.opts, this.vocab!.words.length);
+    fillConfig(rt, cfg, this.sharedFields, this.opts, this.vocab!.words.length, this.quantize?.bits ?? 0);
   }
 
   /**
@@ -538,7 +610,11 @@ export class Word2Vec {
         this.savable = false;
         if (rngSet) this.rng = cfgBlock.getRng(rt, cfgs[0]);
         for (const p of extra) mem.free(p);
-        this._wv?.invalidateNorms?.();
+        if (this.quantize && this._wv) {
+          // the quantized vectors of the weights as they now are
+          this._wv.dispose();
+          this._wv = this.makeWv();
+        } else this._wv?.invalidateNorms?.();
       }
       this.epochLoss = done.epochLoss;
       const seconds = (performance.now() - t0) / 1000;
@@ -571,7 +647,7 @@ export class Word2Vec {
     const a = this.mem.rt.arena, V = this.vocab.words.length, d = this.opts.vectorSize;
     const { tokenizer, ...opts } = this.opts;
     return encodeModel({
-      options: opts, words: this.vocab.words, counts: this.vocab.counts, totalWords: this.vocab.totalWords,
+      options: this.quantize ? { ...opts, quantize: this.quantize } : opts, words: this.vocab.words, counts: this.vocab.counts, totalWords: this.vocab.totalWords,
       totalSentences: this.vocab.totalSentences, rng: this.rng, schedule: this.sched,
       syn0: this.syn0!.data(),
       syn1neg: this.syn1negPtr ? a.f32(this.syn1negPtr, V * d) : undefined,
@@ -593,7 +669,7 @@ export class Word2Vec {
     const rec = decodeModel(bytes, typeof source === 'string' || source instanceof URL ? String(source) : '<bytes>');
     let m: Word2Vec;
     try {
-      m = new Word2Vec({ ...(rec.options as Word2VecOptions), ...stripUndef(options) });
+      m = new Word2Vec({ ...(rec.options as Word2VecOptions & { quantize?: Word2VecQuantizeOptions }), ...stripUndef(options) });
     } catch (e) {
       if (e instanceof QuantextError && e.code === 'E_OPTION' && !Object.keys(options).includes(String(e.details?.option))) {
         throw new QuantextError('E_FORMAT', `${String(source instanceof Uint8Array ? '<bytes>' : source)}: the saved options are not valid: ${e.message}`, undefined, { cause: e });

@@ -23,6 +23,7 @@ import { F16Matrix } from './f16.js';
 import { Int4Matrix } from './int4.js';
 import { Int8Matrix } from './int8.js';
 import { PQMatrix } from './pq.js';
+import { Int2Matrix } from './int2.js';
 
 /** The table schemes. 'uint8' makes an Int8Matrix (asymmetric, re-centred codes). */
 export type TableScheme = 'fp16' | 'bf16' | 'int8' | 'uint8' | 'int4' | 'binary' | 'pq';
@@ -54,7 +55,7 @@ export interface QuantizeMatrixOptions {
   init?: 'kmeans++' | 'random';
 }
 
-export type QuantizedTable = F16Matrix | Int8Matrix | Int4Matrix | BinaryMatrix | PQMatrix;
+export type QuantizedTable = F16Matrix | Int8Matrix | Int4Matrix | BinaryMatrix | PQMatrix | Int2Matrix;
 
 /** Runs `fn` over a contiguous, finite rows×cols f32 copy (or the source itself when that is already one). */
 function withContiguous<T>(src: Matrix, nan: NanPolicy, fn: (x: number) => T): T {
@@ -130,7 +131,9 @@ export function tableFromTensor(t: QuantizedTensor | PQTensor, rt?: Runtime): Qu
     case 'uint8': return Int8Matrix.fromQuantized(t as QuantizedTensor, rt);
     case 'int4': return Int4Matrix.fromQuantized(t as QuantizedTensor, rt);
     case 'binary': return BinaryMatrix.fromQuantized(t as QuantizedTensor, rt);
+    case 'int2': return Int2Matrix.fromQuantized(t as QuantizedTensor, rt);
     case 'int':
+      if ((t as QuantizedTensor).bits === 2) return Int2Matrix.fromQuantized(t as QuantizedTensor, rt);
       if ((t as QuantizedTensor).bits === 4) return Int4Matrix.fromQuantized(t as QuantizedTensor, rt);
       if ((t as QuantizedTensor).bits === 8) return Int8Matrix.fromQuantized({ ...(t as QuantizedTensor), scheme: 'int8' }, rt);
   }

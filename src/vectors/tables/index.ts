@@ -10,3 +10,4 @@ export { rerank, twoStageSearch, type SearchResult, type TwoStageOptions } from 
 export {
   quantizeMatrix, tableFromTensor, tableToTensor, TABLE_SCHEMES, type TableScheme, type QuantizeMatrixOptions, type QuantizedTable,
 } from './factory.js';
+export { Int2Matrix, packInt2, unpackInt2 } from './int2.js';

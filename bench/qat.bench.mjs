@@ -1,0 +1,141 @@
+// Quantization-aware training of word vectors (issue 13, "QAT word vectors"): Word2Vec skip-gram on Brown trained
+// as float vectors, with 1-bit and 2-bit QAT (`quantize: { bits }`, Word2Bits' quantizers), and the float vectors
+// binarized after training, side by side in one run.
+//
+//   npm run bench -- qat [--quick] [--dim N] [--epochs N] [--threads N] [--window N] [--negative N] [--alpha A] [--seeds N]
+//   node bench/qat.bench.mjs [same options]                         standalone (prints the results)
+//
+// Settings (defaults): ../shared/data/corpora/brown.txt, skip-gram, dim 100, window 5, negative 5, sample 1e-3,
+// min-count 5, 5 epochs, alpha 0.025, 2 threads, seed 1, negatives per pair (sharedNegatives false for every model,
+// because QAT trains pair by pair: "trained the same way"). --quick: 2 epochs, one seed.
+// Every model is trained with seeds 1…N (--seeds, default 3) and the figures are the means over the seeds (each seed's
+// values are kept in the results): on Brown one run's WordSim-353 moves by ±0.02 from seed to seed and thread timing,
+// as much as the targets' margins.
+// Quality through KeyedVectors exactly as the CLI's eval: WordSim-353 Spearman (evaluateWordPairs) and analogy
+// accuracy (evaluateWordAnalogies, questions-words, restrictVocab 30000). Bytes are the table's stored bytes
+// (`matrix.bytes`: codes + scales + centre). Speed: training seconds of each model over the float model's, measured
+// in the same process one after the other (the machine is shared: ratios, not absolute times).
+// Post-hoc rows: the float vectors quantized after training with kv.quantize({ scheme: 'binary' }) (centred, the
+// library's default, and not centred = sign bits) and with int4 (the nearest post-hoc scheme to 2 bits).
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+const REPO = resolve(BENCH_DIR, '..');
+const dataFile = (rel) => [process.env.QUANTEXT_DATA && join(process.env.QUANTEXT_DATA, rel), resolve(REPO, '../shared/data', rel),
+  resolve(REPO, '../../shared/data', rel)].find((p) => p && existsSync(p)) ?? resolve(REPO, '../shared/data', rel);
+const CORPUS = dataFile('corpora/brown.txt');
+const PAIRS = dataFile('eval/wordsim353.tsv');
+const ANALOGIES = dataFile('eval/questions-words.txt');
+
+export const title = 'Quantization-aware training of word vectors (Word2Bits) vs float and post-hoc binarization';
+export const description = [
+  'Brown corpus, skip-gram with negatives per pair for every model (QAT trains pair by pair), window 5, negative 5, sample 1e-3,',
+  'min-count 5; dim, epochs, threads and seeds (means over seeds 1…N) as recorded in `settings`. QAT: `new Word2Vec({ ..., quantize: { bits } })`,',
+  'the vectors are Q(syn0 + syn1neg) as Word2Bits writes them. Post-hoc: the float vectors quantized after training.',
+  'WordSim-353 Spearman, analogy accuracy (restrictVocab 30000), stored table bytes, training time over the float model\'s (same run).',
+].join(' ');
+
+function argValue(args, name, def) {
+  const i = args.indexOf(name);
+  return i >= 0 && i + 1 < args.length ? Number(args[i + 1]) : def;
+}
+
+export async function run(ctx = { quick: false, args: process.argv.slice(2), log: (m) => process.stderr.write(`[qat] ${m}\n`) }) {
+  const q = await import(pathToFileURL(join(REPO, 'dist/index.node.js')).href);
+  await q.init();
+  const args = ctx.args ?? [];
+  const settings = {
+    corpus: 'brown.txt', sg: 1, dim: argValue(args, '--dim', 100), window: argValue(args, '--window', 5), negative: argValue(args, '--negative', 5),
+    sample: 1e-3, minCount: 5, epochs: argValue(args, '--epochs', ctx.quick ? 2 : 5), alpha: argValue(args, '--alpha', 0.025),
+    threads: argValue(args, '--threads', 2), seeds: argValue(args, '--seeds', ctx.quick ? 1 : 3), sharedNegatives: false, restrictVocab: 30000,
+  };
+  const base = {
+    sg: 1, vectorSize: settings.dim, window: settings.window, negative: settings.negative, sample: settings.sample, minCount: settings.minCount,
+    epochs: settings.epochs, alpha: settings.alpha, workers: settings.threads, sharedNegatives: false,
+  };
+  const evaluate = (kv) => {
+    const ws = q.evaluateWordPairs(kv, PAIRS);
+    const an = q.evaluateWordAnalogies(kv, ANALOGIES, { restrictVocab: settings.restrictVocab });
+    return { wordsim: ws.spearman, analogy: an.score ?? an.accuracy, bytes: kv.matrix.bytes };
+  };
+  const MODELS = [['float', 'float32 (trained)', undefined], ['qat1', 'QAT 1 bit', { bits: 1 }], ['qat2', 'QAT 2 bits', { bits: 2 }]];
+  const POSTHOC = [
+    ['posthoc-binary', 'float → binary (centred)', { scheme: 'binary' }],
+    ['posthoc-sign', 'float → binary (sign bits, not centred)', { scheme: 'binary', center: false }],
+    ['posthoc-int4', 'float → int4 per row (centred)', { scheme: 'int4' }],
+  ];
+  const runs = {};
+  const add = (id, seed, r) => (runs[id] ??= []).push({ seed, ...r });
+  for (let seed = 1; seed <= settings.seeds; seed++) {
+    let floatWv, floatModel;
+    // float and QAT alternate within each seed, so that load on the shared machine hits them alike
+    for (const [id, label, quantize] of MODELS) {
+      const m = new q.Word2Vec({ ...base, seed, ...(quantize ? { quantize } : {}) });
+      const t0 = performance.now();
+      const r = await m.train(CORPUS);
+      const seconds = (performance.now() - t0) / 1000;
+      const e = evaluate(m.wv);
+      add(id, seed, { ...e, trainSeconds: seconds, loss: r.loss, table: m.wv.matrix.constructor.name });
+      ctx.log(`seed ${seed} ${label.padEnd(24)} WordSim ${e.wordsim.toFixed(4)}  analogy ${(100 * e.analogy).toFixed(2)} %  ${e.bytes} B  ${seconds.toFixed(2)} s`);
+      if (id === 'float') {
+        floatModel = m;
+        floatWv = m.wv;
+      } else m.dispose();
+    }
+    for (const [id, label, opts] of POSTHOC) {
+      const kv = floatWv.quantize(opts);
+      const e = evaluate(kv);
+      add(id, seed, e);
+      ctx.log(`seed ${seed} ${label.padEnd(24)} WordSim ${e.wordsim.toFixed(4)}  analogy ${(100 * e.analogy).toFixed(2)} %  ${e.bytes} B`);
+      kv.dispose();
+    }
+    floatModel.dispose();
+  }
+  const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const rows = [...MODELS, ...POSTHOC].map(([id, label]) => {
+    const rs = runs[id];
+    const row = { id, label, wordsim: mean(rs.map((r) => r.wordsim)), analogy: mean(rs.map((r) => r.analogy)), bytes: rs[0].bytes, perSeed: rs };
+    if (rs[0].trainSeconds !== undefined) row.trainSeconds = mean(rs.map((r) => r.trainSeconds));
+    return row;
+  });
+  const fl = rows[0];
+  for (const r of rows) {
+    r.dWordsim = r.wordsim - fl.wordsim;
+    r.dAnalogyPoints = 100 * (r.analogy - fl.analogy);
+    if (r.trainSeconds !== undefined) r.trainTimeRatio = r.trainSeconds / fl.trainSeconds;
+  }
+  const get = (id) => rows.find((r) => r.id === id);
+  const targets = {
+    'qat1: WordSim within 0.02 of float': get('qat1').dWordsim >= -0.02,
+    'qat1: analogy within 2 points of float': get('qat1').dAnalogyPoints >= -2,
+    'qat2: WordSim within 0.01 of float': get('qat2').dWordsim >= -0.01,
+    'qat2: analogy within 1 point of float (read as the 0.01 of the target)': get('qat2').dAnalogyPoints >= -1,
+  };
+  return { title, description, settings, quality: rows, targets, rows: [] };
+}
+
+export function render(results) {
+  const s = results.settings;
+  const fmt = (x, d) => (x === undefined ? '' : x.toFixed(d));
+  const lines = [
+    `## ${results.title}`,
+    '',
+    results.description,
+    '',
+    `Settings: dim ${s.dim}, window ${s.window}, negative ${s.negative}, ${s.epochs} epochs, alpha ${s.alpha}, ${s.threads} threads; means over seeds 1–${s.seeds}.`,
+    '',
+    '| vectors | WordSim-353 ρ | Δ vs float | analogy % | Δ points | bytes | train time / float |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    ...results.quality.map((r) => `| ${r.label} | ${fmt(r.wordsim, 4)} | ${fmt(r.dWordsim, 4)} | ${fmt(100 * r.analogy, 2)} | ${fmt(r.dAnalogyPoints, 2)} | ${r.bytes} | ${r.trainTimeRatio === undefined ? '' : r.trainTimeRatio.toFixed(2) + '×'} |`),
+    '',
+    'Targets: ' + Object.entries(results.targets).map(([k, v]) => `${k}: ${v ? 'met' : 'NOT met'}`).join('; ') + '.',
+  ];
+  return lines.join('\n');
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const r = await run();
+  console.log(JSON.stringify(r, null, 2));
+}
