@@ -45,3 +45,5 @@ export { FastTextPredictor, type PredictorParts, type PredictorOptions, type Pre
 export { type FastTextSaveOptions } from './fasttext/keyed.js';
 export { TextClassifier, testModel } from './classify/classifier.js';
 export type { TextClassifierOptions, ClassifierTrainOptions, ClassifierTrainResult, ClassifierData, LabelledText, TestResult, LabelMetrics } from './classify/classifier.js';
+export type { QuantizeOptions, QatInfo, QatTensor } from './classify/classifier.js';
+export * from './compress/index.js';

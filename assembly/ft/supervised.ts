@@ -55,7 +55,29 @@ export const SUP_LOSS_SUM: i32 = 96;
 export const SUP_EXAMPLES: i32 = 104;
 /** f64 tokens consumed (added to) */
 export const SUP_TOKENS: i32 = 112;
-export const SUP_CFG_SIZE: i32 = 128;
+/** i32 flags: bit 0 = the input matrix is frozen (only the output trains: fastText's `quantize -retrain` of the output) */
+export const SUP_FLAGS: i32 = 120;
+/** u8[rows·dim] or 0: 1 keeps an input weight, 0 prunes it (kept exactly 0 after every row update) */
+export const SUP_MASK_IN: i32 = 124;
+/** u8[osz·dim] or 0: the output matrix's mask */
+export const SUP_MASK_OUT: i32 = 128;
+/** f32[nlines·osz] or 0: soft labels (distillation), a row of probabilities per line (softmax loss only) */
+export const SUP_TARGETS: i32 = 132;
+/** f32 temperature T of the soft part */
+export const SUP_TEMP: i32 = 136;
+/** f32 weight α of the hard part: loss α·CE(hard) + (1 − α)·T²·CE(softmax(z/T), targets) */
+export const SUP_KD_ALPHA: i32 = 140;
+/** f32[rows·dim] or 0: quantization-aware training of the input: the float shadow weights SGD updates (INPUT holds Q(shadow), used forward) */
+export const SUP_SHADOW_IN: i32 = 144;
+/** f32[osz·dim] or 0: the output's shadow weights (OUTPUT holds Q(shadow)) */
+export const SUP_SHADOW_OUT: i32 = 148;
+/** f32[rows]: each input row's quantization scale (written with the row) */
+export const SUP_QSCALE_IN: i32 = 152;
+/** f32[osz] */
+export const SUP_QSCALE_OUT: i32 = 156;
+/** i32 bits of the quantizer: 1 (α·sign), 2 (ternary α·{−1,0,1}), 4 or 8 (symmetric, s = max|w|/(2^(b−1) − 1)) */
+export const SUP_QBITS: i32 = 160;
+export const SUP_CFG_SIZE: i32 = 168;
 
 const LOSS_HS = 1;
 const LOSS_NS = 2;
@@ -96,6 +118,120 @@ function scaleS(p: usize, a: f32, n: i32): void {
   for (let i = 0; i < n; i++) store<f32>(p + (<usize>i << 2), load<f32>(p + (<usize>i << 2)) * a);
 }
 
+/** Zeroes the entries of a row whose mask byte is 0 (branch-free: masks are irregular). */
+function maskRow(p: usize, m: usize, n: i32, simd: bool): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD && simd) {
+    const zero = i32x4.splat(0);
+    for (; i + 4 <= n; i += 4) {
+      const o = p + (<usize>i << 2);
+      const keep = i32x4.ne(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(m + <usize>i))), zero);
+      v128.store(o, v128.and(v128.load(o), keep));
+    }
+  }
+  for (; i < n; i++) {
+    const o = p + (<usize>i << 2);
+    store<f32>(o, select<f32>(load<f32>(o), 0, load<u8>(m + <usize>i) != 0));
+  }
+}
+
+/**
+ * Quantizes one row of n floats at `src` into `dst` (exact values s·q, q an integer) and writes its scale s to
+ * `scale`: bits 8 / 4 symmetric round-to-nearest with s = max|w| / (2^(bits−1) − 1), q ∈ [−qmax, qmax]; bits 2
+ * ternary (TWN: Δ = 0.7·mean|w|, s = mean of |w| above Δ, q ∈ {−1, 0, 1}); bits 1 binary (s = mean|w|, q = ±1,
+ * +1 for w ≥ 0). Sums run in element order in f32.
+ */
+function quantRow(src: usize, dst: usize, scale: usize, n: i32, bits: i32): void {
+  let s: f32 = 0;
+  if (bits <= 2) {
+    let sum: f32 = 0;
+    for (let i = 0; i < n; i++) sum += Mathf.abs(load<f32>(src + (<usize>i << 2)));
+    s = sum / <f32>n;
+    if (bits == 2) {
+      const thr: f32 = <f32>0.7 * s;
+      let big: f32 = 0;
+      let cnt = 0;
+      for (let i = 0; i < n; i++) {
+        const a = Mathf.abs(load<f32>(src + (<usize>i << 2)));
+        if (a > thr) {
+          big += a;
+          cnt++;
+        }
+      }
+      s = cnt > 0 ? big / <f32>cnt : 0;
+      for (let i = 0; i < n; i++) {
+        const w = load<f32>(src + (<usize>i << 2));
+        store<f32>(dst + (<usize>i << 2), Mathf.abs(w) > thr ? (w > 0 ? s : -s) : 0);
+      }
+    } else {
+      for (let i = 0; i < n; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)) >= 0 ? s : -s);
+    }
+  } else {
+    const qmax: f32 = <f32>((1 << (bits - 1)) - 1);
+    let m: f32 = 0;
+    for (let i = 0; i < n; i++) m = Mathf.max(m, Mathf.abs(load<f32>(src + (<usize>i << 2))));
+    s = m / qmax;
+    for (let i = 0; i < n; i++) {
+      // through i32: a code of −0 becomes +0, so the value is exactly s·q of the integer q
+      const q = s > 0 ? <f32><i32>Mathf.min(qmax, Mathf.max(-qmax, nearest<f32>(load<f32>(src + (<usize>i << 2)) / s))) : <f32>0;
+      store<f32>(dst + (<usize>i << 2), s * q);
+    }
+  }
+  store<f32>(scale, s);
+}
+
+/** Quantizes rows [r0, r1) of a rows×dim matrix (see quantRow) from `src` into `dst`, scales into `scales` (f32 per row). */
+export function qat_quantize_per_row(src: usize, dst: usize, scales: usize, r0: i32, r1: i32, dim: i32, bits: i32): void {
+  const rb = <usize>dim << 2;
+  for (let r = r0; r < r1; r++) quantRow(src + <usize>r * rb, dst + <usize>r * rb, scales + (<usize>r << 2), dim, bits);
+}
+
+/** y[i] = mask[i] ? y[i] + g·x[i] : 0 in one pass (the same bits as axpyS then maskRow). */
+function axpyMasked(y: usize, x: usize, g: f32, m: usize, n: i32, simd: bool): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD && simd) {
+    const vg = f32x4.splat(g);
+    const zero = i32x4.splat(0);
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      const keep = i32x4.ne(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(m + <usize>i))), zero);
+      v128.store(y + o, v128.and(f32x4.add(v128.load(y + o), f32x4.mul(vg, v128.load(x + o))), keep));
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(y + o, select<f32>(load<f32>(y + o) + g * load<f32>(x + o), 0, load<u8>(m + <usize>i) != 0));
+  }
+}
+
+/** Zeroes the entries of n floats at `p` whose byte in `mask` is 0. */
+export function mask_zero(p: usize, mask: usize, n: i32): void {
+  maskRow(p, mask, n, true);
+}
+
+/**
+ * Row r of the input (m = 0) or output (m = 1) matrix += g·x: on the float shadow when quantization-aware (the
+ * matrix row then becomes Q(shadow row)), masked entries kept 0.
+ */
+function updRow(cfg: usize, m: i32, r: i32, x: usize, g: f32, simd: bool): void {
+  const dim = load<i32>(cfg + SUP_DIM);
+  const off = <usize>r * (<usize>dim << 2);
+  const row = <usize>load<u32>(cfg + (m ? SUP_OUTPUT : SUP_INPUT)) + off;
+  const sh = <usize>load<u32>(cfg + (m ? SUP_SHADOW_OUT : SUP_SHADOW_IN));
+  const mask = <usize>load<u32>(cfg + (m ? SUP_MASK_OUT : SUP_MASK_IN));
+  const mr = mask + <usize>r * <usize>dim;
+  if (sh) {
+    axpyS(sh + off, x, g, dim, simd);
+    if (mask) maskRow(sh + off, mr, dim, simd);
+    quantRow(sh + off, row, <usize>load<u32>(cfg + (m ? SUP_QSCALE_OUT : SUP_QSCALE_IN)) + (<usize>r << 2), dim, load<i32>(cfg + SUP_QBITS));
+    if (mask) maskRow(row, mr, dim, simd);
+  } else if (mask) {
+    axpyMasked(row, x, g, mr, dim, simd);
+  } else {
+    axpyS(row, x, g, dim, simd);
+  }
+}
+
 // @ts-ignore: decorator
 @inline
 function lcg(s: u64): u64 {
@@ -126,7 +262,7 @@ function binaryLogistic(cfg: usize, target: i32, positive: bool, lr: f32, hidden
   const score = sigmoidT(cfg, dotS(hidden, row, dim, simd));
   const alpha: f32 = lr * ((positive ? <f32>1 : <f32>0) - score);
   axpyS(grad, row, alpha, dim, simd);
-  axpyS(row, hidden, alpha, dim, simd);
+  updRow(cfg, 1, target, hidden, alpha, simd);
   return positive ? -logT(cfg, score) : -logT(cfg, <f32>1.0 - score);
 }
 
@@ -144,7 +280,7 @@ function negative(cfg: usize, target: i32, osz: i32): i32 {
 }
 
 /** One example (fastText's Model::update): rows [r0, r1) of ROWS, labels [l0, l1) of LABELS. Returns the loss. */
-function update(cfg: usize, r0: i32, r1: i32, l0: i32, l1: i32, lr: f32, simd: bool): f32 {
+function update(cfg: usize, line: i32, r0: i32, r1: i32, l0: i32, l1: i32, lr: f32, simd: bool): f32 {
   const dim = load<i32>(cfg + SUP_DIM);
   const osz = load<i32>(cfg + SUP_OSZ);
   const loss = load<i32>(cfg + SUP_LOSS);
@@ -185,6 +321,19 @@ function update(cfg: usize, r0: i32, r1: i32, l0: i32, l1: i32, lr: f32, simd: b
         store<f32>(out + (<usize>i << 2), o);
         if (i == 0 || o > mx) mx = o;
       }
+      const tg = <usize>load<u32>(cfg + SUP_TARGETS);
+      const soft = out + (<usize>osz << 2);
+      const temp = load<f32>(cfg + SUP_TEMP);
+      if (tg) {
+        // distillation: q = softmax(z / T) beside p = softmax(z)
+        let zq: f32 = 0;
+        for (let i = 0; i < osz; i++) {
+          const e = <f32>Math.exp(<f64>((load<f32>(out + (<usize>i << 2)) - mx) / temp));
+          store<f32>(soft + (<usize>i << 2), e);
+          zq += e;
+        }
+        for (let i = 0; i < osz; i++) store<f32>(soft + (<usize>i << 2), load<f32>(soft + (<usize>i << 2)) / zq);
+      }
       let z: f32 = 0;
       for (let i = 0; i < osz; i++) {
         const e = <f32>Math.exp(<f64>(load<f32>(out + (<usize>i << 2)) - mx));
@@ -192,13 +341,29 @@ function update(cfg: usize, r0: i32, r1: i32, l0: i32, l1: i32, lr: f32, simd: b
         z += e;
       }
       for (let i = 0; i < osz; i++) store<f32>(out + (<usize>i << 2), load<f32>(out + (<usize>i << 2)) / z);
-      for (let i = 0; i < osz; i++) {
-        const alpha: f32 = lr * ((i == target ? <f32>1 : <f32>0) - load<f32>(out + (<usize>i << 2)));
-        const row = output + <usize>i * rb;
-        axpyS(grad, row, alpha, dim, simd);
-        axpyS(row, hidden, alpha, dim, simd);
+      if (!tg) {
+        for (let i = 0; i < osz; i++) {
+          const alpha: f32 = lr * ((i == target ? <f32>1 : <f32>0) - load<f32>(out + (<usize>i << 2)));
+          axpyS(grad, output + <usize>i * rb, alpha, dim, simd);
+          updRow(cfg, 1, i, hidden, alpha, simd);
+        }
+        lv = -logT(cfg, load<f32>(out + (<usize>target << 2)));
+      } else {
+        // −∂loss/∂z_i = α(y_i − p_i) + (1 − α)·T·(t_i − q_i)
+        const ka = load<f32>(cfg + SUP_KD_ALPHA);
+        const kb: f32 = <f32>1 - ka;
+        const t = tg + ((<usize>line * <usize>osz) << 2);
+        let ce: f32 = 0;
+        for (let i = 0; i < osz; i++) {
+          const ti = load<f32>(t + (<usize>i << 2));
+          const qi = load<f32>(soft + (<usize>i << 2));
+          const alpha: f32 = lr * (ka * ((i == target ? <f32>1 : <f32>0) - load<f32>(out + (<usize>i << 2))) + kb * temp * (ti - qi));
+          axpyS(grad, output + <usize>i * rb, alpha, dim, simd);
+          updRow(cfg, 1, i, hidden, alpha, simd);
+          if (ti > 0) ce -= ti * logT(cfg, qi);
+        }
+        lv = -ka * logT(cfg, load<f32>(out + (<usize>target << 2))) + kb * temp * temp * ce;
       }
-      lv = -logT(cfg, load<f32>(out + (<usize>target << 2)));
     } else if (loss == LOSS_NS) {
       lv = binaryLogistic(cfg, target, true, lr, hidden, grad, simd);
       const neg = load<i32>(cfg + SUP_NEG);
@@ -214,7 +379,7 @@ function update(cfg: usize, r0: i32, r1: i32, l0: i32, l1: i32, lr: f32, simd: b
   }
   // normalizeGradient (supervised), then every input row takes the gradient
   scaleS(grad, inv, dim);
-  for (let k = r0; k < r1; k++) axpyS(input + <usize>load<i32>(rows + (<usize>k << 2)) * rb, grad, 1, dim, simd);
+  if ((load<i32>(cfg + SUP_FLAGS) & 1) == 0) for (let k = r0; k < r1; k++) updRow(cfg, 0, load<i32>(rows + (<usize>k << 2)), grad, 1, simd);
   return lv;
 }
 
@@ -240,7 +405,7 @@ function trainLines(cfg: usize, simd: bool): void {
     const l0 = load<i32>(labOff + (<usize>l << 2));
     const l1 = load<i32>(labOff + (<usize>(l + 1) << 2));
     if (r1 <= r0 || l1 <= l0) continue;
-    lossSum += <f64>update(cfg, r0, r1, l0, l1, lr, simd);
+    lossSum += <f64>update(cfg, l, r0, r1, l0, l1, lr, simd);
     examples += 1;
   }
   store<u64>(cfg + SUP_RNG, rng);
@@ -268,6 +433,7 @@ export function sup_cfg_layout(i: i32): i32 {
   if (i == 23) return SUP_LOSS_SUM;
   if (i == 24) return SUP_EXAMPLES;
   if (i == 25) return SUP_TOKENS;
-  if (i == 26) return SUP_CFG_SIZE;
+  if (i >= 26 && i < 37) return SUP_FLAGS + (i - 26) * 4; // SUP_FLAGS … SUP_QBITS
+  if (i == 37) return SUP_CFG_SIZE;
   return -1;
 }

@@ -20,7 +20,7 @@ import { disposeSymbol } from '../runtime/handle.js';
 import { DenseMatrix } from '../vectors/matrix.js';
 import { FastTextModel, type LabelProbability } from '../fasttext/model.js';
 import { defaultArgs, type FastTextArgs, type FastTextLoss } from '../fasttext/args.js';
-import { openByteSource, forEachCarried, type ByteSource } from '../io/lines.js';
+import { openByteSource, forEachCarried, writeFileViaHost, type ByteSource } from '../io/lines.js';
 import type { PredictionBlock } from '../fasttext/predictor.js';
 import { aliasTable } from '../train/vocab.js';
 import { TrainMemory } from '../train/memory.js';
@@ -28,7 +28,7 @@ import { startThreads, registerPool, terminatePool, type PoolBox } from '../trai
 import type { TrainProgress } from '../train/options.js';
 import { throwIfAborted } from '../train/scheduler.js';
 import { dataLines, internLines, buildDictionary, encodeLines, type ClassifierData, type EncodedLines, type InternedCorpus } from './encode.js';
-import { SUP, SUP_CFG_SIZE, LOSS_CODE, checkSupLayout, sigmoidTable, logTable, hsPaths } from './kernel.js';
+import { SUP, SUP_CFG_SIZE, SUP_FLAG_FREEZE_INPUT, LOSS_CODE, checkSupLayout, sigmoidTable, logTable, hsPaths } from './kernel.js';
 import { Meter, type TestResult } from './meter.js';
 
 export type { ClassifierData, LabelledText } from './encode.js';
@@ -68,8 +68,45 @@ export interface TextClassifierOptions {
   labelPrefix?: string;
   /** Leave out empty lines, lines without a label and label-only lines (as fastText does) instead of failing. */
   skipInvalid?: boolean;
+  /**
+   * Quantization-aware training (straight-through estimator): the forward pass uses the quantized rows Q(w), SGD
+   * updates float shadow weights, and each updated row is quantized again at once; after train() the model's
+   * matrices hold exactly the quantized values (see {@link TextClassifier.qat}). `output: false` keeps the output
+   * matrix float. Bits: 8 and 4 (symmetric per-row int, s = max|w|/(2^(b−1)−1)), 2 (ternary: α·{−1, 0, 1}), 1
+   * (binary: α·sign(w), α = mean|w| of the row).
+   */
+  quantize?: QuantizeOptions;
   /** Runtime to train in (default: the one `init()` made). */
   runtime?: Runtime;
+}
+
+export interface QuantizeOptions {
+  bits: 1 | 2 | 4 | 8;
+  /** Quantize the output matrix too. Default true. */
+  output?: boolean;
+}
+
+/** One matrix's quantizer after quantization-aware training: row r holds exactly `scales[r] · q` (f32), q integer. */
+export interface QatTensor {
+  /** f32 scale per row (α of the binary and ternary quantizers) */
+  scales: Float32Array;
+}
+
+/**
+ * The quantizer a quantization-aware classifier was trained with (`clf.qat`): symmetric per-row scales, integer
+ * codes q = Math.round(w / scales[r]) in [−qmax, qmax] (bits 1: q = ±1; bits 2: q ∈ {−1, 0, 1}); rows that are all
+ * zero have scale 0. So the rows are stored losslessly by an int8 (bits 8), int4 (bits 4 and 2, zero point 0) or
+ * binary (bits 1, α per row, not centred) table.
+ */
+export interface QatInfo {
+  bits: 1 | 2 | 4 | 8;
+  perRow: true;
+  symmetric: true;
+  /** largest |q|: 127, 7, 1, 1 */
+  qmax: number;
+  input: QatTensor;
+  /** absent when the output matrix stayed float (`quantize.output: false`) */
+  output?: QatTensor;
 }
 
 export interface ClassifierTrainOptions {
@@ -77,6 +114,113 @@ export interface ClassifierTrainOptions {
   signal?: AbortSignal;
   /** Minimum milliseconds between onProgress calls. Default 200. */
   progressInterval?: number;
+  /**
+   * Do not update the input matrix, train the output only (fastText's `quantize -retrain`, which retrains the float
+   * output over an input that was quantized: put the dequantized input in the model's input matrix first).
+   */
+  freezeInput?: boolean;
+  /**
+   * Pruning masks, rows × dim bytes each (input rows = words + buckets, output rows = labels): 1 keeps a weight, 0
+   * prunes it. Pruned weights are set to 0 before training and stay exactly 0 after every update.
+   */
+  masks?: { input?: Uint8Array; output?: Uint8Array };
+  /**
+   * Soft labels for distillation: one row of `labels.length` probabilities (in the model's label order) per
+   * training example, in the order of the data's lines (lines left out by skipInvalid have no row). The loss is
+   * α·CE(hard label) + (1 − α)·T²·CE(softmax(z/T), target row). Loss 'softmax' only.
+   */
+  targets?: Float32Array;
+  /** Temperature T of the soft part (with `targets`). Default 1. */
+  temperature?: number;
+  /** Weight α of the hard labels (with `targets`), in [0, 1]. Default 0.5. */
+  alpha?: number;
+  /**
+   * Continue the training a checkpoint stopped (a classifier loaded from `toBytes()` / `save()` called inside
+   * onProgress with one thread): the rest of its epochs on the same data, with its learning-rate schedule and random
+   * state, so that the result is bit-identical to the uninterrupted seeded single-thread run. Pass the same
+   * masks / targets / freezeInput as the interrupted call. E_OPTION without a checkpoint or on other data.
+   */
+  resume?: boolean;
+}
+
+const TRAIN_KEYS = ['onProgress', 'signal', 'progressInterval', 'freezeInput', 'masks', 'targets', 'temperature', 'alpha', 'resume'];
+
+/** Where a checkpoint stopped (the 64-byte trailer after the `.bin` that toBytes() writes inside onProgress). */
+interface Checkpoint {
+  /** epoch, and batches of it trained */
+  epoch: number;
+  batch: number;
+  /** epochs of the call, and its learning rate */
+  epochs: number;
+  lr: number;
+  /** tokens trained in the call (the learning-rate clock) */
+  done: number;
+  /** the one thread's LCG state */
+  rng: bigint;
+  /** the data: tokens per epoch and lines */
+  perEpoch: number;
+  nlines: number;
+}
+
+const CKPT_SIZE = 64;
+const CKPT_MAGIC = 'QTXCKPT1';
+
+function checkpointTrailer(c: Checkpoint): Uint8Array {
+  const b = new Uint8Array(CKPT_SIZE);
+  const v = new DataView(b.buffer);
+  v.setUint32(0, c.epoch, true);
+  v.setUint32(4, c.batch, true);
+  v.setUint32(8, c.epochs, true);
+  v.setUint32(12, c.nlines, true);
+  v.setFloat64(16, c.done, true);
+  v.setFloat64(24, c.lr, true);
+  v.setBigUint64(32, c.rng, true);
+  v.setFloat64(40, c.perEpoch, true);
+  v.setUint32(48, 1, true); // version
+  b.set(new TextEncoder().encode(CKPT_MAGIC), 56);
+  return b;
+}
+
+/** The checkpoint in the last 64 bytes of `tail`, if they are one. */
+function readTrailer(tail: Uint8Array): Checkpoint | undefined {
+  if (tail.length < CKPT_SIZE) return undefined;
+  const t = tail.subarray(tail.length - CKPT_SIZE);
+  if (new TextDecoder().decode(t.subarray(56)) !== CKPT_MAGIC) return undefined;
+  const v = new DataView(t.buffer, t.byteOffset, CKPT_SIZE);
+  if (v.getUint32(48, true) !== 1) throw new QuantextError('E_FORMAT', `TextClassifier.load: checkpoint version ${v.getUint32(48, true)} is not supported (1)`);
+  const c: Checkpoint = {
+    epoch: v.getUint32(0, true), batch: v.getUint32(4, true), epochs: v.getUint32(8, true), nlines: v.getUint32(12, true),
+    done: v.getFloat64(16, true), lr: v.getFloat64(24, true), rng: v.getBigUint64(32, true), perEpoch: v.getFloat64(40, true),
+  };
+  if (!(c.epoch < c.epochs && c.epochs >= 1 && c.lr > 0 && Number.isFinite(c.lr) && c.done >= 0 && c.done <= c.perEpoch * c.epochs)) {
+    throw new QuantextError('E_FORMAT', 'TextClassifier.load: the checkpoint trailer is inconsistent');
+  }
+  return c;
+}
+
+/** The chunks of `chunks` without their last 64 bytes, which `found` receives when they are a checkpoint trailer. */
+async function* withoutTrailer(chunks: AsyncIterable<Uint8Array>, found: (c: Checkpoint) => void): AsyncGenerator<Uint8Array> {
+  let held = new Uint8Array(0);
+  for await (const c of chunks) {
+    const all = new Uint8Array(held.length + c.length);
+    all.set(held);
+    all.set(c, held.length);
+    if (all.length > CKPT_SIZE) yield all.slice(0, all.length - CKPT_SIZE);
+    held = all.slice(Math.max(0, all.length - CKPT_SIZE));
+  }
+  const c = readTrailer(held);
+  if (c) found(c);
+  else if (held.length) yield held;
+}
+
+/** What runEpochs writes into the config blocks besides the corpus. */
+interface Extras {
+  flags: number;
+  maskIn: number;
+  maskOut: number;
+  targets: number;
+  temperature: number;
+  alpha: number;
 }
 
 export interface ClassifierTrainResult {
@@ -94,7 +238,7 @@ export interface ClassifierTrainResult {
   threads: number;
 }
 
-type Resolved = Required<Omit<TextClassifierOptions, 'runtime'>>;
+type Resolved = Required<Omit<TextClassifierOptions, 'runtime' | 'quantize'>> & { quantize?: Required<QuantizeOptions> };
 
 const DEFAULTS: Resolved = {
   dim: 100, epochs: 5, lr: 0.1, wordNgrams: 1, minn: 0, maxn: 0, bucket: 2_000_000, minCount: 1, minCountLabel: 0,
@@ -111,10 +255,18 @@ function describe(v: unknown): string {
 
 function resolve(options: TextClassifierOptions): Resolved {
   check(typeof options === 'object' && options !== null, `TextClassifier: options must be an object, got ${describe(options)}`, { option: 'options' });
-  const known = new Set([...Object.keys(DEFAULTS), 'runtime']);
+  const known = new Set([...Object.keys(DEFAULTS), 'runtime', 'quantize']);
   for (const k of Object.keys(options)) check(known.has(k), `TextClassifier: unknown option '${k}'`, { option: k });
   const o: any = { ...DEFAULTS };
-  for (const [k, v] of Object.entries(options)) if (v !== undefined && k !== 'runtime') o[k] = v;
+  for (const [k, v] of Object.entries(options)) if (v !== undefined && k !== 'runtime' && k !== 'quantize') o[k] = v;
+  if (options.quantize !== undefined) {
+    const q: any = options.quantize;
+    check(typeof q === 'object' && q !== null, `TextClassifier: quantize must be an object { bits: 1 | 2 | 4 | 8, output?: boolean }, got ${describe(q)}`, { option: 'quantize' });
+    for (const k of Object.keys(q)) check(k === 'bits' || k === 'output', `TextClassifier: unknown option 'quantize.${k}'`, { option: `quantize.${k}` });
+    check([1, 2, 4, 8].includes(q.bits), `TextClassifier: quantize.bits must be 1, 2, 4 or 8, got ${describe(q.bits)}`, { option: 'quantize.bits', value: q.bits });
+    check(q.output === undefined || typeof q.output === 'boolean', `TextClassifier: quantize.output must be a boolean, got ${describe(q.output)}`, { option: 'quantize.output' });
+    o.quantize = { bits: q.bits, output: q.output ?? true };
+  }
   const int = (k: string, min: number, max: number) =>
     check(Number.isInteger(o[k]) && o[k] >= min && o[k] <= max, `TextClassifier: ${k} must be an integer in [${min}, ${max}], got ${describe(o[k])}`, { option: k, value: o[k] });
   int('dim', 1, 10000);
@@ -149,6 +301,12 @@ export class TextClassifier {
   private tables?: { sigmoid: number; log: number; neg: number; hsOff: number; hsPaths: number; hsCodes: number };
   private rngStates: bigint[] = [];
   private threadsBox: PoolBox = {};
+  /** quantization-aware training: the float shadow weights SGD updates, and the per-row scales (TrainMemory) */
+  private qatState?: { shadowIn: DenseMatrix; shadowOut?: DenseMatrix; scalesIn: number; scalesOut: number };
+  /** inside onProgress with one thread: the training state toBytes() appends (a checkpoint) */
+  private ckpt?: Checkpoint;
+  /** the checkpoint a loaded model was saved at, for train({ resume: true }) */
+  private resumeFrom?: Checkpoint;
   private training = false;
   private disposed = false;
 
@@ -165,7 +323,26 @@ export class TextClassifier {
    */
   static async load(source: ByteSource, options: TextClassifierOptions = {}): Promise<TextClassifier> {
     const rt = options.runtime ?? (await init());
-    const model = await FastTextModel.load(source, { rt });
+    let ckpt: Checkpoint | undefined;
+    let model: FastTextModel;
+    if (source instanceof Uint8Array || source instanceof ArrayBuffer) {
+      const b = source instanceof Uint8Array ? source : new Uint8Array(source);
+      ckpt = readTrailer(b.subarray(Math.max(0, b.length - CKPT_SIZE)));
+      model = await FastTextModel.load(ckpt ? b.subarray(0, b.length - CKPT_SIZE) : b, { rt });
+    } else {
+      try {
+        model = await FastTextModel.load(source, { rt });
+      } catch (e) {
+        // a checkpoint (a .bin with the training state after it) read from a file: read it again without the trailer
+        if (!(e instanceof QuantextError && e.code === 'E_FORMAT' && /unexpected bytes after the output matrix/.test(e.message) && (typeof source === 'string' || source instanceof URL))) throw e;
+        const opened = await openByteSource(source, { chunkSize: 1 << 16 });
+        model = await FastTextModel.load(withoutTrailer(opened.chunks, (c) => (ckpt = c)), { rt });
+        if (!ckpt) {
+          model.dispose();
+          throw e;
+        }
+      }
+    }
     if (!model.isSupervised) {
       model.dispose();
       throw new QuantextError('E_UNSUPPORTED', 'TextClassifier.load: this fastText model is unsupervised (skipgram or cbow), not a classifier');
@@ -174,6 +351,31 @@ export class TextClassifier {
     const c = new TextClassifier({
       ...options, dim: a.dim, wordNgrams: a.wordNgrams, minn: a.minn, maxn: a.maxn, bucket: a.bucket || undefined,
       loss: a.loss, neg: a.neg, minCount: a.minCount, epochs: options.epochs ?? a.epoch, runtime: rt,
+    });
+    c._model = model;
+    c.resumeFrom = ckpt;
+    return c;
+  }
+
+  /**
+   * A classifier over a fastText supervised model already in memory (e.g. from `FastTextModel.load`, or another
+   * classifier's `model` after re-wrapping): it predicts and keeps training on the model's dictionary, labels and
+   * arguments; `options` gives the run settings (lr, epochs, threads, seed, quantize). The model's ownership moves
+   * to the classifier: `clf.dispose()` frees it, and the caller must not dispose it. A quantized (`.ftz`) or
+   * unsupervised model is E_UNSUPPORTED (and is left to the caller).
+   */
+  static fromModel(model: FastTextModel, options: TextClassifierOptions = {}): TextClassifier {
+    check(model instanceof FastTextModel, `TextClassifier.fromModel: model must be a FastTextModel, got ${describe(model)}`, { option: 'model' });
+    if (!model.isSupervised) throw new QuantextError('E_UNSUPPORTED', 'TextClassifier.fromModel: this fastText model is unsupervised (skipgram or cbow), not a classifier');
+    if (model.quantInput || model.qout || !(model.input instanceof DenseMatrix) || !(model.output instanceof DenseMatrix) || model.input.stride !== model.dim || model.output.stride !== model.dim) {
+      throw new QuantextError('E_UNSUPPORTED', 'TextClassifier.fromModel: this model is quantized (a .ftz); only a dense (.bin) model can become a TextClassifier that trains. Load it with TextClassifier.load to predict');
+    }
+    if (model.input.isDisposed || model.output.isDisposed) throw new QuantextError('E_DISPOSED', 'TextClassifier.fromModel: the model was disposed');
+    if (options.runtime && options.runtime !== model.rt) throw new QuantextError('E_OPTION', 'TextClassifier.fromModel: options.runtime is not the runtime the model lives in', { option: 'runtime' });
+    const a = model.args;
+    const c = new TextClassifier({
+      ...options, dim: a.dim, wordNgrams: a.wordNgrams, minn: a.minn, maxn: a.maxn, bucket: a.bucket || undefined,
+      loss: a.loss, neg: a.neg, minCount: a.minCount, epochs: options.epochs ?? a.epoch, runtime: model.rt,
     });
     c._model = model;
     return c;
@@ -188,6 +390,11 @@ export class TextClassifier {
 
   get labels(): string[] {
     return this.model.labels;
+  }
+
+  /** Whether the classifier has a model (trained, loaded or given), i.e. whether `model` and `labels` can be read. */
+  get hasModel(): boolean {
+    return !this.disposed && this._model !== undefined;
   }
 
   get isDisposed(): boolean {
@@ -216,7 +423,8 @@ export class TextClassifier {
     this.alive();
     if (this.training) throw new QuantextError('E_BUSY', 'train() is running on this classifier; await it first');
     check(typeof options === 'object' && options !== null, 'train(): options must be an object', { option: 'options' });
-    for (const k of Object.keys(options)) check(['onProgress', 'signal', 'progressInterval'].includes(k), `train(): unknown option '${k}'`, { option: k });
+    for (const k of Object.keys(options)) check(TRAIN_KEYS.includes(k), `train(): unknown option '${k}'`, { option: k });
+    checkTrainOptions(options, this.opts.loss);
     this.training = true;
     try {
       const rt = this.runtimeOpt ?? (await init());
@@ -245,13 +453,34 @@ export class TextClassifier {
       if (!(model.input instanceof DenseMatrix) || !(model.output instanceof DenseMatrix) || model.input.stride !== model.dim || model.output.stride !== model.dim) {
         throw new QuantextError('E_UNSUPPORTED', 'TextClassifier.train: this model is quantized (a .ftz); only a .bin model (dense matrices) can keep training');
       }
+      if (options.masks?.input) checkMask(options.masks.input, model.input.rows * model.dim, 'masks.input', `${model.input.rows} rows × ${model.dim}`);
+      if (options.masks?.output) checkMask(options.masks.output, model.output.rows * model.dim, 'masks.output', `${model.output.rows} labels × ${model.dim}`);
       let enc: EncodedLines | undefined = encodeLines(interned!, model.dict, args, !first, 'train');
       interned = undefined; // the token ids are garbage from here on
-      return await this.runEpochs(rt, () => {
+      if (options.targets) {
+        const want = enc.ntok.length * model.output.rows;
+        if (options.targets.length !== want) {
+          throw new QuantextError('E_SHAPE', `train(): targets has ${options.targets.length} values; the data has ${enc.ntok.length} lines × ${model.output.rows} labels = ${want}`, { option: 'targets', got: options.targets.length, want });
+        }
+        const t = options.targets, osz = model.output.rows;
+        for (let l = 0; l < enc.ntok.length; l++) {
+          let sum = 0;
+          for (let i = 0; i < osz; i++) sum += t[l * osz + i];
+          if (Math.abs(sum - 1) > 1e-2) throw new QuantextError('E_OPTION', `train(): targets row ${l} (line ${l + 1} of the data) sums to ${sum}, not 1: each row is a probability distribution over the ${osz} labels`, { option: 'targets', row: l });
+        }
+      }
+      const resume = options.resume ? this.resumeFrom : undefined;
+      if (options.resume) {
+        if (!resume) throw new QuantextError('E_OPTION', 'train({ resume: true }): this classifier has no checkpoint to resume (load one saved with toBytes() or save() inside onProgress, with one thread)', { option: 'resume' });
+        if (this.opts.quantize) throw new QuantextError('E_UNSUPPORTED', 'train({ resume: true }): a quantization-aware classifier cannot resume (its float shadow weights are not in the checkpoint)', { option: 'resume' });
+      }
+      const r = await this.runEpochs(rt, () => {
         const e = enc!;
         enc = undefined; // and the encoded copy once it is in wasm memory
         return e;
-      }, options);
+      }, options, resume);
+      if (resume) this.resumeFrom = undefined;
+      return r;
     } finally {
       this.training = false;
     }
@@ -284,7 +513,64 @@ export class TextClassifier {
     return this.tables;
   }
 
-  private async runEpochs(rt: Runtime, takeEnc: () => EncodedLines, options: ClassifierTrainOptions): Promise<ClassifierTrainResult> {
+  /** Quantization-aware training: the shadow weights (made on the first train() from the model's weights) and Q(shadow) in the model. */
+  private prepareQat(rt: Runtime, mem: TrainMemory, masks: ClassifierTrainOptions['masks'], maskIn: number, maskOut: number): void {
+    const q = this.opts.quantize;
+    if (!q) return;
+    const model = this._model!;
+    const input = model.input as DenseMatrix, output = model.output as DenseMatrix;
+    const dim = model.dim;
+    if (!this.qatState) {
+      const copy = (m: DenseMatrix) => {
+        const c = new DenseMatrix(m.rows, dim, { rt, zero: false });
+        rt.arena.f32(c.ptr, m.rows * dim).set(rt.arena.f32(m.ptr, m.rows * dim));
+        return c;
+      };
+      const shadowIn = copy(input);
+      let shadowOut: DenseMatrix | undefined;
+      try {
+        shadowOut = q.output ? copy(output) : undefined;
+        const scalesIn = mem.alloc(input.rows * 4 + 16, true);
+        const scalesOut = q.output ? mem.alloc(output.rows * 4 + 16, true) : 0;
+        this.qatState = { shadowIn, shadowOut, scalesIn, scalesOut };
+      } catch (e) {
+        shadowIn.dispose();
+        shadowOut?.dispose();
+        throw e;
+      }
+    }
+    const st = this.qatState;
+    const k = rt.kernels;
+    if (masks?.input) k.mask_zero(st.shadowIn.ptr, maskIn, input.rows * dim);
+    k.qat_quantize_per_row(st.shadowIn.ptr, input.ptr, st.scalesIn, 0, input.rows, dim, q.bits);
+    // binary codes of a pruned 0 would be +α: pruned weights are 0 in the quantized matrix too
+    if (masks?.input) k.mask_zero(input.ptr, maskIn, input.rows * dim);
+    if (st.shadowOut) {
+      if (masks?.output) k.mask_zero(st.shadowOut.ptr, maskOut, output.rows * dim);
+      k.qat_quantize_per_row(st.shadowOut.ptr, output.ptr, st.scalesOut, 0, output.rows, dim, q.bits);
+      if (masks?.output) k.mask_zero(output.ptr, maskOut, output.rows * dim);
+    }
+  }
+
+  /**
+   * The quantizer of a quantization-aware classifier (`quantize` option) after train(): bits, per-row symmetric
+   * scales of the input and output matrices (whose rows hold exactly scales[r]·q). Undefined without `quantize`
+   * or before the first train().
+   */
+  get qat(): QatInfo | undefined {
+    this.alive();
+    const q = this.opts.quantize, st = this.qatState;
+    if (!q || !st || !this._model) return undefined;
+    const rt = this._model.rt;
+    const info: QatInfo = {
+      bits: q.bits, perRow: true, symmetric: true, qmax: q.bits <= 2 ? 1 : (1 << (q.bits - 1)) - 1,
+      input: { scales: rt.arena.f32(st.scalesIn, this._model.input.rows).slice() },
+    };
+    if (st.shadowOut) info.output = { scales: rt.arena.f32(st.scalesOut, this._model.output.rows).slice() };
+    return info;
+  }
+
+  private async runEpochs(rt: Runtime, takeEnc: () => EncodedLines, options: ClassifierTrainOptions, resume?: Checkpoint): Promise<ClassifierTrainResult> {
     this.mem ??= new TrainMemory(rt);
     const mem = this.mem;
     const model = this._model!;
@@ -292,8 +578,8 @@ export class TextClassifier {
     let enc: EncodedLines | undefined = takeEnc();
     const nlines = enc.ntok.length;
     const ntok = enc.ntok;
-    const epochs = this.opts.epochs;
-    const lr = this.opts.lr;
+    const epochs = resume?.epochs ?? this.opts.epochs;
+    const lr = resume?.lr ?? this.opts.lr;
     const threads = await startThreads(rt, 'TextClassifier', this.opts.threads, this.threadsBox);
     const pool = threads > 1 ? this.threadsBox.pool : undefined;
     // the encoded corpus, in wasm memory once
@@ -312,10 +598,27 @@ export class TextClassifier {
       enc = undefined;
       const osz = model.output.rows, dim = model.dim;
       const input = model.input as DenseMatrix, output = model.output as DenseMatrix;
+      const putBytes = (arr: Uint8Array | Float32Array): number => {
+        const p = mem.alloc(Math.max(8, arr.byteLength));
+        owned.push(p);
+        rt.arena.u8(p, arr.byteLength).set(new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength));
+        return p;
+      };
+      const maskIn = options.masks?.input ? putBytes(options.masks.input) : 0;
+      const maskOut = options.masks?.output ? putBytes(options.masks.output) : 0;
+      const targets = options.targets ? putBytes(options.targets) : 0;
+      if (maskIn) rt.kernels.mask_zero(input.ptr, maskIn, input.rows * dim);
+      if (maskOut) rt.kernels.mask_zero(output.ptr, maskOut, osz * dim);
+      this.prepareQat(rt, mem, options.masks, maskIn, maskOut);
+      const qs = this.qatState;
+      const ex: Extras = {
+        flags: options.freezeInput ? SUP_FLAG_FREEZE_INPUT : 0, maskIn, maskOut, targets,
+        temperature: options.temperature ?? 1, alpha: options.alpha ?? 0.5,
+      };
       for (let s = 0; s < threads; s++) {
         const cfg = mem.alloc(SUP_CFG_SIZE, true);
         cfgs.push(cfg);
-        const scratch = mem.alloc((2 * dim + osz) * 4 + 16);
+        const scratch = mem.alloc((2 * dim + 2 * osz) * 4 + 16);
         owned.push(scratch);
         const i32 = (off: number, v: number) => (rt.arena.i32(cfg + off, 1)[0] = v);
         i32(SUP.INPUT, input.ptr);
@@ -336,8 +639,21 @@ export class TextClassifier {
         i32(SUP.SIGMOID, t.sigmoid);
         i32(SUP.LOG, t.log);
         i32(SUP.SCRATCH, scratch);
+        i32(SUP.FLAGS, ex.flags);
+        i32(SUP.MASK_IN, ex.maskIn);
+        i32(SUP.MASK_OUT, ex.maskOut);
+        i32(SUP.TARGETS, ex.targets);
+        rt.arena.f32(cfg + SUP.TEMP, 1)[0] = ex.temperature;
+        rt.arena.f32(cfg + SUP.KD_ALPHA, 1)[0] = ex.alpha;
+        if (qs) {
+          i32(SUP.SHADOW_IN, qs.shadowIn.ptr);
+          i32(SUP.SHADOW_OUT, qs.shadowOut?.ptr ?? 0);
+          i32(SUP.QSCALE_IN, qs.scalesIn);
+          i32(SUP.QSCALE_OUT, qs.scalesOut);
+          i32(SUP.QBITS, this.opts.quantize!.bits);
+        }
         // each thread's LCG stream: from the seed and the thread, continued across train() calls
-        const st = this.rngStates[s] ?? ((BigInt(this.opts.seed) * 0x9e3779b97f4a7c15n + BigInt(s) * 0x632be59bd9b4e019n + 1n) & 0xffffffffffffffffn);
+        const st = (s === 0 ? resume?.rng : undefined) ?? this.rngStates[s] ?? ((BigInt(this.opts.seed) * 0x9e3779b97f4a7c15n + BigInt(s) * 0x632be59bd9b4e019n + 1n) & 0xffffffffffffffffn);
         const u = rt.arena.u32(cfg + SUP.RNG, 2);
         u[0] = Number(st & 0xffffffffn);
         u[1] = Number(st >> 32n);
@@ -356,6 +672,22 @@ export class TextClassifier {
       }
       const perEpoch = ntok.reduce((s, v) => s + v, 0);
       const total = Math.max(1, perEpoch * epochs);
+      if (resume && (resume.perEpoch !== perEpoch || resume.nlines !== nlines)) {
+        throw new QuantextError('E_OPTION', `train({ resume: true }): the checkpoint was trained on other data (${resume.nlines} lines, ${resume.perEpoch} tokens per epoch; this data has ${nlines} lines, ${perEpoch} tokens)`, { option: 'resume' });
+      }
+      // a checkpoint can be taken between batches when one thread trains (the kernel is idle then)
+      const savable = !pool && !this.opts.quantize;
+      const progress = (p: TrainProgress, epoch: number, batch: number) => {
+        if (savable && epoch < epochs) {
+          const u = rt.arena.u32(cfgs[0] + SUP.RNG, 2);
+          this.ckpt = { epoch, batch, epochs, lr, done, rng: (BigInt(u[1]) << 32n) | BigInt(u[0]), perEpoch, nlines };
+        }
+        try {
+          options.onProgress!(p);
+        } finally {
+          this.ckpt = undefined;
+        }
+      };
       const free = cfgs.map((_, i) => i).reverse();
       const waiting: ((i: number) => void)[] = [];
       const release = (i: number) => {
@@ -377,10 +709,10 @@ export class TextClassifier {
       const t0 = performance.now();
       let lastYield = t0, lastReport = 0;
       const interval = options.progressInterval ?? 200;
-      let done = 0;
+      let done = resume?.done ?? 0;
       let lastLoss = 0, lastEx = 0;
-      for (let epoch = 0; epoch < epochs; epoch++) {
-        for (let b = 0; b + 1 < cuts.length; b++) {
+      for (let epoch = resume?.epoch ?? 0; epoch < epochs; epoch++) {
+        for (let b = resume && epoch === resume.epoch ? resume.batch : 0; b + 1 < cuts.length; b++) {
           const slot = await acquire();
           if (failure) throw failure;
           if (this.disposed) throw new QuantextError('E_DISPOSED', 'the classifier was disposed during train()');
@@ -415,7 +747,7 @@ export class TextClassifier {
           if (options.onProgress && now - lastReport >= interval) {
             lastReport = now;
             const sec = (now - t0) / 1000;
-            options.onProgress({ epoch, epochs, progress: done / total, alpha: Math.max(0, a1), wordsPerSecond: sec > 0 ? done / sec : 0, words: done, loss: lastEx ? lastLoss / lastEx : 0 });
+            progress({ epoch, epochs, progress: done / total, alpha: Math.max(0, a1), wordsPerSecond: sec > 0 ? done / sec : 0, words: done, loss: lastEx ? lastLoss / lastEx : 0 }, epoch, b + 1);
           }
           if (now - lastYield > YIELD_MS) {
             await new Promise((r) => setTimeout(r, 0));
@@ -430,15 +762,18 @@ export class TextClassifier {
         if (!Number.isFinite(s.loss) || !weightsFinite(rt, output.ptr, osz * dim)) {
           throw new QuantextError('E_DIVERGED', `training diverged in epoch ${epoch + 1}: the loss or the output weights became non-finite with lr = ${lr}. Train a new classifier with a smaller lr (e.g. ${Number((lr / 10).toPrecision(2))}; the default is 0.1)`, { option: 'lr', lr, epoch });
         }
-        options.onProgress?.({ epoch, epochs, progress: done / total, alpha: Math.max(0, lr * (1 - done / total)), wordsPerSecond: done / Math.max(1e-9, (performance.now() - t0) / 1000), words: done, loss: s.ex ? s.loss / s.ex : 0, epochEnd: true });
+        if (options.onProgress) progress({ epoch, epochs, progress: done / total, alpha: Math.max(0, lr * (1 - done / total)), wordsPerSecond: done / Math.max(1e-9, (performance.now() - t0) / 1000), words: done, loss: s.ex ? s.loss / s.ex : 0, epochEnd: true }, epoch + 1, 0);
       }
       const seconds = (performance.now() - t0) / 1000;
+      // with several threads (Hogwild) a row's quantized values may mix two updates: quantize every row once more
+      // (with one thread this rewrites the same bits)
+      if (pool) this.prepareQat(rt, mem, options.masks, maskIn, maskOut);
       for (let s = 0; s < cfgs.length; s++) {
         const u = rt.arena.u32(cfgs[s] + SUP.RNG, 2);
         this.rngStates[s] = (BigInt(u[1]) << 32n) | BigInt(u[0]);
       }
-      if (lastEx === 0) throw new QuantextError('E_EMPTY', 'nothing was trained: no line has both a known label and input');
-      return { examples: lastEx, tokens: perEpoch, epochs, seconds, tokensPerSecond: (perEpoch * epochs) / Math.max(seconds, 1e-9), loss: lastLoss / lastEx, threads };
+      if (lastEx === 0 && !resume) throw new QuantextError('E_EMPTY', 'nothing was trained: no line has both a known label and input');
+      return { examples: lastEx, tokens: perEpoch, epochs, seconds, tokensPerSecond: (perEpoch * epochs) / Math.max(seconds, 1e-9), loss: lastEx ? lastLoss / lastEx : 0, threads };
     } finally {
       await Promise.allSettled([...running]);
       for (const p of owned) mem.free(p);
@@ -472,14 +807,24 @@ export class TextClassifier {
     return testModel(m, data, k, threshold, this.opts.labelPrefix);
   }
 
-  /** Writes the model as a fastText `.bin` (fastText 0.9.2 loads it), atomically. */
+  /**
+   * Writes the model as a fastText `.bin` (fastText 0.9.2 loads it), atomically. Inside onProgress with one thread
+   * it writes a checkpoint: the `.bin` followed by 64 bytes of training state (fastText ignores them), which
+   * `TextClassifier.load` + `train(data, { resume: true })` continue from.
+   */
   async save(path: string | URL): Promise<void> {
-    await this.model.save(path);
+    if (this.ckpt) await writeFileViaHost(path, this.toBytes());
+    else await this.model.save(path);
   }
 
-  /** The `.bin` file's bytes. */
+  /** The `.bin` file's bytes (a checkpoint inside onProgress with one thread: see {@link save}). */
   toBytes(): Uint8Array {
-    return this.model.toBytes();
+    const bin = this.model.toBytes();
+    if (!this.ckpt) return bin;
+    const out = new Uint8Array(bin.length + CKPT_SIZE);
+    out.set(bin);
+    out.set(checkpointTrailer(this.ckpt), bin.length);
+    return out;
   }
 
   /** Frees the model, the training memory and the worker threads. Safe to call twice. */
@@ -488,6 +833,8 @@ export class TextClassifier {
     this.disposed = true;
     terminatePool(this, this.threadsBox);
     this._model?.dispose();
+    this.qatState?.shadowIn.dispose();
+    this.qatState?.shadowOut?.dispose();
     this.mem?.dispose();
   }
 
@@ -502,6 +849,37 @@ function mixSeed(seed: number): number {
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
   return (h ^ (h >>> 16)) >>> 0 || 1;
+}
+
+/** The train() options that need no model: types, ranges, and the soft labels' values. */
+function checkTrainOptions(o: ClassifierTrainOptions, loss: FastTextLoss): void {
+  check(o.freezeInput === undefined || typeof o.freezeInput === 'boolean', `train(): freezeInput must be a boolean, got ${describe(o.freezeInput)}`, { option: 'freezeInput' });
+  check(o.resume === undefined || typeof o.resume === 'boolean', `train(): resume must be a boolean, got ${describe(o.resume)}`, { option: 'resume' });
+  if (o.masks !== undefined) {
+    check(typeof o.masks === 'object' && o.masks !== null, `train(): masks must be an object { input?: Uint8Array, output?: Uint8Array }, got ${describe(o.masks)}`, { option: 'masks' });
+    for (const k of Object.keys(o.masks)) check(k === 'input' || k === 'output', `train(): unknown option 'masks.${k}'`, { option: `masks.${k}` });
+  }
+  if (o.targets === undefined) {
+    check(o.temperature === undefined && o.alpha === undefined, 'train(): temperature and alpha weight the soft labels: pass targets with them', { option: o.temperature !== undefined ? 'temperature' : 'alpha' });
+    return;
+  }
+  check(o.targets instanceof Float32Array, `train(): targets must be a Float32Array (one row of label probabilities per line), got ${describe(o.targets)}`, { option: 'targets' });
+  check(loss === 'softmax', `train(): targets (distillation) need loss 'softmax'; this classifier has loss '${loss}'`, { option: 'targets', loss });
+  const T = o.temperature ?? 1, a = o.alpha ?? 0.5;
+  check(typeof T === 'number' && Number.isFinite(T) && T > 0 && T <= 1000, `train(): temperature must be a finite number in (0, 1000], got ${describe(T)}`, { option: 'temperature', value: T });
+  check(typeof a === 'number' && a >= 0 && a <= 1, `train(): alpha must be a number in [0, 1], got ${describe(a)}`, { option: 'alpha', value: a });
+  const t = o.targets;
+  for (let i = 0; i < t.length; i++) {
+    if (!Number.isFinite(t[i])) throw new QuantextError('E_NAN', `train(): targets has the non-finite value ${t[i]} at index ${i}`, { option: 'targets', index: i });
+    if (t[i] < 0 || t[i] > 1) throw new QuantextError('E_OPTION', `train(): targets are probabilities in [0, 1]; index ${i} is ${t[i]}`, { option: 'targets', index: i });
+  }
+}
+
+/** A pruning mask: the matrix's size, bytes 0 or 1. */
+function checkMask(m: unknown, n: number, name: string, what: string): void {
+  check(m instanceof Uint8Array, `train(): ${name} must be a Uint8Array, got ${describe(m)}`, { option: name });
+  if (m.length !== n) throw new QuantextError('E_SHAPE', `train(): ${name} has ${m.length} bytes; the matrix has ${what} = ${n} weights`, { option: name, got: m.length, want: n });
+  for (let i = 0; i < n; i++) if (m[i] > 1) throw new QuantextError('E_OPTION', `train(): ${name} holds 1 (keep) or 0 (prune); byte ${i} is ${m[i]}`, { option: name, index: i });
 }
 
 function weightsFinite(rt: Runtime, ptr: number, n: number): boolean {

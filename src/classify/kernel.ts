@@ -9,9 +9,12 @@ import type { Kernels } from '../runtime/kernels/index.js';
 export const SUP = {
   INPUT: 0, OUTPUT: 4, DIM: 8, OSZ: 12, LOSS: 16, NEG: 20, ROWS: 24, ROW_OFF: 28, LABELS: 32, LAB_OFF: 36, LINE0: 40,
   LINE1: 44, NTOK: 48, NEG_TABLE: 52, HS_PATHS: 56, HS_CODES: 60, HS_OFF: 64, SIGMOID: 68, LOG: 72, SCRATCH: 76,
-  ALPHA0: 80, ALPHA1: 84, RNG: 88, LOSS_SUM: 96, EXAMPLES: 104, TOKENS: 112,
+  ALPHA0: 80, ALPHA1: 84, RNG: 88, LOSS_SUM: 96, EXAMPLES: 104, TOKENS: 112, FLAGS: 120, MASK_IN: 124, MASK_OUT: 128,
+  TARGETS: 132, TEMP: 136, KD_ALPHA: 140, SHADOW_IN: 144, SHADOW_OUT: 148, QSCALE_IN: 152, QSCALE_OUT: 156, QBITS: 160,
 } as const;
-export const SUP_CFG_SIZE = 128;
+export const SUP_CFG_SIZE = 168;
+/** SUP.FLAGS bit: the input matrix is frozen. */
+export const SUP_FLAG_FREEZE_INPUT = 1;
 
 /** Compares the layout with the kernels' `sup_cfg_layout` (E_WASM naming the field on a mismatch). */
 export function checkSupLayout(k: Pick<Kernels, 'sup_cfg_layout'>): void {

@@ -26,6 +26,58 @@ interface Case {
   alpha1: number;
   rng: bigint;
   labelCounts: number[];
+  /** the compression fields of the config block (issue 13) */
+  x?: Extras;
+}
+
+interface Extras {
+  freeze?: boolean;
+  maskIn?: Uint8Array;
+  maskOut?: Uint8Array;
+  /** soft labels, lines × osz */
+  targets?: Float32Array;
+  T?: number;
+  ka?: number;
+  /** quantization-aware: INPUT / OUTPUT hold Q(shadow); SGD updates the shadows */
+  qat?: { bits: number; shadowIn: Float32Array; shadowOut?: Float32Array; scalesIn: Float32Array; scalesOut: Float32Array };
+}
+
+/** Round half to even, as wasm's f32.nearest. */
+function nearestEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 ? 2 * Math.round(x / 2) : r;
+}
+
+/** The QAT quantizer of one row in float32 (see quantRow in assembly/ft/supervised.ts); returns the scale. */
+export function quantRowRef(src: Float32Array, dst: Float32Array, o: number, n: number, bits: number): number {
+  let s = 0;
+  if (bits <= 2) {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum = f(sum + Math.abs(src[o + i]));
+    s = f(sum / n);
+    if (bits === 2) {
+      const thr = f(f(0.7) * s);
+      let big = 0, cnt = 0;
+      for (let i = 0; i < n; i++) {
+        const a = Math.abs(src[o + i]);
+        if (a > thr) {
+          big = f(big + a);
+          cnt++;
+        }
+      }
+      s = cnt > 0 ? f(big / cnt) : 0;
+      for (let i = 0; i < n; i++) dst[o + i] = Math.abs(src[o + i]) > thr ? (src[o + i] > 0 ? s : -s) : 0;
+    } else {
+      for (let i = 0; i < n; i++) dst[o + i] = src[o + i] >= 0 ? s : -s;
+    }
+  } else {
+    const qmax = (1 << (bits - 1)) - 1;
+    let m = 0;
+    for (let i = 0; i < n; i++) m = Math.max(m, Math.abs(src[o + i]));
+    s = f(m / qmax);
+    for (let i = 0; i < n; i++) dst[o + i] = s > 0 ? f(s * (Math.min(qmax, Math.max(-qmax, nearestEven(f(src[o + i] / s)))) | 0)) : 0;
+  }
+  return s;
 }
 
 /** fastText's update, line by line, from its C++ (float32 everywhere). Mutates c.input / c.output; returns the rng. */
@@ -42,8 +94,22 @@ function reference(c: Case): bigint {
   const addRowToVector = (x: Float32Array, m: Float32Array, i: number, a: number) => {
     for (let j = 0; j < dim; j++) x[j] = f(x[j] + f(a * m[i * dim + j]));
   };
+  const x = c.x ?? {};
+  const maskRow = (m: Float32Array, mask: Uint8Array | undefined, i: number) => {
+    if (mask) for (let j = 0; j < dim; j++) if (mask[i * dim + j] === 0) m[i * dim + j] = 0;
+  };
+  // the row update, on the shadow when quantization-aware (then the row is Q(shadow row)), masked entries kept 0
   const addVectorToRow = (m: Float32Array, v: Float32Array, i: number, a: number) => {
-    for (let j = 0; j < dim; j++) m[i * dim + j] = f(m[i * dim + j] + f(a * v[j]));
+    const isOut = m === wo;
+    const mask = isOut ? x.maskOut : x.maskIn;
+    const sh = x.qat ? (isOut ? x.qat.shadowOut : x.qat.shadowIn) : undefined;
+    const target = sh ?? m;
+    for (let j = 0; j < dim; j++) target[i * dim + j] = f(target[i * dim + j] + f(a * v[j]));
+    if (sh) {
+      maskRow(sh, mask, i);
+      (isOut ? x.qat!.scalesOut : x.qat!.scalesIn)[i] = quantRowRef(sh, m, i * dim, dim, x.qat!.bits);
+    }
+    maskRow(m, mask, i);
   };
   const alias = aliasTable(Float64Array.from(c.labelCounts), 0.5);
   const hs = hsPaths(c.labelCounts);
@@ -57,7 +123,7 @@ function reference(c: Case): bigint {
   };
   const total = c.lines.reduce((a, l) => a + l.ntok, 0);
   let done = 0;
-  for (const line of c.lines) {
+  for (const [li, line] of c.lines.entries()) {
     const lr = f(c.alpha0 + f(f(f(c.alpha1) - f(c.alpha0)) * f(done / total)));
     done += line.ntok;
     // computeHidden
@@ -79,6 +145,29 @@ function reference(c: Case): bigint {
         for (let i = 0; i < osz; i++) out[i] = dotRow(wo, i, hidden);
         let max = out[0];
         for (let i = 0; i < osz; i++) max = Math.max(out[i], max);
+        if (x.targets) {
+          // distillation: q = softmax(z/T); −∂loss/∂z_i = α(y_i − p_i) + (1 − α)·T·(t_i − q_i)
+          const T = f(x.T!), ka = f(x.ka!), kb = f(1 - ka);
+          const q = new Float32Array(osz);
+          let zq = 0;
+          for (let i = 0; i < osz; i++) {
+            q[i] = Math.exp(f(f(out[i] - max) / T));
+            zq = f(zq + q[i]);
+          }
+          for (let i = 0; i < osz; i++) q[i] = f(q[i] / zq);
+          let z = 0;
+          for (let i = 0; i < osz; i++) {
+            out[i] = Math.exp(f(out[i] - max));
+            z = f(z + out[i]);
+          }
+          for (let i = 0; i < osz; i++) out[i] = f(out[i] / z);
+          for (let i = 0; i < osz; i++) {
+            const t = x.targets[li * osz + i];
+            const alpha = f(lr * f(f(ka * f((i === target ? 1 : 0) - out[i])) + f(f(kb * T) * f(t - q[i]))));
+            addRowToVector(grad, wo, i, alpha);
+            addVectorToRow(wo, hidden, i, alpha);
+          }
+        } else {
         let z = 0;
         for (let i = 0; i < osz; i++) {
           out[i] = Math.exp(f(out[i] - max));
@@ -91,6 +180,7 @@ function reference(c: Case): bigint {
           addVectorToRow(wo, hidden, i, alpha);
         }
         void log(out[target]);
+        }
       } else if (c.loss === 'ns') {
         binaryLogistic(target, true, lr);
         for (let n = 0; n < c.neg; n++) {
@@ -108,12 +198,12 @@ function reference(c: Case): bigint {
       }
     }
     for (let j = 0; j < dim; j++) grad[j] = f(grad[j] * inv);
-    for (const r of line.rows) addVectorToRow(wi, grad, r, 1);
+    if (!x.freeze) for (const r of line.rows) addVectorToRow(wi, grad, r, 1);
   }
   return s;
 }
 
-async function runKernel(build: 'simd' | 'scalar', c: Case): Promise<{ input: Float32Array; output: Float32Array; rng: bigint; loss: number; examples: number }> {
+async function runKernel(build: 'simd' | 'scalar', c: Case): Promise<{ input: Float32Array; output: Float32Array; rng: bigint; loss: number; examples: number; shadowIn?: Float32Array; shadowOut?: Float32Array; scalesIn?: Float32Array; scalesOut?: Float32Array }> {
   const rt = await rtFor(build);
   const a = rt.arena;
   const ptrs: number[] = [];
@@ -137,13 +227,29 @@ async function runKernel(build: 'simd' | 'scalar', c: Case): Promise<{ input: Fl
     [SUP.LINE0]: 0, [SUP.LINE1]: c.lines.length, [SUP.NTOK]: put(Int32Array.from(c.lines, (l) => l.ntok)),
     [SUP.NEG_TABLE]: put(aliasTable(Float64Array.from(c.labelCounts), 0.5)), [SUP.HS_PATHS]: put(hs.paths), [SUP.HS_CODES]: put(hs.codes),
     [SUP.HS_OFF]: put(hs.off), [SUP.SIGMOID]: put(sigmoidTable()), [SUP.LOG]: put(logTable()),
-    [SUP.SCRATCH]: put(new Float32Array(2 * c.dim + c.osz + 4)),
+    [SUP.SCRATCH]: put(new Float32Array(2 * c.dim + 2 * c.osz + 4)),
   };
+  const x = c.x ?? {};
+  if (x.freeze) fields[SUP.FLAGS] = 1;
+  if (x.maskIn) fields[SUP.MASK_IN] = put(x.maskIn);
+  if (x.maskOut) fields[SUP.MASK_OUT] = put(x.maskOut);
+  if (x.targets) fields[SUP.TARGETS] = put(x.targets);
+  if (x.qat) {
+    fields[SUP.SHADOW_IN] = put(x.qat.shadowIn);
+    if (x.qat.shadowOut) fields[SUP.SHADOW_OUT] = put(x.qat.shadowOut);
+    fields[SUP.QSCALE_IN] = put(x.qat.scalesIn);
+    fields[SUP.QSCALE_OUT] = put(x.qat.scalesOut);
+    fields[SUP.QBITS] = x.qat.bits;
+  }
   const cfg = a.alloc(SUP_CFG_SIZE, true);
   ptrs.push(cfg);
   for (const [off, v] of Object.entries(fields)) a.i32(cfg + Number(off), 1)[0] = v;
   a.f32(cfg + SUP.ALPHA0, 1)[0] = c.alpha0;
   a.f32(cfg + SUP.ALPHA1, 1)[0] = c.alpha1;
+  if (x.targets) {
+    a.f32(cfg + SUP.TEMP, 1)[0] = x.T!;
+    a.f32(cfg + SUP.KD_ALPHA, 1)[0] = x.ka!;
+  }
   a.u32(cfg + SUP.RNG, 2).set([Number(c.rng & 0xffffffffn), Number(c.rng >> 32n)]);
   if (build === 'scalar') rt.kernels.sup_train_batch_scalar(cfg);
   else rt.kernels.sup_train_batch(cfg);
@@ -154,6 +260,10 @@ async function runKernel(build: 'simd' | 'scalar', c: Case): Promise<{ input: Fl
     rng: (BigInt(u[1]) << 32n) | BigInt(u[0]),
     loss: a.f64(cfg + SUP.LOSS_SUM, 1)[0],
     examples: a.f64(cfg + SUP.EXAMPLES, 1)[0],
+    shadowIn: x.qat ? a.f32(fields[SUP.SHADOW_IN], x.qat.shadowIn.length).slice() : undefined,
+    shadowOut: x.qat?.shadowOut ? a.f32(fields[SUP.SHADOW_OUT], x.qat.shadowOut.length).slice() : undefined,
+    scalesIn: x.qat ? a.f32(fields[SUP.QSCALE_IN], x.qat.scalesIn.length).slice() : undefined,
+    scalesOut: x.qat ? a.f32(fields[SUP.QSCALE_OUT], x.qat.scalesOut.length).slice() : undefined,
   };
   for (const p of ptrs) a.free(p);
   return res;
@@ -269,5 +379,137 @@ describe('hierarchical softmax paths', () => {
     expect([path(1), code(1)]).toEqual([[1, 2], [1, 1]]);
     expect([path(2), code(2)]).toEqual([[0, 1, 2], [1, 0, 1]]);
     expect([path(3), code(3)]).toEqual([[0, 1, 2], [0, 0, 1]]);
+  });
+});
+
+/** A case with the compression fields: freeze, masks, soft labels or quantization-aware training. */
+function makeX(kind: string, loss: Loss, seed: number): Case {
+  const c = makeCase(loss, seed, false);
+  const r = rng(seed + 100);
+  const { dim, osz } = c;
+  const nIn = c.input.length / dim;
+  if (kind === 'freeze') c.x = { freeze: true };
+  else if (kind === 'masks') {
+    const maskIn = Uint8Array.from(c.input, () => (r() < 0.5 ? 1 : 0));
+    const maskOut = Uint8Array.from(c.output, () => (r() < 0.5 ? 1 : 0));
+    // pruned weights start at 0 (train() zeroes them before the first batch)
+    c.input.forEach((_, i) => maskIn[i] === 0 && (c.input[i] = 0));
+    c.output.forEach((_, i) => maskOut[i] === 0 && (c.output[i] = 0));
+    c.x = { maskIn, maskOut };
+  } else if (kind === 'targets') {
+    const t = new Float32Array(c.lines.length * osz);
+    for (let l = 0; l < c.lines.length; l++) {
+      let s = 0;
+      for (let i = 0; i < osz; i++) s += t[l * osz + i] = r() + 0.05;
+      for (let i = 0; i < osz; i++) t[l * osz + i] /= s;
+    }
+    c.x = { targets: t, T: 2, ka: 0.3 };
+  } else {
+    // qat-<bits>[-float-out]
+    const bits = Number(kind.split('-')[1]);
+    const floatOut = kind.endsWith('float-out');
+    const shadowIn = c.input.slice();
+    const scalesIn = new Float32Array(nIn), scalesOut = new Float32Array(osz);
+    for (let i = 0; i < nIn; i++) scalesIn[i] = quantRowRef(shadowIn, c.input, i * dim, dim, bits);
+    let shadowOut: Float32Array | undefined;
+    if (!floatOut) {
+      shadowOut = c.output.slice();
+      for (let i = 0; i < osz; i++) scalesOut[i] = quantRowRef(shadowOut, c.output, i * dim, dim, bits);
+    }
+    c.x = { qat: { bits, shadowIn, shadowOut, scalesIn, scalesOut } };
+  }
+  return c;
+}
+
+describe('the distillation gradient is the derivative of the loss', () => {
+  it('−∂/∂z_i [α·CE(y, softmax z) + (1 − α)·T²·CE(t, softmax(z/T))] = α(y_i − p_i) + (1 − α)·T·(t_i − q_i) (finite differences)', () => {
+    const softmax = (z: number[], T: number) => {
+      const m = Math.max(...z), e = z.map((v) => Math.exp((v - m) / T)), s = e.reduce((a, b) => a + b, 0);
+      return e.map((v) => v / s);
+    };
+    const z = [0.3, -1.2, 2.0, 0.7], t = [0.1, 0.2, 0.6, 0.1], y = 2, T = 3, a = 0.25;
+    const L = (zz: number[]) => -a * Math.log(softmax(zz, 1)[y]) - (1 - a) * T * T * t.reduce((s, ti, i) => s + ti * Math.log(softmax(zz, T)[i]), 0);
+    const p = softmax(z, 1), q = softmax(z, T);
+    for (let i = 0; i < z.length; i++) {
+      const h = 1e-6, zp = z.slice(), zm = z.slice();
+      zp[i] += h;
+      zm[i] -= h;
+      const numeric = -(L(zp) - L(zm)) / (2 * h);
+      expect(numeric).toBeCloseTo(a * ((i === y ? 1 : 0) - p[i]) + (1 - a) * T * (t[i] - q[i]), 6);
+    }
+  });
+});
+
+describe.each(['scalar', 'simd'] as const)('sup_train_batch with the compression fields against the TypeScript reference, %s', (build) => {
+  const kinds: [string, Loss][] = [
+    ['freeze', 'softmax'], ['freeze', 'ns'], ['masks', 'softmax'], ['masks', 'hs'], ['targets', 'softmax'],
+    ['qat-1', 'softmax'], ['qat-2', 'softmax'], ['qat-4', 'softmax'], ['qat-8', 'softmax'], ['qat-4-float-out', 'ova'], ['qat-2', 'ns'],
+  ];
+  for (const [kind, loss] of kinds) {
+    it(`${kind}, ${loss}`, async () => {
+      const c = makeX(kind, loss, 11);
+      const before = { input: c.input.slice(), output: c.output.slice() };
+      const got = await runKernel(build, makeX(kind, loss, 11));
+      const rngRef = reference(c);
+      expect(got.examples).toBe(3);
+      expect(got.rng).toBe(rngRef);
+      const same = (g: Float32Array, w: Float32Array) => {
+        if (build === 'scalar') expect(Array.from(g)).toEqual(Array.from(w));
+        // SIMD: dot products summed in another order; a quantized value may then round to a neighbouring level
+        else for (let i = 0; i < w.length; i++) expect(close(g[i], w[i], 1e-4, 1e-5) || kind.startsWith('qat')).toBe(true);
+      };
+      same(got.input, c.input);
+      same(got.output, c.output);
+      if (kind === 'freeze') expect(Array.from(got.input)).toEqual(Array.from(before.input));
+      else expect(got.input).not.toEqual(before.input);
+      expect(got.output).not.toEqual(before.output);
+      if (kind === 'masks') {
+        c.x!.maskIn!.forEach((m, i) => m === 0 && expect(got.input[i]).toBe(0));
+        c.x!.maskOut!.forEach((m, i) => m === 0 && expect(got.output[i]).toBe(0));
+      }
+      if (c.x!.qat) {
+        const q = c.x!.qat;
+        same(got.shadowIn!, q.shadowIn);
+        if (q.shadowOut) same(got.shadowOut!, q.shadowOut);
+        // every row is exactly scale · integer code within the quantizer's range
+        const qmax = q.bits <= 2 ? 1 : (1 << (q.bits - 1)) - 1;
+        const check = (m: Float32Array, scales: Float32Array) => {
+          for (let r = 0; r < scales.length; r++) {
+            for (let j = 0; j < c.dim; j++) {
+              const v = m[r * c.dim + j], code = scales[r] === 0 ? 0 : Math.round(v / scales[r]);
+              expect(Math.abs(code)).toBeLessThanOrEqual(qmax);
+              if (q.bits === 1) expect(Math.abs(code)).toBe(1);
+              expect(Math.fround(scales[r] * code)).toBe(v);
+            }
+          }
+        };
+        check(got.input, got.scalesIn!);
+        if (q.shadowOut) check(got.output, got.scalesOut!);
+        else same(got.output, c.output);
+        if (build === 'scalar') expect(Array.from(got.scalesIn!)).toEqual(Array.from(q.scalesIn));
+      }
+      expect(Number.isFinite(got.loss) && got.loss > 0).toBe(true);
+    });
+  }
+
+  it('qat_quantize_per_row equals the TypeScript quantizer for bits 1, 2, 4, 8 (and an all-zero row has scale 0)', async () => {
+    const rt = await rtFor(build);
+    const a = rt.arena;
+    const rows = 6, dim = 13;
+    const src = randomF32(rows * dim, rng(5), 1);
+    src.fill(0, 2 * dim, 3 * dim);
+    for (const bits of [1, 2, 4, 8]) {
+      const ps = a.alloc(src.byteLength), pd = a.alloc(src.byteLength), pc = a.alloc(rows * 4);
+      a.f32(ps, src.length).set(src);
+      rt.kernels.qat_quantize_per_row(ps, pd, pc, 0, rows, dim, bits);
+      const want = new Float32Array(src.length), ws = new Float32Array(rows);
+      for (let r = 0; r < rows; r++) ws[r] = quantRowRef(src, want, r * dim, dim, bits);
+      expect(Array.from(a.f32(pd, src.length))).toEqual(Array.from(want));
+      expect(Array.from(a.f32(pc, rows))).toEqual(Array.from(ws));
+      expect(ws[2]).toBe(0);
+      a.free(ps);
+      a.free(pd);
+      a.free(pc);
+    }
   });
 });

@@ -12,6 +12,10 @@ export interface FtKernels {
   sup_train_batch_scalar(cfg: number): void;
   /** The supervised config block's layout entry i (field offsets, then its size; −1 past the end). */
   sup_cfg_layout(i: number): number;
+  /** Rows [r0, r1) of a rows×dim f32 matrix at src quantized (QAT: bits 1, 2, 4, 8) into dst as exact s·q, s per row into scales. */
+  qat_quantize_per_row(src: number, dst: number, scales: number, r0: number, r1: number, dim: number, bits: number): void;
+  /** f32[n] at p: entries whose mask byte is 0 set to 0. */
+  mask_zero(p: number, mask: number, n: number): void;
   /** Row i of dst ← mean of the src rows listed at rows[offsets[i] … offsets[i+1]) (fastText's word vectors). */
   ft_mean_rows_gather(src: number, srcStride: number, rows: number, offsets: number, n: number, dim: number, dst: number, dstStride: number): void;
   ft_mean_rows_gather_scalar(src: number, srcStride: number, rows: number, offsets: number, n: number, dim: number, dst: number, dstStride: number): void;
