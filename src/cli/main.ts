@@ -254,6 +254,39 @@ for (const perLabel of [false, true]) {
     });
 }
 
+cli
+  .command('compress <input>', 'search compressions of word vectors (schemes, bits, PCA dims, vocabulary cuts); keep the most accurate under --target-size; write the Pareto front (.md table, .svg plot)')
+  .option('--eval-pairs <file>', 'word pairs with human scores: the quality is their Spearman ρ (reported as "precision" in --json)')
+  .option('--eval-analogies <file>', 'analogy questions (questions-words format): accuracy reported (the quality without --eval-pairs)')
+  .option('--target-size <size>', 'keep the most accurate candidate at most this big on disk: 100kB, 1.5MB, 64KiB, bytes (default 100kB)')
+  .option('--budget <time>', 'stop starting candidates when the next one would not finish in time: 5m, 30s, 1h (default 5m)')
+  .option('--out <file>', 'where to save the kept vectors (safetensors; quantext eval/similar read it)')
+  .option('--report <file>', 'the markdown report (default: --out with .md)')
+  .option('--svg <file>', 'the Pareto plot (default: --out with .svg)')
+  .option('--dims <list>', 'dimensions to try, e.g. 300,150,75 (default: dim halved down to 2)')
+  .option('--vocab <list>', 'vocabulary sizes to try, most frequent words first (default: size halved down to 8)')
+  .option('--schemes <list>', 'f32,fp16,int8,int4,binary,pq (default: all; pq at 4, 2 and 1 bits per value)')
+  .option('--restrict <n>', 'only the first N words count in the evaluations', { default: 30000 })
+  .action(async (input: string, o) => {
+    const [{ planCompress, compressCommand }, { prepareOutput }, { fmtSize }] = await Promise.all([import('./compress.js'), import('./train.js'), import('../compress/report.js')]);
+    const plan = planCompress(o);
+    prepareOutput(plan.out);
+    await init();
+    const kv = await loadVectors(String(input));
+    try {
+      const { summary: s } = await compressCommand(kv, plan, json ? undefined : (line) => process.stderr.write(line + '\n'));
+      log(`tried ${s.tried} candidates in ${(s.elapsedMs / 1000).toFixed(1)} s${s.outOfTime ? ` (budget reached; ${s.skipped} not tried)` : ''}`);
+      if (s.kept !== null) log(`kept ${s.kept}: ${fmtSize(s.size!)} on disk, ${s.metric === 'spearman' ? 'Spearman' : 'analogy accuracy'} ${s.precision!.toFixed(4)}${s.reference ? ` (f32 ${fmtSize(s.reference.size)}, ${s.reference.quality.toFixed(4)})` : ''}`);
+      else process.stderr.write(`quantext: no candidate fits --target-size ${plan.targetSize} bytes; nothing saved to ${plan.out}\n`);
+      if (s.out) log(`saved ${s.out}`);
+      log(`report ${s.report}, plot ${s.svg}`);
+      emit(s);
+      if (s.kept === null) process.exitCode = 3;
+    } finally {
+      kv.dispose();
+    }
+  });
+
 async function* stdinLines(): AsyncGenerator<string> {
   const { createInterface } = await import('node:readline');
   for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) yield line;

@@ -1,0 +1,203 @@
+// `quantext compress VECTORS --eval-pairs F [--eval-analogies F] [--target-size 100kB] [--budget 5m] --out FILE [--json]`
+// searches compressions of word vectors (src/compress/vectors.ts) and writes the kept one (safetensors), the report
+// (FILE's stem + .md) and the Pareto plot (+ .svg).
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { QuantextError } from '../errors.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import type { KeyedVectors } from '../vectors/keyed.js';
+import { compressVectors, type CompressVectorsResult, type VectorScheme } from '../compress/vectors.js';
+import { parseDuration, parseSize } from '../compress/search.js';
+import { fmtSize, markdownReport, paretoSvg, type ReportOptions } from '../compress/report.js';
+import { int, str } from './args.js';
+
+export interface CompressCliOptions {
+  evalPairs?: unknown;
+  evalAnalogies?: unknown;
+  targetSize?: unknown;
+  budget?: unknown;
+  out?: unknown;
+  restrict?: unknown;
+  dims?: unknown;
+  vocab?: unknown;
+  schemes?: unknown;
+  report?: unknown;
+  svg?: unknown;
+}
+
+export interface CompressPlan {
+  pairs?: string;
+  analogies?: string;
+  targetSize: number;
+  budgetMs: number;
+  out: string;
+  report: string;
+  svg: string;
+  restrict: number;
+  dims?: number[];
+  vocab?: number[];
+  schemes?: VectorScheme[];
+}
+
+const SCHEMES: readonly VectorScheme[] = ['f32', 'fp16', 'int8', 'int4', 'binary', 'pq'];
+
+function one(flag: string, v: unknown): string | undefined {
+  if (Array.isArray(v)) throw new QuantextError('E_OPTION', `${flag} takes one value, got ${v.length}`, { option: flag });
+  return str(v);
+}
+
+function intList(flag: string, v: unknown): number[] | undefined {
+  const s = one(flag, v);
+  if (s === undefined) return undefined;
+  return s.split(',').map((x) => int(flag, x.trim(), 0, { min: 1 }));
+}
+
+/** The flags, checked before anything is loaded: each bad one is an E_OPTION naming it. */
+export function planCompress(o: CompressCliOptions): CompressPlan {
+  const pairs = one('--eval-pairs', o.evalPairs);
+  const analogies = one('--eval-analogies', o.evalAnalogies);
+  if (pairs === undefined && analogies === undefined) {
+    throw new QuantextError('E_OPTION', '--eval-pairs FILE (and/or --eval-analogies FILE) is required: the candidates are compared on them', { option: '--eval-pairs' });
+  }
+  const out = one('--out', o.out);
+  if (out === undefined) throw new QuantextError('E_OPTION', '--out FILE is required (where the kept vectors are saved, as safetensors)', { option: '--out' });
+  const stem = out.replace(/\.[^./\\]*$/, '');
+  const schemes = one('--schemes', o.schemes)?.split(',').map((s) => {
+    const t = s.trim();
+    if (!SCHEMES.includes(t as VectorScheme)) throw new QuantextError('E_OPTION', `--schemes: '${t}' is not one of ${SCHEMES.join(', ')}`, { option: '--schemes' });
+    return t as VectorScheme;
+  });
+  return {
+    pairs,
+    analogies,
+    targetSize: o.targetSize === undefined ? 100_000 : parseSize('--target-size', one('--target-size', o.targetSize)),
+    budgetMs: o.budget === undefined ? 300_000 : parseDuration('--budget', one('--budget', o.budget)),
+    out,
+    report: one('--report', o.report) ?? `${stem}.md`,
+    svg: one('--svg', o.svg) ?? `${stem}.svg`,
+    restrict: int('--restrict', o.restrict, 30000, { min: 1 }),
+    dims: intList('--dims', o.dims),
+    vocab: intList('--vocab', o.vocab),
+    schemes,
+  };
+}
+
+async function readEval(path: string): Promise<Uint8Array> {
+  try {
+    return await readFile(path);
+  } catch (e) {
+    throw new QuantextError('E_IO', `cannot read ${path}: ${(e as Error).message}`, { file: path }, { cause: e });
+  }
+}
+
+export interface CompressSummary {
+  /** Bytes on disk of the kept candidate (null when none fits the target). */
+  size: number | null;
+  /** For word vectors: the pair Spearman ρ of the kept candidate (the analogy accuracy without --eval-pairs). */
+  precision: number | null;
+  metric: 'spearman' | 'analogy';
+  kept: string | null;
+  targetSize: number;
+  budgetMs: number;
+  elapsedMs: number;
+  outOfTime: boolean;
+  tried: number;
+  skipped: number;
+  out: string | null;
+  report: string;
+  svg: string;
+  reference: { size: number; quality: number } | null;
+  candidates: {
+    name: string; family: string; scheme: string; bits: number; dims: number; vocab: number;
+    size: number; quality: number; spearman?: number; analogy?: number; latencyMs?: number; sqnrDb?: number;
+    saturated?: number; rowCosine?: number; pareto: boolean; ms: number;
+  }[];
+}
+
+const NOTES = [
+  '- **Size on disk** is the saved safetensors file (codes, per-row scales, centre, codebooks, the vocabulary).',
+  '- **Quality** is the Spearman ρ between the human scores of the word pairs and the cosines (pairs with a word',
+  '  outside the kept vocabulary score 0, so a vocabulary cut pays for what it drops); **analogy** is the accuracy',
+  '  on the questions, unknown words counted wrong.',
+  '- **Where the error comes from**: SQNR (signal-to-quantization-noise ratio, dB; each bit adds about 6 dB) measures',
+  '  the rounding noise of the whole table; **saturated** is the share of values clipped to the end codes (a few',
+  '  outliers stretching the range waste codes for all the others); **row cos** is the mean cosine between each',
+  '  vector and its reconstruction — what similarity search sees. PCA candidates are compared with their projection.',
+  '- **ms / query** is one nearest-neighbour search (top 10) over the kept vocabulary; fewer words and dims and',
+  '  binary codes (Hamming distances) buy speed; PQ scores through its codebooks.',
+];
+
+export async function compressCommand(kv: KeyedVectors, plan: CompressPlan, progress?: (s: string) => void): Promise<{ summary: CompressSummary; result: CompressVectorsResult; markdown: string }> {
+  const [pairs, analogies] = await Promise.all([plan.pairs && readEval(plan.pairs), plan.analogies && readEval(plan.analogies)]);
+  const tmp = mkdtempSync(join(tmpdir(), 'quantext-compress-'));
+  let n = 0;
+  let result: CompressVectorsResult;
+  try {
+    result = await compressVectors(kv, {
+      pairs: pairs || undefined,
+      analogies: analogies || undefined,
+      targetSize: plan.targetSize,
+      budgetMs: plan.budgetMs,
+      restrict: plan.restrict,
+      dims: plan.dims,
+      vocab: plan.vocab,
+      schemes: plan.schemes,
+      // the size on disk: the candidate saved to a temp file, then stat
+      sizeOf: (bytes) => {
+        const f = join(tmp, `c${n++}.safetensors`);
+        writeFileSync(f, bytes);
+        const s = statSync(f).size;
+        rmSync(f);
+        return s;
+      },
+      onCandidate: (m, done) => progress?.(`${String(done).padStart(3)}  ${m.name.padEnd(22)} ${fmtSize(m.size).padStart(9)}  ${m.quality.toFixed(4)}`),
+    });
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  const qualityName = result.quality === 'spearman' ? 'Spearman ρ (pairs)' : 'analogy accuracy';
+  const ref = result.reference;
+  const refLatency = result.candidates.find((m) => m.params.scheme === 'f32' && m.params.dims === kv.dim && m.params.vocab === kv.size)?.latencyMs;
+  const ro: ReportOptions = {
+    title: `quantext compress: ${kv.size} words × ${kv.dim} dims`,
+    qualityName,
+    columns: [
+      ...(result.quality === 'spearman' && plan.analogies ? [{ key: 'analogy', label: 'analogy', digits: 4 }] : []),
+      { key: 'sqnrDb', label: 'SQNR dB', digits: 1 },
+      { key: 'saturated', label: 'saturated', digits: 3, percent: true },
+      { key: 'rowCosine', label: 'row cos', digits: 4 },
+    ],
+    targetSize: plan.targetSize,
+    reference: ref && { size: ref.size, quality: ref.quality, latencyMs: refLatency, label: 'f32, every dim and word' },
+    costFamily: { family: 'scheme', title: 'What the bits cost (every scheme on the whole table)' },
+    notes: NOTES,
+  };
+  const markdown = markdownReport(result, ro);
+  await writeFileAtomic(plan.report, markdown);
+  await writeFileAtomic(plan.svg, paretoSvg(result, ro));
+  if (result.bestBytes) await writeFileAtomic(plan.out, result.bestBytes);
+  const summary: CompressSummary = {
+    size: result.best?.size ?? null,
+    precision: result.best?.quality ?? null,
+    metric: result.quality,
+    kept: result.best?.name ?? null,
+    targetSize: plan.targetSize,
+    budgetMs: plan.budgetMs,
+    elapsedMs: Math.round(result.elapsedMs),
+    outOfTime: result.outOfTime,
+    tried: result.candidates.length,
+    skipped: result.skipped.length,
+    out: result.bestBytes ? plan.out : null,
+    report: plan.report,
+    svg: plan.svg,
+    reference: ref ? { size: ref.size, quality: ref.quality } : null,
+    candidates: result.candidates.map((m) => ({
+      name: m.name, family: m.family ?? '', scheme: m.params.scheme === 'pq' ? `pq${m.params.dsub}` : m.params.scheme, bits: m.params.bits,
+      dims: m.params.dims, vocab: m.params.vocab, size: m.size, quality: m.quality, spearman: m.metrics?.spearman, analogy: m.metrics?.analogy,
+      latencyMs: m.latencyMs, sqnrDb: m.metrics?.sqnrDb, saturated: m.metrics?.saturated, rowCosine: m.metrics?.rowCosine, pareto: m.pareto, ms: Math.round(m.ms),
+    })),
+  };
+  return { summary, result, markdown };
+}
