@@ -201,3 +201,131 @@ export async function compressCommand(kv: KeyedVectors, plan: CompressPlan, prog
   };
   return { summary, result, markdown };
 }
+
+// ---------------------------------------------------------------- classifiers
+
+export interface ClassifierPlan {
+  train: string;
+  test: string;
+  targetSize: number;
+  budgetMs: number;
+  out: string;
+  report: string;
+  svg: string;
+}
+
+/** `quantext compress MODEL --train TRAIN --test TEST ...`: the flags, checked before anything is loaded. */
+export function planClassifierCompress(o: CompressCliOptions & { train?: unknown; test?: unknown }): ClassifierPlan {
+  const train = one('--train', o.train), test = one('--test', o.test);
+  if (train === undefined) throw new QuantextError('E_OPTION', '--train FILE is required for a classifier (students and -retrain are trained on it)', { option: '--train' });
+  if (test === undefined) throw new QuantextError('E_OPTION', '--test FILE is required for a classifier (the candidates are compared by their P@1 on it)', { option: '--test' });
+  for (const f of ['--eval-pairs', '--eval-analogies'] as const) {
+    if ((f === '--eval-pairs' ? o.evalPairs : o.evalAnalogies) !== undefined) throw new QuantextError('E_OPTION', `${f} is for word vectors; a classifier is evaluated on --test`, { option: f });
+  }
+  const out = one('--out', o.out);
+  if (out === undefined) throw new QuantextError('E_OPTION', '--out FILE is required (where the kept classifier is saved)', { option: '--out' });
+  const stem = out.replace(/\.[^./\\]*$/, '');
+  return {
+    train,
+    test,
+    targetSize: o.targetSize === undefined ? 100_000 : parseSize('--target-size', one('--target-size', o.targetSize)),
+    budgetMs: o.budget === undefined ? 300_000 : parseDuration('--budget', one('--budget', o.budget)),
+    out,
+    report: one('--report', o.report) ?? `${stem}.md`,
+    svg: one('--svg', o.svg) ?? `${stem}.svg`,
+  };
+}
+
+/**
+ * The classifier backend: cqmodel's compressClassifier (src/compress/classifier.ts) stores each candidate; cqtrain's
+ * distill + QAT train the students. Loaded at run time, so that this command reports clearly what is missing.
+ */
+async function classifierBackend(teacher: import('../fasttext/model.js').FastTextModel, threads: number): Promise<import('../compress/classifier-search.js').ClassifierBackend<any>> {
+  const path = '../compress/classifier.js';
+  let cq: any;
+  try {
+    cq = await import(path);
+  } catch {
+    throw new QuantextError('E_UNSUPPORTED', 'quantext compress MODEL: this build has no compressed classifier (src/compress/classifier.ts, compressClassifier); word vectors work: quantext compress VECTORS --eval-pairs F');
+  }
+  const [{ distill }, { studentOptions }] = await Promise.all([import('../compress/distill.js'), import('../compress/classifier-search.js')]);
+  return {
+    compress: (source, c, data) =>
+      cq.compressClassifier(source, {
+        cutoff: c.cutoff, input: c.input, output: c.output, ...(c.input === 'pq' ? { dsub: c.dsub ?? 2, qnorm: true } : {}),
+        ...(c.retrain ? { retrain: true, data } : {}), seed: 1,
+      }),
+    student: async (c, data) => {
+      const args = teacher.args;
+      return distill({ teacher, student: { ...studentOptions(c, { wordNgrams: args.wordNgrams, minn: args.minn, maxn: args.maxn, bucket: args.bucket, epochs: args.epoch }), threads }, data, temperature: 2, alpha: 0.5 });
+    },
+  };
+}
+
+export async function compressClassifierCommand(
+  model: import('../fasttext/model.js').FastTextModel,
+  plan: ClassifierPlan,
+  o: { threads: number; progress?: (s: string) => void },
+): Promise<{ summary: Omit<CompressSummary, 'candidates' | 'metric'> & { metric: 'precision'; candidates: Record<string, unknown>[] }; markdown: string }> {
+  if (!model.isSupervised) throw new QuantextError('E_OPTION', 'quantext compress MODEL: the model is not a classifier (pass word vectors with --eval-pairs instead of --train/--test)', { option: '--train' });
+  const { compressClassifierSearch } = await import('../compress/classifier-search.js');
+  const backend = await classifierBackend(model, o.threads);
+  const testLines = (await readEval(plan.test)).toString().split('\n').filter((l) => l.trim());
+  const latencyTexts = testLines.slice(0, 500).map((l) => l.split(/\s+/).filter((t) => !t.startsWith('__label__')).join(' '));
+  const tmp = mkdtempSync(join(tmpdir(), 'quantext-compress-'));
+  let n = 0;
+  let r;
+  try {
+    r = await compressClassifierSearch({
+      model, dim: model.dim, rows: model.words.length + model.args.bucket, train: plan.train, test: plan.test, latencyTexts, backend,
+      targetSize: plan.targetSize, budgetMs: plan.budgetMs, families: ['quantize', 'student'],
+      sizeOf: (bytes) => {
+        const f = join(tmp, `c${n++}.bin`);
+        writeFileSync(f, bytes);
+        const s = statSync(f).size;
+        rmSync(f);
+        return s;
+      },
+      onCandidate: (m, done) => o.progress?.(`${String(done).padStart(3)}  ${m.name.padEnd(40)} ${fmtSize(m.size).padStart(9)}  ${m.quality.toFixed(4)}`),
+    });
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  const ro: ReportOptions = {
+    title: `quantext compress: classifier, dim ${model.dim}, ${model.labels.length} labels`,
+    qualityName: 'P@1',
+    latencyName: 'ms / prediction',
+    targetSize: plan.targetSize,
+    costFamily: { family: 'quantize', title: 'What the bits cost (the model itself, quantized)' },
+    columns: [
+      { key: 'input.sqnrDb', label: 'input SQNR dB', digits: 1 },
+      { key: 'input.saturated', label: 'input saturated', digits: 3, percent: true },
+      { key: 'input.rowCosine', label: 'input row cos', digits: 4 },
+      { key: 'output.sqnrDb', label: 'output SQNR dB', digits: 1 },
+    ],
+    notes: NOTES_CLASSIFIER,
+  };
+  const markdown = markdownReport(r, ro);
+  await writeFileAtomic(plan.report, markdown);
+  await writeFileAtomic(plan.svg, paretoSvg(r, ro));
+  if (r.bestBytes) await writeFileAtomic(plan.out, r.bestBytes);
+  return {
+    markdown,
+    summary: {
+      size: r.best?.size ?? null, precision: r.best?.quality ?? null, metric: 'precision', kept: r.best?.name ?? null,
+      targetSize: plan.targetSize, budgetMs: plan.budgetMs, elapsedMs: Math.round(r.elapsedMs), outOfTime: r.outOfTime,
+      tried: r.candidates.length, skipped: r.skipped.length, out: r.bestBytes ? plan.out : null, report: plan.report, svg: plan.svg, reference: null,
+      candidates: r.candidates.map((m) => ({ name: m.name, family: m.family, ...m.params, size: m.size, quality: m.quality, precision: m.quality, latencyMs: m.latencyMs, pareto: m.pareto, ms: Math.round(m.ms), ...m.metrics })),
+    },
+  };
+}
+
+const NOTES_CLASSIFIER = [
+  '- **Size on disk** is the saved compressed classifier (CompressedClassifier.load reads it); **P@1** is its',
+  '  precision at 1 on --test, computed for every candidate.',
+  '- **quantize** candidates are the model itself with its tables quantized (and a -cutoff keeping the input rows of',
+  '  largest norm, the float output retrained); **student** candidates are smaller models trained with',
+  '  quantization-aware training on the teacher\'s soft labels (T = 2, α = 0.5), stored exactly at their bits.',
+  '- SQNR, saturation and row cosine (per table, against the float weights) say where the error comes from; a',
+  '  QAT student has none by construction: its float weights already are the quantized values.',
+];

@@ -255,7 +255,10 @@ for (const perLabel of [false, true]) {
 }
 
 cli
-  .command('compress <input>', 'search compressions of word vectors (schemes, bits, PCA dims, vocabulary cuts); keep the most accurate under --target-size; write the Pareto front (.md table, .svg plot)')
+  .command('compress <input>', 'search compressions of word vectors (schemes, bits, PCA dims, vocabulary cuts) or, with --train/--test, of a classifier (bits, dim, cutoff, distillation); keep the most accurate under --target-size; write the Pareto front (.md table, .svg plot)')
+  .option('--train <file>', 'classifier: training data (fastText format) for students and -retrain')
+  .option('--test <file>', 'classifier: test data; the quality is P@1 on it ("precision" in --json)')
+  .option('--threads <n>', 'classifier: worker threads for training students')
   .option('--eval-pairs <file>', 'word pairs with human scores: the quality is their Spearman ρ (reported as "precision" in --json)')
   .option('--eval-analogies <file>', 'analogy questions (questions-words format): accuracy reported (the quality without --eval-pairs)')
   .option('--target-size <size>', 'keep the most accurate candidate at most this big on disk: 100kB, 1.5MB, 64KiB, bytes (default 100kB)')
@@ -269,6 +272,27 @@ cli
   .option('--restrict <n>', 'only the first N words count in the evaluations', { default: 30000 })
   .action(async (input: string, o) => {
     const [{ planCompress, compressCommand }, { prepareOutput }, { fmtSize }] = await Promise.all([import('./compress.js'), import('./train.js'), import('../compress/report.js')]);
+    if (o.train !== undefined || o.test !== undefined) {
+      const { planClassifierCompress, compressClassifierCommand } = await import('./compress.js');
+      const plan = planClassifierCompress(o);
+      const threads = positiveInt('--threads', o.threads, defaultThreads(), 1024);
+      prepareOutput(plan.out);
+      await init();
+      const model = await loadFastTextModel(String(input));
+      try {
+        const { summary: s } = await compressClassifierCommand(model, plan, { threads, progress: json ? undefined : (line) => process.stderr.write(line + '\n') });
+        log(`tried ${s.tried} candidates in ${(s.elapsedMs / 1000).toFixed(1)} s${s.outOfTime ? ` (budget reached; ${s.skipped} not tried)` : ''}`);
+        if (s.kept !== null) log(`kept ${s.kept}: ${fmtSize(s.size!)} on disk, P@1 ${s.precision!.toFixed(4)}`);
+        else process.stderr.write(`quantext: no candidate fits --target-size ${plan.targetSize} bytes; nothing saved to ${plan.out}\n`);
+        if (s.out) log(`saved ${s.out}`);
+        log(`report ${s.report}, plot ${s.svg}`);
+        emit(s);
+        if (s.kept === null) process.exitCode = 3;
+      } finally {
+        model.dispose();
+      }
+      return;
+    }
     const plan = planCompress(o);
     prepareOutput(plan.out);
     await init();
