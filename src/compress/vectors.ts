@@ -119,7 +119,10 @@ export interface VectorCandidate {
 }
 
 export interface CompressVectorsOptions {
-  /** Word pairs with human scores (file path or contents): the quality is their Spearman ρ. */
+  /**
+   * Word pairs with human scores (contents; a path is read as given): the quality is their Spearman ρ over the pairs
+   * the source vectors know, a pair a candidate lost to a vocabulary cut scoring 0.
+   */
   pairs?: string | Uint8Array;
   /** Analogy questions (questions-words format), reported; the quality when no pairs are given. */
   analogies?: string | Uint8Array;
@@ -219,13 +222,13 @@ export async function compressVectors(kv: KeyedVectors, opts: CompressVectorsOpt
     const m: Record<string, number> = {};
     const r = Math.min(restrict, q.size);
     if (opts.pairs !== undefined) {
-      const p = q.evaluateWordPairs(opts.pairs, { restrictVocab: r, dummy4unknown: true });
+      const p = q.evaluateWordPairs(pairsText!, { restrictVocab: r, dummy4unknown: true });
       m.spearman = p.spearman;
       m.pearson = p.pearson;
       m.pairsOov = p.oovRatio;
     }
     if (opts.analogies !== undefined) {
-      const a = q.evaluateWordAnalogies(opts.analogies, { restrictVocab: r, dummy4unknown: true });
+      const a = q.evaluateWordAnalogies(analogiesText!, { restrictVocab: r, dummy4unknown: true });
       m.analogy = a.total.accuracy;
     }
     const n = Math.min(nq, q.size), k = Math.min(10, q.size - 1);
@@ -235,6 +238,17 @@ export async function compressVectors(kv: KeyedVectors, opts: CompressVectorsOpt
     m.latencyMs = (performance.now() - t0) / n;
     return m;
   };
+  // the evaluation sets narrowed to what the source knows: its score is then the usual one (`quantext eval`), and a
+  // candidate that cut a word the source had scores that pair 0 / that question wrong (dummy4unknown)
+  const known = kv.vocab.evaluationIndex(Math.min(restrict, size), true);
+  const keep = (src: string | Uint8Array | undefined, line: (f: string[]) => boolean, sep: RegExp | string) => {
+    if (src === undefined) return undefined;
+    const text = typeof src === 'string' && !/[\r\n]/.test(src) ? undefined : typeof src === 'string' ? src : new TextDecoder().decode(src);
+    if (text === undefined) return src; // a path: evaluated as it is
+    return text.split(/\r\n|\r|\n/).filter((l) => line(l.trim().split(sep))).join('\n');
+  };
+  const pairsText = keep(opts.pairs, (f) => f.length !== 3 || f[0].startsWith('#') || (known.has(f[0].toUpperCase()) && known.has(f[1].toUpperCase())), '\t');
+  const analogiesText = keep(opts.analogies, (f) => f[0].startsWith(':') || f.length !== 4 || f.every((w) => known.has(w.toUpperCase())), /\s+/);
   const quality = opts.pairs !== undefined ? 'spearman' : 'analogy';
   let bestBytes: Uint8Array | undefined;
   let kept: { quality: number; size: number } | undefined;
