@@ -267,7 +267,7 @@ cli
   .option('--report <file>', 'the markdown report (default: --out with .md)')
   .option('--svg <file>', 'the Pareto plot (default: --out with .svg)')
   .option('--dims <list>', 'dimensions to try, e.g. 300,150,75 (default: dim halved down to 2)')
-  .option('--vocab <list>', 'vocabulary sizes to try, most frequent words first (default: size halved down to 8)')
+  .option('--vocab <list>', 'vocabulary sizes to try, most frequent words first (default: size, /2, /4, /8, /16, not below 8)')
   .option('--schemes <list>', 'f32,fp16,int8,int4,binary,pq (default: all; pq at 4, 2 and 1 bits per value)')
   .option('--restrict <n>', 'only the first N words count in the evaluations', { default: 30000 })
   .action(async (input: string, o) => {

@@ -134,7 +134,7 @@ export interface CompressVectorsOptions {
   restrict?: number;
   /** Dimensions to try (default dim, dim/2, dim/4, dim/8 down to 2). */
   dims?: number[];
-  /** Vocabulary sizes to try (default size, size/2, size/4, size/8 down to 8 words). */
+  /** Vocabulary sizes to try (default size, size/2, size/4, size/8, size/16, not below 8 words). */
   vocab?: number[];
   /** Schemes to try (default all). */
   schemes?: VectorScheme[];
@@ -190,7 +190,7 @@ export async function compressVectors(kv: KeyedVectors, opts: CompressVectorsOpt
   const sortedWords = order ? order.map((i) => words[i]) : words;
 
   const dimsList = (opts.dims ?? halvings(dim, Math.min(2, dim))).filter((d) => d >= 1 && d <= dim);
-  const vocabList = (opts.vocab ?? halvings(size, Math.min(8, size))).filter((v) => v >= 2 && v <= size);
+  const vocabList = (opts.vocab ?? halvings(size, Math.min(8, size)).slice(0, 5)).filter((v) => v >= 2 && v <= size);
   const schemes = opts.schemes ?? ['f32', 'fp16', 'int8', 'int4', 'binary', 'pq'];
   for (const [flag, list] of [['dims', dimsList], ['vocab', vocabList], ['schemes', schemes]] as const) {
     if (!list.length) throw new QuantextError('E_OPTION', `compressVectors: no ${flag} to try`, { option: flag });
