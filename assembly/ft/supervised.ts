@@ -239,6 +239,8 @@ function lcg(s: u64): u64 {
 }
 
 let rng: u64 = 0;
+/** no shadow weights and no masks in this batch: rows are updated in place by a plain axpy (the hot path) */
+let plainRows: bool = true;
 
 /** fastText's Loss::sigmoid (table lookup, saturating beyond ±8) */
 function sigmoidT(cfg: usize, x: f32): f32 {
@@ -262,7 +264,8 @@ function binaryLogistic(cfg: usize, target: i32, positive: bool, lr: f32, hidden
   const score = sigmoidT(cfg, dotS(hidden, row, dim, simd));
   const alpha: f32 = lr * ((positive ? <f32>1 : <f32>0) - score);
   axpyS(grad, row, alpha, dim, simd);
-  updRow(cfg, 1, target, hidden, alpha, simd);
+  if (plainRows) axpyS(row, hidden, alpha, dim, simd);
+  else updRow(cfg, 1, target, hidden, alpha, simd);
   return positive ? -logT(cfg, score) : -logT(cfg, <f32>1.0 - score);
 }
 
@@ -344,8 +347,10 @@ function update(cfg: usize, line: i32, r0: i32, r1: i32, l0: i32, l1: i32, lr: f
       if (!tg) {
         for (let i = 0; i < osz; i++) {
           const alpha: f32 = lr * ((i == target ? <f32>1 : <f32>0) - load<f32>(out + (<usize>i << 2)));
-          axpyS(grad, output + <usize>i * rb, alpha, dim, simd);
-          updRow(cfg, 1, i, hidden, alpha, simd);
+          const row = output + <usize>i * rb;
+          axpyS(grad, row, alpha, dim, simd);
+          if (plainRows) axpyS(row, hidden, alpha, dim, simd);
+          else updRow(cfg, 1, i, hidden, alpha, simd);
         }
         lv = -logT(cfg, load<f32>(out + (<usize>target << 2)));
       } else {
@@ -379,7 +384,10 @@ function update(cfg: usize, line: i32, r0: i32, r1: i32, l0: i32, l1: i32, lr: f
   }
   // normalizeGradient (supervised), then every input row takes the gradient
   scaleS(grad, inv, dim);
-  if ((load<i32>(cfg + SUP_FLAGS) & 1) == 0) for (let k = r0; k < r1; k++) updRow(cfg, 0, load<i32>(rows + (<usize>k << 2)), grad, 1, simd);
+  if ((load<i32>(cfg + SUP_FLAGS) & 1) == 0) {
+    if (plainRows) for (let k = r0; k < r1; k++) axpyS(input + <usize>load<i32>(rows + (<usize>k << 2)) * rb, grad, 1, dim, simd);
+    else for (let k = r0; k < r1; k++) updRow(cfg, 0, load<i32>(rows + (<usize>k << 2)), grad, 1, simd);
+  }
   return lv;
 }
 
@@ -392,6 +400,7 @@ function trainLines(cfg: usize, simd: bool): void {
   const alpha0 = load<f32>(cfg + SUP_ALPHA0);
   const alpha1 = load<f32>(cfg + SUP_ALPHA1);
   rng = load<u64>(cfg + SUP_RNG);
+  plainRows = (load<u32>(cfg + SUP_SHADOW_IN) | load<u32>(cfg + SUP_SHADOW_OUT) | load<u32>(cfg + SUP_MASK_IN) | load<u32>(cfg + SUP_MASK_OUT)) == 0;
   let total: f64 = 0;
   for (let l = line0; l < line1; l++) total += <f64>load<i32>(ntok + (<usize>l << 2));
   let done: f64 = 0;

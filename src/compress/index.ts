@@ -1,5 +1,3 @@
 export * from './distill.js';
-export * from './search.js';
-export * from './report.js';
-export * from './svg.js';
-export * from './vectors.js';
+export * from './prune.js';
+export * from './all-search.js';
