@@ -248,7 +248,7 @@ async function classifierBackend(teacher: import('../fasttext/model.js').FastTex
   } catch {
     throw new QuantextError('E_UNSUPPORTED', 'quantext compress MODEL: this build has no compressed classifier (src/compress/classifier.ts, compressClassifier); word vectors work: quantext compress VECTORS --eval-pairs F');
   }
-  const [{ distill }, { studentOptions }] = await Promise.all([import('../compress/distill.js'), import('../compress/classifier-search.js')]);
+  const [{ distill }, { studentOptions }, { pruneRetrain }] = await Promise.all([import('../compress/distill.js'), import('../compress/classifier-search.js'), import('../compress/prune.js')]);
   return {
     compress: (source, c, data) =>
       cq.compressClassifier(source, {
@@ -257,7 +257,17 @@ async function classifierBackend(teacher: import('../fasttext/model.js').FastTex
       }),
     student: async (c, data) => {
       const args = teacher.args;
-      return distill({ teacher, student: { ...studentOptions(c, { wordNgrams: args.wordNgrams, minn: args.minn, maxn: args.maxn, bucket: args.bucket, epochs: args.epoch }), threads }, data, temperature: 2, alpha: 0.5 });
+      const student = await distill({ teacher, student: { ...studentOptions(c, { wordNgrams: args.wordNgrams, minn: args.minn, maxn: args.maxn, bucket: args.bucket, epochs: args.epoch }), threads }, data, temperature: 2, alpha: 0.5 });
+      // pruned students: the smallest input weights pruned in 3 steps (cubic ramp), one epoch of retraining each
+      if (c.sparsity) {
+        try {
+          await pruneRetrain(student, data, { steps: 3, sparsity: c.sparsity, epochsPerStep: 1, matrix: 'input' });
+        } catch (e) {
+          student.dispose();
+          throw e;
+        }
+      }
+      return student;
     },
   };
 }
@@ -278,7 +288,7 @@ export async function compressClassifierCommand(
   try {
     r = await compressClassifierSearch({
       model, dim: model.dim, rows: model.words.length + model.args.bucket, train: plan.train, test: plan.test, latencyTexts, backend,
-      targetSize: plan.targetSize, budgetMs: plan.budgetMs, families: ['quantize', 'student'],
+      targetSize: plan.targetSize, budgetMs: plan.budgetMs,
       sizeOf: (bytes) => {
         const f = join(tmp, `c${n++}.bin`);
         writeFileSync(f, bytes);

@@ -192,3 +192,30 @@ describe('quantext compress VECTORS', () => {
     expect(r.json.error.message).toContain('nope.tsv');
   });
 });
+
+describe('quantext compress MODEL --train --test (options)', () => {
+  it.each([
+    [['--train', PAIRS, '--out', 'x.bin'], '--test'],
+    [['--test', PAIRS, '--out', 'x.bin'], '--train'],
+    [['--train', PAIRS, '--test', PAIRS], '--out'],
+    [['--train', PAIRS, '--test', PAIRS, '--eval-pairs', PAIRS, '--out', 'x.bin'], '--eval-pairs'],
+    [['--train', PAIRS, '--test', PAIRS, '--target-size', '1 ton', '--out', 'x.bin'], '--target-size'],
+    [['--train', PAIRS, '--test', PAIRS, '--budget', '-1', '--out', 'x.bin'], '--budget'],
+    [['--train', PAIRS, '--test', PAIRS, '--threads', '0', '--out', 'x.bin'], '--threads'],
+  ])('bad option %j → E_OPTION naming %s, before the model is read', (args, flag) => {
+    // the model path does not exist: an option error must come first
+    const r = run(['compress', join(dir, 'no-model.bin'), ...args, '--json']);
+    expect(r.code).toBe(2);
+    expect(r.json.error.code).toBe('E_OPTION');
+    expect(r.json.error.message).toContain(flag);
+  });
+  it('word vectors passed with --train/--test are not a classifier: E_OPTION', () => {
+    // a fastText model that is not supervised: the shared fixture ft0.bin (skip-gram), when present
+    const ft = join(ROOT, '..', 'shared', 'data', 'formats', 'ft0.bin');
+    if (!existsSync(ft)) return;
+    const r = run(['compress', ft, '--train', PAIRS, '--test', PAIRS, '--out', join(dir, 'z.bin'), '--json']);
+    expect(r.code).toBe(2);
+    expect(r.json.error.code).toBe('E_OPTION');
+    expect(r.json.error.message).toMatch(/not a classifier/);
+  });
+});
