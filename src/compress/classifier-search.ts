@@ -98,7 +98,8 @@ const BIT_SCHEME: Record<1 | 2 | 4 | 8, TableCode> = { 1: 'binary', 2: 'int4', 4
 
 /** The three generators over the model's shape. */
 export function classifierGenerators(o: { dim: number; rows: number; dims?: number[]; cutoffs?: (number | undefined)[]; families?: string[]; students: boolean }): CandidateGenerator<ClassifierCandidate>[] {
-  const cutoffs = (o.cutoffs ?? [undefined, 100_000, 10_000, 1000]).filter((c) => c === undefined || c < o.rows);
+  // smallest first: under a budget the candidates that can meet a small target come first; no cutoff (the bits alone) last
+  const cutoffs = (o.cutoffs ?? [1000, 10_000, 100_000, undefined]).filter((c) => c === undefined || c < o.rows);
   const dims = o.dims ?? [...new Set([Math.round(o.dim / 5), Math.round(o.dim / 10), 4, 2])].filter((d) => d >= 1 && d < o.dim);
   const spec = (c: ClassifierCandidate): CandidateSpec<ClassifierCandidate> => ({ name: classifierCandidateName(c), params: c });
   const fam = (f: string) => !o.families || o.families.includes(f);
@@ -133,7 +134,8 @@ export function classifierGenerators(o: { dim: number; rows: number; dims?: numb
 
 /**
  * Runs the classifier search: every candidate is built through `backend`, saved (its bytes' size, or `sizeOf`),
- * tested on `test` (P@1 is the quality) and timed on `latencyTexts`; students are disposed after measuring.
+ * tested on `test` (P@1 is the quality) and timed on `latencyTexts`. A student is trained once for the consecutive
+ * candidates that only store it differently (cutoffs), and disposed when the next one is trained or the search ends.
  */
 export async function compressClassifierSearch<M>(o: CompressClassifierSearchOptions<M>): Promise<CompressClassifierSearchResult> {
   const target = o.targetSize ?? 100_000;
@@ -141,9 +143,20 @@ export async function compressClassifierSearch<M>(o: CompressClassifierSearchOpt
   if (!generators.length) throw new QuantextError('E_OPTION', 'compress: no candidate family to search', { option: 'families' });
   let bestBytes: Uint8Array | undefined;
   let kept: { quality: number; size: number } | undefined;
+  // one student serves the consecutive candidates that differ only in how it is stored (cutoff, tables)
+  let cached: { key: string; model: M & { dispose(): void } } | undefined;
+  const studentFor = async (c: ClassifierCandidate) => {
+    const key = JSON.stringify([c.dim, c.bits, c.sparsity, c.distill]);
+    if (cached?.key !== key) {
+      cached?.model.dispose();
+      cached = undefined;
+      cached = { key, model: await o.backend.student!(c, o.train) };
+    }
+    return cached.model;
+  };
   const measure = async (s: CandidateSpec<ClassifierCandidate>): Promise<Measurement> => {
     const c = s.params;
-    const student = c.source === 'student' ? await o.backend.student!(c, o.train) : undefined;
+    const student = c.source === 'student' ? await studentFor(c) : undefined;
     let cc: CompressedLike | undefined;
     try {
       cc = await o.backend.compress(student ?? o.model, c, o.train);
@@ -176,10 +189,14 @@ export async function compressClassifierSearch<M>(o: CompressClassifierSearchOpt
       return { size, quality: t.precision, latencyMs, metrics };
     } finally {
       cc?.dispose();
-      student?.dispose();
     }
   };
-  const r = await paretoSearch<ClassifierCandidate>({ generators, measure, budgetMs: o.budgetMs ?? 300_000, targetSize: target, now: o.now, onCandidate: o.onCandidate });
+  let r: ParetoSearchResult<ClassifierCandidate>;
+  try {
+    r = await paretoSearch<ClassifierCandidate>({ generators, measure, budgetMs: o.budgetMs ?? 300_000, targetSize: target, now: o.now, onCandidate: o.onCandidate });
+  } finally {
+    cached?.model.dispose();
+  }
   return { ...r, bestBytes: r.best ? bestBytes : undefined, targetSize: target };
 }
 

@@ -43,7 +43,7 @@ describe('classifierGenerators', () => {
     expect(s.every((c) => c.distill && c.source === 'student' && c.input === { 8: 'int8', 4: 'int4', 1: 'binary' }[c.bits as 8 | 4 | 1])).toBe(true);
     expect([...gens[2].candidates()].every((c) => c.params.sparsity! > 0)).toBe(true);
     // cutoffs at or above the rows are left out; no student generators without students
-    expect(classifierGenerators({ dim: 10, rows: 5000, students: false }).flatMap((g) => [...g.candidates()]).map((c) => c.params.cutoff)).toEqual(Array(8).fill(undefined).map((_, i) => (i < 4 ? undefined : 1000)));
+    expect(classifierGenerators({ dim: 10, rows: 5000, students: false }).flatMap((g) => [...g.candidates()]).map((c) => c.params.cutoff)).toEqual(Array(8).fill(undefined).map((_, i) => (i < 4 ? 1000 : undefined)));
     expect(classifierCandidateName({ source: 'student', dim: 4, bits: 1, distill: true, cutoff: 1000, input: 'binary', output: 'binary' })).toBe('distilled d4 qat1 cutoff1000 in:binary out:binary');
   });
 });
@@ -66,9 +66,10 @@ describe('compressClassifierSearch', () => {
     const fits = r.candidates.filter((m) => m.size <= 20_000).sort((a, b) => b.quality - a.quality || a.size - b.size);
     expect(r.best!.name).toBe(fits[0].name);
     expect(r.bestBytes!.byteLength).toBe(fits[0].size);
-    // each student trained once per student candidate and disposed; each compressed model disposed
-    expect(log.filter((l) => l.startsWith('student')).length).toBe(18);
-    expect(log.filter((l) => l === 'dispose student').length).toBe(18);
+    // each student trained once for its cutoffs (2 dims × 3 bits) and disposed; each compressed model disposed
+    expect(log.filter((l) => l.startsWith('student')).length).toBe(6);
+    expect(log.filter((l) => l === 'dispose student').length).toBe(6);
+    expect(log.lastIndexOf('dispose student')).toBeGreaterThan(log.lastIndexOf('compress student2'));
     expect(log.filter((l) => l === 'dispose compressed').length).toBe(r.candidates.length);
     expect(log.filter((l) => l === 'compress teacher').length).toBe(16);
   });
