@@ -263,7 +263,7 @@ cli
   .option('--eval-analogies <file>', 'analogy questions (questions-words format): accuracy reported (the quality without --eval-pairs)')
   .option('--target-size <size>', 'keep the most accurate candidate at most this big on disk: 100kB, 1.5MB, 64KiB, bytes (default 100kB)')
   .option('--budget <time>', 'stop starting candidates when the next one would not finish in time: 5m, 30s, 1h (default 5m)')
-  .option('--out <file>', 'where to save the kept vectors (safetensors; quantext eval/similar read it)')
+  .option('--out <file>', 'where to save the kept vectors (safetensors; quantext eval/similar read it) or classifier (CompressedClassifier.load reads it); none fits --target-size: nothing saved, exit code 3')
   .option('--report <file>', 'the markdown report (default: --out with .md)')
   .option('--svg <file>', 'the Pareto plot (default: --out with .svg)')
   .option('--dims <list>', 'dimensions to try, e.g. 300,150,75 (default: dim halved down to 2)')

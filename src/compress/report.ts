@@ -39,7 +39,7 @@ function row<P>(m: Measured<P>, o: ReportOptions, best?: Measured<P>): string {
     fmtSize(m.size),
     ref ? `${(ref.size / m.size).toFixed(1)}×` : '',
     fmt(m.quality),
-    ref ? fmt(m.quality - ref.quality, 4).replace(/^(?!-)/, '+') : '',
+    ref && Number.isFinite(m.quality - ref.quality) ? fmt(m.quality - ref.quality, 4).replace(/^(?!-)/, '+') : '',
     fmt(m.latencyMs, 3),
     ref?.latencyMs && m.latencyMs ? `${(ref.latencyMs / m.latencyMs).toFixed(2)}×` : '',
     ...(o.columns ?? []).map((c) => fmt(m.metrics?.[c.key], c.digits ?? 3, c.percent)),
