@@ -168,3 +168,25 @@ describe('parseSize / parseDuration', () => {
     }
   });
 });
+
+describe('markdownReport / paretoSvg', () => {
+  it('tables the front, every candidate and the kept one; Δ against the reference; an undefined quality shown as –', async () => {
+    const { markdownReport, paretoSvg } = await import('../../src/compress/report.js');
+    const gen: CandidateGenerator = { name: 'g', candidates: () => ['big', 'small', 'nan'].map((name) => ({ name, params: {} })) };
+    const planted: Record<string, Measurement> = { big: { size: 4000, quality: 0.5, latencyMs: 2 }, small: { size: 1000, quality: 0.25, latencyMs: 1 }, nan: { size: 500, quality: NaN } };
+    const r = await paretoSearch({ generators: [gen], budgetMs: 1e9, targetSize: 2000, measure: (s) => planted[s.name] });
+    const o = { title: 'T', qualityName: 'Q', targetSize: 2000, reference: { size: 4000, quality: 0.5, latencyMs: 2 } };
+    const md = markdownReport(r, o);
+    expect(md).toContain('| **small** (kept) | 1.00 kB | 4.0× | 0.2500 | -0.2500 | 1.000 | 2.00× |');
+    expect(md).toContain('| big | 4.00 kB | 1.0× | 0.5000 | +0.0000 | 2.000 | 1.00× |');
+    expect(md).toContain('| nan | 500 B | 8.0× | – |  | – |  |');
+    expect(md).toContain('Kept: **small**, 1.00 kB (target 2.00 kB), Q 0.2500.');
+    const front = md.slice(md.indexOf('## Pareto front'), md.indexOf('## Every candidate'));
+    expect(front).toContain('| big |');
+    expect(front).not.toContain('| nan |');
+    const svg = paretoSvg(r, o);
+    expect(svg).toContain('>small</text>');
+    expect(svg).toContain('>big</text>');
+    expect(svg).not.toContain('>nan</text>');
+  });
+});
