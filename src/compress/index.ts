@@ -1,1 +1,2 @@
 export * from './distill.js';
+export * from './classifier.js';
