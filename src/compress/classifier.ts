@@ -420,7 +420,7 @@ function tableBlobs(prefix: string, t: Matrix, scheme: CompressedScheme, blobs: 
         continue;
       }
       blobs[`${prefix}.${k}`] = arr;
-    } else meta[k] = v;
+    } else if (k !== 'scheme') meta[k] = v;
   }
   return meta;
 }
@@ -456,7 +456,6 @@ function tableFrom(prefix: string, meta: Record<string, unknown>, blobs: Record<
   }
   const rec: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(meta)) if (k !== 'zeroPointsZero') rec[k] = v;
-  if (scheme === 'f16') rec.scheme = meta.scheme === 'f16' ? 'fp16' : rec.scheme;
   rec.scheme = meta.scheme === 'f16' ? 'fp16' : meta.scheme;
   for (const [k, v] of Object.entries(blobs)) if (k.startsWith(prefix + '.')) rec[k.slice(prefix.length + 1)] = v;
   if (typeof meta.zeroPointsZero === 'number') rec.zeroPoints = new Int32Array(meta.zeroPointsZero);
@@ -523,6 +522,8 @@ export class CompressedClassifier {
   private readonly enc = new TextEncoder();
   private readonly rowsBuf: number[] = [];
   private readonly hashBuf: number[] = [];
+  private readonly hidden: Float32Array;
+  private readonly logits: Float32Array;
 
   private constructor(p: Parts, rt: Runtime) {
     this.p = p;
@@ -535,6 +536,8 @@ export class CompressedClassifier {
     p.hashes.forEach((h, i) => this.wordRow.set(h, i));
     this.pruneIdx = p.buckets ? new Map(Array.from(p.buckets, (b, j) => [b, j])) : null;
     this.bag = new EmbeddingBag(p.input, { mode: 'mean' });
+    this.hidden = new Float32Array(4 * p.args.dim);
+    this.logits = new Float32Array(4 * p.labels.length);
     const n = p.labels.length, k = p.args.dim;
     const w = decodeAll(p.output);
     const layers: Layer[] = [];
@@ -567,6 +570,7 @@ export class CompressedClassifier {
       if (o.keepWords && p.words) {
         meta.words = p.words;
         if (p.ftArgs) meta.ftArgs = p.ftArgs;
+        meta.ntokens = p.ntokens ?? 0;
         if (p.counts) blobs['counts'] = Float32Array.from(p.counts);
       }
       const nb = Object.keys(blobs).length;
@@ -651,6 +655,7 @@ export class CompressedClassifier {
       args: a, labels: labels as string[], hashes, words, counts, buckets, input, output,
       inScheme: (meta.input as { scheme: CompressedScheme }).scheme, outScheme: (meta.output as { scheme: CompressedScheme }).scheme,
       ftArgs: meta.ftArgs as FastTextArgs | undefined,
+      ntokens: Number.isSafeInteger(meta.ntokens) && (meta.ntokens as number) >= 0 ? (meta.ntokens as number) : 0,
     };
     let c: CompressedClassifier;
     try {
@@ -709,9 +714,13 @@ export class CompressedClassifier {
   /** Label probabilities of rows (empty when there are none: fastText predicts nothing then). */
   private scores(rows: number[]): Float32Array | undefined {
     if (rows.length === 0) return undefined;
-    const h = this.bag.forward(rows);
-    const z = this.linear.forward(h);
-    return this.act.forward(z);
+    // the hidden vector is row 0 of a batch of 4 (rows 1-3 zero): the f32 GEMM's 4-row tile sums each output over
+    // the inputs in order, as its scalar twin does, so SIMD and scalar builds give the same bits (its 1-row path
+    // splits the sum in two)
+    const n = this.labels.length;
+    this.bag.forwardInto(rows, undefined, this.hidden);
+    this.linear.forwardInto(this.hidden, this.logits, 4);
+    return this.act.forward(this.logits.subarray(0, n));
   }
 
   private top(p: Float32Array | undefined, k: number, threshold: number): LabelProbability[] {
