@@ -164,41 +164,57 @@ export async function unpackFile(file: Uint8Array, name: string): Promise<Uint8A
   return p;
 }
 
-/** Sorted uint32 values as LEB128 varints of their gaps. */
+/**
+ * Strictly increasing uint32 values as Golomb-Rice codes of their gaps (first value: gap from 0): one byte k, then
+ * per gap g: (g >> k) one-bits, a zero bit, the low k bits of g (bits LSB first). For n uniformly spread 32-bit
+ * hashes that is about log2(2^32 / n) + 1.5 bits each (a varint takes 24-32).
+ */
 export function encodeSortedU32(v: Uint32Array): Uint8Array {
-  const out: number[] = [];
+  const n = v.length;
+  const mean = n ? (v[n - 1] + 1) / n : 1;
+  const k = Math.max(0, Math.min(31, Math.floor(Math.log2(Math.max(1, mean * Math.LN2)))));
+  const bits: number[] = [];
   let prev = 0;
-  for (let i = 0; i < v.length; i++) {
-    let d = v[i] - prev;
+  for (let i = 0; i < n; i++) {
+    const g = v[i] - prev;
     prev = v[i];
-    while (d >= 0x80) {
-      out.push((d & 0x7f) | 0x80);
-      d = Math.floor(d / 128);
-    }
-    out.push(d);
+    const q = Math.floor(g / 2 ** k);
+    for (let j = 0; j < q; j++) bits.push(1);
+    bits.push(0);
+    const r = g - q * 2 ** k;
+    for (let j = 0; j < k; j++) bits.push(Math.floor(r / 2 ** j) & 1);
   }
-  return Uint8Array.from(out);
+  const out = new Uint8Array(1 + Math.ceil(bits.length / 8));
+  out[0] = k;
+  for (let i = 0; i < bits.length; i++) if (bits[i]) out[1 + (i >> 3)] |= 1 << (i & 7);
+  return out;
 }
 
-/** The inverse of encodeSortedU32: exactly `n` strictly increasing values (E_FORMAT otherwise). */
+/** The inverse of encodeSortedU32: exactly `n` strictly increasing uint32 values (E_FORMAT otherwise). */
 export function decodeSortedU32(b: Uint8Array, n: number, at: number, what: string, name: string): Uint32Array {
   const out = new Uint32Array(n);
+  if (b.length < 1) fail(`${what}: empty`, at, name);
+  const k = b[0];
+  if (k > 31) fail(`${what}: Rice parameter ${k} > 31`, at, name);
+  const nbits = (b.length - 1) * 8;
   let p = 0, prev = 0;
+  const bit = () => {
+    if (p >= nbits) fail(`${what}: the codes end before value ${n}`, at + 1 + (p >> 3), name);
+    const v = (b[1 + (p >> 3)] >> (p & 7)) & 1;
+    p++;
+    return v;
+  };
   for (let i = 0; i < n; i++) {
-    let d = 0, mul = 1, k = 0;
-    for (;;) {
-      if (p >= b.length) fail(`${what}: ${i} of ${n} values before the end of its bytes`, at + p, name);
-      const c = b[p++];
-      d += (c & 0x7f) * mul;
-      mul *= 128;
-      if (!(c & 0x80)) break;
-      if (++k > 4) fail(`${what}: value ${i} is longer than 5 bytes`, at + p, name);
-    }
-    const v = prev + d;
-    if (v > 0xffffffff || (i > 0 && d === 0)) fail(`${what}: value ${i} is not above the previous one or exceeds 32 bits`, at + p - 1, name);
+    let q = 0;
+    while (bit()) if (++q > 2 ** (32 - k)) fail(`${what}: value ${i} exceeds 32 bits`, at + 1 + (p >> 3), name);
+    let r = 0;
+    for (let j = 0; j < k; j++) r += bit() * 2 ** j;
+    const g = q * 2 ** k + r;
+    const v = prev + g;
+    if (v > 0xffffffff || (i > 0 && g === 0)) fail(`${what}: value ${i} is not above the previous one or exceeds 32 bits`, at + 1 + ((p - 1) >> 3), name);
     out[i] = v;
     prev = v;
   }
-  if (p !== b.length) fail(`${what}: ${b.length - p} bytes after its ${n} values`, at + p, name);
+  if (Math.ceil(p / 8) !== b.length - 1) fail(`${what}: ${b.length - 1 - Math.ceil(p / 8)} bytes after its ${n} values`, at + 1 + Math.ceil(p / 8), name);
   return out;
 }

@@ -14,6 +14,7 @@ import { FastTextDictionary, fastTextTokens } from '../../src/fasttext/dictionar
 import { DenseMatrix } from '../../src/vectors/matrix.js';
 import { QuantextError } from '../../src/errors.js';
 import { compressClassifier, CompressedClassifier, selectEmbeddings, pruneSelection, rowNorms, type CompressedScheme } from '../../src/compress/classifier.js';
+import { encodeSortedU32, decodeSortedU32 } from '../../src/compress/cformat.js';
 import { rtFor, rng } from '../helpers.js';
 import { synthetic } from '../classify/data.js';
 
@@ -214,6 +215,19 @@ describe('file format', () => {
     await clf.train(lines(train.slice(0, 200)));
     c = keep(await compressClassifier(clf, { input: 'int8', cutoff: 120 }));
     plain = keep(await compressClassifier(clf, { input: 'pq', output: 'int4', cutoff: 120, deflate: false, dsub: 2, qnorm: true }));
+  });
+
+  it('sorted hashes round-trip through their Rice codes (0, 2^32 − 1, dense and sparse sets); bad codes are E_FORMAT', () => {
+    const r = rng(8);
+    for (const v of [[], [0], [0xffffffff], [0, 1, 2, 3], [5, 0xfffffffe, 0xffffffff], Array.from(new Set(Array.from({ length: 3000 }, () => Math.floor(r() * 2 ** 32)))).sort((a, b) => a - b)]) {
+      const u = Uint32Array.from(v);
+      const e = encodeSortedU32(u);
+      expect(Array.from(decodeSortedU32(e, u.length, 0, 'w', 't'))).toEqual(v);
+      if (u.length > 10) expect(e.length).toBeLessThan(u.length * 3); // ≈ 22.5 bits each for 3000 hashes
+      if (u.length) expect(() => decodeSortedU32(e.subarray(0, e.length - 1), u.length, 0, 'w', 't')).toThrow(expect.objectContaining({ code: 'E_FORMAT' }));
+    }
+    expect(() => decodeSortedU32(Uint8Array.of(0, 0), 2, 0, 'w', 't')).toThrow(expect.objectContaining({ code: 'E_FORMAT' })); // repeated 0
+    expect(() => decodeSortedU32(Uint8Array.of(40), 0, 0, 'w', 't')).toThrow(expect.objectContaining({ code: 'E_FORMAT' }));
   });
 
   it('save is atomic and load reads the path', async () => {
