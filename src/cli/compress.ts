@@ -238,22 +238,16 @@ export function planClassifierCompress(o: CompressCliOptions & { train?: unknown
 
 /**
  * The classifier backend: cqmodel's compressClassifier (src/compress/classifier.ts) stores each candidate; cqtrain's
- * distill + QAT train the students. Loaded at run time, so that this command reports clearly what is missing.
+ * distill + QAT train the students, prune's pruneRetrain prunes them.
  */
 async function classifierBackend(teacher: import('../fasttext/model.js').FastTextModel, threads: number): Promise<import('../compress/classifier-search.js').ClassifierBackend<any>> {
-  const path = '../compress/classifier.js';
-  let cq: any;
-  try {
-    cq = await import(path);
-  } catch {
-    throw new QuantextError('E_UNSUPPORTED', 'quantext compress MODEL: this build has no compressed classifier (src/compress/classifier.ts, compressClassifier); word vectors work: quantext compress VECTORS --eval-pairs F');
-  }
+  const cq = await import('../compress/classifier.js');
   const [{ distill }, { studentOptions }, { pruneRetrain }] = await Promise.all([import('../compress/distill.js'), import('../compress/classifier-search.js'), import('../compress/prune.js')]);
   return {
     compress: (source, c, data) =>
       cq.compressClassifier(source, {
         cutoff: c.cutoff, input: c.input, output: c.output, ...(c.input === 'pq' ? { dsub: c.dsub ?? 2, qnorm: true } : {}),
-        ...(c.retrain ? { retrain: true, data } : {}), seed: 1,
+        ...(c.retrain ? { retrain: true, data, threads } : {}), seed: 1,
       }),
     student: async (c, data) => {
       const args = teacher.args;
