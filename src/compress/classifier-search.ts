@@ -4,7 +4,7 @@
 //                cutoff (fastText's `quantize -cutoff`, with `-retrain` of the float parts when a cutoff drops rows);
 //   'student'  — smaller students (dim) trained with quantization-aware training (1/4/8 bits) on the teacher's soft
 //                labels (distillation, T = 2, α = 0.5), then stored losslessly at those bits;
-//   'prune'    — students whose smallest weights are pruned (sparsity) during training, then quantized.
+//   'prune'    — float students whose smallest input weights are pruned (sparsity) with retraining, then int8.
 // What compresses and stores a classifier is the `ClassifierBackend` (cqmodel's compressClassifier); training and
 // distillation are cqtrain's; pruning masks prune's. Each candidate is measured by its saved size, its P@1 on the
 // test data and the time of one prediction.
@@ -126,7 +126,7 @@ export function classifierGenerators(o: { dim: number; rows: number; dims?: numb
   if (o.students && fam('prune')) {
     gens.push({
       name: 'prune',
-      candidates: () => dims.slice(0, 2).flatMap((dim) => [0.5, 0.8, 0.9].map((sparsity) => spec({ source: 'student', dim, bits: 4, sparsity, distill: true, input: 'int4', output: 'int4' }))),
+      candidates: () => dims.slice(0, 2).flatMap((dim) => [0.5, 0.8, 0.9].map((sparsity) => spec({ source: 'student', dim, sparsity, distill: true, input: 'int8', output: 'int8' }))),
     });
   }
   return gens;
