@@ -269,13 +269,20 @@ async function classifierBackend(teacher: import('../fasttext/model.js').FastTex
 export async function compressClassifierCommand(
   model: import('../fasttext/model.js').FastTextModel,
   plan: ClassifierPlan,
-  o: { threads: number; progress?: (s: string) => void },
+  o: { threads: number; progress?: (s: string) => void; modelBytes?: number },
 ): Promise<{ summary: Omit<CompressSummary, 'candidates' | 'metric'> & { metric: 'precision'; candidates: Record<string, unknown>[] }; markdown: string }> {
   if (!model.isSupervised) throw new QuantextError('E_OPTION', 'quantext compress MODEL: the model is not a classifier (pass word vectors with --eval-pairs instead of --train/--test)', { option: '--train' });
   const { compressClassifierSearch } = await import('../compress/classifier-search.js');
   const backend = await classifierBackend(model, o.threads);
   const testLines = (await readEval(plan.test)).toString().split('\n').filter((l) => l.trim());
   const latencyTexts = testLines.slice(0, 500).map((l) => l.split(/\s+/).filter((t) => !t.startsWith('__label__')).join(' '));
+  // the model itself, measured the same way: the reference for Δ and the speed-up
+  const { testModel } = await import('../classify/classifier.js');
+  const refTest = await testModel(model, plan.test, 1, 0);
+  model.predictBatch(latencyTexts.slice(0, 8), 1);
+  const l0 = performance.now();
+  model.predictBatch(latencyTexts, 1);
+  const refLatency = latencyTexts.length ? (performance.now() - l0) / latencyTexts.length : undefined;
   const tmp = mkdtempSync(join(tmpdir(), 'quantext-compress-'));
   let n = 0;
   let r;
@@ -300,6 +307,7 @@ export async function compressClassifierCommand(
     qualityName: 'P@1',
     latencyName: 'ms / prediction',
     targetSize: plan.targetSize,
+    reference: o.modelBytes ? { size: o.modelBytes, quality: refTest.precision, latencyMs: refLatency, label: 'the model as given' } : undefined,
     costFamily: { family: 'quantize', title: 'What the bits cost (the model itself, quantized)' },
     columns: [
       { key: 'input.sqnrDb', label: 'input SQNR dB', digits: 1 },
@@ -318,7 +326,7 @@ export async function compressClassifierCommand(
     summary: {
       size: r.best?.size ?? null, precision: r.best?.quality ?? null, metric: 'precision', kept: r.best?.name ?? null,
       targetSize: plan.targetSize, budgetMs: plan.budgetMs, elapsedMs: Math.round(r.elapsedMs), outOfTime: r.outOfTime,
-      tried: r.candidates.length, skipped: r.skipped.length, out: r.bestBytes ? plan.out : null, report: plan.report, svg: plan.svg, reference: null,
+      tried: r.candidates.length, skipped: r.skipped.length, out: r.bestBytes ? plan.out : null, report: plan.report, svg: plan.svg, reference: o.modelBytes ? { size: o.modelBytes, quality: refTest.precision } : null,
       candidates: r.candidates.map((m) => ({ name: m.name, family: m.family, ...m.params, size: m.size, quality: m.quality, precision: m.quality, latencyMs: m.latencyMs, pareto: m.pareto, ms: Math.round(m.ms), ...m.metrics })),
     },
   };

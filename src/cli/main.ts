@@ -280,7 +280,8 @@ cli
       await init();
       const model = await loadFastTextModel(String(input));
       try {
-        const { summary: s } = await compressClassifierCommand(model, plan, { threads, progress: json ? undefined : (line) => process.stderr.write(line + '\n') });
+        const modelBytes = (await import('node:fs')).statSync(String(input)).size;
+        const { summary: s } = await compressClassifierCommand(model, plan, { threads, modelBytes, progress: json ? undefined : (line) => process.stderr.write(line + '\n') });
         log(`tried ${s.tried} candidates in ${(s.elapsedMs / 1000).toFixed(1)} s${s.outOfTime ? ` (budget reached; ${s.skipped} not tried)` : ''}`);
         if (s.kept !== null) log(`kept ${s.kept}: ${fmtSize(s.size!)} on disk, P@1 ${s.precision!.toFixed(4)}`);
         else process.stderr.write(`quantext: no candidate fits --target-size ${plan.targetSize} bytes; nothing saved to ${plan.out}\n`);

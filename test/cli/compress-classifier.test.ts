@@ -58,6 +58,9 @@ describe('quantext compress MODEL --train --test', () => {
       expect(x.precision).toBeGreaterThanOrEqual(0);
       expect(x.precision).toBeLessThanOrEqual(1);
     }
+    // the reference: the model as given, its size on disk and its P@1 as `quantext test` reports it
+    const t = run(['test', 'model.bin', 'test.txt', '--json']);
+    expect(j.reference).toEqual({ size: statSync(join(dir, 'model.bin')).size, quality: t.json.precision });
     const fits = c.filter((x) => x.size <= 5000);
     const q = Math.max(...fits.map((x) => x.quality));
     const want = fits.filter((x) => x.quality === q).sort((a, b) => a.size - b.size)[0];
