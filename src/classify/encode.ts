@@ -247,7 +247,7 @@ export function encodeLines(c: InternedCorpus, dict: FastTextDictionary, args: F
     if (wid[i] >= nw) wid[i] = -1;
     const b = encoder.encode(c.strings[i]);
     hash[i] = fnv1a32(b) | 0;
-    if (wid[i] < 0 && c.strings[i] !== EOS) unknownRows.set(i, computeSubwordsBytes(b, args.minn, args.maxn, args.bucket, nw, []));
+    if (wid[i] < 0 && c.strings[i] !== EOS) unknownRows.set(i, computeSubwordsBytes(b, args.minn, args.maxn, args.bucket, nw, [], dict.pruneIdx));
   }
   let eosTok = c.strings.indexOf(EOS);
   // the exact number of rows first, so that the one array is allocated once at its size
@@ -305,7 +305,7 @@ export function encodeLines(c: InternedCorpus, dict: FastTextDictionary, args: F
       ntok[l]++;
     }
     ng.length = 0;
-    wordNgramRows(hashes, args.wordNgrams, args.bucket, nw, ng, null);
+    wordNgramRows(hashes, args.wordNgrams, args.bucket, nw, ng, dict.pruneIdx);
     rows.pushAll(ng);
     rowOff[l + 1] = rows.n;
     labOff[l + 1] = labels.n;

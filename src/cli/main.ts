@@ -255,6 +255,64 @@ for (const perLabel of [false, true]) {
     });
 }
 
+cli
+  .command('compress <input>', 'search compressions of word vectors (schemes, bits, PCA dims, vocabulary cuts) or, with --train/--test, of a classifier (bits, dim, cutoff, distillation); keep the most accurate under --target-size; write the Pareto front (.md table, .svg plot)')
+  .option('--train <file>', 'classifier: training data (fastText format) for students and -retrain')
+  .option('--test <file>', 'classifier: test data; the quality is P@1 on it ("precision" in --json)')
+  .option('--threads <n>', 'classifier: worker threads for training students')
+  .option('--eval-pairs <file>', 'word pairs with human scores: the quality is their Spearman ρ (reported as "precision" in --json)')
+  .option('--eval-analogies <file>', 'analogy questions (questions-words format): accuracy reported (the quality without --eval-pairs)')
+  .option('--target-size <size>', 'keep the most accurate candidate at most this big on disk: 100kB, 1.5MB, 64KiB, bytes (default 100kB)')
+  .option('--budget <time>', 'stop starting candidates when the next one would not finish in time: 5m, 30s, 1h (default 5m)')
+  .option('--out <file>', 'where to save the kept vectors (safetensors; quantext eval/similar read it) or classifier (CompressedClassifier.load reads it); none fits --target-size: nothing saved, exit code 3')
+  .option('--report <file>', 'the markdown report (default: --out with .md)')
+  .option('--svg <file>', 'the Pareto plot (default: --out with .svg)')
+  .option('--dims <list>', 'dimensions to try, e.g. 300,150,75 (default: dim halved down to 2)')
+  .option('--vocab <list>', 'vocabulary sizes to try, most frequent words first (default: size, /2, /4, /8, /16, not below 8)')
+  .option('--schemes <list>', 'f32,fp16,int8,int4,binary,pq (default: all; pq at 4, 2 and 1 bits per value)')
+  .option('--restrict <n>', 'only the first N words count in the evaluations', { default: 30000 })
+  .action(async (input: string, o) => {
+    const [{ planCompress, compressCommand }, { prepareOutput }, { fmtSize }] = await Promise.all([import('./compress.js'), import('./train.js'), import('../compress/report.js')]);
+    if (o.train !== undefined || o.test !== undefined) {
+      const { planClassifierCompress, compressClassifierCommand } = await import('./compress.js');
+      const plan = planClassifierCompress(o);
+      const threads = positiveInt('--threads', o.threads, defaultThreads(), 1024);
+      prepareOutput(plan.out);
+      await init();
+      const model = await loadFastTextModel(String(input));
+      try {
+        const modelBytes = (await import('node:fs')).statSync(String(input)).size;
+        const { summary: s } = await compressClassifierCommand(model, plan, { threads, modelBytes, progress: json ? undefined : (line) => process.stderr.write(line + '\n') });
+        log(`tried ${s.tried} candidates in ${(s.elapsedMs / 1000).toFixed(1)} s${s.outOfTime ? ` (budget reached; ${s.skipped} not tried)` : ''}`);
+        if (s.kept !== null) log(`kept ${s.kept}: ${fmtSize(s.size!)} on disk, P@1 ${s.precision!.toFixed(4)}`);
+        else process.stderr.write(`quantext: no candidate fits --target-size ${plan.targetSize} bytes; nothing saved to ${plan.out}\n`);
+        if (s.out) log(`saved ${s.out}`);
+        log(`report ${s.report}, plot ${s.svg}`);
+        emit(s);
+        if (s.kept === null) process.exitCode = 3;
+      } finally {
+        model.dispose();
+      }
+      return;
+    }
+    const plan = planCompress(o);
+    prepareOutput(plan.out);
+    await init();
+    const kv = await loadVectors(String(input));
+    try {
+      const { summary: s } = await compressCommand(kv, plan, json ? undefined : (line) => process.stderr.write(line + '\n'));
+      log(`tried ${s.tried} candidates in ${(s.elapsedMs / 1000).toFixed(1)} s${s.outOfTime ? ` (budget reached; ${s.skipped} not tried)` : ''}`);
+      if (s.kept !== null) log(`kept ${s.kept}: ${fmtSize(s.size!)} on disk, ${s.metric === 'spearman' ? 'Spearman' : 'analogy accuracy'} ${s.precision!.toFixed(4)}${s.reference ? ` (f32 ${fmtSize(s.reference.size)}, ${s.reference.quality.toFixed(4)})` : ''}`);
+      else process.stderr.write(`quantext: no candidate fits --target-size ${plan.targetSize} bytes; nothing saved to ${plan.out}\n`);
+      if (s.out) log(`saved ${s.out}`);
+      log(`report ${s.report}, plot ${s.svg}`);
+      emit(s);
+      if (s.kept === null) process.exitCode = 3;
+    } finally {
+      kv.dispose();
+    }
+  });
+
 async function* stdinLines(): AsyncGenerator<string> {
   const { createInterface } = await import('node:readline');
   for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) yield line;
