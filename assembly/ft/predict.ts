@@ -187,6 +187,59 @@ function addPQRow(m: usize, x: usize, i: i32, dim: i32, simd: bool): void {
   }
 }
 
+/**
+ * x += the n quantized rows listed at q, for sub-spaces of 4 columns (SIMD builds): hidden stays in registers, 16
+ * columns (4 sub-spaces) at a time over all the rows, instead of a load and store of x per row and sub-space. Per
+ * column the same float32 operations in the same row order as addPQRow (x + norm · centroid), so the same bits.
+ */
+function addPQRows4(m: usize, x: usize, q: usize, n: i32, dim: i32): void {
+  const nsub = load<i32>(m + M_STRIDE);
+  const codes = ptrAt(m, M_DATA), cb = ptrAt(m, M_CODEBOOK), nc = ptrAt(m, M_NORM_CODES), ncb = ptrAt(m, M_NORM_CODEBOOK);
+  const full = dim >> 2; // sub-spaces of 4 whole columns
+  let s = 0;
+  // one sub-space's centroids: 256 × 4 floats = 4096 bytes; centroid c at c · 16
+  for (; s + 4 <= full; s += 4) {
+    const o = <usize>s << 4;
+    const c0 = cb + (<usize>s << 12);
+    let a0 = v128.load(x + o), a1 = v128.load(x + o, 16), a2 = v128.load(x + o, 32), a3 = v128.load(x + o, 48);
+    for (let k = 0; k < n; k++) {
+      const i = <usize>load<u32>(q + (<usize>k << 2));
+      const vn = f32x4.splat(nc ? load<f32>(ncb + (<usize>load<u8>(nc + i) << 2)) : <f32>1);
+      const r = codes + i * <usize>nsub + <usize>s;
+      a0 = f32x4.add(a0, f32x4.mul(vn, v128.load(c0 + (<usize>load<u8>(r) << 4))));
+      a1 = f32x4.add(a1, f32x4.mul(vn, v128.load(c0 + 4096 + (<usize>load<u8>(r, 1) << 4))));
+      a2 = f32x4.add(a2, f32x4.mul(vn, v128.load(c0 + 8192 + (<usize>load<u8>(r, 2) << 4))));
+      a3 = f32x4.add(a3, f32x4.mul(vn, v128.load(c0 + 12288 + (<usize>load<u8>(r, 3) << 4))));
+    }
+    v128.store(x + o, a0);
+    v128.store(x + o, a1, 16);
+    v128.store(x + o, a2, 32);
+    v128.store(x + o, a3, 48);
+  }
+  for (; s < full; s++) {
+    const o = <usize>s << 4;
+    const c0 = cb + (<usize>s << 12);
+    let a0 = v128.load(x + o);
+    for (let k = 0; k < n; k++) {
+      const i = <usize>load<u32>(q + (<usize>k << 2));
+      const vn = f32x4.splat(nc ? load<f32>(ncb + (<usize>load<u8>(nc + i) << 2)) : <f32>1);
+      a0 = f32x4.add(a0, f32x4.mul(vn, v128.load(c0 + (<usize>load<u8>(codes + i * <usize>nsub + <usize>s) << 4))));
+    }
+    v128.store(x + o, a0);
+  }
+  // a last sub-space narrower than 4 columns (its centroids are d floats apart)
+  if (full < nsub) {
+    const d = dim - (full << 2);
+    const c0 = cb + (<usize>(KSUB * full * 4) << 2), y = x + (<usize>full << 4);
+    for (let k = 0; k < n; k++) {
+      const i = <usize>load<u32>(q + (<usize>k << 2));
+      const norm: f32 = nc ? load<f32>(ncb + (<usize>load<u8>(nc + i) << 2)) : 1;
+      const c = c0 + (<usize>(<i32>load<u8>(codes + i * <usize>nsub + <usize>full) * d) << 2);
+      for (let j = 0; j < d; j++) store<f32>(y + (<usize>j << 2), load<f32>(y + (<usize>j << 2)) + norm * load<f32>(c + (<usize>j << 2)));
+    }
+  }
+}
+
 /** ⟨row i, x⟩ as fastText sums it (in column order, in float32; a quantized row: over its centroids, then × norm). */
 function dotRow(m: usize, x: usize, i: i32, dim: i32): f32 {
   let s: f32 = 0;
@@ -236,6 +289,10 @@ function flushRows(st: usize, simd: bool): void {
   gPending = 0;
   const q = ptrAt(st, PS_ROWS), x = ptrAt(st, PS_HIDDEN), dim = i32at(st, PS_DIM), m = st + PS_IN;
   if (load<i32>(m + M_KIND) != 0) {
+    if (ASC_FEATURE_SIMD && simd && load<i32>(m + M_DSUB) == 4) {
+      addPQRows4(m, x, q, n, dim);
+      return;
+    }
     for (let k = 0; k < n; k++) addPQRow(m, x, load<i32>(q + (<usize>k << 2)), dim, simd);
     return;
   }

@@ -14,9 +14,12 @@ import { VocabBuilder, sampleThresholds, aliasTable, huffmanAnyOrder, type Count
 import { CFG, MAX_CODE_LENGTH, checkConfigLayout, cfgBlock, fillConfig, tablesFinite } from './w2v-config.js';
 import { TrainMemory } from './memory.js';
 import { CACHE_LIMIT } from './corpus-cache.js';
-import { Slots, runEpochs } from './scheduler.js';
+import { Slots, runEpochs, abortableCorpus, throwIfAborted } from './scheduler.js';
 import { resolveOptions, validateTrainOptions, type ResolvedOptions, type Word2VecOptions, type TrainOptions, type TrainResult } from './options.js';
 import type { Kernels } from '../runtime/kernels/index.js';
+import type { TrainSchedule } from './word2vec.js';
+import { encodeModel, decodeModel, readModelBytes, FASTTEXT_MODEL_FORMAT } from './model-file.js';
+import { writeFileViaHost } from '../io/lines.js';
 
 /** Options of FastText: Word2Vec's (gensim's names and defaults) plus the character n-grams. */
 export interface FastTextOptions extends Word2VecOptions {
@@ -120,8 +123,12 @@ export class FastText {
   private sharedFields: Record<number, number> = {};
   private _wv?: FastTextKeyedVectors;
   private rng = 0n;
-  private sched = { done: 0, total: 0 };
+  private sched: TrainSchedule = { done: 0, total: 0 };
+  /** raw tokens of one epoch of the corpus the schedule runs over (saved with a checkpoint, checked on resume) */
+  private schedWords?: number;
   private training = false;
+  /** inside an onProgress call at a batch boundary where the kernels are idle: toBytes() may save a checkpoint */
+  private savable = false;
   private disposeRequested = false;
   private disposed = false;
   private threadsBox: PoolBox = {};
@@ -187,7 +194,11 @@ export class FastText {
     return this.disposed;
   }
 
-  get schedule(): { done: number; total: number } {
+  /**
+   * Where the learning-rate schedule stands: `done` of `total` epochs, and for a checkpoint inside epoch `done` the
+   * batches trained and the raw tokens they cover (saved with the model; see TrainOptions.resume).
+   */
+  get schedule(): TrainSchedule {
     return { ...this.sched };
   }
 
@@ -218,6 +229,7 @@ export class FastText {
 
   /** One pass over the corpus to count words; allocates and initialises the input matrix and the output rows. */
   async buildVocab(corpus: CorpusInput | IdCorpus): Promise<CountedVocab> {
+    this.alive();
     const mem = await this.memory();
     if (this.training) throw new QuantextError('E_BUSY', 'train() is running on this model; await it first');
     this.training = true;
@@ -229,7 +241,7 @@ export class FastText {
     }
   }
 
-  private async scanVocab(mem: TrainMemory, corpus: CorpusInput | IdCorpus): Promise<CountedVocab> {
+  private async scanVocab(mem: TrainMemory, corpus: CorpusInput | IdCorpus, signal?: AbortSignal): Promise<CountedVocab> {
     if (this.vocab) throw new QuantextError('E_OPTION', 'buildVocab() was already called on this model');
     const vb = new VocabBuilder({
       minCount: this.opts.minCount, maxVocabSize: this.opts.maxVocabSize, maxFinalVocab: this.opts.maxFinalVocab,
@@ -241,7 +253,7 @@ export class FastText {
       if (!corpus.words) throw new QuantextError('E_OPTION', 'buildVocab() of an id corpus needs its words: { ids, words }');
       vb.addIds(corpus.ids, corpus.words, idCorpusEnds(corpus).length);
     } else {
-      await vb.addCorpus(openCorpus(corpus, this.opts.tokenizer));
+      await vb.addCorpus(abortableCorpus(openCorpus(corpus, this.opts.tokenizer), signal));
     }
     this.vocabCorpus = corpus as CorpusInput;
     const { encoded, ...found } = vb.finish();
@@ -252,16 +264,20 @@ export class FastText {
     return this.vocab;
   }
 
-  private allocate(mem: TrainMemory): void {
+  /** Allocates the input matrix and output rows: initialised as fastText does, or (a loaded model) the saved ones. */
+  private allocate(mem: TrainMemory, weights?: { syn0: Float32Array; syn1neg?: Float32Array; syn1?: Float32Array }): void {
     const rt = mem.rt, o = this.opts;
     const V = this.vocab!.words.length, d = o.vectorSize;
     const ngramRows = o.maxN > 0 ? o.bucket : 0;
     check((V + ngramRows) * d * 4 < 2 ** 32, `FastText: (${V} words + ${ngramRows} buckets) × ${d} floats cannot fit wasm32 memory; use a smaller bucket`, { option: 'bucket' });
     this.input = new DenseMatrix(V + ngramRows, d, { rt, zero: false });
     // fastText: uniform(−1/dim, 1/dim) over the whole input matrix; output rows zero
-    rt.kernels.ft_init_uniform(this.input.ptr, (V + ngramRows) * d, (o.seed ^ 0x9e3779b9) >>> 0, 1 / d);
+    if (weights) this.input.data().set(weights.syn0);
+    else rt.kernels.ft_init_uniform(this.input.ptr, (V + ngramRows) * d, (o.seed ^ 0x9e3779b9) >>> 0, 1 / d);
     if (o.negative > 0) this.syn1negPtr = mem.alloc(V * d * 4, true);
     if (o.hs && V > 1) this.syn1Ptr = mem.alloc((V - 1) * d * 4, true);
+    if (this.syn1negPtr && weights?.syn1neg) rt.arena.f32(this.syn1negPtr, V * d).set(weights.syn1neg);
+    if (this.syn1Ptr && weights?.syn1) rt.arena.f32(this.syn1Ptr, (V - 1) * d).set(weights.syn1);
     this._wv = new FastTextKeyedVectors(this.vocab!.words, this.input, {
       minn: o.minN, maxn: o.maxN, bucket: o.maxN > 0 ? o.bucket : 0, counts: this.vocab!.counts, ownsInput: false,
     });
@@ -353,16 +369,25 @@ export class FastText {
   }
 
   private async trainOnce(corpus: CorpusInput | IdCorpus, options: TrainOptions): Promise<TrainResult> {
+    throwIfAborted(options.signal);
     const mem = await this.memory();
-    if (!this.vocab) await this.scanVocab(mem, corpus);
+    if (!this.vocab) await this.scanVocab(mem, corpus, options.signal);
     const o = this.opts, v = this.vocab!, rt = mem.rt;
     let startEpoch = options.startEpoch ?? 0;
     let epochs = options.epochs ?? o.epochs;
     let totalEpochs = options.totalEpochs;
+    let skip: { batches: number; words: number } | undefined;
     if (options.resume) {
       check(this.sched.done < this.sched.total, `resume: the model's schedule is finished (${this.sched.done} of ${this.sched.total} epochs)`, { option: 'resume' });
-      startEpoch = options.startEpoch ?? this.sched.done;
-      totalEpochs ??= this.sched.total;
+      // resuming continues the saved schedule: another total or start would not give the uninterrupted run
+      check(options.totalEpochs === undefined || options.totalEpochs === this.sched.total,
+        `resume: totalEpochs ${options.totalEpochs} differs from the checkpoint's schedule of ${this.sched.total} epochs`, { option: 'totalEpochs' });
+      check(options.startEpoch === undefined || options.startEpoch === this.sched.done,
+        `resume: startEpoch ${options.startEpoch} differs from the checkpoint, which stands in epoch ${this.sched.done}`, { option: 'startEpoch' });
+      startEpoch = this.sched.done;
+      // a checkpoint inside an epoch: that epoch's first batches are skipped
+      if (this.sched.batch) skip = { batches: this.sched.batch, words: this.sched.words ?? 0 };
+      totalEpochs = this.sched.total;
       epochs = options.epochs ?? totalEpochs - startEpoch;
     }
     totalEpochs ??= startEpoch + epochs;
@@ -370,11 +395,10 @@ export class FastText {
     check(Number.isInteger(startEpoch) && startEpoch >= 0, `startEpoch must be a non-negative integer, got ${startEpoch}`, { option: 'startEpoch' });
     check(Number.isInteger(totalEpochs) && totalEpochs >= startEpoch + epochs && totalEpochs <= 1e7,
       `totalEpochs must be an integer ≥ startEpoch + epochs (${startEpoch + epochs}), got ${totalEpochs}`, { option: 'totalEpochs' });
-    this.prepareTables(mem);
 
     let encoded: EncodedCorpus | undefined;
     let corpusWords: number;
-    const c = isIdCorpus(corpus) ? undefined : openCorpus(corpus, o.tokenizer);
+    const c = isIdCorpus(corpus) ? undefined : abortableCorpus(openCorpus(corpus, o.tokenizer), options.signal);
     if (isIdCorpus(corpus)) {
       encoded = encodeIdCorpus(corpus, this.vocab!.index, this.vocab!.words.length);
       corpusWords = corpus.ids.length;
@@ -391,37 +415,69 @@ export class FastText {
         }
       }
     }
+    // the schedule decays over the tokens of the corpus it started on: another corpus cannot continue it
+    if (options.resume && this.schedWords !== undefined && corpusWords !== this.schedWords) {
+      throw new QuantextError('E_OPTION', `resume: the checkpoint's schedule runs over a corpus of ${this.schedWords} tokens, this corpus has ${corpusWords}: is it the corpus the model was trained on?`, { option: 'resume' });
+    }
     this.pre = undefined;
     const cache = !!encoded || o.cacheCorpus === true || (o.cacheCorpus === 'auto' && (c!.inMemory || corpusWords <= CACHE_LIMIT));
+    this.prepareTables(mem);
 
     const threads = await this.threads(rt);
     this.alive();
     const cfgs: number[] = [this.cfgMain];
-    for (let i = 1; i < threads; i++) {
-      const cfg = this.newCfg(mem);
-      this.fillCfg(rt, cfg);
-      cfgs.push(cfg);
-    }
-    cfgBlock.setRng(rt, cfgs[0], this.rng);
-    for (let i = 1; i < cfgs.length; i++) cfgBlock.setRng(rt, cfgs[i], this.rng + BigInt(i) * 0x9e3779b97f4a7c15n);
-
-    const slots = new Slots(rt, mem, cfgs, threads > 1 ? this.threadsBox.pool : undefined, o.batchWords + o.maxSentenceLength, 'ft_train_batch');
+    const position = { epoch: 0, batches: 0, raw: 0 };
+    // where the schedule stands after this call's first `epoch` epochs and `batches` batches of the next
+    const at = (epoch: number, batches: number, raw: number): TrainSchedule =>
+      batches > 0 ? { done: startEpoch + epoch, total: totalEpochs!, batch: batches, words: raw } : { done: startEpoch + epoch, total: totalEpochs! };
     const t0 = performance.now();
     let done;
+    let slots: Slots | undefined;
+    let rngSet = false;
     try {
+      for (let i = 1; i < threads; i++) {
+        const cfg = this.newCfg(mem);
+        cfgs.push(cfg);
+        this.fillCfg(rt, cfg);
+      }
+      cfgBlock.setRng(rt, cfgs[0], this.rng);
+      rngSet = true;
+      for (let i = 1; i < cfgs.length; i++) cfgBlock.setRng(rt, cfgs[i], this.rng + BigInt(i) * 0x9e3779b97f4a7c15n);
+      slots = new Slots(rt, mem, cfgs, threads > 1 ? this.threadsBox.pool : undefined, o.batchWords + o.maxSentenceLength, 'ft_train_batch');
+      this.schedWords = corpusWords;
       done = await runEpochs(
         {
           corpus: c!, index: v.index, epochs, startEpoch, totalEpochs, corpusWords, alpha: o.alpha, minAlpha: o.minAlpha,
           maxSentenceLength: o.maxSentenceLength, batchWords: o.batchWords, cache, encoded, options,
           stopped: () => this.disposeRequested,
           weightsFinite: (full) => this.weightsFinite(rt, full),
+          skip,
+          position,
+          checkpoint: (open, epochEnd) => {
+            if (!open) {
+              this.savable = false;
+              return;
+            }
+            // the kernels are idle at an epoch's end, and between batches with one thread: the state is whole
+            if (!epochEnd && threads > 1) return;
+            this.rng = cfgBlock.getRng(rt, cfgs[0]);
+            this.sched = epochEnd ? at(position.epoch + 1, 0, 0) : at(position.epoch, position.batches, position.raw);
+            this.savable = true;
+          },
         },
         mem,
         slots,
       );
       this.sched = { done: startEpoch + epochs, total: totalEpochs };
+    } catch (e) {
+      // aborted: the schedule records where training stopped, so that { resume: true } continues from there
+      if (e instanceof QuantextError && e.code === 'E_ABORTED' && (position.epoch > 0 || position.batches > 0)) {
+        this.sched = at(position.epoch, position.batches, position.raw);
+      }
+      throw e;
     } finally {
-      this.rng = cfgBlock.getRng(rt, cfgs[0]);
+      this.savable = false;
+      if (rngSet) this.rng = cfgBlock.getRng(rt, cfgs[0]);
       for (let i = 1; i < cfgs.length; i++) {
         mem.free(cfgBlock.getU32(rt, cfgs[i], CFG.SCRATCH));
         mem.free(cfgs[i]);
@@ -440,6 +496,78 @@ export class FastText {
   private weightsFinite(rt: Runtime, full: boolean): boolean {
     const V = this.vocab!.words.length;
     return tablesFinite(rt.kernels, this.opts.vectorSize, [[this.input!.ptr, this.input!.rows], [this.syn1negPtr, V], [this.syn1Ptr, V - 1]], full);
+  }
+
+  /**
+   * The whole training state as bytes: vocabulary with counts, fastText's input matrix (the word rows and every
+   * n-gram row), both output tables, the options, the RNG state and the learning-rate schedule, so that training
+   * continues after {@link FastText.load} exactly as it would have. Callable between train() calls, from onProgress
+   * at an epoch end (or between batches with one thread), and after an abort. Container: safetensors (model-file.ts).
+   */
+  toBytes(): Uint8Array {
+    this.alive();
+    if (!this.vocab || !this.mem) throw new QuantextError('E_EMPTY', 'the model has no vocabulary yet: nothing to save');
+    if (this.training && !this.savable) {
+      throw new QuantextError('E_BUSY', 'train() is running on this model; await it first, or save from onProgress (a checkpoint: at an epoch end, or between batches with one thread)');
+    }
+    const a = this.mem.rt.arena, V = this.vocab.words.length, d = this.opts.vectorSize;
+    const { tokenizer, ...opts } = this.opts;
+    const schedule = this.schedWords === undefined ? this.sched : { ...this.sched, corpusWords: this.schedWords };
+    return encodeModel({
+      options: opts, words: this.vocab.words, counts: this.vocab.counts, totalWords: this.vocab.totalWords,
+      totalSentences: this.vocab.totalSentences, rng: this.rng, schedule,
+      syn0: this.input!.data(),
+      syn1neg: this.syn1negPtr ? a.f32(this.syn1negPtr, V * d) : undefined,
+      syn1: this.syn1Ptr ? a.f32(this.syn1Ptr, (V - 1) * d) : undefined,
+    }, FASTTEXT_MODEL_FORMAT);
+  }
+
+  /** Saves the training state (atomic write: a temporary file, then rename). Load it with {@link FastText.load}. */
+  async save(path: string | URL): Promise<void> {
+    await writeFileViaHost(path, this.toBytes());
+  }
+
+  /**
+   * Loads a model saved by {@link FastText.save} (a path, a file: URL or the bytes) to use or to train further
+   * (`train(corpus, { resume: true })` continues an unfinished schedule). `options` may set what is not saved:
+   * `runtime`, `tokenizer`, `workers`. A damaged or foreign file is E_FORMAT.
+   */
+  static async load(source: string | URL | Uint8Array, options: Pick<FastTextOptions, 'runtime' | 'tokenizer' | 'workers'> = {}): Promise<FastText> {
+    check(typeof options === 'object' && options !== null, 'FastText.load(): options must be an object', { option: 'options' });
+    for (const k of Object.keys(options)) {
+      check(k === 'runtime' || k === 'tokenizer' || k === 'workers', `FastText.load(): option '${k}' is saved with the model; only runtime, tokenizer and workers can be given`, { option: k });
+    }
+    const name = source instanceof Uint8Array ? '<bytes>' : String(source);
+    const bytes = source instanceof Uint8Array ? source : await readModelBytes(source);
+    const rec = decodeModel(bytes, name, FASTTEXT_MODEL_FORMAT);
+    let m: FastText;
+    try {
+      const given: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(options)) if (x !== undefined) given[k] = x;
+      m = new FastText({ ...(rec.options as FastTextOptions), ...given });
+    } catch (e) {
+      if (e instanceof QuantextError && e.code === 'E_OPTION' && !Object.keys(options).includes(String(e.details?.option))) {
+        throw new QuantextError('E_FORMAT', `${name}: the saved options are not valid: ${e.message}`, undefined, { cause: e });
+      }
+      throw e;
+    }
+    try {
+      const mem = await m.memory();
+      const index = new Map<string, number>();
+      rec.words.forEach((w, i) => index.set(w, i));
+      let retained = 0;
+      for (const c of rec.counts) retained += c;
+      m.vocab = { words: rec.words, counts: rec.counts, index, totalWords: rec.totalWords, totalSentences: rec.totalSentences, retainedWords: retained };
+      m.allocate(mem, rec);
+      m.rng = rec.rng;
+      const { corpusWords, ...sched } = rec.schedule;
+      m.sched = sched;
+      m.schedWords = corpusWords;
+    } catch (e) {
+      m.dispose();
+      throw e;
+    }
+    return m;
   }
 
   dispose(): void {

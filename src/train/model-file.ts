@@ -10,12 +10,22 @@
 //            decimal), schedule (JSON { done, total } or { done, total, batch, words }: epochs of the learning-rate schedule, and
 //            for a checkpoint inside an epoch the batches of epoch `done` trained and the raw tokens they cover), totalWords,
 //            totalSentences (of the vocabulary's corpus), crc32 (hex, over the tensors' bytes in name order).
+//
+// FastText (format "quantext.fasttext", same version and fields): syn0 is fastText's whole input matrix, F32
+// [V + n-gram rows, dim] (the word rows, then the `bucket` n-gram rows when maxN > 0), and options carry minN, maxN,
+// bucket. A checkpoint's schedule may also carry corpusWords (raw tokens of one epoch), checked on resume.
+// GloVe's training state has its own layout on the same container (src/train/glove/checkpoint.ts), through
+// openModelContainer().
 import { QuantextError } from '../errors.js';
 import { readSafetensors, writeSafetensors, safeTensor, type SafetensorsTensor } from '../io/safetensors.js';
 import { fileSystemHost } from '../io/lines.js';
 
 export const MODEL_FORMAT = 'quantext.word2vec';
 export const MODEL_FORMAT_VERSION = '1';
+export const FASTTEXT_MODEL_FORMAT = 'quantext.fasttext';
+
+/** The kinds of training-state file: their format strings and the model's name in messages. */
+const KINDS: Record<string, string> = { [MODEL_FORMAT]: 'Word2Vec', [FASTTEXT_MODEL_FORMAT]: 'FastText', 'quantext.glove': 'GloVe' };
 
 export interface ModelRecord {
   options: Record<string, unknown>;
@@ -25,7 +35,8 @@ export interface ModelRecord {
   totalSentences: number;
   rng: bigint;
   /** epochs done of total; with batch/words, a checkpoint inside epoch `done` (see TrainSchedule) */
-  schedule: { done: number; total: number; batch?: number; words?: number };
+  schedule: { done: number; total: number; batch?: number; words?: number; corpusWords?: number };
+  /** the input matrix: V rows (Word2Vec), V + n-gram rows (FastText) */
   syn0: Float32Array;
   syn1neg?: Float32Array;
   syn1?: Float32Array;
@@ -47,15 +58,20 @@ function crc32(parts: Uint8Array[]): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
-function checksum(tensors: Record<string, SafetensorsTensor>): string {
+export function checksum(tensors: Record<string, SafetensorsTensor>): string {
   return crc32(Object.keys(tensors).sort().map((k) => tensors[k].data)).toString(16).padStart(8, '0');
 }
 
-/** Serializes a model record (see the layout above). */
-export function encodeModel(r: ModelRecord): Uint8Array {
+/** Rows of the input matrix of a model with V words and these options (the n-gram rows of a FastText model). */
+function inputRows(format: string, V: number, options: Record<string, unknown>): number {
+  return format === FASTTEXT_MODEL_FORMAT && Number(options.maxN) > 0 ? V + Number(options.bucket) : V;
+}
+
+/** Serializes a model record (see the layout above) as `format` (Word2Vec's by default, or FastText's). */
+export function encodeModel(r: ModelRecord, format = MODEL_FORMAT): Uint8Array {
   const V = r.words.length, d = Number(r.options.vectorSize);
   const tensors: Record<string, SafetensorsTensor> = {
-    syn0: safeTensor('F32', [V, d], r.syn0),
+    syn0: safeTensor('F32', [inputRows(format, V, r.options), d], r.syn0),
     counts: safeTensor('F64', [V], r.counts),
     words: safeTensor('U8', [0], new Uint8Array(0)),
   };
@@ -64,15 +80,24 @@ export function encodeModel(r: ModelRecord): Uint8Array {
   if (r.syn1neg) tensors.syn1neg = safeTensor('F32', [V, d], r.syn1neg);
   if (r.syn1) tensors.syn1 = safeTensor('F32', [V - 1, d], r.syn1);
   return writeSafetensors(tensors, {
-    format: MODEL_FORMAT, version: MODEL_FORMAT_VERSION, options: JSON.stringify(r.options), rng: r.rng.toString(),
+    format, version: MODEL_FORMAT_VERSION, options: JSON.stringify(r.options), rng: r.rng.toString(),
     schedule: JSON.stringify(r.schedule), totalWords: String(r.totalWords), totalSentences: String(r.totalSentences),
     crc32: checksum(tensors),
   });
 }
 
-/** Parses a model file; anything damaged or foreign is E_FORMAT naming `name` and what is wrong. */
-export function decodeModel(bytes: Uint8Array, name: string): ModelRecord {
-  const bad = (why: string, cause?: unknown) => new QuantextError('E_FORMAT', `${name}: not a quantext Word2Vec model file (${why})`, { file: name }, cause ? { cause } : undefined);
+/** A training-state container opened and checked (format, version, checksum); `bad` makes its E_FORMAT errors. */
+export interface ModelContainer {
+  metadata: Record<string, string>;
+  tensors: Record<string, SafetensorsTensor>;
+  bad: (why: string, cause?: unknown) => QuantextError;
+  /** metadata entry `k` parsed as JSON (E_FORMAT when it is not) */
+  json: (k: string) => any;
+}
+
+/** Opens a training-state file of `format`; anything damaged or foreign is E_FORMAT naming `name` and what is wrong. */
+export function openModelContainer(bytes: Uint8Array, name: string, format: string): ModelContainer {
+  const bad = (why: string, cause?: unknown) => new QuantextError('E_FORMAT', `${name}: not a quantext ${KINDS[format] ?? format} model file (${why})`, { file: name }, cause ? { cause } : undefined);
   let c;
   try {
     c = readSafetensors(bytes);
@@ -80,7 +105,7 @@ export function decodeModel(bytes: Uint8Array, name: string): ModelRecord {
     throw bad((e as Error).message, e);
   }
   const m = c.metadata, t = c.tensors;
-  if (m.format !== MODEL_FORMAT) throw bad(`its format is ${JSON.stringify(m.format ?? null)}`);
+  if (m.format !== format) throw bad(`its format is ${JSON.stringify(m.format ?? null)}`);
   if (m.version !== MODEL_FORMAT_VERSION) throw bad(`version ${m.version} is not supported (this version reads ${MODEL_FORMAT_VERSION})`);
   if (checksum(t) !== m.crc32) throw bad('its checksum does not match: the file is damaged');
   const json = (k: string) => {
@@ -90,6 +115,12 @@ export function decodeModel(bytes: Uint8Array, name: string): ModelRecord {
       throw bad(`metadata ${k} is not JSON`, e);
     }
   };
+  return { metadata: m, tensors: t, bad, json };
+}
+
+/** Parses a model file of `format` (Word2Vec's by default); anything damaged or foreign is E_FORMAT naming `name`. */
+export function decodeModel(bytes: Uint8Array, name: string, format = MODEL_FORMAT): ModelRecord {
+  const { metadata: m, tensors: t, bad, json } = openModelContainer(bytes, name, format);
   const options = json('options');
   const schedule = json('schedule');
   let words: unknown;
@@ -109,7 +140,8 @@ export function decodeModel(bytes: Uint8Array, name: string): ModelRecord {
     if (x.dtype !== 'F32' || x.shape.length !== 2 || x.shape[0] !== rows || x.shape[1] !== d) throw bad(`tensor ${k} is ${x.dtype}${JSON.stringify(x.shape)}, expected F32[${rows},${d}]`);
     return new Float32Array(x.data.slice().buffer);
   };
-  const syn0 = f32('syn0', V, true)!;
+  if (!(Number.isInteger(d) && d > 0)) throw bad('its options have no vectorSize');
+  const syn0 = f32('syn0', inputRows(format, V, options), true)!;
   const syn1neg = f32('syn1neg', V, Number(options.negative) > 0);
   const syn1 = f32('syn1', V - 1, !!options.hs && V > 1);
   const ct = t.counts;
@@ -127,6 +159,10 @@ export function decodeModel(bytes: Uint8Array, name: string): ModelRecord {
     throw bad('metadata schedule has a malformed mid-epoch position { batch, words }');
   }
   const sched: ModelRecord['schedule'] = mid ? { done: schedule.done, total: schedule.total, batch: schedule.batch, words: schedule.words } : { done: schedule.done, total: schedule.total };
+  if (schedule.corpusWords !== undefined) {
+    if (!(Number.isInteger(schedule.corpusWords) && schedule.corpusWords >= 0)) throw bad('metadata schedule has a malformed corpusWords');
+    sched.corpusWords = schedule.corpusWords;
+  }
   return {
     options, words: words as string[], counts: new Float64Array(ct.data.slice().buffer), totalWords: Number(m.totalWords),
     totalSentences: Number(m.totalSentences), rng, schedule: sched, syn0, syn1neg, syn1,

@@ -13,6 +13,11 @@ import { TrainMemory } from '../memory.js';
 import { CACHE_LIMIT } from '../corpus-cache.js';
 import type { TrainProgress } from '../options.js';
 import { CooccurrenceCounter } from './cooccur.js';
+import { encodeGloVe, decodeGloVe, recordsHash, type GloVeSchedule, type CooccurState } from './checkpoint.js';
+import { readModelBytes } from '../model-file.js';
+import { writeFileViaHost } from '../../io/lines.js';
+
+export type { GloVeSchedule } from './checkpoint.js';
 
 /** Options of GloVe. Names follow the task's API; defaults are the Stanford tool's unless noted. */
 export interface GloVeOptions {
@@ -42,6 +47,11 @@ export interface GloVeOptions {
   workers?: number;
   /** Seed of the initial vectors and of the shuffles. Default 1. */
   seed?: number;
+  /**
+   * Co-occurrence records per kernel call (default 262,144): between calls training checks abort, reports progress
+   * and, with one thread, may save a checkpoint (as Word2Vec's batchWords).
+   */
+  batchPairs?: number;
   /** Tokenizer for string sentences. Default: split on whitespace. */
   tokenizer?: (s: string) => string[];
   /** Runtime to train in (default: the one `init()` made). */
@@ -53,10 +63,15 @@ export interface GloVeTrainOptions {
   onProgress?: (p: TrainProgress) => void;
   /** Aborts training between chunks with QuantextError E_ABORTED. */
   signal?: AbortSignal;
-  /** Override the epoch count for this call. */
+  /** Override the epoch count for this call (with `resume`: how many of the epochs left to train). */
   epochs?: number;
   /** Minimum milliseconds between onProgress calls (end-of-epoch calls always happen). Default 200. */
   progressInterval?: number;
+  /**
+   * Continue the epochs an earlier call left unfinished (`model.schedule`, saved with the model: after an abort, or a
+   * checkpoint saved from onProgress), on the same corpus: the result is the uninterrupted run's (one thread).
+   */
+  resume?: boolean;
 }
 
 /** What {@link GloVe.train} did. */
@@ -83,7 +98,7 @@ type Resolved = Required<Omit<GloVeOptions, 'runtime' | 'tokenizer' | 'maxFinalV
 
 const DEFAULTS = {
   vectorSize: 100, window: 15, xMax: 100, alpha: 0.75, epochs: 25, minCount: 5, maxFinalVocab: null, symmetric: true,
-  distanceWeighting: true, learningRate: 0.05, gradClip: 100, workers: 3, seed: 1,
+  distanceWeighting: true, learningRate: 0.05, gradClip: 100, workers: 3, seed: 1, batchPairs: 1 << 18,
 };
 
 function resolve(options: GloVeOptions): Resolved {
@@ -101,6 +116,7 @@ function resolve(options: GloVeOptions): Resolved {
   int('epochs', 1, 100000);
   int('minCount', 1);
   int('workers', 1, 1024);
+  int('batchPairs', 1, 1 << 30);
   check(Number.isInteger(o.seed), `GloVe: seed must be an integer, got ${o.seed}`, { option: 'seed' });
   if (o.maxFinalVocab != null) int('maxFinalVocab', 1);
   pos('xMax');
@@ -113,8 +129,6 @@ function resolve(options: GloVeOptions): Resolved {
 }
 
 
-/** Records per kernel call: between calls training checks abort, reports progress and lets the event loop run. */
-const CHUNK = 1 << 18;
 
 
 /**
@@ -139,11 +153,20 @@ export class GloVe {
   private recs = 0;
   private nrecs = 0;
   private recsCorpus?: CorpusInput | IdCorpus;
+  private recsHash = 0;
   private corpusTokens = 0;
   private pre?: { corpus: CorpusInput | IdCorpus; encoded: EncodedCorpus };
   private vectors?: DenseMatrix;
   private _wv?: KeyedVectors;
   private rng = 0n;
+  /** where the epochs stand (see GloVeSchedule); `partial`: the cost and skipped updates of epoch `done` so far */
+  private sched: GloVeSchedule = { done: 0, total: 0 };
+  private partial = { cost: 0, bad: 0 };
+  /** the records' fingerprint before any shuffle, the shuffle stream when they were counted, shuffles applied since */
+  private co?: CooccurState;
+  /** the records in memory are in the order `co` describes (false after load(): they are counted again) */
+  private recsLive = false;
+  private savable = false;
   private training = false;
   private disposeRequested = false;
   private disposed = false;
@@ -185,6 +208,11 @@ export class GloVe {
     this.alive();
     if (!this._wv) throw new QuantextError('E_EMPTY', 'the model has no vocabulary yet: call buildVocab() or train() first');
     return this._wv;
+  }
+
+  /** Where the epochs stand: `done` of `total`, and `batch` records into epoch `done` for a checkpoint inside it. */
+  get schedule(): GloVeSchedule {
+    return { ...this.sched };
   }
 
   /** Distinct co-occurring pairs counted (0 before the count). */
@@ -326,6 +354,7 @@ export class GloVe {
       this.nrecs = n;
       this.recsCorpus = corpus;
       this.corpusTokens = raw;
+      this.recsHash = recordsHash(mem.rt.arena.u32(ptr, n * 4));
     } finally {
       counter.dispose();
     }
@@ -370,16 +399,34 @@ export class GloVe {
   }
 
   private async trainOnce(corpus: CorpusInput | IdCorpus, options: GloVeTrainOptions): Promise<GloVeTrainResult> {
-    const epochs = options.epochs ?? this.opts.epochs;
-    check(Number.isInteger(epochs) && epochs >= 1 && epochs <= 100000, `epochs must be an integer in [1, 100000], got ${epochs}`, { option: 'epochs' });
+    check(typeof options === 'object' && options !== null, 'train(): options must be an object', { option: 'options' });
+    check(options.resume === undefined || typeof options.resume === 'boolean', `train(): resume must be true or false, got ${String(options.resume)}`, { option: 'resume' });
+    const resume = options.resume === true;
+    let epochs: number, startEpoch = 0, total: number;
+    if (resume) {
+      check(this.sched.done < this.sched.total, `resume: the model's schedule is finished (${this.sched.done} of ${this.sched.total} epochs)`, { option: 'resume' });
+      startEpoch = this.sched.done;
+      total = this.sched.total;
+      epochs = options.epochs ?? total - startEpoch;
+      check(Number.isInteger(epochs) && epochs >= 1 && startEpoch + epochs <= total, `resume: epochs must be an integer in [1, ${total - startEpoch}] (the epochs left), got ${epochs}`, { option: 'epochs' });
+    } else {
+      epochs = options.epochs ?? this.opts.epochs;
+      check(Number.isInteger(epochs) && epochs >= 1 && epochs <= 100000, `epochs must be an integer in [1, 100000], got ${epochs}`, { option: 'epochs' });
+      total = epochs;
+    }
     const t0 = performance.now();
     const mem = await this.memory();
     if (!this.vocab) await this.scanVocab(mem, corpus);
     let cooccurSeconds = 0;
-    if (!this.recs || this.recsCorpus !== corpus) {
+    if (!this.recs || this.recsCorpus !== corpus || (resume && !this.recsLive)) {
       const tc = performance.now();
+      const want = this.co;
+      this.recsLive = false;
       await this.count(mem, corpus);
       cooccurSeconds = (performance.now() - tc) / 1000;
+      if (resume) this.replay(mem, want);
+      else this.co = { pairs: this.nrecs, tokens: this.corpusTokens, hash: this.recsHash, rng0: this.rng, shuffles: 0 };
+      this.recsLive = true;
     }
     const rt = mem.rt, k = rt.kernels, a = rt.arena, o = this.opts;
     const V = this.vocab!.words.length, d = o.vectorSize, n = this.nrecs;
@@ -392,42 +439,76 @@ export class GloVe {
     const rngPtr = blk + per * threads;
     const outOf = (t: number) => blk + t * per + 2 * d * 4;
     const fn = 'glove_train';
+    const chunk = o.batchPairs;
     const g = globalThis as { setImmediate?: (cb: () => void) => unknown };
     const yieldNow = () => new Promise<void>((r) => (g.setImmediate ? g.setImmediate(r) : setTimeout(r, 0)));
     const interval = options.progressInterval ?? 200;
     let lastReport = 0;
     const tTrain = performance.now();
     const epochLoss: number[] = [];
+    const sums = () => {
+      let cost = 0, bad = 0;
+      for (let t = 0; t < threads; t++) {
+        const r = a.f64(outOf(t), 2);
+        cost += r[0];
+        bad += r[1];
+      }
+      return { cost, bad };
+    };
+    let next = 0;
     try {
       for (let e = 0; e < epochs; e++) {
-        new BigUint64Array(a.memory.buffer, rngPtr, 1)[0] = this.rng;
-        k.glove_shuffle(this.recs, n, rngPtr);
-        this.rng = new BigUint64Array(a.memory.buffer, rngPtr, 1)[0];
+        const ge = startEpoch + e;
         for (let t = 0; t < threads; t++) a.f64(outOf(t), 2).fill(0);
-        let next = 0;
+        if (e === 0 && resume && this.sched.batch !== undefined) {
+          // a checkpoint inside this epoch: its shuffle is done and its first records trained
+          next = this.sched.batch;
+          a.f64(outOf(0), 2).set([this.partial.cost, this.partial.bad]);
+        } else {
+          new BigUint64Array(a.memory.buffer, rngPtr, 1)[0] = this.rng;
+          k.glove_shuffle(this.recs, n, rngPtr);
+          this.rng = new BigUint64Array(a.memory.buffer, rngPtr, 1)[0];
+          this.co!.shuffles++;
+          next = 0;
+        }
+        this.sched = { done: ge, total, batch: next };
         const report = (done: number, end: boolean) => {
           const now = performance.now();
           if (!options.onProgress || (!end && now - lastReport < interval)) return;
           lastReport = now;
           const progress = (e + done / n) / epochs;
           const sec = (now - tTrain) / 1000;
-          let loss = 0;
-          for (let t = 0; t < threads; t++) loss += a.f64(outOf(t), 1)[0];
-          options.onProgress({
-            epoch: e, epochs, progress, alpha: o.learningRate, words: Math.round(progress * epochs * this.corpusTokens),
-            wordsPerSecond: sec > 0 ? (progress * epochs * this.corpusTokens) / sec : 0, loss, epochEnd: end || undefined,
-          });
+          const { cost, bad } = sums();
+          // the kernels are idle at an epoch's end, and between chunks with one thread: the state is whole
+          if (end || !pool) {
+            this.sched = end ? { done: ge + 1, total } : { done: ge, total, batch: done };
+            this.partial = end ? { cost: 0, bad: 0 } : { cost, bad };
+            this.savable = true;
+          }
+          try {
+            options.onProgress({
+              epoch: ge, epochs: startEpoch + epochs, progress, alpha: o.learningRate, words: Math.round(progress * epochs * this.corpusTokens),
+              wordsPerSecond: sec > 0 ? (progress * epochs * this.corpusTokens) / sec : 0, loss: cost, epochEnd: end || undefined,
+            });
+          } finally {
+            this.savable = false;
+          }
         };
-        const pace = async () => {
+        const stop = () => {
           if (this.disposeRequested) throw new QuantextError('E_DISPOSED', 'the model was disposed during train()');
-          if (options.signal?.aborted) throw new QuantextError('E_ABORTED', 'training aborted');
+          if (options.signal?.aborted) throw new QuantextError('E_ABORTED', 'training aborted', undefined, { cause: options.signal.reason });
+        };
+        // between chunks: stop, report, let timers run, and stop before the next chunk if that aborted
+        const pace = async () => {
+          stop();
           report(next, false);
           await yieldNow();
+          stop();
         };
         await pace();
         if (!pool) {
           while (next < n) {
-            const m = Math.min(CHUNK, n - next);
+            const m = Math.min(chunk, n - next);
             k[fn](this.recs + next * 16, m, this.params, this.grads, V, d, o.learningRate, o.gradClip, blk, outOf(0));
             next += m;
             if (next < n) await pace();
@@ -435,37 +516,43 @@ export class GloVe {
         } else {
           // Hogwild: each thread takes the next chunk of the shuffled records when it is free
           let failure: unknown;
+          let handed = next;
           const runThread = async (t: number) => {
-            while (next < n && failure === undefined) {
-              const m = Math.min(CHUNK, n - next);
-              const at = next;
-              next += m;
+            while (handed < n && failure === undefined) {
+              const m = Math.min(chunk, n - handed);
+              const at = handed;
+              handed += m;
               await pool.call(t, fn, [this.recs + at * 16, m, this.params, this.grads, V, d, o.learningRate, o.gradClip, blk + t * per, outOf(t)]);
               if (this.disposeRequested || options.signal?.aborted) break;
-              report(next, false);
+              report(handed, false);
             }
           };
           await Promise.all(Array.from({ length: threads }, (_, t) => runThread(t).catch((err) => (failure ??= err))));
+          next = handed; // every chunk handed out has finished
           if (failure !== undefined) throw failure;
           if (next < n) await pace(); // stopped early: says why
         }
-        let loss = 0, bad = 0;
-        for (let t = 0; t < threads; t++) {
-          const r = a.f64(outOf(t), 2);
-          loss += r[0];
-          bad += r[1];
-        }
+        const { cost: loss, bad } = sums();
         epochLoss.push(loss);
         if (bad > 0 || !Number.isFinite(loss)) {
-          throw new QuantextError('E_NAN', `GloVe diverged in epoch ${e + 1}: ${bad} updates were not finite (cost ${loss}); lower learningRate or gradClip`, { epoch: e + 1, nonFinite: bad });
+          throw new QuantextError('E_NAN', `GloVe diverged in epoch ${ge + 1}: ${bad} updates were not finite (cost ${loss}); lower learningRate or gradClip`, { epoch: ge + 1, nonFinite: bad });
         }
+        this.sched = { done: ge + 1, total };
+        this.partial = { cost: 0, bad: 0 };
         report(n, true);
       }
+    } catch (e) {
+      // stopped inside an epoch: the schedule records the records done there, so that { resume: true } continues
+      if (this.sched.batch !== undefined) {
+        this.sched = { ...this.sched, batch: next };
+        this.partial = sums();
+      }
+      throw e;
     } finally {
       mem.free(blk);
       this.epochLoss = epochLoss;
+      if (!this.disposeRequested) this.updateVectors(); // the model stays usable after an abort
     }
-    this.updateVectors();
     const bad = k.find_nonfinite_f32(this.vectors!.ptr, V * d);
     if (bad >= 0) throw new QuantextError('E_NAN', `GloVe: the trained vectors hold a non-finite value (row ${Math.floor(bad / d)})`, { index: bad });
     const seconds = (performance.now() - t0) / 1000;
@@ -474,6 +561,103 @@ export class GloVe {
       words, pairs: n, seconds, cooccurSeconds, wordsPerSecond: words / seconds, epochs, threads, epochLoss,
       loss: epochLoss[epochLoss.length - 1] / n,
     };
+  }
+
+  /**
+   * Resuming on freshly counted records: they must be the checkpoint's (the same fingerprint), then the checkpoint's
+   * shuffles are replayed from the stream's state at counting, which must end where the model's stream stands.
+   */
+  private replay(mem: TrainMemory, want: CooccurState | undefined): void {
+    const fail = (why: string) => {
+      this.recsCorpus = undefined; // counted again by the next call
+      return new QuantextError('E_OPTION', `resume: ${why}: is it the corpus the model was trained on?`, { option: 'resume' });
+    };
+    if (!want) throw fail('the model has no co-occurrence counts to continue from');
+    if (want.pairs !== this.nrecs || want.tokens !== this.corpusTokens || want.hash !== this.recsHash) {
+      throw fail(`this corpus gives ${this.nrecs} co-occurring pairs over ${this.corpusTokens} tokens (fingerprint ${this.recsHash.toString(16)}), the checkpoint's ${want.pairs} over ${want.tokens} (${want.hash.toString(16)})`);
+    }
+    const a = mem.rt.arena, p = mem.alloc(8);
+    try {
+      new BigUint64Array(a.memory.buffer, p, 1)[0] = want.rng0;
+      for (let i = 0; i < want.shuffles; i++) mem.rt.kernels.glove_shuffle(this.recs, this.nrecs, p);
+      const r = new BigUint64Array(a.memory.buffer, p, 1)[0];
+      if (r !== this.rng) throw fail('replaying the checkpoint\'s shuffles does not reach its random state');
+    } finally {
+      mem.free(p);
+    }
+    this.co = { ...want };
+  }
+
+  /**
+   * The whole training state as bytes: vocabulary with counts, W, W̃ and the biases, AdaGrad's squared-gradient
+   * sums, the options, the shuffle stream, the schedule and the co-occurrence records' fingerprint (the records are
+   * counted again on resume). Callable between train() calls, from onProgress at an epoch end (or between chunks with
+   * one thread), and after an abort.
+   */
+  toBytes(): Uint8Array {
+    this.alive();
+    if (!this.vocab || !this.mem) throw new QuantextError('E_EMPTY', 'the model has no vocabulary yet: nothing to save');
+    if (this.training && !this.savable) {
+      throw new QuantextError('E_BUSY', 'train() is running on this model; await it first, or save from onProgress (a checkpoint: at an epoch end, or between chunks with one thread)');
+    }
+    const a = this.mem.rt.arena, V = this.vocab.words.length, n = 2 * V * this.opts.vectorSize + 2 * V;
+    const { tokenizer, ...opts } = this.opts;
+    return encodeGloVe({
+      options: opts, words: this.vocab.words, counts: this.vocab.counts, totalWords: this.vocab.totalWords,
+      totalSentences: this.vocab.totalSentences, rng: this.rng, schedule: this.sched, partial: this.partial, cooccur: this.co,
+      params: a.f32(this.params, n), gradsq: a.f32(this.grads, n),
+    });
+  }
+
+  /** Saves the training state (atomic write: a temporary file, then rename). Load it with {@link GloVe.load}. */
+  async save(path: string | URL): Promise<void> {
+    await writeFileViaHost(path, this.toBytes());
+  }
+
+  /**
+   * Loads a model saved by {@link GloVe.save} (a path, a file: URL or the bytes) to use or to train further
+   * (`train(corpus, { resume: true })` continues an unfinished schedule on the same corpus). `options` may set what
+   * is not saved: `runtime`, `tokenizer`, `workers`. A damaged or foreign file is E_FORMAT.
+   */
+  static async load(source: string | URL | Uint8Array, options: Pick<GloVeOptions, 'runtime' | 'tokenizer' | 'workers'> = {}): Promise<GloVe> {
+    check(typeof options === 'object' && options !== null, 'GloVe.load(): options must be an object', { option: 'options' });
+    for (const k of Object.keys(options)) {
+      check(k === 'runtime' || k === 'tokenizer' || k === 'workers', `GloVe.load(): option '${k}' is saved with the model; only runtime, tokenizer and workers can be given`, { option: k });
+    }
+    const name = source instanceof Uint8Array ? '<bytes>' : String(source);
+    const rec = decodeGloVe(source instanceof Uint8Array ? source : await readModelBytes(source), name);
+    let m: GloVe;
+    try {
+      const given: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(options)) if (x !== undefined) given[k] = x;
+      m = new GloVe({ ...(rec.options as GloVeOptions), ...given });
+    } catch (e) {
+      if (e instanceof QuantextError && e.code === 'E_OPTION' && !Object.keys(options).includes(String(e.details?.option))) {
+        throw new QuantextError('E_FORMAT', `${name}: the saved options are not valid: ${e.message}`, undefined, { cause: e });
+      }
+      throw e;
+    }
+    try {
+      const mem = await m.memory();
+      const index = new Map<string, number>();
+      rec.words.forEach((w, i) => index.set(w, i));
+      let retained = 0;
+      for (const c of rec.counts) retained += c;
+      m.vocab = { words: rec.words, counts: rec.counts, index, totalWords: rec.totalWords, totalSentences: rec.totalSentences, retainedWords: retained };
+      m.allocate(mem);
+      const a = mem.rt.arena;
+      a.f32(m.params, rec.params.length).set(rec.params);
+      a.f32(m.grads, rec.gradsq.length).set(rec.gradsq);
+      m.updateVectors();
+      m.rng = rec.rng;
+      m.sched = rec.schedule;
+      m.partial = rec.partial;
+      m.co = rec.cooccur;
+    } catch (e) {
+      m.dispose();
+      throw e;
+    }
+    return m;
   }
 
   dispose(): void {
