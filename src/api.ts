@@ -46,5 +46,4 @@ export { type FastTextSaveOptions } from './fasttext/keyed.js';
 export { TextClassifier, testModel } from './classify/classifier.js';
 export type { TextClassifierOptions, ClassifierTrainOptions, ClassifierTrainResult, ClassifierData, LabelledText, TestResult, LabelMetrics } from './classify/classifier.js';
 export type { QuantizeOptions, QatInfo, QatTensor } from './classify/classifier.js';
-export * from './compress/index.js';
 export type { Word2VecQuantizeOptions } from './train/word2vec.js';

@@ -2,25 +2,8 @@
 // Workers) has no node:* import; package.json maps "./onnx" to the built files.
 import { describe, expect, test } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-function reachable(entry: string): Set<string> {
-  const seen = new Set<string>();
-  const stack = [join(ROOT, entry)];
-  while (stack.length) {
-    const f = stack.pop()!;
-    if (seen.has(f)) continue;
-    seen.add(f);
-    const src = readFileSync(f, 'utf8');
-    const specs = [...src.matchAll(/(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)].map((m) => m[1]);
-    stack.push(...specs.filter((s) => s.startsWith('.') && s.endsWith('.js')).map((s) => resolve(dirname(f), s.replace(/\.js$/, '.ts'))).filter((p) => existsSync(p)));
-  }
-  return seen;
-}
-const rel = (s: Set<string>) => [...s].map((f) => f.slice(ROOT.length + 1));
+import { join } from 'node:path';
+import { ROOT, reachable, rel } from '../entry-graph.js';
 
 describe('the quantext/onnx entry', () => {
   test('no core entry reaches src/onnx', () => {
