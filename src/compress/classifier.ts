@@ -39,6 +39,7 @@ import { rowNorms, selectEmbeddings, pruneSelection } from './cselect.js';
 import { decodePayload, decodeSortedU32, encodePayload, encodeSortedU32, packFile, unpackFile, type BlobArray } from './cformat.js';
 
 export type CompressedScheme = 'f32' | 'f16' | 'int8' | 'int4' | 'binary' | 'pq';
+const TOKEN_CACHE = 1 << 16;
 const SCHEMES: readonly CompressedScheme[] = ['f32', 'f16', 'int8', 'int4', 'binary', 'pq'];
 
 export interface CompressClassifierOptions {
@@ -523,6 +524,8 @@ export class CompressedClassifier {
   private readonly rowsBuf: number[] = [];
   private readonly hashBuf: number[] = [];
   private readonly hidden: Float32Array;
+  /** token → its hash and input rows (null: a label), so that a repeated token is neither encoded nor hashed again */
+  private readonly tokenCache = new Map<string, { h: number; rows: number[] } | null>();
   private readonly logits: Float32Array;
 
   private constructor(p: Parts, rt: Runtime) {
@@ -690,13 +693,23 @@ export class CompressedClassifier {
     out.length = 0;
     hashes.length = 0;
     const add = (t: string) => {
-      const b = this.enc.encode(t);
-      const h = fnv1a32(b);
-      const row = this.wordRow.get(h);
-      if (row === undefined && t.startsWith('__label__')) return;
-      if (row !== undefined) out.push(row);
-      if (a.maxn > 0 && t !== EOS) computeSubwordsBytes(b, a.minn, a.maxn, a.bucket, nw, out, this.pruneIdx);
-      hashes.push(h | 0);
+      let e = this.tokenCache.get(t);
+      if (e === undefined) {
+        const b = this.enc.encode(t);
+        const h = fnv1a32(b);
+        const row = this.wordRow.get(h);
+        if (row === undefined && t.startsWith('__label__')) e = null;
+        else {
+          const rows: number[] = row !== undefined ? [row] : [];
+          if (a.maxn > 0 && t !== EOS) computeSubwordsBytes(b, a.minn, a.maxn, a.bucket, nw, rows, this.pruneIdx);
+          e = { h: h | 0, rows };
+        }
+        if (this.tokenCache.size >= TOKEN_CACHE) this.tokenCache.clear();
+        this.tokenCache.set(t, e);
+      }
+      if (e === null) return;
+      for (let i = 0; i < e.rows.length; i++) out.push(e.rows[i]);
+      hashes.push(e.h);
     };
     let ended = false;
     for (const t of tokens) {
