@@ -300,7 +300,8 @@ export async function compressClassifier(source: TextClassifier | FastTextModel,
     const qin = qatInfo ? { scales: order ? Float32Array.from(order, (r) => qatInfo.input.scales[r]) : qatInfo.input.scales, bits: qatInfo.bits } : undefined;
     inQ = quantizeTable(inputX, nIn, dim, inScheme, o, rt, o.retrain && order ? undefined : qin);
     if (trainer && inScheme !== 'f32') {
-      (trainer.model.input as DenseMatrix).data().set(decodeAll(inQ.table));
+      const deq = decodeAll(inQ.table); // before the view: decoding may allocate
+      (trainer.model.input as DenseMatrix).data().set(deq);
       await trainer.train(o.data!, { freezeInput: true });
       outputX = rowsOf(trainer.model.output as DenseMatrix, null);
     }

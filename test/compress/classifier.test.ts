@@ -165,6 +165,22 @@ describe('schemes on a synthetic task with a known answer', () => {
     await expect(compressClassifier(clf, { retrain: true })).rejects.toMatchObject({ code: 'E_OPTION' });
   });
 
+  it('without cutoff, f32 tables predict what the float classifier predicts (softmax; ns: an exact sigmoid per label, the 512-entry sigmoid table of fastText (steps of 16/512) is within 1e-2); hs is E_UNSUPPORTED', async () => {
+    for (const loss of ['softmax', 'ns'] as const) {
+      const f = keep(new TextClassifier({ dim: 8, epochs: 4, lr: 0.3, seed: 5, wordNgrams: 2, bucket: 200, loss }));
+      await f.train(lines(train));
+      const c = keep(await compressClassifier(f, { input: 'f32' }));
+      for (const d of held.slice(0, 80)) {
+        const want = f.predict(d.text, -1), got = c.predict(d.text, -1);
+        expect(got.map((g) => g[0])).toEqual(want.map((w) => w[0]));
+        got.forEach(([, p], i) => expect(Math.abs(p + 1e-5 - want[i][1]), `${loss} ${d.text} ${JSON.stringify(got)} ${JSON.stringify(want)}`).toBeLessThan(loss === 'ns' ? 1e-2 : 1e-5));
+      }
+    }
+    const h = keep(new TextClassifier({ dim: 4, epochs: 1, loss: 'hs' }));
+    await h.train(lines(train.slice(0, 50)));
+    await expect(compressClassifier(h)).rejects.toMatchObject({ code: 'E_UNSUPPORTED' });
+  });
+
   it('bad options are E_OPTION', async () => {
     await expect(compressClassifier(clf, { input: 'int3' as never })).rejects.toMatchObject({ code: 'E_OPTION' });
     await expect(compressClassifier(clf, { foo: 1 } as never)).rejects.toMatchObject({ code: 'E_OPTION' });
