@@ -207,7 +207,7 @@ describe('QAT tables are stored exactly', () => {
   }
 });
 
-describe('builds: SIMD and scalar give identical predictions', () => {
+describe('builds: SIMD and scalar (plain and shared memory) give identical predictions', () => {
   it('int8 / int4 / binary / pq tables, files loaded in both builds', async () => {
     const simd = await rtFor('simd'), scalar = await rtFor('scalar');
     const clf = keep(new TextClassifier({ dim: 16, epochs: 5, lr: 0.5, seed: 9, wordNgrams: 2, bucket: 500, runtime: simd }));
@@ -215,10 +215,12 @@ describe('builds: SIMD and scalar give identical predictions', () => {
     for (const [input, output] of [['int8', 'int8'], ['int4', 'f32'], ['binary', 'binary'], ['pq', 'f32'], ['f16', 'f16']] as const) {
       const c = keep(await compressClassifier(clf, { input, output, cutoff: 700 }));
       const a = keep(await CompressedClassifier.load(c.toBytes(), { rt: simd }));
-      const b = keep(await CompressedClassifier.load(c.toBytes(), { rt: scalar }));
-      for (const d of held.slice(0, 80)) {
-        const pa = a.predict(d.text, -1), pb = b.predict(d.text, -1);
-        expect(pb, `${input} / ${output}: ${d.text}`).toEqual(pa);
+      for (const build of ['scalar', 'simd-mt', 'scalar-mt'] as const) {
+        const b = keep(await CompressedClassifier.load(c.toBytes(), { rt: build === 'scalar' ? scalar : await rtFor(build) }));
+        for (const d of held.slice(0, 80)) {
+          const pa = a.predict(d.text, -1), pb = b.predict(d.text, -1);
+          expect(pb, `${build} ${input} / ${output}: ${d.text}`).toEqual(pa);
+        }
       }
     }
   });
