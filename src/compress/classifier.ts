@@ -441,7 +441,7 @@ function unpackBits(bits: Uint8Array, rows: number, cols: number): Uint8Array {
   return out;
 }
 
-function tableFrom(prefix: string, meta: Record<string, unknown>, blobs: Record<string, BlobArray>, blobAt: Record<string, number>, rt: Runtime, name: string): Matrix {
+function tableFrom(prefix: string, meta: Record<string, unknown>, blobs: Record<string, BlobArray>, blobAt: Record<string, number>, rt: Runtime, name: string, shape: [number, number]): Matrix {
   const bad = (msg: string, at = 4): never => {
     throw new QuantextError('E_FORMAT', `${name}: ${prefix}: ${msg} (at byte ${at})`, { file: name, offset: at });
   };
@@ -450,6 +450,8 @@ function tableFrom(prefix: string, meta: Record<string, unknown>, blobs: Record<
   if (!SCHEMES.includes(scheme)) bad(`unknown scheme ${JSON.stringify(meta.scheme)}`);
   const rows = meta.rows as number, cols = meta.cols as number;
   if (!(Number.isSafeInteger(rows) && rows >= 0 && Number.isSafeInteger(cols) && cols >= 1 && cols <= 1 << 16)) bad(`invalid shape ${String(rows)}×${String(cols)}`);
+  // checked before anything is allocated
+  if (rows !== shape[0] || cols !== shape[1]) bad(`the table is ${rows}×${cols}; the model needs ${shape[0]}×${shape[1]}`);
   if (scheme === 'f32') {
     const x = blobs[`${prefix}.data`];
     if (!(x instanceof Float32Array) || x.length !== rows * cols) bad(`the f32 data must be ${rows}×${cols} floats`, blobAt[`${prefix}.data`] ?? 4);
@@ -474,6 +476,8 @@ function tableFrom(prefix: string, meta: Record<string, unknown>, blobs: Record<
     const [k, type] = f.split(':');
     if ((rec[k] as object)?.constructor?.name !== type) bad(`field '${k}' must be a ${type}`, blobAt[`${prefix}.${k}`] ?? 4);
   }
+  const codeLen = key === 'int8' || key === 'uint8' || key === 'fp16' || key === 'bf16' ? rows * cols : key === 'int4' ? rows * ((cols + 1) >> 1) : -1;
+  if (codeLen >= 0 && (rec.codes as ArrayLike<number>).length !== codeLen) bad(`${(rec.codes as ArrayLike<number>).length} codes for a ${rows}×${cols} ${key} table (${codeLen} expected)`, blobAt[`${prefix}.codes`]);
   if (rec.center !== undefined && !(rec.center instanceof Float32Array)) bad("field 'center' must be a Float32Array", blobAt[`${prefix}.center`] ?? 4);
   if (key === 'binary') {
     const bits = rec.codes as Uint8Array;
@@ -645,9 +649,9 @@ export class CompressedClassifier {
     const nrows = nwords + (buckets ? buckets.length : a.maxn > 0 || a.wordNgrams > 1 ? a.bucket : 0);
     let input: Matrix | undefined, output: Matrix | undefined;
     try {
-      input = tableFrom('input', meta.input as Record<string, unknown>, blobs, blobAt, rt, name);
+      input = tableFrom('input', meta.input as Record<string, unknown>, blobs, blobAt, rt, name, [nrows, a.dim]);
       if (input.rows !== nrows || input.cols !== a.dim) bad(`the input table is ${input.rows}×${input.cols}; ${nwords} words and ${nrows - nwords} n-gram rows of dim ${a.dim} need ${nrows}×${a.dim}`);
-      output = tableFrom('output', meta.output as Record<string, unknown>, blobs, blobAt, rt, name);
+      output = tableFrom('output', meta.output as Record<string, unknown>, blobs, blobAt, rt, name, [labels.length, a.dim]);
       if (output.rows !== labels.length || output.cols !== a.dim) bad(`the output table is ${output.rows}×${output.cols}; ${labels.length} labels × dim ${a.dim} expected`);
     } catch (e) {
       input?.dispose();

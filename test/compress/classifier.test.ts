@@ -14,7 +14,7 @@ import { FastTextDictionary, fastTextTokens } from '../../src/fasttext/dictionar
 import { DenseMatrix } from '../../src/vectors/matrix.js';
 import { QuantextError } from '../../src/errors.js';
 import { compressClassifier, CompressedClassifier, selectEmbeddings, pruneSelection, rowNorms, type CompressedScheme } from '../../src/compress/classifier.js';
-import { encodeSortedU32, decodeSortedU32 } from '../../src/compress/cformat.js';
+import { encodeSortedU32, decodeSortedU32, decodePayload, encodePayload, packFile, unpackFile } from '../../src/compress/cformat.js';
 import { rtFor, rng } from '../helpers.js';
 import { synthetic } from '../classify/data.js';
 
@@ -271,6 +271,31 @@ describe('file format', () => {
     const z = bytes.slice();
     for (let i = 16; i < z.length; i += 7) z[i] ^= 0x5a;
     await expect(CompressedClassifier.load(z)).rejects.toMatchObject({ code: 'E_FORMAT' });
+  });
+
+  it('consistent-looking headers with wrong shapes or huge sizes are E_FORMAT before anything is allocated', async () => {
+    const { meta, blobs } = decodePayload(await unpackFile(c.toBytes(), 't'), 't');
+    const edit = async (f: (m: any) => void) => {
+      const m = JSON.parse(JSON.stringify(meta));
+      f(m);
+      delete m.blobs;
+      return packFile(encodePayload(m, blobs), true);
+    };
+    for (const f of [
+      (m: any) => (m.input.rows = 1e9),
+      (m: any) => ((m.args.bucket = 2 ** 31 - 1), (m.nbuckets = -1)),
+      (m: any) => (m.args.dim = 5),
+      (m: any) => (m.labels = ['__label__a']),
+      (m: any) => (m.input.scheme = 'int4'),
+      (m: any) => (m.output.scheme = 'pq'),
+      (m: any) => (m.nwords = m.nwords + 1),
+      (m: any) => (m.args.loss = 'hs'),
+      (m: any) => (m.format = 'x'),
+    ]) {
+      await expect(CompressedClassifier.load(await edit(f))).rejects.toMatchObject({ code: 'E_FORMAT', details: expect.objectContaining({ offset: expect.any(Number) }) });
+    }
+    // the unedited payload loads
+    keep(await CompressedClassifier.load(await edit(() => undefined)));
   });
 
   it('every single-byte corruption of a plain file is E_FORMAT or a model that predicts finite probabilities, never a trap', async () => {
