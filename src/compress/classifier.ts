@@ -40,6 +40,12 @@ import { decodePayload, decodeSortedU32, encodePayload, encodeSortedU32, packFil
 
 export type CompressedScheme = 'f32' | 'f16' | 'int8' | 'int4' | 'binary' | 'pq';
 const TOKEN_CACHE = 1 << 16;
+const EOS_HASH = fnv1a32(new TextEncoder().encode(EOS));
+const LABEL_PREFIX = new TextEncoder().encode('__label__');
+function isLabelPrefix(b: Uint8Array, s: number): boolean {
+  for (let k = 0; k < LABEL_PREFIX.length; k++) if (b[s + k] !== LABEL_PREFIX[k]) return false;
+  return true;
+}
 const SCHEMES: readonly CompressedScheme[] = ['f32', 'f16', 'int8', 'int4', 'binary', 'pq'];
 
 export interface CompressClassifierOptions {
@@ -729,6 +735,53 @@ export class CompressedClassifier {
     return out;
   }
 
+  /**
+   * lineRows over the UTF-8 bytes of one line, split as fastText's readWord splits (space, \t, \n, \v, \f, \r,
+   * NUL): each token hashed from its bytes, no string per token.
+   */
+  private lineRowsBytes(b: Uint8Array): number[] {
+    const out = this.rowsBuf, hashes = this.hashBuf, a = this.p.args, nw = this.p.hashes.length;
+    out.length = 0;
+    hashes.length = 0;
+    const n = b.length;
+    let ended = false;
+    let i = 0;
+    while (i < n) {
+      let c = b[i];
+      if (c === 32 || (c >= 9 && c <= 13) || c === 0) {
+        i++;
+        continue;
+      }
+      const s = i;
+      let h = 2166136261;
+      while (i < n) {
+        c = b[i];
+        if (c === 32 || (c >= 9 && c <= 13) || c === 0) break;
+        h = Math.imul(h ^ ((c << 24) >> 24), 16777619);
+        i++;
+      }
+      h >>>= 0;
+      const len = i - s;
+      const eos = len === 4 && b[s] === 0x3c && b[s + 1] === 0x2f && b[s + 2] === 0x73 && b[s + 3] === 0x3e;
+      const row = this.wordRow.get(h);
+      if (row === undefined && len >= 9 && isLabelPrefix(b, s)) continue;
+      if (row !== undefined) out.push(row);
+      if (a.maxn > 0 && !eos) computeSubwordsBytes(b.subarray(s, i), a.minn, a.maxn, a.bucket, nw, out, this.pruneIdx);
+      hashes.push(h | 0);
+      if (eos) {
+        ended = true;
+        break;
+      }
+    }
+    if (!ended) {
+      const row = this.wordRow.get(EOS_HASH);
+      if (row !== undefined) out.push(row);
+      hashes.push(EOS_HASH | 0);
+    }
+    wordNgramRows(hashes, a.wordNgrams, a.bucket, nw, out, this.pruneIdx);
+    return out;
+  }
+
   /** Label probabilities of rows (empty when there are none: fastText predicts nothing then). */
   private scores(rows: number[]): Float32Array | undefined {
     if (rows.length === 0) return undefined;
@@ -759,7 +812,7 @@ export class CompressedClassifier {
     this.alive();
     if (typeof text !== 'string') throw new QuantextError('E_OPTION', 'predict: the text must be a string');
     this.checkK(k, threshold);
-    return this.top(this.scores(this.lineRows(fastTextTokens(text))), k, threshold);
+    return this.top(this.scores(this.lineRowsBytes(this.enc.encode(text))), k, threshold);
   }
 
   predictBatch(texts: readonly string[], k = 1, threshold = 0): LabelProbability[][] {

@@ -102,7 +102,8 @@ describe('cutoff: fastText selectEmbeddings + Dictionary::prune', () => {
     expect(c.rows.words + c.rows.ngrams).toBe(cutoff);
     expect(c.rows.words).toBe(rp.nwords);
     let differs = 0;
-    for (const doc of [...held.slice(0, 150), { text: 'key0x1 unseenword w3 w4', label: 'c0' }, { text: 'zzz', label: 'c0' }]) {
+    for (const doc of [...held.slice(0, 150), { text: 'key0x1 unseenword w3 w4', label: 'c0' }, { text: 'zzz', label: 'c0' },
+      ...['key0x1\tw3\u000bw4  w5\f\r', 'w1 </s> key1x1 key1x2', '__label__c1 key1x2 w2 __label__zz', 'héllo wörld key2x3 日本', '\u0000key0x2\u0000w9', '  ', '</s>'].map((text) => ({ text, label: 'c0' }))]) {
       const want = ref.predictTokens(fastTextTokens(doc.text), -1);
       const got = c.predict(doc.text, -1);
       expect(got.map((g) => g[0]).slice(0, 1)).toEqual(want.map((w) => w[0]).slice(0, 1));
