@@ -39,6 +39,13 @@ import { rowNorms, selectEmbeddings, pruneSelection } from './cselect.js';
 import { decodePayload, decodeSortedU32, encodePayload, encodeSortedU32, packFile, unpackFile, type BlobArray } from './cformat.js';
 
 export type CompressedScheme = 'f32' | 'f16' | 'int8' | 'int4' | 'binary' | 'pq';
+const TOKEN_CACHE = 1 << 16;
+const EOS_HASH = fnv1a32(new TextEncoder().encode(EOS));
+const LABEL_PREFIX = new TextEncoder().encode('__label__');
+function isLabelPrefix(b: Uint8Array, s: number): boolean {
+  for (let k = 0; k < LABEL_PREFIX.length; k++) if (b[s + k] !== LABEL_PREFIX[k]) return false;
+  return true;
+}
 const SCHEMES: readonly CompressedScheme[] = ['f32', 'f16', 'int8', 'int4', 'binary', 'pq'];
 
 export interface CompressClassifierOptions {
@@ -299,7 +306,8 @@ export async function compressClassifier(source: TextClassifier | FastTextModel,
     const qin = qatInfo ? { scales: order ? Float32Array.from(order, (r) => qatInfo.input.scales[r]) : qatInfo.input.scales, bits: qatInfo.bits } : undefined;
     inQ = quantizeTable(inputX, nIn, dim, inScheme, o, rt, o.retrain && order ? undefined : qin);
     if (trainer && inScheme !== 'f32') {
-      (trainer.model.input as DenseMatrix).data().set(decodeAll(inQ.table));
+      const deq = decodeAll(inQ.table); // before the view: decoding may allocate
+      (trainer.model.input as DenseMatrix).data().set(deq);
       await trainer.train(o.data!, { freezeInput: true });
       outputX = rowsOf(trainer.model.output as DenseMatrix, null);
     }
@@ -439,7 +447,7 @@ function unpackBits(bits: Uint8Array, rows: number, cols: number): Uint8Array {
   return out;
 }
 
-function tableFrom(prefix: string, meta: Record<string, unknown>, blobs: Record<string, BlobArray>, blobAt: Record<string, number>, rt: Runtime, name: string): Matrix {
+function tableFrom(prefix: string, meta: Record<string, unknown>, blobs: Record<string, BlobArray>, blobAt: Record<string, number>, rt: Runtime, name: string, shape: [number, number]): Matrix {
   const bad = (msg: string, at = 4): never => {
     throw new QuantextError('E_FORMAT', `${name}: ${prefix}: ${msg} (at byte ${at})`, { file: name, offset: at });
   };
@@ -448,6 +456,8 @@ function tableFrom(prefix: string, meta: Record<string, unknown>, blobs: Record<
   if (!SCHEMES.includes(scheme)) bad(`unknown scheme ${JSON.stringify(meta.scheme)}`);
   const rows = meta.rows as number, cols = meta.cols as number;
   if (!(Number.isSafeInteger(rows) && rows >= 0 && Number.isSafeInteger(cols) && cols >= 1 && cols <= 1 << 16)) bad(`invalid shape ${String(rows)}×${String(cols)}`);
+  // checked before anything is allocated
+  if (rows !== shape[0] || cols !== shape[1]) bad(`the table is ${rows}×${cols}; the model needs ${shape[0]}×${shape[1]}`);
   if (scheme === 'f32') {
     const x = blobs[`${prefix}.data`];
     if (!(x instanceof Float32Array) || x.length !== rows * cols) bad(`the f32 data must be ${rows}×${cols} floats`, blobAt[`${prefix}.data`] ?? 4);
@@ -472,6 +482,8 @@ function tableFrom(prefix: string, meta: Record<string, unknown>, blobs: Record<
     const [k, type] = f.split(':');
     if ((rec[k] as object)?.constructor?.name !== type) bad(`field '${k}' must be a ${type}`, blobAt[`${prefix}.${k}`] ?? 4);
   }
+  const codeLen = key === 'int8' || key === 'uint8' || key === 'fp16' || key === 'bf16' ? rows * cols : key === 'int4' ? rows * ((cols + 1) >> 1) : -1;
+  if (codeLen >= 0 && (rec.codes as ArrayLike<number>).length !== codeLen) bad(`${(rec.codes as ArrayLike<number>).length} codes for a ${rows}×${cols} ${key} table (${codeLen} expected)`, blobAt[`${prefix}.codes`]);
   if (rec.center !== undefined && !(rec.center instanceof Float32Array)) bad("field 'center' must be a Float32Array", blobAt[`${prefix}.center`] ?? 4);
   if (key === 'binary') {
     const bits = rec.codes as Uint8Array;
@@ -523,6 +535,8 @@ export class CompressedClassifier {
   private readonly rowsBuf: number[] = [];
   private readonly hashBuf: number[] = [];
   private readonly hidden: Float32Array;
+  /** token → its hash and input rows (null: a label), so that a repeated token is neither encoded nor hashed again */
+  private readonly tokenCache = new Map<string, { h: number; rows: number[] } | null>();
   private readonly logits: Float32Array;
 
   private constructor(p: Parts, rt: Runtime) {
@@ -641,9 +655,9 @@ export class CompressedClassifier {
     const nrows = nwords + (buckets ? buckets.length : a.maxn > 0 || a.wordNgrams > 1 ? a.bucket : 0);
     let input: Matrix | undefined, output: Matrix | undefined;
     try {
-      input = tableFrom('input', meta.input as Record<string, unknown>, blobs, blobAt, rt, name);
+      input = tableFrom('input', meta.input as Record<string, unknown>, blobs, blobAt, rt, name, [nrows, a.dim]);
       if (input.rows !== nrows || input.cols !== a.dim) bad(`the input table is ${input.rows}×${input.cols}; ${nwords} words and ${nrows - nwords} n-gram rows of dim ${a.dim} need ${nrows}×${a.dim}`);
-      output = tableFrom('output', meta.output as Record<string, unknown>, blobs, blobAt, rt, name);
+      output = tableFrom('output', meta.output as Record<string, unknown>, blobs, blobAt, rt, name, [labels.length, a.dim]);
       if (output.rows !== labels.length || output.cols !== a.dim) bad(`the output table is ${output.rows}×${output.cols}; ${labels.length} labels × dim ${a.dim} expected`);
     } catch (e) {
       input?.dispose();
@@ -690,13 +704,23 @@ export class CompressedClassifier {
     out.length = 0;
     hashes.length = 0;
     const add = (t: string) => {
-      const b = this.enc.encode(t);
-      const h = fnv1a32(b);
-      const row = this.wordRow.get(h);
-      if (row === undefined && t.startsWith('__label__')) return;
-      if (row !== undefined) out.push(row);
-      if (a.maxn > 0 && t !== EOS) computeSubwordsBytes(b, a.minn, a.maxn, a.bucket, nw, out, this.pruneIdx);
-      hashes.push(h | 0);
+      let e = this.tokenCache.get(t);
+      if (e === undefined) {
+        const b = this.enc.encode(t);
+        const h = fnv1a32(b);
+        const row = this.wordRow.get(h);
+        if (row === undefined && t.startsWith('__label__')) e = null;
+        else {
+          const rows: number[] = row !== undefined ? [row] : [];
+          if (a.maxn > 0 && t !== EOS) computeSubwordsBytes(b, a.minn, a.maxn, a.bucket, nw, rows, this.pruneIdx);
+          e = { h: h | 0, rows };
+        }
+        if (this.tokenCache.size >= TOKEN_CACHE) this.tokenCache.clear();
+        this.tokenCache.set(t, e);
+      }
+      if (e === null) return;
+      for (let i = 0; i < e.rows.length; i++) out.push(e.rows[i]);
+      hashes.push(e.h);
     };
     let ended = false;
     for (const t of tokens) {
@@ -707,6 +731,53 @@ export class CompressedClassifier {
       }
     }
     if (eos && !ended) add(EOS);
+    wordNgramRows(hashes, a.wordNgrams, a.bucket, nw, out, this.pruneIdx);
+    return out;
+  }
+
+  /**
+   * lineRows over the UTF-8 bytes of one line, split as fastText's readWord splits (space, \t, \n, \v, \f, \r,
+   * NUL): each token hashed from its bytes, no string per token.
+   */
+  private lineRowsBytes(b: Uint8Array): number[] {
+    const out = this.rowsBuf, hashes = this.hashBuf, a = this.p.args, nw = this.p.hashes.length;
+    out.length = 0;
+    hashes.length = 0;
+    const n = b.length;
+    let ended = false;
+    let i = 0;
+    while (i < n) {
+      let c = b[i];
+      if (c === 32 || (c >= 9 && c <= 13) || c === 0) {
+        i++;
+        continue;
+      }
+      const s = i;
+      let h = 2166136261;
+      while (i < n) {
+        c = b[i];
+        if (c === 32 || (c >= 9 && c <= 13) || c === 0) break;
+        h = Math.imul(h ^ ((c << 24) >> 24), 16777619);
+        i++;
+      }
+      h >>>= 0;
+      const len = i - s;
+      const eos = len === 4 && b[s] === 0x3c && b[s + 1] === 0x2f && b[s + 2] === 0x73 && b[s + 3] === 0x3e;
+      const row = this.wordRow.get(h);
+      if (row === undefined && len >= 9 && isLabelPrefix(b, s)) continue;
+      if (row !== undefined) out.push(row);
+      if (a.maxn > 0 && !eos) computeSubwordsBytes(b.subarray(s, i), a.minn, a.maxn, a.bucket, nw, out, this.pruneIdx);
+      hashes.push(h | 0);
+      if (eos) {
+        ended = true;
+        break;
+      }
+    }
+    if (!ended) {
+      const row = this.wordRow.get(EOS_HASH);
+      if (row !== undefined) out.push(row);
+      hashes.push(EOS_HASH | 0);
+    }
     wordNgramRows(hashes, a.wordNgrams, a.bucket, nw, out, this.pruneIdx);
     return out;
   }
@@ -741,7 +812,7 @@ export class CompressedClassifier {
     this.alive();
     if (typeof text !== 'string') throw new QuantextError('E_OPTION', 'predict: the text must be a string');
     this.checkK(k, threshold);
-    return this.top(this.scores(this.lineRows(fastTextTokens(text))), k, threshold);
+    return this.top(this.scores(this.lineRowsBytes(this.enc.encode(text))), k, threshold);
   }
 
   predictBatch(texts: readonly string[], k = 1, threshold = 0): LabelProbability[][] {

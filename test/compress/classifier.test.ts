@@ -14,7 +14,7 @@ import { FastTextDictionary, fastTextTokens } from '../../src/fasttext/dictionar
 import { DenseMatrix } from '../../src/vectors/matrix.js';
 import { QuantextError } from '../../src/errors.js';
 import { compressClassifier, CompressedClassifier, selectEmbeddings, pruneSelection, rowNorms, type CompressedScheme } from '../../src/compress/classifier.js';
-import { encodeSortedU32, decodeSortedU32 } from '../../src/compress/cformat.js';
+import { encodeSortedU32, decodeSortedU32, decodePayload, encodePayload, packFile, unpackFile } from '../../src/compress/cformat.js';
 import { rtFor, rng } from '../helpers.js';
 import { synthetic } from '../classify/data.js';
 
@@ -102,7 +102,8 @@ describe('cutoff: fastText selectEmbeddings + Dictionary::prune', () => {
     expect(c.rows.words + c.rows.ngrams).toBe(cutoff);
     expect(c.rows.words).toBe(rp.nwords);
     let differs = 0;
-    for (const doc of [...held.slice(0, 150), { text: 'key0x1 unseenword w3 w4', label: 'c0' }, { text: 'zzz', label: 'c0' }]) {
+    for (const doc of [...held.slice(0, 150), { text: 'key0x1 unseenword w3 w4', label: 'c0' }, { text: 'zzz', label: 'c0' },
+      ...['key0x1\tw3\u000bw4  w5\f\r', 'w1 </s> key1x1 key1x2', '__label__c1 key1x2 w2 __label__zz', 'héllo wörld key2x3 日本', '\u0000key0x2\u0000w9', '  ', '</s>'].map((text) => ({ text, label: 'c0' }))]) {
       const want = ref.predictTokens(fastTextTokens(doc.text), -1);
       const got = c.predict(doc.text, -1);
       expect(got.map((g) => g[0]).slice(0, 1)).toEqual(want.map((w) => w[0]).slice(0, 1));
@@ -165,6 +166,22 @@ describe('schemes on a synthetic task with a known answer', () => {
     await expect(compressClassifier(clf, { retrain: true })).rejects.toMatchObject({ code: 'E_OPTION' });
   });
 
+  it('without cutoff, f32 tables predict what the float classifier predicts (softmax; ns: an exact sigmoid per label, the 512-entry sigmoid table of fastText (steps of 16/512) is within 1e-2); hs is E_UNSUPPORTED', async () => {
+    for (const loss of ['softmax', 'ns'] as const) {
+      const f = keep(new TextClassifier({ dim: 8, epochs: 4, lr: 0.3, seed: 5, wordNgrams: 2, bucket: 200, loss }));
+      await f.train(lines(train));
+      const c = keep(await compressClassifier(f, { input: 'f32' }));
+      for (const d of held.slice(0, 80)) {
+        const want = f.predict(d.text, -1), got = c.predict(d.text, -1);
+        expect(got.map((g) => g[0])).toEqual(want.map((w) => w[0]));
+        got.forEach(([, p], i) => expect(Math.abs(p + 1e-5 - want[i][1]), `${loss} ${d.text} ${JSON.stringify(got)} ${JSON.stringify(want)}`).toBeLessThan(loss === 'ns' ? 1e-2 : 1e-5));
+      }
+    }
+    const h = keep(new TextClassifier({ dim: 4, epochs: 1, loss: 'hs' }));
+    await h.train(lines(train.slice(0, 50)));
+    await expect(compressClassifier(h)).rejects.toMatchObject({ code: 'E_UNSUPPORTED' });
+  });
+
   it('bad options are E_OPTION', async () => {
     await expect(compressClassifier(clf, { input: 'int3' as never })).rejects.toMatchObject({ code: 'E_OPTION' });
     await expect(compressClassifier(clf, { foo: 1 } as never)).rejects.toMatchObject({ code: 'E_OPTION' });
@@ -191,7 +208,7 @@ describe('QAT tables are stored exactly', () => {
   }
 });
 
-describe('builds: SIMD and scalar give identical predictions', () => {
+describe('builds: SIMD and scalar (plain and shared memory) give identical predictions', () => {
   it('int8 / int4 / binary / pq tables, files loaded in both builds', async () => {
     const simd = await rtFor('simd'), scalar = await rtFor('scalar');
     const clf = keep(new TextClassifier({ dim: 16, epochs: 5, lr: 0.5, seed: 9, wordNgrams: 2, bucket: 500, runtime: simd }));
@@ -199,10 +216,12 @@ describe('builds: SIMD and scalar give identical predictions', () => {
     for (const [input, output] of [['int8', 'int8'], ['int4', 'f32'], ['binary', 'binary'], ['pq', 'f32'], ['f16', 'f16']] as const) {
       const c = keep(await compressClassifier(clf, { input, output, cutoff: 700 }));
       const a = keep(await CompressedClassifier.load(c.toBytes(), { rt: simd }));
-      const b = keep(await CompressedClassifier.load(c.toBytes(), { rt: scalar }));
-      for (const d of held.slice(0, 80)) {
-        const pa = a.predict(d.text, -1), pb = b.predict(d.text, -1);
-        expect(pb, `${input} / ${output}: ${d.text}`).toEqual(pa);
+      for (const build of ['scalar', 'simd-mt', 'scalar-mt'] as const) {
+        const b = keep(await CompressedClassifier.load(c.toBytes(), { rt: build === 'scalar' ? scalar : await rtFor(build) }));
+        for (const d of held.slice(0, 80)) {
+          const pa = a.predict(d.text, -1), pb = b.predict(d.text, -1);
+          expect(pb, `${build} ${input} / ${output}: ${d.text}`).toEqual(pa);
+        }
       }
     }
   });
@@ -253,6 +272,31 @@ describe('file format', () => {
     const z = bytes.slice();
     for (let i = 16; i < z.length; i += 7) z[i] ^= 0x5a;
     await expect(CompressedClassifier.load(z)).rejects.toMatchObject({ code: 'E_FORMAT' });
+  });
+
+  it('consistent-looking headers with wrong shapes or huge sizes are E_FORMAT before anything is allocated', async () => {
+    const { meta, blobs } = decodePayload(await unpackFile(c.toBytes(), 't'), 't');
+    const edit = async (f: (m: any) => void) => {
+      const m = JSON.parse(JSON.stringify(meta));
+      f(m);
+      delete m.blobs;
+      return packFile(encodePayload(m, blobs), true);
+    };
+    for (const f of [
+      (m: any) => (m.input.rows = 1e9),
+      (m: any) => ((m.args.bucket = 2 ** 31 - 1), (m.nbuckets = -1)),
+      (m: any) => (m.args.dim = 5),
+      (m: any) => (m.labels = ['__label__a']),
+      (m: any) => (m.input.scheme = 'int4'),
+      (m: any) => (m.output.scheme = 'pq'),
+      (m: any) => (m.nwords = m.nwords + 1),
+      (m: any) => (m.args.loss = 'hs'),
+      (m: any) => (m.format = 'x'),
+    ]) {
+      await expect(CompressedClassifier.load(await edit(f))).rejects.toMatchObject({ code: 'E_FORMAT', details: expect.objectContaining({ offset: expect.any(Number) }) });
+    }
+    // the unedited payload loads
+    keep(await CompressedClassifier.load(await edit(() => undefined)));
   });
 
   it('every single-byte corruption of a plain file is E_FORMAT or a model that predicts finite probabilities, never a trap', async () => {
