@@ -34,7 +34,7 @@ function parse(args, quick) {
 
 export async function run(ctx) {
   const o = parse(ctx.args ?? [], ctx.quick);
-  const api = await import(pathToFileURL(join(ctx.repoDir, 'dist', 'index.node.js')).href);
+  const api = { ...(await import(pathToFileURL(join(ctx.repoDir, 'dist', 'index.node.js')).href)), ...(await import(pathToFileURL(join(ctx.repoDir, 'dist', 'compress', 'index.node.js')).href)) };
   await api.init();
   const data = resolve(o.data ?? join(ctx.repoDir, '..', 'shared', 'data', 'spam'));
   const train = join(data, 'train.txt'), test = join(data, 'test.txt');
