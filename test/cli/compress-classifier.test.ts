@@ -68,7 +68,8 @@ describe('quantext compress MODEL --train --test', () => {
     expect(j.size).toBe(want.size);
     expect(statSync(join(dir, 'small.bin')).size).toBe(j.size);
     // the saved model: loads, and its P@1 counted here from its predictions is the reported precision
-    const { init, CompressedClassifier } = await import('../../dist/index.node.js');
+    const { init } = await import('../../dist/index.node.js');
+    const { CompressedClassifier } = await import('../../dist/compress/index.node.js');
     await init();
     const cc = await CompressedClassifier.load(join(dir, 'small.bin'));
     let right = 0, n = 0;
