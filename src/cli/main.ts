@@ -144,18 +144,24 @@ cli
   });
 
 cli
-  .command('predict <model> [input]', 'fastText supervised model (.bin/.ftz): labels of each line of FILE (or - / stdin), as `fasttext predict`')
+  .command('predict <model> [input]', 'fastText supervised model (.bin/.ftz) or a compressed classifier (quantext compress): labels of each line of FILE (or - / stdin), as `fasttext predict`')
   .option('--k <n>', 'how many labels per line (-1: all)', { default: 1 })
   .option('--prob', 'print each label\'s probability (as `fasttext predict-prob`)')
   .option('--threshold <t>', 'leave out labels below this probability', { default: 0 })
   .action(async (modelPath: string, input: string | undefined, o) => {
     const { predictCommand } = await import('./predict.js');
+    const { isCompressedClassifier, predictCompressed } = await import('./compressed.js');
     await init();
-    const model = await loadFastTextModel(String(modelPath));
     const src = input === undefined || input === '-' ? process.stdin : String(input);
-    const s = await predictCommand(model, src, o, (t) => process.stdout.write(t));
+    const write = (t: string) => process.stdout.write(t);
+    let s;
+    if (isCompressedClassifier(String(modelPath))) s = await predictCompressed(String(modelPath), src, o, write);
+    else {
+      const model = await loadFastTextModel(String(modelPath));
+      s = await predictCommand(model, src, o, write);
+      model.dispose();
+    }
     if (json) process.stderr.write(JSON.stringify({ n: s.n, seconds: s.seconds, docsPerSecond: s.docsPerSecond }) + '\n');
-    model.dispose();
   });
 
 cli
@@ -243,15 +249,22 @@ for (const perLabel of [false, true]) {
     .option('--threshold <t>', 'leave out labels below this probability', { default: 0 })
     .action(async (modelPath: string, input: string, o) => {
       const { testCommand, formatGeneral, formatTestLabel } = await import('./test-cmd.js');
+      const { isCompressedClassifier, testCompressed } = await import('./compressed.js');
       await init();
-      const model = await loadFastTextModel(String(modelPath));
-      try {
-        const { k, result } = await testCommand(model, input === '-' ? stdinLines() : String(input), o);
-        log((perLabel ? formatTestLabel(result, k) : formatGeneral(result, k)).trimEnd());
-        emit(perLabel ? { n: result.n, precision: result.precision, recall: result.recall, labels: result.labels } : { n: result.n, precision: result.precision, recall: result.recall });
-      } finally {
-        model.dispose();
+      const data = input === '-' ? stdinLines() : String(input);
+      let r: Awaited<ReturnType<typeof testCommand>>;
+      if (isCompressedClassifier(String(modelPath))) r = await testCompressed(String(modelPath), data, o);
+      else {
+        const model = await loadFastTextModel(String(modelPath));
+        try {
+          r = await testCommand(model, data, o);
+        } finally {
+          model.dispose();
+        }
       }
+      const { k, result } = r;
+      log((perLabel ? formatTestLabel(result, k) : formatGeneral(result, k)).trimEnd());
+      emit(perLabel ? { n: result.n, precision: result.precision, recall: result.recall, labels: result.labels } : { n: result.n, precision: result.precision, recall: result.recall });
     });
 }
 

@@ -86,5 +86,21 @@ describe('quantext compress MODEL --train --test', () => {
     expect(md).toContain(`**${want.name}** (kept)`);
     expect(md).toContain('## What the bits cost');
     expect(readFileSync(join(dir, 'small.svg'), 'utf8')).toContain(`>${want.name}</text>`);
+    // `quantext test` and `quantext predict` read the compressed file as they read a fastText model
+    const tc = run(['test', 'small.bin', 'test.txt', '--json']);
+    expect(tc.code, tc.stderr).toBe(0);
+    expect(tc.json.precision).toBeCloseTo(j.precision, 12);
+    expect(tc.json.n).toBe(200);
+    const pr = run(['predict', 'small.bin', 'test.txt', '--prob']);
+    expect(pr.code, pr.stderr).toBe(0);
+    const got = pr.stdout.trim().split('\n');
+    expect(got).toHaveLength(200);
+    const cc2 = await CompressedClassifier.load(join(dir, 'small.bin'));
+    readFileSync(join(dir, 'test.txt'), 'utf8').trim().split('\n').forEach((line, i) => {
+      const [l, p] = cc2.predict(line, 1)[0];
+      expect(got[i].split(' ')[0]).toBe(l);
+      expect(Number(got[i].split(' ')[1])).toBeCloseTo(p, 5);
+    });
+    cc2.dispose();
   });
 });
