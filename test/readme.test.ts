@@ -179,7 +179,7 @@ const EXPECT: Expectation[] = [
   },
   {
     name: 'TextClassifier, Linear, Int8Linear',
-    is: /new TextClassifier\(\{ dim: 16/,
+    is: /new TextClassifier\(\{ dim: 16, epochs: 10, seed: 1 \}\)/,
     check: (out) => {
       const [pred, f32, q8, ...rest] = printedArrays(out);
       expect(rest).toHaveLength(0);
@@ -192,6 +192,24 @@ const EXPECT: Expectation[] = [
       const nums = (t: string) => [...t.matchAll(/-?\d+(?:\.\d+)?(?:e[-+]?\d+)?/g)].map((x) => Number(x[0])).slice(-4);
       expect(nums(f32)).toEqual(want);
       nums(q8).forEach((v, i) => expect(Math.abs(v - want[i])).toBeLessThan(0.1));
+    },
+  },
+  {
+    name: 'compressClassifier, distill (quantext/compress)',
+    is: /compressClassifier\(clf/,
+    check: (out) => {
+      const lines = out.trim().split('\n');
+      expect(lines).toHaveLength(2);
+      // "<float .bin bytes> → <compressed bytes> bytes [ [ '__label__spam', p ] ]"
+      const m = /^(\d+) → (\d+) bytes \[\s*\[\s*'(__label__\w+)',\s*([\d.e-]+)\s*\]\s*\]$/.exec(lines[0].replace(/\s+/g, ' '));
+      expect(m, lines[0]).not.toBeNull();
+      const [big, small] = [Number(m![1]), Number(m![2])];
+      expect(small).toBeGreaterThan(0);
+      expect(small * 50).toBeLessThan(big); // 60 rows × 16 int4 values + hashes against 10,000+ f32 rows
+      expect(m![3]).toBe('__label__spam');
+      expect(Number(m![4])).toBeGreaterThan(0.9);
+      // the student's precision on its training lines, computed by test(): the task separates perfectly
+      expect(Number(lines[1])).toBeGreaterThan(0.95);
     },
   },
   {
