@@ -17,6 +17,7 @@ import { rng } from '../../helpers.js';
 import { FastTextModel } from '../../../src/fasttext/model.js';
 import { Word2Vec } from '../../../src/train/word2vec.js';
 import { TextClassifier } from '../../../src/classify/classifier.js';
+import { CompressedClassifier, compressClassifier, type CompressClassifierOptions } from '../../../src/compress/classifier.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -536,6 +537,61 @@ async function checkTrainingLines(rt: Runtime, bytes: Uint8Array, skipInvalid: b
   if (rt.arena.used !== before) fail(`arena usage ${before} → ${rt.arena.used}`);
 }
 
+// ---------------------------------------------------------------- compressed classifiers (QTXC)
+
+const CC_LINES = Array.from({ length: 120 }, (_, i) =>
+  i % 3 === 0 ? `__label__a red apple ${i % 7} fruit` : i % 3 === 1 ? `__label__b blue sky cloud ${i % 5}` : `__label__c fast car road naïve 日本`);
+
+/** Small compressed classifiers: every table scheme, with and without a cutoff, deflated and plain. */
+export async function compressedSeeds(rt: Runtime): Promise<Uint8Array[]> {
+  const clf = new TextClassifier({ dim: 8, epochs: 3, seed: 2, wordNgrams: 2, bucket: 64, minn: 2, maxn: 3, runtime: rt });
+  await clf.train(CC_LINES);
+  const out: Uint8Array[] = [];
+  const opts: CompressClassifierOptions[] = [
+    { input: 'int8', deflate: false }, { input: 'int4', perRow: false, cutoff: 20, deflate: false }, { input: 'binary', output: 'int8', deflate: false },
+    { input: 'pq', dsub: 2, qnorm: true, deflate: false }, { input: 'f16', cutoff: 30 }, { input: 'int8', output: 'binary' },
+  ];
+  try {
+    for (const o of opts) {
+      const c = await compressClassifier(clf, { retrain: false, ...o });
+      out.push(c.toBytes());
+      c.dispose();
+    }
+  } finally {
+    clf.dispose();
+  }
+  return out;
+}
+
+async function checkCompressed(rt: Runtime, bytes: Uint8Array): Promise<void> {
+  const before = rt.arena.used;
+  let c: CompressedClassifier | undefined;
+  try {
+    c = await CompressedClassifier.load(bytes, { rt });
+  } catch (e) {
+    const bad = badRejection(e, 'file');
+    if (bad) fail(bad);
+  }
+  if (c) {
+    try {
+      for (const text of ['red apple fruit', 'fast car naïve', '', 'unknown words only']) {
+        const p = outcome(() => c!.predict(text, -1), 'none');
+        if (!p.ok) continue;
+        let sum = 0;
+        for (const [l, q] of p.value) {
+          if (!c.labels.includes(l)) fail(`unknown label ${l}`);
+          if (!(q >= 0 && q <= 1 + 1e-6)) fail(`probability ${q}`);
+          sum += q;
+        }
+        if (sum > p.value.length + 1e-6) fail(`probabilities sum to ${sum}`);
+      }
+    } finally {
+      c.dispose();
+    }
+  }
+  if (rt.arena.used !== before) fail(`arena usage ${before} → ${rt.arena.used} (a load leaked wasm memory)`);
+}
+
 // ---------------------------------------------------------------- the targets
 
 export interface FuzzTarget {
@@ -620,6 +676,14 @@ export const TARGETS: FuzzTarget[] = [
       await checkTrainingLines(rt, b, false, 0);
       await checkTrainingLines(rt, b, true, 2);
     },
+  },
+  {
+    name: 'compressed-classifier',
+    property: async (rt) => {
+      const seeds = await compressedSeeds(rt);
+      return fc.asyncProperty(inputsFrom(seeds), (b) => checkCompressed(rt, b));
+    },
+    replay: async (rt, b) => checkCompressed(rt, b),
   },
   {
     name: 'cli-args',
