@@ -16,6 +16,8 @@ import { int, joinNegativeValues, num, oneOf, positiveInt, seed, str } from '../
 import { rng } from '../../helpers.js';
 import { FastTextModel } from '../../../src/fasttext/model.js';
 import { Word2Vec } from '../../../src/train/word2vec.js';
+import { FastText } from '../../../src/train/fasttext.js';
+import { GloVe } from '../../../src/train/glove/glove.js';
 import { TextClassifier } from '../../../src/classify/classifier.js';
 import { CompressedClassifier, compressClassifier, type CompressClassifierOptions } from '../../../src/compress/classifier.js';
 import { readFileSync } from 'node:fs';
@@ -537,6 +539,56 @@ async function checkTrainingLines(rt: Runtime, bytes: Uint8Array, skipInvalid: b
   if (rt.arena.used !== before) fail(`arena usage ${before} → ${rt.arena.used}`);
 }
 
+// ---------------------------------------------------------------- FastText and GloVe checkpoints
+
+/** Saved FastText (skip-gram ns, CBOW hs) and GloVe models: mid-run and finished schedules. */
+export async function trainerModelSeeds(kind: 'fasttext' | 'glove'): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  if (kind === 'fasttext') {
+    for (const o of [{ sg: 1 }, { sg: 0, hs: 1, negative: 0 }]) {
+      const m = new FastText({ vectorSize: 4, window: 2, minCount: 1, workers: 1, seed: 3, epochs: 2, minN: 2, maxN: 3, bucket: 50, ...o });
+      await m.train(W2V_CORPUS);
+      out.push(m.toBytes());
+      m.dispose();
+    }
+  } else {
+    for (const epochs of [1, 3]) {
+      const m = new GloVe({ vectorSize: 4, window: 2, minCount: 1, workers: 1, seed: 3, epochs });
+      await m.train(W2V_CORPUS);
+      out.push(m.toBytes());
+      m.dispose();
+    }
+  }
+  return out;
+}
+
+/** A saved FastText or GloVe model loads and trains one more epoch with finite vectors, or is refused with a QuantextError. */
+async function checkTrainerModel(rt: Runtime, bytes: Uint8Array, kind: 'fasttext' | 'glove'): Promise<void> {
+  const before = rt.arena.used;
+  let m: FastText | GloVe | undefined;
+  try {
+    m = kind === 'fasttext' ? await FastText.load(bytes, { workers: 1 }) : await GloVe.load(bytes, { workers: 1 });
+  } catch (e) {
+    const bad = badRejection(e, 'none');
+    if (bad) fail(bad);
+  }
+  if (m) {
+    try {
+      if (!m.wv.vectors.every(Number.isFinite)) fail('loaded vectors are not finite');
+      try {
+        await (m as FastText).train(W2V_CORPUS, { epochs: 1 } as never);
+        if (!m.wv.vectors.every(Number.isFinite)) fail('vectors after training are not finite');
+      } catch (e) {
+        const bad = badRejection(e, 'none');
+        if (bad) fail(`train after load: ${bad}`);
+      }
+    } finally {
+      m.dispose();
+    }
+  }
+  if (rt.arena.used !== before) fail(`arena usage ${before} → ${rt.arena.used} (a load leaked wasm memory)`);
+}
+
 // ---------------------------------------------------------------- compressed classifiers (QTXC)
 
 const CC_LINES = Array.from({ length: 120 }, (_, i) =>
@@ -677,6 +729,18 @@ export const TARGETS: FuzzTarget[] = [
       await checkTrainingLines(rt, b, true, 2);
     },
   },
+  ...(['fasttext', 'glove'] as const).map((kind): FuzzTarget => ({
+    name: `${kind}-checkpoint`,
+    property: async (rt) => {
+      const seeds = await trainerModelSeeds(kind);
+      const bytesArb = fc.oneof(
+        { weight: 6, arbitrary: fc.tuple(fc.constantFrom(...seeds), fc.array(modelEditArb, { minLength: 1, maxLength: 3 })).map(([s, e]) => editModel(s, e)) },
+        { weight: 2, arbitrary: inputsFrom(seeds) },
+      );
+      return fc.asyncProperty(bytesArb, (b) => checkTrainerModel(rt, b, kind));
+    },
+    replay: async (rt, b) => checkTrainerModel(rt, b, kind),
+  })),
   {
     name: 'compressed-classifier',
     property: async (rt) => {
