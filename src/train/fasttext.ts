@@ -18,7 +18,7 @@ import { Slots, runEpochs, abortableCorpus, throwIfAborted } from './scheduler.j
 import { resolveOptions, validateTrainOptions, type ResolvedOptions, type Word2VecOptions, type TrainOptions, type TrainResult } from './options.js';
 import type { Kernels } from '../runtime/kernels/index.js';
 import type { TrainSchedule } from './word2vec.js';
-import { encodeModel, decodeModel, readModelBytes, FASTTEXT_MODEL_FORMAT } from './model-file.js';
+import { encodeModel, decodeModel, readModelBytes, fromSavedOptions, savedVocab, FASTTEXT_MODEL_FORMAT } from './model-file.js';
 import { writeFileViaHost } from '../io/lines.js';
 
 /** Options of FastText: Word2Vec's (gensim's names and defaults) plus the character n-grams. */
@@ -533,31 +533,13 @@ export class FastText {
    * `runtime`, `tokenizer`, `workers`. A damaged or foreign file is E_FORMAT.
    */
   static async load(source: string | URL | Uint8Array, options: Pick<FastTextOptions, 'runtime' | 'tokenizer' | 'workers'> = {}): Promise<FastText> {
-    check(typeof options === 'object' && options !== null, 'FastText.load(): options must be an object', { option: 'options' });
-    for (const k of Object.keys(options)) {
-      check(k === 'runtime' || k === 'tokenizer' || k === 'workers', `FastText.load(): option '${k}' is saved with the model; only runtime, tokenizer and workers can be given`, { option: k });
-    }
     const name = source instanceof Uint8Array ? '<bytes>' : String(source);
     const bytes = source instanceof Uint8Array ? source : await readModelBytes(source);
     const rec = decodeModel(bytes, name, FASTTEXT_MODEL_FORMAT);
-    let m: FastText;
-    try {
-      const given: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(options)) if (x !== undefined) given[k] = x;
-      m = new FastText({ ...(rec.options as FastTextOptions), ...given });
-    } catch (e) {
-      if (e instanceof QuantextError && e.code === 'E_OPTION' && !Object.keys(options).includes(String(e.details?.option))) {
-        throw new QuantextError('E_FORMAT', `${name}: the saved options are not valid: ${e.message}`, undefined, { cause: e });
-      }
-      throw e;
-    }
+    const m = fromSavedOptions('FastText', name, rec.options, options, (o) => new FastText(o as FastTextOptions));
     try {
       const mem = await m.memory();
-      const index = new Map<string, number>();
-      rec.words.forEach((w, i) => index.set(w, i));
-      let retained = 0;
-      for (const c of rec.counts) retained += c;
-      m.vocab = { words: rec.words, counts: rec.counts, index, totalWords: rec.totalWords, totalSentences: rec.totalSentences, retainedWords: retained };
+      m.vocab = savedVocab(rec);
       m.allocate(mem, rec);
       m.rng = rec.rng;
       const { corpusWords, ...sched } = rec.schedule;

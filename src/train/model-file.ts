@@ -17,6 +17,7 @@
 // GloVe's training state has its own layout on the same container (src/train/glove/checkpoint.ts), through
 // openModelContainer().
 import { QuantextError } from '../errors.js';
+import type { CountedVocab } from './vocab.js';
 import { readSafetensors, writeSafetensors, safeTensor, type SafetensorsTensor } from '../io/safetensors.js';
 import { fileSystemHost } from '../io/lines.js';
 
@@ -185,4 +186,39 @@ export async function readModelBytes(path: string | URL): Promise<Uint8Array> {
     o += p.length;
   }
   return out;
+}
+
+/** Options `load()` takes beside the file: everything else is saved with the model. */
+export type LoadOptions = { runtime?: unknown; tokenizer?: unknown; workers?: unknown };
+
+/**
+ * A trainer made from a saved model's options plus the load options (runtime, tokenizer, workers; any other key is
+ * E_OPTION, since it is saved with the model). Saved options the constructor rejects make the file E_FORMAT.
+ */
+export function fromSavedOptions<T>(who: string, name: string, saved: object, options: LoadOptions, make: (o: Record<string, unknown>) => T): T {
+  if (typeof options !== 'object' || options === null) throw new QuantextError('E_OPTION', `${who}.load(): options must be an object`, { option: 'options' });
+  const given: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(options)) {
+    if (k !== 'runtime' && k !== 'tokenizer' && k !== 'workers') {
+      throw new QuantextError('E_OPTION', `${who}.load(): option '${k}' is saved with the model; only runtime, tokenizer and workers can be given`, { option: k });
+    }
+    if (x !== undefined) given[k] = x;
+  }
+  try {
+    return make({ ...(saved as Record<string, unknown>), ...given });
+  } catch (e) {
+    if (e instanceof QuantextError && e.code === 'E_OPTION' && !(String(e.details?.option) in given)) {
+      throw new QuantextError('E_FORMAT', `${name}: the saved options are not valid: ${e.message}`, undefined, { cause: e });
+    }
+    throw e;
+  }
+}
+
+/** The counted vocabulary of a saved model (words, counts and totals as saved; the index and retained count rebuilt). */
+export function savedVocab(r: Pick<ModelRecord, 'words' | 'counts' | 'totalWords' | 'totalSentences'>): CountedVocab {
+  const index = new Map<string, number>();
+  r.words.forEach((w, i) => index.set(w, i));
+  let retained = 0;
+  for (const c of r.counts) retained += c;
+  return { words: r.words, counts: r.counts, index, totalWords: r.totalWords, totalSentences: r.totalSentences, retainedWords: retained };
 }

@@ -12,7 +12,7 @@ import { TrainMemory } from './memory.js';
 import { CACHE_LIMIT } from './corpus-cache.js';
 import { Slots, runEpochs, abortableCorpus, throwIfAborted } from './scheduler.js';
 import { resolveOptions, validateRuntime, validateTrainOptions, learningRateWarning, type ResolvedOptions, type Word2VecOptions, type TrainOptions, type TrainResult } from './options.js';
-import { encodeModel, decodeModel, readModelBytes, type ModelRecord } from './model-file.js';
+import { encodeModel, decodeModel, readModelBytes, fromSavedOptions, savedVocab, type ModelRecord } from './model-file.js';
 import { writeFileViaHost } from '../io/lines.js';
 import { BinaryMatrix } from '../vectors/tables/binary.js';
 import { Int2Matrix } from '../vectors/tables/int2.js';
@@ -665,24 +665,12 @@ export class Word2Vec {
    * `options` may set what is not saved: `runtime`, `tokenizer`, `workers`. A damaged or foreign file is E_FORMAT.
    */
   static async load(source: string | URL | Uint8Array, options: Pick<Word2VecOptions, 'runtime' | 'tokenizer' | 'workers'> = {}): Promise<Word2Vec> {
-    const bytes = source instanceof Uint8Array ? source : await readModelBytes(source);
-    const rec = decodeModel(bytes, typeof source === 'string' || source instanceof URL ? String(source) : '<bytes>');
-    let m: Word2Vec;
-    try {
-      m = new Word2Vec({ ...(rec.options as Word2VecOptions & { quantize?: Word2VecQuantizeOptions }), ...stripUndef(options) });
-    } catch (e) {
-      if (e instanceof QuantextError && e.code === 'E_OPTION' && !Object.keys(options).includes(String(e.details?.option))) {
-        throw new QuantextError('E_FORMAT', `${String(source instanceof Uint8Array ? '<bytes>' : source)}: the saved options are not valid: ${e.message}`, undefined, { cause: e });
-      }
-      throw e;
-    }
+    const name = source instanceof Uint8Array ? '<bytes>' : String(source);
+    const rec = decodeModel(source instanceof Uint8Array ? source : await readModelBytes(source), name);
+    const m = fromSavedOptions('Word2Vec', name, rec.options, options, (o) => new Word2Vec(o as Word2VecOptions & { quantize?: Word2VecQuantizeOptions }));
     try {
       const mem = await m.memory();
-      const index = new Map<string, number>();
-      rec.words.forEach((w, i) => index.set(w, i));
-      let retained = 0;
-      for (const c of rec.counts) retained += c;
-      m.vocab = { words: rec.words, counts: rec.counts, index, totalWords: rec.totalWords, totalSentences: rec.totalSentences, retainedWords: retained };
+      m.vocab = savedVocab(rec);
       m.allocate(mem, rec);
       m.rng = rec.rng;
       m.sched = rec.schedule;
@@ -709,10 +697,4 @@ export class Word2Vec {
   [disposeSymbol](): void {
     this.dispose();
   }
-}
-
-function stripUndef<T extends object>(o: T): Partial<T> {
-  const r: any = {};
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) r[k] = v;
-  return r;
 }

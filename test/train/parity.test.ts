@@ -199,6 +199,8 @@ describe('Word2Vec save and load', () => {
       await expect(Word2Vec.load(bytes), what).rejects.toMatchObject({ code: 'E_FORMAT' });
     }
     await expect(Word2Vec.load(join(dir, 'missing.w2v'))).rejects.toMatchObject({ code: 'E_IO' });
+    // an option saved with the model cannot be given at load (it would disagree with the saved tables)
+    await expect(Word2Vec.load(good, { vectorSize: 4 } as never)).rejects.toMatchObject({ code: 'E_OPTION', details: { option: 'vectorSize' } });
     const fresh = new Word2Vec({ workers: 1 });
     expect(() => fresh.toBytes()).toThrow(expect.objectContaining({ code: 'E_EMPTY' }));
   });

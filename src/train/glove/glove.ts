@@ -14,7 +14,7 @@ import { CACHE_LIMIT } from '../corpus-cache.js';
 import type { TrainProgress } from '../options.js';
 import { CooccurrenceCounter } from './cooccur.js';
 import { encodeGloVe, decodeGloVe, recordsHash, type GloVeSchedule, type CooccurState } from './checkpoint.js';
-import { readModelBytes } from '../model-file.js';
+import { readModelBytes, fromSavedOptions, savedVocab } from '../model-file.js';
 import { writeFileViaHost } from '../../io/lines.js';
 
 export type { GloVeSchedule } from './checkpoint.js';
@@ -620,30 +620,12 @@ export class GloVe {
    * is not saved: `runtime`, `tokenizer`, `workers`. A damaged or foreign file is E_FORMAT.
    */
   static async load(source: string | URL | Uint8Array, options: Pick<GloVeOptions, 'runtime' | 'tokenizer' | 'workers'> = {}): Promise<GloVe> {
-    check(typeof options === 'object' && options !== null, 'GloVe.load(): options must be an object', { option: 'options' });
-    for (const k of Object.keys(options)) {
-      check(k === 'runtime' || k === 'tokenizer' || k === 'workers', `GloVe.load(): option '${k}' is saved with the model; only runtime, tokenizer and workers can be given`, { option: k });
-    }
     const name = source instanceof Uint8Array ? '<bytes>' : String(source);
     const rec = decodeGloVe(source instanceof Uint8Array ? source : await readModelBytes(source), name);
-    let m: GloVe;
-    try {
-      const given: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(options)) if (x !== undefined) given[k] = x;
-      m = new GloVe({ ...(rec.options as GloVeOptions), ...given });
-    } catch (e) {
-      if (e instanceof QuantextError && e.code === 'E_OPTION' && !Object.keys(options).includes(String(e.details?.option))) {
-        throw new QuantextError('E_FORMAT', `${name}: the saved options are not valid: ${e.message}`, undefined, { cause: e });
-      }
-      throw e;
-    }
+    const m = fromSavedOptions('GloVe', name, rec.options, options, (o) => new GloVe(o as GloVeOptions));
     try {
       const mem = await m.memory();
-      const index = new Map<string, number>();
-      rec.words.forEach((w, i) => index.set(w, i));
-      let retained = 0;
-      for (const c of rec.counts) retained += c;
-      m.vocab = { words: rec.words, counts: rec.counts, index, totalWords: rec.totalWords, totalSentences: rec.totalSentences, retainedWords: retained };
+      m.vocab = savedVocab(rec);
       m.allocate(mem);
       const a = mem.rt.arena;
       a.f32(m.params, rec.params.length).set(rec.params);
