@@ -1,7 +1,7 @@
 // `quantext compress VECTORS --eval-pairs F [--eval-analogies F] [--target-size 100kB] [--budget 5m] --out FILE [--json]`
 // searches compressions of word vectors (src/compress/vectors.ts) and writes the kept one (safetensors), the report
 // (FILE's stem + .md) and the Pareto plot (+ .svg).
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -219,6 +219,10 @@ export function planClassifierCompress(o: CompressCliOptions & { train?: unknown
   const train = one('--train', o.train), test = one('--test', o.test);
   if (train === undefined) throw new QuantextError('E_OPTION', '--train FILE is required for a classifier (students and -retrain are trained on it)', { option: '--train' });
   if (test === undefined) throw new QuantextError('E_OPTION', '--test FILE is required for a classifier (the candidates are compared by their P@1 on it)', { option: '--test' });
+  // a missing file would otherwise fail every candidate in turn and end as "no candidate fits"
+  for (const [flag, f] of [['--train', train], ['--test', test]] as const) {
+    if (!existsSync(f)) throw new QuantextError('E_IO', `${flag} ${f}: no such file`, { option: flag, file: f });
+  }
   for (const f of ['--eval-pairs', '--eval-analogies'] as const) {
     if ((f === '--eval-pairs' ? o.evalPairs : o.evalAnalogies) !== undefined) throw new QuantextError('E_OPTION', `${f} is for word vectors; a classifier is evaluated on --test`, { option: f });
   }

@@ -43,6 +43,15 @@ beforeAll(() => {
 });
 
 describe('quantext compress MODEL --train --test', () => {
+  it('a missing --train or --test file is an E_IO error naming it, before any candidate is tried', () => {
+    for (const args of [['--train', 'nope.txt', '--test', 'test.txt'], ['--train', 'train.txt', '--test', 'nope.txt']]) {
+      const r = run(['compress', 'model.bin', ...args, '--out', 'never.bin', '--json']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('nope.txt: no such file');
+      expect(r.stderr).not.toContain('no candidate fits');
+    }
+  });
+
   it('searches quantized, distilled and pruned candidates; keeps the most accurate under the target; the file loads and scores as reported', async () => {
     const r = run(['compress', 'model.bin', '--train', 'train.txt', '--test', 'test.txt', '--target-size', '5kB', '--budget', '40s', '--threads', '1', '--out', 'small.bin', '--json']);
     expect(r.code, r.stderr).toBe(0);
