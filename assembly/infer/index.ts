@@ -7,7 +7,7 @@ export {
   epilogue_i32_i32, epilogue_i32_requant, epilogue_i32_requant_scalar, pack_i16_panel8_pairs, gemm_i16_pairs, gemm_i16_pairs_scalar,
 } from './gemm_i8';
 export { pack_sign_b64_per_row, gemm_b1 } from './binary';
-export { csr_gemm_f32 } from './sparse';
+export { csr_gemm_f32, bsr_gemm_f32, bsr_gemm_f32_scalar } from './sparse';
 export {
   relu_f32, relu_f32_scalar, all_finite_f32, all_finite_f32_scalar, gelu_f32, gelu_tanh_f32, tanh_f32, logistic_f32,
   softmax_f32_per_row, layer_norm_f32_per_row,

@@ -36,3 +36,117 @@ export function csr_gemm_f32(indptr: usize, indices: usize, vals: usize, n: i32,
     }
   }
 }
+
+// Block-sparse (BSR) in the dense Linear's panel layout: outputs in panels of 8 (as pack_f32_panel8), and per
+// panel only the input columns where some of its 8 weights is kept. Panel p owns blocks bptr[p] .. bptr[p+1]); block
+// e is input column bidx[e] with the 8 weights bw[8e .. 8e+8) (zero beyond n in the last panel). A block costs what a
+// dense column costs, so the time falls with the fraction of blocks kept; magnitude masks pruned in 8×1 blocks keep
+// that fraction at 1 − sparsity.
+
+/** Stores lanes j < rem of (a, b) (+ bias, ReLU) at y[c0 + j]. */
+function bsr_store(yrow: usize, c0: i32, rem: i32, a: v128, b: v128, bias: usize, relu: i32): void {
+  const o = <usize>c0 << 2;
+  if (rem >= 8) {
+    if (bias) { a = f32x4.add(a, v128.load(bias + o)); b = f32x4.add(b, v128.load(bias + o, 16)); }
+    if (relu) { a = f32x4.max(a, f32x4.splat(0)); b = f32x4.max(b, f32x4.splat(0)); }
+    v128.store(yrow + o, a);
+    v128.store(yrow + o, b, 16);
+    return;
+  }
+  for (let j = 0; j < rem; j++) {
+    let v = lane8(a, b, j);
+    if (bias) v += load<f32>(bias + o + (<usize>j << 2));
+    if (relu && !(v > 0)) v = 0;
+    store<f32>(yrow + o + (<usize>j << 2), v);
+  }
+}
+
+/** Lane j (0..7) of the pair (a, b). */
+function lane8(a: v128, b: v128, j: i32): f32 {
+  switch (j) {
+    case 0: return f32x4.extract_lane(a, 0);
+    case 1: return f32x4.extract_lane(a, 1);
+    case 2: return f32x4.extract_lane(a, 2);
+    case 3: return f32x4.extract_lane(a, 3);
+    case 4: return f32x4.extract_lane(b, 0);
+    case 5: return f32x4.extract_lane(b, 1);
+    case 6: return f32x4.extract_lane(b, 2);
+    default: return f32x4.extract_lane(b, 3);
+  }
+}
+
+/**
+ * bsr_gemm_f32: Y = X·Wᵀ + bias (+ ReLU) over the BSR panels above. Rows of X are k floats apart, of Y n floats.
+ * Order of summation per output (the scalar twin follows it exactly): in tiles of 4 rows, the blocks in stored order;
+ * the remaining rows (and M = 1) the even-positioned blocks and the odd-positioned ones in two chains, then their sum.
+ */
+export function bsr_gemm_f32(x: usize, m: i32, k: i32, bptr: usize, bidx: usize, bw: usize, n: i32, bias: usize, relu: i32, y: usize): void {
+  if (!ASC_FEATURE_SIMD) { bsr_gemm_f32_scalar(x, m, k, bptr, bidx, bw, n, bias, relu, y); return; }
+  const np = (n + 7) >> 3, kb = <usize>k << 2, nb = <usize>n << 2;
+  const z = f32x4.splat(0);
+  for (let p = 0; p < np; p++) {
+    const e0 = load<i32>(bptr + (<usize>p << 2)), e1 = load<i32>(bptr + (<usize>p << 2), 4);
+    const c0 = p << 3, rem = n - c0;
+    let r = 0;
+    for (; r + 4 <= m; r += 4) {
+      const x0 = x + <usize>r * kb, x1 = x0 + kb, x2 = x1 + kb, x3 = x2 + kb;
+      let c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+      for (let e = e0; e < e1; e++) {
+        const o = <usize>load<i32>(bidx + (<usize>e << 2)) << 2, w = bw + (<usize>e << 5);
+        const w0 = v128.load(w), w1 = v128.load(w, 16);
+        let a = v128.load32_splat(x0 + o);
+        c00 = f32x4.add(c00, f32x4.mul(a, w0)); c01 = f32x4.add(c01, f32x4.mul(a, w1));
+        a = v128.load32_splat(x1 + o);
+        c10 = f32x4.add(c10, f32x4.mul(a, w0)); c11 = f32x4.add(c11, f32x4.mul(a, w1));
+        a = v128.load32_splat(x2 + o);
+        c20 = f32x4.add(c20, f32x4.mul(a, w0)); c21 = f32x4.add(c21, f32x4.mul(a, w1));
+        a = v128.load32_splat(x3 + o);
+        c30 = f32x4.add(c30, f32x4.mul(a, w0)); c31 = f32x4.add(c31, f32x4.mul(a, w1));
+      }
+      const y0 = y + <usize>r * nb;
+      bsr_store(y0, c0, rem, c00, c01, bias, relu);
+      bsr_store(y0 + nb, c0, rem, c10, c11, bias, relu);
+      bsr_store(y0 + 2 * nb, c0, rem, c20, c21, bias, relu);
+      bsr_store(y0 + 3 * nb, c0, rem, c30, c31, bias, relu);
+    }
+    for (; r < m; r++) {
+      const x0 = x + <usize>r * kb;
+      let a0 = z, a1 = z, b0 = z, b1 = z;
+      let e = e0;
+      for (; e + 2 <= e1; e += 2) {
+        const w = bw + (<usize>e << 5);
+        const s0 = v128.load32_splat(x0 + (<usize>load<i32>(bidx + (<usize>e << 2)) << 2));
+        const s1 = v128.load32_splat(x0 + (<usize>load<i32>(bidx + (<usize>e << 2), 4) << 2));
+        a0 = f32x4.add(a0, f32x4.mul(s0, v128.load(w))); a1 = f32x4.add(a1, f32x4.mul(s0, v128.load(w, 16)));
+        b0 = f32x4.add(b0, f32x4.mul(s1, v128.load(w, 32))); b1 = f32x4.add(b1, f32x4.mul(s1, v128.load(w, 48)));
+      }
+      if (e < e1) {
+        const w = bw + (<usize>e << 5);
+        const s0 = v128.load32_splat(x0 + (<usize>load<i32>(bidx + (<usize>e << 2)) << 2));
+        a0 = f32x4.add(a0, f32x4.mul(s0, v128.load(w))); a1 = f32x4.add(a1, f32x4.mul(s0, v128.load(w, 16)));
+      }
+      bsr_store(y + <usize>r * nb, c0, rem, f32x4.add(a0, b0), f32x4.add(a1, b1), bias, relu);
+    }
+  }
+}
+
+/** bsr_gemm_f32 without SIMD, in the same order of summation (so both give the same bits). */
+export function bsr_gemm_f32_scalar(x: usize, m: i32, k: i32, bptr: usize, bidx: usize, bw: usize, n: i32, bias: usize, relu: i32, y: usize): void {
+  const m4 = m & ~3;
+  for (let r = 0; r < m; r++) {
+    const xr = x + ((<usize>r * <usize>k) << 2), yr = y + ((<usize>r * <usize>n) << 2);
+    for (let c = 0; c < n; c++) {
+      const p = c >> 3, j = <usize>(c & 7) << 2;
+      const e0 = load<i32>(bptr + (<usize>p << 2)), e1 = load<i32>(bptr + (<usize>p << 2), 4);
+      let s: f32 = 0, t: f32 = 0;
+      for (let e = e0; e < e1; e++) {
+        const v = load<f32>(xr + (<usize>load<i32>(bidx + (<usize>e << 2)) << 2)) * load<f32>(bw + (<usize>e << 5) + j);
+        if (r < m4 || ((e - e0) & 1) == 0) s += v; else t += v;
+      }
+      if (r >= m4) s += t;
+      if (bias) s += load<f32>(bias + (<usize>c << 2));
+      if (relu && !(s > 0)) s = 0;
+      store<f32>(yr + (<usize>c << 2), s);
+    }
+  }
+}

@@ -234,6 +234,59 @@ describe('pruned inference layers', () => {
       expect(code(() => pruneSequential(model, { sparsity: 0.5, format: 'coo' as 'csr' }))).toEqual({ code: 'E_OPTION', option: 'format' });
     });
   }
+
+  it('block pruning: whole [outputs, inputs] blocks by the RMS of their weights (TS reference), BSR time follows the blocks kept', async () => {
+    const r = rng(12);
+    const n = 20, k = 9; // partial blocks at both edges for [8, 2]
+    const w = randomF32(n * k, r);
+    // reference: score = RMS of each block's weights; prune round(s·blocks) lowest (ties by block index) or RMS < t
+    const refBlocks = (br: number, bc: number, rule: { sparsity?: number; threshold?: number }) => {
+      const nr = Math.ceil(n / br), nc = Math.ceil(k / bc), sc: [number, number][] = [];
+      for (let R = 0; R < nr; R++) for (let C = 0; C < nc; C++) {
+        let ss = 0, cnt = 0;
+        for (let i = R * br; i < Math.min(n, R * br + br); i++) for (let c = C * bc; c < Math.min(k, C * bc + bc); c++) { ss += w[i * k + c] ** 2; cnt++; }
+        sc.push([Math.fround(Math.sqrt(ss / cnt)), R * nc + C]);
+      }
+      const keep = new Uint8Array(nr * nc).fill(1);
+      if (rule.threshold !== undefined) for (const [v, b] of sc) { if (v < rule.threshold) keep[b] = 0; }
+      else [...sc].sort((a, b) => a[0] - b[0] || a[1] - b[1]).slice(0, Math.round(rule.sparsity! * sc.length)).forEach(([, b]) => { keep[b] = 0; });
+      return Uint8Array.from({ length: n * k }, (_, i) => keep[Math.floor(Math.floor(i / k) / br) * nc + Math.floor((i % k) / bc)]);
+    };
+    using lin = Linear.fromFloat(w, n, k, undefined, { rt });
+    for (const [block, rule] of [[[8, 1], { sparsity: 0.5 }], [[8, 2], { sparsity: 0.7 }], [[2, 3], { threshold: 0.5 }], [[1, 1], { sparsity: 0.4 }]] as const) {
+      const res = pruneLinear(lin, { ...rule, block, format: 'bsr' });
+      using sl = res.layer;
+      const want = refBlocks(block[0], block[1], rule);
+      expect(res.mask).toEqual(want);
+      expect(res.sparsity).toBe(zerosOf(want) / want.length);
+      expect(sl.format).toBe('bsr');
+      expect(sl.weights()).toEqual(Float32Array.from(w, (v, i) => (want[i] ? v : 0)));
+    }
+    // 8×1 blocks aligned with the BSR panels: the fraction of blocks kept is exactly 1 − s when n is a multiple of 8
+    const w8 = randomF32(32 * 40, r);
+    using l8 = Linear.fromFloat(w8, 32, 40, undefined, { rt });
+    const b8 = pruneLinear(l8, { sparsity: 0.75, block: [8, 1] });
+    using s8 = b8.layer;
+    expect(s8.blockDensity).toBe(0.25);
+    expect(b8.sparsity).toBe(0.75);
+    const x = randomF32(3 * 40, r), y = s8.forward(x, 3);
+    for (let i = 0; i < 3; i++) for (let j = 0; j < 32; j++) {
+      let t = 0;
+      for (let c = 0; c < 40; c++) t += b8.mask[j * 40 + c] ? x[i * 40 + c] * w8[j * 40 + c] : 0;
+      expect(y[i * 32 + j]).toBeCloseTo(t, 4);
+    }
+    // the same blocks through pruneSequential, and a pruned SparseLinear keeps its zeros when pruned again in blocks
+    using model = new Sequential([Linear.fromFloat(w8, 32, 40, undefined, { rt })]);
+    const sq = pruneSequential(model, { sparsity: 0.75, block: [8, 1], format: 'bsr' });
+    using sm = sq.model;
+    expect(sq.masks['layers.0.weight']).toEqual(b8.mask);
+    const again = pruneLinear(s8, { sparsity: 0.875, block: [8, 1] });
+    again.layer.dispose();
+    for (let i = 0; i < b8.mask.length; i++) if (!b8.mask[i]) expect(again.mask[i]).toBe(0);
+    expect(again.sparsity).toBe(0.875);
+    for (const bad of [[0, 1], [8], [2.5, 1], 'x']) expect(code(() => pruneLinear(lin, { sparsity: 0.5, block: bad as unknown as [number, number] }))).toEqual({ code: 'E_OPTION', option: 'block' });
+    expect(code(() => pruneLinear(lin, { sparsity: 0.5, format: 'coo' as 'csr' }))).toEqual({ code: 'E_OPTION', option: 'format' });
+  });
 });
 
 describe('pruned word-vector tables', () => {

@@ -163,7 +163,7 @@ for (const build of ['simd', 'scalar'] as const) {
         const wm = Float32Array.from(w, (v, i) => (mask[i] ? v : 0));
         using dense = Linear.fromFloat(wm, n, k, b, { rt });
         const want = dense.forward(x, m);
-        for (const format of ['csr', 'dense', 'auto'] as const) {
+        for (const format of ['csr', 'bsr', 'dense', 'auto'] as const) {
           using s = SparseLinear.fromFloat(w, n, k, b, { rt, mask, format });
           const y = s.forward(x, m);
           if (s.format === 'dense') expect(y).toEqual(want);
@@ -171,8 +171,56 @@ for (const build of ['simd', 'scalar'] as const) {
           expect(s.nnz).toBe(mask.reduce((a, v) => a + v, 0));
           expect(s.weights()).toEqual(wm);
           if (format === 'auto') expect(s.timings!.csr).toBeGreaterThan(0);
+          if (format === 'auto') expect(s.timings!.bsr).toBeGreaterThan(0);
         }
       }
+    });
+
+    it('SparseLinear in 8×1 blocks (bsr) equals a TypeScript reference bit for bit, in its order of summation', async () => {
+      const rt = await rtFor(build);
+      const r = rng(61);
+      // reference: per output, tiles of 4 rows sum the kept blocks in order; other rows sum even- and odd-positioned
+      // blocks apart and add the two (the kernel's documented order), then bias, then ReLU
+      const ref = (wm: Float32Array, n: number, k: number, x: Float32Array, m: number, b: Float32Array | undefined, relu: boolean) => {
+        const y = new Float32Array(m * n), f = Math.fround;
+        for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+          const p = j >> 3, cols: number[] = [];
+          for (let c = 0; c < k; c++) for (let t = p * 8; t < Math.min(n, p * 8 + 8); t++) if (wm[t * k + c] !== 0) { cols.push(c); break; }
+          let s = 0, o = 0;
+          cols.forEach((c, e) => {
+            const v = f(x[i * k + c] * wm[j * k + c]);
+            if (i < (m & ~3) || e % 2 === 0) s = f(s + v); else o = f(o + v);
+          });
+          if (i >= (m & ~3)) s = f(s + o);
+          if (b) s = f(s + b[j]);
+          y[i * n + j] = relu && !(s > 0) ? 0 : s;
+        }
+        return y;
+      };
+      for (const [m, k, n, density, relu] of [[1, 40, 9, 0.2, false], [6, 31, 17, 0.1, true], [9, 64, 24, 0.5, false], [4, 5, 3, 0.4, true], [2, 12, 8, 0, false]] as const) {
+        const w = randomF32(n * k, r), b = randomF32(n, r), x = randomF32(m * k, r);
+        const mask = Uint8Array.from({ length: n * k }, () => (r() < density ? 1 : 0));
+        const wm = Float32Array.from(w, (v, i) => (mask[i] ? v : 0));
+        for (const bias of [b, undefined]) {
+          using s = SparseLinear.fromFloat(w, n, k, bias, { rt, mask, format: 'bsr', activation: relu ? 'relu' : 'none' });
+          expect(s.format).toBe('bsr');
+          expect(s.forward(x, m)).toEqual(ref(wm, n, k, x, m, bias, relu));
+          expect(s.weights()).toEqual(wm);
+          expect(s.bias()).toEqual(bias);
+        }
+      }
+      // blockDensity: the fraction of 8×1 blocks (8 outputs of one input) holding a kept weight
+      const n = 16, k = 4, w = new Float32Array(n * k);
+      w[0 * k + 1] = 1; w[7 * k + 1] = 2; w[9 * k + 3] = 3; // blocks (panel 0, col 1) and (panel 1, col 3)
+      using s = SparseLinear.fromFloat(w, n, k, undefined, { rt, format: 'bsr' });
+      expect(s.blockDensity).toBe(2 / 8);
+      expect(s.nnz).toBe(3);
+      // the form survives a Sequential round trip
+      const xs = randomF32(2 * k, r);
+      using seq = new Sequential([SparseLinear.fromFloat(w, n, k, randomF32(n, r), { rt, format: 'bsr' })]);
+      using back = Sequential.fromBytes(seq.toBytes(), { rt });
+      expect((back.layers[0] as SparseLinear).format).toBe('bsr');
+      expect(back.forward(xs, 2)).toEqual(seq.forward(xs, 2));
     });
 
     it('activations and LayerNorm match float64 references', async () => {
