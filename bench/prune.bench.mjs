@@ -122,9 +122,9 @@ export function render(results) {
   const it = Math.max(1, Math.round(o.retrain / o.steps));
   return `Dense P@1 ${s.dense.p1.toFixed(4)} (${s.dense.inputWeights.toLocaleString('en')} input weights).\n\n` +
     table(['sparsity', 'input weights kept', 'one-shot', `one-shot + ${o.retrain} epochs`, `iterative ${o.steps} × ${it} epochs (cubic)`],
-      s.accuracy.map((r) => [`${(r.sparsity * 100).toFixed(0)} %`, r.kept.toLocaleString('en'), r.oneShot.toFixed(4), r.oneShotRetrained.toFixed(4), r.iterative.toFixed(4)])) +
+      s.accuracy.map((r) => [`${+(r.sparsity * 100).toFixed(1)} %`, r.kept.toLocaleString('en'), r.oneShot.toFixed(4), r.oneShotRetrained.toFixed(4), r.iterative.toFixed(4)])) +
     '\n\nSpeed-up of SparseLinear over the dense Linear with the same masked weights (time dense / time sparse; > 1: sparse faster), in CSR form and in 8×1 blocks (BSR, the dense kernel\'s panel layout: a block is stored when any of its 8 weights is kept), for masks at random positions and masks of whole 8×1 blocks (`block: [8, 1]` in pruneLinear / pruneSequential), and what `format: \'auto\'` chose:\n\n' +
-    table(['layer', 'mask', 'sparsity', 'blocks kept', 'CSR batch 1', 'BSR batch 1', 'CSR batch 16', 'BSR batch 16', 'auto'], s.speed.map((r) => [r.shape, r.pattern ?? 'random', `${(r.sparsity * 100).toFixed(0)} %`, r.blockDensity ?? '', `${r.csr1 ?? r.b1}×`, r.bsr1 !== undefined ? `${r.bsr1}×` : '', `${r.csr16 ?? r.b16}×`, r.bsr16 !== undefined ? `${r.bsr16}×` : '', r.auto])) +
+    table(['layer', 'mask', 'sparsity', 'blocks kept', 'CSR batch 1', 'BSR batch 1', 'CSR batch 16', 'BSR batch 16', 'auto'], s.speed.map((r) => [r.shape, r.pattern ?? 'random', `${+(r.sparsity * 100).toFixed(1)} %`, r.blockDensity ?? '', `${r.csr1 ?? r.b1}×`, r.bsr1 !== undefined ? `${r.bsr1}×` : '', `${r.csr16 ?? r.b16}×`, r.bsr16 !== undefined ? `${r.bsr16}×` : '', r.auto])) +
     '\n\nOne test document is 0.0008 of P@1. Speed ratios are measured side by side in interleaved rounds on a shared machine.';
 }
 
