@@ -795,6 +795,12 @@ export class CompressedClassifier {
 
   private top(p: Float32Array | undefined, k: number, threshold: number): LabelProbability[] {
     if (!p) return [];
+    if (k === 1) {
+      // the first of the sort below: the largest probability, the lowest label on ties
+      let b = 0;
+      for (let i = 1; i < p.length; i++) if (p[i] > p[b]) b = i;
+      return p[b] >= threshold ? [[this.labels[b], p[b]]] : [];
+    }
     const idx = Array.from({ length: p.length }, (_, i) => i).sort((x, y) => p[y] - p[x] || x - y);
     const out: LabelProbability[] = [];
     for (const i of idx.slice(0, k === -1 ? p.length : k)) if (p[i] >= threshold) out.push([this.labels[i], p[i]]);
