@@ -860,7 +860,7 @@ export class CompressedClassifier {
     // every allocation of the pass first, then the views
     const textPtr = ws.buf('text', off + 16), toffPtr = ws.buf('toffs', 4 * (m + 1)), roffPtr = ws.buf('roffs', 4 * (m + 1));
     const hashPtr = ws.buf('hashes', 4 * (Math.ceil((longest + 1) / 2) + 2));
-    let rcap = Math.max(1024, 4 * off);
+    let rcap = Math.max(256, 2 * off); // grown and run again when a text has more rows (character n-grams)
     let rowPtr = ws.buf('rows', 4 * rcap);
     const hid = ws.buf('hidden', 4 * bp * d), logits = ws.buf('logits', 4 * bp * n), probs = ws.buf('probs', 4 * bp * n);
     this.linear.reserve(bp, d);
