@@ -20,3 +20,4 @@ export * from './ft/index';
 export * from './glove/index';
 export * from './infer/index';
 export { l2sq_f32, l2sq_f32_scalar } from './vec/l2';
+export { bag_f32_gather, bag_f32_gather_scalar, bag_f16_gather, bag_f16_gather_scalar, bag_int_gather, bag_int_gather_scalar, bag_b1_gather, bag_b1_gather_scalar, bag_pq_gather, bag_pq_gather_scalar, bag_text_rows } from './infer/bag';

@@ -10,8 +10,9 @@
 //    input scheme (output float: 2 labels × dim floats). Size = bytes of the compressed file (toBytes(), deflated);
 //    for the PQ rows also the .ftz fastText 0.9.2 loads. P@1 = CompressedClassifier.test(test.txt).
 // 2. QAT (TextClassifier quantize bits 4, dim 4): int4 tables stored exactly from the QAT codes.
-// 3. Latency per document, float TextClassifier.predict vs the compressed model's predict, interleaved rounds in
-//    this one process (the machine is shared: the ratio is the figure to read).
+// 3. Latency per document, float TextClassifier.predict / predictBatch vs the compressed model's, for every input
+//    scheme (output f32) and the int8 / binary output layers, interleaved rounds in this one process (the machine is
+//    shared: the ratios are the figures to read).
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -87,22 +88,47 @@ export async function run(ctx) {
     }
     q.dispose();
   }
-  // latency, float vs compressed (dim 2 words, cutoff 1000 int4), interleaved
+  // latency, float vs compressed (dim 2 words, cutoff 1000), interleaved: one document (predict) and batches of 64
+  // (predictBatch), for every input scheme (output f32: Linear) and for the int8 / binary output layers
   const docs = readFileSync(test, 'utf8').split('\n').filter(Boolean).map((l) => l.replace(/__label__\S+\s*/g, ''));
   const n = ctx.quick ? 100 : docs.length;
+  const B = 64;
+  const chunks = Array.from({ length: Math.floor(n / B) }, (_, j) => docs.slice(j * B, (j + 1) * B));
   const { clf, c } = kept.small;
-  let i = 0;
-  const lat = ctx.compare([
-    { case: 'predict one document', variant: 'float', group: 'latency', op: () => clf.predict(docs[i++ % n], 1) },
-    { case: 'predict one document', variant: 'compressed', group: 'latency', op: () => c.predict(docs[i++ % n], 1) },
-  ], ctx.quick ? 3 : 7);
-  clf.dispose();
   c.dispose();
+  const schemes = [['f32', 'f32'], ['f16', 'f32'], ['int8', 'f32'], ['int4', 'f32'], ['binary', 'f32'], ['pq', 'f32'], ['int4', 'int8'], ['int4', 'binary']];
+  const tasks = [];
+  const made = [];
+  for (const [input, output] of schemes) {
+    const cc = await api.compressClassifier(clf, { cutoff: 1000, input, output, ...(input === 'int4' ? { perRow: false } : {}) });
+    made.push(cc);
+    let i = 0, j = 0;
+    const name = `input ${input}, output ${output}`;
+    tasks.push(
+      { case: `${name}: predict one document`, variant: 'float', group: 'latency', op: () => clf.predict(docs[i++ % n], 1) },
+      { case: `${name}: predict one document`, variant: 'compressed', group: 'latency', op: () => cc.predict(docs[i++ % n], 1) },
+      { case: `${name}: predictBatch of ${B}`, variant: 'float', group: 'batch', op: () => clf.predictBatch(chunks[j++ % chunks.length], 1) },
+      { case: `${name}: predictBatch of ${B}`, variant: 'compressed', group: 'batch', op: () => cc.predictBatch(chunks[j++ % chunks.length], 1) },
+    );
+  }
+  const lat = ctx.compare(tasks, ctx.quick ? 3 : 7);
+  const bySchemes = schemes.map(([input, output], s) => {
+    const [f1, c1, fb, cb] = lat.slice(4 * s, 4 * s + 4);
+    return {
+      input, output, layer: output === 'int8' ? 'Int8Linear' : output === 'binary' ? 'BinaryLinear' : 'Linear',
+      floatUs: f1.nsPerOp / 1000, compressedUs: c1.nsPerOp / 1000, ratio: c1.nsPerOp / f1.nsPerOp,
+      batchFloatUsPerDoc: fb.nsPerOp / 1000 / B, batchCompressedUsPerDoc: cb.nsPerOp / 1000 / B, batchRatio: cb.nsPerOp / fb.nsPerOp,
+    };
+  });
+  for (const r of bySchemes) ctx.log(`  latency ${r.input}/${r.output}: predict compressed/float ${r.ratio.toFixed(2)}, predictBatch ${r.batchRatio.toFixed(2)}`);
+  made.forEach((m) => m.dispose());
+  clf.dispose();
 
   const small = rows.filter((r) => r.config !== 'float .bin');
   const best16 = small.filter((r) => r.bytes <= 16 * 1024).reduce((a, r) => (!a || r.p1 > a.p1 || (r.p1 === a.p1 && r.bytes < a.bytes) ? r : a), undefined);
   const smallest980 = small.filter((r) => r.p1 >= 0.98).reduce((a, r) => (!a || r.bytes < a.bytes ? r : a), undefined);
-  const latency = { floatUs: lat[0].nsPerOp / 1000, compressedUs: lat[1].nsPerOp / 1000, ratio: lat[1].nsPerOp / lat[0].nsPerOp };
+  const l4 = bySchemes.find((r) => r.input === 'int4' && r.output === 'f32');
+  const latency = { floatUs: l4.floatUs, compressedUs: l4.compressedUs, ratio: l4.ratio, bySchemes };
   ctx.log(`best ≤ 16 KB: ${best16?.config} (${best16?.model}) P@1 ${best16?.p1.toFixed(4)} at ${best16?.bytes} B; smallest ≥ 0.980: ${smallest980?.config} (${smallest980?.model}) ${smallest980?.bytes} B; latency compressed/float ${latency.ratio.toFixed(2)}`);
   const summary = { target: { met: Boolean(best16 && best16.p1 >= 0.984), best16, smallest980 }, latency, configs: rows };
   return { settings: { ...o, data }, summary, rows: lat };
@@ -115,7 +141,12 @@ export function render(results) {
     `\n\nBest ≤ 16 KB: ${s.target.best16 ? `${s.target.best16.model}, ${s.target.best16.config}: P@1 ${s.target.best16.p1.toFixed(4)} at ${s.target.best16.bytes} B` : 'none'} ` +
     `(target P@1 ≥ 0.984: ${s.target.met ? 'met' : 'not met'}). Smallest at P@1 ≥ 0.980: ${s.target.smallest980 ? `${s.target.smallest980.model}, ${s.target.smallest980.config}, ${s.target.smallest980.bytes} B (P@1 ${s.target.smallest980.p1.toFixed(4)})` : 'none'}.\n\n` +
     `Latency per document (dim 2, cutoff 1000, int4; interleaved in one run): float TextClassifier ${s.latency.floatUs.toFixed(1)} µs, compressed ${s.latency.compressedUs.toFixed(1)} µs (× ${s.latency.ratio.toFixed(2)}). ` +
-    'One test document is 0.0008 of P@1.';
+    'One test document is 0.0008 of P@1.' +
+    (s.latency.bySchemes
+      ? '\n\nPrediction time per document by table scheme and output layer (dim 2 words, cutoff 1000; the float TextClassifier it came from measured side by side, interleaved rounds in one run on a shared machine: read the ratios):\n\n' +
+        table(['input', 'output layer', 'float predict µs', 'compressed predict µs', '× float', 'float predictBatch µs/doc', 'compressed predictBatch µs/doc', '× float'],
+          s.latency.bySchemes.map((r) => [r.input, `${r.output} (${r.layer})`, r.floatUs.toFixed(1), r.compressedUs.toFixed(1), r.ratio.toFixed(2), r.batchFloatUsPerDoc.toFixed(1), r.batchCompressedUsPerDoc.toFixed(1), r.batchRatio.toFixed(2)]))
+      : '');
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -20,7 +20,9 @@ import { PQMatrix } from '../vectors/tables/pq.js';
 import type { QuantizedTensor } from '../quantize/quantize.js';
 import type { PQTensor } from '../quantize/pq.js';
 import { errorReport, type ErrorReport } from '../quantize/report.js';
-import { EmbeddingBag } from '../infer/embedding.js';
+import { EmbeddingBag, bagKernels } from '../infer/embedding.js';
+import { heap } from '../infer/kernels.js';
+import { WasmOwned } from '../runtime/handle.js';
 import { Linear } from '../infer/linear.js';
 import { Int8Linear } from '../infer/int8.js';
 import { BinaryLinear } from '../infer/binary.js';
@@ -40,12 +42,8 @@ import { decodePayload, decodeSortedU32, encodePayload, encodeSortedU32, packFil
 
 export type CompressedScheme = 'f32' | 'f16' | 'int8' | 'int4' | 'binary' | 'pq';
 const TOKEN_CACHE = 1 << 16;
-const EOS_HASH = fnv1a32(new TextEncoder().encode(EOS));
-const LABEL_PREFIX = new TextEncoder().encode('__label__');
-function isLabelPrefix(b: Uint8Array, s: number): boolean {
-  for (let k = 0; k < LABEL_PREFIX.length; k++) if (b[s + k] !== LABEL_PREFIX[k]) return false;
-  return true;
-}
+/** Documents per wasm pass of predictBatch (text → rows → bags → output layer → probabilities). */
+const BATCH = 256;
 const SCHEMES: readonly CompressedScheme[] = ['f32', 'f16', 'int8', 'int4', 'binary', 'pq'];
 
 export interface CompressClassifierOptions {
@@ -511,6 +509,50 @@ function tableFrom(prefix: string, meta: Record<string, unknown>, blobs: Record<
 }
 
 /**
+ * What prediction keeps in wasm memory: the kept words' hashes in an open-addressing table (u32 pairs [hash, row + 1],
+ * 0 = empty, probed from hash & mask), the kept n-gram buckets (sorted i32), and grown-on-demand scratch for a batch
+ * (UTF-8 text, its offsets, token hashes, rows, bag offsets, hidden vectors, logits, probabilities).
+ */
+class PredictState extends WasmOwned {
+  readonly tab: number;
+  readonly mask: number;
+  readonly buckets: number;
+  readonly nb: number;
+  private bufs = new Map<string, [number, number]>();
+  /** UTF-8 bytes of a batch, encoded here first (TextEncoder.encodeInto does not write shared memory everywhere) */
+  bytes = new Uint8Array(1 << 12);
+
+  constructor(hashes: Uint32Array, buckets: Int32Array | null, rt: Runtime) {
+    super(rt);
+    let cap = 2;
+    while (cap < 2 * hashes.length) cap *= 2;
+    this.mask = cap - 1;
+    this.nb = buckets ? buckets.length : -1;
+    this.tab = this.own(cap * 8, true);
+    this.buckets = buckets && buckets.length ? this.own(buckets.length * 4) : 0;
+    const h = heap(rt);
+    for (let i = 0; i < hashes.length; i++) {
+      let j = hashes[i] & this.mask;
+      while (h.i32[(this.tab >> 2) + 2 * j + 1] !== 0) j = (j + 1) & this.mask;
+      h.i32[(this.tab >> 2) + 2 * j] = hashes[i] | 0;
+      h.i32[(this.tab >> 2) + 2 * j + 1] = i + 1;
+    }
+    if (this.buckets) h.i32.set(buckets!, this.buckets >> 2);
+  }
+
+  /** A scratch block of ≥ bytes by name (grown here: call every buf() of a pass before taking views). */
+  buf(name: string, bytes: number): number {
+    const e = this.bufs.get(name);
+    if (e && e[1] >= bytes) return e[0];
+    if (e) this.release(e[0]);
+    const n = Math.max(64, bytes, e ? 2 * e[1] : 0);
+    const ptr = this.own(n);
+    this.bufs.set(name, [ptr, n]);
+    return ptr;
+  }
+}
+
+/**
  * A compressed fastText-style classifier (see {@link compressClassifier}): predicts as the source model does over
  * its kept rows, with quantized tables, through the inference layers.
  */
@@ -535,6 +577,7 @@ export class CompressedClassifier {
   private readonly rowsBuf: number[] = [];
   private readonly hashBuf: number[] = [];
   private readonly hidden: Float32Array;
+  private readonly ws: PredictState;
   /** token → its hash and input rows (null: a label), so that a repeated token is neither encoded nor hashed again */
   private readonly tokenCache = new Map<string, { h: number; rows: number[] } | null>();
   private readonly logits: Float32Array;
@@ -550,6 +593,7 @@ export class CompressedClassifier {
     p.hashes.forEach((h, i) => this.wordRow.set(h, i));
     this.pruneIdx = p.buckets ? new Map(Array.from(p.buckets, (b, j) => [b, j])) : null;
     this.bag = new EmbeddingBag(p.input, { mode: 'mean' });
+    this.ws = new PredictState(p.hashes, p.buckets, rt);
     this.hidden = new Float32Array(4 * p.args.dim);
     this.logits = new Float32Array(4 * p.labels.length);
     const n = p.labels.length, k = p.args.dim;
@@ -561,6 +605,8 @@ export class CompressedClassifier {
       this.act = p.args.loss === 'softmax' ? new Softmax(n, { rt }) : new Sigmoid(n, { rt });
     } catch (e) {
       for (const l of layers) l.dispose();
+      this.ws.dispose();
+      this.bag.dispose();
       throw e;
     }
   }
@@ -735,53 +781,6 @@ export class CompressedClassifier {
     return out;
   }
 
-  /**
-   * lineRows over the UTF-8 bytes of one line, split as fastText's readWord splits (space, \t, \n, \v, \f, \r,
-   * NUL): each token hashed from its bytes, no string per token.
-   */
-  private lineRowsBytes(b: Uint8Array): number[] {
-    const out = this.rowsBuf, hashes = this.hashBuf, a = this.p.args, nw = this.p.hashes.length;
-    out.length = 0;
-    hashes.length = 0;
-    const n = b.length;
-    let ended = false;
-    let i = 0;
-    while (i < n) {
-      let c = b[i];
-      if (c === 32 || (c >= 9 && c <= 13) || c === 0) {
-        i++;
-        continue;
-      }
-      const s = i;
-      let h = 2166136261;
-      while (i < n) {
-        c = b[i];
-        if (c === 32 || (c >= 9 && c <= 13) || c === 0) break;
-        h = Math.imul(h ^ ((c << 24) >> 24), 16777619);
-        i++;
-      }
-      h >>>= 0;
-      const len = i - s;
-      const eos = len === 4 && b[s] === 0x3c && b[s + 1] === 0x2f && b[s + 2] === 0x73 && b[s + 3] === 0x3e;
-      const row = this.wordRow.get(h);
-      if (row === undefined && len >= 9 && isLabelPrefix(b, s)) continue;
-      if (row !== undefined) out.push(row);
-      if (a.maxn > 0 && !eos) computeSubwordsBytes(b.subarray(s, i), a.minn, a.maxn, a.bucket, nw, out, this.pruneIdx);
-      hashes.push(h | 0);
-      if (eos) {
-        ended = true;
-        break;
-      }
-    }
-    if (!ended) {
-      const row = this.wordRow.get(EOS_HASH);
-      if (row !== undefined) out.push(row);
-      hashes.push(EOS_HASH | 0);
-    }
-    wordNgramRows(hashes, a.wordNgrams, a.bucket, nw, out, this.pruneIdx);
-    return out;
-  }
-
   /** Label probabilities of rows (empty when there are none: fastText predicts nothing then). */
   private scores(rows: number[]): Float32Array | undefined {
     if (rows.length === 0) return undefined;
@@ -796,6 +795,12 @@ export class CompressedClassifier {
 
   private top(p: Float32Array | undefined, k: number, threshold: number): LabelProbability[] {
     if (!p) return [];
+    if (k === 1) {
+      // the first of the sort below: the largest probability, the lowest label on ties
+      let b = 0;
+      for (let i = 1; i < p.length; i++) if (p[i] > p[b]) b = i;
+      return p[b] >= threshold ? [[this.labels[b], p[b]]] : [];
+    }
     const idx = Array.from({ length: p.length }, (_, i) => i).sort((x, y) => p[y] - p[x] || x - y);
     const out: LabelProbability[] = [];
     for (const i of idx.slice(0, k === -1 ? p.length : k)) if (p[i] >= threshold) out.push([this.labels[i], p[i]]);
@@ -812,12 +817,74 @@ export class CompressedClassifier {
     this.alive();
     if (typeof text !== 'string') throw new QuantextError('E_OPTION', 'predict: the text must be a string');
     this.checkK(k, threshold);
-    return this.top(this.scores(this.lineRowsBytes(this.enc.encode(text))), k, threshold);
+    const out: LabelProbability[][] = [];
+    this.predictPass([text], 0, 1, k, threshold, out);
+    return out[0];
   }
 
+  /**
+   * predict for many texts: up to 256 texts a pass, each pass one wasm call per stage for all its texts (tokens
+   * hashed and looked up, n-gram rows, the bags of every table scheme, the output layer, softmax / sigmoid). The
+   * same results as predict on each text.
+   */
   predictBatch(texts: readonly string[], k = 1, threshold = 0): LabelProbability[][] {
+    this.alive();
     if (!Array.isArray(texts)) throw new QuantextError('E_OPTION', 'predictBatch: texts must be an array of strings', { option: 'texts' });
-    return texts.map((t) => this.predict(t, k, threshold));
+    for (let i = 0; i < texts.length; i++) if (typeof texts[i] !== 'string') throw new QuantextError('E_OPTION', `predictBatch: text ${i} is not a string`, { option: 'texts', index: i });
+    this.checkK(k, threshold);
+    const out: LabelProbability[][] = [];
+    for (let s = 0; s < texts.length; s += BATCH) this.predictPass(texts, s, Math.min(BATCH, texts.length - s), k, threshold, out);
+    return out;
+  }
+
+  /** texts[s, s + m) → out: UTF-8 into wasm, bag_text_rows, the bags, the output layer and activation over the batch. */
+  private predictPass(texts: readonly string[], s: number, m: number, k: number, threshold: number, out: LabelProbability[][]): void {
+    const ws = this.ws, rt = this.rt, a = this.p.args, d = a.dim, n = this.labels.length;
+    let cap = 0, longest = 0;
+    for (let i = 0; i < m; i++) {
+      const len = 3 * texts[s + i].length;
+      cap += len;
+      longest = Math.max(longest, len);
+    }
+    if (ws.bytes.length < cap) ws.bytes = new Uint8Array(Math.max(cap, 2 * ws.bytes.length));
+    const toffs = new Uint32Array(m + 1);
+    let off = 0;
+    for (let i = 0; i < m; i++) {
+      toffs[i] = off;
+      off += this.enc.encodeInto(texts[s + i], ws.bytes.subarray(off)).written!;
+    }
+    toffs[m] = off;
+    // the GEMM's 4-row tile sums each output over the inputs in order, as its scalar twin does: the batch is padded
+    // to whole tiles (zero rows), so that every row gives the bits of today's one-document batch of 4
+    const bp = (m + 3) & ~3;
+    // every allocation of the pass first, then the views
+    const textPtr = ws.buf('text', off + 16), toffPtr = ws.buf('toffs', 4 * (m + 1)), roffPtr = ws.buf('roffs', 4 * (m + 1));
+    const hashPtr = ws.buf('hashes', 4 * (Math.ceil((longest + 1) / 2) + 2));
+    let rcap = Math.max(256, 2 * off); // grown and run again when a text has more rows (character n-grams)
+    let rowPtr = ws.buf('rows', 4 * rcap);
+    const hid = ws.buf('hidden', 4 * bp * d), logits = ws.buf('logits', 4 * bp * n), probs = ws.buf('probs', 4 * bp * n);
+    this.linear.reserve(bp, d);
+    this.act.reserve(bp, n);
+    let h = heap(rt);
+    h.u8.set(ws.bytes.subarray(0, off), textPtr);
+    h.u8.set(new Uint8Array(toffs.buffer), toffPtr);
+    const kern = bagKernels(rt);
+    const rowsOf = () => kern.bag_text_rows(textPtr, toffPtr, m, ws.tab, ws.mask, this.p.hashes.length, ws.buckets, ws.nb, a.bucket, a.minn, a.maxn, a.wordNgrams, hashPtr, rowPtr, rcap, roffPtr);
+    let nr = rowsOf();
+    if (nr > rcap) {
+      rcap = nr;
+      rowPtr = ws.buf('rows', 4 * rcap); // text and offsets stay where they are (other buffers)
+      nr = rowsOf();
+    }
+    this.bag.forwardPtr(rowPtr, nr, roffPtr, m, hid);
+    h = heap(rt);
+    h.f32.fill(0, (hid >> 2) + m * d, (hid >> 2) + bp * d);
+    this.linear.run(hid, logits, bp, d);
+    this.act.run(logits, probs, m, n);
+    h = heap(rt);
+    const roffs = h.i32.subarray(roffPtr >> 2, (roffPtr >> 2) + m + 1);
+    const pv = h.f32.subarray(probs >> 2, (probs >> 2) + m * n);
+    for (let i = 0; i < m; i++) out.push(roffs[i + 1] > roffs[i] ? this.top(pv.subarray(i * n, (i + 1) * n), k, threshold) : []);
   }
 
   /** fastText's `test`: precision and recall at k over the labelled lines of `data` (as TextClassifier.test). */
@@ -896,6 +963,8 @@ export class CompressedClassifier {
     this.disposed = true;
     this.linear?.dispose();
     this.act?.dispose();
+    this.ws?.dispose();
+    this.bag?.dispose();
     this.p.input.dispose();
     this.p.output.dispose();
   }
