@@ -34,6 +34,7 @@ import { init, backend, runtime, createRuntime, F32Buffer, QuantextError, KeyedV
 import simdModule from './build/quantext-simd.wasm';
 import wasmBytes from './bytes.bin';
 import * as q from './dist/index.workerd.js';
+import * as qc from './dist/compress/index.js';
 import { computeParity } from './parity.mjs';
 
 function check(cond, what) { if (!cond) throw new Error('check failed: ' + what); }
@@ -71,7 +72,7 @@ export default {
     console.log('workerd smoke: ok (' + backend() + ', ' + rt.build + '; quantized search)');
     // 5. the cross-runtime parity outputs (scripts/smoke/parity.mjs), printed for scripts/smoke/run.mjs to compare
     const t0 = Date.now();
-    const parity = await computeParity(q);
+    const parity = await computeParity(q, undefined, qc);
     const errors = Object.entries(parity).flatMap(([n, b]) => Object.entries(b).filter(([, r]) => r.error).map(([k, r]) => n + ' [' + k + ']: ' + r.error));
     const checks = [{ name: 'parity outputs computed (SIMD and scalar builds)', ok: errors.length === 0, ms: Date.now() - t0, detail: errors.join('; ') || Object.keys(parity).length + ' cases x 2 builds' }];
     console.log(${JSON.stringify(RESULT_MARKER)} + JSON.stringify({ runtime: 'workerd', version: 'workerd ' + ${JSON.stringify(WORKERD_VERSION)}, checks, parity }));
@@ -123,7 +124,8 @@ const work = join(tmpdir(), `quantext-workerd-smoke-${process.pid}`);
 try {
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
-  const modules = moduleGraph(repo, entry).filter((m) => m.endsWith('.js'));
+  // the core entry and quantext/compress (its default entry: it has no workerd condition, and needs none)
+  const modules = [...new Set([...moduleGraph(repo, entry), ...moduleGraph(repo, 'dist/compress/index.js')])].filter((m) => m.endsWith('.js'));
   const wasm = ['build/quantext-simd.wasm', 'build/quantext-scalar.wasm'];
   for (const f of [...modules, ...wasm]) {
     mkdirSync(dirname(join(work, f)), { recursive: true });
@@ -131,6 +133,7 @@ try {
   }
   cpSync(join(repo, 'build/quantext-simd.wasm'), join(work, 'bytes.bin'));
   cpSync(join(repo, 'scripts/smoke/parity.mjs'), join(work, 'parity.mjs'));
+  cpSync(join(repo, 'scripts/smoke/qtxc-fixtures.mjs'), join(work, 'qtxc-fixtures.mjs'));
   writeFileSync(join(work, 'test.js'), TEST_WORKER);
   writeFileSync(join(work, 'readme-worker.js'), readmeWorker());
   writeFileSync(join(work, 'readme-test.js'), README_TEST);
@@ -153,6 +156,7 @@ try {
     ...wasm.map((w) => `(name = "${w}", wasm = embed "${w}")`),
     '(name = "bytes.bin", data = embed "bytes.bin")',
     '(name = "parity.mjs", esModule = embed "parity.mjs")',
+    '(name = "qtxc-fixtures.mjs", esModule = embed "qtxc-fixtures.mjs")',
   ];
   writeFileSync(
     join(work, 'config.capnp'),

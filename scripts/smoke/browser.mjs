@@ -99,8 +99,10 @@ async function runMode(browser, isolated) {
     try {
       const inPage = await page.evaluate(async (o) => {
         const q = await import('quantext');
+        // quantext/compress: the package's default entry for it (the page's import map names only 'quantext')
+        const qc = await import('/dist/compress/index.js');
         const { runChecks } = await import('/scripts/smoke/checks.mjs');
-        return runChecks(q, o);
+        return runChecks(q, { ...o, compress: qc });
       }, { runtime: 'browser', entry: 'browser', threads: isolated });
       checks.push(...inPage.checks);
       result = { ...inPage, checks };

@@ -11,11 +11,12 @@ import { join } from 'node:path';
 const t0 = performance.now();
 const web = process.argv.includes('--web');
 const q = web ? await import('../../dist/index.js') : await import('quantext');
+const qc = web ? await import('../../dist/compress/index.js') : await import('quantext/compress');
 const { runChecks, report } = await import('./checks.mjs');
 const given = process.argv.slice(2).find((a) => !a.startsWith('--'));
 const dir = given ?? mkdtempSync(join(tmpdir(), 'quantext-smoke-'));
 try {
-  const result = await runChecks(q, { runtime: 'bun', entry: web ? 'browser' : 'node', threads: true, tmpDir: web ? undefined : dir });
+  const result = await runChecks(q, { runtime: 'bun', entry: web ? 'browser' : 'node', threads: true, tmpDir: web ? undefined : dir, compress: qc });
   process.exitCode = report(web ? 'bun (web entry)' : 'bun', Bun.version, result, performance.now() - t0) ? 1 : 0;
 } finally {
   if (!given) rmSync(dir, { recursive: true, force: true });

@@ -143,7 +143,8 @@ function checkLoaded(kv, how) {
  * @param {object} o - `runtime` (expected `env.runtime`), `entry` ('node' | 'browser': which export condition
  *   the host should have resolved), `threads` (true when threads are expected to work here: the default build is
  *   then `simd-mt` and `workers: 2` must really start two workers), `tmpDir` (a writable folder: enables the
- *   file round trip, node entry only).
+ *   file round trip, node entry only), `compress` (the `quantext/compress` module namespace, imported by the
+ *   caller from the same entry kind: parity.mjs's compressed-classifier cases need it).
  * @returns {Promise<{ checks: {name: string, ok: boolean, ms: number, detail: string}[], fingerprint?: string, warnings: string[] }>}
  */
 export async function runChecks(q, o) {
@@ -290,7 +291,7 @@ export async function runChecks(q, o) {
 
   if (o.parity !== false) {
     await run('parity outputs computed (SIMD and scalar builds)', async () => {
-      out.parity = await computeParity(q);
+      out.parity = await computeParity(q, undefined, o.compress);
       const errors = Object.entries(out.parity).flatMap(([name, builds]) => Object.entries(builds).filter(([, r]) => r.error).map(([b, r]) => `${name} [${b}]: ${r.error}`));
       expect(errors.length === 0, errors.join('; '));
       return `${Object.keys(out.parity).length} cases × 2 builds (compared with Node's by run.mjs)`;

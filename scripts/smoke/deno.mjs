@@ -9,7 +9,8 @@
 const t0 = performance.now();
 const web = Deno.args.includes('--web');
 const q = web ? await import('../../dist/index.js') : await import('quantext');
+const qc = web ? await import('../../dist/compress/index.js') : await import('quantext/compress');
 const { runChecks, report } = await import('./checks.mjs');
 const dir = Deno.args.find((a) => !a.startsWith('--'));
-const result = await runChecks(q, { runtime: 'deno', entry: web ? 'browser' : 'node', threads: true, tmpDir: web ? undefined : dir });
+const result = await runChecks(q, { runtime: 'deno', entry: web ? 'browser' : 'node', threads: true, tmpDir: web ? undefined : dir, compress: qc });
 Deno.exitCode = report(web ? 'deno (web entry)' : 'deno', Deno.version.deno, result, performance.now() - t0) ? 1 : 0;

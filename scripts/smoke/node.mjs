@@ -9,10 +9,11 @@ import { join } from 'node:path';
 
 const t0 = performance.now();
 const q = await import('quantext');
+const qc = await import('quantext/compress');
 const { runChecks, report } = await import('./checks.mjs');
 const dir = process.argv[2] ?? mkdtempSync(join(tmpdir(), 'quantext-smoke-'));
 try {
-  const result = await runChecks(q, { runtime: 'node', entry: 'node', threads: true, tmpDir: dir });
+  const result = await runChecks(q, { runtime: 'node', entry: 'node', threads: true, tmpDir: dir, compress: qc });
   process.exitCode = report('node', process.versions.node, result, performance.now() - t0) ? 1 : 0;
 } finally {
   if (!process.argv[2]) rmSync(dir, { recursive: true, force: true });

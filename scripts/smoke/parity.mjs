@@ -20,6 +20,11 @@
 // float outputs as `values`. Nothing else needs to change: run.mjs reports
 // each case × build × runtime. A case that needs an export the entry lacks fails (it does not skip): guard with
 // `requires: ['TextClassifier']` to skip it, visibly, while that export is not yet in the package.
+// Cases marked `compress: true` also need the `quantext/compress` entry: each host passes that module to
+// computeParity (`computeParity(q, PARITY_CASES, qc)`) and `run` gets it as its third argument (`run(q, rt, qc)`);
+// a host that passes none fails those cases. The compressed-classifier cases load QTXC files made in Node
+// (qtxc-fixtures.mjs, written by make-qtxc-fixtures.mjs), and compress in the runtime itself.
+import { QTXC_FIXTURES } from './qtxc-fixtures.mjs';
 
 /** Seeded PRNG (mulberry32, as in checks.mjs and test/helpers.ts). */
 function rng(seed) {
@@ -136,6 +141,9 @@ function predictAll(clf) {
 
 /** One classifier trained on the scalar build of `q` (made once per module), as .bin bytes. */
 const trainedBytes = new WeakMap();
+export async function parityClassifierBytes(q) {
+  return scalarTrainedModel(q);
+}
 async function scalarTrainedModel(q) {
   if (!trainedBytes.has(q)) {
     trainedBytes.set(q, (async () => {
@@ -150,6 +158,90 @@ async function scalarTrainedModel(q) {
     })());
   }
   return trainedBytes.get(q);
+}
+
+
+/**
+ * The QTXC files of qtxc-fixtures.mjs: `compressClassifier(<the scalar-trained classifier>, options)` in Node, one
+ * per table scheme that matters (input f32 / f16 / int8 / int4 / binary / PQ; output f32, the int8 layer
+ * (Int8Linear), the binary layer (BinaryLinear), PQ; with and without the cutoff).
+ */
+export const QTXC_FIXTURE_SPECS = {
+  'input f32, cutoff 300, output f32': { input: 'f32', cutoff: 300 },
+  'input f16, cutoff 300, output f32': { input: 'f16', cutoff: 300 },
+  'input int8, cutoff 300, output f32': { input: 'int8', cutoff: 300 },
+  'input int4 per tensor, output f32': { input: 'int4', perRow: false },
+  'input int4 per row, cutoff 300, output f32': { input: 'int4', cutoff: 300 },
+  'input binary, cutoff 300, output f32': { input: 'binary', cutoff: 300 },
+  'input pq (dsub 2, qnorm), cutoff 300, output f32': { input: 'pq', dsub: 2, qnorm: true, cutoff: 300 },
+  'input int8, cutoff 300, output int8 (Int8Linear)': { input: 'int8', output: 'int8', cutoff: 300 },
+  'input int4 per tensor, cutoff 300, output int8 (Int8Linear)': { input: 'int4', perRow: false, cutoff: 300, output: 'int8' },
+  'input binary, output binary (BinaryLinear)': { input: 'binary', output: 'binary' },
+  'input int8, cutoff 300, output binary (BinaryLinear)': { input: 'int8', output: 'binary', cutoff: 300 },
+  'input pq, cutoff 300, output pq': { input: 'pq', cutoff: 300, qnorm: true, output: 'pq' },
+};
+
+function base64Bytes(b64) {
+  const s = atob(b64);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+function needCompress(qc) {
+  if (!qc || typeof qc.compressClassifier !== 'function') throw new Error('this host passed no quantext/compress module to computeParity');
+}
+
+/** A QTXC file made in Node (qtxc-fixtures.mjs), loaded with `rt`: labels and probabilities of CLASSIFIER_TEXTS. */
+function loadFixture(name) {
+  return async (q, rt, qc) => {
+    needCompress(qc);
+    const bytes = QTXC_FIXTURES[name];
+    if (!bytes) throw new Error(`qtxc-fixtures.mjs has no '${name}': run node scripts/smoke/make-qtxc-fixtures.mjs`);
+    const cc = await qc.CompressedClassifier.load(base64Bytes(bytes), { rt });
+    try {
+      return { ...predictAll(cc), note: `${cc.byteLength} bytes, ${cc.inputScheme}/${cc.outputScheme}` };
+    } finally {
+      cc.dispose();
+    }
+  };
+}
+
+/** FNV-1a of bytes, as a hex string (for notes). */
+function bytesDigest(b) {
+  let h = 0x811c9dc5;
+  for (let k = 0; k < b.length; k++) h = Math.imul(h ^ b[k], 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
+}
+
+/**
+ * compressClassifier in the runtime, on the scalar-trained classifier loaded into `rt`: the file's bytes (stored
+ * plain, `deflate: false`: DEFLATE itself is the runtime's CompressionStream, whose bytes legitimately differ between
+ * zlib builds) as `ids`, then the predictions of the compressed model, and of the same model written deflated and
+ * loaded back in this runtime (they must be the same).
+ */
+function compressHere(options) {
+  return async (q, rt, qc) => {
+    needCompress(qc);
+    const clf = await q.TextClassifier.load(await scalarTrainedModel(q), { runtime: rt });
+    const made = [];
+    try {
+      const opts = { ...options, ...(options.retrain ? { data: labelledLines(5, 160) } : {}) };
+      const plain = await qc.compressClassifier(clf, { ...opts, deflate: false });
+      made.push(plain);
+      const deflated = await qc.compressClassifier(clf, { ...opts, deflate: true });
+      made.push(deflated);
+      const back = await qc.CompressedClassifier.load(deflated.toBytes(), { rt });
+      made.push(back);
+      const a = predictAll(plain), b = predictAll(back);
+      if (digest(a.values, a.ids) !== digest(b.values, b.ids)) throw new Error('the deflated file, loaded back, predicts differently from the model it was written from');
+      const bytes = plain.toBytes();
+      return { ids: [...bytes, ...a.ids], values: a.values, note: `${bytes.length} bytes plain, ${deflated.byteLength} deflated` };
+    } finally {
+      for (const m of made) m.dispose();
+      clf.dispose();
+    }
+  };
 }
 
 export const PARITY_CASES = [
@@ -286,6 +378,36 @@ export const PARITY_CASES = [
       }
     },
   },
+
+  // quantext/compress: QTXC files made in Node, loaded and run here (the int8 and binary output layers included)
+  ...Object.keys(QTXC_FIXTURE_SPECS).map((name) => ({
+    name: `CompressedClassifier.load (QTXC made in Node, ${name}): labels and probabilities`,
+    exact: true,
+    buildTol: 0,
+    compress: true,
+    run: loadFixture(name),
+  })),
+  {
+    name: 'compressClassifier here (input int4 per tensor, cutoff 300, output int8): file bytes, labels and probabilities',
+    exact: true,
+    buildTol: 0,
+    compress: true,
+    run: compressHere({ input: 'int4', perRow: false, cutoff: 300, output: 'int8' }),
+  },
+  {
+    name: 'compressClassifier here (input binary, output binary): file bytes, labels and probabilities',
+    exact: true,
+    buildTol: 0,
+    compress: true,
+    run: compressHere({ input: 'binary', output: 'binary' }),
+  },
+  {
+    name: 'compressClassifier here (input pq, qnorm, cutoff 300, retrain 2 epochs): file bytes, labels and probabilities',
+    exact: true,
+    buildTol: null, // retraining on each build: the SIMD and scalar sums round differently
+    compress: true,
+    run: compressHere({ input: 'pq', qnorm: true, cutoff: 300, retrain: true, epochs: 2, threads: 1, seed: 3 }),
+  },
 ];
 
 /** Outputs longer than this are compared by digest only (bit-identity), not value by value. */
@@ -301,11 +423,12 @@ export function digest(values = [], ids = []) {
 }
 
 /**
- * Runs every case on the plain SIMD and scalar builds of `q`. Returns `{ [case name]: { simd, scalar } }`, each an
+ * Runs every case on the plain SIMD and scalar builds of `q` (`qc`: the `quantext/compress` module, for the cases
+ * marked `compress`). Returns `{ [case name]: { simd, scalar } }`, each an
  * object `{ digest, values, ids, ms, note }` or `{ error }` / `{ skipped }`. Float32 values are kept exactly (as
  * numbers, which JSON carries without loss).
  */
-export async function computeParity(q, cases = PARITY_CASES) {
+export async function computeParity(q, cases = PARITY_CASES, qc = undefined) {
   const rts = {
     simd: await q.createRuntime(undefined, { backend: 'simd', shared: false }),
     scalar: await q.createRuntime(undefined, { backend: 'scalar', shared: false }),
@@ -321,7 +444,7 @@ export async function computeParity(q, cases = PARITY_CASES) {
       }
       const t0 = performance.now();
       try {
-        const r = await c.run(q, rt);
+        const r = await c.run(q, rt, c.compress ? qc : undefined);
         const values = Array.from(r.values ?? [], Math.fround);
         const ids = Array.from(r.ids ?? []);
         const res = { digest: digest(values, ids), nValues: values.length, nIds: ids.length, ms: performance.now() - t0, note: r.note };

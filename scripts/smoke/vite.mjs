@@ -45,8 +45,11 @@ watchdog.unref();
 const NODE_ONLY = new Set(['useNodeFileSystem']);
 const USED = [...new Set(['checks.mjs', 'parity.mjs'].flatMap((f) => [...readFileSync(join(HERE, f), 'utf8').matchAll(/\bq\.([A-Za-z_$][\w$]*)/g)].map((m) => m[1])))];
 const NAMES = [...new Set(['init', 'backend', 'Word2Vec', ...USED.filter((n) => !NODE_ONLY.has(n))])].sort();
+// parity.mjs's compressed-classifier cases use `qc.X` from quantext/compress (a separate package entry)
+const C_NAMES = [...new Set([...readFileSync(join(HERE, 'parity.mjs'), 'utf8').matchAll(/\bqc\.([A-Za-z_$][\w$]*)/g)].map((m) => m[1]))].sort();
 const MAIN = `
 import { ${NAMES.join(', ')} } from 'quantext';
+import { ${C_NAMES.join(', ')} } from 'quantext/compress';
 import { runChecks, plantedCorpus } from ${JSON.stringify(join(HERE, 'checks.mjs'))};
 
 async function app() {
@@ -60,7 +63,7 @@ async function app() {
 globalThis.smoke = (async () => {
   const first = await app();
   const q = { ${NAMES.join(', ')} };
-  const checks = await runChecks(q, { runtime: 'browser', entry: 'browser', threads: globalThis.crossOriginIsolated === true });
+  const checks = await runChecks(q, { runtime: 'browser', entry: 'browser', threads: globalThis.crossOriginIsolated === true, compress: { ${C_NAMES.join(', ')} } });
   return { first, checks };
 })().catch((e) => ({ error: \`\${e.code ?? e.name}: \${e.message}\` }));
 `;

@@ -31,7 +31,7 @@ import { WORKERD_VERSION, moduleEntry, moduleGraph, workerdBinary } from './work
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = resolve(HERE, '..', '..');
 const EXAMPLE = join(REPO, 'examples', 'worker');
-const MODELS = ['models/spam.ftz', 'models/vectors.int8.safetensors'];
+const MODELS = ['models/spam.qtxc', 'models/vectors.int8.safetensors'];
 /** Cloudflare's limit on a Worker's compressed upload: 3 MB on the free plan (10 MB paid). */
 const WORKERS_LIMIT_GZ = 3 * 1024 * 1024;
 const TOL = 1e-6;
@@ -230,7 +230,7 @@ for (const m of MODELS) {
 // Node: the same app with the package's node entry and the same files
 let node;
 await step('Node answers the requests (the reference)', async () => {
-  const q = await import(pathToFileURL(join(REPO, 'dist', 'index.node.js')).href);
+  const q = { ...(await import(pathToFileURL(join(REPO, 'dist', 'index.node.js')).href)), ...(await import(pathToFileURL(join(REPO, 'dist', 'compress', 'index.node.js')).href)) };
   const { createApp } = await import(pathToFileURL(join(EXAMPLE, 'src', 'app.js')).href);
   const app = createApp(q, { classifier: readFileSync(join(EXAMPLE, MODELS[0])), vectors: readFileSync(join(EXAMPLE, MODELS[1])) });
   const send = (path, init) => app.fetch(new Request(`http://worker.test${path}`, init));
@@ -297,8 +297,8 @@ try {
   // 1. unbundled modules
   {
     const dir = join(work, 'modules');
-    const dist = moduleGraph(REPO, 'dist/index.workerd.js');
-    const app = moduleGraph(EXAMPLE, 'src/index.js', ['quantext']);
+    const dist = [...new Set([...moduleGraph(REPO, 'dist/index.workerd.js'), ...moduleGraph(REPO, 'dist/compress/index.js')])];
+    const app = moduleGraph(EXAMPLE, 'src/index.js', ['quantext', 'quantext/compress']);
     for (const [from, list] of [[REPO, dist], [EXAMPLE, app]]) {
       for (const f of list) {
         mkdirSync(dirname(join(dir, f)), { recursive: true });
@@ -306,9 +306,11 @@ try {
       }
     }
     // workerd resolves a bare specifier like a relative one: src/index.js's 'quantext' is the module src/quantext
+    // (and 'quantext/compress' the module src/quantext/compress: the package's default entry for it)
     writeFileSync(join(dir, 'quantext.js'), "export * from '../dist/index.workerd.js';\n");
+    writeFileSync(join(dir, 'quantext-compress.js'), "export * from '../../dist/compress/index.js';\n");
     const files = [...app, ...dist];
-    const modules = [...app.map((m) => moduleEntry(m)), ...dist.map((m) => moduleEntry(m)), moduleEntry('src/quantext', 'quantext.js')];
+    const modules = [...app.map((m) => moduleEntry(m)), ...dist.map((m) => moduleEntry(m)), moduleEntry('src/quantext', 'quantext.js'), moduleEntry('src/quantext/compress', 'quantext-compress.js')];
     const bytes = files.reduce((s, f) => s + statSync(join(dir, f)).size, 0);
     const gzBytes = files.reduce((s, f) => s + gz(join(dir, f)), 0);
     const modelBytes = MODELS.reduce((s, f) => s + statSync(join(EXAMPLE, f)).size, 0);

@@ -242,19 +242,32 @@ export function planClassifierCompress(o: CompressCliOptions & { train?: unknown
 
 /**
  * The classifier backend: cqmodel's compressClassifier (src/compress/classifier.ts) stores each candidate; cqtrain's
- * distill + QAT train the students, prune's pruneRetrain prunes them.
+ * distill + QAT train the students, prune's pruneRetrain prunes them; the words-only students are plain
+ * TextClassifiers trained on the hard labels (one thread, seeded).
  */
-async function classifierBackend(teacher: import('../fasttext/model.js').FastTextModel, threads: number): Promise<import('../compress/classifier-search.js').ClassifierBackend<any>> {
+export async function classifierBackend(teacher: import('../fasttext/model.js').FastTextModel, threads: number): Promise<import('../compress/classifier-search.js').ClassifierBackend<any>> {
   const cq = await import('../compress/classifier.js');
   const [{ distill }, { studentOptions }, { pruneRetrain }] = await Promise.all([import('../compress/distill.js'), import('../compress/classifier-search.js'), import('../compress/prune.js')]);
   return {
     compress: (source, c, data) =>
       cq.compressClassifier(source, {
         cutoff: c.cutoff, input: c.input, output: c.output, ...(c.input === 'pq' ? { dsub: c.dsub ?? 2, qnorm: true } : {}),
+        ...(c.perRow === false ? { perRow: false } : {}),
         ...(c.retrain ? { retrain: true, data, threads } : {}), seed: 1,
       }),
     student: async (c, data) => {
       const args = teacher.args;
+      if (c.words) {
+        const { TextClassifier } = await import('../classify/classifier.js');
+        const clf = new TextClassifier(studentOptions(c, { wordNgrams: 1, minn: 0, maxn: 0, bucket: 0, epochs: args.epoch }));
+        try {
+          await clf.train(data);
+        } catch (e) {
+          clf.dispose();
+          throw e;
+        }
+        return clf;
+      }
       const student = await distill({ teacher, student: { ...studentOptions(c, { wordNgrams: args.wordNgrams, minn: args.minn, maxn: args.maxn, bucket: args.bucket, epochs: args.epoch }), threads }, data, temperature: 2, alpha: 0.5 });
       // pruned students: the smallest input weights pruned in 3 steps (cubic ramp), one epoch of retraining each
       if (c.sparsity) {
@@ -341,7 +354,9 @@ const NOTES_CLASSIFIER = [
   '  precision at 1 on --test, computed for every candidate.',
   '- **quantize** candidates are the model itself with its tables quantized (and a -cutoff keeping the input rows of',
   '  largest norm, the float output retrained); **student** candidates are smaller models trained with',
-  '  quantization-aware training on the teacher\'s soft labels (T = 2, α = 0.5), stored exactly at their bits.',
+  '  quantization-aware training on the teacher\'s soft labels (T = 2, α = 0.5), stored exactly at their bits;',
+  '  **words** candidates are tiny float students of words only (dim 4 and 2, no n-grams or subwords, trained on the',
+  '  labels on one thread, seeded), their rows cut to the N of largest norm and stored int4 with one scale per table.',
   '- SQNR, saturation and row cosine (per table, against the float weights) say where the error comes from; a',
   '  QAT student has none by construction: its float weights already are the quantized values.',
 ];

@@ -1,5 +1,10 @@
-// Classifier compression search (`quantext compress MODEL --train TRAIN --test TEST`): three candidate generators
+// Classifier compression search (`quantext compress MODEL --train TRAIN --test TEST`): four candidate generators
 // plugged into the generic search (search.ts):
+//   'words'    — tiny float students (dim 4 and 2) of words only (no word n-grams, no subwords, no buckets), trained
+//                on the hard labels on one thread (seeded: the same model every run), their input rows cut to the
+//                N of largest norm and stored int4 with one scale for the whole table (per-row scales would cost
+//                more than the codes at these dims); first in the round-robin: on small tasks (spam) these are the
+//                most accurate models under 16 KB;
 //   'quantize' — the model itself, its input/output tables quantized (int8, int4, binary, PQ) with a vocabulary
 //                cutoff (fastText's `quantize -cutoff`, with `-retrain` of the float parts when a cutoff drops rows);
 //   'student'  — smaller students (dim) trained with quantization-aware training (1/4/8 bits) on the teacher's soft
@@ -34,6 +39,10 @@ export interface ClassifierCandidate {
   retrain?: boolean;
   /** Trained on the teacher's soft labels. */
   distill?: boolean;
+  /** A student of words only (wordNgrams 1, no subwords, no buckets), trained on the hard labels on one thread. */
+  words?: boolean;
+  /** Integer/binary tables: false = one scale for the whole table (compressClassifier's perRow); default per row. */
+  perRow?: boolean;
 }
 
 /** What the search needs of a compressed classifier (cqmodel's CompressedClassifier has all of it). */
@@ -67,10 +76,13 @@ export interface CompressClassifierSearchOptions<M> {
   budgetMs?: number;
   /** Student dims (default dim/5, dim/10, 4, 2 — distinct, < dim). */
   dims?: number[];
+  /** Dims of the words-only students (default 4, 2 — those < dim) and their cutoffs (default 4000, 2000, 1000, 8000). */
+  wordDims?: number[];
+  wordCutoffs?: number[];
   /** Cutoffs (default none, 100000, 10000, 1000, below rows). */
   cutoffs?: (number | undefined)[];
-  /** Generators to run (default all three). */
-  families?: ('quantize' | 'student' | 'prune')[];
+  /** Generators to run (default all four). */
+  families?: ('words' | 'quantize' | 'student' | 'prune')[];
   sizeOf?: (bytes: Uint8Array) => Promise<number> | number;
   now?: () => number;
   onCandidate?: (m: { name: string; size: number; quality: number }, done: number) => void;
@@ -85,25 +97,49 @@ export function classifierCandidateName(c: ClassifierCandidate): string {
   const t = (x: TableCode) => (x === 'pq' ? `pq${c.dsub ?? 2}` : x);
   return [
     c.source === 'model' ? 'model' : `${c.distill ? 'distilled' : 'student'} d${c.dim}`,
+    c.words ? 'words' : '',
     c.bits ? `qat${c.bits}` : '',
     c.sparsity ? `sparse${Math.round(c.sparsity * 100)}` : '',
     c.cutoff ? `cutoff${c.cutoff}` : '',
     `in:${t(c.input)}`,
     `out:${t(c.output)}`,
+    c.perRow === false ? 'scale:tensor' : '',
     c.retrain ? 'retrain' : '',
   ].filter(Boolean).join(' ');
 }
 
 const BIT_SCHEME: Record<1 | 2 | 4 | 8, TableCode> = { 1: 'binary', 2: 'int4', 4: 'int4', 8: 'int8' };
 
-/** The three generators over the model's shape. */
-export function classifierGenerators(o: { dim: number; rows: number; dims?: number[]; cutoffs?: (number | undefined)[]; families?: string[]; students: boolean }): CandidateGenerator<ClassifierCandidate>[] {
+/** The four generators over the model's shape. */
+export function classifierGenerators(o: {
+  dim: number;
+  rows: number;
+  dims?: number[];
+  cutoffs?: (number | undefined)[];
+  wordDims?: number[];
+  wordCutoffs?: number[];
+  families?: string[];
+  students: boolean;
+}): CandidateGenerator<ClassifierCandidate>[] {
   // smallest first: under a budget the candidates that can meet a small target come first; no cutoff (the bits alone) last
   const cutoffs = (o.cutoffs ?? [1000, 10_000, 100_000, undefined]).filter((c) => c === undefined || c < o.rows);
   const dims = o.dims ?? [...new Set([Math.round(o.dim / 5), Math.round(o.dim / 10), 4, 2])].filter((d) => d >= 1 && d < o.dim);
   const spec = (c: ClassifierCandidate): CandidateSpec<ClassifierCandidate> => ({ name: classifierCandidateName(c), params: c });
   const fam = (f: string) => !o.families || o.families.includes(f);
   const gens: CandidateGenerator<ClassifierCandidate>[] = [];
+  if (o.students && fam('words')) {
+    // one student per dim (trained once: consecutive candidates share it), the cutoff most likely to be both small
+    // and accurate first
+    const wordDims = (o.wordDims ?? [4, 2]).filter((d) => d >= 1 && d < o.dim);
+    const wordCutoffs = o.wordCutoffs ?? [4000, 2000, 1000, 8000];
+    gens.push({
+      name: 'words',
+      candidates: () =>
+        wordDims.flatMap((dim) =>
+          wordCutoffs.map((cutoff) => spec({ source: 'student', dim, words: true, cutoff, input: 'int4', output: 'f32', perRow: false })),
+        ),
+    });
+  }
   if (fam('quantize')) {
     gens.push({
       name: 'quantize',
@@ -139,24 +175,27 @@ export function classifierGenerators(o: { dim: number; rows: number; dims?: numb
  */
 export async function compressClassifierSearch<M>(o: CompressClassifierSearchOptions<M>): Promise<CompressClassifierSearchResult> {
   const target = o.targetSize ?? 100_000;
-  const generators = classifierGenerators({ dim: o.dim, rows: o.rows, dims: o.dims, cutoffs: o.cutoffs, families: o.families, students: !!o.backend.student });
+  const generators = classifierGenerators({ dim: o.dim, rows: o.rows, dims: o.dims, cutoffs: o.cutoffs, wordDims: o.wordDims, wordCutoffs: o.wordCutoffs, families: o.families, students: !!o.backend.student });
   if (!generators.length) throw new QuantextError('E_OPTION', 'compress: no candidate family to search', { option: 'families' });
   let bestBytes: Uint8Array | undefined;
   let kept: { quality: number; size: number } | undefined;
-  // one student serves the consecutive candidates that differ only in how it is stored (cutoff, tables)
-  let cached: { key: string; model: M & { dispose(): void } } | undefined;
-  const studentFor = async (c: ClassifierCandidate) => {
-    const key = JSON.stringify([c.dim, c.bits, c.sparsity, c.distill]);
-    if (cached?.key !== key) {
-      cached?.model.dispose();
-      cached = undefined;
-      cached = { key, model: await o.backend.student!(c, o.train) };
+  // one student per family serves that family's consecutive candidates that differ only in how it is stored (cutoff,
+  // tables): the families are interleaved, so one cache slot for all would retrain a student at every turn
+  const cached = new Map<string, { key: string; model: M & { dispose(): void } }>();
+  const studentFor = async (c: ClassifierCandidate, family: string) => {
+    const key = JSON.stringify([c.dim, c.bits, c.sparsity, c.distill, c.words]);
+    let slot = cached.get(family);
+    if (slot?.key !== key) {
+      slot?.model.dispose();
+      cached.delete(family);
+      slot = { key, model: await o.backend.student!(c, o.train) };
+      cached.set(family, slot);
     }
-    return cached.model;
+    return slot.model;
   };
   const measure = async (s: CandidateSpec<ClassifierCandidate>): Promise<Measurement> => {
     const c = s.params;
-    const student = c.source === 'student' ? await studentFor(c) : undefined;
+    const student = c.source === 'student' ? await studentFor(c, s.family ?? '') : undefined;
     let cc: CompressedLike | undefined;
     try {
       cc = await o.backend.compress(student ?? o.model, c, o.train);
@@ -195,13 +234,18 @@ export async function compressClassifierSearch<M>(o: CompressClassifierSearchOpt
   try {
     r = await paretoSearch<ClassifierCandidate>({ generators, measure, budgetMs: o.budgetMs ?? 300_000, targetSize: target, now: o.now, onCandidate: o.onCandidate });
   } finally {
-    cached?.model.dispose();
+    for (const slot of cached.values()) slot.model.dispose();
   }
   return { ...r, bestBytes: r.best ? bestBytes : undefined, targetSize: target };
 }
 
-/** Student options for a candidate, from the teacher's: its n-grams and label set, the candidate's dim and QAT bits. */
+/**
+ * Student options for a candidate, from the teacher's: its n-grams and label set, the candidate's dim and QAT bits.
+ * A words-only student (`c.words`) has no word n-grams, subwords or buckets, lr 0.5 and one thread (seeded, so the
+ * same model every run; hogwild threads would not be).
+ */
 export function studentOptions(c: ClassifierCandidate, teacher: { wordNgrams: number; minn: number; maxn: number; bucket: number; epochs?: number }, seed = 1): TextClassifierOptions {
+  if (c.words) return { dim: c.dim, wordNgrams: 1, minn: 0, maxn: 0, bucket: 0, epochs: teacher.epochs ?? 25, lr: 0.5, loss: 'softmax', seed, threads: 1, skipInvalid: true };
   return {
     dim: c.dim,
     wordNgrams: teacher.wordNgrams,

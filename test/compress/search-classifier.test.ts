@@ -30,7 +30,7 @@ function fakeBackend(log: string[]) {
 
 describe('classifierGenerators', () => {
   it('spans quantize × cutoff, students × QAT bits × cutoff and pruned students, with unique names', () => {
-    const gens = classifierGenerators({ dim: 50, rows: 2_000_000, students: true });
+    const gens = classifierGenerators({ dim: 50, rows: 2_000_000, students: true, families: ['quantize', 'student', 'prune'] });
     expect(gens.map((g) => g.name)).toEqual(['quantize', 'student', 'prune']);
     const all = gens.flatMap((g) => [...g.candidates()]);
     expect(new Set(all.map((c) => c.name)).size).toBe(all.length);

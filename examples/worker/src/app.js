@@ -27,17 +27,22 @@ function answer(body, status, t0, loadMs) {
 
 const stripLabel = (l) => (l.startsWith('__label__') ? l.slice('__label__'.length) : l);
 
+/** A quantext compressed classifier file (QTXC, `quantext/compress`) starts with these bytes. */
+const isQtxc = (b) => b.length >= 4 && b[0] === 0x51 && b[1] === 0x54 && b[2] === 0x58 && b[3] === 0x43;
+
 /**
- * The Worker: `{ fetch(request) }`. `q` is the quantext module (its `TextClassifier` and `loadVectors`);
- * `models.classifier` is a fastText supervised model (.ftz or .bin) and `models.vectors` an int8 safetensors table
- * (ArrayBuffer or Uint8Array each). The models load at the first request and stay while the isolate lives.
+ * The Worker: `{ fetch(request) }`. `q` holds quantext's `TextClassifier`, `loadVectors` and (from
+ * `quantext/compress`) `CompressedClassifier`; `models.classifier` is a compressed classifier (.qtxc) or a fastText
+ * supervised model (.ftz or .bin) and `models.vectors` an int8 safetensors table (ArrayBuffer or Uint8Array each).
+ * The models load at the first request and stay while the isolate lives.
  */
 export function createApp(q, models) {
   let ready;
   async function load() {
     const t0 = performance.now();
+    const bytes = new Uint8Array(models.classifier);
     const [classifier, vectors] = await Promise.all([
-      q.TextClassifier.load(new Uint8Array(models.classifier)),
+      isQtxc(bytes) ? q.CompressedClassifier.load(bytes) : q.TextClassifier.load(bytes),
       q.loadVectors(new Uint8Array(models.vectors), { format: 'safetensors' }),
     ]);
     return { classifier, vectors, loadMs: performance.now() - t0 };
