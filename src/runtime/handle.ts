@@ -16,7 +16,9 @@ const registry =
     ? new FinalizationRegistry<Held>((h) => {
         for (const p of h.ptrs) {
           try {
+            const u = h.arena.used;
             h.arena.free(p);
+            h.arena.reclaimed += u - h.arena.used;
           } catch {
             /* already gone */
           }

@@ -39,6 +39,12 @@ export class Arena {
     this.detachOnAlloc = detachOnAlloc;
   }
 
+  /**
+   * Bytes freed by the garbage-collection safety net (objects never disposed, collected by the host): a check that
+   * compares `used` before and after an operation adds what this grew by in between.
+   */
+  reclaimed = 0;
+
   /** Bytes handed out and not yet freed. */
   get used(): number {
     let s = 0;

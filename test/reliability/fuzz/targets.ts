@@ -248,7 +248,7 @@ export function editHeader(bytes: Uint8Array, edits: readonly HeaderEdit[], floa
 
 /** Loads a table and, when that works, uses it: scores, norms, decoded rows, all finite. Arena usage must return to where it was. */
 function checkTable(rt: Runtime, bytes: Uint8Array, heapLimit: { top: number }): void {
-  const before = rt.arena.used;
+  const before = rt.arena.used, reclaimed0 = rt.arena.reclaimed;
   const r = outcome(() => loadTable(bytes, { rt }), 'file');
   if (r.ok) {
     const { matrix, vocab } = r.value;
@@ -272,7 +272,7 @@ function checkTable(rt: Runtime, bytes: Uint8Array, heapLimit: { top: number }):
       else matrix.dispose();
     }
   }
-  if (rt.arena.used !== before) fail(`arena usage ${before} → ${rt.arena.used} (a ${r.ok ? 'load' : 'failed load'} leaked wasm memory)`);
+  if (rt.arena.used + (rt.arena.reclaimed - reclaimed0) !== before) fail(`arena usage ${before} → ${rt.arena.used} (${rt.arena.reclaimed - reclaimed0} reclaimed by GC) (a ${r.ok ? 'load' : 'failed load'} leaked wasm memory)`);
   if (rt.arena.heapTop > heapLimit.top + 64 * bytes.length + (4 << 20)) fail(`arena grew to ${rt.arena.heapTop} bytes for a ${bytes.length}-byte file`);
   heapLimit.top = Math.max(heapLimit.top, rt.arena.heapTop);
 }
@@ -352,7 +352,7 @@ async function* chunked(b: Uint8Array, sizes: number[]): AsyncGenerator<Uint8Arr
  * file justifies.
  */
 async function checkFastText(rt: Runtime, bytes: Uint8Array, sizes: number[], heapLimit: { top: number }): Promise<void> {
-  const before = rt.arena.used;
+  const before = rt.arena.used, reclaimed0 = rt.arena.reclaimed;
   const load = async (src: Uint8Array | AsyncIterable<Uint8Array>): Promise<Outcome<FastTextModel>> => {
     try {
       return { ok: true, value: await FastTextModel.load(src, { rt }) };
@@ -393,7 +393,7 @@ async function checkFastText(rt: Runtime, bytes: Uint8Array, sizes: number[], he
     if (one.ok) one.value.dispose();
     if (streamed.ok) streamed.value.dispose();
   }
-  if (rt.arena.used !== before) fail(`arena usage ${before} → ${rt.arena.used} (a ${one.ok ? 'load' : 'failed load'} leaked wasm memory)`);
+  if (rt.arena.used + (rt.arena.reclaimed - reclaimed0) !== before) fail(`arena usage ${before} → ${rt.arena.used} (${rt.arena.reclaimed - reclaimed0} reclaimed by GC) (a ${one.ok ? 'load' : 'failed load'} leaked wasm memory)`);
   if (rt.arena.heapTop > heapLimit.top + 64 * bytes.length + (4 << 20)) fail(`arena grew to ${rt.arena.heapTop} bytes for a ${bytes.length}-byte file`);
   heapLimit.top = Math.max(heapLimit.top, rt.arena.heapTop);
 }
@@ -465,7 +465,7 @@ export function editModel(bytes: Uint8Array, edits: readonly ModelEdit[]): Uint8
  * or the load must have refused it). Arena usage returns to where it was.
  */
 async function checkWord2VecModel(rt: Runtime, bytes: Uint8Array): Promise<void> {
-  const before = rt.arena.used;
+  const before = rt.arena.used, reclaimed0 = rt.arena.reclaimed;
   let m: Word2Vec | undefined;
   try {
     m = await Word2Vec.load(bytes, { workers: 1 });
@@ -490,7 +490,7 @@ async function checkWord2VecModel(rt: Runtime, bytes: Uint8Array): Promise<void>
       m.dispose();
     }
   }
-  if (rt.arena.used !== before) fail(`arena usage ${before} → ${rt.arena.used} (a ${m ? 'load' : 'failed load'} leaked wasm memory)`);
+  if (rt.arena.used + (rt.arena.reclaimed - reclaimed0) !== before) fail(`arena usage ${before} → ${rt.arena.used} (${rt.arena.reclaimed - reclaimed0} reclaimed by GC) (a ${m ? 'load' : 'failed load'} leaked wasm memory)`);
 }
 
 // ---------------------------------------------------------------- fastText-format training lines (TextClassifier)
@@ -513,7 +513,7 @@ const linesArb: fc.Arbitrary<Uint8Array> = fc.oneof(
  * Arena usage returns to where it was.
  */
 async function checkTrainingLines(rt: Runtime, bytes: Uint8Array, skipInvalid: boolean, minn: number): Promise<void> {
-  const before = rt.arena.used;
+  const before = rt.arena.used, reclaimed0 = rt.arena.reclaimed;
   const clf = new TextClassifier({ dim: 4, epochs: 1, minn, maxn: minn ? minn + 1 : 0, bucket: minn ? 64 : 0, wordNgrams: 1, skipInvalid, seed: 1 });
   try {
     let trained = true;
@@ -536,7 +536,7 @@ async function checkTrainingLines(rt: Runtime, bytes: Uint8Array, skipInvalid: b
   } finally {
     clf.dispose();
   }
-  if (rt.arena.used !== before) fail(`arena usage ${before} → ${rt.arena.used}`);
+  if (rt.arena.used + (rt.arena.reclaimed - reclaimed0) !== before) fail(`arena usage ${before} → ${rt.arena.used} (${rt.arena.reclaimed - reclaimed0} reclaimed by GC)`);
 }
 
 // ---------------------------------------------------------------- FastText and GloVe checkpoints
@@ -564,7 +564,7 @@ export async function trainerModelSeeds(kind: 'fasttext' | 'glove'): Promise<Uin
 
 /** A saved FastText or GloVe model loads and trains one more epoch with finite vectors, or is refused with a QuantextError. */
 async function checkTrainerModel(rt: Runtime, bytes: Uint8Array, kind: 'fasttext' | 'glove'): Promise<void> {
-  const before = rt.arena.used;
+  const before = rt.arena.used, reclaimed0 = rt.arena.reclaimed;
   let m: FastText | GloVe | undefined;
   try {
     m = kind === 'fasttext' ? await FastText.load(bytes, { workers: 1 }) : await GloVe.load(bytes, { workers: 1 });
@@ -586,7 +586,7 @@ async function checkTrainerModel(rt: Runtime, bytes: Uint8Array, kind: 'fasttext
       m.dispose();
     }
   }
-  if (rt.arena.used !== before) fail(`arena usage ${before} → ${rt.arena.used} (a load leaked wasm memory)`);
+  if (rt.arena.used + (rt.arena.reclaimed - reclaimed0) !== before) fail(`arena usage ${before} → ${rt.arena.used} (${rt.arena.reclaimed - reclaimed0} reclaimed by GC) (a load leaked wasm memory)`);
 }
 
 // ---------------------------------------------------------------- compressed classifiers (QTXC)
@@ -616,7 +616,7 @@ export async function compressedSeeds(rt: Runtime): Promise<Uint8Array[]> {
 }
 
 async function checkCompressed(rt: Runtime, bytes: Uint8Array): Promise<void> {
-  const before = rt.arena.used;
+  const before = rt.arena.used, reclaimed0 = rt.arena.reclaimed;
   let c: CompressedClassifier | undefined;
   try {
     c = await CompressedClassifier.load(bytes, { rt });
@@ -641,7 +641,7 @@ async function checkCompressed(rt: Runtime, bytes: Uint8Array): Promise<void> {
       c.dispose();
     }
   }
-  if (rt.arena.used !== before) fail(`arena usage ${before} → ${rt.arena.used} (a load leaked wasm memory)`);
+  if (rt.arena.used + (rt.arena.reclaimed - reclaimed0) !== before) fail(`arena usage ${before} → ${rt.arena.used} (${rt.arena.reclaimed - reclaimed0} reclaimed by GC) (a load leaked wasm memory)`);
 }
 
 // ---------------------------------------------------------------- the targets
