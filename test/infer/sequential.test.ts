@@ -238,6 +238,49 @@ for (const build of ['simd', 'scalar'] as const) {
       }
     });
 
+    it('300 randomly edited configs each load (and run) or fail with E_FORMAT; nothing leaks', async () => {
+      const rt = await rtFor(build);
+      const r = rng(21);
+      const w = (n: number) => Float32Array.from({ length: n }, () => r() * 2 - 1);
+      using m = new Sequential([
+        new OnnxQuantizeDequantize({ rt, scale: 0.05, zeroPoint: 3, type: 'int8' }),
+        Linear.fromFloat(p.W1, H, D, p.b1, { rt, activation: 'relu' }),
+        Int8Linear.fromFloat(w(H * H), H, H, w(H), { rt, activations: 'static', inputScale: 0.05 }),
+        new OnnxBias(w(H), { rt }),
+        BinaryLinear.fromFloat(w(H * H), H, H, w(H), { rt }),
+        new OnnxQLinearMatMul({ rt, outFeatures: C, inFeatures: H, weights: Uint8Array.from({ length: C * H }, (_, i) => (i * 31) % 256), weightZeroPoint: 128, weightScale: 0.02, input: { mode: 'static', type: 'int8', scale: 0.04, zeroPoint: -2 }, output: { mode: 'int8', scale: 0.1, zeroPoint: 5 } }),
+        new Softmax(0, { rt }),
+      ]);
+      const file = readSafetensors(m.toBytes());
+      const base = file.metadata[SEQUENTIAL_FORMAT];
+      const values = ['-1', '0', '1e9', '0.5', 'null', '"x"', 'true', '[]', '{}', '255', '-129', '3'];
+      const x = te.x.subarray(0, 2 * D);
+      const blocks = rt.arena.liveBlocks;
+      let loaded = 0;
+      for (let i = 0; i < 300; i++) {
+        // replace one JSON value (a number, string, true/false/null) with another, or drop one key
+        const tokens = [...base.matchAll(/"([A-Za-z]+)":("[^"]*"|-?[\d.e+-]+|true|false|null)/g)];
+        const t = tokens[Math.floor(r() * tokens.length)];
+        const start = t.index! + t[0].length - t[2].length;
+        const edited = r() < 0.15
+          ? base.slice(0, t.index!) + base.slice(t.index! + t[0].length).replace(/^,/, '')
+          : base.slice(0, start) + values[Math.floor(r() * values.length)] + base.slice(start + t[2].length);
+        let model: Sequential | undefined;
+        try {
+          model = Sequential.fromBytes(writeSafetensors(file.tensors, { [SEQUENTIAL_FORMAT]: edited }), { rt });
+          model.forward(x, 2);
+          loaded++;
+        } catch (e) {
+          expect(e, edited).toBeInstanceOf(QuantextError);
+          if (!model) expect((e as QuantextError).code, `${edited}: ${(e as Error).message}`).toBe('E_FORMAT');
+        } finally {
+          model?.dispose();
+        }
+        expect(rt.arena.liveBlocks, edited).toBe(blocks);
+      }
+      expect(loaded).toBeGreaterThan(0); // some edits are harmless (e.g. a scale changed to 0.5)
+    });
+
     it('forwardInto allocates no wasm memory per call (steady state)', async () => {
       const rt = await rtFor(build);
       using m = new Sequential([Linear.fromFloat(p.W1, H, D, p.b1, { rt, activation: 'relu' }), Int8Linear.fromFloat(p.W2, C, H, p.b2, { rt })]);
