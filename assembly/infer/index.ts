@@ -6,7 +6,7 @@ export {
   quantize_i16_affine, quantize_i16_affine_scalar, widen_i8_i16, widen_i8_i16_scalar, minmax_f32, minmax_f32_scalar, rowsum_i16, epilogue_i32_f32, epilogue_i32_f32_scalar,
   epilogue_i32_i32, epilogue_i32_requant, epilogue_i32_requant_scalar, pack_i16_panel8_pairs, gemm_i16_pairs, gemm_i16_pairs_scalar,
 } from './gemm_i8';
-export { pack_sign_b64_per_row, gemm_b1 } from './binary';
+export { pack_sign_b64_per_row, pack_sign_b64_per_row_scalar, gemm_b1, gemm_b1_scalar } from './binary';
 export { csr_gemm_f32, bsr_gemm_f32, bsr_gemm_f32_scalar } from './sparse';
 export {
   relu_f32, relu_f32_scalar, all_finite_f32, all_finite_f32_scalar, gelu_f32, gelu_tanh_f32, tanh_f32, logistic_f32,

@@ -1,5 +1,6 @@
+import { QuantextError } from '../errors.js';
 import { heap } from './kernels.js';
-import { Layer, checkFinite, fusedRelu, type LayerOptions } from './layer.js';
+import { Layer, checkFinite, checkInt, fusedRelu, type LayerOptions } from './layer.js';
 import { checkWeights, type LinearOptions } from './linear.js';
 
 const f = Math.fround;
@@ -46,6 +47,20 @@ export class BinaryLinear extends Layer {
 
   /** From packed sign bits (row-major, ⌈k/64⌉·8 bytes per row, bit c&7 of byte c>>3 = element c) and α per row. */
   static fromBits(bits: Uint8Array, alpha: Float32Array, outFeatures: number, inFeatures: number, bias?: Float32Array, options: LinearOptions = {}): BinaryLinear {
+    checkInt('outFeatures', outFeatures);
+    checkInt('inFeatures', inFeatures);
+    const bytes = outFeatures * ((inFeatures + 63) >> 6) * 8;
+    if (!(bits instanceof Uint8Array) || bits.length !== bytes) throw new QuantextError('E_SHAPE', `BinaryLinear: bits has ${bits?.length} bytes, expected outFeatures × ⌈inFeatures/64⌉ × 8 = ${bytes}`);
+    if (!(alpha instanceof Float32Array) || alpha.length !== outFeatures) throw new QuantextError('E_SHAPE', `BinaryLinear: alpha has ${alpha?.length} values, expected outFeatures = ${outFeatures}`);
+    if (bias !== undefined && (!(bias instanceof Float32Array) || bias.length !== outFeatures)) throw new QuantextError('E_SHAPE', `BinaryLinear: bias has ${bias?.length} values, expected outFeatures = ${outFeatures}`);
+    checkFinite('alpha', alpha);
+    if (bias) checkFinite('bias', bias);
+    // padding bits (elements ≥ inFeatures of each row's last word) must be 0, or they would count as disagreements
+    const words = (inFeatures + 63) >> 6, tail = inFeatures & 63;
+    if (tail) for (let r = 0; r < outFeatures; r++) {
+      const last = (r * words + words - 1) * 8;
+      for (let c = tail; c < 64; c++) if ((bits[last + (c >> 3)] >> (c & 7)) & 1) throw new QuantextError('E_SHAPE', `BinaryLinear: row ${r} has a set padding bit (element ${(words - 1) * 64 + c} ≥ inFeatures ${inFeatures})`, { row: r });
+    }
     const l = new BinaryLinear(outFeatures, inFeatures, options);
     return l.filledBy(() => {
       l.relu = fusedRelu('BinaryLinear', options.activation);

@@ -27,6 +27,8 @@ export interface InferKernels {
   epilogue_i32_requant(acc: number, m: number, n: number, n4: number, rowsum: number, wzp: number, mult: number, multStep: number, zp: number, lo: number, hi: number, out: number): void;
   pack_sign_b64_per_row(x: number, m: number, k: number, words: number, bits: number, beta: number): void;
   gemm_b1(xbits: number, m: number, words: number, k: number, wbits: number, n: number, alpha: number, beta: number, bias: number, relu: number, y: number): void;
+  pack_sign_b64_per_row_scalar(x: number, m: number, k: number, words: number, bits: number, beta: number): void;
+  gemm_b1_scalar(xbits: number, m: number, words: number, k: number, wbits: number, n: number, alpha: number, beta: number, bias: number, relu: number, y: number): void;
   csr_gemm_f32(indptr: number, indices: number, vals: number, n: number, x: number, m: number, k: number, bias: number, relu: number, y: number): void;
   bsr_gemm_f32(x: number, m: number, k: number, bptr: number, bidx: number, bw: number, n: number, bias: number, relu: number, y: number): void;
   bsr_gemm_f32_scalar(x: number, m: number, k: number, bptr: number, bidx: number, bw: number, n: number, bias: number, relu: number, y: number): void;

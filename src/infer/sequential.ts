@@ -6,7 +6,8 @@ import { readSafetensors, safeTensorArray, safeTensor, writeSafetensors, type Sa
 import { heap, inferKernels } from './kernels.js';
 import { Layer, checkInt, type LayerOptions } from './layer.js';
 import { Linear } from './linear.js';
-import { Int8Linear, type Int8InputSpec, type Int8OutputSpec } from './int8.js';
+import { Int8Linear, type Int8InputSpec, type Int8OutputSpec, type Int8QuantizedSpec } from './int8.js';
+import { OnnxBias, OnnxQLinearMatMul, OnnxQuantizeDequantize } from './qdq.js';
 import { BinaryLinear } from './binary.js';
 import { SparseLinear } from './sparse.js';
 import { GELU, LayerNorm, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh } from './activations.js';
@@ -170,19 +171,25 @@ export class Sequential extends WasmOwned {
     if (cfg?.format !== SEQUENTIAL_FORMAT || cfg.version !== SEQUENTIAL_VERSION || !Array.isArray(cfg.layers)) {
       throw new QuantextError('E_FORMAT', `Sequential: unsupported config (format ${String(cfg?.format)}, version ${String(cfg?.version)})`);
     }
+    if (cfg.layers.length === 0) throw new QuantextError('E_FORMAT', 'Sequential: the config has no layers');
     const built: Layer[] = [];
+    let at = -1;
     try {
       cfg.layers.forEach((lc, i) => {
+        at = i;
         const t: Tensors = {};
         const pre = `layers.${i}.`;
         for (const [name, tensor] of Object.entries(c.tensors)) if (name.startsWith(pre)) t[name.slice(pre.length)] = safeTensorArray(tensor).slice() as Tensors[string];
         built.push(buildLayer(lc, t, options.rt));
       });
+      at = -1;
       return new Sequential(built, { rt: options.rt });
     } catch (e) {
       for (const l of built) l.dispose();
-      if (e instanceof QuantextError) throw e;
-      throw new QuantextError('E_FORMAT', `Sequential: bad layer in the file: ${(e as Error).message}`, undefined, { cause: e });
+      // a config or tensor the layers refuse (E_OPTION, E_SHAPE, E_NAN, …) is a malformed file
+      const where = at >= 0 ? `layer ${at}${isObjLike(cfg.layers[at]) ? ` (${String((cfg.layers[at] as Record<string, unknown>).kind)})` : ''}` : 'the layer chain';
+      const msg = (e as Error).message?.replace(/^Sequential: /, '');
+      throw new QuantextError('E_FORMAT', `Sequential: bad ${where} in the file: ${msg}`, { layer: at, ...(e instanceof QuantextError ? { reason: e.code } : {}) }, { cause: e });
     }
   }
 
@@ -244,6 +251,10 @@ export class Sequential extends WasmOwned {
   }
 }
 
+function isObjLike(v: unknown): boolean {
+  return typeof v === 'object' && v !== null;
+}
+
 function dtypeOf(t: ArrayBufferView): SafetensorsDType {
   if (t instanceof Float32Array) return 'F32';
   if (t instanceof Int8Array) return 'I8';
@@ -258,46 +269,112 @@ function need<T>(t: Tensors, name: string, kind: string, ctor: { new (...a: any[
   return v as T;
 }
 
-/** Rebuilds one layer from its config and tensors (Sequential files, quantize's copies). */
+function bad(kind: unknown, what: string): never {
+  throw new QuantextError('E_FORMAT', `Sequential: ${String(kind)} layer: ${what}`);
+}
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A config field that must be an integer ≥ min (widths, zero points). */
+function int(c: Record<string, unknown>, key: string, min = 1): number {
+  const v = c[key];
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) bad(c.kind, `${key} must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function oneOf<T extends string>(c: Record<string, unknown>, key: string, values: readonly T[], dflt?: T): T {
+  const v = c[key] ?? dflt;
+  if (!values.includes(v as T)) bad(c.kind, `${key} must be one of ${values.map((x) => `'${x}'`).join(', ')}, got ${JSON.stringify(c[key])}`);
+  return v as T;
+}
+
+/** The Int8QuantizedSpec of an int8linear / onnx-qlinearmatmul config (the layer validates scales and zero points). */
+function int8Spec(c: Record<string, unknown>, t: Tensors, kind: string, rt?: Runtime): Int8QuantizedSpec {
+  const n = int(c, 'outFeatures'), k = int(c, 'inFeatures');
+  const weightType = oneOf(c, 'weightType', ['int8', 'uint8'] as const);
+  const w = weightType === 'uint8' ? need(t, 'weight', kind, Uint8Array) : need(t, 'weight', kind, Int8Array);
+  if (w.length !== n * k) bad(kind, `weight has ${w.length} values, expected outFeatures × inFeatures = ${n * k}`);
+  if (!isObj(c.input)) bad(kind, 'input (how inputs are quantized) is missing');
+  if (!isObj(c.output)) bad(kind, 'output (what the layer outputs) is missing');
+  const oc = c.output as { mode: unknown; relu?: unknown; bias?: unknown };
+  const output = oc.mode === 'f32' ? { mode: 'f32' as const, relu: !!oc.relu, bias: oc.bias ? need(t, 'bias', kind, Float32Array) : undefined } : (oc as Int8OutputSpec);
+  if (c.outputScale !== undefined && typeof c.outputScale !== 'number') bad(kind, `outputScale must be a number, got ${JSON.stringify(c.outputScale)}`);
+  return {
+    ...(rt ? { rt } : {}),
+    outFeatures: n,
+    inFeatures: k,
+    weights: w,
+    layout: oneOf(c, 'layout', ['in-out', 'out-in'] as const, 'in-out'),
+    weightZeroPoint: need(t, 'weight_zero_point', kind, Int32Array),
+    weightScale: need(t, 'weight_scale', kind, Float32Array),
+    input: { ...(c.input as Int8InputSpec) },
+    output,
+    outputScale: c.outputScale as number | undefined,
+  };
+}
+
+/**
+ * Rebuilds one layer from its config and tensors (Sequential files, quantize's copies). Every field is checked: a
+ * malformed or inconsistent config throws a QuantextError (Sequential.fromBytes reports it as E_FORMAT).
+ */
 export function buildLayer(c: Record<string, unknown>, t: Tensors, rt?: Runtime): Layer {
+  if (!isObj(c)) throw new QuantextError('E_FORMAT', `Sequential: a layer config must be an object, got ${JSON.stringify(c)}`);
   const o = { rt };
   const kind = c.kind;
-  const n = c.outFeatures as number, k = c.inFeatures as number;
-  const bias = c.bias ? need(t, 'bias', String(kind), Float32Array) : undefined;
-  const activation = c.activation === 'relu' ? 'relu' : 'none';
+  const linear = () => {
+    const n = int(c, 'outFeatures'), k = int(c, 'inFeatures');
+    const bias = c.bias ? need(t, 'bias', String(kind), Float32Array) : undefined;
+    return { n, k, bias, activation: oneOf(c, 'activation', ['none', 'relu'] as const, 'none') };
+  };
+  const features = (min = 0) => int(c, 'features', min);
   switch (kind) {
-    case 'linear':
+    case 'linear': {
+      const { n, k, bias, activation } = linear();
       return Linear.fromFloat(need(t, 'weight', kind, Float32Array), n, k, bias, { ...o, activation });
-    case 'sparselinear':
-      return SparseLinear.fromFloat(need(t, 'weight', kind, Float32Array), n, k, bias, { ...o, activation, format: c.format as 'csr' | 'dense' });
-    case 'binarylinear':
-      return BinaryLinear.fromBits(need(t, 'weight_bits', kind, Uint8Array), need(t, 'alpha', kind, Float32Array), n, k, bias, { ...o, activation });
-    case 'int8linear': {
-      const w = c.weightType === 'uint8' ? need(t, 'weight', kind, Uint8Array) : need(t, 'weight', kind, Int8Array);
-      const oc = c.output as { mode: string; relu?: boolean; bias?: boolean };
-      const output: Int8OutputSpec = oc.mode === 'f32' ? { mode: 'f32', relu: !!oc.relu, bias: oc.bias ? need(t, 'bias', kind, Float32Array) : undefined } : (oc as Int8OutputSpec);
-      return Int8Linear.fromQuantized({
-        ...o,
-        outFeatures: n,
-        inFeatures: k,
-        weights: w,
-        layout: c.layout as 'in-out' | 'out-in',
-        weightZeroPoint: need(t, 'weight_zero_point', kind, Int32Array),
-        weightScale: need(t, 'weight_scale', kind, Float32Array),
-        input: c.input as Int8InputSpec,
-        output,
-        outputScale: c.outputScale as number | undefined,
-      });
     }
-    case 'layernorm':
-      return LayerNorm.fromFloat(need(t, 'gamma', kind, Float32Array), c.beta ? need(t, 'beta', kind, Float32Array) : undefined, { ...o, eps: c.eps as number });
-    case 'relu': return new ReLU(c.features as number, o);
-    case 'gelu': return new GELU(c.features as number, { ...o, approximate: c.approximate as 'none' | 'tanh' });
-    case 'tanh': return new Tanh(c.features as number, o);
-    case 'sigmoid': return new Sigmoid(c.features as number, o);
-    case 'softmax': return new Softmax(c.features as number, o);
-    case 'logsoftmax': return new LogSoftmax(c.features as number, o);
+    case 'sparselinear': {
+      const { n, k, bias, activation } = linear();
+      return SparseLinear.fromFloat(need(t, 'weight', kind, Float32Array), n, k, bias, { ...o, activation, format: oneOf(c, 'format', ['csr', 'dense'] as const) });
+    }
+    case 'binarylinear': {
+      const { n, k, bias, activation } = linear();
+      return BinaryLinear.fromBits(need(t, 'weight_bits', kind, Uint8Array), need(t, 'alpha', kind, Float32Array), n, k, bias, { ...o, activation });
+    }
+    case 'int8linear':
+      return Int8Linear.fromQuantized(int8Spec(c, t, kind, rt));
+    case 'onnx-qlinearmatmul': {
+      const spec = int8Spec(c, t, kind, rt);
+      if (spec.output.mode !== 'uint8' && spec.output.mode !== 'int8') bad(kind, `output mode must be 'uint8' or 'int8', got ${JSON.stringify(spec.output.mode)}`);
+      return new OnnxQLinearMatMul(spec);
+    }
+    case 'onnx-quantize-dequantize': {
+      const range = c.range;
+      const type = Array.isArray(range) && range.length === 2 ? (range[0] === 0 && range[1] === 255 ? 'uint8' : range[0] === -128 && range[1] === 127 ? 'int8' : undefined) : undefined;
+      if (!type) bad(kind, `range must be [0, 255] or [-128, 127], got ${JSON.stringify(range)}`);
+      return new OnnxQuantizeDequantize({ ...o, scale: c.scale as number, zeroPoint: c.zeroPoint as number, type });
+    }
+    case 'onnx-bias': {
+      const n = features(1);
+      const b = need(t, 'bias', kind, Float32Array);
+      if (b.length !== n) bad(kind, `bias has ${b.length} values, features = ${n}`);
+      return new OnnxBias(b, o);
+    }
+    case 'layernorm': {
+      const n = features(1);
+      const gamma = need(t, 'gamma', kind, Float32Array);
+      if (gamma.length !== n) bad(kind, `gamma has ${gamma.length} values, features = ${n}`);
+      if (c.eps !== undefined && typeof c.eps !== 'number') bad(kind, `eps must be a number, got ${JSON.stringify(c.eps)}`);
+      return LayerNorm.fromFloat(gamma, c.beta ? need(t, 'beta', kind, Float32Array) : undefined, { ...o, eps: c.eps as number });
+    }
+    case 'relu': return new ReLU(features(), o);
+    case 'gelu': return new GELU(features(), { ...o, approximate: oneOf(c, 'approximate', ['none', 'tanh'] as const, 'none') });
+    case 'tanh': return new Tanh(features(), o);
+    case 'sigmoid': return new Sigmoid(features(), o);
+    case 'softmax': return new Softmax(features(), o);
+    case 'logsoftmax': return new LogSoftmax(features(), o);
     default:
-      throw new QuantextError('E_FORMAT', `Sequential: unknown layer kind ${String(kind)}`);
+      throw new QuantextError('E_FORMAT', `Sequential: unknown layer kind ${JSON.stringify(kind)}`);
   }
 }

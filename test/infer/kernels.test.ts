@@ -3,7 +3,7 @@ import { describe, it, expect } from 'vitest';
 import { BUILDS, rtFor, rng, randomF32 } from '../helpers.js';
 import { inferKernels } from '../../src/infer/kernels.js';
 import type { Runtime } from '../../src/runtime/runtime.js';
-import { linearRef, intMatmulRef } from './ref.js';
+import { f, linearRef, intMatmulRef } from './ref.js';
 
 const SHAPES: [number, number, number][] = [[1, 1, 1], [1, 7, 5], [1, 64, 8], [2, 3, 9], [3, 13, 17], [4, 8, 8], [5, 17, 33], [9, 64, 10], [1, 300, 37], [13, 31, 23]];
 
@@ -181,6 +181,60 @@ for (const build of BUILDS) {
         rt.arena.free(op);
       }
     });
+
+    for (const twin of ['', '_scalar'] as const) {
+      it(`pack_sign_b64_per_row${twin} / gemm_b1${twin}: the XNOR-Net formula bit for bit (odd words, k across the 31-step widening, n not a multiple of 4 or 6, bias, relu)`, async () => {
+        const rt = await rtFor(build);
+        const k = inferKernels(rt);
+        const pack = twin ? k.pack_sign_b64_per_row_scalar : k.pack_sign_b64_per_row;
+        const gemm = twin ? k.gemm_b1_scalar : k.gemm_b1;
+        const r = rng(13);
+        const shapes: [number, number, number, boolean][] = [[1, 1, 1, false], [1, 64, 6, false], [1, 65, 7, false], [2, 127, 12, false], [1, 128, 13, false],
+          [5, 200, 33, false], [1, 768, 24, false], [3, 4100, 11, false], [6, 3969, 18, false], [1, 192, 5, false], [2, 4100, 7, true], [1, 8000, 6, true]];
+        for (const [m, kk, n, disagree] of shapes) for (const relu of [0, 1]) {
+          const words = (kk + 63) >> 6;
+          const x = randomF32(m * kk, r), w = randomF32(n * kk, r), b = randomF32(n, r), alpha = randomF32(n, r);
+          if (disagree) { // every sign differs: 8 counts per byte lane per step, the most the u8 accumulators see
+            for (let i = 0; i < x.length; i++) x[i] = Math.abs(x[i]);
+            for (let i = 0; i < w.length; i++) w[i] = -Math.abs(w[i]) - 1e-3;
+          }
+          x[0] = -0; // −0 counts as ≥ 0, like +0
+          // reference: bits and β
+          const wbits = new Uint8Array(n * words * 8);
+          for (let j = 0; j < n; j++) for (let c = 0; c < kk; c++) if (w[j * kk + c] >= 0) wbits[j * words * 8 + (c >> 3)] |= 1 << (c & 7);
+          const beta = new Float32Array(m);
+          const xs = new Uint8Array(m * kk), wantBits = new Uint8Array(m * words * 8);
+          for (let i = 0; i < m; i++) {
+            let s = 0;
+            for (let c = 0; c < kk; c++) {
+              s += Math.abs(x[i * kk + c]);
+              xs[i * kk + c] = x[i * kk + c] >= 0 ? 1 : 0;
+              if (xs[i * kk + c]) wantBits[i * words * 8 + (c >> 3)] |= 1 << (c & 7);
+            }
+            beta[i] = s / kk;
+          }
+          const xp = put(rt, x), wp = put(rt, wbits), ap = put(rt, alpha), bp = put(rt, b);
+          const xb = rt.arena.alloc(m * words * 8), betp = rt.arena.alloc(m * 4), yp = rt.arena.alloc(m * n * 4);
+          pack(xp, m, kk, words, xb, betp);
+          expect(rt.arena.u8(xb, m * words * 8).slice(), `${m}×${kk} bits`).toEqual(wantBits);
+          expect(rt.arena.f32(betp, m).slice()).toEqual(beta);
+          for (const withBias of [false, true]) {
+            gemm(xb, m, words, kk, wp, n, ap, betp, withBias ? bp : 0, relu, yp);
+            const want = new Float32Array(m * n);
+            for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+              let d = 0;
+              for (let c = 0; c < kk; c++) d += xs[i * kk + c] === (w[j * kk + c] >= 0 ? 1 : 0) ? 1 : -1;
+              let v = f(f(alpha[j] * beta[i]) * d);
+              if (withBias) v = f(v + b[j]);
+              if (relu && !(v > 0)) v = 0;
+              want[i * n + j] = v;
+            }
+            expect(rt.arena.f32(yp, m * n).slice(), `${m}×${kk}×${n} relu ${relu} bias ${withBias}`).toEqual(want);
+          }
+          for (const p of [xp, wp, ap, bp, xb, betp, yp]) rt.arena.free(p);
+        }
+      });
+    }
 
     it('relu_f32 / all_finite_f32 and their twins', async () => {
       const rt = await rtFor(build);

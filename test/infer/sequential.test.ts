@@ -4,7 +4,9 @@ import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rtFor, rng } from '../helpers.js';
-import { Linear, Int8Linear, BinaryLinear, SparseLinear, Sequential, ReLU, GELU, LayerNorm, Softmax, QuantextError } from '../../src/index.node.js';
+import { Linear, Int8Linear, BinaryLinear, SparseLinear, Sequential, ReLU, GELU, LayerNorm, Softmax, QuantextError, SEQUENTIAL_FORMAT } from '../../src/index.node.js';
+import { OnnxBias, OnnxQLinearMatMul, OnnxQuantizeDequantize } from '../../src/infer/qdq.js';
+import { readSafetensors, writeSafetensors, safeTensor } from '../../src/io/safetensors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'qt-seq-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -147,6 +149,136 @@ for (const build of ['simd', 'scalar'] as const) {
       let err: unknown;
       try { Sequential.fromBytes(new Uint8Array([1, 2, 3]), { rt }); } catch (e) { err = e; }
       expect(err).toBeInstanceOf(QuantextError);
+    });
+
+    it('a Sequential quantized with static activations (calibration) saves and loads bit-identically', async () => {
+      const rt = await rtFor(build);
+      using f32 = new Sequential([Linear.fromFloat(p.W1, H, D, p.b1, { rt, activation: 'relu' }), Linear.fromFloat(p.W2, C, H, p.b2, { rt })]);
+      using st = f32.quantize({ weights: 'int8', activations: 'static', calibration: tr.x.subarray(0, 200 * D), calibrationBatch: 200 });
+      const inputs = st.layers.map((l) => (l as Int8Linear).input);
+      expect(inputs.every((i) => i.mode === 'static')).toBe(true);
+      const x = te.x.subarray(0, 33 * D);
+      const y = st.forward(x, 33);
+      const path = join(dir, 'static.safetensors');
+      await st.save(path);
+      using back = await Sequential.load(path, { rt });
+      expect(back.layers.map((l) => (l as Int8Linear).input)).toEqual(inputs);
+      expect(back.forward(x, 33)).toEqual(y);
+      expect(back.forward(x.subarray(0, D), 1)).toEqual(y.subarray(0, C));
+    });
+
+    it('a malformed or inconsistent saved config is E_FORMAT naming the layer (never a trap), and frees what it built', async () => {
+      const rt = await rtFor(build);
+      const r = rng(9);
+      const w = (n: number) => Float32Array.from({ length: n }, () => r() * 2 - 1);
+      using m = new Sequential([
+        new OnnxQuantizeDequantize({ rt, scale: 0.05, zeroPoint: 128, type: 'uint8' }),
+        LayerNorm.fromFloat(w(D), w(D), { rt }),
+        Linear.fromFloat(p.W1, H, D, p.b1, { rt, activation: 'relu' }),
+        Int8Linear.fromFloat(w(H * H), H, H, w(H), { rt, activations: 'static', inputScale: 0.05 }),
+        new OnnxBias(w(H), { rt }),
+        BinaryLinear.fromFloat(w(H * 70), 70, H, w(70), { rt }),
+        new OnnxQLinearMatMul({ rt, outFeatures: H, inFeatures: 70, weights: Int8Array.from({ length: 70 * H }, (_, i) => ((i * 29) % 255) - 127), weightScale: 0.02, input: { mode: 'static', type: 'uint8', scale: 0.04, zeroPoint: 120 }, output: { mode: 'uint8', scale: 0.1, zeroPoint: 128 } }),
+        new GELU(0, { rt }),
+        Linear.fromFloat(p.W2, C, H, p.b2, { rt }),
+      ]);
+      const bytes = m.toBytes();
+      const x = te.x.subarray(0, 3 * D);
+      using ok = Sequential.fromBytes(bytes, { rt });
+      expect(ok.forward(x, 3)).toEqual(m.forward(x, 3));
+      const file = readSafetensors(bytes);
+      const cfg = JSON.parse(file.metadata[SEQUENTIAL_FORMAT]);
+      const edit = (f: (c: any) => void, tensors = file.tensors) => {
+        const c = structuredClone(cfg);
+        f(c);
+        return writeSafetensors(tensors, { [SEQUENTIAL_FORMAT]: JSON.stringify(c) });
+      };
+      const cases: [string, Uint8Array][] = [
+        ['no layers', edit((c) => { c.layers = []; })],
+        ['a layer that is not an object', edit((c) => { c.layers[2] = 5; })],
+        ['a null layer', edit((c) => { c.layers[2] = null; })],
+        ['an unknown kind', edit((c) => { c.layers[2].kind = 'conv2d'; })],
+        ['negative outFeatures', edit((c) => { c.layers[2].outFeatures = -1; })],
+        ['fractional inFeatures', edit((c) => { c.layers[2].inFeatures = 1.5; })],
+        ['a width the weights do not have', edit((c) => { c.layers[2].outFeatures = 1e9; })],
+        ['a string width', edit((c) => { c.layers[2].outFeatures = String(H); })],
+        ['an unknown fused activation', edit((c) => { c.layers[2].activation = 'swish'; })],
+        ['a bias flag without a bias tensor', edit((c) => { c.layers[8].bias = true; }, Object.fromEntries(Object.entries(file.tensors).filter(([k]) => k !== 'layers.8.bias')))],
+        ['a tensor of the wrong dtype', edit(() => {}, { ...file.tensors, 'layers.2.weight': safeTensor('I32', [D * H], new Int32Array(D * H)) })],
+        ['a static input scale of 0', edit((c) => { c.layers[3].input.scale = 0; })],
+        ['a static input zero point out of range', edit((c) => { c.layers[3].input.zeroPoint = 300; })],
+        ['no input spec', edit((c) => { delete c.layers[3].input; })],
+        ['an unknown input mode', edit((c) => { c.layers[3].input = { mode: 'fp8' }; })],
+        ['an unknown weight type', edit((c) => { c.layers[3].weightType = 'int4'; })],
+        ['an unknown layout', edit((c) => { c.layers[3].layout = 'diagonal'; })],
+        ['bias features that disagree with the tensor', edit((c) => { c.layers[4].features = H + 1; })],
+        ['binary bits of another width', edit((c) => { c.layers[5].inFeatures = 100; })],
+        ['qlinearmatmul with f32 output', edit((c) => { c.layers[6].output = { mode: 'f32' }; })],
+        ['qlinearmatmul output scale NaN (null in JSON)', edit((c) => { c.layers[6].output.scale = null; })],
+        ['qlinearmatmul output zero point out of range', edit((c) => { c.layers[6].output.zeroPoint = -1; })],
+        ['quantize-dequantize scale 0', edit((c) => { c.layers[0].scale = 0; })],
+        ['quantize-dequantize zero point 256', edit((c) => { c.layers[0].zeroPoint = 256; })],
+        ['quantize-dequantize range [0, 1]', edit((c) => { c.layers[0].range = [0, 1]; })],
+        ['layernorm features that disagree with gamma', edit((c) => { c.layers[1].features = D + 2; })],
+        ['layernorm eps as text', edit((c) => { c.layers[1].eps = 'small'; })],
+        ['gelu approximation unknown', edit((c) => { c.layers[7].approximate = 'cubic'; })],
+        ['layers in an order whose widths do not chain', edit((c) => { [c.layers[2], c.layers[8]] = [c.layers[8], c.layers[2]]; }, Object.fromEntries(Object.entries(file.tensors).map(([k, v]) => [k.replace(/^layers\.2\./, 'layers.X.').replace(/^layers\.8\./, 'layers.2.').replace(/^layers\.X\./, 'layers.8.'), v])))],
+      ];
+      const blocks = rt.arena.liveBlocks;
+      for (const [what, b] of cases) {
+        let err: unknown;
+        try {
+          Sequential.fromBytes(b, { rt }).dispose();
+        } catch (e) {
+          err = e;
+        }
+        expect(err, what).toBeInstanceOf(QuantextError);
+        expect((err as QuantextError).code, `${what}: ${(err as Error).message}`).toBe('E_FORMAT');
+        expect(rt.arena.liveBlocks, what).toBe(blocks);
+      }
+    });
+
+    it('300 randomly edited configs each load (and run) or fail with E_FORMAT; nothing leaks', async () => {
+      const rt = await rtFor(build);
+      const r = rng(21);
+      const w = (n: number) => Float32Array.from({ length: n }, () => r() * 2 - 1);
+      using m = new Sequential([
+        new OnnxQuantizeDequantize({ rt, scale: 0.05, zeroPoint: 3, type: 'int8' }),
+        Linear.fromFloat(p.W1, H, D, p.b1, { rt, activation: 'relu' }),
+        Int8Linear.fromFloat(w(H * H), H, H, w(H), { rt, activations: 'static', inputScale: 0.05 }),
+        new OnnxBias(w(H), { rt }),
+        BinaryLinear.fromFloat(w(H * H), H, H, w(H), { rt }),
+        new OnnxQLinearMatMul({ rt, outFeatures: C, inFeatures: H, weights: Uint8Array.from({ length: C * H }, (_, i) => (i * 31) % 256), weightZeroPoint: 128, weightScale: 0.02, input: { mode: 'static', type: 'int8', scale: 0.04, zeroPoint: -2 }, output: { mode: 'int8', scale: 0.1, zeroPoint: 5 } }),
+        new Softmax(0, { rt }),
+      ]);
+      const file = readSafetensors(m.toBytes());
+      const base = file.metadata[SEQUENTIAL_FORMAT];
+      const values = ['-1', '0', '1e9', '0.5', 'null', '"x"', 'true', '[]', '{}', '255', '-129', '3'];
+      const x = te.x.subarray(0, 2 * D);
+      const blocks = rt.arena.liveBlocks;
+      let loaded = 0;
+      for (let i = 0; i < 300; i++) {
+        // replace one JSON value (a number, string, true/false/null) with another, or drop one key
+        const tokens = [...base.matchAll(/"([A-Za-z]+)":("[^"]*"|-?[\d.e+-]+|true|false|null)/g)];
+        const t = tokens[Math.floor(r() * tokens.length)];
+        const start = t.index! + t[0].length - t[2].length;
+        const edited = r() < 0.15
+          ? base.slice(0, t.index!) + base.slice(t.index! + t[0].length).replace(/^,/, '')
+          : base.slice(0, start) + values[Math.floor(r() * values.length)] + base.slice(start + t[2].length);
+        let model: Sequential | undefined;
+        try {
+          model = Sequential.fromBytes(writeSafetensors(file.tensors, { [SEQUENTIAL_FORMAT]: edited }), { rt });
+          model.forward(x, 2);
+          loaded++;
+        } catch (e) {
+          expect(e, edited).toBeInstanceOf(QuantextError);
+          if (!model) expect((e as QuantextError).code, `${edited}: ${(e as Error).message}`).toBe('E_FORMAT');
+        } finally {
+          model?.dispose();
+        }
+        expect(rt.arena.liveBlocks, edited).toBe(blocks);
+      }
+      expect(loaded).toBeGreaterThan(0); // some edits are harmless (e.g. a scale changed to 0.5)
     });
 
     it('forwardInto allocates no wasm memory per call (steady state)', async () => {

@@ -13,6 +13,7 @@ import { rtFor } from '../helpers.js';
 import { QuantextError } from '../../src/errors.js';
 import type { Runtime } from '../../src/runtime/runtime.js';
 import { importOnnx, importOnnxBytes, decodeModel } from '../../src/onnx/index.node.js';
+import { Sequential } from '../../src/index.node.js';
 import { encodeOwn, encodeWithOnnxProto, FLOAT, loadPeer, node, tensor, UINT8, type ModelSpec } from './graph.js';
 import { dynamicModel, floatModel, randn, rng, staticModel, type MlpLayer, type QType } from './layouts.js';
 import { runReference } from './reference.js';
@@ -208,6 +209,17 @@ describe("importOnnx: onnxruntime's quantize_static layouts", () => {
               expect(diffCount(y, o), `batch ${b}: values differing from onnxruntime-web (max rel ${maxRel(y, o)})`).toBe(0);
             }
           }
+          // saved (safetensors + JSON config) and loaded back: the same layers, bit-identical outputs
+          const file = join(dir, `static-${format}-${activationType}-${weightType}.safetensors`);
+          await model.save(file);
+          const back = await Sequential.load(file, { rt });
+          try {
+            expect(back.layers.map((l) => l.kind)).toEqual(model.layers.map((l) => l.kind));
+            expect(back.config()).toEqual(model.config());
+            for (const b of BATCHES) expect(diffCount(back.forward(xs.get(b)!, b), model.forward(xs.get(b)!, b)), `batch ${b}: values differing after load`).toBe(0);
+          } finally {
+            back.dispose();
+          }
         } finally {
           model.dispose();
         }
@@ -235,6 +247,13 @@ describe('importOnnx: a QuantizeLinear → DequantizeLinear pair in front of a f
         const y = model.forward(x, b);
         expect(maxRel(y, runReference(m, x, b)), `batch ${b} vs reference`).toBeLessThan(1e-5);
         if (ort) expect(maxRel(y, await ortRun(bytes, x, b, K0)), `batch ${b} vs onnxruntime-web`).toBeLessThan(1e-5);
+      }
+      const back = Sequential.fromBytes(model.toBytes(), { rt });
+      try {
+        expect(back.layers.map((l) => l.kind)).toEqual(model.layers.map((l) => l.kind));
+        for (const b of BATCHES) expect(diffCount(back.forward(xs.get(b)!, b), model.forward(xs.get(b)!, b)), `batch ${b} after load`).toBe(0);
+      } finally {
+        back.dispose();
       }
     } finally {
       model.dispose();
@@ -274,17 +293,16 @@ describe('importOnnx: sources and errors', () => {
     expect(u.message).toContain('leaky_1');
   });
 
-  test('the imported Sequential saves and loads as any other', async () => {
-    const spec = dynamicModel(mlp(), K0, { weightType: 'int8', perChannel: false });
-    const model = importOnnxBytes(encodeOwn(spec), { rt });
-    const x = xs.get(5)!;
-    const y = model.forward(x, 5);
-    const file = join(dir, 'imported.safetensors');
-    await model.save(file);
-    const { Sequential } = await import('../../src/infer/index.js');
-    const back = await Sequential.load(file, { rt });
-    expect(diffCount(back.forward(x, 5), y)).toBe(0);
-    model.dispose();
-    back.dispose();
+  test('an imported dynamic-quantization Sequential saves and loads as any other (int8/uint8 weights, per tensor/channel)', async () => {
+    for (const weightType of ['int8', 'uint8'] as QType[]) for (const perChannel of [false, true]) {
+      const spec = dynamicModel(mlp(), K0, { weightType, perChannel });
+      const model = importOnnxBytes(encodeOwn(spec), { rt });
+      const file = join(dir, `imported-${weightType}-${perChannel}.safetensors`);
+      await model.save(file);
+      const back = await Sequential.load(file, { rt });
+      for (const b of BATCHES) expect(diffCount(back.forward(xs.get(b)!, b), model.forward(xs.get(b)!, b))).toBe(0);
+      model.dispose();
+      back.dispose();
+    }
   });
 });
