@@ -336,7 +336,7 @@ export function buildLayer(c: Record<string, unknown>, t: Tensors, rt?: Runtime)
     }
     case 'sparselinear': {
       const { n, k, bias, activation } = linear();
-      return SparseLinear.fromFloat(need(t, 'weight', kind, Float32Array), n, k, bias, { ...o, activation, format: oneOf(c, 'format', ['csr', 'dense'] as const) });
+      return SparseLinear.fromFloat(need(t, 'weight', kind, Float32Array), n, k, bias, { ...o, activation, format: oneOf(c, 'format', ['csr', 'bsr', 'dense'] as const) });
     }
     case 'binarylinear': {
       const { n, k, bias, activation } = linear();
