@@ -60,7 +60,9 @@ describe('quantext compress MODEL --train --test', () => {
     const c = j.candidates as any[];
     expect(c.length).toBe(j.tried);
     expect(c.length).toBeGreaterThanOrEqual(3);
-    expect(new Set(c.map((x) => x.family))).toEqual(new Set(['quantize', 'student', 'prune']));
+    expect(new Set(c.map((x) => x.family))).toEqual(new Set(['words', 'quantize', 'student', 'prune']));
+    // the words-only students (dim 4 and 2, int4 with one scale) come first
+    expect(c[0]).toMatchObject({ family: 'words', words: true, dim: 4, input: 'int4', perRow: false, cutoff: 4000 });
     expect(c.some((x) => x.sparsity > 0) && c.some((x) => x.bits === 1) && c.some((x) => x.cutoff === 1000) && c.some((x) => x.retrain)).toBe(true);
     for (const x of c) {
       expect(x.size).toBeGreaterThan(0);
