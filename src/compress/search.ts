@@ -121,7 +121,7 @@ function* schedule<P>(gens: readonly CandidateGenerator<P>[], order: 'round-robi
 /**
  * Runs the search: every candidate of every generator is measured until the budget would be exceeded (a candidate
  * is started only when the time spent so far plus the longest candidate measured so far is within the budget);
- * the rest are listed as skipped. Duplicate names are measured once.
+ * the rest are listed as skipped. The first candidate is always measured. Duplicate names are measured once.
  */
 export async function paretoSearch<P>(opts: ParetoSearchOptions<P>): Promise<ParetoSearchResult<P>> {
   const now = opts.now ?? (() => performance.now());
@@ -136,7 +136,8 @@ export async function paretoSearch<P>(opts: ParetoSearchOptions<P>): Promise<Par
   for (const spec of schedule(opts.generators, opts.order ?? 'round-robin')) {
     if (seen.has(spec.name)) continue;
     seen.add(spec.name);
-    if (outOfTime || now() - t0 + longest > opts.budgetMs) {
+    // the first candidate always runs: a budget spent before it (a slow start, a tiny --budget) still gives one answer
+    if (outOfTime || (seen.size > 1 && now() - t0 + longest > opts.budgetMs)) {
       outOfTime = true;
       skipped.push(spec);
       continue;

@@ -89,6 +89,16 @@ describe('paretoSearch', () => {
     expect(r.elapsedMs).toBe(12);
   });
 
+  it('the first candidate runs even when the budget is spent before it starts', async () => {
+    const clock = { t: 0 };
+    const { gen, measure } = planted([3, 3, 3], clock);
+    const slow = { ...gen, *candidates() { clock.t += 50; yield* gen.candidates(); } };
+    const r = await paretoSearch({ generators: [slow], measure, budgetMs: 10, now: () => clock.t });
+    expect(r.candidates.length).toBe(1);
+    expect(r.skipped.length).toBe(2);
+    expect(r.outOfTime).toBe(true);
+  });
+
   it('stops within the budget (fake clock): a candidate starts only if the longest so far still fits', async () => {
     for (const [durations, budget] of [
       [Array(20).fill(10), 95],
