@@ -2,8 +2,7 @@ import { QuantextError } from '../errors.js';
 import type { ByteSource } from '../io/lines.js';
 import { openByteSource, forEachCarried } from '../io/lines.js';
 import { formatG } from '../fasttext/format.js';
-import type { FastTextModel } from '../fasttext/model.js';
-import type { PredictionBlock } from '../fasttext/predictor.js';
+import type { FastTextPredictor, PredictionBlock } from '../fasttext/predictor.js';
 import { int, num } from './args.js';
 
 export interface PredictSummary {
@@ -22,7 +21,7 @@ export interface PredictSummary {
  * it there (fastText predicts the rest as a line of its own).
  */
 export async function predictCommand(
-  model: FastTextModel,
+  model: { readonly isSupervised: boolean; readonly predictor: FastTextPredictor }, // a FastTextModel, or FastTextPredictModel
   input: ByteSource,
   o: { k?: unknown; prob?: boolean; threshold?: unknown },
   write: (s: string) => void,
