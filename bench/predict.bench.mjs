@@ -9,6 +9,7 @@
 //   w1.bin  supervised -dim 50 -epoch 25                       w1.ftz  quantize -cutoff 1000 -retrain -qnorm -dsub 4
 //   w2.bin  the same with -wordNgrams 2 -bucket 200000         w2.ftz  its quantized version, likewise
 // Cases, per model and round (the tools alternate order from round to round; figures are medians over rounds):
+//   - Node's start-up floor: `node -e 0` (wall), beside each model's runs: no Node command line starts faster.
 //   - fastText whole process: `fasttext predict MODEL FILE` under GNU time (wall, CPU), on test.txt, on test.txt
 //     repeated --repeat times (10), and on an empty file (loading only). Its prediction rate with a loaded model is
 //     documents / (time on the repeated file − time on the empty file).
@@ -132,6 +133,8 @@ export async function run(ctx) {
           load: timedProcess(cmd, [...pre, empty]),
         };
       }
+      // Node's own start-up, the floor under any Node command line (measured beside each model's runs)
+      row.nodeFloor = timedProcess(process.execPath, ['-e', '0']);
       row.identical = readFileSync(join(work, `fasttext-${m}.out`), 'utf8') === readFileSync(join(work, `quantext-${m}.out`), 'utf8');
       const q = JSON.parse(sh(process.execPath, [join(BENCH_DIR, 'peers', 'quantext_predict.mjs'), '--model', model, '--input', test, '--passes', String(o.passes)]).stdout.trim().split('\n').pop());
       row.inProcess = {};
@@ -183,6 +186,12 @@ export async function run(ctx) {
     const med = (f) => median(rs.map(f));
     const keys = Object.keys(rs[0].rates);
     summary[m] = { identical: rs.every((r) => r.identical) };
+    // whole-process wall seconds: Node's floor, each tool on an empty file (start-up + model load) and on test.txt
+    summary[m].wallSeconds = {
+      nodeFloor: +med((r) => r.nodeFloor.wall).toFixed(3),
+      fasttextEmpty: +med((r) => r.fasttext.load.wall).toFixed(3), quantextEmpty: +med((r) => r.quantext.load.wall).toFixed(3),
+      fasttextTest: +med((r) => r.fasttext.test.wall).toFixed(3), quantextTest: +med((r) => r.quantext.test.wall).toFixed(3),
+    };
     for (const k of keys) summary[m][k] = { wall: Math.round(med((r) => r.rates[k].wall)), cpu: Math.round(med((r) => r.rates[k].cpu)) };
     const best = ports.length ? Math.max(...ports.map((p) => summary[m][p].cpu)) : NaN;
     summary[m].ratio = {
@@ -191,6 +200,8 @@ export async function run(ctx) {
       cliVsFasttext: +(summary[m].quantextCli.cpu / summary[m].fasttext.cpu).toFixed(2),
       wholeProcessVsFasttext: +(summary[m].quantextWhole.wall / summary[m].fasttextWhole.wall).toFixed(2),
       perDocVsBestPort: +(summary[m].quantextPerDoc.cpu / best).toFixed(2),
+      // what the whole-process ratio would be if Node's start-up cost nothing (quantext's own part only)
+      wholeProcessWithoutNodeVsFasttext: +(summary[m].wallSeconds.fasttextTest / Math.max(1e-3, summary[m].wallSeconds.quantextTest - summary[m].wallSeconds.nodeFloor)).toFixed(2),
     };
     ctx.log(`${m}: quantext / fastText (CPU): per doc ${summary[m].ratio.perDocVsFasttext}×, batch ${summary[m].ratio.batchVsFasttext}×, ` +
       `CLI ${summary[m].ratio.cliVsFasttext}×; whole process (wall) ${summary[m].ratio.wholeProcessVsFasttext}×; per doc vs best wasm port ${summary[m].ratio.perDocVsBestPort}×`);
@@ -219,6 +230,17 @@ export function render(results) {
     ['per document ÷ best wasm port', ...models.map((m) => s[m].ratio.perDocVsBestPort + '×')],
     ['output identical to fastText', ...models.map((m) => (s[m].identical ? 'yes' : 'NO'))],
   ]);
+  const w = (m) => s[m].wallSeconds;
+  const t4 = models.every((m) => w(m)) ? '\n\n' + table(['whole process, wall seconds', ...models], [
+    ['Node start-up floor (`node -e 0`)', ...models.map((m) => w(m).nodeFloor.toFixed(3))],
+    ['fastText predict, empty input (start + load)', ...models.map((m) => w(m).fasttextEmpty.toFixed(3))],
+    ['quantext predict, empty input (Node + CLI + load)', ...models.map((m) => w(m).quantextEmpty.toFixed(3))],
+    ['quantext fixed cost above Node (empty input − floor)', ...models.map((m) => (w(m).quantextEmpty - w(m).nodeFloor).toFixed(3))],
+    ['fastText predict test.txt', ...models.map((m) => w(m).fasttextTest.toFixed(3))],
+    ['quantext predict test.txt', ...models.map((m) => w(m).quantextTest.toFixed(3))],
+    ['whole process ÷ fastText (wall)', ...models.map((m) => s[m].ratio.wholeProcessVsFasttext + '×')],
+    ['the same with Node\'s floor taken out', ...models.map((m) => s[m].ratio.wholeProcessWithoutNodeVsFasttext + '×')],
+  ]) : '';
   const mem = results.memory;
   const t3 = table(['load memory', ...models], [
     ['file', ...models.map((m) => (mem[m].fileBytes / 1e6).toFixed(2) + ' MB')],
@@ -227,7 +249,7 @@ export function render(results) {
     ['limit', ...models.map((m) => (mem[m].limitBytes / 1e6).toFixed(2) + ' MB')],
     ['predictor tables (first predict)', ...models.map((m) => (mem[m].predictorArenaBytes / 1e6).toFixed(2) + ' MB')],
   ]);
-  return `${t1}\n\n${t2}\n\n${t3}\n\nfastText's rate with a loaded model is documents ÷ (time on test.txt ×${results.settings.repeat} − time on an empty file); ` +
+  return `${t1}\n\n${t2}${t4}\n\n${t3}\n\nfastText's rate with a loaded model is documents ÷ (time on test.txt ×${results.settings.repeat} − time on an empty file); ` +
     `in-process figures are medians of the second half of 8 passes (the first half warms up). Targets: ≥ 1× fastText (issue 10), ≥ 1.5× fastText and ≥ 3× the best wasm port (issue 12).`;
 }
 

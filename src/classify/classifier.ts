@@ -584,7 +584,8 @@ export class TextClassifier {
     const ntok = enc.ntok;
     const epochs = resume?.epochs ?? options.epochs ?? this.opts.epochs;
     const lr = resume?.lr ?? options.lr ?? this.opts.lr;
-    const threads = await startThreads(rt, 'TextClassifier', this.opts.threads, this.threadsBox);
+    // the main thread trains too: n threads are n − 1 workers and this one (a worker thread costs ~10 MB of RSS)
+    const threads = await startThreads(rt, 'TextClassifier', this.opts.threads, this.threadsBox, true);
     const pool = threads > 1 ? this.threadsBox.pool : undefined;
     // the encoded corpus, in wasm memory once
     const owned: number[] = [];
@@ -692,7 +693,9 @@ export class TextClassifier {
           this.ckpt = undefined;
         }
       };
-      const free = cfgs.map((_, i) => i).reverse();
+      // slot 0 is this thread's; with a pool, `free` holds the idle workers' slots (1 … threads − 1)
+      const free = pool ? cfgs.map((_, i) => i).slice(1).reverse() : [0];
+      let mainRan = false;
       const waiting: ((i: number) => void)[] = [];
       const release = (i: number) => {
         const w = waiting.shift();
@@ -717,7 +720,14 @@ export class TextClassifier {
       let lastLoss = 0, lastEx = 0;
       for (let epoch = resume?.epoch ?? 0; epoch < epochs; epoch++) {
         for (let b = resume && epoch === resume.epoch ? resume.batch : 0; b + 1 < cuts.length; b++) {
-          const slot = await acquire();
+          let slot: number;
+          if (pool) {
+            // after a batch on this thread, let the workers' finished batches land first (their messages need the
+            // event loop); then an idle worker takes the batch, else this thread runs it
+            if (mainRan && running.size) await Promise.race(running);
+            mainRan = false;
+            slot = free.length ? free.pop()! : 0;
+          } else slot = await acquire();
           if (failure) throw failure;
           if (this.disposed) throw new QuantextError('E_DISPOSED', 'the classifier was disposed during train()');
           throwIfAborted(options.signal);
@@ -733,8 +743,11 @@ export class TextClassifier {
           if (!pool) {
             rt.kernels.sup_train_batch(cfg);
             release(slot);
+          } else if (slot === 0) {
+            rt.kernels.sup_train_batch(cfg);
+            mainRan = true;
           } else {
-            const p: Promise<void> = pool.call(slot, 'sup_train_batch', [cfg]).then(
+            const p: Promise<void> = pool.call(slot - 1, 'sup_train_batch', [cfg]).then(
               () => {
                 running.delete(p);
                 release(slot);

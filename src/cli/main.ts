@@ -6,9 +6,10 @@
 // stderr, and `--json` for one machine-readable JSON object as the last line on stdout.
 import { cac } from 'cac';
 import { availableParallelism } from 'node:os';
-// only the Node host set-up here: each command imports its own code when it runs (below), so that a short command
-// (`quantext predict`) does not pay for loading the trainers, GloVe, quantization, evaluation, ...
-import '../setup.node.js';
+// only the wasm files and the file system here: each command imports its own code when it runs (below), so that a
+// short command (`quantext predict`) does not pay for loading the trainers, GloVe, quantization, evaluation, ...;
+// every command but predict also loads the rest of the Node host set-up (worker threads, corpus reader) in main()
+import './host.js';
 import { init } from '../runtime/runtime.js';
 import { QuantextError } from '../errors.js';
 import { removeLiveTempFilesSync } from '../io/atomic.js';
@@ -149,17 +150,20 @@ cli
   .option('--prob', 'print each label\'s probability (as `fasttext predict-prob`)')
   .option('--threshold <t>', 'leave out labels below this probability', { default: 0 })
   .action(async (modelPath: string, input: string | undefined, o) => {
-    const { predictCommand } = await import('./predict.js');
-    const { isCompressedClassifier, predictCompressed } = await import('./compressed.js');
-    await init();
+    const [{ predictCommand }, { isCompressedClassifier, predictCompressed }, rt] = await Promise.all([import('./predict.js'), import('./compressed.js'), init()]);
     const src = input === undefined || input === '-' ? process.stdin : String(input);
     const write = (t: string) => process.stdout.write(t);
     let s;
     if (isCompressedClassifier(String(modelPath))) s = await predictCompressed(String(modelPath), src, o, write);
     else {
-      const model = await loadFastTextModel(String(modelPath));
-      s = await predictCommand(model, src, o, write);
-      model.dispose();
+      // the model file in one read, and only what prediction needs (not FastTextModel's vectors and formats)
+      const { FastTextPredictModel } = await import('../fasttext/predict-model.js');
+      const model = await FastTextPredictModel.load(String(modelPath), rt);
+      try {
+        s = await predictCommand(model, src, o, write);
+      } finally {
+        model.dispose();
+      }
     }
     if (json) process.stderr.write(JSON.stringify({ n: s.n, seconds: s.seconds, docsPerSecond: s.docsPerSecond }) + '\n');
   });
@@ -360,6 +364,7 @@ async function main(): Promise<void> {
       if (!cli.options.help && !cli.options.version) cli.outputHelp();
       return;
     }
+    if (cli.matchedCommand.name !== 'predict') await import('../setup.node.js');
     await cli.runMatchedCommand();
   } catch (e) {
     // the parser's usage errors (missing arguments, unknown flags) are option errors too

@@ -1,9 +1,8 @@
 import { QuantextError } from '../errors.js';
 import type { ByteSource } from '../io/lines.js';
-import { openByteSource, forEachCarried } from '../io/lines.js';
+import { openByteSource } from '../io/lines.js';
 import { formatG } from '../fasttext/format.js';
-import type { FastTextModel } from '../fasttext/model.js';
-import type { PredictionBlock } from '../fasttext/predictor.js';
+import type { FastTextPredictor, PredictionBlock } from '../fasttext/predictor.js';
 import { int, num } from './args.js';
 
 export interface PredictSummary {
@@ -22,7 +21,7 @@ export interface PredictSummary {
  * it there (fastText predicts the rest as a line of its own).
  */
 export async function predictCommand(
-  model: FastTextModel,
+  model: { readonly isSupervised: boolean; readonly predictor: FastTextPredictor }, // a FastTextModel, or FastTextPredictModel
   input: ByteSource,
   o: { k?: unknown; prob?: boolean; threshold?: unknown },
   write: (s: string) => void,
@@ -54,13 +53,33 @@ export async function predictCommand(
     }
   };
   const opened = await openByteSource(input);
-  const rest = await forEachCarried(opened.chunks, (buf) => {
+  // whole lines of each chunk go to the predictor as they are; only the piece of a line cut by a chunk's end is
+  // copied (joined with the start of the next chunk), not the chunk it starts (as a carry-over joined to it was)
+  let rest: Uint8Array = new Uint8Array(0);
+  for await (const chunk of opened.chunks) {
+    let buf = chunk;
+    if (rest.length > 0) {
+      const nl = chunk.indexOf(10);
+      if (nl < 0) {
+        rest = concat(rest, chunk); // a line longer than a chunk
+        continue;
+      }
+      emit(predictor.predictBytes(concat(rest, chunk.subarray(0, nl + 1)), { k, threshold, final: false }));
+      buf = chunk.subarray(nl + 1);
+    }
     const b = predictor.predictBytes(buf, { k, threshold, final: false });
     emit(b);
-    return b.consumed;
-  });
+    rest = buf.slice(b.consumed);
+  }
   if (rest.length > 0) emit(predictor.predictBytes(rest, { k, threshold, final: true }));
   if (out) write(out);
   const seconds = (performance.now() - t0) / 1000;
   return { n, seconds, docsPerSecond: seconds > 0 ? n / seconds : 0 };
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }

@@ -74,11 +74,16 @@ export class ChunkReader {
         continue;
       }
       const rest = this.buf.subarray(this.pos);
+      this.base += this.pos;
+      this.pos = 0;
+      if (rest.length === 0) {
+        // nothing carried over: read the chunk itself (a whole file in one chunk is not copied again)
+        this.buf = r.value;
+        continue;
+      }
       const next = new Uint8Array(rest.length + r.value.length);
       next.set(rest);
       next.set(r.value, rest.length);
-      this.base += this.pos;
-      this.pos = 0;
       this.buf = next;
     }
   }

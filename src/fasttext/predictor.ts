@@ -47,13 +47,25 @@ const TEXT_CHUNK = 1 << 20;
 
 const encoder = new TextEncoder();
 let encoded = new Uint8Array(0);
+/** Whether this host's encodeInto writes into shared memory (Node: yes; browsers refuse); undefined until tried. */
+let sharedEncodeOk: boolean | undefined;
 
 /**
  * `encoder.encodeInto(s, view).written`, also when `view` is in shared memory (a cross-origin-isolated page's -mt
  * runtime), where browsers refuse a shared destination: there `s` is encoded into a JS buffer and copied.
  */
 function encodeInto(s: string, view: Uint8Array): number {
-  if (typeof SharedArrayBuffer === 'undefined' || !(view.buffer instanceof SharedArrayBuffer)) return encoder.encodeInto(s, view).written;
+  const shared = typeof SharedArrayBuffer !== 'undefined' && view.buffer instanceof SharedArrayBuffer;
+  if (!shared || sharedEncodeOk) return encoder.encodeInto(s, view).written;
+  if (sharedEncodeOk === undefined) {
+    try {
+      const n = encoder.encodeInto(s, view).written;
+      sharedEncodeOk = true;
+      return n;
+    } catch {
+      sharedEncodeOk = false;
+    }
+  }
   if (encoded.length < view.length) encoded = new Uint8Array(Math.max(view.length, 2 * encoded.length));
   const n = encoder.encodeInto(s, encoded.subarray(0, view.length)).written;
   view.set(encoded.subarray(0, n));
@@ -122,6 +134,13 @@ export class FastTextPredictor extends WasmOwned {
   private readonly tableBytes: number;
   private readonly scalar: boolean;
   private labelNames?: string[];
+  /**
+   * Whole-memory views, re-derived whenever they no longer cover the arena's heap (see {@link heap}): reading
+   * `memory.buffer` costs ~0.2 µs on shared memory, which a view per field per call paid a dozen times per text.
+   */
+  private h8 = new Uint8Array(0);
+  private h32 = new Int32Array(0);
+  private hf32 = new Float32Array(0);
   private readonly bufs: Record<'text' | 'whash' | 'offs' | 'labels' | 'scores' | 'goldOffs' | 'gold', Buf> = {
     text: { ptr: 0, bytes: 0 }, whash: { ptr: 0, bytes: 0 }, offs: { ptr: 0, bytes: 0 }, labels: { ptr: 0, bytes: 0 },
     scores: { ptr: 0, bytes: 0 }, goldOffs: { ptr: 0, bytes: 0 }, gold: { ptr: 0, bytes: 0 },
@@ -250,7 +269,36 @@ export class FastTextPredictor extends WasmOwned {
    * @throws E_OPTION for a text with a newline, k = 0 or < −1, a threshold that is not a number.
    */
   predict(text: string, k = 1, threshold = 0): LabelProbability[] {
-    return this.predictBatch([text], k, threshold)[0];
+    if (typeof text !== 'string') throw new QuantextError('E_OPTION', 'predictBatch: text 0 is not a string', { index: 0 });
+    const kk = this.checkK(k, threshold);
+    // one text, one kernel call: its UTF-8 bytes and a newline straight into wasm memory, the one line's k best read
+    // back from the output block (no batch bookkeeping, no view per field)
+    const cap = text.length * 3 + 1;
+    const src = this.ensure('text', cap + 16);
+    const whash = this.args.wordNgrams > 1 ? this.ensure('whash', (cap >> 1) * 4 + 16) : 0;
+    const offs = this.ensure('offs', 8);
+    const labels = this.ensure('labels', kk * 4);
+    const scores = this.ensure('scores', kk * 4);
+    // no allocation below
+    const h8 = this.heap();
+    let len = encodeInto(text, h8.subarray(src, src + cap));
+    h8[src + len++] = 10;
+    this.setup(whash, whash ? (len >> 1) + 4 : 0, kk, threshold, offs, labels, scores, 0, 0, 0, PF_SKIP_REST, 1);
+    const n = this.scalar ? this.rt.kernels.ft_predict_batch_scalar(this.st, src, len) : this.rt.kernels.ft_predict_batch(this.st, src, len);
+    const h32 = this.h32;
+    // the line ended before the newline added here: the text had one (the kernel stops at the first)
+    if (n !== 1 || h32[(this.st + PS_POS) >> 2] < len) {
+      throw new QuantextError('E_OPTION', 'predict: text 0 has a newline; a text must be one line (predict each line separately, or use predictBytes)', { index: 0 });
+    }
+    const np = h32[(offs >> 2) + 1];
+    const names = this.labels, hf32 = this.hf32;
+    const out: LabelProbability[] = new Array(np);
+    for (let j = 0; j < np; j++) {
+      const sc = hf32[(scores >> 2) + j];
+      if (sc !== sc) throw nanError();
+      out[j] = [names[h32[(labels >> 2) + j]], expf(sc)];
+    }
+    return out;
   }
 
   /** {@link predict} for many texts, a few wasm calls for the whole batch. */
@@ -283,11 +331,10 @@ export class FastTextPredictor extends WasmOwned {
       while (j < texts.length && (j === i || budget + texts[j].length * 3 + 1 <= TEXT_CHUNK)) budget += texts[j++].length * 3 + 1;
       const text = this.ensure('text', budget + 16);
       let len = 0;
+      const h8 = this.heap();
       for (let t = i; t < j; t++) {
-        const view = this.rt.arena.u8(text + len, budget - len);
-        len += encodeInto(texts[t], view);
-        this.rt.arena.u8(text + len, 1)[0] = 10;
-        len++;
+        len += encodeInto(texts[t], h8.subarray(text + len, text + budget));
+        h8[text + len++] = 10;
       }
       this.run(text, len, kk, threshold, PF_SKIP_REST, j - i, acc);
       i = j;
@@ -335,40 +382,54 @@ export class FastTextPredictor extends WasmOwned {
     const goldOffs = gold ? this.ensure('goldOffs', (maxDocs + 1) * 4) : 0;
     const goldBuf = gold ? this.ensure('gold', (len >> 1) * 4 + 16) : 0;
     // no allocation below
-    this.describe();
+    this.setup(whash, whash ? (len >> 1) + 4 : 0, k, threshold, offs, labels, scores, goldOffs, goldBuf, gold ? (len >> 1) + 4 : 0, flags, 0);
     const a = this.rt.arena;
-    const s = a.i32(this.st, PS_SIZE / 4);
-    s[PS_WHASH >> 2] = whash;
-    s[PS_WHASH_CAP >> 2] = whash ? (len >> 1) + 4 : 0;
-    s[PS_K >> 2] = k;
-    a.f32(this.st + PS_THRESHOLD, 1)[0] = threshold;
-    s[PS_OUT_OFFS >> 2] = offs;
-    s[PS_OUT_LABELS >> 2] = labels;
-    s[PS_OUT_SCORES >> 2] = scores;
-    s[PS_GOLD_OFFS >> 2] = goldOffs;
-    s[PS_GOLD >> 2] = goldBuf;
-    s[PS_GOLD_CAP >> 2] = gold ? (len >> 1) + 4 : 0;
-    s[PS_FLAGS >> 2] = flags;
-    s[PS_POS >> 2] = 0;
     let left = docs;
     while (left > 0) {
-      a.i32(this.st, PS_SIZE / 4)[PS_MAX_DOCS >> 2] = Math.min(maxDocs, left);
+      this.h32[(this.st + PS_MAX_DOCS) >> 2] = Math.min(maxDocs, left);
       const n = this.scalar ? kern.ft_predict_batch_scalar(this.st, text, len) : kern.ft_predict_batch(this.st, text, len);
       if (n === 0) break;
       left -= n;
       const o = a.i32(offs, n + 1);
       const np = o[n];
       acc.add(n, o, a.i32(labels, np), a.f32(scores, np), gold ? a.i32(goldOffs, n + 1) : undefined, gold ? a.i32(goldBuf, a.i32(goldOffs, n + 1)[n]) : undefined);
-      if (a.i32(this.st, PS_SIZE / 4)[PS_POS >> 2] >= len) break;
+      this.heap();
+      if (this.h32[(this.st + PS_POS) >> 2] >= len) break;
     }
   }
 
-  /** Writes the matrices' descriptors (their addresses: fresh at every call). */
-  private describe(): void {
+  /** Whole-memory views that cover every block the arena has handed out (re-derived after a growth or a detach). */
+  private heap(): Uint8Array {
+    // a detached buffer's views have length 0; a shared memory's old buffer stays valid but ends at its old size
+    if (this.h8.length < this.rt.arena.heapTop) {
+      const b = this.rt.memory.buffer;
+      this.h8 = new Uint8Array(b);
+      this.h32 = new Int32Array(b, 0, b.byteLength >> 2);
+      this.hf32 = new Float32Array(b, 0, b.byteLength >> 2);
+    }
+    return this.h8;
+  }
+
+  /** Writes a call's fields of the state block, and the matrices' descriptors (their addresses: fresh at every call). */
+  private setup(whash: number, whashCap: number, k: number, threshold: number, offs: number, labels: number, scores: number, goldOffs: number, gold: number, goldCap: number, flags: number, maxDocs: number): void {
     this.alive();
-    const s = this.rt.arena.i32(this.st, PS_SIZE / 4);
-    writeMatrix(s, PS_IN >> 2, this.input);
-    writeMatrix(s, PS_OUT >> 2, this.output);
+    this.heap();
+    const s = this.h32, b = this.st >> 2;
+    s[b + (PS_WHASH >> 2)] = whash;
+    s[b + (PS_WHASH_CAP >> 2)] = whashCap;
+    s[b + (PS_K >> 2)] = k;
+    this.hf32[b + (PS_THRESHOLD >> 2)] = threshold;
+    s[b + (PS_OUT_OFFS >> 2)] = offs;
+    s[b + (PS_OUT_LABELS >> 2)] = labels;
+    s[b + (PS_OUT_SCORES >> 2)] = scores;
+    s[b + (PS_GOLD_OFFS >> 2)] = goldOffs;
+    s[b + (PS_GOLD >> 2)] = gold;
+    s[b + (PS_GOLD_CAP >> 2)] = goldCap;
+    s[b + (PS_FLAGS >> 2)] = flags;
+    s[b + (PS_POS >> 2)] = 0;
+    s[b + (PS_MAX_DOCS >> 2)] = maxDocs;
+    writeMatrix(s, b + (PS_IN >> 2), this.input);
+    writeMatrix(s, b + (PS_OUT >> 2), this.output);
   }
 
   private checkK(k: number, threshold: number): number {
@@ -394,6 +455,10 @@ export class FastTextPredictor extends WasmOwned {
 
 const EOS_BYTES = encoder.encode(EOS);
 const EOS_HASH = hashWord(EOS);
+
+function nanError(): QuantextError {
+  return new QuantextError('E_NAN', 'predict: the scores are NaN: the model holds values so large that float32 arithmetic overflows (fastText would print nan)');
+}
 
 function pow2AtLeast(n: number): number {
   let p = 1;
@@ -472,7 +537,7 @@ class BlockBuilder {
     const scores = this.scores.length === 1 ? this.scores[0] : concatF32(this.scores, this.npred);
     const probs = new Float32Array(scores.length);
     for (let i = 0; i < scores.length; i++) {
-      if (Number.isNaN(scores[i])) throw new QuantextError('E_NAN', 'predict: the scores are NaN: the model holds values so large that float32 arithmetic overflows (fastText would print nan)');
+      if (Number.isNaN(scores[i])) throw nanError();
       probs[i] = expf(scores[i]);
     }
     const b: PredictionBlock = { docs: this.docs, consumed, offsets: Int32Array.from(this.offsets), labels, probs };

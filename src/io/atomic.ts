@@ -9,7 +9,6 @@ import { unlinkSync } from 'node:fs';
 import { open, rename, stat, unlink, realpath, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { randomBytes } from 'node:crypto';
 import { QuantextError } from '../errors.js';
 import type { WriteData } from './lines.js';
 
@@ -56,6 +55,11 @@ async function writeAll(fh: FileHandle, bytes: Uint8Array): Promise<void> {
     const { bytesWritten } = await fh.write(bytes, off, bytes.length - off);
     off += bytesWritten;
   }
+}
+
+/** n random bytes in hex (Web Crypto: importing node:crypto up front cost the command line ~10 ms of start-up). */
+function randomHex(n: number): string {
+  return Array.from(globalThis.crypto.getRandomValues(new Uint8Array(n)), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 function toBytes(chunk: Uint8Array | string): Uint8Array {
@@ -124,7 +128,7 @@ export async function writeFileAtomic(path: string | URL, data: WriteData, optio
   const { fsync = true } = options;
   const target = await resolveTarget(pathString(path));
   const folder = dirname(target);
-  const tmp = join(folder, `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = join(folder, `.${basename(target)}.${process.pid}.${randomHex(6)}.tmp`);
   let mode = options.mode;
   if (mode === undefined) {
     try {

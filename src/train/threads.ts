@@ -41,9 +41,10 @@ export function terminatePool(owner: object, box: PoolBox): void {
 
 /**
  * How many threads a train() call of trainer `name` runs: `workers`, capped at the host's available parallelism, and
- * 1 where threads cannot run or start (each with one warning per process). Starts the model's pool, or reuses it.
+ * 1 where threads cannot run or start (each with one warning per process). Starts the model's pool, or reuses it;
+ * with `callerRuns` the caller runs one of the threads itself and the pool has one worker fewer.
  */
-export async function startThreads(rt: Runtime, name: string, workers: number, box: PoolBox): Promise<number> {
+export async function startThreads(rt: Runtime, name: string, workers: number, box: PoolBox, callerRuns = false): Promise<number> {
   let n = workers;
   const max = availableParallelism();
   if (n > max) {
@@ -58,11 +59,13 @@ export async function startThreads(rt: Runtime, name: string, workers: number, b
   }
   if (n > 1 && box.unavailable) n = 1;
   if (n <= 1) return 1;
-  if (box.pool && !box.pool.broken && box.pool.size === n) return n;
+  // callerRuns: the calling thread runs one of the n threads itself, so the pool has n − 1 workers
+  const size = callerRuns ? n - 1 : n;
+  if (box.pool && !box.pool.broken && box.pool.size === size) return n;
   box.pool?.terminate();
   box.pool = undefined;
   try {
-    box.pool = await WorkerPool.create(rt, n);
+    box.pool = await WorkerPool.create(rt, size);
   } catch (e) {
     if (!(e instanceof QuantextError) || e.code !== 'E_UNSUPPORTED') throw e;
     box.unavailable = true;

@@ -6,6 +6,7 @@ import '../../src/index.node.js';
 import { TextClassifier } from '../../src/classify/classifier.js';
 import { FastTextModel } from '../../src/fasttext/model.js';
 import { init } from '../../src/runtime/runtime.js';
+import { workerStarts } from '../../src/runtime/pool.js';
 import { QuantextError } from '../../src/errors.js';
 import { rng } from '../helpers.js';
 import { synthetic } from './data.js';
@@ -98,12 +99,19 @@ describe('determinism, threads, saving and loading', () => {
     expect(Buffer.from(a.toBytes()).equals(Buffer.from(b.toBytes()))).toBe(true);
   });
 
-  it('two threads (Hogwild) learn the task as well', async () => {
+  it('two threads (Hogwild) learn the task as well, with one worker thread: the main thread trains beside it', async () => {
     const c = clf({ dim: 16, epochs: 10, lr: 0.5, threads: 2, seed: 1 });
+    const started = workerStarts();
     const r = await c.train(lines(train));
     // the detach test mode (QUANTEXT_DETACH=1) runs on plain memory, where threads fall back to one
-    expect(r.threads).toBe((await init()).shared ? 2 : 1);
+    const shared = (await init()).shared;
+    expect(r.threads).toBe(shared ? 2 : 1);
+    // a worker thread costs ~10 MB of RSS: two threads are this one and one worker (peak RSS ≤ fastText's -thread 2)
+    expect(workerStarts() - started).toBe(shared ? 1 : 0);
     expect(accuracy(c, held)).toBeGreaterThanOrEqual(0.95);
+    // the pool is reused by the next train() call
+    await c.train(lines(train.slice(0, 300)), { epochs: 1 });
+    expect(workerStarts() - started).toBe(shared ? 1 : 0);
   });
 
   it('a saved .bin loads as a TextClassifier and as a FastTextModel and predicts identically', async () => {

@@ -35,9 +35,34 @@ describe('quantext start-up', () => {
       const heavy = [...set].filter((f) => !(pq && /^quantize\/(pq|schemes|core)\.js$/.test(f))).filter((f) => /^(train\/(word2vec|fasttext|glove)|quantize\/|infer\/|classify\/|api\.js|index(\.node)?\.js|cli\/(train|glove|eval|quantize|supervised|test-cmd|brown)\.js)/.test(f));
       expect(heavy).toEqual([]);
     }
-    // and start-up still reaches the host set-up and the command parser
-    expect(startup.has('setup.node.js')).toBe(true);
+    // and start-up still reaches the wasm files and the file system, and the command parser
+    expect(startup.has('cli/host.js')).toBe(true);
     expect(startup.size).toBeLessThan(25);
+  });
+
+  it('predict loads only what prediction needs: no worker threads, corpus reader, vectors layer, formats or node:crypto', () => {
+    // what `quantext predict MODEL` imports: the CLI, its command, the compressed-classifier check and the lean loader
+    const predict = staticClosure(['cli/main.js', 'cli/predict.js', 'cli/compressed.js', 'fasttext/predict-model.js']);
+    const reached = [...predict].filter((f) => /^(setup\.node|runtime\/pool|train\/|vectors\/(keyed|load|evaluate|vocab)|io\/(word2vec|safetensors|glove|sniff)|fasttext\/(model|keyed|vectors))/.test(f));
+    expect(reached).toEqual([]);
+    expect(predict.size).toBeLessThanOrEqual(30); // 54 modules when predict loaded FastTextModel and the full host set-up
+    const src = [...predict].map((f) => readFileSync(join(DIST, f), 'utf8')).join('\n');
+    expect(src).not.toMatch(/from ['"]node:(crypto|worker_threads)['"]/);
+  });
+
+  it('predict prints fastText\'s labels for a .ftz, and a missing model or input is the same E_IO message', () => {
+    const model = resolve(__dirname, '../fixtures/fasttext/ftz_qnorm.ftz');
+    const input = resolve(__dirname, '../fixtures/fasttext/queries.txt');
+    const want = readFileSync(resolve(__dirname, '../fixtures/fasttext/ftz_qnorm.pred3.txt'), 'utf8');
+    const r = spawnSync(process.execPath, [join(DIST, 'cli/main.js'), 'predict', model, input, '--k', '3', '--prob'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(want);
+    const missing = spawnSync(process.execPath, [join(DIST, 'cli/main.js'), 'predict', '/nonexistent/m.bin', input], { encoding: 'utf8' });
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/^quantext: cannot read \/nonexistent\/m\.bin: .*\(ENOENT\)\n$/);
+    const noInput = spawnSync(process.execPath, [join(DIST, 'cli/main.js'), 'predict', model, '/nonexistent/in.txt'], { encoding: 'utf8' });
+    expect(noInput.status).toBe(2);
+    expect(noInput.stderr).toMatch(/^quantext: cannot read \/nonexistent\/in\.txt: .*\(ENOENT\)\n$/);
   });
 
   it('--help still lists every command', () => {
