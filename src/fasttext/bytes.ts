@@ -4,6 +4,18 @@
  * so a model file is never held twice. Every failure is E_FORMAT with the byte offset.
  */
 import { QuantextError } from '../errors.js';
+import type { PositionalFile } from '../io/lines.js';
+
+/** The chunks of a positional file from `at.pos` on, advancing it (a reader's direct reads advance it too). */
+async function* positionalChunks(f: PositionalFile, at: { pos: number }, chunkSize: number): AsyncGenerator<Uint8Array> {
+  for (;;) {
+    const buf = new Uint8Array(Math.min(chunkSize, Math.max(0, f.size - at.pos)) || 1);
+    const n = f.read(buf, at.pos);
+    if (n === 0) return;
+    at.pos += n;
+    yield n === buf.length ? buf : buf.subarray(0, n);
+  }
+}
 
 export class ChunkReader {
   private buf: Uint8Array = new Uint8Array(0);
@@ -15,8 +27,46 @@ export class ChunkReader {
   private readonly dv = new DataView(new ArrayBuffer(8));
   private readonly u8 = new Uint8Array(this.dv.buffer);
 
+  private file?: PositionalFile;
+  private filePos?: { pos: number };
+
   constructor(chunks: AsyncIterable<Uint8Array>, readonly name: string, readonly size?: number) {
     this.it = chunks[Symbol.asyncIterator]();
+  }
+
+  /** A reader over a positional file (its size known): {@link copyInto} then reads straight into the destination. */
+  static fromFile(file: PositionalFile, name = file.name, chunkSize = 1 << 20): ChunkReader {
+    const at = { pos: 0 };
+    const r = new ChunkReader(positionalChunks(file, at, chunkSize), name, file.size);
+    r.file = file;
+    r.filePos = at;
+    return r;
+  }
+
+  /**
+   * Like {@link copy}, into `dest(at, length)` (a view on the destination, made at each call): bytes already
+   * buffered are copied, and with a positional file the rest is read straight into the destination.
+   */
+  async copyInto(n: number, what: string, dest: (at: number, length: number) => Uint8Array): Promise<void> {
+    if (!this.file || this.ahead.length) return this.copy(n, what, (b, o) => dest(o, b.length).set(b));
+    const k = Math.min(n, this.buf.length - this.pos);
+    if (k > 0) dest(0, k).set(this.buf.subarray(this.pos, this.pos + k));
+    this.pos += k;
+    let done = k;
+    if (done < n) {
+      // the buffer is used up: skip it, then read the rest at the file position (the chunk generator resumes after it)
+      this.base += this.buf.length;
+      this.buf = new Uint8Array(0);
+      this.pos = 0;
+      const at = this.filePos!;
+      while (done < n) {
+        const got = this.file.read(dest(done, n - done), at.pos);
+        if (got === 0) this.fail(`the file ends inside ${what}: truncated`);
+        at.pos += got;
+        this.base += got;
+        done += got;
+      }
+    }
   }
 
   /** Chunks read ahead by {@link prefetch}, consumed before the iterator's. */
@@ -192,6 +242,8 @@ export class ChunkReader {
 
   async close(): Promise<void> {
     await this.it.return?.();
+    this.file?.close();
+    this.file = undefined;
   }
 }
 

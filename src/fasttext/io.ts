@@ -182,7 +182,7 @@ async function readDense(r: ChunkReader, rt: Runtime, what: string): Promise<Den
   await checkSize(r, n, what, at);
   const m = new DenseMatrix(rows, cols, { rt, zero: false });
   try {
-    await r.copy(n, what, (b, o) => m.rt.arena.u8(m.ptr + o, b.length).set(b));
+    await r.copyInto(n, what, (o, len) => m.rt.arena.u8(m.ptr + o, len));
     const bad = rows * cols > 0 ? rt.kernels.find_nonfinite_f32(m.ptr, rows * cols) : -1;
     if (bad >= 0) r.fail(`${what}: value ${bad} (row ${Math.floor(bad / cols)}) is NaN or infinite (did the training that wrote it diverge?)`, at + 16 + bad * 4);
   } catch (e) {

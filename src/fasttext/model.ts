@@ -18,7 +18,7 @@
  */
 import { QuantextError } from '../errors.js';
 import { init, type Runtime } from '../runtime/runtime.js';
-import { openByteSource, writeFileViaHost, type ByteSource } from '../io/lines.js';
+import { openByteSource, positionalFile, writeFileViaHost, type ByteSource } from '../io/lines.js';
 import { DenseMatrix, type Matrix } from '../vectors/matrix.js';
 import type { FastTextArgs } from './args.js';
 import { ChunkReader } from './bytes.js';
@@ -78,8 +78,14 @@ export class FastTextModel {
     const rt = opts.rt ?? (await init());
     // 64 KiB reads: the matrices are copied into wasm memory chunk by chunk, and chunks this small are recycled by
     // the allocator instead of each leaving a freed megabyte behind in the process (1 MiB reads cost +70 % RSS).
-    const opened = await openByteSource(source, { chunkSize: LOAD_CHUNK });
-    const r = new ChunkReader(opened.chunks, opened.name, opened.size);
+    // A path on a host with positional reads: the matrices are read straight into wasm memory (no chunk between).
+    const file = positionalFile(source);
+    let r: ChunkReader;
+    if (file) r = ChunkReader.fromFile(file, file.name, LOAD_CHUNK);
+    else {
+      const opened = await openByteSource(source, { chunkSize: LOAD_CHUNK });
+      r = new ChunkReader(opened.chunks, opened.name, opened.size);
+    }
     try {
       return new FastTextModel(await parseModel(r, rt));
     } finally {

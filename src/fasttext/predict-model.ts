@@ -18,12 +18,16 @@ export class FastTextPredictModel {
 
   private constructor(readonly parts: ParsedModel) {}
 
-  /** Reads a `.bin` / `.ftz` file in one read (E_IO naming it when it cannot be read; E_FORMAT for a bad file). */
+  /** Reads a `.bin` / `.ftz` file (1 MiB reads, the matrices straight into wasm memory; E_IO naming it when it cannot be read; E_FORMAT for a bad file). */
   static async load(path: string, rt: Runtime): Promise<FastTextPredictModel> {
     const host = fileSystemHost(path);
-    if (!host.readSync) throw new QuantextError('E_UNSUPPORTED', `cannot read ${path}: this runtime's file system has no whole-file read`);
-    const bytes = host.readSync(path);
-    const r = new ChunkReader(one(bytes), path, bytes.length);
+    let r: ChunkReader;
+    if (host.openPositional) r = ChunkReader.fromFile(host.openPositional(path), path);
+    else {
+      if (!host.readSync) throw new QuantextError('E_UNSUPPORTED', `cannot read ${path}: this runtime's file system has no whole-file read`);
+      const bytes = host.readSync(path);
+      r = new ChunkReader(one(bytes), path, bytes.length);
+    }
     try {
       return new FastTextPredictModel(await parseModel(r, rt));
     } finally {

@@ -63,6 +63,20 @@ export type WriteData =
   | AsyncIterable<Uint8Array | string>;
 
 /**
+ * A file read at explicit positions (Node's `fs.readSync(fd, buf, 0, n, position)`): a reader over one can read large
+ * arrays straight into their destination, never through a chunk (on hosts where first touching memory is dear, a
+ * 53 MB model read through a chunk pays for it twice).
+ */
+export interface PositionalFile {
+  /** the file's name for messages (a path) */
+  readonly name: string;
+  readonly size: number;
+  /** Reads up to dst.length bytes at `position` into dst; returns how many (0 at the end). E_IO on failure. */
+  read(dst: Uint8Array, position: number): number;
+  close(): void;
+}
+
+/**
  * The file access a runtime provides. The Node entry registers one built on `node:fs` (src/io/node.ts);
  * a host without a file system has none, and file paths then fail with `E_UNSUPPORTED`.
  */
@@ -76,6 +90,15 @@ export interface FileSystemHost {
    * evaluations, as gensim's). Optional: without it those APIs ask for the contents. Fails with `E_IO`.
    */
   readSync?(path: string | URL): Uint8Array;
+  /** Opens a file for reads at explicit positions (optional). Fails with `E_IO`. */
+  openPositional?(path: string | URL): PositionalFile;
+}
+
+/** The positional file behind a path or `file:` URL when the host has one, else undefined (use openByteSource). */
+export function positionalFile(source: unknown): PositionalFile | undefined {
+  const isPath = typeof source === 'string' || (source instanceof URL && source.protocol === 'file:');
+  if (!isPath || !host?.openPositional) return undefined;
+  return host.openPositional(source as string | URL);
 }
 
 let host: FileSystemHost | undefined;

@@ -3,11 +3,11 @@
  * the {@link FileSystemHost} that paths and `file:` URLs go through. Import this only from the node entry:
  * it pulls in `node:fs`, which browser and Workers bundles must not contain.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { QuantextError } from '../errors.js';
 import { ioError, pathString, writeFileAtomic } from './atomic.js';
-import { DEFAULT_CHUNK_SIZE, setFileSystemHost, type FileSystemHost, type OpenOptions, type OpenedSource } from './lines.js';
+import { DEFAULT_CHUNK_SIZE, setFileSystemHost, type FileSystemHost, type OpenOptions, type OpenedSource, type PositionalFile } from './lines.js';
 
 export { writeFileAtomic, liveTempFiles, removeLiveTempFilesSync, type WriteFileAtomicOptions } from './atomic.js';
 
@@ -55,6 +55,31 @@ async function* fileChunks(name: string, chunkSize: number, signal: AbortSignal 
 export const nodeFileSystem: FileSystemHost = {
   openRead: openFile,
   writeAtomic: (path, data) => writeFileAtomic(path, data),
+  openPositional: (path): PositionalFile => {
+    const name = pathString(path);
+    let fd: number | undefined;
+    try {
+      fd = openSync(name, 'r');
+      const st = fstatSync(fd);
+      if (st.isDirectory()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
+      const f = fd;
+      return {
+        name,
+        size: st.size,
+        read: (dst, position) => {
+          try {
+            return readSync(f, dst, 0, dst.length, position);
+          } catch (e) {
+            throw ioError(e, name, 'read');
+          }
+        },
+        close: () => closeSync(f),
+      };
+    } catch (e) {
+      if (fd !== undefined) closeSync(fd);
+      throw ioError(e, name, 'read');
+    }
+  },
   readSync: (path) => {
     const name = pathString(path);
     try {
