@@ -15,6 +15,8 @@
 // accuracy (evaluateWordAnalogies, questions-words, restrictVocab 30000). Bytes are the table's stored bytes
 // (`matrix.bytes`: codes + scales + centre). Speed: training seconds of each model over the float model's, measured
 // in the same process one after the other (the machine is shared: ratios, not absolute times).
+// Float is also evaluated as syn0 + syn1neg (row 'float-sum'): Word2Bits writes u + v for every bit level,
+// its full-precision baseline (-bitlevel 0) included, so that row is the float model read the way QAT's is.
 // Post-hoc rows: the float vectors quantized after training with kv.quantize({ scheme: 'binary' }) (centred, the
 // library's default, and not centred = sign bits) and with int4 (the nearest post-hoc scheme to 2 bits).
 import { existsSync } from 'node:fs';
@@ -44,6 +46,7 @@ function argValue(args, name, def) {
 
 export async function run(ctx = { quick: false, args: process.argv.slice(2), log: (m) => process.stderr.write(`[qat] ${m}\n`) }) {
   const q = await import(pathToFileURL(join(REPO, 'dist/index.node.js')).href);
+  const { decodeModel } = await import(pathToFileURL(join(REPO, 'dist/train/model-file.js')).href);
   await q.init();
   const args = ctx.args ?? [];
   const settings = {
@@ -61,6 +64,7 @@ export async function run(ctx = { quick: false, args: process.argv.slice(2), log
     return { wordsim: ws.spearman, analogy: an.score ?? an.accuracy, bytes: kv.matrix.bytes };
   };
   const MODELS = [['float', 'float32 (trained)', undefined], ['qat1', 'QAT 1 bit', { bits: 1 }], ['qat2', 'QAT 2 bits', { bits: 2 }]];
+  const FLOAT_SUM = [['float-sum', 'float32, syn0 + syn1neg (as Word2Bits writes vectors)']];
   const POSTHOC = [
     ['posthoc-binary', 'float → binary (centred)', { scheme: 'binary' }],
     ['posthoc-sign', 'float → binary (sign bits, not centred)', { scheme: 'binary', center: false }],
@@ -82,6 +86,14 @@ export async function run(ctx = { quick: false, args: process.argv.slice(2), log
       if (id === 'float') {
         floatModel = m;
         floatWv = m.wv;
+        // the float model read as Word2Bits writes vectors: syn0 + syn1neg
+        const rec = decodeModel(m.toBytes(), 'model');
+        const sum = Float32Array.from(rec.syn0, (x, i) => x + rec.syn1neg[i]);
+        const kv = q.KeyedVectors.fromArrays(rec.words, sum, settings.dim);
+        const es = evaluate(kv);
+        add('float-sum', seed, es);
+        ctx.log(`seed ${seed} ${'float32 syn0 + syn1neg'.padEnd(24)} WordSim ${es.wordsim.toFixed(4)}  analogy ${(100 * es.analogy).toFixed(2)} %`);
+        kv.dispose();
       } else m.dispose();
     }
     for (const [id, label, opts] of POSTHOC) {
@@ -94,9 +106,13 @@ export async function run(ctx = { quick: false, args: process.argv.slice(2), log
     floatModel.dispose();
   }
   const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  const rows = [...MODELS, ...POSTHOC].map(([id, label]) => {
+  const sd = (xs) => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1)));
+  const rows = [...MODELS, ...FLOAT_SUM, ...POSTHOC].map(([id, label]) => {
     const rs = runs[id];
-    const row = { id, label, wordsim: mean(rs.map((r) => r.wordsim)), analogy: mean(rs.map((r) => r.analogy)), bytes: rs[0].bytes, perSeed: rs };
+    const row = {
+      id, label, wordsim: mean(rs.map((r) => r.wordsim)), wordsimSd: sd(rs.map((r) => r.wordsim)), analogy: mean(rs.map((r) => r.analogy)),
+      analogySd: sd(rs.map((r) => r.analogy)), bytes: rs[0].bytes, perSeed: rs,
+    };
     if (rs[0].trainSeconds !== undefined) row.trainSeconds = mean(rs.map((r) => r.trainSeconds));
     return row;
   });
@@ -107,13 +123,19 @@ export async function run(ctx = { quick: false, args: process.argv.slice(2), log
     if (r.trainSeconds !== undefined) r.trainTimeRatio = r.trainSeconds / fl.trainSeconds;
   }
   const get = (id) => rows.find((r) => r.id === id);
+  // the same targets against the float model read as syn0 + syn1neg (Word2Bits' own float baseline)
+  const fs = get('float-sum');
+  const vsSum = {
+    'qat1 vs float syn0+syn1neg: dWordsim': get('qat1').wordsim - fs.wordsim, 'qat1 vs float syn0+syn1neg: dAnalogyPoints': 100 * (get('qat1').analogy - fs.analogy),
+    'qat2 vs float syn0+syn1neg: dWordsim': get('qat2').wordsim - fs.wordsim, 'qat2 vs float syn0+syn1neg: dAnalogyPoints': 100 * (get('qat2').analogy - fs.analogy),
+  };
   const targets = {
     'qat1: WordSim within 0.02 of float': get('qat1').dWordsim >= -0.02,
     'qat1: analogy within 2 points of float': get('qat1').dAnalogyPoints >= -2,
     'qat2: WordSim within 0.01 of float': get('qat2').dWordsim >= -0.01,
     'qat2: analogy within 1 point of float (read as the 0.01 of the target)': get('qat2').dAnalogyPoints >= -1,
   };
-  return { title, description, settings, quality: rows, targets, rows: [] };
+  return { title, description, settings, quality: rows, targets, vsFloatSum: vsSum, rows: [] };
 }
 
 export function render(results) {
@@ -126,11 +148,12 @@ export function render(results) {
     '',
     `Settings: dim ${s.dim}, window ${s.window}, negative ${s.negative}, ${s.epochs} epochs, alpha ${s.alpha}, ${s.threads} threads; means over seeds 1–${s.seeds}.`,
     '',
-    '| vectors | WordSim-353 ρ | Δ vs float | analogy % | Δ points | bytes | train time / float |',
+    '| vectors | WordSim-353 ρ (mean ± sd) | Δ vs float | analogy % (mean ± sd) | Δ points | bytes | train time / float |',
     '|---|---:|---:|---:|---:|---:|---:|',
-    ...results.quality.map((r) => `| ${r.label} | ${fmt(r.wordsim, 4)} | ${fmt(r.dWordsim, 4)} | ${fmt(100 * r.analogy, 2)} | ${fmt(r.dAnalogyPoints, 2)} | ${r.bytes} | ${r.trainTimeRatio === undefined ? '' : r.trainTimeRatio.toFixed(2) + '×'} |`),
+    ...results.quality.map((r) => `| ${r.label} | ${fmt(r.wordsim, 4)} ± ${fmt(r.wordsimSd ?? 0, 4)} | ${fmt(r.dWordsim, 4)} | ${fmt(100 * r.analogy, 2)} ± ${fmt(100 * (r.analogySd ?? 0), 2)} | ${fmt(r.dAnalogyPoints, 2)} | ${r.bytes ?? ''} | ${r.trainTimeRatio === undefined ? '' : r.trainTimeRatio.toFixed(2) + '×'} |`),
     '',
     'Targets: ' + Object.entries(results.targets).map(([k, v]) => `${k}: ${v ? 'met' : 'NOT met'}`).join('; ') + '.',
+    ...(results.vsFloatSum ? ['', 'Against the float model read as syn0 + syn1neg: ' + Object.entries(results.vsFloatSum).map(([k, v]) => `${k} ${v.toFixed(k.includes('Points') ? 2 : 4)}`).join('; ') + '.'] : []),
   ];
   return lines.join('\n');
 }

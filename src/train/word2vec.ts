@@ -47,7 +47,12 @@ export interface TrainSchedule {
  * 5 epochs, 2 threads) the large initial weights barely move at α = 0.025 and the vectors stay mostly random
  * (WordSim-353 / analogy: 1 bit 0.17 / 0.4 % from Word2Bits' start against 0.25 / 0.9 % from word2vec's; 2 bits
  * 0.11 / 1.5 % against 0.26 / 2.5 %; one run each, bench/qat.bench.mjs). The shadow weights are not clipped (neither
- * are Word2Bits'); the quantizer saturates at ±1/3 and ±3/4.
+ * are Word2Bits'); the quantizer saturates at ±1/3 and ±3/4. Otherwise this is Word2Bits' update line by line
+ * (word2bits.cpp: Q on every read of both tables, g·Q(w) to the input error, g·h to the float output row, output
+ * Q(u + v)); Word2Bits itself trains CBOW only (mean of the quantized context rows; the kernel does that too with
+ * `sg: 0, cbowMean: 1`), at α = 0.05, with an optional L2 term (`-reg`, default 0) not offered here. On Brown
+ * (skip-gram, dim 100, seed 1) neither α = 0.05, 10 epochs, nor a quantizer scaled by 0.25–2 closed the analogy gap
+ * to float vectors (bench/qat.bench.mjs; 1 bit stays about 2.5 points below float, 2 bits about 1).
  */
 export interface Word2VecQuantizeOptions {
   bits: 1 | 2;
