@@ -1,5 +1,6 @@
 import '../src/index.node.js';
 import { createRuntime, type Runtime, type BuildName } from '../src/runtime/runtime.js';
+import { QuantextError } from '../src/errors.js';
 
 /** Every build the tests cover: SIMD and scalar, each with plain and shared memory. */
 export const BUILDS: BuildName[] = ['simd', 'scalar', 'simd-mt', 'scalar-mt'];
@@ -36,4 +37,15 @@ export function randomF32(n: number, r: () => number, scale = 1): Float32Array {
 /** Relative closeness for float sums whose order differs between SIMD and scalar. */
 export function close(a: number, b: number, rel = 1e-5, abs = 1e-5): boolean {
   return Math.abs(a - b) <= abs + rel * Math.max(Math.abs(a), Math.abs(b));
+}
+
+/** The code of the QuantextError `fn` throws, or undefined when it returns (any other error is rethrown). */
+export function errorCode(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof QuantextError) return e.code;
+    throw e;
+  }
+  return undefined;
 }

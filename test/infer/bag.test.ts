@@ -3,7 +3,7 @@
 // × float64 1/size), bit for bit, for every table scheme, odd dims, empty bags and weights, on all four builds and
 // the kernels' _scalar twins.
 import { describe, it, expect } from 'vitest';
-import { BUILDS, rtFor, rng, randomF32 } from '../helpers.js';
+import { BUILDS, rtFor, rng, randomF32, errorCode } from '../helpers.js';
 import { EmbeddingBag, DenseMatrix, QuantextError, type Matrix } from '../../src/index.node.js';
 import { quantizeMatrix } from '../../src/vectors/tables/factory.js';
 import { Int2Matrix } from '../../src/vectors/tables/int2.js';
@@ -58,15 +58,7 @@ function packInt2(q: Int8Array, rows: number, d: number): Uint8Array {
   return out;
 }
 
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof QuantextError) return e.code;
-    throw e;
-  }
-  return undefined;
-}
+const code = errorCode;
 
 for (const build of BUILDS) {
   describe(`EmbeddingBag bag kernels (${build})`, () => {

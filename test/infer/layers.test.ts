@@ -3,7 +3,7 @@ import { describe, it, expect, afterAll } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { rtFor, rng, randomF32 } from '../helpers.js';
+import { rtFor, rng, randomF32, errorCode } from '../helpers.js';
 import {
   Linear, Int8Linear, BinaryLinear, SparseLinear, Sequential, ReLU, GELU, Tanh, Sigmoid, Softmax, LogSoftmax, LayerNorm,
   EmbeddingBag, dynamicQuantizeLinear, quantizeLinear, dequantizeLinear, QuantextError, DenseMatrix,
@@ -13,15 +13,7 @@ import { f, linearRef, intMatmulRef, int8LinearRef, roundEvenRef } from './ref.j
 const dir = mkdtempSync(join(tmpdir(), 'qt-infer-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof QuantextError) return e.code;
-    throw e;
-  }
-  return undefined;
-}
+const code = errorCode;
 
 for (const build of ['simd', 'scalar'] as const) {
   describe(`inference layers (${build})`, () => {
