@@ -13,6 +13,7 @@ export {
   type WasmSource,
   type WasmSources,
 } from './runtime/runtime.js';
+export { relaxedSupported } from './runtime/runtime.js';
 export { env } from './runtime/env.js';
 export { WasmOwned, F32Buffer } from './runtime/handle.js';
 export { Arena } from './runtime/memory.js';
