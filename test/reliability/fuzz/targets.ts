@@ -494,13 +494,7 @@ async function checkWord2VecModel(rt: Runtime, bytes: Uint8Array): Promise<void>
       if (!v.every(Number.isFinite)) fail('loaded vectors are not finite');
       const w = m.wv.keys[0];
       if (w !== undefined) for (const [, sc] of m.wv.mostSimilar({ positive: [w], topn: 2 })) if (!Number.isFinite(sc)) fail(`score ${sc}`);
-      try {
-        await m.train(W2V_CORPUS, { epochs: 1 });
-        if (!m.wv.vectors.every(Number.isFinite)) fail('vectors after training are not finite');
-      } catch (e) {
-        const bad = badRejection(e, 'none');
-        if (bad) fail(`train after load: ${bad}`);
-      }
+      await trainsAfterLoad(m);
     } finally {
       m.dispose();
     }
@@ -577,6 +571,17 @@ export async function trainerModelSeeds(kind: 'fasttext' | 'glove'): Promise<Uin
   return out;
 }
 
+/** One more epoch on a loaded model: finite vectors after it, or a QuantextError (never an untyped one). */
+async function trainsAfterLoad(m: { wv: { vectors: Float32Array }; train(corpus: typeof W2V_CORPUS, o: { epochs: number }): Promise<unknown> }): Promise<void> {
+  try {
+    await m.train(W2V_CORPUS, { epochs: 1 });
+    if (!m.wv.vectors.every(Number.isFinite)) fail('vectors after training are not finite');
+  } catch (e) {
+    const bad = badRejection(e, 'none');
+    if (bad) fail(`train after load: ${bad}`);
+  }
+}
+
 /** A saved FastText or GloVe model loads and trains one more epoch with finite vectors, or is refused with a QuantextError. */
 async function checkTrainerModel(rt: Runtime, bytes: Uint8Array, kind: 'fasttext' | 'glove'): Promise<void> {
   const arena = arenaWatch(rt);
@@ -590,13 +595,7 @@ async function checkTrainerModel(rt: Runtime, bytes: Uint8Array, kind: 'fasttext
   if (m) {
     try {
       if (!m.wv.vectors.every(Number.isFinite)) fail('loaded vectors are not finite');
-      try {
-        await (m as FastText).train(W2V_CORPUS, { epochs: 1 } as never);
-        if (!m.wv.vectors.every(Number.isFinite)) fail('vectors after training are not finite');
-      } catch (e) {
-        const bad = badRejection(e, 'none');
-        if (bad) fail(`train after load: ${bad}`);
-      }
+      await trainsAfterLoad(m as FastText);
     } finally {
       m.dispose();
     }
