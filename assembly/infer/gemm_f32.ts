@@ -36,7 +36,7 @@ function epi1(v: f32, bias: usize, col: i32, relu: i32): f32 {
 /** Stores the 8 outputs (a, b) of one row at column c0 of y, fewer than 8 if the panel is the last one. */
 // @ts-ignore: decorator
 @inline
-function store8(yrow: usize, c0: i32, n: i32, a: v128, b: v128, bias: usize, relu: i32): void {
+export function store8(yrow: usize, c0: i32, n: i32, a: v128, b: v128, bias: usize, relu: i32): void {
   const o = <usize>c0 << 2;
   if (c0 + 8 <= n) {
     v128.store(yrow + o, epi(a, bias, o, relu));

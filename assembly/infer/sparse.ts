@@ -1,3 +1,5 @@
+import { store8 } from './gemm_f32';
+
 // Masked (pruned) layers stored as CSR: row j of W keeps its nonzeros vals[indptr[j] .. indptr[j+1]) at columns
 // indices[...]. Units: counts in elements; indptr/indices i32; pointers byte addresses; bias 0 = none.
 
@@ -43,38 +45,6 @@ export function csr_gemm_f32(indptr: usize, indices: usize, vals: usize, n: i32,
 // dense column costs, so the time falls with the fraction of blocks kept; magnitude masks pruned in 8×1 blocks keep
 // that fraction at 1 − sparsity.
 
-/** Stores lanes j < rem of (a, b) (+ bias, ReLU) at y[c0 + j]. */
-function bsr_store(yrow: usize, c0: i32, rem: i32, a: v128, b: v128, bias: usize, relu: i32): void {
-  const o = <usize>c0 << 2;
-  if (rem >= 8) {
-    if (bias) { a = f32x4.add(a, v128.load(bias + o)); b = f32x4.add(b, v128.load(bias + o, 16)); }
-    if (relu) { a = f32x4.max(a, f32x4.splat(0)); b = f32x4.max(b, f32x4.splat(0)); }
-    v128.store(yrow + o, a);
-    v128.store(yrow + o, b, 16);
-    return;
-  }
-  for (let j = 0; j < rem; j++) {
-    let v = lane8(a, b, j);
-    if (bias) v += load<f32>(bias + o + (<usize>j << 2));
-    if (relu && !(v > 0)) v = 0;
-    store<f32>(yrow + o + (<usize>j << 2), v);
-  }
-}
-
-/** Lane j (0..7) of the pair (a, b). */
-function lane8(a: v128, b: v128, j: i32): f32 {
-  switch (j) {
-    case 0: return f32x4.extract_lane(a, 0);
-    case 1: return f32x4.extract_lane(a, 1);
-    case 2: return f32x4.extract_lane(a, 2);
-    case 3: return f32x4.extract_lane(a, 3);
-    case 4: return f32x4.extract_lane(b, 0);
-    case 5: return f32x4.extract_lane(b, 1);
-    case 6: return f32x4.extract_lane(b, 2);
-    default: return f32x4.extract_lane(b, 3);
-  }
-}
-
 /**
  * bsr_gemm_f32: Y = X·Wᵀ + bias (+ ReLU) over the BSR panels above. Rows of X are k floats apart, of Y n floats.
  * Order of summation per output (the scalar twin follows it exactly): in tiles of 4 rows, the blocks in stored order;
@@ -86,7 +56,7 @@ export function bsr_gemm_f32(x: usize, m: i32, k: i32, bptr: usize, bidx: usize,
   const z = f32x4.splat(0);
   for (let p = 0; p < np; p++) {
     const e0 = load<i32>(bptr + (<usize>p << 2)), e1 = load<i32>(bptr + (<usize>p << 2), 4);
-    const c0 = p << 3, rem = n - c0;
+    const c0 = p << 3;
     let r = 0;
     for (; r + 4 <= m; r += 4) {
       const x0 = x + <usize>r * kb, x1 = x0 + kb, x2 = x1 + kb, x3 = x2 + kb;
@@ -104,10 +74,10 @@ export function bsr_gemm_f32(x: usize, m: i32, k: i32, bptr: usize, bidx: usize,
         c30 = f32x4.add(c30, f32x4.mul(a, w0)); c31 = f32x4.add(c31, f32x4.mul(a, w1));
       }
       const y0 = y + <usize>r * nb;
-      bsr_store(y0, c0, rem, c00, c01, bias, relu);
-      bsr_store(y0 + nb, c0, rem, c10, c11, bias, relu);
-      bsr_store(y0 + 2 * nb, c0, rem, c20, c21, bias, relu);
-      bsr_store(y0 + 3 * nb, c0, rem, c30, c31, bias, relu);
+      store8(y0, c0, n, c00, c01, bias, relu);
+      store8(y0 + nb, c0, n, c10, c11, bias, relu);
+      store8(y0 + 2 * nb, c0, n, c20, c21, bias, relu);
+      store8(y0 + 3 * nb, c0, n, c30, c31, bias, relu);
     }
     for (; r < m; r++) {
       const x0 = x + <usize>r * kb;
@@ -125,7 +95,7 @@ export function bsr_gemm_f32(x: usize, m: i32, k: i32, bptr: usize, bidx: usize,
         const s0 = v128.load32_splat(x0 + (<usize>load<i32>(bidx + (<usize>e << 2)) << 2));
         a0 = f32x4.add(a0, f32x4.mul(s0, v128.load(w))); a1 = f32x4.add(a1, f32x4.mul(s0, v128.load(w, 16)));
       }
-      bsr_store(y + <usize>r * nb, c0, rem, f32x4.add(a0, b0), f32x4.add(a1, b1), bias, relu);
+      store8(y + <usize>r * nb, c0, n, f32x4.add(a0, b0), f32x4.add(a1, b1), bias, relu);
     }
   }
 }

@@ -269,7 +269,7 @@ export class FastTextPredictor extends WasmOwned {
    * @throws E_OPTION for a text with a newline, k = 0 or < −1, a threshold that is not a number.
    */
   predict(text: string, k = 1, threshold = 0): LabelProbability[] {
-    if (typeof text !== 'string') throw new QuantextError('E_OPTION', 'predictBatch: text 0 is not a string', { index: 0 });
+    if (typeof text !== 'string') throw new QuantextError('E_OPTION', `predict: text must be a string, got ${typeof text}`, { index: 0 });
     const kk = this.checkK(k, threshold);
     // one text, one kernel call: its UTF-8 bytes and a newline straight into wasm memory, the one line's k best read
     // back from the output block (no batch bookkeeping, no view per field)

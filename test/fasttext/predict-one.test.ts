@@ -56,6 +56,7 @@ describe('FastTextPredictor.predict: one text, one kernel call', () => {
     for (const t of ['a\nb', '\n', 'a b\n', '\nab', 'a </s>\nb', 'a </s> b\n', '</s>\n']) expect(code(() => model.predict(t))).toBe('E_OPTION');
     expect(model.predict('the jury said', 2)).toEqual(good);
     expect(code(() => model.predict(null as unknown as string))).toBe('E_OPTION');
+    expect(() => model.predictor.predict(42 as unknown as string)).toThrow(/^predict: text must be a string, got number$/);
     model.dispose();
   });
 

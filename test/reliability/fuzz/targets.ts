@@ -28,6 +28,21 @@ const CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'E_NOT_INITIALIZED', 'E_WASM', 'E_EMPTY', 'E_IO', 'E_ABORTED', 'E_BUSY', 'E_SHAPE',
 ]);
 
+/**
+ * Watches the runtime's arena across one check: `check(why)` fails when bytes are still held that were not held
+ * before. Bytes the GC safety net reclaimed meanwhile (an earlier undisposed object collected during the check) are
+ * counted back in, so they are neither taken for a leak nor allowed to hide one.
+ */
+function arenaWatch(rt: Runtime): { check(why?: string): void } {
+  const before = rt.arena.used, reclaimed = rt.arena.reclaimed;
+  return {
+    check(why) {
+      const gc = rt.arena.reclaimed - reclaimed;
+      if (rt.arena.used + gc !== before) fail(`arena usage ${before} → ${rt.arena.used}${gc ? ` (${gc} reclaimed by GC)` : ''}${why ? ` (${why})` : ''}`);
+    },
+  };
+}
+
 /** Why `e` is not an acceptable rejection, or undefined when it is. */
 export function badRejection(e: unknown, where: 'file' | 'none'): string | undefined {
   if (!(e instanceof QuantextError)) return `not a QuantextError: ${(e as Error)?.name}: ${(e as Error)?.message ?? String(e)}`;
@@ -248,7 +263,7 @@ export function editHeader(bytes: Uint8Array, edits: readonly HeaderEdit[], floa
 
 /** Loads a table and, when that works, uses it: scores, norms, decoded rows, all finite. Arena usage must return to where it was. */
 function checkTable(rt: Runtime, bytes: Uint8Array, heapLimit: { top: number }): void {
-  const before = rt.arena.used, reclaimed0 = rt.arena.reclaimed;
+  const arena = arenaWatch(rt);
   const r = outcome(() => loadTable(bytes, { rt }), 'file');
   if (r.ok) {
     const { matrix, vocab } = r.value;
@@ -272,7 +287,7 @@ function checkTable(rt: Runtime, bytes: Uint8Array, heapLimit: { top: number }):
       else matrix.dispose();
     }
   }
-  if (rt.arena.used + (rt.arena.reclaimed - reclaimed0) !== before) fail(`arena usage ${before} → ${rt.arena.used} (${rt.arena.reclaimed - reclaimed0} reclaimed by GC) (a ${r.ok ? 'load' : 'failed load'} leaked wasm memory)`);
+  arena.check(`a ${r.ok ? 'load' : 'failed load'} leaked wasm memory`);
   if (rt.arena.heapTop > heapLimit.top + 64 * bytes.length + (4 << 20)) fail(`arena grew to ${rt.arena.heapTop} bytes for a ${bytes.length}-byte file`);
   heapLimit.top = Math.max(heapLimit.top, rt.arena.heapTop);
 }
@@ -352,7 +367,7 @@ async function* chunked(b: Uint8Array, sizes: number[]): AsyncGenerator<Uint8Arr
  * file justifies.
  */
 async function checkFastText(rt: Runtime, bytes: Uint8Array, sizes: number[], heapLimit: { top: number }): Promise<void> {
-  const before = rt.arena.used, reclaimed0 = rt.arena.reclaimed;
+  const arena = arenaWatch(rt);
   const load = async (src: Uint8Array | AsyncIterable<Uint8Array>): Promise<Outcome<FastTextModel>> => {
     try {
       return { ok: true, value: await FastTextModel.load(src, { rt }) };
@@ -393,7 +408,7 @@ async function checkFastText(rt: Runtime, bytes: Uint8Array, sizes: number[], he
     if (one.ok) one.value.dispose();
     if (streamed.ok) streamed.value.dispose();
   }
-  if (rt.arena.used + (rt.arena.reclaimed - reclaimed0) !== before) fail(`arena usage ${before} → ${rt.arena.used} (${rt.arena.reclaimed - reclaimed0} reclaimed by GC) (a ${one.ok ? 'load' : 'failed load'} leaked wasm memory)`);
+  arena.check(`a ${one.ok ? 'load' : 'failed load'} leaked wasm memory`);
   if (rt.arena.heapTop > heapLimit.top + 64 * bytes.length + (4 << 20)) fail(`arena grew to ${rt.arena.heapTop} bytes for a ${bytes.length}-byte file`);
   heapLimit.top = Math.max(heapLimit.top, rt.arena.heapTop);
 }
@@ -465,7 +480,7 @@ export function editModel(bytes: Uint8Array, edits: readonly ModelEdit[]): Uint8
  * or the load must have refused it). Arena usage returns to where it was.
  */
 async function checkWord2VecModel(rt: Runtime, bytes: Uint8Array): Promise<void> {
-  const before = rt.arena.used, reclaimed0 = rt.arena.reclaimed;
+  const arena = arenaWatch(rt);
   let m: Word2Vec | undefined;
   try {
     m = await Word2Vec.load(bytes, { workers: 1 });
@@ -479,18 +494,12 @@ async function checkWord2VecModel(rt: Runtime, bytes: Uint8Array): Promise<void>
       if (!v.every(Number.isFinite)) fail('loaded vectors are not finite');
       const w = m.wv.keys[0];
       if (w !== undefined) for (const [, sc] of m.wv.mostSimilar({ positive: [w], topn: 2 })) if (!Number.isFinite(sc)) fail(`score ${sc}`);
-      try {
-        await m.train(W2V_CORPUS, { epochs: 1 });
-        if (!m.wv.vectors.every(Number.isFinite)) fail('vectors after training are not finite');
-      } catch (e) {
-        const bad = badRejection(e, 'none');
-        if (bad) fail(`train after load: ${bad}`);
-      }
+      await trainsAfterLoad(m);
     } finally {
       m.dispose();
     }
   }
-  if (rt.arena.used + (rt.arena.reclaimed - reclaimed0) !== before) fail(`arena usage ${before} → ${rt.arena.used} (${rt.arena.reclaimed - reclaimed0} reclaimed by GC) (a ${m ? 'load' : 'failed load'} leaked wasm memory)`);
+  arena.check(`a ${m ? 'load' : 'failed load'} leaked wasm memory`);
 }
 
 // ---------------------------------------------------------------- fastText-format training lines (TextClassifier)
@@ -513,7 +522,7 @@ const linesArb: fc.Arbitrary<Uint8Array> = fc.oneof(
  * Arena usage returns to where it was.
  */
 async function checkTrainingLines(rt: Runtime, bytes: Uint8Array, skipInvalid: boolean, minn: number): Promise<void> {
-  const before = rt.arena.used, reclaimed0 = rt.arena.reclaimed;
+  const arena = arenaWatch(rt);
   const clf = new TextClassifier({ dim: 4, epochs: 1, minn, maxn: minn ? minn + 1 : 0, bucket: minn ? 64 : 0, wordNgrams: 1, skipInvalid, seed: 1 });
   try {
     let trained = true;
@@ -536,7 +545,7 @@ async function checkTrainingLines(rt: Runtime, bytes: Uint8Array, skipInvalid: b
   } finally {
     clf.dispose();
   }
-  if (rt.arena.used + (rt.arena.reclaimed - reclaimed0) !== before) fail(`arena usage ${before} → ${rt.arena.used} (${rt.arena.reclaimed - reclaimed0} reclaimed by GC)`);
+  arena.check();
 }
 
 // ---------------------------------------------------------------- FastText and GloVe checkpoints
@@ -562,9 +571,20 @@ export async function trainerModelSeeds(kind: 'fasttext' | 'glove'): Promise<Uin
   return out;
 }
 
+/** One more epoch on a loaded model: finite vectors after it, or a QuantextError (never an untyped one). */
+async function trainsAfterLoad(m: { wv: { vectors: Float32Array }; train(corpus: typeof W2V_CORPUS, o: { epochs: number }): Promise<unknown> }): Promise<void> {
+  try {
+    await m.train(W2V_CORPUS, { epochs: 1 });
+    if (!m.wv.vectors.every(Number.isFinite)) fail('vectors after training are not finite');
+  } catch (e) {
+    const bad = badRejection(e, 'none');
+    if (bad) fail(`train after load: ${bad}`);
+  }
+}
+
 /** A saved FastText or GloVe model loads and trains one more epoch with finite vectors, or is refused with a QuantextError. */
 async function checkTrainerModel(rt: Runtime, bytes: Uint8Array, kind: 'fasttext' | 'glove'): Promise<void> {
-  const before = rt.arena.used, reclaimed0 = rt.arena.reclaimed;
+  const arena = arenaWatch(rt);
   let m: FastText | GloVe | undefined;
   try {
     m = kind === 'fasttext' ? await FastText.load(bytes, { workers: 1 }) : await GloVe.load(bytes, { workers: 1 });
@@ -575,18 +595,12 @@ async function checkTrainerModel(rt: Runtime, bytes: Uint8Array, kind: 'fasttext
   if (m) {
     try {
       if (!m.wv.vectors.every(Number.isFinite)) fail('loaded vectors are not finite');
-      try {
-        await (m as FastText).train(W2V_CORPUS, { epochs: 1 } as never);
-        if (!m.wv.vectors.every(Number.isFinite)) fail('vectors after training are not finite');
-      } catch (e) {
-        const bad = badRejection(e, 'none');
-        if (bad) fail(`train after load: ${bad}`);
-      }
+      await trainsAfterLoad(m as FastText);
     } finally {
       m.dispose();
     }
   }
-  if (rt.arena.used + (rt.arena.reclaimed - reclaimed0) !== before) fail(`arena usage ${before} → ${rt.arena.used} (${rt.arena.reclaimed - reclaimed0} reclaimed by GC) (a load leaked wasm memory)`);
+  arena.check(`a load leaked wasm memory`);
 }
 
 // ---------------------------------------------------------------- compressed classifiers (QTXC)
@@ -616,7 +630,7 @@ export async function compressedSeeds(rt: Runtime): Promise<Uint8Array[]> {
 }
 
 async function checkCompressed(rt: Runtime, bytes: Uint8Array): Promise<void> {
-  const before = rt.arena.used, reclaimed0 = rt.arena.reclaimed;
+  const arena = arenaWatch(rt);
   let c: CompressedClassifier | undefined;
   try {
     c = await CompressedClassifier.load(bytes, { rt });
@@ -641,7 +655,7 @@ async function checkCompressed(rt: Runtime, bytes: Uint8Array): Promise<void> {
       c.dispose();
     }
   }
-  if (rt.arena.used + (rt.arena.reclaimed - reclaimed0) !== before) fail(`arena usage ${before} → ${rt.arena.used} (${rt.arena.reclaimed - reclaimed0} reclaimed by GC) (a load leaked wasm memory)`);
+  arena.check(`a load leaked wasm memory`);
 }
 
 // ---------------------------------------------------------------- the targets
