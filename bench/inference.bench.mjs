@@ -23,9 +23,9 @@
 // where that fails, the suite runs without them.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { median, round, rng } from './harness.mjs';
@@ -273,6 +273,16 @@ async function measureAll(ctx, q) {
     await s?.release?.();
   }
 
+  // the read-bandwidth roof of the batch-1 shapes: a GEMV reads every weight once (f32: 4·K·N bytes), so no f32
+  // kernel can beat 2·K·N / (time to read 4·K·N bytes) GOP/s here; measured in the same process as the layers
+  for (const [M, K, N] of SHAPES.filter(([m]) => m === 1)) {
+    const gops = await readRoof(repoDir, 4 * K * N, samples, minMs, log);
+    if (gops !== undefined) {
+      rows.push({ case: `${M}x${K}x${N}`, variant: 'f32-read-roof', group: 'roofline', params: { M, K, N }, rate: round((gops * 2 * K * N) / (4 * K * N), 4), readGBs: round(gops, 3) });
+      log(`${M}x${K}x${N} f32 read roof: ${gops.toFixed(1)} GB/s → ≤ ${(gops / 2).toFixed(1)} GOP/s`);
+    }
+  }
+
   // sizes
   const sizes = {};
   for (const b of BUILDS) {
@@ -303,6 +313,11 @@ async function measureAll(ctx, q) {
     if (M >= 32) ratio(`int8 ${c} relaxed: rlx-int8 / own-f32`, c, 'rlx-int8', 'own-f32', 2);
     ratio(`int8 ${c}: rlx-int8 / own-int8-7b (relaxed over standard kernels, same weights)`, c, 'rlx-int8', 'own-int8-7b', 1);
   }
+  for (const [M, K, N] of SHAPES.filter(([m]) => m === 1)) {
+    // what the weights' read time allows at most: (read roof) / ort-f32, the largest own / ort speed-up possible
+    const c = `${M}x${K}x${N}`, roof = rows.find((x) => x.case === c && x.group === 'roofline')?.rate, o = rate(c, 'ort-f32'), own = rate(c, 'own-f32');
+    if (roof !== undefined && o !== undefined) metrics.push({ name: `f32 ${c}: read-bandwidth roof / ort MatMul (the most any f32 kernel can gain; own-f32 runs at ${round((100 * own) / roof, 1)} % of the roof)`, value: round(roof / o, 3), unit: '×', target: 'info' });
+  }
   ratio('binary 1x768x768: own-binary / own-f32', '1x768x768', 'own-binary', 'own-f32', 6);
   const ov = rows.find((x) => x.group === 'overhead' && x.variant === 'own-f32');
   if (ov) metrics.push({ name: 'per-call overhead 1×16×16 (own)', value: round(ov.nsPerOp / 1000, 3), unit: 'µs', target: '≤ 1', ok: ov.nsPerOp <= 1000 });
@@ -310,6 +325,25 @@ async function measureAll(ctx, q) {
   metrics.push({ name: 'largest wasm build (gzip)', value: round(largest / 1024, 3), unit: 'KiB', target: '≤ 64', ok: largest <= 64 * 1024 });
   const relaxed = rrt ? { build: rrt.build, fusedDotAdd: rrt.fusedDotAdd, node: process.execArgv.includes(RELAXED_FLAG) ? `node ${RELAXED_FLAG}` : 'node' } : undefined;
   return { rows, metrics, sizes, backend: rt.backend, relaxed, peer: peer ? 'onnxruntime-web 1.30.0 (wasm, numThreads 1)' : 'none' };
+}
+
+/** GB/s of one f32x4 read stream over `bytes` (bench/roofline.ts, compiled here with asc), or undefined without asc. */
+async function readRoof(repoDir, bytes, samples, minMs, log) {
+  const out = join(repoDir, 'bench', 'results', 'tmp', 'roofline.wasm');
+  if (!existsSync(out)) {
+    mkdirSync(dirname(out), { recursive: true });
+    const asc = join(repoDir, 'node_modules', 'assemblyscript', 'bin', 'asc.js');
+    const r = spawnSync(process.execPath, [asc, join(repoDir, 'bench', 'roofline.ts'), '--enable', 'simd', '-O3', '--runtime', 'stub', '--noAssert', '-o', out], { encoding: 'utf8' });
+    if (r.status !== 0) { log(`roofline: asc failed (${r.stderr.trim().split('\n')[0]})`); return undefined; }
+  }
+  const memory = new WebAssembly.Memory({ initial: Math.ceil((bytes + 65536) / 65536) + 1 });
+  const { instance } = await WebAssembly.instantiate(readFileSync(out), { env: { memory, abort() {} } });
+  const mem = instance.exports.memory ?? memory;
+  if (mem.buffer.byteLength < bytes + 65536) mem.grow(Math.ceil((bytes + 65536 - mem.buffer.byteLength) / 65536));
+  const n = Math.floor(bytes / 128) * 32;
+  new Float32Array(mem.buffer, 65536, n).fill(0.5);
+  const t = await timeNs(() => instance.exports.sum8(65536, n), samples, minMs);
+  return (n * 4) / t.ns;
 }
 
 // the child of run(): `node --experimental-wasm-relaxed-simd bench/inference.bench.mjs '{"quick":…,"repoDir":…}'`
@@ -349,7 +383,7 @@ export function render(results) {
   const exr = results.rows.filter((r) => r.group === 'exactness-relaxed');
   if (exr.length) out.push(`Relaxed build vs SIMD build on the same 7-bit weights (outputs that differ): ${exr.map((r) => `${r.case} dql ${r.dqlDiffer}, qlinear ${r.qlinearDiffer}, own ${r.ownDiffer} of ${r.outputs}`).join('; ')}.`, '');
   out.push('| target | value | met |', '|---|---:|---|');
-  for (const m of results.metrics ?? []) out.push(`| ${m.name} (${m.target}) | ${m.value} ${m.unit ?? ''} | ${m.ok ? 'yes' : 'no'} |`);
+  for (const m of results.metrics ?? []) out.push(m.target === 'info' ? `| ${m.name} | ${m.value} ${m.unit ?? ''} | (no target) |` : `| ${m.name} (${m.target}) | ${m.value} ${m.unit ?? ''} | ${m.ok ? 'yes' : 'no'} |`);
   out.push('', '| wasm build | bytes | gzip |', '|---|---:|---:|');
   for (const [b, s] of Object.entries(results.sizes ?? {})) out.push(`| ${b} | ${s.bytes} | ${s.gzip} |`);
   return out.join('\n');
