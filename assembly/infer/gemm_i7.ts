@@ -59,6 +59,102 @@ export function narrow_i16_i8_per_row_scalar(xq: usize, m: i32, k: i32, kp: i32,
   }
 }
 
+// One input value as the int8 code: clamp(roundEven(fround(v / scale)) + zp, lo, hi) − sub, as the int16 quantizers
+// of gemm_i8.ts compute it (trunc_sat semantics for the float → int step).
+// @ts-ignore: decorator
+@inline
+function q8(v: f32, scale: f32, zp: i32, lo: i32, hi: i32, sub: i32): i32 {
+  const f = nearest<f32>(v / scale);
+  let i: i32 = f != f ? 0 : f >= 2147483648.0 ? i32.MAX_VALUE : f <= -2147483648.0 ? i32.MIN_VALUE : <i32>f;
+  i = i + zp;
+  return min(max(i, lo), hi) - sub;
+}
+
+// One row of int8 codes (q8 for c < k, 0 up to kp); returns their sum. SIMD: clamp in float (integer bounds, so
+// clamping before rounding = after; pmin/pmax are exact for the finite values the callers guarantee), round half to
+// even with 1.5·2²³ and read the integer from the bits, exactly as the int16 quantizers do.
+// (one body for both paths, compiled once: `simd` is a run-time argument)
+function quantize_row_i8(xr: usize, k: i32, kp: i32, scale: f32, zp: i32, lo: i32, hi: i32, sub: i32, out: usize, simd: bool): i32 {
+  let c = 0, s: i32 = 0;
+  if (ASC_FEATURE_SIMD && simd) {
+    const sv = f32x4.splat(scale), lov = f32x4.splat(<f32>(lo - zp)), hiv = f32x4.splat(<f32>(hi - zp));
+    const magic = f32x4.splat(12582912.0), off = i32x4.splat(zp - sub - 0x4b400000);
+    let sum = i32x4.splat(0);
+    for (; c + 16 <= k; c += 16) {
+      const p = xr + (<usize>c << 2);
+      const a = i32x4.add(f32x4.add(f32x4.pmin(f32x4.pmax(f32x4.div(v128.load(p), sv), lov), hiv), magic), off);
+      const b = i32x4.add(f32x4.add(f32x4.pmin(f32x4.pmax(f32x4.div(v128.load(p, 16), sv), lov), hiv), magic), off);
+      const e = i32x4.add(f32x4.add(f32x4.pmin(f32x4.pmax(f32x4.div(v128.load(p, 32), sv), lov), hiv), magic), off);
+      const g = i32x4.add(f32x4.add(f32x4.pmin(f32x4.pmax(f32x4.div(v128.load(p, 48), sv), lov), hiv), magic), off);
+      sum = i32x4.add(sum, i32x4.add(i32x4.add(a, b), i32x4.add(e, g)));
+      v128.store(out + <usize>c, i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(a, b), i16x8.narrow_i32x4_s(e, g)));
+    }
+    s = i32x4.extract_lane(sum, 0) + i32x4.extract_lane(sum, 1) + i32x4.extract_lane(sum, 2) + i32x4.extract_lane(sum, 3);
+  }
+  for (; c < k; c++) { const v = q8(load<f32>(xr + (<usize>c << 2)), scale, zp, lo, hi, sub); s += v; store<i8>(out + <usize>c, <i8>v); }
+  for (; c < kp; c++) store<i8>(out + <usize>c, 0);
+  return s;
+}
+
+function quantize_i8_sym_body(x: usize, m: i32, k: i32, kp: i32, out: usize, scales: usize, rowsum: usize, simd: bool): i32 {
+  for (let r = 0; r < m; r++) {
+    const xr = x + ((<usize>r * <usize>k) << 2);
+    let mxs: f32 = 0, c = 0, bad = false;
+    if (ASC_FEATURE_SIMD && simd) {
+      // max |x| in four independent chains (pmax: one instruction; NaN is caught by `ne`, ±∞ by the maximum)
+      let m0 = f32x4.splat(0), m1 = m0, m2 = m0, m3 = m0, nan = i32x4.splat(0);
+      for (; c + 16 <= k; c += 16) {
+        const p = xr + (<usize>c << 2);
+        const a = v128.load(p), b = v128.load(p, 16), e = v128.load(p, 32), g = v128.load(p, 48);
+        m0 = f32x4.pmax(m0, f32x4.abs(a)); m1 = f32x4.pmax(m1, f32x4.abs(b));
+        m2 = f32x4.pmax(m2, f32x4.abs(e)); m3 = f32x4.pmax(m3, f32x4.abs(g));
+        nan = v128.or(nan, v128.or(v128.or(f32x4.ne(a, a), f32x4.ne(b, b)), v128.or(f32x4.ne(e, e), f32x4.ne(g, g))));
+      }
+      const mv = f32x4.pmax(f32x4.pmax(m0, m1), f32x4.pmax(m2, m3));
+      mxs = max(max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
+      bad = v128.any_true(nan);
+    }
+    let bs: f32 = 0;
+    for (; c < k; c++) { const v = load<f32>(xr + (<usize>c << 2)); mxs = max(mxs, abs(v)); bs += v - v; }
+    if (bad || bs != 0 || mxs != mxs || mxs == Infinity) return 1;
+    let s: f32 = mxs / 127;
+    if (s == 0) s = 1;
+    store<f32>(scales + (<usize>r << 2), s);
+    store<i32>(rowsum + (<usize>r << 2), quantize_row_i8(xr, k, kp, s, 0, -127, 127, 0, out + <usize>r * <usize>kp, simd));
+  }
+  return 0;
+}
+
+/**
+ * quantize_i8_sym_per_row: quantize_i16_sym_per_row's codes as int8, for the int8 × 7-bit kernel: per row r,
+ * s = fround(max|x| / 127) (1 for an all-zero row) into scales[r], out[r·kp + c] = clamp(roundEven(fround(x / s)), −127,
+ * 127) (zero padded to kp), rowsum[r] = Σ of the row's codes. Returns 1 if any value is not finite, else 0.
+ */
+export function quantize_i8_sym_per_row(x: usize, m: i32, k: i32, kp: i32, out: usize, scales: usize, rowsum: usize): i32 {
+  return quantize_i8_sym_body(x, m, k, kp, out, scales, rowsum, ASC_FEATURE_SIMD);
+}
+
+export function quantize_i8_sym_per_row_scalar(x: usize, m: i32, k: i32, kp: i32, out: usize, scales: usize, rowsum: usize): i32 {
+  return quantize_i8_sym_body(x, m, k, kp, out, scales, rowsum, false);
+}
+
+/**
+ * quantize_i8_affine: one scale and zero point for all m rows: out[r·kp + c] = clamp(roundEven(fround(x / scale)) + zp,
+ * lo, hi) − sub as int8 (the caller picks sub so that it fits: 128 for uint8 ranges), zero padded to kp;
+ * rowsum[r] = Σ of the row's codes. x must be finite (the layers check).
+ */
+export function quantize_i8_affine(x: usize, m: i32, k: i32, kp: i32, scale: f32, zp: i32, lo: i32, hi: i32, sub: i32, out: usize, rowsum: usize): void {
+  for (let r = 0; r < m; r++) {
+    store<i32>(rowsum + (<usize>r << 2), quantize_row_i8(x + ((<usize>r * <usize>k) << 2), k, kp, scale, zp, lo, hi, sub, out + <usize>r * <usize>kp, ASC_FEATURE_SIMD));
+  }
+}
+
+export function quantize_i8_affine_scalar(x: usize, m: i32, k: i32, kp: i32, scale: f32, zp: i32, lo: i32, hi: i32, sub: i32, out: usize, rowsum: usize): void {
+  for (let r = 0; r < m; r++) {
+    store<i32>(rowsum + (<usize>r << 2), quantize_row_i8(x + ((<usize>r * <usize>k) << 2), k, kp, scale, zp, lo, hi, sub, out + <usize>r * <usize>kp, false));
+  }
+}
+
 // acc + Σ pairs of a·b: the fused relaxed dot-add where the runtime computes it right (one vpdpbusd with AVX-VNNI),
 // else the equivalent i16 dot, pairwise widening and add (Node 20's fused op ignores acc in its baseline compiler).
 // @ts-ignore: decorator
