@@ -6,6 +6,13 @@
 // and never saturates (|pair sum| ≤ 2·128·127 = 32512). The result is corrected back to Σ (x' − d)·(W' − z) exactly
 // (int32 wrap-around cancels): acc = S − z[c]·rx[r] − d·t[c], with rx[r] = Σ_{c<k} x'[r][c] and
 // t[c] = Σ_{c<k} W'[c] − z[c]·k precomputed by the layer. Builds without relaxed SIMD run the scalar twin.
+// Float inputs reach the kernel through quantize_i8_sym_per_row / quantize_i8_affine (the int16 quantizers' codes, as
+// int8, with their row sums in the same pass); integer inputs through widen_i8_i16 and narrow_i16_i8_per_row.
+//
+// Measured on x64 (AMD Zen 5, AVX-VNNI): engines that lower the fused dot-add to one vpdpbusd (V8 ≥ 12: Chromium, Deno)
+// run this kernel at ~200 GOP/s alone; V8 11.3 (Node 20) lowers it to five instructions and the unfused dot to three,
+// two of them multiplies in either case (~100 GOP/s), so the loader keeps the unfused ops there. A broadcast layout
+// (4 outputs × 4 inputs per vector, splatted activations, 4 × 8 tiles, no horizontal sums) measured slower in both.
 import { hsum4_i32x4 } from '../util/hsum';
 
 /**
@@ -164,9 +171,21 @@ function dadd(acc: v128, a: v128, b: v128, fused: bool): v128 {
   return i32x4.add(acc, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(a, b)));
 }
 
+// dadd with the pairwise widening as a dot with `ones` (i16 lanes of 1) held in a register: V8 11 reads the constant of
+// extadd_pairwise from memory at every use (a load and a move per dot). The 2-row tile has no register to spare for it,
+// so the unfused path runs one row at a time: on V8 11.3 (Node 20, where it runs) 1 × 4 tiles with `ones` in a
+// register ran 111 / 110 / 113 GOP/s at 32×768×768 / 128×256×256 / 1×768×768 against 101 / 96 / 86 for 2 × 4 tiles.
 // @ts-ignore: decorator
 @inline
-function gemm_i8_i7_body(xq: usize, m: i32, kp: i32, wp: usize, n: i32, rx: usize, z: usize, t: usize, d: i32, acc: usize, fused: bool): void {
+function dadd1(acc: v128, a: v128, b: v128, fused: bool, ones: v128): v128 {
+  if (fused) return i32x4.relaxed_dot_i8x16_i7x16_add_s(a, b, acc);
+  return i32x4.add(acc, i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(a, b), ones));
+}
+
+// @ts-ignore: decorator
+@inline
+function gemm_i8_i7_body(xq: usize, m: i32, kp: i32, wp: usize, n: i32, rx: usize, z: usize, t: usize, d: i32, acc: usize, fused: bool, one: i32): void {
+  const ones = i16x8.splat(<i16>one);
   const np = (n + 3) >> 2;
   const xb = <usize>kp, pb = <usize>kp << 2, ab = <usize>np << 4;
   const zero = i32x4.splat(0);
@@ -176,7 +195,8 @@ function gemm_i8_i7_body(xq: usize, m: i32, kp: i32, wp: usize, n: i32, rx: usiz
     const pw = wp + <usize>p * pb;
     const zp = z + (<usize>p << 4), tp = t + (<usize>p << 4);
     let r = 0;
-    for (; r + 2 <= m; r += 2) {
+    // 2 × 4 tiles with the fused op (one vpdpbusd each where engines lower it so: x64 V8 ≥ 12), else one row at a time
+    if (fused) for (; r + 2 <= m; r += 2) {
       const x0 = xq + <usize>r * xb, x1 = x0 + xb;
       let a0 = zero, a1 = zero, a2 = zero, a3 = zero, b0 = zero, b1 = zero, b2 = zero, b3 = zero;
       let w = pw;
@@ -201,10 +221,10 @@ function gemm_i8_i7_body(xq: usize, m: i32, kp: i32, wp: usize, n: i32, rx: usiz
       let w = pw;
       for (let o: usize = 0; o < xb; o += 16) {
         const u = v128.load(x0 + o);
-        a0 = dadd(a0, u, v128.load(w), fused);
-        a1 = dadd(a1, u, v128.load(w, 16), fused);
-        a2 = dadd(a2, u, v128.load(w, 32), fused);
-        a3 = dadd(a3, u, v128.load(w, 48), fused);
+        a0 = dadd1(a0, u, v128.load(w), fused, ones);
+        a1 = dadd1(a1, u, v128.load(w, 16), fused, ones);
+        a2 = dadd1(a2, u, v128.load(w, 32), fused, ones);
+        a3 = dadd1(a3, u, v128.load(w, 48), fused, ones);
         w += 64;
       }
       const zv = v128.load(zp), tv = i32x4.mul(v128.load(tp), i32x4.splat(d));
@@ -217,13 +237,14 @@ function gemm_i8_i7_body(xq: usize, m: i32, kp: i32, wp: usize, n: i32, rx: usiz
 /**
  * gemm_i8_i7: acc[r·n4 + c] = Σ_{k} x'[r][k]·W'[c][k] − z[c]·rx[r] − d·t[c] (int32, exact) for r < m, c < n4, over
  * the pack_i7_panel4 layout; z and t hold n4 int32 (zero past n). `fused` = 1 uses the fused relaxed dot-add (only
- * where the loader's probe found it right). Tiles of 2 rows × 4 outputs (8 accumulators), one row at a time for the rest.
+ * where the loader's probe found it right). Fused: tiles of 2 rows × 4 outputs (8 accumulators), one row at a time for the
+ * rest; unfused: one row × 4 outputs at a time.
  * Without relaxed SIMD in the build this is the scalar twin.
  */
 export function gemm_i8_i7(xq: usize, m: i32, kp: i32, wp: usize, n: i32, rx: usize, z: usize, t: usize, d: i32, fused: i32, acc: usize): void {
   if (!ASC_FEATURE_RELAXED_SIMD) { gemm_i8_i7_scalar(xq, m, kp, wp, n, rx, z, t, d, acc); return; }
-  if (fused) gemm_i8_i7_body(xq, m, kp, wp, n, rx, z, t, d, acc, true);
-  else gemm_i8_i7_body(xq, m, kp, wp, n, rx, z, t, d, acc, false);
+  if (fused) gemm_i8_i7_body(xq, m, kp, wp, n, rx, z, t, d, acc, true, 0);
+  else gemm_i8_i7_body(xq, m, kp, wp, n, rx, z, t, d, acc, false, 1 - fused);
 }
 
 export function gemm_i8_i7_scalar(xq: usize, m: i32, kp: i32, wp: usize, n: i32, rx: usize, z: usize, t: usize, d: i32, acc: usize): void {

@@ -126,7 +126,7 @@ export class Runtime {
   readonly module: WebAssembly.Module;
   readonly build: BuildName;
   readonly shared: boolean;
-  /** simd-relaxed builds: the int8 × 7-bit kernel may use the fused relaxed dot-add (its probe and self-test passed). */
+  /** simd-relaxed builds: the int8 × 7-bit kernel uses the fused relaxed dot-add (its probe and self-test passed, and the engine is not V8 ≤ 11, where the unfused ops are faster). */
   readonly fusedDotAdd: boolean = false;
   private _sigTable = 0;
 
@@ -310,7 +310,8 @@ async function instantiate(module: WebAssembly.Module, build: BuildName, opts: I
 /**
  * A relaxed build must compute its relaxed ops right here: its own probe (bit 0: the unfused ops, required; bit 1:
  * the fused dot-add), then the real int8 × 7-bit kernel on a small problem (2-row tiles and a single row) against its
- * scalar twin, fused where both probes found the fused op right, else (or if that differs) unfused. Sets fusedDotAdd.
+ * scalar twin, fused where both probes found the fused op right (and not on V8 ≤ 11), else (or if that differs) unfused.
+ * Sets fusedDotAdd.
  */
 function checkRelaxed(rt: Runtime, build: BuildName): void {
   const k = rt.kernels as unknown as RelaxedKernels;
