@@ -7,7 +7,8 @@ export {
   epilogue_i32_i32, epilogue_i32_requant, epilogue_i32_requant_scalar, pack_i16_panel8_pairs, gemm_i16_pairs, gemm_i16_pairs_scalar,
 } from './gemm_i8';
 export { pack_sign_b64_per_row, pack_sign_b64_per_row_scalar, gemm_b1, gemm_b1_scalar } from './binary';
-export { pack_i7_panel4, narrow_i16_i8_per_row, narrow_i16_i8_per_row_scalar, gemm_i8_i7, gemm_i8_i7_scalar, relaxed_probe } from './gemm_i7';
+export { pack_i7_panel4, narrow_i16_i8_per_row, narrow_i16_i8_per_row_scalar, gemm_i8_i7, gemm_i8_i7_scalar, relaxed_probe,
+  quantize_i8_sym_per_row, quantize_i8_sym_per_row_scalar, quantize_i8_affine, quantize_i8_affine_scalar } from './gemm_i7';
 export { csr_gemm_f32, bsr_gemm_f32, bsr_gemm_f32_scalar } from './sparse';
 export {
   relu_f32, relu_f32_scalar, all_finite_f32, all_finite_f32_scalar, gelu_f32, gelu_tanh_f32, tanh_f32, logistic_f32,

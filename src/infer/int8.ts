@@ -19,6 +19,8 @@ interface I7Kernels {
   pack_i7_panel4(w: number, n: number, k: number, sn: number, sk: number, flip: number, kp: number, off: number, out: number): void;
   narrow_i16_i8_per_row(xq: number, m: number, k: number, kp: number, add: number, kpo: number, out: number, rowsum: number): void;
   gemm_i8_i7(xq: number, m: number, kp: number, wp: number, n: number, rx: number, z: number, t: number, d: number, fused: number, acc: number): void;
+  quantize_i8_sym_per_row(x: number, m: number, k: number, kp: number, out: number, scales: number, rowsum: number): number;
+  quantize_i8_affine(x: number, m: number, k: number, kp: number, scale: number, zp: number, lo: number, hi: number, sub: number, out: number, rowsum: number): void;
 }
 
 /**
@@ -135,6 +137,7 @@ export class Int8Linear extends Layer {
   private t7 = 0;
   private xq8 = 0;
   private rx = 0;
+  private q8 = false; // quantizeInput wrote the int8 codes and their row sums (xq8, rx) itself
   private useRs = 0; // the rowsum pointer the epilogues subtract with (0 when the kernel corrected already)
   /** Rows of int8 inputs (16-aligned) on the int8 × 7-bit path. */
   private kp16: number;
@@ -341,26 +344,33 @@ export class Int8Linear extends Layer {
    */
   private quantizeInput(x: number, batch: number): number {
     const i = this.input, k = this.inFeatures, kp = this.kp;
+    // the int8 × 7-bit path quantizes straight to int8 codes and their row sums (no int16 pass)
+    const k7 = this.wp7 ? (this.k as unknown as I7Kernels) : undefined;
+    this.q8 = !!k7;
     if (i.mode === 'dynamic-int8-per-row') {
-      if (this.k.quantize_i16_sym_per_row(x, batch, k, kp, this.xq, this.xs)) throw new QuantextError('E_NAN', 'Int8Linear: x has a NaN or infinite value');
+      if (k7 ? k7.quantize_i8_sym_per_row(x, batch, k, this.kp16, this.xq8, this.xs, this.rx) : this.k.quantize_i16_sym_per_row(x, batch, k, kp, this.xq, this.xs)) throw new QuantextError('E_NAN', 'Int8Linear: x has a NaN or infinite value');
       this.lastInputScale = heap(this.rt).f32[(this.xs >> 2) + batch - 1];
       this.lastInputZeroPoint = 0;
       return 0;
-    } else if (i.mode === 'dynamic-uint8') {
+    }
+    let scale: number, zp: number, lo: number, hi: number;
+    if (i.mode === 'dynamic-uint8') {
       this.k.minmax_f32(x, batch * k, this.mm);
       const h = heap(this.rt).f32;
       const mn = h[this.mm >> 2], mx = h[(this.mm >> 2) + 1];
       if (Number.isNaN(mn) || Number.isNaN(mx)) throw new QuantextError('E_NAN', 'Int8Linear: x has a NaN value');
-      const { scale, zeroPoint } = dynamicQuantizeParams(mn, mx);
-      this.setInputScale(scale, zeroPoint);
-      this.k.quantize_i16_affine(x, batch, k, kp, scale, zeroPoint, 0, 255, zeroPoint, this.xq);
-      return zeroPoint - 128;
+      ({ scale, zeroPoint: zp } = dynamicQuantizeParams(mn, mx));
+      [lo, hi] = [0, 255];
     } else {
-      const [lo, hi] = intRange(i.type);
-      this.setInputScale(i.scale, i.zeroPoint);
-      this.k.quantize_i16_affine(x, batch, k, kp, f(i.scale), i.zeroPoint, lo, hi, i.zeroPoint, this.xq);
-      return i.type === 'uint8' ? i.zeroPoint - 128 : i.zeroPoint;
+      [lo, hi] = intRange(i.type);
+      scale = f(i.scale);
+      zp = i.zeroPoint;
     }
+    this.setInputScale(i.mode === 'static' ? i.scale : scale, zp);
+    const add = lo ? zp : zp - 128;
+    if (k7) k7.quantize_i8_affine(x, batch, k, this.kp16, scale, zp, lo, hi, zp - add, this.xq8, this.rx);
+    else this.k.quantize_i16_affine(x, batch, k, kp, scale, zp, lo, hi, zp, this.xq);
+    return add;
   }
 
   private setInputScale(scale: number, zeroPoint: number): void {
@@ -376,7 +386,7 @@ export class Int8Linear extends Layer {
     if (this.wp7) {
       // int8 codes x' = xq + add and their row sums, then Σ x'·W' corrected to Σ xq·(W − zp) in the kernel
       const k7 = this.k as unknown as I7Kernels;
-      k7.narrow_i16_i8_per_row(this.xq, batch, this.inFeatures, this.kp, add, this.kp16, this.xq8, this.rx);
+      if (!this.q8) k7.narrow_i16_i8_per_row(this.xq, batch, this.inFeatures, this.kp, add, this.kp16, this.xq8, this.rx);
       k7.gemm_i8_i7(this.xq8, batch, this.kp16, this.wp7, this.outFeatures, this.rx, this.z7, this.t7, add, this.rt.fusedDotAdd ? 1 : 0, this.acc);
       this.accStride = this.n4;
       this.useRs = 0;
@@ -431,6 +441,7 @@ export class Int8Linear extends Layer {
       }
       this.k.widen_i8_i16(xp, batch, k, this.kp, x instanceof Uint8Array ? 1 : 0, zp, this.xq);
       this.setInputScale(sc, zp);
+      this.q8 = false;
       add = x instanceof Uint8Array ? zp - 128 : zp;
     } else throw new QuantextError('E_SHAPE', 'Int8Linear.forwardInt: x must be a Float32Array, Uint8Array or Int8Array');
     this.accumulate(batch, add);

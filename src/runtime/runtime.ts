@@ -126,7 +126,7 @@ export class Runtime {
   readonly module: WebAssembly.Module;
   readonly build: BuildName;
   readonly shared: boolean;
-  /** simd-relaxed builds: the int8 × 7-bit kernel may use the fused relaxed dot-add (its probe and self-test passed). */
+  /** simd-relaxed builds: the int8 × 7-bit kernel uses the fused relaxed dot-add (its probe and self-test passed, and the engine is not V8 ≤ 11, where the unfused ops are faster). */
   readonly fusedDotAdd: boolean = false;
   private _sigTable = 0;
 
@@ -310,7 +310,8 @@ async function instantiate(module: WebAssembly.Module, build: BuildName, opts: I
 /**
  * A relaxed build must compute its relaxed ops right here: its own probe (bit 0: the unfused ops, required; bit 1:
  * the fused dot-add), then the real int8 × 7-bit kernel on a small problem (2-row tiles and a single row) against its
- * scalar twin, fused where both probes found the fused op right, else (or if that differs) unfused. Sets fusedDotAdd.
+ * scalar twin, fused where both probes found the fused op right (and not on V8 ≤ 11), else (or if that differs) unfused.
+ * Sets fusedDotAdd.
  */
 function checkRelaxed(rt: Runtime, build: BuildName): void {
   const k = rt.kernels as unknown as RelaxedKernels;
@@ -335,7 +336,8 @@ function checkRelaxed(rt: Runtime, build: BuildName): void {
       for (let i = 0; i < m * n4; i++) if (v[i] !== v[m * n4 + i]) return false;
       return true;
     };
-    const fused = (bits & 2) !== 0 && relaxedProbe().fused && same(1);
+    // V8 ≤ 11 (Node 20) lowers the fused op to five instructions (it rebuilds a constant each time): the unfused three run faster there
+    const fused = (bits & 2) !== 0 && relaxedProbe().fused && !(parseInt((globalThis as { process?: { versions: { v8: string } } }).process?.versions.v8 as string) < 12) && same(1);
     if (!fused && !same(0)) throw new QuantextError('E_WASM', `the ${build} build's relaxed int8 kernel differs from its scalar twin in this runtime`, { build });
     (rt as { fusedDotAdd: boolean }).fusedDotAdd = fused;
   } finally {
