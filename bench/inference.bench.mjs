@@ -105,8 +105,9 @@ export async function run(ctx) {
   const q = await import(pathToFileURL(join(repoDir, 'dist', 'index.node.js')).href);
   if (!q.relaxedSupported() && !process.execArgv.includes(RELAXED_FLAG)) {
     log(`this Node runs no relaxed SIMD: running the suite in a child node ${RELAXED_FLAG}`);
-    // --no-liftoff: Node 20's baseline compiler (Liftoff) drops the accumulator of the fused relaxed dot-add; with
-    // every function compiled by TurboFan it is right, the loader's probe finds so, and the kernel runs vpdpbusd
+    // --no-liftoff: every function (ours and onnxruntime's) compiled by TurboFan from the first call, so that no peer
+    // is timed in baseline code. (Node 20's V8 11 lowers the fused relaxed dot-add to five instructions, not vpdpbusd,
+    // so the loader keeps the unfused dot there; Deno's V8 emits vpdpbusd: see the README's inference lines.)
     const r = spawnSync(process.execPath, [RELAXED_FLAG, '--no-liftoff', fileURLToPath(import.meta.url), JSON.stringify({ quick, repoDir })], {
       stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 256 << 20,
     });
