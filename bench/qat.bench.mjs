@@ -2,12 +2,16 @@
 // as float vectors, with 1-bit and 2-bit QAT (`quantize: { bits }`, Word2Bits' quantizers), and the float vectors
 // binarized after training, side by side in one run.
 //
-//   npm run bench -- qat [--quick] [--dim N] [--epochs N] [--threads N] [--window N] [--negative N] [--alpha A] [--seeds N]
+//   npm run bench -- qat [--quick] [--dim N | --dims N,M,…] [--sg 0|1] [--epochs N] [--threads N] [--window N] [--negative N]
+//                        [--alpha A] [--sample S] [--seeds N] [--first-seed N] [--bits 1,2] [--no-posthoc] [--diag]
 //   node bench/qat.bench.mjs [same options]                         standalone (prints the results)
 //
 // Settings (defaults): ../shared/data/corpora/brown.txt, skip-gram, dim 100, window 5, negative 5, sample 1e-3,
 // min-count 5, 5 epochs, alpha 0.025, 2 threads, seed 1, negatives per pair (sharedNegatives false for every model,
-// because QAT trains pair by pair: "trained the same way"). --quick: 2 epochs, one seed.
+// because QAT trains pair by pair: "trained the same way"). --quick: 2 epochs, one seed. --dims 100,400: one set of
+// rows (float, QAT, post-hoc; targets against that dim's float model) per dim, in `byDim`; the first dim's set stays
+// at the top level. --sg 0: CBOW (Word2Bits' own mode). --bits 1: only 1-bit QAT. --no-posthoc: skip the post-hoc
+// rows. --diag: extra readings (QAT 1 bit as Q(syn0) alone; float as sign(syn0 + syn1neg)), not targets.
 // Every model is trained with seeds 1…N (--seeds, default 3) and the figures are the means over the seeds (each seed's
 // values are kept in the results): on Brown one run's WordSim-353 moves by ±0.02 from seed to seed and thread timing,
 // as much as the targets' margins.
@@ -44,35 +48,74 @@ function argValue(args, name, def) {
   return i >= 0 && i + 1 < args.length ? Number(args[i + 1]) : def;
 }
 
+function argList(args, name, def) {
+  const i = args.indexOf(name);
+  if (i < 0 || i + 1 >= args.length) return def;
+  const xs = String(args[i + 1]).split(',').map(Number);
+  if (xs.some((x) => !Number.isFinite(x))) throw new Error(`${name}: a comma-separated list of numbers, got ${args[i + 1]}`);
+  return xs;
+}
+
+/** Sign vectors of x (bit 1 for x ≥ 0), as KeyedVectors: the 1-bit reading of a float table. */
+function signKv(q, words, x, dim) {
+  const s = Float32Array.from(x, (v) => (v < 0 ? -1 : 1));
+  return q.KeyedVectors.fromArrays(words, s, dim);
+}
+
 export async function run(ctx = { quick: false, args: process.argv.slice(2), log: (m) => process.stderr.write(`[qat] ${m}\n`) }) {
   const q = await import(pathToFileURL(join(REPO, 'dist/index.node.js')).href);
   const { decodeModel } = await import(pathToFileURL(join(REPO, 'dist/train/model-file.js')).href);
   await q.init();
   const args = ctx.args ?? [];
-  const settings = {
-    corpus: 'brown.txt', sg: 1, dim: argValue(args, '--dim', 100), window: argValue(args, '--window', 5), negative: argValue(args, '--negative', 5),
-    sample: 1e-3, minCount: 5, epochs: argValue(args, '--epochs', ctx.quick ? 2 : 5), alpha: argValue(args, '--alpha', 0.025),
-    threads: argValue(args, '--threads', 2), seeds: argValue(args, '--seeds', ctx.quick ? 1 : 3), sharedNegatives: false, restrictVocab: 30000,
+  const dims = argList(args, '--dims', [argValue(args, '--dim', 100)]);
+  const bitsList = argList(args, '--bits', [1, 2]);
+  const posthoc = !args.includes('--no-posthoc');
+  const diag = args.includes('--diag');
+  const common = {
+    corpus: 'brown.txt', sg: argValue(args, '--sg', 1), window: argValue(args, '--window', 5), negative: argValue(args, '--negative', 5),
+    sample: argValue(args, '--sample', 1e-3), minCount: 5, epochs: argValue(args, '--epochs', ctx.quick ? 2 : 5), alpha: argValue(args, '--alpha', 0.025),
+    threads: argValue(args, '--threads', 2), seeds: argValue(args, '--seeds', ctx.quick ? 1 : 3), firstSeed: argValue(args, '--first-seed', 1),
+    sharedNegatives: false, restrictVocab: 30000,
   };
+  const byDim = [];
+  for (const dim of dims) byDim.push(await runDim(q, decodeModel, ctx, { ...common, dim }, { bitsList, posthoc, diag }));
+  const first = byDim[0];
+  // the first dim's rows stay at the top level (the layout older results files have); every dim is in byDim
+  return { title, description, ...first, byDim: byDim.length > 1 ? byDim : undefined, rows: [] };
+}
+
+async function runDim(q, decodeModel, ctx, settings, { bitsList, posthoc, diag }) {
+  const { dim } = settings;
   const base = {
-    sg: 1, vectorSize: settings.dim, window: settings.window, negative: settings.negative, sample: settings.sample, minCount: settings.minCount,
+    sg: settings.sg, vectorSize: dim, window: settings.window, negative: settings.negative, sample: settings.sample, minCount: settings.minCount,
     epochs: settings.epochs, alpha: settings.alpha, workers: settings.threads, sharedNegatives: false,
   };
   const evaluate = (kv) => {
     const ws = q.evaluateWordPairs(kv, PAIRS);
     const an = q.evaluateWordAnalogies(kv, ANALOGIES, { restrictVocab: settings.restrictVocab });
-    return { wordsim: ws.spearman, analogy: an.score ?? an.accuracy, bytes: kv.matrix.bytes };
+    return { wordsim: ws.spearman, analogy: an.score ?? an.accuracy, bytes: kv.matrix.bytes, questions: an.total.total };
   };
-  const MODELS = [['float', 'float32 (trained)', undefined], ['qat1', 'QAT 1 bit', { bits: 1 }], ['qat2', 'QAT 2 bits', { bits: 2 }]];
+  const MODELS = [['float', 'float32 (trained)', undefined], ...bitsList.map((b) => [`qat${b}`, `QAT ${b} bit${b > 1 ? 's' : ''}`, { bits: b }])];
   const FLOAT_SUM = [['float-sum', 'float32, syn0 + syn1neg (as Word2Bits writes vectors)']];
-  const POSTHOC = [
+  const POSTHOC = posthoc ? [
     ['posthoc-binary', 'float → binary (centred)', { scheme: 'binary' }],
     ['posthoc-sign', 'float → binary (sign bits, not centred)', { scheme: 'binary', center: false }],
     ['posthoc-int4', 'float → int4 per row (centred)', { scheme: 'int4' }],
-  ];
+  ] : [];
+  // --diag: other readings of the same models (not targets): QAT's Q(syn0) alone, sign(syn0 + syn1neg) of the float model
+  const DIAG = diag ? [
+    ['float-sum-sign', 'float → sign(syn0 + syn1neg)'],
+    ...bitsList.filter((b) => b === 1).map((b) => [`qat${b}-in`, `QAT ${b} bit, Q(syn0) alone`]),
+  ] : [];
   const runs = {};
   const add = (id, seed, r) => (runs[id] ??= []).push({ seed, ...r });
-  for (let seed = 1; seed <= settings.seeds; seed++) {
+  const diagEval = (id, seed, label, kv) => {
+    const e = evaluate(kv);
+    add(id, seed, e);
+    ctx.log(`dim ${dim} seed ${seed} ${label.padEnd(24)} WordSim ${e.wordsim.toFixed(4)}  analogy ${(100 * e.analogy).toFixed(2)} % (${e.questions} q)`);
+    kv.dispose();
+  };
+  for (let seed = settings.firstSeed; seed < settings.firstSeed + settings.seeds; seed++) {
     let floatWv, floatModel;
     // float and QAT alternate within each seed, so that load on the shared machine hits them alike
     for (const [id, label, quantize] of MODELS) {
@@ -82,32 +125,35 @@ export async function run(ctx = { quick: false, args: process.argv.slice(2), log
       const seconds = (performance.now() - t0) / 1000;
       const e = evaluate(m.wv);
       add(id, seed, { ...e, trainSeconds: seconds, loss: r.loss, table: m.wv.matrix.constructor.name });
-      ctx.log(`seed ${seed} ${label.padEnd(24)} WordSim ${e.wordsim.toFixed(4)}  analogy ${(100 * e.analogy).toFixed(2)} %  ${e.bytes} B  ${seconds.toFixed(2)} s`);
+      ctx.log(`dim ${dim} seed ${seed} ${label.padEnd(24)} WordSim ${e.wordsim.toFixed(4)}  analogy ${(100 * e.analogy).toFixed(2)} % (${e.questions} q)  ${e.bytes} B  ${seconds.toFixed(2)} s`);
       if (id === 'float') {
         floatModel = m;
         floatWv = m.wv;
         // the float model read as Word2Bits writes vectors: syn0 + syn1neg
         const rec = decodeModel(m.toBytes(), 'model');
         const sum = Float32Array.from(rec.syn0, (x, i) => x + rec.syn1neg[i]);
-        const kv = q.KeyedVectors.fromArrays(rec.words, sum, settings.dim);
-        const es = evaluate(kv);
-        add('float-sum', seed, es);
-        ctx.log(`seed ${seed} ${'float32 syn0 + syn1neg'.padEnd(24)} WordSim ${es.wordsim.toFixed(4)}  analogy ${(100 * es.analogy).toFixed(2)} %`);
-        kv.dispose();
-      } else m.dispose();
+        diagEval('float-sum', seed, 'float32 syn0 + syn1neg', q.KeyedVectors.fromArrays(rec.words, sum, dim));
+        if (diag) diagEval('float-sum-sign', seed, 'float sign(syn0+syn1neg)', signKv(q, rec.words, sum, dim));
+      } else {
+        if (diag && quantize.bits === 1) {
+          const rec = decodeModel(m.toBytes(), 'model');
+          diagEval(`${id}-in`, seed, 'QAT 1 bit Q(syn0)', signKv(q, rec.words, rec.syn0, dim));
+        }
+        m.dispose();
+      }
     }
     for (const [id, label, opts] of POSTHOC) {
       const kv = floatWv.quantize(opts);
       const e = evaluate(kv);
       add(id, seed, e);
-      ctx.log(`seed ${seed} ${label.padEnd(24)} WordSim ${e.wordsim.toFixed(4)}  analogy ${(100 * e.analogy).toFixed(2)} %  ${e.bytes} B`);
+      ctx.log(`dim ${dim} seed ${seed} ${label.padEnd(24)} WordSim ${e.wordsim.toFixed(4)}  analogy ${(100 * e.analogy).toFixed(2)} %  ${e.bytes} B`);
       kv.dispose();
     }
     floatModel.dispose();
   }
   const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const sd = (xs) => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1)));
-  const rows = [...MODELS, ...FLOAT_SUM, ...POSTHOC].map(([id, label]) => {
+  const rows = [...MODELS, ...FLOAT_SUM, ...POSTHOC, ...DIAG].map(([id, label]) => {
     const rs = runs[id];
     const row = {
       id, label, wordsim: mean(rs.map((r) => r.wordsim)), wordsimSd: sd(rs.map((r) => r.wordsim)), analogy: mean(rs.map((r) => r.analogy)),
@@ -125,28 +171,32 @@ export async function run(ctx = { quick: false, args: process.argv.slice(2), log
   const get = (id) => rows.find((r) => r.id === id);
   // the same targets against the float model read as syn0 + syn1neg (Word2Bits' own float baseline)
   const fs = get('float-sum');
-  const vsSum = {
-    'qat1 vs float syn0+syn1neg: dWordsim': get('qat1').wordsim - fs.wordsim, 'qat1 vs float syn0+syn1neg: dAnalogyPoints': 100 * (get('qat1').analogy - fs.analogy),
-    'qat2 vs float syn0+syn1neg: dWordsim': get('qat2').wordsim - fs.wordsim, 'qat2 vs float syn0+syn1neg: dAnalogyPoints': 100 * (get('qat2').analogy - fs.analogy),
-  };
-  const targets = {
-    'qat1: WordSim within 0.02 of float': get('qat1').dWordsim >= -0.02,
-    'qat1: analogy within 2 points of float': get('qat1').dAnalogyPoints >= -2,
-    'qat2: WordSim within 0.01 of float': get('qat2').dWordsim >= -0.01,
-    'qat2: analogy within 1 point of float (read as the 0.01 of the target)': get('qat2').dAnalogyPoints >= -1,
-  };
-  return { title, description, settings, quality: rows, targets, vsFloatSum: vsSum, rows: [] };
+  const vsSum = {}, targets = {};
+  for (const b of bitsList) {
+    const r = get(`qat${b}`);
+    vsSum[`qat${b} vs float syn0+syn1neg: dWordsim`] = r.wordsim - fs.wordsim;
+    vsSum[`qat${b} vs float syn0+syn1neg: dAnalogyPoints`] = 100 * (r.analogy - fs.analogy);
+    if (b === 1) {
+      targets['qat1: WordSim within 0.02 of float'] = r.dWordsim >= -0.02;
+      targets['qat1: analogy within 2 points of float'] = r.dAnalogyPoints >= -2;
+    } else {
+      targets[`qat${b}: WordSim within 0.01 of float`] = r.dWordsim >= -0.01;
+      targets[`qat${b}: analogy within 1 point of float (read as the 0.01 of the target)`] = r.dAnalogyPoints >= -1;
+    }
+  }
+  return { settings, quality: rows, targets, vsFloatSum: vsSum };
 }
 
 export function render(results) {
+  const sets = results.byDim ?? [results];
+  return [`## ${results.title}`, '', results.description, '', ...sets.map(renderDim)].join('\n');
+}
+
+function renderDim(results) {
   const s = results.settings;
   const fmt = (x, d) => (x === undefined ? '' : x.toFixed(d));
   const lines = [
-    `## ${results.title}`,
-    '',
-    results.description,
-    '',
-    `Settings: dim ${s.dim}, window ${s.window}, negative ${s.negative}, ${s.epochs} epochs, alpha ${s.alpha}, ${s.threads} threads; means over seeds 1–${s.seeds}.`,
+    `Settings: ${s.sg === 0 ? 'CBOW' : 'skip-gram'}, dim ${s.dim}, window ${s.window}, negative ${s.negative}, ${s.epochs} epochs, alpha ${s.alpha}, ${s.threads} threads; means over seeds ${s.firstSeed ?? 1}–${(s.firstSeed ?? 1) + s.seeds - 1}.`,
     '',
     '| vectors | WordSim-353 ρ (mean ± sd) | Δ vs float | analogy % (mean ± sd) | Δ points | bytes | train time / float |',
     '|---|---:|---:|---:|---:|---:|---:|',
@@ -154,6 +204,7 @@ export function render(results) {
     '',
     'Targets: ' + Object.entries(results.targets).map(([k, v]) => `${k}: ${v ? 'met' : 'NOT met'}`).join('; ') + '.',
     ...(results.vsFloatSum ? ['', 'Against the float model read as syn0 + syn1neg: ' + Object.entries(results.vsFloatSum).map(([k, v]) => `${k} ${v.toFixed(k.includes('Points') ? 2 : 4)}`).join('; ') + '.'] : []),
+    '',
   ];
   return lines.join('\n');
 }
