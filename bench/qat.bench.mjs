@@ -3,7 +3,7 @@
 // binarized after training, side by side in one run.
 //
 //   npm run bench -- qat [--quick] [--dim N | --dims N,M,…] [--sg 0|1] [--epochs N] [--threads N] [--window N] [--negative N]
-//                        [--alpha A] [--sample S] [--seeds N] [--first-seed N] [--bits 1,2] [--qscale fixed|row] [--no-posthoc] [--diag]
+//                        [--alpha A] [--sample S] [--seeds N] [--first-seed N] [--bits 1,2] [--no-posthoc] [--diag]
 //   node bench/qat.bench.mjs [same options]                         standalone (prints the results)
 //
 // Settings (defaults): ../shared/data/corpora/brown.txt, skip-gram, dim 100, window 5, negative 5, sample 1e-3,
@@ -11,7 +11,7 @@
 // because QAT trains pair by pair: "trained the same way"). --quick: 2 epochs, one seed. --dims 100,400: one set of
 // rows (float, QAT, post-hoc; targets against that dim's float model) per dim, in `byDim`; the first dim's set stays
 // at the top level. --sg 0: CBOW (Word2Bits' own mode). --bits 1: only 1-bit QAT. --no-posthoc: skip the post-hoc
-// rows. --qscale row: QAT with quantize.scale 'row' (levels scaled per row by mean|row|). --diag: extra readings (QAT 1 bit as Q(syn0) alone; float as sign(syn0 + syn1neg)), not targets.
+// rows. --diag: extra readings (QAT 1 bit as Q(syn0) alone; float as sign(syn0 + syn1neg)), not targets.
 // Every model is trained with seeds 1…N (--seeds, default 3) and the figures are the means over the seeds (each seed's
 // values are kept in the results): on Brown one run's WordSim-353 moves by ±0.02 from seed to seed and thread timing,
 // as much as the targets' margins.
@@ -71,14 +71,11 @@ export async function run(ctx = { quick: false, args: process.argv.slice(2), log
   const bitsList = argList(args, '--bits', [1, 2]);
   const posthoc = !args.includes('--no-posthoc');
   const diag = args.includes('--diag');
-  const qscaleArg = args.indexOf('--qscale');
-  const qscale = qscaleArg >= 0 ? args[qscaleArg + 1] : 'fixed';
-  if (qscale !== 'fixed' && qscale !== 'row') throw new Error(`--qscale: fixed or row, got ${qscale}`);
   const common = {
     corpus: 'brown.txt', sg: argValue(args, '--sg', 1), window: argValue(args, '--window', 5), negative: argValue(args, '--negative', 5),
     sample: argValue(args, '--sample', 1e-3), minCount: 5, epochs: argValue(args, '--epochs', ctx.quick ? 2 : 5), alpha: argValue(args, '--alpha', 0.025),
     threads: argValue(args, '--threads', 2), seeds: argValue(args, '--seeds', ctx.quick ? 1 : 3), firstSeed: argValue(args, '--first-seed', 1),
-    sharedNegatives: false, restrictVocab: 30000, qscale,
+    sharedNegatives: false, restrictVocab: 30000,
   };
   const byDim = [];
   for (const dim of dims) byDim.push(await runDim(q, decodeModel, ctx, { ...common, dim }, { bitsList, posthoc, diag }));
@@ -98,7 +95,7 @@ async function runDim(q, decodeModel, ctx, settings, { bitsList, posthoc, diag }
     const an = q.evaluateWordAnalogies(kv, ANALOGIES, { restrictVocab: settings.restrictVocab });
     return { wordsim: ws.spearman, analogy: an.score ?? an.accuracy, bytes: kv.matrix.bytes, questions: an.total.total };
   };
-  const MODELS = [['float', 'float32 (trained)', undefined], ...bitsList.map((b) => [`qat${b}`, `QAT ${b} bit${b > 1 ? 's' : ''}${settings.qscale === 'row' ? ' (row-scaled levels)' : ''}`, settings.qscale === 'row' ? { bits: b, scale: 'row' } : { bits: b }])];
+  const MODELS = [['float', 'float32 (trained)', undefined], ...bitsList.map((b) => [`qat${b}`, `QAT ${b} bit${b > 1 ? 's' : ''}`, { bits: b }])];
   const FLOAT_SUM = [['float-sum', 'float32, syn0 + syn1neg (as Word2Bits writes vectors)']];
   const POSTHOC = posthoc ? [
     ['posthoc-binary', 'float → binary (centred)', { scheme: 'binary' }],
@@ -199,7 +196,7 @@ function renderDim(results) {
   const s = results.settings;
   const fmt = (x, d) => (x === undefined ? '' : x.toFixed(d));
   const lines = [
-    `Settings: ${s.sg === 0 ? "CBOW" : "skip-gram"}${s.qscale === "row" ? ", QAT levels scaled per row" : ""}, dim ${s.dim}, window ${s.window}, negative ${s.negative}, ${s.epochs} epochs, alpha ${s.alpha}, ${s.threads} threads; means over seeds ${s.firstSeed ?? 1}–${(s.firstSeed ?? 1) + s.seeds - 1}.`,
+    `Settings: ${s.sg === 0 ? 'CBOW' : 'skip-gram'}, dim ${s.dim}, window ${s.window}, negative ${s.negative}, ${s.epochs} epochs, alpha ${s.alpha}, ${s.threads} threads; means over seeds ${s.firstSeed ?? 1}–${(s.firstSeed ?? 1) + s.seeds - 1}.`,
     '',
     '| vectors | WordSim-353 ρ (mean ± sd) | Δ vs float | analogy % (mean ± sd) | Δ points | bytes | train time / float |',
     '|---|---:|---:|---:|---:|---:|---:|',

@@ -41,9 +41,6 @@ export const FLAG_MINIBATCH: i32 = 32;
  * backward pass sees Q(row) (1 bit: ±1/3; 2 bits: ±1/4 for |x| ≤ 1/2, else ±3/4); updates go to the float rows. */
 export const FLAG_QUANT1: i32 = 64;
 export const FLAG_QUANT2: i32 = 128;
-/** With QUANT1/QUANT2: the levels of each row scale with it, Q(x) = t·q(x/t), t = 3·mean|row| (1 bit: ±mean|row|, the
- * L2-best sign scale) or 2·mean|row| (2 bits: threshold mean|row|); straight-through as before. */
-export const FLAG_QUANT_ROW_SCALE: i32 = 256;
 
 /** Longest Huffman code (word2vec.c MAX_CODE_LENGTH). */
 export const MAX_CODE_LENGTH: i32 = 40;

@@ -8,7 +8,7 @@ import {
   CFG_SYN0, CFG_SYN1NEG, CFG_SYN1, CFG_DIM, CFG_VOCAB, CFG_NEGATIVE, CFG_WINDOW, CFG_FLAGS, CFG_NEG_TABLE, CFG_NEG_TABLE_SIZE,
   CFG_SAMPLE, CFG_CODES, CFG_POINTS, CFG_CODELENS, CFG_EXP_TABLE, CFG_LOG_TABLE, CFG_TOKENS, CFG_OFFSETS, CFG_NSENT,
   CFG_SCRATCH, CFG_ALPHA, CFG_ALPHA_END, CFG_RNG, CFG_LOSS, CFG_WORDS, CFG_PAIRS, CFG_SIZE,
-  FLAG_HS, FLAG_CBOW, FLAG_CBOW_MEAN, FLAG_SHRINK_WINDOWS, FLAG_SAMPLE, FLAG_MINIBATCH, FLAG_QUANT1, FLAG_QUANT2, FLAG_QUANT_ROW_SCALE, MAX_CODE_LENGTH,
+  FLAG_HS, FLAG_CBOW, FLAG_CBOW_MEAN, FLAG_SHRINK_WINDOWS, FLAG_SAMPLE, FLAG_MINIBATCH, FLAG_QUANT1, FLAG_QUANT2, MAX_CODE_LENGTH,
 } from './config';
 
 const IDX_SCALE: f32 = <f32>EXP_TABLE_SIZE / MAX_EXP / 2;
@@ -423,22 +423,19 @@ function sgWindowShared(cfg: usize, idx: usize, i: i32, j0: i32, j1: i32, center
 
 // ---------- quantization-aware training (Word2Bits, Lam 2018) ----------
 
-/**
- * Word2Bits' quantizer scaled by t: t·q(x/t), q = 1 bit ±1/3 (+ for x ≥ 0); 2 bits sign(x)·(|x| ≤ 1/2 ? 1/4 : 3/4)
- * (sign + for x ≥ 0). Word2Bits' own is t = 1; with FLAG_QUANT_ROW_SCALE, t is the row's rowT.
- */
+/** Word2Bits' quantizer: 1 bit ±1/3 (+ for x ≥ 0); 2 bits sign(x)·(|x| ≤ 1/2 ? 1/4 : 3/4) (sign + for x ≥ 0). */
 // @ts-ignore: decorator
 @inline
-function quant(x: f32, bits: i32, t: f32): f32 {
-  const m: f32 = bits == 1 ? t / <f32>3.0 : (abs<f32>(x) <= <f32>0.5 * t ? <f32>0.25 * t : <f32>0.75 * t);
+function quant(x: f32, bits: i32): f32 {
+  const m: f32 = bits == 1 ? <f32>1.0 / <f32>3.0 : (abs<f32>(x) <= <f32>0.5 ? <f32>0.25 : <f32>0.75);
   return x < 0 ? -m : m;
 }
 
-/** Q of four lanes (lo/hi: the two magnitudes, equal for 1 bit; th: the threshold between them). */
+/** Q of four lanes (lo/hi: the two magnitudes, equal for 1 bit). */
 // @ts-ignore: decorator
 @inline
-function qlanes(x: v128, lo: v128, hi: v128, th: v128): v128 {
-  const m = v128.bitselect(lo, hi, f32x4.le(f32x4.abs(x), th));
+function qlanes(x: v128, lo: v128, hi: v128): v128 {
+  const m = v128.bitselect(lo, hi, f32x4.le(f32x4.abs(x), f32x4.splat(0.5)));
   return v128.or(m, v128.and(f32x4.lt(x, f32x4.splat(0)), i32x4.splat(0x80000000)));
 }
 
@@ -454,45 +451,32 @@ function qhi(bits: i32): f32 {
   return bits == 1 ? <f32>1.0 / <f32>3.0 : <f32>0.75;
 }
 
-/**
- * The scale t of a row of n floats: 1 (Word2Bits' fixed levels), or with `rowScale` c·mean|x| summed in order in
- * f32, c = 3 for 1 bit (levels ±mean|x|) and 2 for 2 bits (threshold mean|x|, levels ½ and 3/2 of it).
- */
-function rowT(src: usize, n: i32, bits: i32, rowScale: bool): f32 {
-  if (!rowScale) return 1;
-  let s: f32 = 0;
-  for (let i = 0; i < n; i++) s += abs<f32>(load<f32>(src + (<usize>i << 2)));
-  return (bits == 1 ? <f32>3.0 : <f32>2.0) * (s / <f32>n);
-}
-
-/** dst = Q(src) elementwise (n floats) at scale t. */
-function qcopy(dst: usize, src: usize, n: i32, bits: i32, t: f32, simd: bool): void {
+/** dst = Q(src) elementwise (n floats). */
+function qcopy(dst: usize, src: usize, n: i32, bits: i32, simd: bool): void {
   let i = 0;
   if (ASC_FEATURE_SIMD && simd) {
-    const lo = f32x4.splat(qlo(bits) * t), hi = f32x4.splat(qhi(bits) * t), th = f32x4.splat(<f32>0.5 * t);
+    const lo = f32x4.splat(qlo(bits)), hi = f32x4.splat(qhi(bits));
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
-      v128.store(dst + o, qlanes(v128.load(src + o), lo, hi, th));
+      v128.store(dst + o, qlanes(v128.load(src + o), lo, hi));
     }
   }
-  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), quant(load<f32>(src + (<usize>i << 2)), bits, t));
+  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), quant(load<f32>(src + (<usize>i << 2)), bits));
 }
 
 /**
- * One output row w against the (already quantized) hidden vector h, straight-through, in two passes over the row
- * (three with rowScale: its scale first): f = ⟨h, Q(w)⟩ (writing Q(w) to the dim floats of scratch at qw), then
- * e += g·Q(w) and w += g·h (the float row).
+ * One output row w against the (already quantized) hidden vector h, straight-through, in two passes over the row:
+ * f = ⟨h, Q(w)⟩ (writing Q(w) to the dim floats of scratch at qw), then e += g·Q(w) and w += g·h (the float row).
  */
-function qOut(h: usize, e: usize, w: usize, qw: usize, label: f32, alpha: f32, expT: usize, logT: usize, dim: i32, bits: i32, rowScale: bool, simd: bool): void {
+function qOut(h: usize, e: usize, w: usize, qw: usize, label: f32, alpha: f32, expT: usize, logT: usize, dim: i32, bits: i32, simd: bool): void {
   let i = 0;
   let f: f32 = 0;
-  const t = rowT(w, dim, bits, rowScale);
   if (ASC_FEATURE_SIMD && simd) {
-    const lo = f32x4.splat(qlo(bits) * t), hi = f32x4.splat(qhi(bits) * t), th = f32x4.splat(<f32>0.5 * t);
+    const lo = f32x4.splat(qlo(bits)), hi = f32x4.splat(qhi(bits));
     let acc = f32x4.splat(0);
     for (; i + 4 <= dim; i += 4) {
       const o = <usize>i << 2;
-      const q = qlanes(v128.load(w + o), lo, hi, th);
+      const q = qlanes(v128.load(w + o), lo, hi);
       v128.store(qw + o, q);
       acc = f32x4.add(acc, f32x4.mul(v128.load(h + o), q));
     }
@@ -500,7 +484,7 @@ function qOut(h: usize, e: usize, w: usize, qw: usize, label: f32, alpha: f32, e
   }
   for (; i < dim; i++) {
     const o = <usize>i << 2;
-    const q = quant(load<f32>(w + o), bits, t);
+    const q = quant(load<f32>(w + o), bits);
     store<f32>(qw + o, q);
     f += load<f32>(h + o) * q;
   }
@@ -522,7 +506,7 @@ function qOut(h: usize, e: usize, w: usize, qw: usize, label: f32, alpha: f32, e
 }
 
 /** nsUpdate with quantized reads (same draws, same order). Returns the new RNG state. */
-function qatNs(cfg: usize, h: usize, e: usize, target: i32, alpha: f32, rng: u64, qw: usize, bits: i32, rowScale: bool, simd: bool): u64 {
+function qatNs(cfg: usize, h: usize, e: usize, target: i32, alpha: f32, rng: u64, qw: usize, bits: i32, simd: bool): u64 {
   const dim = load<i32>(cfg + CFG_DIM);
   const syn1neg = <usize>load<u32>(cfg + CFG_SYN1NEG);
   const negative = load<i32>(cfg + CFG_NEGATIVE);
@@ -540,13 +524,13 @@ function qatNs(cfg: usize, h: usize, e: usize, target: i32, alpha: f32, rng: u64
       if (t == target) continue;
       label = 0;
     }
-    qOut(h, e, syn1neg + <usize>t * (<usize>dim << 2), qw, label, alpha, expT, logT, dim, bits, rowScale, simd);
+    qOut(h, e, syn1neg + <usize>t * (<usize>dim << 2), qw, label, alpha, expT, logT, dim, bits, simd);
   }
   return rng;
 }
 
 /** hsUpdate with quantized reads of the inner-node rows. */
-function qatHs(cfg: usize, h: usize, e: usize, word: i32, alpha: f32, qw: usize, bits: i32, rowScale: bool, simd: bool): void {
+function qatHs(cfg: usize, h: usize, e: usize, word: i32, alpha: f32, qw: usize, bits: i32, simd: bool): void {
   const dim = load<i32>(cfg + CFG_DIM);
   const syn1 = <usize>load<u32>(cfg + CFG_SYN1);
   const codes = <usize>load<u32>(cfg + CFG_CODES) + <usize>word * MAX_CODE_LENGTH;
@@ -556,7 +540,7 @@ function qatHs(cfg: usize, h: usize, e: usize, word: i32, alpha: f32, qw: usize,
   const logT = <usize>load<u32>(cfg + CFG_LOG_TABLE);
   for (let d = 0; d < len; d++) {
     const w = syn1 + <usize>load<i32>(points + (<usize>d << 2)) * (<usize>dim << 2);
-    qOut(h, e, w, qw, load<u8>(codes + <usize>d) ? 0 : 1, alpha, expT, logT, dim, bits, rowScale, simd);
+    qOut(h, e, w, qw, load<u8>(codes + <usize>d) ? 0 : 1, alpha, expT, logT, dim, bits, simd);
   }
 }
 
@@ -590,7 +574,6 @@ function trainBatch(cfg: usize, simd: bool): void {
   const idx = hbP + (<usize>(2 * window) << 2);
   // QAT: h is quantized into qh, output rows into qw (E's space: unused, as QAT trains skip-gram pair by pair)
   const qbits = (flags & FLAG_QUANT1) != 0 ? 1 : (flags & FLAG_QUANT2) != 0 ? 2 : 0;
-  const qrow = (flags & FLAG_QUANT_ROW_SCALE) != 0;
   const qh = hbE, qw = hbE + (<usize>dim << 2);
   const minibatch = (flags & FLAG_MINIBATCH) != 0 && !hs && negative > 0 && qbits == 0;
   const rowBytes = <usize>dim << 2;
@@ -642,16 +625,15 @@ function trainBatch(cfg: usize, simd: bool): void {
           // Word2Bits: the context mean of the quantized rows, summed from 0 in context order
           vzero(neu1, dim);
           for (let c = 0; c < cw; c++) {
-            const src = <usize>load<u32>(hbP + (<usize>c << 2));
-            qcopy(qw, src, dim, qbits, rowT(src, dim, qbits, qrow), simd);
+            qcopy(qw, <usize>load<u32>(hbP + (<usize>c << 2)), dim, qbits, simd);
             vadd(neu1, qw, dim, simd);
           }
         } else cbowSum(neu1, hbP, cw, rowBytes, simd);
         if (cbowMean) vscale(neu1, <f32>1.0 / <f32>cw, dim, simd);
         vzero(neu1e, dim);
         if (qbits) {
-          if (hs) qatHs(cfg, neu1, neu1e, center, alpha, qw, qbits, qrow, simd);
-          if (negative > 0) rng = qatNs(cfg, neu1, neu1e, center, alpha, rng, qw, qbits, qrow, simd);
+          if (hs) qatHs(cfg, neu1, neu1e, center, alpha, qw, qbits, simd);
+          if (negative > 0) rng = qatNs(cfg, neu1, neu1e, center, alpha, rng, qw, qbits, simd);
         } else {
           if (hs) hsUpdate(cfg, neu1, neu1e, center, alpha, simd);
           if (negative > 0) rng = nsUpdate(cfg, neu1, neu1e, center, alpha, rng, simd);
@@ -668,9 +650,9 @@ function trainBatch(cfg: usize, simd: bool): void {
           const l1 = syn0 + <usize>load<i32>(idx + (<usize>j << 2)) * rowBytes;
           vzero(neu1e, dim);
           if (qbits) {
-            qcopy(qh, l1, dim, qbits, rowT(l1, dim, qbits, qrow), simd);
-            if (hs) qatHs(cfg, qh, neu1e, center, alpha, qw, qbits, qrow, simd);
-            if (negative > 0) rng = qatNs(cfg, qh, neu1e, center, alpha, rng, qw, qbits, qrow, simd);
+            qcopy(qh, l1, dim, qbits, simd);
+            if (hs) qatHs(cfg, qh, neu1e, center, alpha, qw, qbits, simd);
+            if (negative > 0) rng = qatNs(cfg, qh, neu1e, center, alpha, rng, qw, qbits, simd);
           } else {
             if (hs) hsUpdate(cfg, l1, neu1e, center, alpha, simd);
             if (negative > 0) rng = nsUpdate(cfg, l1, neu1e, center, alpha, rng, simd);
@@ -727,8 +709,7 @@ export function w2v_log_table_init(table: usize, size: i32, maxExp: f32): void {
 /**
  * The config block's layout, entry by entry, for the TypeScript mirror to check field by field at start-up:
  * i = 0…25 the byte offset of each field in declaration order (SYN0 … PAIRS), 26 CFG_SIZE, 27 MAX_CODE_LENGTH,
- * 28…35 the FLAG_* bits (HS, CBOW, CBOW_MEAN, SHRINK_WINDOWS, SAMPLE, MINIBATCH, QUANT1, QUANT2), 36 QUANT_ROW_SCALE;
- * −1 past the end.
+ * 28…35 the FLAG_* bits (HS, CBOW, CBOW_MEAN, SHRINK_WINDOWS, SAMPLE, MINIBATCH, QUANT1, QUANT2); −1 past the end.
  */
 export function w2v_cfg_layout(i: i32): i32 {
   switch (i) {
@@ -768,7 +749,6 @@ export function w2v_cfg_layout(i: i32): i32 {
     case 33: return FLAG_MINIBATCH;
     case 34: return FLAG_QUANT1;
     case 35: return FLAG_QUANT2;
-    case 36: return FLAG_QUANT_ROW_SCALE;
   }
   return -1;
 }

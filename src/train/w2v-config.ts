@@ -11,7 +11,7 @@ export const CFG = {
   OFFSETS: 68, NSENT: 72, SCRATCH: 76, ALPHA: 80, ALPHA_END: 84, RNG: 88, LOSS: 96, WORDS: 104, PAIRS: 112,
 } as const;
 export const CFG_SIZE = 128;
-export const FLAG = { HS: 1, CBOW: 2, CBOW_MEAN: 4, SHRINK_WINDOWS: 8, SAMPLE: 16, MINIBATCH: 32, QUANT1: 64, QUANT2: 128, QUANT_ROW_SCALE: 256 } as const;
+export const FLAG = { HS: 1, CBOW: 2, CBOW_MEAN: 4, SHRINK_WINDOWS: 8, SAMPLE: 16, MINIBATCH: 32, QUANT1: 64, QUANT2: 128 } as const;
 export const MAX_CODE_LENGTH = 40;
 
 /** The mirrored layout as (name, value) entries in `w2v_cfg_layout` order. */
@@ -96,8 +96,6 @@ export function fillConfig(
   vocabSize: number,
   /** Word2Vec's quantization-aware training: 1 or 2 bits (FLAG.QUANT1 / QUANT2), 0 or undefined for none. */
   quantBits = 0,
-  /** With quantBits: levels scaled per row (FLAG.QUANT_ROW_SCALE), Word2VecQuantizeOptions.scale 'row'. */
-  quantRowScale = false,
 ): void {
   const a = rt.arena;
   for (const [off, val] of Object.entries(shared)) a.u32(cfg + Number(off), 1)[0] = val;
@@ -108,7 +106,7 @@ export function fillConfig(
   i32(CFG.WINDOW, o.window);
   i32(CFG.FLAGS, (o.hs ? FLAG.HS : 0) | (o.sg ? 0 : FLAG.CBOW) | (o.cbowMean ? FLAG.CBOW_MEAN : 0) |
     (o.shrinkWindows ? FLAG.SHRINK_WINDOWS : 0) | (o.sample > 0 ? FLAG.SAMPLE : 0) | (o.sharedNegatives ? FLAG.MINIBATCH : 0) |
-    (quantBits === 1 ? FLAG.QUANT1 : quantBits === 2 ? FLAG.QUANT2 : 0) | (quantBits && quantRowScale ? FLAG.QUANT_ROW_SCALE : 0));
+    (quantBits === 1 ? FLAG.QUANT1 : quantBits === 2 ? FLAG.QUANT2 : 0));
 }
 
 /**

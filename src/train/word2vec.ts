@@ -56,15 +56,6 @@ export interface TrainSchedule {
  */
 export interface Word2VecQuantizeOptions {
   bits: 1 | 2;
-  /**
-   * The quantizer's levels: 'fixed' (default, Word2Bits': ±1/3; ±1/4, ±3/4 with threshold 1/2) or 'row': scaled by
-   * each row as it is read, Q(x) = t·q(x/t) with t = 3·mean|row| for 1 bit (±mean|row|, the L2-best scale of a sign
-   * vector, as BWN/XNOR-Net) and t = 2·mean|row| for 2 bits (threshold mean|row|, levels ½ and 3/2 of it), so a
-   * row's quantized norm follows its float norm as in float training; gradients pass straight through as with
-   * 'fixed'. The vectors are then the signs of syn0 + syn1neg (1 bit; same table) or its 2-bit codes at each row's
-   * threshold (Int2Matrix with the same four levels: cosines do not see the row's scale).
-   */
-  scale?: 'fixed' | 'row';
 }
 
 /** Checks the `quantize` option (E_OPTION naming it). */
@@ -72,10 +63,8 @@ export function validateW2vQuantize(q: unknown, where = 'Word2Vec'): Word2VecQua
   if (q === undefined || q === null) return undefined;
   const bits = (q as Word2VecQuantizeOptions)?.bits;
   check(typeof q === 'object' && !Array.isArray(q) && (bits === 1 || bits === 2), `${where}: quantize must be { bits: 1 } or { bits: 2 }, got ${JSON.stringify(q)}`, { option: 'quantize' });
-  for (const k of Object.keys(q as object)) check(k === 'bits' || k === 'scale', `${where}: unknown quantize option '${k}'`, { option: 'quantize' });
-  const scale = (q as Word2VecQuantizeOptions).scale;
-  check(scale === undefined || scale === 'fixed' || scale === 'row', `${where}: quantize.scale must be 'fixed' or 'row', got ${JSON.stringify(scale)}`, { option: 'quantize' });
-  return scale === 'row' ? { bits, scale } : { bits };
+  for (const k of Object.keys(q as object)) check(k === 'bits', `${where}: unknown quantize option '${k}'`, { option: 'quantize' });
+  return { bits };
 }
 
 /** Options of {@link Word2Vec.buildVocab}. */
@@ -326,19 +315,9 @@ export class Word2Vec {
       }, rt);
     }
     const q = new Int8Array(V * d);
-    const rowScale = this.quantize!.scale === 'row';
-    for (let r = 0; r < V; r++) {
-      // the kernel's threshold: ½·t, t = 1 or (scale 'row') 2·mean|row| summed in order in f32
-      let th = 0.5;
-      if (rowScale) {
-        let s = 0;
-        for (let j = 0; j < d; j++) s = Math.fround(s + Math.abs(sum[r * d + j]));
-        th = Math.fround(0.5 * Math.fround(2 * Math.fround(s / d)));
-      }
-      for (let j = r * d; j < (r + 1) * d; j++) {
-        const x = sum[j], big = !(Math.abs(x) <= th);
-        q[j] = x < 0 ? (big ? -2 : -1) : big ? 1 : 0;
-      }
+    for (let i = 0; i < q.length; i++) {
+      const x = sum[i], big = !(Math.abs(x) <= 0.5);
+      q[i] = x < 0 ? (big ? -2 : -1) : big ? 1 : 0;
     }
     return Int2Matrix.fromCodes(q, V, d, Float32Array.of(0.5), new Float32Array(d).fill(0.25), rt);
   }
@@ -485,7 +464,7 @@ export class Word2Vec {
   }
 
   private fillCfg(rt: Runtime, cfg: number): void {
-    fillConfig(rt, cfg, this.sharedFields, this.opts, this.vocab!.words.length, this.quantize?.bits ?? 0, this.quantize?.scale === 'row');
+    fillConfig(rt, cfg, this.sharedFields, this.opts, this.vocab!.words.length, this.quantize?.bits ?? 0);
   }
 
   /**

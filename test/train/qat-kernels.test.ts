@@ -15,7 +15,7 @@ import { quantizeRef } from './qat-reference.js';
 
 interface Batch {
   dim: number; window: number; negative: number; hs: boolean; cbow: boolean; cbowMean: boolean; shrink: boolean; sample: boolean;
-  bits: 1 | 2; rowScale: boolean; sampleT: Uint32Array; alias: Uint32Array; codes: Uint8Array; points: Int32Array; lengths: Uint8Array;
+  bits: 1 | 2; sampleT: Uint32Array; alias: Uint32Array; codes: Uint8Array; points: Int32Array; lengths: Uint8Array;
   expT: Float32Array; logT: Float32Array; tokens: Int32Array; offsets: Int32Array; alpha0: number; alpha1: number; rng: bigint;
 }
 
@@ -23,18 +23,7 @@ interface Batch {
 function qatBatchReference(b: Batch, s: { syn0: Float64Array; syn1neg: Float64Array; syn1: Float64Array }) {
   const d = b.dim, V = b.alias.length / 2;
   let rng = b.rng, loss = 0, words = 0, pairs = 0;
-  // Q of row `row` of table w (its current values): Word2Bits' fixed levels, or (rowScale) t·q(x/t) with
-  // t = 3·mean|row| (1 bit: ±mean|row|) or 2·mean|row| (2 bits: threshold mean|row|, levels t/4 and 3t/4)
-  const Qrow = (w: Float64Array, row: number): number[] => {
-    if (!b.rowScale) return Array.from({ length: d }, (_, c) => Math.fround(quantizeRef(w[row * d + c], b.bits)));
-    let m = 0;
-    for (let c = 0; c < d; c++) m += Math.abs(w[row * d + c]);
-    const t = (b.bits === 1 ? 3 : 2) * (m / d);
-    return Array.from({ length: d }, (_, c) => {
-      const x = w[row * d + c], sign = x < 0 ? -1 : 1;
-      return b.bits === 1 ? (sign * t) / 3 : sign * (Math.abs(x) <= t / 2 ? t / 4 : (3 * t) / 4);
-    });
-  };
+  const Q = (x: number) => Math.fround(quantizeRef(x, b.bits));
   const gradient = (f: number, label: number, alpha: number): number => {
     const IDX = Math.fround(1000 / 6 / 2);
     const idx = (x: number) => Math.trunc(Math.fround(Math.fround(x + 6) * IDX));
@@ -45,7 +34,7 @@ function qatBatchReference(b: Batch, s: { syn0: Float64Array; syn1neg: Float64Ar
   };
   /** One output row, straight-through. */
   const out = (h: Float64Array, e: Float64Array, w: Float64Array, row: number, label: number, alpha: number) => {
-    const qw = Qrow(w, row);
+    const qw = Array.from({ length: d }, (_, c) => Q(w[row * d + c]));
     let f = 0;
     for (let c = 0; c < d; c++) f += h[c] * qw[c];
     const g = gradient(f, label, alpha);
@@ -101,10 +90,7 @@ function qatBatchReference(b: Batch, s: { syn0: Float64Array; syn1neg: Float64Ar
       if (b.cbow) {
         if (ctx.length === 0) continue;
         const h = new Float64Array(d);
-        for (const w of ctx) {
-          const qx = Qrow(s.syn0, w);
-          for (let c = 0; c < d; c++) h[c] += qx[c];
-        }
+        for (const w of ctx) for (let c = 0; c < d; c++) h[c] += Q(s.syn0[w * d + c]);
         if (b.cbowMean) for (let c = 0; c < d; c++) h[c] /= ctx.length;
         const e = new Float64Array(d);
         update(h, e, idx[i], alpha);
@@ -112,7 +98,7 @@ function qatBatchReference(b: Batch, s: { syn0: Float64Array; syn1neg: Float64Ar
         pairs++;
       } else {
         for (const w of ctx) {
-          const h = Float64Array.from(Qrow(s.syn0, w));
+          const h = Float64Array.from({ length: d }, (_, c) => Q(s.syn0[w * d + c]));
           const e = new Float64Array(d);
           update(h, e, idx[i], alpha);
           for (let c = 0; c < d; c++) s.syn0[w * d + c] += e[c];
@@ -134,13 +120,13 @@ describe.each(['simd', 'scalar'] as const)('QAT batch (Word2Bits) against a plai
     ['skip-gram, hierarchical softmax', FLAG.HS | FLAG.SHRINK_WINDOWS, 0],
   ];
   for (const bits of [1, 2] as const) {
-    for (const [name, flags0, negative, rowScale] of [...cases.map((c) => [...c, false] as const), ...cases.map((c) => [...c, true] as const)]) {
-      it(`${bits} bit${bits > 1 ? 's' : ''}${rowScale ? ', levels scaled per row' : ''}: ${name}`, async () => {
+    for (const [name, flags0, negative] of cases) {
+      it(`${bits} bit${bits > 1 ? 's' : ''}: ${name}`, async () => {
         const rt = await rtFor(build);
         const a = rt.arena, k = rt.kernels;
         const r = rng(31 + bits);
         const dim = 13, V = 25, window = 3;
-        const flags = flags0 | (bits === 1 ? FLAG.QUANT1 : FLAG.QUANT2) | (rowScale ? FLAG.QUANT_ROW_SCALE : 0);
+        const flags = flags0 | (bits === 1 ? FLAG.QUANT1 : FLAG.QUANT2);
         const sents = Array.from({ length: 30 }, () => Array.from({ length: 2 + Math.floor(r() * 14) }, () => (r() < 0.05 ? -1 : Math.floor(Math.pow(r(), 2.5) * V))));
         const counts = new Float64Array(V).fill(1);
         for (const s of sents) for (const w of s) if (w >= 0) counts[w]++;
@@ -177,7 +163,7 @@ describe.each(['simd', 'scalar'] as const)('QAT batch (Word2Bits) against a plai
         const state = { syn0: Float64Array.from(syn0Init), syn1neg: Float64Array.from(syn1negInit), syn1: Float64Array.from(syn1Init) };
         const want = qatBatchReference({
           dim, window, negative, hs: (flags & FLAG.HS) !== 0, cbow: (flags & FLAG.CBOW) !== 0, cbowMean: (flags & FLAG.CBOW_MEAN) !== 0,
-          shrink: (flags & FLAG.SHRINK_WINDOWS) !== 0, sample: (flags & FLAG.SAMPLE) !== 0, bits, rowScale, sampleT, alias, codes: hf.codes,
+          shrink: (flags & FLAG.SHRINK_WINDOWS) !== 0, sample: (flags & FLAG.SAMPLE) !== 0, bits, sampleT, alias, codes: hf.codes,
           points: hf.points, lengths: hf.lengths, expT: a.f32(rt.sigmoidTable(), 1000).slice(), logT: a.f32(logT, 1000).slice(), tokens,
           offsets: new Int32Array(offs), alpha0: Math.fround(0.05), alpha1: Math.fround(0.02), rng: 77n,
         }, state);
