@@ -11,7 +11,8 @@
 // because QAT trains pair by pair: "trained the same way"). --quick: 2 epochs, one seed. --dims 100,400: one set of
 // rows (float, QAT, post-hoc; targets against that dim's float model) per dim, in `byDim`; the first dim's set stays
 // at the top level. --sg 0: CBOW (Word2Bits' own mode). --bits 1: only 1-bit QAT. --no-posthoc: skip the post-hoc
-// rows. --diag: extra readings (QAT 1 bit as Q(syn0) alone; float as sign(syn0 + syn1neg)), not targets.
+// rows. --diag: extra readings (QAT 1 bit as Q(syn0) alone; float as sign(syn0 + syn1neg)), not targets, and the analogy
+// accuracy with ties at the top score broken uniformly (analogyTieAware; the evaluator takes the first in vocabulary order).
 // Every model is trained with seeds 1…N (--seeds, default 3) and the figures are the means over the seeds (each seed's
 // values are kept in the results): on Brown one run's WordSim-353 moves by ±0.02 from seed to seed and thread timing,
 // as much as the targets' margins.
@@ -23,7 +24,7 @@
 // its full-precision baseline (-bitlevel 0) included, so that row is the float model read the way QAT's is.
 // Post-hoc rows: the float vectors quantized after training with kv.quantize({ scheme: 'binary' }) (centred, the
 // library's default, and not centred = sign bits) and with int4 (the nearest post-hoc scheme to 2 bits).
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -37,8 +38,8 @@ const ANALOGIES = dataFile('eval/questions-words.txt');
 
 export const title = 'Quantization-aware training of word vectors (Word2Bits) vs float and post-hoc binarization';
 export const description = [
-  'Brown corpus, skip-gram with negatives per pair for every model (QAT trains pair by pair), window 5, negative 5, sample 1e-3,',
-  'min-count 5; dim, epochs, threads and seeds (means over seeds 1…N) as recorded in `settings`. QAT: `new Word2Vec({ ..., quantize: { bits } })`,',
+  'Brown corpus, skip-gram with negatives per pair for every model (QAT trains pair by pair), min-count 5; window, negative, sample',
+  '(defaults 5, 5, 1e-3), dim, epochs, threads and seeds (means over the seeds) as recorded in `settings`. QAT: `new Word2Vec({ ..., quantize: { bits } })`,',
   'the vectors are Q(syn0 + syn1neg) as Word2Bits writes them. Post-hoc: the float vectors quantized after training.',
   'WordSim-353 Spearman, analogy accuracy (restrictVocab 30000), stored table bytes, training time over the float model\'s (same run).',
 ].join(' ');
@@ -54,6 +55,40 @@ function argList(args, name, def) {
   const xs = String(args[i + 1]).split(',').map(Number);
   if (xs.some((x) => !Number.isFinite(x))) throw new Error(`${name}: a comma-separated list of numbers, got ${args[i + 1]}`);
   return xs;
+}
+
+/**
+ * --diag: the analogy questions replayed with the top score's ties counted (binary and 2-bit tables give many equal
+ * cosines; the evaluator, like gensim, takes the first in vocabulary order): the expected accuracy when the tied
+ * words are drawn uniformly, questions with a tie at the top, and questions whose answer was tied at the top but
+ * not first. Same 3CosAdd query and exclusions as evaluateWordAnalogies.
+ */
+function analogyTies(q, kv, restrict) {
+  const ok = kv.vocab.evaluationIndex(restrict, true), words = kv.keys, dim = kv.dim;
+  const va = new Float32Array(dim), vb = new Float32Array(dim), vc = new Float32Array(dim), qv = new Float64Array(dim);
+  let n = 0, expected = 0, tiedTop = 0, lostTie = 0;
+  for (const line of readFileSync(ANALOGIES, 'utf8').split('\n')) {
+    if (line.startsWith(':')) continue;
+    const p = line.trim().split(/\s+/);
+    if (p.length !== 4) continue;
+    const [a, b, c, d] = p.map((w) => w.toUpperCase());
+    const ia = ok.get(a), ib = ok.get(b), ic = ok.get(c);
+    if (ia === undefined || ib === undefined || ic === undefined || !ok.has(d)) continue;
+    n++;
+    kv.unitVector(ia, va);
+    kv.unitVector(ib, vb);
+    kv.unitVector(ic, vc);
+    for (let j = 0; j < dim; j++) qv[j] = (vb[j] + vc[j] - va[j]) / 3;
+    const top = kv.nearest(qv, 60, { restrictVocab: restrict, exclude: new Set([ia, ib, ic]) });
+    const tied = [];
+    for (let j = 0; j < top.indices.length && top.scores[j] === top.scores[0]; j++) tied.push(words[top.indices[j]].toUpperCase());
+    if (tied.length > 1) tiedTop++;
+    if (tied.includes(d)) {
+      expected += 1 / tied.length;
+      if (tied[0] !== d) lostTie++;
+    }
+  }
+  return { analogyTieAware: expected / n, questionsTiedAtTop: tiedTop, answerTiedNotFirst: lostTie };
 }
 
 /** Sign vectors of x (bit 1 for x ≥ 0), as KeyedVectors: the 1-bit reading of a float table. */
@@ -93,7 +128,8 @@ async function runDim(q, decodeModel, ctx, settings, { bitsList, posthoc, diag }
   const evaluate = (kv) => {
     const ws = q.evaluateWordPairs(kv, PAIRS);
     const an = q.evaluateWordAnalogies(kv, ANALOGIES, { restrictVocab: settings.restrictVocab });
-    return { wordsim: ws.spearman, analogy: an.score ?? an.accuracy, bytes: kv.matrix.bytes, questions: an.total.total };
+    const r = { wordsim: ws.spearman, analogy: an.score ?? an.accuracy, bytes: kv.matrix.bytes, questions: an.total.total };
+    return diag ? { ...r, ...analogyTies(q, kv, settings.restrictVocab) } : r;
   };
   const MODELS = [['float', 'float32 (trained)', undefined], ...bitsList.map((b) => [`qat${b}`, `QAT ${b} bit${b > 1 ? 's' : ''}`, { bits: b }])];
   const FLOAT_SUM = [['float-sum', 'float32, syn0 + syn1neg (as Word2Bits writes vectors)']];
@@ -125,7 +161,7 @@ async function runDim(q, decodeModel, ctx, settings, { bitsList, posthoc, diag }
       const seconds = (performance.now() - t0) / 1000;
       const e = evaluate(m.wv);
       add(id, seed, { ...e, trainSeconds: seconds, loss: r.loss, table: m.wv.matrix.constructor.name });
-      ctx.log(`dim ${dim} seed ${seed} ${label.padEnd(24)} WordSim ${e.wordsim.toFixed(4)}  analogy ${(100 * e.analogy).toFixed(2)} % (${e.questions} q)  ${e.bytes} B  ${seconds.toFixed(2)} s`);
+      ctx.log(`dim ${dim} seed ${seed} ${label.padEnd(24)} WordSim ${e.wordsim.toFixed(4)}  analogy ${(100 * e.analogy).toFixed(2)} % (${e.questions} q)${e.analogyTieAware === undefined ? '' : `, ties drawn uniformly ${(100 * e.analogyTieAware).toFixed(2)} % (${e.questionsTiedAtTop} tied at the top, ${e.answerTiedNotFirst} answers tied but not first)`}  ${e.bytes} B  ${seconds.toFixed(2)} s`);
       if (id === 'float') {
         floatModel = m;
         floatWv = m.wv;
@@ -160,6 +196,7 @@ async function runDim(q, decodeModel, ctx, settings, { bitsList, posthoc, diag }
       analogySd: sd(rs.map((r) => r.analogy)), bytes: rs[0].bytes, perSeed: rs,
     };
     if (rs[0].trainSeconds !== undefined) row.trainSeconds = mean(rs.map((r) => r.trainSeconds));
+    if (rs[0].analogyTieAware !== undefined) row.analogyTieAware = mean(rs.map((r) => r.analogyTieAware));
     return row;
   });
   const fl = rows[0];
@@ -196,7 +233,7 @@ function renderDim(results) {
   const s = results.settings;
   const fmt = (x, d) => (x === undefined ? '' : x.toFixed(d));
   const lines = [
-    `Settings: ${s.sg === 0 ? 'CBOW' : 'skip-gram'}, dim ${s.dim}, window ${s.window}, negative ${s.negative}, ${s.epochs} epochs, alpha ${s.alpha}, ${s.threads} threads; means over seeds ${s.firstSeed ?? 1}–${(s.firstSeed ?? 1) + s.seeds - 1}.`,
+    `Settings: ${s.sg === 0 ? 'CBOW' : 'skip-gram'}, dim ${s.dim}, window ${s.window}, negative ${s.negative}, sample ${s.sample}, ${s.epochs} epochs, alpha ${s.alpha}, ${s.threads} threads; means over seeds ${s.firstSeed ?? 1}–${(s.firstSeed ?? 1) + s.seeds - 1}.`,
     '',
     '| vectors | WordSim-353 ρ (mean ± sd) | Δ vs float | analogy % (mean ± sd) | Δ points | bytes | train time / float |',
     '|---|---:|---:|---:|---:|---:|---:|',
