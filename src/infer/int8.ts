@@ -126,6 +126,7 @@ export class Int8Linear extends Layer {
   private mult = 0; // f32 per column (requantization multipliers)
   private xs = 0; // f32 per row (input scales)
   private xq = 0;
+  private xa = 0; // xq interleaved in tiles of 4 rows (gemm_i16_pairs' input)
   private acc = 0;
   private rs = 0;
   private mm = 0;
@@ -316,6 +317,7 @@ export class Int8Linear extends Layer {
       }
       this.wp16 = p;
     }
+    if (!this.wp7 && batch >= GEMM_MIN_BATCH) this.xa = this.scratch('xa', ((batch + 3) & ~3) * this.kp * 2);
     this.rs = this.scratch('rs', batch * 4);
     this.xs = this.scratch('xs', batch * 4);
     this.oi = this.scratch('oi', batch * this.outFeatures * 4);
@@ -393,7 +395,8 @@ export class Int8Linear extends Layer {
       return;
     }
     if (batch >= GEMM_MIN_BATCH) {
-      this.k.gemm_i16_pairs(this.xq, batch, this.kp, this.wp16, this.outFeatures, this.acc);
+      this.k.interleave_i16_rows4(this.xq, batch, this.kp, this.xa);
+      this.k.gemm_i16_pairs(this.xa, batch, this.kp, this.wp16, this.outFeatures, this.acc);
       this.accStride = (this.outFeatures + 7) & ~7;
     } else {
       this.k.gemm_i8_packed(this.xq, batch, this.kp, this.wp, this.outFeatures, this.acc);
