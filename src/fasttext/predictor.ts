@@ -370,6 +370,18 @@ export class FastTextPredictor extends WasmOwned {
     return acc.finish(end);
   }
 
+  /**
+   * {@link predictBytes} over bytes already in wasm memory at [ptr, ptr + len) (read there by the caller: no copy),
+   * e.g. a block of the runtime's arena; the kernel may read up to 16 bytes past them.
+   */
+  predictAt(ptr: number, len: number, opts: PredictBytesOptions = {}): PredictionBlock {
+    const kk = this.checkK(opts.k ?? 1, opts.threshold ?? 0);
+    const end = opts.final ? len : this.heap().subarray(ptr, ptr + len).lastIndexOf(10) + 1;
+    const acc = new BlockBuilder(!!opts.gold);
+    if (end > 0) this.run(ptr, end, kk, opts.threshold ?? 0, opts.gold ? PF_GOLD : 0, Infinity, acc);
+    return acc.finish(end);
+  }
+
   /** Runs the kernel over text[0, len) until every line is done (or `docs` lines), appending to `acc`. */
   private run(text: number, len: number, k: number, threshold: number, flags: number, docs: number, acc: BlockBuilder): void {
     const kern = this.rt.kernels;
