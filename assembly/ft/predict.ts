@@ -479,12 +479,26 @@ function addTokens(st: usize, src: usize, nt: i32, simd: bool): void {
     if (r) t += load<u32>(r, 4);
   }
   gSink += t;
+  const nwords = i32at(st, PS_NWORDS), hashes = i32at(st, PS_NGRAMS) > 1 ? ptrAt(st, PS_WHASH) : 0, hashCap = i32at(st, PS_WHASH_CAP);
   for (let k = 0; k < nt; k++) {
     const q = toks + (<usize>k << 4);
     const a = load<u32>(q), n = load<i32>(q, 4), h = load<u32>(q, 8);
     let r = <usize>load<u32>(q, 12);
     const nl = a == NEWLINE_EOS, p: usize = nl ? 0 : src + <usize>a;
     if (r && !nl && !(load<i32>(r, 4) == n && sameBytes(r + 12, p, n))) r = findRec(st, p, n, h, h & mask);
+    if (r && load<i32>(r) < nwords) {
+      // a known word (addToken's case, inlined): its hash for the word n-grams, its rows into the queue
+      if (hashes && gHashes < hashCap) store<u32>(hashes + (<usize>(gHashes++) << 2), h);
+      const rows = r + 12 + ((<usize>n + 3) & ~3), nr = load<i32>(r, 8);
+      for (let j = 0; j < nr; j++) {
+        const i = load<u32>(rows + (<usize>j << 2));
+        store<u32>(gQueue + (<usize>gPending << 2), gInData ? <u32>(gInData + <usize>i * gInStride) : i);
+        gPending++;
+        if (gPending >= gQueueCap) flushRows(st, simd);
+      }
+      gRows += nr;
+      continue;
+    }
     addToken(st, p, n, h, nl || (n == 4 && load<u32>(p) == EOS_U32), r, simd);
   }
 }
