@@ -2,10 +2,12 @@
 // as float vectors, with 1-bit and 2-bit QAT (`quantize: { bits }`, Word2Bits' quantizers), and the float vectors
 // binarized after training, side by side in one run.
 //
-//   npm run bench -- qat [--quick] [--dim N] [--epochs N] [--threads N] [--window N] [--negative N] [--alpha A] [--seeds N]
+//   npm run bench -- qat [--quick] [--dims N,M…] [--level auto|word2bits|L] [--epochs N] [--threads N] [--window N] [--negative N] [--alpha A] [--seeds N]
 //   node bench/qat.bench.mjs [same options]                         standalone (prints the results)
 //
-// Settings (defaults): ../shared/data/corpora/brown.txt, skip-gram, dim 100, window 5, negative 5, sample 1e-3,
+// --dims: one table per dim (default 100,300; --dim N is --dims N). --level: the QAT quantizer's level L
+// (`quantize.level`; 1 bit ±L, 2 bits ±L / ±3L): auto (default) L = 2.5/√dim, word2bits Word2Bits' 1/3 and 1/4, or a number.
+// Settings (defaults): ../shared/data/corpora/brown.txt, skip-gram, dims 100 and 300, window 5, negative 5, sample 1e-3,
 // min-count 5, 5 epochs, alpha 0.025, 2 threads, seed 1, negatives per pair (sharedNegatives false for every model,
 // because QAT trains pair by pair: "trained the same way"). --quick: 2 epochs, one seed.
 // Every model is trained with seeds 1…N (--seeds, default 3) and the figures are the means over the seeds (each seed's
@@ -34,7 +36,7 @@ const ANALOGIES = dataFile('eval/questions-words.txt');
 export const title = 'Quantization-aware training of word vectors (Word2Bits) vs float and post-hoc binarization';
 export const description = [
   'Brown corpus, skip-gram with negatives per pair for every model (QAT trains pair by pair), window 5, negative 5, sample 1e-3,',
-  'min-count 5; dim, epochs, threads and seeds (means over seeds 1…N) as recorded in `settings`. QAT: `new Word2Vec({ ..., quantize: { bits } })`,',
+  'min-count 5; dim, epochs, threads and seeds (means over seeds 1…N) as recorded in `settings`. QAT: `new Word2Vec({ ..., quantize: { bits, level } })`,',
   'the vectors are Q(syn0 + syn1neg) as Word2Bits writes them. Post-hoc: the float vectors quantized after training.',
   'WordSim-353 Spearman, analogy accuracy (restrictVocab 30000), stored table bytes, training time over the float model\'s (same run).',
 ].join(' ');
@@ -49,8 +51,20 @@ export async function run(ctx = { quick: false, args: process.argv.slice(2), log
   const { decodeModel } = await import(pathToFileURL(join(REPO, 'dist/train/model-file.js')).href);
   await q.init();
   const args = ctx.args ?? [];
+  const dimsArg = args.includes('--dims') ? args[args.indexOf('--dims') + 1] : args.includes('--dim') ? args[args.indexOf('--dim') + 1] : ctx.quick ? '100' : '100,300';
+  const dims = String(dimsArg).split(',').map(Number);
+  const levelArg = args.includes('--level') ? args[args.indexOf('--level') + 1] : 'auto';
+  // the quantizer level for a dim: 2.5/√dim (auto), Word2Bits' own (undefined), or the number given
+  const levelFor = (dim) => (levelArg === 'auto' ? 2.5 / Math.sqrt(dim) : levelArg === 'word2bits' ? undefined : Number(levelArg));
+  const results = [];
+  for (const dim of dims) results.push(await runDim(q, decodeModel, ctx, args, dim, levelFor(dim), levelArg));
+  const first = results[0];
+  return { title, description, settings: { ...first.settings, dims, level: levelArg }, quality: first.quality, targets: first.targets, vsFloatSum: first.vsFloatSum, byDim: results, rows: [] };
+}
+
+async function runDim(q, decodeModel, ctx, args, dim, level, levelArg) {
   const settings = {
-    corpus: 'brown.txt', sg: 1, dim: argValue(args, '--dim', 100), window: argValue(args, '--window', 5), negative: argValue(args, '--negative', 5),
+    corpus: 'brown.txt', sg: 1, dim, level: level ?? 'word2bits', levelRule: levelArg, window: argValue(args, '--window', 5), negative: argValue(args, '--negative', 5),
     sample: 1e-3, minCount: 5, epochs: argValue(args, '--epochs', ctx.quick ? 2 : 5), alpha: argValue(args, '--alpha', 0.025),
     threads: argValue(args, '--threads', 2), seeds: argValue(args, '--seeds', ctx.quick ? 1 : 3), sharedNegatives: false, restrictVocab: 30000,
   };
@@ -63,7 +77,8 @@ export async function run(ctx = { quick: false, args: process.argv.slice(2), log
     const an = q.evaluateWordAnalogies(kv, ANALOGIES, { restrictVocab: settings.restrictVocab });
     return { wordsim: ws.spearman, analogy: an.score ?? an.accuracy, bytes: kv.matrix.bytes };
   };
-  const MODELS = [['float', 'float32 (trained)', undefined], ['qat1', 'QAT 1 bit', { bits: 1 }], ['qat2', 'QAT 2 bits', { bits: 2 }]];
+  const lv = level === undefined ? {} : { level };
+  const MODELS = [['float', 'float32 (trained)', undefined], ['qat1', 'QAT 1 bit', { bits: 1, ...lv }], ['qat2', 'QAT 2 bits', { bits: 2, ...lv }]];
   const FLOAT_SUM = [['float-sum', 'float32, syn0 + syn1neg (as Word2Bits writes vectors)']];
   const POSTHOC = [
     ['posthoc-binary', 'float → binary (centred)', { scheme: 'binary' }],
@@ -82,7 +97,7 @@ export async function run(ctx = { quick: false, args: process.argv.slice(2), log
       const seconds = (performance.now() - t0) / 1000;
       const e = evaluate(m.wv);
       add(id, seed, { ...e, trainSeconds: seconds, loss: r.loss, table: m.wv.matrix.constructor.name });
-      ctx.log(`seed ${seed} ${label.padEnd(24)} WordSim ${e.wordsim.toFixed(4)}  analogy ${(100 * e.analogy).toFixed(2)} %  ${e.bytes} B  ${seconds.toFixed(2)} s`);
+      ctx.log(`dim ${dim} seed ${seed} ${label.padEnd(24)} WordSim ${e.wordsim.toFixed(4)}  analogy ${(100 * e.analogy).toFixed(2)} %  ${e.bytes} B  ${seconds.toFixed(2)} s`);
       if (id === 'float') {
         floatModel = m;
         floatWv = m.wv;
@@ -100,7 +115,7 @@ export async function run(ctx = { quick: false, args: process.argv.slice(2), log
       const kv = floatWv.quantize(opts);
       const e = evaluate(kv);
       add(id, seed, e);
-      ctx.log(`seed ${seed} ${label.padEnd(24)} WordSim ${e.wordsim.toFixed(4)}  analogy ${(100 * e.analogy).toFixed(2)} %  ${e.bytes} B`);
+      ctx.log(`dim ${dim} seed ${seed} ${label.padEnd(24)} WordSim ${e.wordsim.toFixed(4)}  analogy ${(100 * e.analogy).toFixed(2)} %  ${e.bytes} B`);
       kv.dispose();
     }
     floatModel.dispose();
@@ -135,18 +150,21 @@ export async function run(ctx = { quick: false, args: process.argv.slice(2), log
     'qat2: WordSim within 0.01 of float': get('qat2').dWordsim >= -0.01,
     'qat2: analogy within 1 point of float (read as the 0.01 of the target)': get('qat2').dAnalogyPoints >= -1,
   };
-  return { title, description, settings, quality: rows, targets, vsFloatSum: vsSum, rows: [] };
+  return { settings, quality: rows, targets, vsFloatSum: vsSum };
 }
 
 export function render(results) {
-  const s = results.settings;
   const fmt = (x, d) => (x === undefined ? '' : x.toFixed(d));
+  const lines = [`## ${results.title}`, '', results.description];
+  for (const r of results.byDim ?? [results]) lines.push('', ...renderDim(r, fmt));
+  return lines.join('\n');
+}
+
+function renderDim(results, fmt) {
+  const s = results.settings;
+  const lvl = typeof s.level === 'number' ? `QAT level L = ${s.level.toFixed(4)}${s.levelRule === 'auto' ? ' (2.5/√dim)' : ''}` : 'QAT level Word2Bits\' (1/3, 1/4)';
   const lines = [
-    `## ${results.title}`,
-    '',
-    results.description,
-    '',
-    `Settings: dim ${s.dim}, window ${s.window}, negative ${s.negative}, ${s.epochs} epochs, alpha ${s.alpha}, ${s.threads} threads; means over seeds 1–${s.seeds}.`,
+    `Settings: dim ${s.dim}, ${lvl}, window ${s.window}, negative ${s.negative}, ${s.epochs} epochs, alpha ${s.alpha}, ${s.threads} threads; means over seeds 1–${s.seeds}.`,
     '',
     '| vectors | WordSim-353 ρ (mean ± sd) | Δ vs float | analogy % (mean ± sd) | Δ points | bytes | train time / float |',
     '|---|---:|---:|---:|---:|---:|---:|',
@@ -155,7 +173,7 @@ export function render(results) {
     'Targets: ' + Object.entries(results.targets).map(([k, v]) => `${k}: ${v ? 'met' : 'NOT met'}`).join('; ') + '.',
     ...(results.vsFloatSum ? ['', 'Against the float model read as syn0 + syn1neg: ' + Object.entries(results.vsFloatSum).map(([k, v]) => `${k} ${v.toFixed(k.includes('Points') ? 2 : 4)}`).join('; ') + '.'] : []),
   ];
-  return lines.join('\n');
+  return lines;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
