@@ -55,7 +55,7 @@ export interface TrainSchedule {
  * to float vectors (1 bit stays about 2.5 points below float, 2 bits about 1). What does close it is the level
  * following the dim (`level`, L = 2.5/√dim, which keeps ⟨Q(u), Q(v)⟩'s scale): at dim 300, 1-bit vectors match
  * float's analogy accuracy on Brown (1 thread, seeds 1–3: WordSim-353 0.291, analogy 3.53 % against float's 0.248,
- * 3.44 %; bench/qat.bench.mjs). At dim 100 (L = 1/4) 1 bit still loses about 2.2 points.
+ * 3.44 %; 2 bits 0.330, 3.79 %; bench/qat.bench.mjs). At dim 100 (L = 1/4) 1 bit still loses about 2.2 points.
  */
 export interface Word2VecQuantizeOptions {
   bits: 1 | 2;
