@@ -11,12 +11,21 @@
 //                the same computation as ort-int8-dyn
 //   own-qlinear  Int8Linear.fromQuantized, uint8 in → uint8 out (QLinearMatMul), the same computation as ort-qlinear
 //   own-binary   BinaryLinear (XNOR-popcount)
+//   own-int8-7b  Int8Linear.fromFloat with reduceRange (7-bit weights) on the SIMD build (standard int8 × int16 kernels)
+//   rlx-int8     the same layer on the simd-relaxed build (the int8 × 7-bit relaxed-SIMD kernel): bit-identical outputs
+//   rlx-dql      own-dql with 7-bit weights (per-tensor, [−63, 63], as quantize_dynamic's reduce_range) on simd-relaxed
+//   rlx-qlinear  own-qlinear with the same 7-bit weights on simd-relaxed
 //   ort-f32      MatMul;  ort-int8-dyn  DynamicQuantizeLinear → MatMulInteger → Cast → Mul;  ort-qlinear  QLinearMatMul
 // Each variant is timed in interleaved rounds (own, ort, own, …) so load from other work hits all alike; GOP/s
 // counts 2·M·K·N operations (a multiply-add = 2). Per-call overhead: a 1×16×16 Linear's forwardInto vs ort's run.
-import { existsSync, readFileSync } from 'node:fs';
+// The rlx-* variants need relaxed SIMD: on Node 20 the whole suite re-runs itself in a child
+// `node --experimental-wasm-relaxed-simd` (so every variant and the peer are still timed side by side in one process);
+// where that fails, the suite runs without them.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { median, round, rng } from './harness.mjs';
@@ -88,11 +97,36 @@ function model(onnx, nodes, inits, inputs, outputs) {
   return onnx.ModelProto.encode(onnx.ModelProto.create({ irVersion: 8, opsetImport: [{ domain: '', version: 13 }], producerName: 'quantext-bench', graph })).finish();
 }
 
+const BUILDS = ['simd', 'scalar', 'simd-mt', 'scalar-mt', 'simd-relaxed', 'simd-relaxed-mt'];
+const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
+
 export async function run(ctx) {
   const { quick, log, repoDir } = ctx;
   const q = await import(pathToFileURL(join(repoDir, 'dist', 'index.node.js')).href);
-  const rt = await q.init();
+  if (!q.relaxedSupported() && !process.execArgv.includes(RELAXED_FLAG)) {
+    log(`this Node runs no relaxed SIMD: running the suite in a child node ${RELAXED_FLAG}`);
+    // --no-liftoff: every function (ours and onnxruntime's) compiled by TurboFan from the first call, so that no peer
+    // is timed in baseline code. (Node 20's V8 11 lowers the fused relaxed dot-add to five instructions, not vpdpbusd,
+    // so the loader keeps the unfused dot there; Deno's V8 emits vpdpbusd: see the README's inference lines.)
+    const r = spawnSync(process.execPath, [RELAXED_FLAG, '--no-liftoff', fileURLToPath(import.meta.url), JSON.stringify({ quick, repoDir })], {
+      stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 256 << 20,
+    });
+    if (r.status === 0) return JSON.parse(r.stdout);
+    log(`the child failed (exit ${r.status}): measuring without the relaxed build`);
+  }
+  return measureAll(ctx, q);
+}
+
+async function measureAll(ctx, q) {
+  const { quick, log, repoDir } = ctx;
+  // the default runtime stays the standard SIMD build; the relaxed build is its own runtime for the rlx-* variants
+  const rt = await q.init(undefined, { backend: 'simd' });
   log(`quantext backend ${rt.backend} (${rt.build})`);
+  let rrt;
+  if (q.relaxedSupported()) {
+    rrt = await q.createRuntime(undefined, { backend: 'relaxed', shared: rt.shared });
+    log(`relaxed build ${rrt.build}, fused dot-add ${rrt.fusedDotAdd}`);
+  } else log('no relaxed SIMD in this runtime: rlx-* variants skipped');
   const peer = await loadOrt(repoDir, log);
   const rounds = quick ? 1 : 3, samples = quick ? 3 : 7, minMs = quick ? 5 : 20;
   const rows = [];
@@ -110,6 +144,9 @@ export async function run(ctx) {
     const bq = Int8Array.from(wt, (v) => Math.max(-127, Math.min(127, Math.round(v / bScale))));
     const dq = q.dynamicQuantizeLinear(x);
     const yScale = 0.05, yZp = 128;
+    // 7-bit weights (reduce_range): per tensor, symmetric in [−63, 63]
+    const bScale7 = Math.fround(mx / 63);
+    const bq7 = Int8Array.from(wt, (v) => Math.max(-63, Math.min(63, Math.round(v / bScale7))));
 
     const own = {
       'own-f32': q.Linear.fromFloat(w, N, K, undefined, { maxBatch: M }),
@@ -118,6 +155,15 @@ export async function run(ctx) {
       'own-qlinear': q.Int8Linear.fromQuantized({ outFeatures: N, inFeatures: K, weights: bq, weightScale: bScale, input: { mode: 'static', type: 'uint8', scale: dq.scale, zeroPoint: dq.zeroPoint }, output: { mode: 'uint8', scale: yScale, zeroPoint: yZp }, maxBatch: M }),
       'own-binary': q.BinaryLinear.fromFloat(w, N, K, undefined, { maxBatch: M }),
     };
+    const dqlSpec = (r) => ({ rt: r, outFeatures: N, inFeatures: K, weights: bq7, weightScale: bScale7, input: { mode: 'dynamic-uint8' }, output: { mode: 'f32' }, maxBatch: M });
+    const qlSpec = (r) => ({ rt: r, outFeatures: N, inFeatures: K, weights: bq7, weightScale: bScale7, input: { mode: 'static', type: 'uint8', scale: dq.scale, zeroPoint: dq.zeroPoint }, output: { mode: 'uint8', scale: yScale, zeroPoint: yZp }, maxBatch: M });
+    if (rrt) {
+      own['own-int8-7b'] = q.Int8Linear.fromFloat(w, N, K, undefined, { maxBatch: M, reduceRange: true });
+      own['rlx-int8'] = q.Int8Linear.fromFloat(w, N, K, undefined, { rt: rrt, maxBatch: M, reduceRange: true });
+      own['rlx-dql'] = q.Int8Linear.fromQuantized(dqlSpec(rrt));
+      own['rlx-qlinear'] = q.Int8Linear.fromQuantized(qlSpec(rrt));
+      for (const nm of ['rlx-int8', 'rlx-dql', 'rlx-qlinear']) if (!own[nm].relaxed) throw new Error(`${nm} does not run the relaxed kernel`);
+    }
     const yF = new Float32Array(M * N), yU8 = new Uint8Array(M * N);
     const fns = {
       'own-f32': () => own['own-f32'].forwardInto(x, yF, M),
@@ -126,6 +172,25 @@ export async function run(ctx) {
       'own-qlinear': () => own['own-qlinear'].forwardInt(dq.data, M, yU8),
       'own-binary': () => own['own-binary'].forwardInto(x, yF, M),
     };
+    const yF2 = new Float32Array(M * N), yU82 = new Uint8Array(M * N);
+    if (rrt) {
+      fns['own-int8-7b'] = () => own['own-int8-7b'].forwardInto(x, yF, M);
+      fns['rlx-int8'] = () => own['rlx-int8'].forwardInto(x, yF, M);
+      fns['rlx-dql'] = () => own['rlx-dql'].forwardInto(x, yF, M);
+      fns['rlx-qlinear'] = () => own['rlx-qlinear'].forwardInt(dq.data, M, yU8);
+      // the relaxed build's outputs are the SIMD build's, bit for bit (same 7-bit weights)
+      const sd = q.Int8Linear.fromQuantized(dqlSpec(undefined)), sq = q.Int8Linear.fromQuantized(qlSpec(undefined));
+      let d1 = 0, d2 = 0, d3 = 0;
+      own['rlx-dql'].forwardInto(x, yF, M); sd.forwardInto(x, yF2, M);
+      for (let i = 0; i < yF.length; i++) if (!Object.is(yF[i], yF2[i])) d1++;
+      own['rlx-qlinear'].forwardInt(dq.data, M, yU8); sq.forwardInt(dq.data, M, yU82);
+      for (let i = 0; i < yU8.length; i++) if (yU8[i] !== yU82[i]) d2++;
+      own['rlx-int8'].forwardInto(x, yF, M); own['own-int8-7b'].forwardInto(x, yF2, M);
+      for (let i = 0; i < yF.length; i++) if (!Object.is(yF[i], yF2[i])) d3++;
+      sd.dispose(); sq.dispose();
+      log(`(${M},${K},${N}) relaxed vs SIMD build, same 7-bit weights: dql ${d1}, qlinear ${d2}, own ${d3} of ${yF.length} outputs differ`);
+      rows.push({ case: `${M}x${K}x${N}`, variant: 'exactness-relaxed', group: 'exactness-relaxed', params: { M, K, N }, dqlDiffer: d1, qlinearDiffer: d2, ownDiffer: d3, outputs: yF.length });
+    }
     const sessions = [];
     if (peer) {
       const { ort, onnx } = peer;
@@ -209,9 +274,19 @@ export async function run(ctx) {
     await s?.release?.();
   }
 
+  // the read-bandwidth roof of the batch-1 shapes: a GEMV reads every weight once (f32: 4·K·N bytes), so no f32
+  // kernel can beat 2·K·N / (time to read 4·K·N bytes) GOP/s here; measured in the same process as the layers
+  for (const [M, K, N] of SHAPES.filter(([m]) => m === 1)) {
+    const gops = await readRoof(repoDir, 4 * K * N, samples, minMs, log);
+    if (gops !== undefined) {
+      rows.push({ case: `${M}x${K}x${N}`, variant: 'f32-read-roof', group: 'roofline', params: { M, K, N }, rate: round((gops * 2 * K * N) / (4 * K * N), 4), readGBs: round(gops, 3) });
+      log(`${M}x${K}x${N} f32 read roof: ${gops.toFixed(1)} GB/s → ≤ ${(gops / 2).toFixed(1)} GOP/s`);
+    }
+  }
+
   // sizes
   const sizes = {};
-  for (const b of ['simd', 'scalar', 'simd-mt', 'scalar-mt', 'relaxed', 'relaxed-mt']) {
+  for (const b of BUILDS) {
     const f = join(repoDir, 'build', `quantext-${b}.wasm`);
     if (existsSync(f)) { const bytes = readFileSync(f); sizes[b] = { bytes: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length }; }
   }
@@ -233,18 +308,58 @@ export async function run(ctx) {
     ratio(`int8 ${c}: own-dql / ort DQL+MatMulInteger`, c, 'own-dql', 'ort-int8-dyn', int8Target);
     ratio(`int8 ${c}: own-qlinear / ort QLinearMatMul`, c, 'own-qlinear', 'ort-qlinear', int8Target);
     if (M >= 32) ratio(`int8 ${c}: own-int8 / own-f32`, c, 'own-int8', 'own-f32', 2);
+    ratio(`int8 ${c} relaxed: rlx-int8 / ort DQL+MatMulInteger`, c, 'rlx-int8', 'ort-int8-dyn', 2);
+    ratio(`int8 ${c} relaxed: rlx-dql / ort DQL+MatMulInteger`, c, 'rlx-dql', 'ort-int8-dyn', 2);
+    ratio(`int8 ${c} relaxed: rlx-qlinear / ort QLinearMatMul`, c, 'rlx-qlinear', 'ort-qlinear', 2);
+    if (M >= 32) ratio(`int8 ${c} relaxed: rlx-int8 / own-f32`, c, 'rlx-int8', 'own-f32', 2);
+    ratio(`int8 ${c}: rlx-int8 / own-int8-7b (relaxed over standard kernels, same weights)`, c, 'rlx-int8', 'own-int8-7b', 1);
+  }
+  for (const [M, K, N] of SHAPES.filter(([m]) => m === 1)) {
+    // what the weights' read time allows at most: (read roof) / ort-f32, the largest own / ort speed-up possible
+    const c = `${M}x${K}x${N}`, roof = rows.find((x) => x.case === c && x.group === 'roofline')?.rate, o = rate(c, 'ort-f32'), own = rate(c, 'own-f32');
+    if (roof !== undefined && o !== undefined) metrics.push({ name: `f32 ${c}: read-bandwidth roof / ort MatMul (the most any f32 kernel can gain; own-f32 runs at ${round((100 * own) / roof, 1)} % of the roof)`, value: round(roof / o, 3), unit: '×', target: 'info' });
   }
   ratio('binary 1x768x768: own-binary / own-f32', '1x768x768', 'own-binary', 'own-f32', 6);
   const ov = rows.find((x) => x.group === 'overhead' && x.variant === 'own-f32');
   if (ov) metrics.push({ name: 'per-call overhead 1×16×16 (own)', value: round(ov.nsPerOp / 1000, 3), unit: 'µs', target: '≤ 1', ok: ov.nsPerOp <= 1000 });
-  const largest = Math.max(...['simd', 'scalar', 'simd-mt', 'scalar-mt', 'relaxed', 'relaxed-mt'].map((b) => sizes[b]?.gzip ?? 0));
+  const largest = Math.max(...BUILDS.map((b) => sizes[b]?.gzip ?? 0));
   metrics.push({ name: 'largest wasm build (gzip)', value: round(largest / 1024, 3), unit: 'KiB', target: '≤ 64', ok: largest <= 64 * 1024 });
-  return { rows, metrics, sizes, backend: rt.backend, peer: peer ? 'onnxruntime-web 1.30.0 (wasm, numThreads 1)' : 'none' };
+  const relaxed = rrt ? { build: rrt.build, fusedDotAdd: rrt.fusedDotAdd, node: process.execArgv.includes(RELAXED_FLAG) ? `node ${RELAXED_FLAG}` : 'node' } : undefined;
+  return { rows, metrics, sizes, backend: rt.backend, relaxed, peer: peer ? 'onnxruntime-web 1.30.0 (wasm, numThreads 1)' : 'none' };
+}
+
+/** GB/s of one f32x4 read stream over `bytes` (bench/roofline.ts, compiled here with asc), or undefined without asc. */
+async function readRoof(repoDir, bytes, samples, minMs, log) {
+  const out = join(repoDir, 'bench', 'results', 'tmp', 'roofline.wasm');
+  if (!existsSync(out)) {
+    mkdirSync(dirname(out), { recursive: true });
+    const asc = join(repoDir, 'node_modules', 'assemblyscript', 'bin', 'asc.js');
+    const r = spawnSync(process.execPath, [asc, join(repoDir, 'bench', 'roofline.ts'), '--enable', 'simd', '-O3', '--runtime', 'stub', '--noAssert', '-o', out], { encoding: 'utf8' });
+    if (r.status !== 0) { log(`roofline: asc failed (${r.stderr.trim().split('\n')[0]})`); return undefined; }
+  }
+  const memory = new WebAssembly.Memory({ initial: Math.ceil((bytes + 65536) / 65536) + 1 });
+  const { instance } = await WebAssembly.instantiate(readFileSync(out), { env: { memory, abort() {} } });
+  const mem = instance.exports.memory ?? memory;
+  if (mem.buffer.byteLength < bytes + 65536) mem.grow(Math.ceil((bytes + 65536 - mem.buffer.byteLength) / 65536));
+  const n = Math.floor(bytes / 128) * 32;
+  new Float32Array(mem.buffer, 65536, n).fill(0.5);
+  const t = await timeNs(() => instance.exports.sum8(65536, n), samples, minMs);
+  return (n * 4) / t.ns;
+}
+
+// the child of run(): `node --experimental-wasm-relaxed-simd bench/inference.bench.mjs '{"quick":…,"repoDir":…}'`
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const o = JSON.parse(process.argv[2]);
+  const log = (m) => process.stderr.write(`[inference] ${m}\n`);
+  const q = await import(pathToFileURL(join(o.repoDir, 'dist', 'index.node.js')).href);
+  const res = await measureAll({ quick: o.quick, repoDir: o.repoDir, log }, q);
+  process.stdout.write(JSON.stringify(res));
 }
 
 export function render(results) {
   const out = [`## ${results.title}`, '', results.description ?? '', ''];
-  out.push(`Backend: ${results.backend}; peer: ${results.peer}. ${results.quick ? '(quick run)' : ''}`, '');
+  const rl = results.relaxed;
+  out.push(`Backend: ${results.backend}${rl ? `; relaxed variants (rlx-*): ${rl.build}, fused dot-add ${rl.fusedDotAdd ? 'on' : 'off (the runtime computes it wrongly: i16 dot + pairwise add instead)'}, run under ${rl.node}` : ''}; peer: ${results.peer}. ${results.quick ? '(quick run)' : ''}`, '');
   const gemm = results.rows.filter((r) => r.group === 'gemm');
   const variants = [...new Set(gemm.map((r) => r.variant))];
   const cases = [...new Set(gemm.map((r) => r.case))];
@@ -266,8 +381,10 @@ export function render(results) {
   if (ov.length) out.push(`Per-call overhead (1×16×16): ${ov.map((r) => `${r.variant} ${(r.nsPerOp / 1000).toFixed(2)} µs`).join(', ')}.`, '');
   const ex = results.rows.filter((r) => r.group === 'exactness');
   if (ex.length) out.push(`Integer paths vs onnxruntime (outputs that differ): ${ex.map((r) => `${r.case} QLinearMatMul ${r.qlinearDiffer}/${r.outputs}, DQL+MatMulInteger ${r.dynamicDiffer}/${r.outputs}`).join('; ')}.`, '');
+  const exr = results.rows.filter((r) => r.group === 'exactness-relaxed');
+  if (exr.length) out.push(`Relaxed build vs SIMD build on the same 7-bit weights (outputs that differ): ${exr.map((r) => `${r.case} dql ${r.dqlDiffer}, qlinear ${r.qlinearDiffer}, own ${r.ownDiffer} of ${r.outputs}`).join('; ')}.`, '');
   out.push('| target | value | met |', '|---|---:|---|');
-  for (const m of results.metrics ?? []) out.push(`| ${m.name} (${m.target}) | ${m.value} ${m.unit ?? ''} | ${m.ok ? 'yes' : 'no'} |`);
+  for (const m of results.metrics ?? []) out.push(m.target === 'info' ? `| ${m.name} | ${m.value} ${m.unit ?? ''} | (no target) |` : `| ${m.name} (${m.target}) | ${m.value} ${m.unit ?? ''} | ${m.ok ? 'yes' : 'no'} |`);
   out.push('', '| wasm build | bytes | gzip |', '|---|---:|---:|');
   for (const [b, s] of Object.entries(results.sizes ?? {})) out.push(`| ${b} | ${s.bytes} | ${s.gzip} |`);
   return out.join('\n');

@@ -1,7 +1,7 @@
 // Prediction with a loaded fastText supervised model: quantext against Debian's fastText 0.9.2 (`fasttext predict`)
 // and npm's WebAssembly ports of fastText, side by side in one run, same model files, on ../shared/data/spam/test.txt.
 //
-//   npm run bench -- predict [--quick] [--rounds N] [--repeat N] [--models w1.bin,w1.ftz,w2.bin,w2.ftz] [--no-ports]
+//   npm run bench -- predict [--quick] [--rounds N] [--repeat N] [--big N] [--models w1.bin,w1.ftz,w2.bin,w2.ftz] [--no-ports]
 //   node bench/predict.bench.mjs [same options]     standalone: prints the summary as JSON, writes no file
 //
 // Models, trained here once with /usr/bin/fasttext on spam/train.txt and cached in bench/results/tmp/predict-models/
@@ -15,6 +15,9 @@
 //     documents / (time on the repeated file − time on the empty file).
 //   - quantext whole process: `quantext predict MODEL FILE` (dist/cli/main.js), the same three files and the same
 //     subtraction; its output on test.txt must equal fastText's byte for byte (`identical`).
+//   - both whole processes on a large input: test.txt repeated --big times (50; 0: not run), wall and CPU documents per
+//     second of the whole `fasttext predict` and `quantext predict` process (start-up and load included, amortized
+//     over 59,250 documents), their ratio, and whether the outputs are equal byte for byte (`identicalBig`).
 //   - quantext in process (bench/peers/quantext_predict.mjs): the model loaded once; `model.predict(line)` per document,
 //     `model.predictBatch(lines)`, and `model.predictBytes(file)` (the CLI's path); 8 passes, the first half dropped (warm-up).
 //   - the wasm ports in process (bench/peers/fasttext_wasm.mjs; bash bench/peers/install-wasm-ports.sh): per document,
@@ -41,11 +44,12 @@ export const description = 'spam/test.txt (1,185 documents, ≈ 330 tokens each)
   'loaded model (fastText: repeated file minus load), whole process, and load memory.';
 
 function parse(args, quick) {
-  const o = { rounds: quick ? 1 : 3, repeat: quick ? 2 : 10, models: ['w1.bin', 'w1.ftz', 'w2.bin', 'w2.ftz'], ports: true, passes: quick ? 2 : 8 };
+  const o = { rounds: quick ? 1 : 3, repeat: quick ? 2 : 10, big: quick ? 5 : 50, models: ['w1.bin', 'w1.ftz', 'w2.bin', 'w2.ftz'], ports: true, passes: quick ? 2 : 8 };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--rounds') o.rounds = +args[++i];
     else if (a === '--repeat') o.repeat = +args[++i];
+    else if (a === '--big') o.big = +args[++i];
     else if (a === '--models') o.models = args[++i].split(',');
     else if (a === '--no-ports') o.ports = false;
     else if (a === '--passes') o.passes = +args[++i];
@@ -113,6 +117,11 @@ export async function run(ctx) {
   writeFileSync(rep, readFileSync(test, 'utf8').repeat(o.repeat));
   const empty = join(work, 'empty.txt');
   writeFileSync(empty, '');
+  // the large input and its outputs in a folder of their own (predict-models may be a link to a shared checkout's)
+  const bigDir = join(BENCH_DIR, 'results', 'tmp', 'predict-big');
+  mkdirSync(bigDir, { recursive: true });
+  const big = join(bigDir, `test-x${o.big}.txt`);
+  if (o.big > 0 && !(existsSync(big) && statSync(big).size === statSync(test).size * o.big)) writeFileSync(big, readFileSync(test, 'utf8').repeat(o.big));
   let ports = o.ports ? PORTS.filter((p) => existsSync(join(BENCH_DIR, 'peers', 'wasm-ports', 'node_modules', p, 'package.json'))) : [];
   if (o.ports && ports.length === 0) {
     ctx.log('installing the wasm ports (bench/peers/install-wasm-ports.sh)');
@@ -132,7 +141,9 @@ export async function run(ctx) {
           rep: timedProcess(cmd, [...pre, rep]),
           load: timedProcess(cmd, [...pre, empty]),
         };
+        if (o.big > 0) row[tool].big = timedProcess(cmd, [...pre, big], join(bigDir, `${tool}-${m}.out`));
       }
+      if (o.big > 0) row.identicalBig = readFileSync(join(bigDir, `fasttext-${m}.out`), 'utf8') === readFileSync(join(bigDir, `quantext-${m}.out`), 'utf8');
       // Node's own start-up, the floor under any Node command line (measured beside each model's runs)
       row.nodeFloor = timedProcess(process.execPath, ['-e', '0']);
       row.identical = readFileSync(join(work, `fasttext-${m}.out`), 'utf8') === readFileSync(join(work, `quantext-${m}.out`), 'utf8');
@@ -153,11 +164,13 @@ export async function run(ctx) {
         quantextBatch: { wall: n / row.inProcess.batch.wall, cpu: n / Math.max(1e-4, row.inProcess.batch.cpu) },
         quantextBytes: { wall: n / row.inProcess.bytes.wall, cpu: n / Math.max(1e-4, row.inProcess.bytes.cpu) },
         fasttextWhole: { wall: n / ft.test.wall, cpu: n / ft.test.cpu }, quantextWhole: { wall: n / qt.test.wall, cpu: n / qt.test.cpu },
+        ...(o.big > 0 ? { fasttextWholeBig: { wall: (n * o.big) / ft.big.wall, cpu: (n * o.big) / ft.big.cpu }, quantextWholeBig: { wall: (n * o.big) / qt.big.wall, cpu: (n * o.big) / qt.big.cpu } } : {}),
         ...Object.fromEntries(Object.entries(row.ports).map(([p, x]) => [p, { wall: n / x.wall, cpu: n / Math.max(1e-4, x.cpu) }])),
       };
       ctx.log(`r${r + 1} ${m}: fastText ${fix(row.rates.fasttext.cpu)} docs/CPU-s (load ${ft.load.cpu.toFixed(2)} s), quantext CLI ${fix(row.rates.quantextCli.cpu)}, ` +
         `per doc ${fix(row.rates.quantextPerDoc.cpu)}, batch ${fix(row.rates.quantextBatch.cpu)}, bytes ${fix(row.rates.quantextBytes.cpu)}` +
-        ports.map((p) => `, ${p} ${fix(row.rates[p].cpu)}`).join('') + `; whole process ${ft.test.wall.toFixed(2)} s vs ${qt.test.wall.toFixed(2)} s; identical ${row.identical}`);
+        ports.map((p) => `, ${p} ${fix(row.rates[p].cpu)}`).join('') + `; whole process ${ft.test.wall.toFixed(2)} s vs ${qt.test.wall.toFixed(2)} s; identical ${row.identical}` +
+        (o.big > 0 ? `; test.txt ×${o.big} whole process ${ft.big.wall.toFixed(2)} s (CPU ${ft.big.cpu.toFixed(2)}) vs ${qt.big.wall.toFixed(2)} s (CPU ${qt.big.cpu.toFixed(2)}), identical ${row.identicalBig}` : ''));
       runs.push(row);
     }
   }
@@ -186,6 +199,7 @@ export async function run(ctx) {
     const med = (f) => median(rs.map(f));
     const keys = Object.keys(rs[0].rates);
     summary[m] = { identical: rs.every((r) => r.identical) };
+    if (o.big > 0) summary[m].identicalBig = rs.every((r) => r.identicalBig);
     // whole-process wall seconds: Node's floor, each tool on an empty file (start-up + model load) and on test.txt
     summary[m].wallSeconds = {
       nodeFloor: +med((r) => r.nodeFloor.wall).toFixed(3),
@@ -200,14 +214,20 @@ export async function run(ctx) {
       cliVsFasttext: +(summary[m].quantextCli.cpu / summary[m].fasttext.cpu).toFixed(2),
       wholeProcessVsFasttext: +(summary[m].quantextWhole.wall / summary[m].fasttextWhole.wall).toFixed(2),
       perDocVsBestPort: +(summary[m].quantextPerDoc.cpu / best).toFixed(2),
+      ...(o.big > 0 ? {
+        wholeProcessBigVsFasttext: +(summary[m].quantextWholeBig.wall / summary[m].fasttextWholeBig.wall).toFixed(2),
+        wholeProcessBigCpuVsFasttext: +(summary[m].quantextWholeBig.cpu / summary[m].fasttextWholeBig.cpu).toFixed(2),
+      } : {}),
       // what the whole-process ratio would be if Node's start-up cost nothing (quantext's own part only)
       wholeProcessWithoutNodeVsFasttext: +(summary[m].wallSeconds.fasttextTest / Math.max(1e-3, summary[m].wallSeconds.quantextTest - summary[m].wallSeconds.nodeFloor)).toFixed(2),
     };
     ctx.log(`${m}: quantext / fastText (CPU): per doc ${summary[m].ratio.perDocVsFasttext}×, batch ${summary[m].ratio.batchVsFasttext}×, ` +
-      `CLI ${summary[m].ratio.cliVsFasttext}×; whole process (wall) ${summary[m].ratio.wholeProcessVsFasttext}×; per doc vs best wasm port ${summary[m].ratio.perDocVsBestPort}×`);
+      `CLI ${summary[m].ratio.cliVsFasttext}×; whole process (wall) ${summary[m].ratio.wholeProcessVsFasttext}×; per doc vs best wasm port ${summary[m].ratio.perDocVsBestPort}×` +
+      (o.big > 0 ? `; whole process on test.txt ×${o.big}: ${summary[m].ratio.wholeProcessBigVsFasttext}× (wall), ${summary[m].ratio.wholeProcessBigCpuVsFasttext}× (CPU)` : ''));
   }
   const metrics = [];
   for (const m of o.models) {
+    if (o.big > 0) metrics.push({ name: `${m} whole process on test.txt ×${o.big}, docs/CPU-s ÷ fastText`, value: summary[m].ratio.wholeProcessBigCpuVsFasttext, target: '≥ 1.5 (issue 12)', ok: summary[m].ratio.wholeProcessBigCpuVsFasttext >= 1.5 && summary[m].identicalBig });
     metrics.push({ name: `${m} per-doc docs/s ÷ fastText`, value: summary[m].ratio.perDocVsFasttext, target: '≥ 1 (issue 10), ≥ 1.5 (issue 12)', ok: summary[m].ratio.perDocVsFasttext >= 1 });
     if (ports.length) metrics.push({ name: `${m} per-doc docs/s ÷ best wasm port`, value: summary[m].ratio.perDocVsBestPort, target: '≥ 3 (issue 12)', ok: summary[m].ratio.perDocVsBestPort >= 3 });
     metrics.push({ name: `${m} load memory`, value: +(memory[m].loadRssBytes / memory[m].fileBytes).toFixed(2), unit: '× file size (RSS)', target: m.endsWith('.ftz') ? '≤ file + vocabulary bytes' : '≤ 1.2× file', ok: memory[m].ok });
@@ -220,7 +240,8 @@ export function render(results) {
   const models = Object.keys(s);
   const rateRows = [['fastText predict (loaded model)', 'fasttext'], ['quantext predict CLI (loaded model)', 'quantextCli'], ['quantext model.predict per document', 'quantextPerDoc'],
     ['quantext model.predictBatch', 'quantextBatch'], ['quantext model.predictBytes', 'quantextBytes'], ...ports.map((p) => [`${p} per document`, p]),
-    ['fastText whole process', 'fasttextWhole'], ['quantext whole process', 'quantextWhole']];
+    ['fastText whole process', 'fasttextWhole'], ['quantext whole process', 'quantextWhole'],
+    ...(results.settings.big > 0 ? [[`fastText whole process, test.txt ×${results.settings.big}`, 'fasttextWholeBig'], [`quantext whole process, test.txt ×${results.settings.big}`, 'quantextWholeBig']] : [])];
   const t1 = table(['documents / CPU second', ...models], rateRows.map(([label, k]) => [label, ...models.map((m) => fix(s[m][k].cpu))]));
   const t2 = table(['ratio', ...models], [
     ['per document ÷ fastText', ...models.map((m) => s[m].ratio.perDocVsFasttext + '×')],
@@ -228,7 +249,11 @@ export function render(results) {
     ['CLI ÷ fastText', ...models.map((m) => s[m].ratio.cliVsFasttext + '×')],
     ['whole process ÷ fastText (wall)', ...models.map((m) => s[m].ratio.wholeProcessVsFasttext + '×')],
     ['per document ÷ best wasm port', ...models.map((m) => s[m].ratio.perDocVsBestPort + '×')],
-    ['output identical to fastText', ...models.map((m) => (s[m].identical ? 'yes' : 'NO'))],
+    ...(results.settings.big > 0 ? [
+      [`whole process on test.txt ×${results.settings.big} ÷ fastText (wall)`, ...models.map((m) => s[m].ratio.wholeProcessBigVsFasttext + '×')],
+      [`whole process on test.txt ×${results.settings.big} ÷ fastText (CPU)`, ...models.map((m) => s[m].ratio.wholeProcessBigCpuVsFasttext + '×')],
+    ] : []),
+    ['output identical to fastText', ...models.map((m) => (s[m].identical ? 'yes' : 'NO') + (results.settings.big > 0 ? (s[m].identicalBig ? '' : ' (×big: NO)') : ''))],
   ]);
   const w = (m) => s[m].wallSeconds;
   const t4 = models.every((m) => w(m)) ? '\n\n' + table(['whole process, wall seconds', ...models], [

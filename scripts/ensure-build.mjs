@@ -18,7 +18,7 @@ function oldest(files) {
   for (const f of files) m = Math.min(m, existsSync(f) ? statSync(f).mtimeMs : 0);
   return m;
 }
-const wasm = ['simd', 'scalar', 'simd-mt', 'scalar-mt'].map((b) => `build/quantext-${b}.wasm`);
+const wasm = ['simd', 'scalar', 'simd-mt', 'scalar-mt', 'simd-relaxed', 'simd-relaxed-mt'].map((b) => `build/quantext-${b}.wasm`);
 const force = process.argv.includes('--force');
 if (force || Math.max(newest('assembly'), newest('asconfig.json')) > oldest(wasm)) {
   execFileSync(process.execPath, ['scripts/build-wasm.mjs'], { stdio: 'inherit' });

@@ -63,7 +63,7 @@ export function entryPoints(repo = REPO) {
  * what a bundler would send at most / what unbundled module loading sends) and every wasm build.
  */
 export async function measure(repo = REPO) {
-  const wasm = ['simd', 'scalar', 'simd-mt', 'scalar-mt'].map((b) => {
+  const wasm = ['simd', 'scalar', 'simd-mt', 'scalar-mt', 'simd-relaxed', 'simd-relaxed-mt'].map((b) => {
     const file = `build/quantext-${b}.wasm`;
     if (!existsSync(join(repo, file))) throw new Error(`${file} is missing: run \`npm run build\``);
     const bytes = readFileSync(join(repo, file));
@@ -119,7 +119,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       console.log(`| \`${e.file}\` (${e.name}) | ${kb(e.bundleGz)} | ${e.core ? kb(e.withWasmGz) : '—'} | ${kb(e.gz)} (${e.modules} modules) |`);
     }
     for (const w of m.wasm) console.log(`| \`${w.file}\` | ${kb(w.gz)} | — | ${kb(w.bytes)} raw |`);
-    console.log(`\nA runtime loads one wasm build (the largest is ${kb(m.largestWasmGz)} gzipped; the four together ${kb(m.allWasmGz)}). ` +
+    console.log(`\nA runtime loads one wasm build (the largest is ${kb(m.largestWasmGz)} gzipped; the six together ${kb(m.allWasmGz)}). ` +
       `Budget: each runtime entry bundled and minified (the whole API, no tree-shaking) plus the largest wasm build ≤ ${kb(m.budget)} gzipped. ` +
       '"Published" is the unminified dist/ modules an entry reaches, concatenated (`node scripts/size.mjs`).');
   } else {

@@ -32,7 +32,7 @@ export function unwanted(path: string): string | null {
   if (/\.(test|spec|bench)\.[cm]?[jt]s$/.test(path)) return 'a test or bench';
   if (/\.ts$/.test(path) && !/\.d\.ts$/.test(path)) return 'a TypeScript source';
   if (/(^|\/)(asconfig|tsconfig|vitest\.config|vite\.config)[^/]*$/.test(path)) return 'a build config';
-  const allowed = [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^dist\/.+\.(js|d\.ts)$/, /^build\/quantext-(simd|scalar)(-mt)?\.wasm$/, /^data\/eval\/[^/]+$/, /^docs\/[^/]+\.md$/];
+  const allowed = [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^dist\/.+\.(js|d\.ts)$/, /^build\/quantext-(simd|scalar|simd-relaxed)(-mt)?\.wasm$/, /^data\/eval\/[^/]+$/, /^docs\/[^/]+\.md$/];
   return allowed.some((re) => re.test(path)) ? null : 'not in the allowed list (dist/*.js|.d.ts, build/*.wasm, data/eval/*, docs/*.md, README, LICENSE)';
 }
 
@@ -53,7 +53,7 @@ describe('npm pack', () => {
     const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
     const targets = [pkg.types, pkg.bin.quantext, ...Object.values(pkg.exports['.'] as Record<string, string>), pkg.exports['./package.json']];
     for (const t of targets) expect(paths, t).toContain(t.replace(/^\.\//, ''));
-    for (const b of ['simd', 'scalar', 'simd-mt', 'scalar-mt']) expect(paths).toContain(`build/quantext-${b}.wasm`);
+    for (const b of ['simd', 'scalar', 'simd-mt', 'scalar-mt', 'simd-relaxed', 'simd-relaxed-mt']) expect(paths).toContain(`build/quantext-${b}.wasm`);
     expect(paths.filter((p) => p.startsWith('data/eval/')).length).toBeGreaterThan(0);
   });
 

@@ -3,10 +3,14 @@
 // UTF-8 bytes of lines in, the k best labels of each line out, no JavaScript per token.
 //
 // Per line, as fastText reads a stream: tokens split on space \t \n \v \f \r NUL; a newline is the token "</s>";
-// a "</s>" token (from a newline or written literally) ends the line. Each token is looked up in the dictionary (an
-// open-addressing table over the entries' bytes keyed by fastText's hash, FNV-1a over sign-extended bytes); a known
-// word adds its row and its character n-gram rows (hashed on the fly from the token's bytes, fastText's order); an
-// unknown word its n-gram rows; a label nothing (it is recorded as a gold label when asked); an unknown token with
+// a "</s>" token (from a newline or written literally) ends the line. Each token is looked up in the dictionary: an
+// open-addressing table of (hash, record) slots keyed by fastText's hash (FNV-1a over sign-extended bytes), built
+// once (ft_dict_build); a slot's hash is compared before the record's bytes, and a record holds the entry's id, its
+// bytes and its input rows (the word's row and its character n-gram rows, fastText's getSubwords list, pruned
+// n-grams mapped), so a known word costs one slot and one record and nothing is hashed again. The tokens of a line
+// are looked up in blocks: every slot of a block is touched first, then every candidate record, so their cache misses
+// overlap, then the tokens are added in order. A known word adds its record's rows; an unknown word its n-gram rows
+// (hashed from the token's bytes); a label nothing (it is recorded as a gold label when asked); an unknown token with
 // the label prefix nothing. The words' hashes then give the word n-gram rows (h = h·116049371 + hⱼ in 64 bits),
 // added after the tokens' rows. The rows are summed in order into the hidden vector with fastText's float32
 // arithmetic (a SIMD lane per column keeps every column's order), then × float(1/n). The output layer is then
@@ -18,12 +22,13 @@
 // here allocates: TypeScript (src/fasttext/predictor.ts) lays out the state block and every table it points to.
 //
 // The state block (u32 / i32 / f32 fields at these byte offsets; mirrored in src/fasttext/predictor.ts):
-export const PS_TABLE: i32 = 0; //         u32[capacity]: entry + 1, 0 = empty
-export const PS_TABLE_MASK: i32 = 4; //    capacity − 1 (a power of two)
-export const PS_HASHES: i32 = 8; //        u32 per entry: fastText's hash of its bytes (written by ft_dict_build)
-export const PS_OFFS: i32 = 12; //         u32 per entry: start in the pool
-export const PS_LENS: i32 = 16; //         u32 per entry: byte length
-export const PS_POOL: i32 = 20; //         the entries' bytes
+export const PS_TABLE: i32 = 0; //         u32 pairs [hash, record address] per slot (address 0: empty)
+export const PS_TABLE_MASK: i32 = 4; //    slots − 1 (a power of two)
+export const PS_RECS: i32 = 8; //          the records (ft_dict_build): i32 entry, i32 length, i32 rows, the bytes
+//                                          (padded to 4), u32 input rows[rows]
+export const PS_OFFS: i32 = 12; //         u32[n + 1]: each entry's start in the pool (ft_dict_build's input)
+export const PS_EOS_REC: i32 = 16; //      the record of "</s>", or 0 (ft_dict_build)
+export const PS_POOL: i32 = 20; //         the entries' bytes back to back (ft_dict_build's input)
 export const PS_NWORDS: i32 = 24;
 export const PS_NLABELS: i32 = 28;
 export const PS_PRUNE: i32 = 32; //        u32 pairs [bucket index + 1, row] per slot (a .ftz's pruned n-grams), or 0
@@ -60,8 +65,8 @@ export const PS_GOLD_OFFS: i32 = 200; //   i32[maxDocs + 1] (PF_GOLD)
 export const PS_GOLD: i32 = 204; //        i32[]: label indices found on each line
 export const PS_GOLD_CAP: i32 = 208;
 export const PS_POS: i32 = 212; //         where the next call starts in the text (in / out)
-export const PS_EOS: i32 = 216; //         the entry id of "</s>", or −1
-export const PS_EOS_HASH: i32 = 220; //    fastText's hash of "</s>"
+export const PS_TOKS: i32 = 216; //        u32[4 · TOK_CAP]: a block of the line's tokens (start, length, hash, record)
+export const PS_EOS_HASH: i32 = 220; //    fastText's hash of "</s>" (ft_dict_build)
 export const PS_ROWS: i32 = 224; //        u32[]: the line's rows waiting to be summed (dense: their addresses; pq: ids)
 export const PS_ROWS_CAP: i32 = 228;
 export const PS_SIZE: i32 = 240;
@@ -87,6 +92,10 @@ const KSUB: i32 = 256;
 /** "</s>" as a little-endian u32. */
 const EOS_U32: u32 = 0x3e732f3c;
 const SIGMOID_TABLE_SIZE: f32 = 512;
+/** Tokens looked up per block (PS_TOKS holds 4 u32 each). */
+export const TOK_CAP: i32 = 256;
+/** A token's start when it is "</s>" from a newline (no bytes in the text). */
+const NEWLINE_EOS: u32 = 0xffffffff;
 const MAX_SIGMOID: f32 = 8;
 
 // @ts-ignore: decorator
@@ -118,47 +127,88 @@ function hashBytes(p: usize, n: i32): u32 {
   return h;
 }
 
-/** The entry whose bytes are p[0..n) (hash h), or −1. */
-function findEntry(st: usize, p: usize, n: i32, h: u32): i32 {
-  const table = ptrAt(st, PS_TABLE), mask = u32at(st, PS_TABLE_MASK);
-  const hashes = ptrAt(st, PS_HASHES), offs = ptrAt(st, PS_OFFS), lens = ptrAt(st, PS_LENS), pool = ptrAt(st, PS_POOL);
-  let i = h & mask;
-  for (;;) {
-    const s = load<u32>(table + (<usize>i << 2));
-    if (s == 0) return -1;
-    const e = <usize>(s - 1);
-    if (load<u32>(hashes + (e << 2)) == h && load<i32>(lens + (e << 2)) == n) {
-      const q = pool + <usize>load<u32>(offs + (e << 2));
-      let k = 0;
-      while (k < n && load<u8>(q + <usize>k) == load<u8>(p + <usize>k)) k++;
-      if (k == n) return <i32>e;
-    }
-    i = (i + 1) & mask;
-  }
-  return -1;
+/** Whether a[0..n) == b[0..n), 8 bytes at a time (both may be read up to 7 bytes past n). */
+function sameBytes(a: usize, b: usize, n: i32): bool {
+  let k = 0;
+  for (; k + 8 <= n; k += 8) if (load<u64>(a + <usize>k) != load<u64>(b + <usize>k)) return false;
+  return k == n || ((load<u64>(a + <usize>k) ^ load<u64>(b + <usize>k)) & ((<u64>1 << (<u64>(n - k) << 3)) - 1)) == 0;
 }
 
-/**
- * Hashes entries 0 … n−1 (pool / offsets / lengths filled by the caller) and puts them in the zeroed table. An entry
- * whose bytes repeat an earlier one's takes its slot (fastText's Dictionary::load: the last one wins).
- */
-export function ft_dict_build(st: usize, n: i32): void {
+/** The record of the entry whose bytes are p[0..n) (hash h), or 0; the probe starts at slot i. */
+function findRec(st: usize, p: usize, n: i32, h: u32, i: u32): usize {
   const table = ptrAt(st, PS_TABLE), mask = u32at(st, PS_TABLE_MASK);
-  const hashes = ptrAt(st, PS_HASHES), offs = ptrAt(st, PS_OFFS), lens = ptrAt(st, PS_LENS), pool = ptrAt(st, PS_POOL);
+  for (;;) {
+    const s = table + (<usize>i << 3);
+    const r = <usize>load<u32>(s, 4);
+    if (r == 0 || (load<u32>(s) == h && load<i32>(r, 4) == n && sameBytes(r + 12, p, n))) return r;
+    i = (i + 1) & mask;
+  }
+  return 0;
+}
+
+/** The first slot at or after h's whose hash is h (its record), or 0 at an empty slot: the candidate, bytes unchecked. */
+// @ts-ignore: decorator
+@inline function candidate(table: usize, mask: u32, h: u32): usize {
+  let i = h & mask;
+  for (;;) {
+    const s = table + (<usize>i << 3);
+    const r = <usize>load<u32>(s, 4);
+    if (r == 0 || load<u32>(s) == h) return r;
+    i = (i + 1) & mask;
+  }
+  return 0;
+}
+
+let gCollect: i32 = 0; // where rows go: 0 the line's queue (pushRow); 1 counted only; 2 written at gOut
+let gOut: usize = 0;
+let gOutN: i32 = 0;
+
+/**
+ * Builds the lookup from entries 0 … n−1 (PS_POOL, PS_OFFS filled by the caller): with recs = 0 it returns the bytes
+ * the records need; then, called with recs (that many bytes), writes each entry's record there (its input rows: a
+ * word's row and its character n-gram rows as fastText's initNgrams lists them; "</s>" and labels no n-grams) and
+ * puts it in the zeroed table. An entry whose bytes repeat an earlier one's takes its slot (fastText's
+ * Dictionary::load: the last one wins).
+ */
+export function ft_dict_build(st: usize, n: i32, recs: usize): i32 {
+  const table = ptrAt(st, PS_TABLE), mask = u32at(st, PS_TABLE_MASK);
+  const offs = ptrAt(st, PS_OFFS), pool = ptrAt(st, PS_POOL), nwords = i32at(st, PS_NWORDS);
+  let at: usize = 0;
+  store<u32>(st + <usize>PS_EOS_HASH, hashBytes(memory.data<u8>([0x3c, 0x2f, 0x73, 0x3e]), 4));
+  if (recs) store<u32>(st + <usize>PS_EOS_REC, 0);
   for (let e = 0; e < n; e++) {
-    const p = pool + <usize>load<u32>(offs + (<usize>e << 2)), len = load<i32>(lens + (<usize>e << 2));
+    const o = load<u32>(offs + (<usize>e << 2));
+    const p = pool + <usize>o, len = <i32>(load<u32>(offs + (<usize>e << 2), 4) - o);
+    const eos = len == 4 && load<u32>(p) == EOS_U32;
+    const r = recs + at, rows = r + 12 + ((<usize>len + 3) & ~3);
+    gCollect = recs ? 2 : 1;
+    gOut = rows;
+    gOutN = 0;
+    if (e < nwords) {
+      if (recs) store<u32>(rows, e);
+      gOutN = 1;
+      if (!eos) addSubwords(st, p, len, false);
+    }
+    gCollect = 0;
+    at = rows - recs + (<usize>gOutN << 2);
+    if (!recs) continue;
+    store<i32>(r, e);
+    store<i32>(r, len, 4);
+    store<i32>(r, gOutN, 8);
+    memory.copy(r + 12, p, <usize>len);
+    if (eos) store<u32>(st + <usize>PS_EOS_REC, <u32>r);
     const h = hashBytes(p, len);
-    store<u32>(hashes + (<usize>e << 2), h);
     let i = h & mask;
     for (;;) {
-      const s = load<u32>(table + (<usize>i << 2));
-      if (s == 0) break;
-      const o = <usize>(s - 1);
-      if (load<u32>(hashes + (o << 2)) == h && load<i32>(lens + (o << 2)) == len && memory.compare(pool + <usize>load<u32>(offs + (o << 2)), p, <usize>len) == 0) break;
+      const s = table + (<usize>i << 3);
+      const q = <usize>load<u32>(s, 4);
+      if (q == 0 || (load<u32>(s) == h && load<i32>(q, 4) == len && memory.compare(q + 12, p, <usize>len) == 0)) break;
       i = (i + 1) & mask;
     }
-    store<u32>(table + (<usize>i << 2), <u32>e + 1);
+    store<u32>(table + (<usize>i << 3), h);
+    store<u32>(table + (<usize>i << 3), <u32>r, 4);
   }
+  return <i32>at;
 }
 
 // ---------------------------------------------------------------- rows
@@ -268,14 +318,18 @@ let gSink: u32 = 0; // keeps the touching loads
 let gHashes: i32 = 0; // word hashes of the current line
 let gGold: i32 = 0; // gold labels written so far in this call
 
+// the call's input matrix and row queue (set by batch)
+let gInData: usize = 0; // dense: the rows; pq: 0 (the queue then holds row ids)
+let gInStride: usize = 0; // dense: bytes between rows
+let gQueue: usize = 0;
+let gQueueCap: i32 = 0;
+
 /** Queues input row i for the line's sum (summed, in order, when the queue is full or the line ends). */
 function pushRow(st: usize, i: i32, simd: bool): void {
-  const m = st + PS_IN;
-  const v = load<i32>(m + M_KIND) == 0 ? <u32>(ptrAt(m, M_DATA) + (<usize>i * <usize>load<i32>(m + M_STRIDE) << 2)) : <u32>i;
-  store<u32>(ptrAt(st, PS_ROWS) + (<usize>gPending << 2), v);
+  store<u32>(gQueue + (<usize>gPending << 2), gInData ? <u32>(gInData + <usize>i * gInStride) : <u32>i);
   gPending++;
   gRows++;
-  if (gPending >= i32at(st, PS_ROWS_CAP)) flushRows(st, simd);
+  if (gPending >= gQueueCap) flushRows(st, simd);
 }
 
 /**
@@ -351,7 +405,12 @@ function addNgram(st: usize, id: i32, simd: bool): void {
     }
     id = load<i32>(t + (<usize>i << 3), 4);
   }
-  pushRow(st, i32at(st, PS_NWORDS) + id, simd);
+  const row = i32at(st, PS_NWORDS) + id;
+  if (gCollect == 0) pushRow(st, row, simd);
+  else {
+    if (gCollect == 2) store<u32>(gOut + (<usize>gOutN << 2), row);
+    gOutN++;
+  }
 }
 
 // @ts-ignore: decorator
@@ -376,10 +435,10 @@ function addSubwords(st: usize, p: usize, n: i32, simd: bool): void {
   }
 }
 
-/** One token (p[0..n), hash h; eos: it is "</s>"): fastText's getLine body for it. */
-function addToken(st: usize, p: usize, n: i32, h: u32, eos: bool, simd: bool): void {
+/** One token (p[0..n), hash h; eos: it is "</s>"; r: its record, or 0 for an unknown token): fastText's getLine body for it. */
+function addToken(st: usize, p: usize, n: i32, h: u32, eos: bool, r: usize, simd: bool): void {
   const nwords = i32at(st, PS_NWORDS);
-  const wid = eos ? i32at(st, PS_EOS) : findEntry(st, p, n, h);
+  const wid = r ? load<i32>(r) : -1;
   if (wid >= nwords) {
     if ((i32at(st, PS_FLAGS) & PF_GOLD) != 0 && gGold < i32at(st, PS_GOLD_CAP)) {
       store<i32>(ptrAt(st, PS_GOLD) + (<usize>gGold << 2), wid - nwords);
@@ -396,8 +455,52 @@ function addToken(st: usize, p: usize, n: i32, h: u32, eos: bool, simd: bool): v
     store<u32>(ptrAt(st, PS_WHASH) + (<usize>gHashes << 2), h);
     gHashes++;
   }
-  if (wid >= 0) pushRow(st, wid, simd);
-  if (!eos) addSubwords(st, p, n, simd); // "</s>" has no n-grams (initNgrams, addSubwords)
+  if (r) {
+    // a known word: its rows (the word's, then its n-grams'), as listed when the table was built
+    const rows = r + 12 + ((<usize>n + 3) & ~3), nr = load<i32>(r, 8);
+    for (let j = 0; j < nr; j++) pushRow(st, load<i32>(rows + (<usize>j << 2)), simd);
+  } else if (!eos) addSubwords(st, p, n, simd); // "</s>" has no n-grams (initNgrams, addSubwords)
+}
+
+/**
+ * Adds the block of nt tokens at PS_TOKS in order. Every slot is touched first, then every candidate record (loads
+ * independent of each other, so their cache misses overlap), then each candidate's bytes are checked (a different
+ * word with the same hash: the full probe) and the token added.
+ */
+function addTokens(st: usize, src: usize, nt: i32, simd: bool): void {
+  const toks = ptrAt(st, PS_TOKS), table = ptrAt(st, PS_TABLE), mask = u32at(st, PS_TABLE_MASK);
+  let t: u32 = 0;
+  for (let k = 0; k < nt; k++) t += load<u32>(table + (<usize>(load<u32>(toks + (<usize>k << 4), 8) & mask) << 3));
+  const eosRec = ptrAt(st, PS_EOS_REC);
+  for (let k = 0; k < nt; k++) {
+    const q = toks + (<usize>k << 4);
+    const r = load<u32>(q) == NEWLINE_EOS ? eosRec : candidate(table, mask, load<u32>(q, 8));
+    store<u32>(q, <u32>r, 12);
+    if (r) t += load<u32>(r, 4);
+  }
+  gSink += t;
+  const nwords = i32at(st, PS_NWORDS), hashes = i32at(st, PS_NGRAMS) > 1 ? ptrAt(st, PS_WHASH) : 0, hashCap = i32at(st, PS_WHASH_CAP);
+  for (let k = 0; k < nt; k++) {
+    const q = toks + (<usize>k << 4);
+    const a = load<u32>(q), n = load<i32>(q, 4), h = load<u32>(q, 8);
+    let r = <usize>load<u32>(q, 12);
+    const nl = a == NEWLINE_EOS, p: usize = nl ? 0 : src + <usize>a;
+    if (r && !nl && !(load<i32>(r, 4) == n && sameBytes(r + 12, p, n))) r = findRec(st, p, n, h, h & mask);
+    if (r && load<i32>(r) < nwords) {
+      // a known word (addToken's case, inlined): its hash for the word n-grams, its rows into the queue
+      if (hashes && gHashes < hashCap) store<u32>(hashes + (<usize>(gHashes++) << 2), h);
+      const rows = r + 12 + ((<usize>n + 3) & ~3), nr = load<i32>(r, 8);
+      for (let j = 0; j < nr; j++) {
+        const i = load<u32>(rows + (<usize>j << 2));
+        store<u32>(gQueue + (<usize>gPending << 2), gInData ? <u32>(gInData + <usize>i * gInStride) : i);
+        gPending++;
+        if (gPending >= gQueueCap) flushRows(st, simd);
+      }
+      gRows += nr;
+      continue;
+    }
+    addToken(st, p, n, h, nl || (n == 4 && load<u32>(p) == EOS_U32), r, simd);
+  }
 }
 
 /** fastText's addWordNgrams over the line's word hashes. */
@@ -559,6 +662,10 @@ function batch(st: usize, src: usize, len: i32, simd: bool): i32 {
   gHS = ptrAt(st, PS_HEAP_S);
   gHL = ptrAt(st, PS_HEAP_L);
   gGold = 0;
+  gInData = load<i32>(st + PS_IN + M_KIND) == 0 ? ptrAt(st + PS_IN, M_DATA) : 0;
+  gInStride = <usize>load<i32>(st + PS_IN + M_STRIDE) << 2;
+  gQueue = ptrAt(st, PS_ROWS);
+  gQueueCap = i32at(st, PS_ROWS_CAP);
   let docs = 0, npred = 0;
   store<i32>(outOffs, 0);
   if (gold) store<i32>(goldOffs, 0);
@@ -568,6 +675,9 @@ function batch(st: usize, src: usize, len: i32, simd: bool): i32 {
     gRows = 0;
     gPending = 0;
     gHashes = 0;
+    // the line's tokens, a block of at most TOK_CAP at a time (start, length, hash; the record is found in addTokens)
+    const toks = ptrAt(st, PS_TOKS);
+    let nt = 0;
     for (;;) {
       // readWord
       let eos = false;
@@ -581,7 +691,10 @@ function batch(st: usize, src: usize, len: i32, simd: bool): i32 {
         }
       }
       if (eos) {
-        addToken(st, 0, 4, u32at(st, PS_EOS_HASH), true, simd);
+        const q = toks + (<usize>(nt++) << 4);
+        store<u32>(q, NEWLINE_EOS);
+        store<i32>(q, 4, 4);
+        store<u32>(q, u32at(st, PS_EOS_HASH), 8);
         break;
       }
       if (pos >= len) break; // the stream ends without a newline: no "</s>"
@@ -595,16 +708,23 @@ function batch(st: usize, src: usize, len: i32, simd: bool): i32 {
       }
       const n = pos - a;
       if (pos < len && load<u8>(src + <usize>pos) != 10) pos++; // readWord consumes the space after a word, not a newline
+      const q = toks + (<usize>(nt++) << 4);
+      store<u32>(q, a);
+      store<i32>(q, n, 4);
+      store<u32>(q, h, 8);
       if (n == 4 && load<u32>(src + <usize>a) == EOS_U32) {
-        addToken(st, 0, 4, u32at(st, PS_EOS_HASH), true, simd);
         if ((flags & PF_SKIP_REST) != 0) {
           while (pos < len && load<u8>(src + <usize>pos) != 10) pos++;
           if (pos < len) pos++;
         }
         break;
       }
-      addToken(st, src + <usize>a, n, h, false, simd);
+      if (nt == TOK_CAP) {
+        addTokens(st, src, nt, simd);
+        nt = 0;
+      }
     }
+    addTokens(st, src, nt, simd);
     addWordNgrams(st, simd);
     flushRows(st, simd);
     gHeapN = 0;

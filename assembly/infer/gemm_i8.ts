@@ -101,7 +101,7 @@ export function quantize_i16_sym_per_row(x: usize, m: i32, k: i32, kp: i32, xq: 
     let c = 0;
     for (; c < k4; c += 4) {
       const v = v128.load(xr + (<usize>c << 2));
-      mx = f32x4.max(mx, f32x4.abs(v));
+      mx = f32x4.pmax(mx, f32x4.abs(v)); // pmax: one maxps (a NaN is caught by `bad`)
       bad = f32x4.add(bad, f32x4.sub(v, v));
     }
     let mxs = max(max(f32x4.extract_lane(mx, 0), f32x4.extract_lane(mx, 1)), max(f32x4.extract_lane(mx, 2), f32x4.extract_lane(mx, 3)));
@@ -137,13 +137,15 @@ function quantize_row_i16(xr: usize, k: i32, kp: i32, scale: f32, zp: i32, lo: i
   // clamp x/scale to [lo − zp, hi − zp] in float (bounds are integers, so clamping before rounding = after), then round
   // half to even by adding 1.5·2²³ (the FPU's rounding) and reading the integer from the bits — MLAS's trick, exact for
   // finite inputs and cheaper than nearest + trunc_sat (a long sequence on x64). Non-finite inputs are rejected
-  // before (the layers check); the scalar twin computes the same integers the plain way.
+  // before (the layers check); the scalar twin computes the same integers the plain way. pmin/pmax (one minps/maxps
+  // each) instead of min/max (NaN- and ±0-exact: seven instructions each on x64): for finite x the clamp differs at
+  // most in the sign of a zero, which rounds to the same integer.
   const sv = f32x4.splat(scale), lov = f32x4.splat(<f32>(lo - zp)), hiv = f32x4.splat(<f32>(hi - zp));
   const magic = f32x4.splat(12582912.0), off = i32x4.splat(zp - sub - 0x4b400000);
   let c = 0;
   for (; c + 8 <= k; c += 8) {
-    const a = f32x4.min(f32x4.max(f32x4.div(v128.load(xr + (<usize>c << 2)), sv), lov), hiv);
-    const b = f32x4.min(f32x4.max(f32x4.div(v128.load(xr + (<usize>c << 2), 16), sv), lov), hiv);
+    const a = f32x4.pmin(f32x4.pmax(f32x4.div(v128.load(xr + (<usize>c << 2)), sv), lov), hiv);
+    const b = f32x4.pmin(f32x4.pmax(f32x4.div(v128.load(xr + (<usize>c << 2), 16), sv), lov), hiv);
     const ia = i32x4.add(f32x4.add(a, magic), off), ib = i32x4.add(f32x4.add(b, magic), off);
     v128.store(out + (<usize>c << 1), i16x8.narrow_i32x4_s(ia, ib));
   }
@@ -335,8 +337,8 @@ export function epilogue_i32_requant(acc: usize, m: i32, n: i32, n4: i32, rowsum
       let v0 = f32x4.mul(f32x4.convert_i32x4_s(c0), multStep ? v128.load(mult + o) : m0);
       let v1 = f32x4.mul(f32x4.convert_i32x4_s(c1), multStep ? v128.load(mult + o, 16) : m0);
       // clamp to [lo − zp, hi − zp] (integers), round half to even with the 1.5·2²³ trick, add zp: in [lo, hi]
-      v0 = f32x4.min(f32x4.max(v0, lov), hiv);
-      v1 = f32x4.min(f32x4.max(v1, lov), hiv);
+      v0 = f32x4.pmin(f32x4.pmax(v0, lov), hiv);
+      v1 = f32x4.pmin(f32x4.pmax(v1, lov), hiv);
       const i0 = i32x4.add(f32x4.add(v0, magic), off), i1 = i32x4.add(f32x4.add(v1, magic), off);
       const h = i16x8.narrow_i32x4_s(i0, i1);
       const b = lo < 0 ? i8x16.narrow_i16x8_s(h, h) : i8x16.narrow_i16x8_u(h, h);
@@ -387,66 +389,94 @@ export function pack_i16_panel8_pairs(w: usize, n: i32, k: i32, kp: i32, sn: i32
 }
 
 /**
- * gemm_i16_pairs: acc[r·n8 + c] = Σ_k xq[r·kp + k]·W[c][k] (int32, exact) over the pair layout, n8 = 8·⌈n/8⌉.
- * Broadcast form: a 32-bit splat of (x[k], x[k+1]) against 4 outputs' (w[k], w[k+1]) pairs gives 8 multiply-adds per
- * i32x4.dot_i16x8_s; 4 rows × 8 outputs tiles (8 accumulators), as the f32 GEMM but two k per step.
+ * interleave_i16_rows4: row-major int16 rows (kp apart, kp a multiple of 8) → tiles of 4 rows interleaved by k pair,
+ * the layout gemm_i16_pairs reads: out[t][k/2][r][k&1] = xq[(4t + r)·kp + k] for r < 4, rows ≥ m zero;
+ * ⌈m/4⌉ tiles of 8·kp bytes. SIMD: a 4 × 4 transpose of 32-bit pairs per 8 columns of 4 rows.
  */
-export function gemm_i16_pairs(xq: usize, m: i32, kp: i32, wp: usize, n: i32, acc: usize): void {
-  if (!ASC_FEATURE_SIMD) { gemm_i16_pairs_scalar(xq, m, kp, wp, n, acc); return; }
-  const np = (n + 7) >> 3;
-  const xb = <usize>kp << 1, pb = <usize>kp << 4, ab = <usize>np << 5;
+export function interleave_i16_rows4(xq: usize, m: i32, kp: i32, out: usize): void {
+  if (!ASC_FEATURE_SIMD) { interleave_i16_rows4_scalar(xq, m, kp, out); return; }
+  const xb = <usize>kp << 1;
   const z = i32x4.splat(0);
-  for (let p = 0; p < np; p++) {
-    const pw = wp + <usize>p * pb;
-    let r = 0;
-    for (; r + 4 <= m; r += 4) {
-      const x0 = xq + <usize>r * xb, x1 = x0 + xb, x2 = x1 + xb, x3 = x2 + xb;
-      let c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
-      let w = pw;
-      for (let o: usize = 0; o < xb; o += 4) {
-        const w0 = v128.load(w), w1 = v128.load(w, 16);
-        w += 32;
-        let a = v128.load32_splat(x0 + o);
-        c00 = i32x4.add(c00, i32x4.dot_i16x8_s(a, w0)); c01 = i32x4.add(c01, i32x4.dot_i16x8_s(a, w1));
-        a = v128.load32_splat(x1 + o);
-        c10 = i32x4.add(c10, i32x4.dot_i16x8_s(a, w0)); c11 = i32x4.add(c11, i32x4.dot_i16x8_s(a, w1));
-        a = v128.load32_splat(x2 + o);
-        c20 = i32x4.add(c20, i32x4.dot_i16x8_s(a, w0)); c21 = i32x4.add(c21, i32x4.dot_i16x8_s(a, w1));
-        a = v128.load32_splat(x3 + o);
-        c30 = i32x4.add(c30, i32x4.dot_i16x8_s(a, w0)); c31 = i32x4.add(c31, i32x4.dot_i16x8_s(a, w1));
-      }
-      const a0 = acc + <usize>r * ab + (<usize>p << 5);
-      v128.store(a0, c00); v128.store(a0, c01, 16);
-      v128.store(a0 + ab, c10); v128.store(a0 + ab, c11, 16);
-      v128.store(a0 + 2 * ab, c20); v128.store(a0 + 2 * ab, c21, 16);
-      v128.store(a0 + 3 * ab, c30); v128.store(a0 + 3 * ab, c31, 16);
-    }
-    for (; r < m; r++) {
-      const x0 = xq + <usize>r * xb;
-      let c0 = z, c1 = z;
-      let w = pw;
-      for (let o: usize = 0; o < xb; o += 4) {
-        const a = v128.load32_splat(x0 + o);
-        c0 = i32x4.add(c0, i32x4.dot_i16x8_s(a, v128.load(w)));
-        c1 = i32x4.add(c1, i32x4.dot_i16x8_s(a, v128.load(w, 16)));
-        w += 32;
-      }
-      const a0 = acc + <usize>r * ab + (<usize>p << 5);
-      v128.store(a0, c0); v128.store(a0, c1, 16);
+  let o = out;
+  for (let r = 0; r < m; r += 4) {
+    const x0 = xq + <usize>r * xb, x1 = x0 + xb, x2 = x1 + xb, x3 = x2 + xb;
+    const n1 = r + 1 < m, n2 = r + 2 < m, n3 = r + 3 < m;
+    for (let c: usize = 0; c < xb; c += 16) {
+      const a = v128.load(x0 + c), b = n1 ? v128.load(x1 + c) : z, d = n2 ? v128.load(x2 + c) : z, e = n3 ? v128.load(x3 + c) : z;
+      const ab0 = i32x4.shuffle(a, b, 0, 4, 1, 5), ab1 = i32x4.shuffle(a, b, 2, 6, 3, 7);
+      const de0 = i32x4.shuffle(d, e, 0, 4, 1, 5), de1 = i32x4.shuffle(d, e, 2, 6, 3, 7);
+      v128.store(o, i64x2.shuffle(ab0, de0, 0, 2));
+      v128.store(o, i64x2.shuffle(ab0, de0, 1, 3), 16);
+      v128.store(o, i64x2.shuffle(ab1, de1, 0, 2), 32);
+      v128.store(o, i64x2.shuffle(ab1, de1, 1, 3), 48);
+      o += 64;
     }
   }
 }
 
-export function gemm_i16_pairs_scalar(xq: usize, m: i32, kp: i32, wp: usize, n: i32, acc: usize): void {
+export function interleave_i16_rows4_scalar(xq: usize, m: i32, kp: i32, out: usize): void {
+  const mt = (m + 3) >> 2;
+  let o = out;
+  for (let t = 0; t < mt; t++) for (let c = 0; c < kp; c += 2) for (let r = 0; r < 4; r++) {
+    const row = (t << 2) + r;
+    const src = xq + ((<usize>row * <usize>kp + <usize>c) << 1);
+    store<i32>(o, row < m ? load<i32>(src) : 0);
+    o += 4;
+  }
+}
+
+/**
+ * gemm_i16_pairs: acc[r·n8 + c] = Σ_k xq[r][k]·W[c][k] (int32, exact) for r < m, over the pair layout, n8 = 8·⌈n/8⌉;
+ * xa = the activations interleaved by interleave_i16_rows4. Broadcast form: a 32-bit splat of (x[k], x[k+1]) against
+ * 4 outputs' (w[k], w[k+1]) pairs gives 8 multiply-adds per i32x4.dot_i16x8_s; 4 rows × 8 outputs tiles
+ * (8 accumulators). With the rows of a tile interleaved, the four splats are one pointer plus constant offsets, so
+ * the inner loop holds two pointers (no address arithmetic per row).
+ */
+export function gemm_i16_pairs(xa: usize, m: i32, kp: i32, wp: usize, n: i32, acc: usize): void {
+  if (!ASC_FEATURE_SIMD) { gemm_i16_pairs_scalar(xa, m, kp, wp, n, acc); return; }
+  const np = (n + 7) >> 3, mt = (m + 3) >> 2;
+  const tb = <usize>kp << 3, pb = <usize>kp << 4, ab = <usize>np << 5;
+  const z = i32x4.splat(0);
+  for (let p = 0; p < np; p++) {
+    const pw = wp + <usize>p * pb;
+    for (let t = 0; t < mt; t++) {
+      let x = xa + <usize>t * tb;
+      const xe = x + tb;
+      let c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+      let w = pw;
+      while (x < xe) {
+        const w0 = v128.load(w), w1 = v128.load(w, 16);
+        let a = v128.load32_splat(x);
+        c00 = i32x4.add(c00, i32x4.dot_i16x8_s(a, w0)); c01 = i32x4.add(c01, i32x4.dot_i16x8_s(a, w1));
+        a = v128.load32_splat(x, 4);
+        c10 = i32x4.add(c10, i32x4.dot_i16x8_s(a, w0)); c11 = i32x4.add(c11, i32x4.dot_i16x8_s(a, w1));
+        a = v128.load32_splat(x, 8);
+        c20 = i32x4.add(c20, i32x4.dot_i16x8_s(a, w0)); c21 = i32x4.add(c21, i32x4.dot_i16x8_s(a, w1));
+        a = v128.load32_splat(x, 12);
+        c30 = i32x4.add(c30, i32x4.dot_i16x8_s(a, w0)); c31 = i32x4.add(c31, i32x4.dot_i16x8_s(a, w1));
+        w += 32;
+        x += 16;
+      }
+      const r = t << 2;
+      const a0 = acc + <usize>r * ab + (<usize>p << 5);
+      v128.store(a0, c00); v128.store(a0, c01, 16);
+      if (r + 1 < m) { v128.store(a0 + ab, c10); v128.store(a0 + ab, c11, 16); }
+      if (r + 2 < m) { v128.store(a0 + 2 * ab, c20); v128.store(a0 + 2 * ab, c21, 16); }
+      if (r + 3 < m) { v128.store(a0 + 3 * ab, c30); v128.store(a0 + 3 * ab, c31, 16); }
+    }
+  }
+}
+
+export function gemm_i16_pairs_scalar(xa: usize, m: i32, kp: i32, wp: usize, n: i32, acc: usize): void {
   const np = (n + 7) >> 3, n8 = np << 3;
   for (let r = 0; r < m; r++) {
-    const xr = xq + ((<usize>r * <usize>kp) << 1);
+    const xr = xa + <usize>(r >> 2) * (<usize>kp << 3) + (<usize>(r & 3) << 2);
     for (let c = 0; c < n8; c++) {
       const pw = wp + <usize>(c >> 3) * (<usize>kp << 4) + (<usize>(c & 7) << 2);
       let s: i32 = 0;
       for (let k2 = 0; k2 < kp; k2 += 2) {
-        const wk = pw + (<usize>k2 << 4);
-        s += <i32>load<i16>(xr + (<usize>k2 << 1)) * <i32>load<i16>(wk) + <i32>load<i16>(xr + (<usize>k2 << 1), 2) * <i32>load<i16>(wk, 2);
+        const wk = pw + (<usize>k2 << 4), xk = xr + (<usize>k2 << 3);
+        s += <i32>load<i16>(xk) * <i32>load<i16>(wk) + <i32>load<i16>(xk, 2) * <i32>load<i16>(wk, 2);
       }
       store<i32>(acc + ((<usize>r * <usize>n8 + <usize>c) << 2), s);
     }

@@ -1,8 +1,9 @@
-import { BUILD_SCALAR, BUILD_SIMD } from './constants';
+import { BUILD_RELAXED, BUILD_SCALAR, BUILD_SIMD } from './constants';
 import { hsum_i32x4 } from './hsum';
 
-/** Which build this is (0 scalar, 1 simd). The loader reports it as backend(). */
+/** Which build this is (0 scalar, 1 simd, 2 simd with relaxed SIMD). The loader reports it as backend(). */
 export function build_kind(): i32 {
+  if (ASC_FEATURE_RELAXED_SIMD) return BUILD_RELAXED;
   if (ASC_FEATURE_SIMD) return BUILD_SIMD;
   return BUILD_SCALAR;
 }

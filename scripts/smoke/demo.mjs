@@ -70,7 +70,7 @@ try {
       Object.defineProperty(bar, 'value', { get: () => orig.get.call(bar), set: (v) => (orig.set.call(bar, v), globalThis.__progress(v)) });
     });
     const ready = await page.evaluate(() => globalThis.quantextDemo.ready);
-    must(ready.isolated && ready.build === 'simd-mt' && ready.threads === 2, `isolated ${ready.isolated}, build ${ready.build}, ${ready.threads} thread(s)`);
+    must(ready.isolated && ready.build === 'simd-relaxed-mt' && ready.threads === 2, `isolated ${ready.isolated}, build ${ready.build}, ${ready.threads} thread(s)`);
     const trained = await page.locator('#trained').textContent();
     must(/words, 10 epochs in \d+ ms on 2 threads/.test(trained), `the page says '${trained}'`);
     return trained;

@@ -336,6 +336,37 @@ export const PARITY_CASES = [
     },
   },
   {
+    name: 'Int8Linear reduceRange (7-bit weights), dynamic activations, batch 9: f32 outputs',
+    exact: true,
+    buildTol: 0,
+    relaxedKernel: true,
+    run: (q, rt) => {
+      const { w, bias, x } = layerData(24, 21, 45, 9);
+      const l = q.Int8Linear.fromFloat(w, 21, 45, bias, { rt, reduceRange: true, activation: 'relu' });
+      try {
+        return { values: Array.from(l.forward(x, 9)), relaxed: l.relaxed };
+      } finally {
+        l.dispose();
+      }
+    },
+  },
+  {
+    name: 'Int8Linear 7-bit uint8 weights with zero points, uint8 inputs (MatMulInteger): int32 sums',
+    exact: true,
+    buildTol: 0,
+    relaxedKernel: true,
+    run: (q, rt) => {
+      const weights = Uint8Array.from({ length: 13 * 37 }, (_, i) => 40 + ((i * 73 + 11) % 128));
+      const x = Uint8Array.from({ length: 3 * 37 }, (_, i) => (i * 151 + 7) % 256);
+      const l = q.Int8Linear.fromQuantized({ rt, outFeatures: 13, inFeatures: 37, weights, layout: 'out-in', weightZeroPoint: Array.from({ length: 13 }, (_, j) => 90 + j), input: { mode: 'dynamic-uint8' }, output: { mode: 'int32' } });
+      try {
+        return { ids: Array.from(l.forwardInt(x, 3, undefined, 131)), relaxed: l.relaxed };
+      } finally {
+        l.dispose();
+      }
+    },
+  },
+  {
     name: 'BinaryLinear forward (XNOR-popcount): f32 outputs',
     exact: true,
     buildTol: 0,
@@ -433,6 +464,14 @@ export async function computeParity(q, cases = PARITY_CASES, qc = undefined) {
     simd: await q.createRuntime(undefined, { backend: 'simd', shared: false }),
     scalar: await q.createRuntime(undefined, { backend: 'scalar', shared: false }),
   };
+  // the relaxed-SIMD build where the runtime runs it (Deno, Bun, Chromium; not Node 20 without its flag)
+  if (q.relaxedSupported?.()) {
+    try {
+      rts.relaxed = await q.createRuntime(undefined, { backend: 'relaxed', shared: false });
+    } catch {
+      /* not loadable here (no simd-relaxed file for this entry): no relaxed comparison */
+    }
+  }
   const out = {};
   for (const c of cases) {
     out[c.name] = {};
@@ -447,7 +486,7 @@ export async function computeParity(q, cases = PARITY_CASES, qc = undefined) {
         const r = await c.run(q, rt, c.compress ? qc : undefined);
         const values = Array.from(r.values ?? [], Math.fround);
         const ids = Array.from(r.ids ?? []);
-        const res = { digest: digest(values, ids), nValues: values.length, nIds: ids.length, ms: performance.now() - t0, note: r.note };
+        const res = { digest: digest(values, ids), nValues: values.length, nIds: ids.length, ms: performance.now() - t0, note: r.note, relaxed: r.relaxed };
         // large outputs (a table's codes) travel as their digest only: they are compared bit for bit anyway
         if (values.length + ids.length <= MAX_KEPT) Object.assign(res, { values, ids });
         out[c.name][build] = res;
@@ -517,6 +556,17 @@ export function compareParity(results, reference = 'node', cases = PARITY_CASES)
         ok: bad.length === 0 && !want.error,
         detail: want.error ? `${reference}: ${want.error}` : bad.length ? bad.join('; ') : `${tol === 0 ? 'bit-identical' : `within ${tol}`} (${want.digest}${want.note ? `, ${want.note}` : ''}) in ${others.join(', ')}`,
       });
+    }
+    if (c.buildTol === 0) {
+      // the relaxed-SIMD build gives the SIMD build's bits, in every runtime that ran it (and its 7-bit kernel ran)
+      const ran = Object.keys(results).filter((r) => results[r]?.[c.name]?.relaxed);
+      const bad = [];
+      for (const r of ran) {
+        const x = results[r][c.name];
+        const why = x.relaxed.skipped ? null : differs(x.relaxed, x.simd, 0) ?? (c.relaxedKernel && x.relaxed.relaxed !== true ? 'the 7-bit relaxed kernel did not run' : null);
+        if (why) bad.push(`${r}: ${why}`);
+      }
+      if (ran.length) checks.push({ name: `parity: ${c.name} relaxed build = SIMD build`, ok: bad.length === 0, detail: bad.length ? bad.join('; ') : `bit-identical in ${ran.join(', ')}` });
     }
     if (c.buildTol === null || c.buildTol === undefined) continue;
     const bad = [];

@@ -25,16 +25,17 @@ import { PQMatrix } from '../vectors/tables/pq.js';
 import { LOSS_CODES, type FastTextArgs } from './args.js';
 import type { FastTextDictionary } from './dictionary.js';
 import { buildHsTree, expf, sigmoidTableF32 } from './predict.js';
-import { EOS, hashWord } from './subwords.js';
 
 // the state block of assembly/ft/predict.ts (PS_*), byte offsets
-const PS_TABLE = 0, PS_TABLE_MASK = 4, PS_HASHES = 8, PS_OFFS = 12, PS_LENS = 16, PS_POOL = 20, PS_NWORDS = 24, PS_NLABELS = 28;
+const PS_TABLE = 0, PS_TABLE_MASK = 4, PS_RECS = 8, PS_OFFS = 12, PS_POOL = 20, PS_NWORDS = 24, PS_NLABELS = 28;
 const PS_PRUNE = 32, PS_PRUNE_MASK = 36, PS_PRUNED = 40, PS_DIM = 44, PS_BUCKET = 48, PS_MINN = 52, PS_MAXN = 56, PS_NGRAMS = 60;
 const PS_LOSS = 64, PS_FLAGS = 68, PS_PREFIX = 72, PS_PREFIX_LEN = 76, PS_IN = 80, PS_OUT = 108, PS_OSZ = 136;
 const PS_HS_LEFT = 140, PS_HS_RIGHT = 144, PS_SIGMOID = 148, PS_HIDDEN = 152, PS_SCORES = 156, PS_WHASH = 160, PS_WHASH_CAP = 164;
 const PS_HEAP_S = 168, PS_HEAP_L = 172, PS_K = 176, PS_THRESHOLD = 180, PS_OUT_OFFS = 184, PS_OUT_LABELS = 188, PS_OUT_SCORES = 192;
-const PS_MAX_DOCS = 196, PS_GOLD_OFFS = 200, PS_GOLD = 204, PS_GOLD_CAP = 208, PS_POS = 212, PS_EOS = 216, PS_EOS_HASH = 220;
+const PS_MAX_DOCS = 196, PS_GOLD_OFFS = 200, PS_GOLD = 204, PS_GOLD_CAP = 208, PS_POS = 212, PS_TOKS = 216;
 const PS_ROWS = 224, PS_ROWS_CAP = 228;
+/** Tokens per lookup block (the kernel's TOK_CAP), 16 bytes each. */
+const TOK_CAP = 256;
 const PS_SIZE = 240;
 /** Rows queued per line before they are summed. */
 const ROWS_CAP = 4096;
@@ -166,16 +167,16 @@ export class FastTextPredictor extends WasmOwned {
     this.osz = dict.nlabels;
     const a = this.rt.arena;
     const { pool, offsets } = dict.pooled();
-    const cap = pow2AtLeast(Math.max(16, 2 * n));
+    // slots: ≥ 2 per entry (≥ 4 while that stays ≤ 256 KiB), 8 bytes each
+    const cap = pow2AtLeast(Math.max(16, n <= 8192 ? 4 * n : 2 * n));
     const prune = dict.prunePairs;
     const pcap = prune ? pow2AtLeast(Math.max(16, prune.length)) : 0;
     const prefix = encoder.encode(opts.labelPrefix ?? '__label__');
     const tree = args.loss === 'hs' ? buildHsTree(dict.counts.subarray(nwords)) : undefined;
     try {
       this.st = this.own(PS_SIZE, true);
-      const table = this.own(cap * 4, true);
-      const hashes = this.own(n * 4 + 4), offs = this.own(n * 4 + 4), lens = this.own(n * 4 + 4);
-      const poolPtr = this.own(pool.length + 4);
+      const table = this.own(cap * 8, true);
+      const offs = this.own(n * 4 + 4), poolPtr = this.own(pool.length + 4);
       const prunePtr = prune ? this.own(pcap * 8, true) : 0;
       const prefixPtr = this.own(prefix.length + 4);
       const left = tree ? this.own(tree.left.length * 4 + 4) : 0, right = tree ? this.own(tree.right.length * 4 + 4) : 0;
@@ -183,14 +184,10 @@ export class FastTextPredictor extends WasmOwned {
       const hidden = this.own(args.dim * 4 + 16);
       const scores = this.own(this.osz * 4 + 4);
       const heapS = this.own((this.osz + 2) * 4), heapL = this.own((this.osz + 2) * 4);
-      const rows = this.own(ROWS_CAP * 4);
-      // no allocation below: views stay valid
+      const rows = this.own(ROWS_CAP * 4), toks = this.own(TOK_CAP * 16);
+      // no allocation below (until the records): views stay valid
       a.u8(poolPtr, pool.length).set(pool);
-      const o32 = a.u32(offs, n), l32 = a.u32(lens, n);
-      for (let i = 0; i < n; i++) {
-        o32[i] = offsets[i];
-        l32[i] = offsets[i + 1] - offsets[i];
-      }
+      a.u32(offs, n + 1).set(offsets.subarray(0, n + 1));
       if (prune && prunePtr) {
         const t = a.u32(prunePtr, pcap * 2), mask = pcap - 1;
         for (let j = 0; j < prune.length; j += 2) {
@@ -211,9 +208,7 @@ export class FastTextPredictor extends WasmOwned {
       const set = (off: number, v: number) => (s[off >> 2] = v);
       set(PS_TABLE, table);
       set(PS_TABLE_MASK, cap - 1);
-      set(PS_HASHES, hashes);
       set(PS_OFFS, offs);
-      set(PS_LENS, lens);
       set(PS_POOL, poolPtr);
       set(PS_NWORDS, nwords);
       set(PS_NLABELS, dict.nlabels);
@@ -236,13 +231,18 @@ export class FastTextPredictor extends WasmOwned {
       set(PS_SCORES, scores);
       set(PS_HEAP_S, heapS);
       set(PS_HEAP_L, heapL);
-      set(PS_EOS, dict.getIdBytes(EOS_BYTES));
-      set(PS_EOS_HASH, EOS_HASH | 0);
       set(PS_ROWS, rows);
       set(PS_ROWS_CAP, ROWS_CAP);
-      this.rt.kernels.ft_dict_build(this.st, n);
-      this.tableBytes = PS_SIZE + cap * 4 + n * 12 + 12 + pool.length + 4 + pcap * 8 + prefix.length + 4 + (tree ? tree.left.length * 8 + 8 : 0) +
-        (sig ? 513 * 4 : 0) + args.dim * 4 + 16 + this.osz * 4 + 4 + (this.osz + 2) * 8 + ROWS_CAP * 4;
+      set(PS_TOKS, toks);
+      // the records: sized by a first pass, written by a second; the pool and offsets are then dropped
+      const recBytes = this.rt.kernels.ft_dict_build(this.st, n, 0);
+      const recs = this.own(recBytes + 16);
+      this.rt.arena.i32(this.st, PS_SIZE / 4)[PS_RECS >> 2] = recs;
+      this.rt.kernels.ft_dict_build(this.st, n, recs);
+      this.release(offs);
+      this.release(poolPtr);
+      this.tableBytes = PS_SIZE + cap * 8 + recBytes + 16 + pcap * 8 + prefix.length + 4 + (tree ? tree.left.length * 8 + 8 : 0) +
+        (sig ? 513 * 4 : 0) + args.dim * 4 + 16 + this.osz * 4 + 4 + (this.osz + 2) * 8 + ROWS_CAP * 4 + TOK_CAP * 16;
     } catch (e) {
       this.dispose();
       throw e;
@@ -370,6 +370,18 @@ export class FastTextPredictor extends WasmOwned {
     return acc.finish(end);
   }
 
+  /**
+   * {@link predictBytes} over bytes already in wasm memory at [ptr, ptr + len) (read there by the caller: no copy),
+   * e.g. a block of the runtime's arena; the kernel may read up to 16 bytes past them.
+   */
+  predictAt(ptr: number, len: number, opts: PredictBytesOptions = {}): PredictionBlock {
+    const kk = this.checkK(opts.k ?? 1, opts.threshold ?? 0);
+    const end = opts.final ? len : this.heap().subarray(ptr, ptr + len).lastIndexOf(10) + 1;
+    const acc = new BlockBuilder(!!opts.gold);
+    if (end > 0) this.run(ptr, end, kk, opts.threshold ?? 0, opts.gold ? PF_GOLD : 0, Infinity, acc);
+    return acc.finish(end);
+  }
+
   /** Runs the kernel over text[0, len) until every line is done (or `docs` lines), appending to `acc`. */
   private run(text: number, len: number, k: number, threshold: number, flags: number, docs: number, acc: BlockBuilder): void {
     const kern = this.rt.kernels;
@@ -452,9 +464,6 @@ export class FastTextPredictor extends WasmOwned {
     return b.ptr;
   }
 }
-
-const EOS_BYTES = encoder.encode(EOS);
-const EOS_HASH = hashWord(EOS);
 
 function nanError(): QuantextError {
   return new QuantextError('E_NAN', 'predict: the scores are NaN: the model holds values so large that float32 arithmetic overflows (fastText would print nan)');

@@ -6,6 +6,7 @@
 import { QuantextError } from '../errors.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { writeFileViaHost } from '../io/lines.js';
+import { registerFastTextReader } from '../vectors/load.js';
 import { DenseMatrix } from '../vectors/matrix.js';
 import { PQMatrix } from '../vectors/tables/pq.js';
 import { defaultArgs, type FastTextArgs } from './args.js';
@@ -47,6 +48,7 @@ export async function readFastTextVectors(chunks: AsyncIterable<Uint8Array>, nam
     throw e;
   }
 }
+registerFastTextReader(readFastTextVectors);
 
 export interface SaveFastTextOptions {
   /** Arguments stored in the file (fastText's defaults for a skip-gram model otherwise; dim, minn, maxn, bucket come from the vectors). */

@@ -14,6 +14,36 @@ const f = Math.fround;
  */
 export const GEMM_MIN_BATCH = 8;
 
+/** The int8 × 7-bit kernels (assembly/infer/gemm_i7.ts); relaxed SIMD in the simd-relaxed builds, scalar elsewhere. */
+interface I7Kernels {
+  pack_i7_panel4(w: number, n: number, k: number, sn: number, sk: number, flip: number, kp: number, off: number, out: number): void;
+  narrow_i16_i8_per_row(xq: number, m: number, k: number, kp: number, add: number, kpo: number, out: number, rowsum: number): void;
+  gemm_i8_i7(xq: number, m: number, kp: number, wp: number, n: number, rx: number, z: number, t: number, d: number, fused: number, acc: number): void;
+  quantize_i8_sym_per_row(x: number, m: number, k: number, kp: number, out: number, scales: number, rowsum: number): number;
+  quantize_i8_affine(x: number, m: number, k: number, kp: number, scale: number, zp: number, lo: number, hi: number, sub: number, out: number, rowsum: number): void;
+}
+
+/**
+ * Per output row j, the shift that moves its effective int8 weights (uint8 ones minus 128) into [0, 127]: −min_j, or
+ * undefined when some row spans more than 127 (then only the int8 × int16 kernels are exact).
+ */
+export function sevenBitOffsets(w: Int8Array | Uint8Array, n: number, k: number, layout: WeightLayout): Int32Array | undefined {
+  const [sn, sk] = layout === 'in-out' ? [1, n] : [k, 1];
+  const flip = w instanceof Uint8Array ? 128 : 0;
+  const off = new Int32Array(n);
+  for (let j = 0; j < n; j++) {
+    let lo = 255, hi = -255;
+    for (let c = 0; c < k; c++) {
+      const v = w[j * sn + c * sk] - flip;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    if (k > 0 && hi - lo > 127) return undefined;
+    off[j] = k > 0 ? -lo : 0;
+  }
+  return off;
+}
+
 export interface Int8LinearOptions extends LayerOptions {
   layout?: WeightLayout;
   activation?: FusedActivation;
@@ -23,6 +53,12 @@ export interface Int8LinearOptions extends LayerOptions {
   /** 'f32' (default) or 'int8' (then `outputScale`; forwardInt returns the int8 codes). */
   output?: 'f32' | 'int8';
   outputScale?: number;
+  /**
+   * 7-bit weights: quantize each output row to [−63, 63] (scale max|w| / 63) instead of [−127, 127], as onnxruntime's
+   * quantize_dynamic does with reduce_range. Such a layer runs the relaxed-SIMD int8 kernel on the simd-relaxed build
+   * (about twice the multiply-adds per instruction); every build gives the same bits. Default false.
+   */
+  reduceRange?: boolean;
 }
 
 /** How float inputs become integers (see docs in notes/infer-api.md). */
@@ -90,15 +126,28 @@ export class Int8Linear extends Layer {
   private mult = 0; // f32 per column (requantization multipliers)
   private xs = 0; // f32 per row (input scales)
   private xq = 0;
+  private xa = 0; // xq interleaved in tiles of 4 rows (gemm_i16_pairs' input)
   private acc = 0;
   private rs = 0;
   private mm = 0;
   private oi = 0; // integer output scratch
+  // the int8 × 7-bit path (simd-relaxed builds, weights spanning ≤ 127 per row): weights + off[j] ∈ [0, 127] packed
+  // by pack_i7_panel4, z[j] = off[j] + weight zero point, t[j] = Σ_c W'[j][c] − z[j]·k (both n4 int32), int8 inputs
+  private wp7 = 0;
+  private z7 = 0;
+  private t7 = 0;
+  private xq8 = 0;
+  private rx = 0;
+  private q8 = false; // quantizeInput wrote the int8 codes and their row sums (xq8, rx) itself
+  private useRs = 0; // the rowsum pointer the epilogues subtract with (0 when the kernel corrected already)
+  /** Rows of int8 inputs (16-aligned) on the int8 × 7-bit path. */
+  private kp16: number;
   private weightInfo!: { q: Int8Array | Uint8Array; type: 'int8' | 'uint8'; zp: number[]; scale: number[]; layout: WeightLayout };
 
   private constructor(spec: Int8QuantizedSpec) {
     super(spec.inFeatures, spec.outFeatures, spec);
     this.kp = (spec.inFeatures + 7) & ~7;
+    this.kp16 = (spec.inFeatures + 15) & ~15;
     this.n4 = (spec.outFeatures + 3) & ~3;
     this.input = spec.input;
     this.output = spec.output;
@@ -112,14 +161,17 @@ export class Int8Linear extends Layer {
     checkFinite('weights', weights);
     if (bias) checkFinite('bias', bias);
     const n = outFeatures, k = inFeatures;
+    const rr = options.reduceRange ?? false;
+    if (typeof rr !== 'boolean') throw new QuantextError('E_OPTION', `Int8Linear: reduceRange must be true or false, got ${String(rr)}`, { option: 'reduceRange' });
+    const qmax = rr ? 63 : 127;
     const q = new Int8Array(n * k);
     const scales = new Float32Array(n);
     for (let r = 0; r < n; r++) {
       let mx = 0;
       for (let c = 0; c < k; c++) mx = Math.max(mx, Math.abs(f(weights[r * sn + c * sk])));
-      const s = mx === 0 ? 1 : f(mx / 127);
+      const s = mx === 0 ? 1 : f(mx / qmax);
       scales[r] = s;
-      for (let c = 0; c < k; c++) q[r * k + c] = Math.max(-127, Math.min(127, roundEven(f(f(weights[r * sn + c * sk]) / s))));
+      for (let c = 0; c < k; c++) q[r * k + c] = Math.max(-qmax, Math.min(qmax, roundEven(f(f(weights[r * sn + c * sk]) / s))));
     }
     const act = options.activations ?? 'dynamic';
     let input: Int8InputSpec;
@@ -191,10 +243,51 @@ export class Int8Linear extends Layer {
       } finally {
         l.rt.arena.free(tmp);
       }
+      if (l.rt.backend === 'relaxed') l.pack7(w, eff);
       const i = spec.input;
       if (i.mode === 'static' && (o.mode === 'uint8' || o.mode === 'int8')) l.fillMult(i.scale);
       l.ensureIo(l.initialBatch, k);
     });
+  }
+
+  /**
+   * On a simd-relaxed runtime, when every output row's weights span ≤ 127: the int8 × 7-bit layout and its
+   * corrections (see assembly/infer/gemm_i7.ts). Otherwise nothing (the int16 kernels run).
+   */
+  private pack7(w: Int8Array | Uint8Array, effZp: number[]): void {
+    const n = this.outFeatures, k = this.inFeatures, layout = this.weightInfo.layout;
+    const off = sevenBitOffsets(w, n, k, layout);
+    if (!off) return;
+    const [sn, sk] = layout === 'in-out' ? [1, n] : [k, 1];
+    const flip = w instanceof Uint8Array ? 128 : 0;
+    const n4 = this.n4;
+    const z = new Int32Array(n4), t = new Int32Array(n4);
+    for (let j = 0; j < n; j++) {
+      let sum = 0;
+      for (let c = 0; c < k; c++) sum += w[j * sn + c * sk] - flip + off[j];
+      z[j] = off[j] + effZp[j];
+      t[j] = (sum - Math.imul(z[j], k)) | 0;
+    }
+    this.wp7 = this.own(n4 * this.kp16);
+    this.z7 = this.own(n4 * 4);
+    this.t7 = this.own(n4 * 4);
+    const offp = this.rt.arena.alloc(n * 4), tmp = this.rt.arena.alloc(n * k);
+    try {
+      const h = heap(this.rt);
+      h.u8.set(new Uint8Array(w.buffer, w.byteOffset, w.byteLength), tmp);
+      h.i32.set(off, offp >> 2);
+      h.i32.set(z, this.z7 >> 2);
+      h.i32.set(t, this.t7 >> 2);
+      (this.k as unknown as I7Kernels).pack_i7_panel4(tmp, n, k, sn, sk, flip ? 1 : 0, this.kp16, offp, this.wp7);
+    } finally {
+      this.rt.arena.free(tmp);
+      this.rt.arena.free(offp);
+    }
+  }
+
+  /** True when this layer runs the int8 × 7-bit relaxed-SIMD kernel (simd-relaxed build, weights within 7 bits per row). */
+  get relaxed(): boolean {
+    return this.wp7 !== 0;
   }
 
   /** mult[j] = fround(fround(aScale · bScale[j]) / yScale) (QLinearMatMul). */
@@ -207,7 +300,10 @@ export class Int8Linear extends Layer {
   override reserve(batch: number): void {
     this.xq = this.scratch('xq', batch * this.kp * 2);
     this.acc = this.scratch('acc', batch * ((this.outFeatures + 7) & ~7) * 4);
-    if (batch >= GEMM_MIN_BATCH && !this.wp16) {
+    if (this.wp7) {
+      this.xq8 = this.scratch('xq8', batch * this.kp16);
+      this.rx = this.scratch('rx', batch * 4);
+    } else if (batch >= GEMM_MIN_BATCH && !this.wp16) {
       // the batched kernel's layout (int16 pairs, panels of 8 outputs), packed once from the stored int8 weights
       const n = this.outFeatures, k = this.inFeatures, wi = this.weightInfo;
       const p = this.own(((n + 7) & ~7) * this.kp * 2);
@@ -221,6 +317,7 @@ export class Int8Linear extends Layer {
       }
       this.wp16 = p;
     }
+    if (!this.wp7 && batch >= GEMM_MIN_BATCH) this.xa = this.scratch('xa', ((batch + 3) & ~3) * this.kp * 2);
     this.rs = this.scratch('rs', batch * 4);
     this.xs = this.scratch('xs', batch * 4);
     this.oi = this.scratch('oi', batch * this.outFeatures * 4);
@@ -230,8 +327,7 @@ export class Int8Linear extends Layer {
   run(x: number, y: number, batch: number): void {
     const o = this.output;
     if (o.mode !== 'f32') throw new QuantextError('E_OPTION', `Int8Linear: output mode ${o.mode} gives integers: use forwardInt`);
-    this.quantizeInput(x, batch);
-    this.accumulate(batch);
+    this.accumulate(batch, this.quantizeInput(x, batch));
     this.epilogueF32(batch, y);
     if (this.outputScale !== undefined) {
       // own int8 output: codes into oi (int16 lanes), dequantized back into y so that float consumers see y_q·s
@@ -244,25 +340,39 @@ export class Int8Linear extends Layer {
     }
   }
 
-  private quantizeInput(x: number, batch: number): void {
+  /**
+   * Quantizes x into xq (int16, centred: q − zero point). Returns what turns a centred value back into an int8 code
+   * (q − 128 for uint8 inputs, q for int8 ones): the int8 × 7-bit path's input shift.
+   */
+  private quantizeInput(x: number, batch: number): number {
     const i = this.input, k = this.inFeatures, kp = this.kp;
+    // the int8 × 7-bit path quantizes straight to int8 codes and their row sums (no int16 pass)
+    const k7 = this.wp7 ? (this.k as unknown as I7Kernels) : undefined;
+    this.q8 = !!k7;
     if (i.mode === 'dynamic-int8-per-row') {
-      if (this.k.quantize_i16_sym_per_row(x, batch, k, kp, this.xq, this.xs)) throw new QuantextError('E_NAN', 'Int8Linear: x has a NaN or infinite value');
+      if (k7 ? k7.quantize_i8_sym_per_row(x, batch, k, this.kp16, this.xq8, this.xs, this.rx) : this.k.quantize_i16_sym_per_row(x, batch, k, kp, this.xq, this.xs)) throw new QuantextError('E_NAN', 'Int8Linear: x has a NaN or infinite value');
       this.lastInputScale = heap(this.rt).f32[(this.xs >> 2) + batch - 1];
       this.lastInputZeroPoint = 0;
-    } else if (i.mode === 'dynamic-uint8') {
+      return 0;
+    }
+    let scale: number, zp: number, lo: number, hi: number;
+    if (i.mode === 'dynamic-uint8') {
       this.k.minmax_f32(x, batch * k, this.mm);
       const h = heap(this.rt).f32;
       const mn = h[this.mm >> 2], mx = h[(this.mm >> 2) + 1];
       if (Number.isNaN(mn) || Number.isNaN(mx)) throw new QuantextError('E_NAN', 'Int8Linear: x has a NaN value');
-      const { scale, zeroPoint } = dynamicQuantizeParams(mn, mx);
-      this.setInputScale(scale, zeroPoint);
-      this.k.quantize_i16_affine(x, batch, k, kp, scale, zeroPoint, 0, 255, zeroPoint, this.xq);
+      ({ scale, zeroPoint: zp } = dynamicQuantizeParams(mn, mx));
+      [lo, hi] = [0, 255];
     } else {
-      const [lo, hi] = intRange(i.type);
-      this.setInputScale(i.scale, i.zeroPoint);
-      this.k.quantize_i16_affine(x, batch, k, kp, f(i.scale), i.zeroPoint, lo, hi, i.zeroPoint, this.xq);
+      [lo, hi] = intRange(i.type);
+      scale = f(i.scale);
+      zp = i.zeroPoint;
     }
+    this.setInputScale(i.mode === 'static' ? i.scale : scale, zp);
+    const add = lo ? zp : zp - 128;
+    if (k7) k7.quantize_i8_affine(x, batch, k, this.kp16, scale, zp, lo, hi, zp - add, this.xq8, this.rx);
+    else this.k.quantize_i16_affine(x, batch, k, kp, scale, zp, lo, hi, zp, this.xq);
+    return add;
   }
 
   private setInputScale(scale: number, zeroPoint: number): void {
@@ -273,20 +383,32 @@ export class Int8Linear extends Layer {
     if ((o.mode === 'uint8' || o.mode === 'int8') && this.input.mode !== 'static') this.fillMult(scale);
   }
 
-  private accumulate(batch: number): void {
+  /** acc = the int32 products; `add` = quantizeInput's input shift. Sets useRs (the rowsum the epilogues subtract). */
+  private accumulate(batch: number, add: number): void {
+    if (this.wp7) {
+      // int8 codes x' = xq + add and their row sums, then Σ x'·W' corrected to Σ xq·(W − zp) in the kernel
+      const k7 = this.k as unknown as I7Kernels;
+      if (!this.q8) k7.narrow_i16_i8_per_row(this.xq, batch, this.inFeatures, this.kp, add, this.kp16, this.xq8, this.rx);
+      k7.gemm_i8_i7(this.xq8, batch, this.kp16, this.wp7, this.outFeatures, this.rx, this.z7, this.t7, add, this.rt.fusedDotAdd ? 1 : 0, this.acc);
+      this.accStride = this.n4;
+      this.useRs = 0;
+      return;
+    }
     if (batch >= GEMM_MIN_BATCH) {
-      this.k.gemm_i16_pairs(this.xq, batch, this.kp, this.wp16, this.outFeatures, this.acc);
+      this.k.interleave_i16_rows4(this.xq, batch, this.kp, this.xa);
+      this.k.gemm_i16_pairs(this.xa, batch, this.kp, this.wp16, this.outFeatures, this.acc);
       this.accStride = (this.outFeatures + 7) & ~7;
     } else {
       this.k.gemm_i8_packed(this.xq, batch, this.kp, this.wp, this.outFeatures, this.acc);
       this.accStride = this.n4;
     }
     if (this.wzp) this.k.rowsum_i16(this.xq, batch, this.kp, this.rs);
+    this.useRs = this.wzp ? this.rs : 0;
   }
 
   private epilogueF32(batch: number, y: number): void {
     const perRow = this.input.mode === 'dynamic-int8-per-row' ? 1 : 0;
-    this.k.epilogue_i32_f32(this.acc, batch, this.outFeatures, this.accStride, this.wzp ? this.rs : 0, this.wzp, this.xs, perRow, this.ws, 1, this.bp, this.relu, y);
+    this.k.epilogue_i32_f32(this.acc, batch, this.outFeatures, this.accStride, this.useRs, this.wzp, this.xs, perRow, this.ws, 1, this.bp, this.relu, y);
   }
 
   /**
@@ -306,21 +428,27 @@ export class Int8Linear extends Layer {
     if (!(res instanceof want) || res.length < batch * n) throw new QuantextError('E_SHAPE', `Int8Linear: out must be a ${want.name} of ≥ ${batch * n} values`);
     const xp = this.ensureIo(batch, k);
     const h = heap(this.rt);
+    let add: number;
     if (x instanceof Float32Array) {
       h.f32.set(x, xp >> 2);
       if (!this.k.all_finite_f32(xp, x.length)) throw new QuantextError('E_NAN', 'Int8Linear: x has a NaN or infinite value');
-      this.quantizeInput(xp, batch);
+      add = this.quantizeInput(xp, batch);
     } else if (x instanceof Uint8Array || x instanceof Int8Array) {
       const i = this.input;
       const zp = inputZeroPoint ?? (i.mode === 'static' ? i.zeroPoint : 0);
       const sc = inputScale ?? (i.mode === 'static' ? i.scale : NaN);
       if (o.mode !== 'int32' && !(sc > 0)) throw new QuantextError('E_OPTION', 'Int8Linear.forwardInt: integer input needs inputScale for this output mode', { option: 'inputScale' });
       h.u8.set(new Uint8Array(x.buffer, x.byteOffset, x.byteLength), xp);
+      if (!Number.isInteger(zp) || zp < (x instanceof Uint8Array ? 0 : -128) || zp > (x instanceof Uint8Array ? 255 : 127)) {
+        throw new QuantextError('E_OPTION', `Int8Linear.forwardInt: inputZeroPoint ${zp} is not a ${x instanceof Uint8Array ? 'uint8' : 'int8'} value`, { option: 'inputZeroPoint' });
+      }
       this.k.widen_i8_i16(xp, batch, k, this.kp, x instanceof Uint8Array ? 1 : 0, zp, this.xq);
       this.setInputScale(sc, zp);
+      this.q8 = false;
+      add = x instanceof Uint8Array ? zp - 128 : zp;
     } else throw new QuantextError('E_SHAPE', 'Int8Linear.forwardInt: x must be a Float32Array, Uint8Array or Int8Array');
-    this.accumulate(batch);
-    const rs = this.wzp ? this.rs : 0;
+    this.accumulate(batch, add);
+    const rs = this.useRs;
     const hv = heap(this.rt);
     if (o.mode === 'int32') {
       this.k.epilogue_i32_i32(this.acc, batch, n, this.accStride, rs, this.wzp, this.oi);

@@ -10,6 +10,8 @@ export interface InferKernels {
   pack_i16_panel8_pairs(w: number, n: number, k: number, kp: number, sn: number, sk: number, flip: number, out: number): void;
   gemm_i16_pairs(xq: number, m: number, kp: number, wp: number, n: number, acc: number): void;
   gemm_i16_pairs_scalar(xq: number, m: number, kp: number, wp: number, n: number, acc: number): void;
+  interleave_i16_rows4(xq: number, m: number, kp: number, out: number): void;
+  interleave_i16_rows4_scalar(xq: number, m: number, kp: number, out: number): void;
   gemm_i8_packed_scalar(xq: number, m: number, kp: number, wp: number, n: number, acc: number): void;
   quantize_i16_sym_per_row(x: number, m: number, k: number, kp: number, xq: number, scales: number): number;
   quantize_i16_sym_per_row_scalar(x: number, m: number, k: number, kp: number, xq: number, scales: number): number;

@@ -7,6 +7,8 @@ setDefaultSources((b: BuildName) => {
     case 'scalar': return new URL('../../build/quantext-scalar.wasm', import.meta.url);
     case 'simd-mt': return new URL('../../build/quantext-simd-mt.wasm', import.meta.url);
     case 'scalar-mt': return new URL('../../build/quantext-scalar-mt.wasm', import.meta.url);
+    case 'simd-relaxed': return new URL('../../build/quantext-simd-relaxed.wasm', import.meta.url);
+    case 'simd-relaxed-mt': return new URL('../../build/quantext-simd-relaxed-mt.wasm', import.meta.url);
   }
 });
 

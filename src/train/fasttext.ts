@@ -71,7 +71,8 @@ function resolveFtOptions(options: FastTextOptions): ResolvedFastTextOptions {
   int('bucket', 0, 0x7fffffff);
   check(ft.maxN === 0 || ft.maxN >= ft.minN, `FastText: maxN (${ft.maxN}) must be ≥ minN (${ft.minN}), or 0 for no n-grams`, { option: 'maxN' });
   check(ft.maxN === 0 || ft.bucket >= 1, 'FastText: bucket must be ≥ 1 when maxN > 0', { option: 'bucket' });
-  const o = resolveOptions(w2v) as ResolvedFastTextOptions;
+  check(!('quantize' in w2v), 'FastText: quantize (quantization-aware training) is a Word2Vec option; FastText trains float vectors: quantize them after training (model.wv.quantize(...))', { option: 'quantize' });
+  const o = resolveOptions(w2v, 'FastText') as ResolvedFastTextOptions;
   const inputBytes = ft.bucket * o.vectorSize * 4;
   check(inputBytes < 2 ** 32, `FastText: bucket × vectorSize × 4 = ${inputBytes} bytes cannot fit wasm32 memory (4 GiB); use a smaller bucket`, { option: 'bucket' });
   return Object.assign(o, ft);

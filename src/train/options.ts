@@ -141,10 +141,10 @@ export type ResolvedOptions = Required<Omit<Word2VecOptions, 'runtime' | 'tokeni
   Pick<Word2VecOptions, 'tokenizer' | 'maxVocabSize' | 'maxFinalVocab'>;
 
 /** Fills in the defaults and validates (E_OPTION naming the option). */
-export function resolveOptions(options: Word2VecOptions): ResolvedOptions {
+export function resolveOptions(options: Word2VecOptions, who = 'Word2Vec'): ResolvedOptions {
   const o = { ...DEFAULTS, ...stripUndefined(options) } as any;
   delete o.runtime;
-  validate(o);
+  validate(o, who);
   return o;
 }
 
@@ -185,8 +185,8 @@ function validators(o: any, where: string) {
   };
 }
 
-export function validate(o: any): void {
-  const { int, num, bool, flag, fn } = validators(o, 'Word2Vec');
+export function validate(o: any, who = 'Word2Vec'): void {
+  const { int, num, bool, flag, fn } = validators(o, who);
   int('vectorSize', 1, 10000);
   int('window', 1, 1000);
   int('minCount', 1);
@@ -204,13 +204,13 @@ export function validate(o: any): void {
   for (const b of ['hs', 'sg', 'cbowMean']) flag(b);
   bool('shrinkWindows');
   bool('sharedNegatives');
-  check(o.cacheCorpus === 'auto' || typeof o.cacheCorpus === 'boolean', `Word2Vec: cacheCorpus must be 'auto', true or false, got ${describe(o.cacheCorpus)}`, { option: 'cacheCorpus', value: o.cacheCorpus });
+  check(o.cacheCorpus === 'auto' || typeof o.cacheCorpus === 'boolean', `${who}: cacheCorpus must be 'auto', true or false, got ${describe(o.cacheCorpus)}`, { option: 'cacheCorpus', value: o.cacheCorpus });
   if (o.tokenizer !== undefined) fn('tokenizer');
-  check(o.negative > 0 || o.hs, 'Word2Vec: negative=0 with hs=0 trains nothing; enable negative sampling or hierarchical softmax', { option: 'negative' });
+  check(o.negative > 0 || o.hs, `${who}: negative=0 with hs=0 trains nothing; enable negative sampling or hierarchical softmax`, { option: 'negative' });
   if (o.maxVocabSize != null) int('maxVocabSize', 1);
   if (o.maxFinalVocab != null) int('maxFinalVocab', 1);
   const known = new Set([...Object.keys(DEFAULTS), 'tokenizer', 'maxVocabSize', 'maxFinalVocab']);
-  for (const k of Object.keys(o)) check(known.has(k), `Word2Vec: unknown option '${k}'`, { option: k });
+  for (const k of Object.keys(o)) check(known.has(k), `${who}: unknown option '${k}'`, { option: k });
 }
 
 /** Checks the `runtime` option: a Runtime from init() or createRuntime(). */

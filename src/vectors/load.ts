@@ -16,6 +16,21 @@ import { FASTTEXT_MAGIC } from '../io/sniff.js';
  * (`.bin` / `.ftz`: its words' vectors, and unseen words' from their n-grams), else word2vec binary or text with a
  * `V D` header (fastText's `.vec` is one), else GloVe text (no header).
  */
+/** src/fasttext/vectors.ts's reader of fastText .bin / .ftz files (it registers itself when it loads). */
+type FastTextReader = (chunks: AsyncIterable<Uint8Array>, name: string, size: number | undefined, rt: Runtime) => Promise<KeyedVectors>;
+let fastTextReader: FastTextReader | undefined;
+// Not a static import: FastTextKeyedVectors extends KeyedVectors, which imports this file, so importing src/fasttext
+// here would evaluate that class before its base. Every package entry loads src/fasttext/vectors.ts (src/api.ts
+// exports from it), which calls registerFastTextReader; a module imported on its own (tests, the CLI) falls back to
+// a dynamic import by a computed name, which bundlers leave alone: an analysable import() made them add a second
+// chunk and a preload helper, 3 KB gzipped of each runtime entry.
+const FASTTEXT_VECTORS = '../fasttext/vectors.js';
+
+/** Called by src/fasttext/vectors.ts when it loads. */
+export function registerFastTextReader(read: FastTextReader): void {
+  fastTextReader = read;
+}
+
 export type VectorFormat = 'auto' | 'word2vec' | 'word2vec-binary' | 'word2vec-text' | 'glove' | 'safetensors' | 'fasttext';
 
 export interface LoadVectorsOptions {
@@ -76,7 +91,8 @@ export async function loadVectors(source: ByteSource, opts: LoadVectorsOptions =
       // a fastText .bin / .ftz: a FastTextKeyedVectors (limit does not apply: the n-gram table needs every word row)
       // (imported when needed: src/fasttext extends KeyedVectors, which imports this file)
       if (format === 'fasttext' || (format === 'auto' && head.length >= 4 && new DataView(head.buffer, head.byteOffset, 4).getUint32(0, true) === FASTTEXT_MAGIC)) {
-        return (await import('../fasttext/vectors.js')).readFastTextVectors(chunks, opened.name, opened.size, rt);
+        const read = fastTextReader ?? (await import(/* @vite-ignore */ FASTTEXT_VECTORS)).readFastTextVectors as FastTextReader;
+        return read(chunks, opened.name, opened.size, rt);
       }
       if (format === 'safetensors' || isSafetensors(head)) {
         const parts: Uint8Array[] = [];

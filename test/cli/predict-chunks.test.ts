@@ -2,7 +2,9 @@
 // is joined with the start of the next chunk (only that piece is copied). Every way of cutting the input (1-byte
 // chunks, a line longer than several chunks, a cut right after a newline, no final newline, a written "</s>",
 // empty lines) prints exactly what the input in one piece prints, and that equals fastText's predict-prob output.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { init } from '../../src/index.node.js';
 import { FastTextModel } from '../../src/fasttext/model.js';
@@ -65,5 +67,36 @@ describe('quantext predict: chunked input', () => {
     expect(await run(lean, pieces, o)).toBe(whole);
     lean.dispose();
     model.dispose();
+  });
+
+  it('a file path is read straight into wasm memory in blocks: any block size (lines longer than a block, cuts after a newline) prints the same', async () => {
+    const rt = await init();
+    const lean = await FastTextPredictModel.load(new URL('sup_softmax.bin', DIR).pathname, rt);
+    const dir = mkdtempSync(join(tmpdir(), 'qt-predict-'));
+    try {
+      const enc = new TextEncoder();
+      const cases = [
+        readFileSync(new URL('queries.txt', DIR)),
+        enc.encode(`the jury\n\n${'word city '.repeat(3000)}said\nit was </s> a fine\n\nlast line without newline`),
+        enc.encode('\n\n\n'),
+        enc.encode('one line, no newline'),
+        new Uint8Array(0),
+      ];
+      for (const [i, bytes] of cases.entries()) {
+        const f = join(dir, `in${i}.txt`);
+        writeFileSync(f, bytes);
+        for (const o of [{ k: 3, prob: true }, { k: 1 }, { k: -1, threshold: 0.2 }]) {
+          const want = await run(lean, bytes, o); // the stream path, one chunk
+          for (const chunkBytes of [1, 2, 7, 64, 4096, undefined]) expect(await run(lean, f, { ...o, chunkBytes }), `case ${i} block ${chunkBytes}`).toBe(want);
+        }
+      }
+      expect(await run(lean, readFileSync(new URL('queries.txt', DIR)), { k: 3, prob: true })).toBe(readFileSync(new URL('sup_softmax.pred3.txt', DIR), 'utf8'));
+      await expect(run(lean, join(dir, 'missing.txt'), {})).rejects.toMatchObject({ code: 'E_IO' });
+      await expect(run(lean, dir, {})).rejects.toMatchObject({ code: 'E_IO' });
+      expect(rt.arena.used).toBeGreaterThan(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      lean.dispose();
+    }
   });
 });

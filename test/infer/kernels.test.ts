@@ -51,12 +51,23 @@ for (const build of BUILDS) {
           for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) expect(got[i * n4 + j], `${m}×${kk}×${n} [${i},${j}]`).toBe(want[i * n + j]);
           // the batched pair layout gives the same sums
           const n8 = (n + 7) & ~7;
-          const wp2 = rt.arena.alloc(n8 * kp * 2), acc2 = rt.arena.alloc(m * n8 * 4);
+          const wp2 = rt.arena.alloc(n8 * kp * 2), acc2 = rt.arena.alloc((m + 3) * n8 * 4);
+          const xa = rt.arena.alloc(((m + 3) & ~3) * kp * 2);
           k.pack_i16_panel8_pairs(bt, n, kk, kp, kk, 1, 0, wp2);
-          (twin ? k.gemm_i16_pairs_scalar : k.gemm_i16_pairs)(xq, m, kp, wp2, n, acc2);
+          (twin ? k.interleave_i16_rows4_scalar : k.interleave_i16_rows4)(xq, m, kp, xa);
+          // the interleaved layout, read back against its definition (rows past m are zero)
+          const xav = new Int16Array(rt.arena.u16(xa, ((m + 3) & ~3) * kp).slice().buffer);
+          for (let t = 0; t < (m + 3) >> 2; t++) for (let c = 0; c < kp; c++) for (let q = 0; q < 4; q++) {
+            const row = 4 * t + q, want = row < m ? ap[row * kp + c] : 0;
+            if (xav[t * 4 * kp + (c >> 1) * 8 + q * 2 + (c & 1)] !== want) expect(xav[t * 4 * kp + (c >> 1) * 8 + q * 2 + (c & 1)], `interleave ${m}×${kp} [${row},${c}]`).toBe(want);
+          }
+          rt.arena.i32(acc2, (m + 3) * n8).fill(0x5a5a5a5a);
+          (twin ? k.gemm_i16_pairs_scalar : k.gemm_i16_pairs)(xa, m, kp, wp2, n, acc2);
           const got2 = rt.arena.i32(acc2, m * n8).slice();
+          // nothing is written past row m (a partial tile of 4 rows stores only its rows)
+          expect(rt.arena.i32(acc2 + m * n8 * 4, 3 * n8).every((v) => v === 0x5a5a5a5a), `pairs ${m}×${kk}×${n}: rows past m untouched`).toBe(true);
           for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) expect(got2[i * n8 + j], `pairs ${m}×${kk}×${n} [${i},${j}]`).toBe(want[i * n + j]);
-          for (const p of [xq, bt, wp, acc, wp2, acc2]) rt.arena.free(p);
+          for (const p of [xq, bt, wp, acc, wp2, acc2, xa]) rt.arena.free(p);
         }
       });
 

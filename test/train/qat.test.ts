@@ -84,6 +84,11 @@ describe('Word2Vec quantize option', () => {
 
   it('FastText rejects quantize with E_OPTION naming it', () => {
     expectOptionError(() => new FastText({ quantize: { bits: 1 } } as any), 'quantize');
+    // in FastText's words, not Word2Vec's, and saying what to do instead
+    expect(() => new FastText({ quantize: { bits: 1 } } as any)).toThrow(/^FastText: quantize .*Word2Vec option.*wv\.quantize/);
+    expect(() => new FastText({ vectorSize: 8, nope: 1 } as any)).toThrow("FastText: unknown option 'nope'");
+    expect(() => new FastText({ vectorSize: 8, negative: 0 } as any)).toThrow(/^FastText: negative=0/);
+    expect(() => new Word2Vec({ vectorSize: 8, nope: 1 } as any)).toThrow("Word2Vec: unknown option 'nope'");
   });
 });
 

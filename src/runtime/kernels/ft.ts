@@ -26,8 +26,8 @@ export interface FtPredictKernels {
   /** Predicts the lines of src[state.pos .. len); returns how many lines were done (state.pos moves on). */
   ft_predict_batch(st: number, src: number, len: number): number;
   ft_predict_batch_scalar(st: number, src: number, len: number): number;
-  /** Hashes entries 0 … n−1 of the state's pool into its (zeroed) table. */
-  ft_dict_build(st: number, n: number): void;
+  /** The lookup of entries 0 … n−1 of the state's pool: with recs 0, the bytes their records need; with recs, writes them there and fills the (zeroed) table. */
+  ft_dict_build(st: number, n: number, recs: number): number;
   /** Bytes of the state block. */
   ft_predict_state_size(): number;
 }

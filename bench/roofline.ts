@@ -1,0 +1,15 @@
+// The read-bandwidth roof of a batch-1 layer (bench/inference.bench.mjs compiles this with asc into
+// bench/results/tmp/roofline.wasm): a GEMV must read every weight once, so time(sum of the weight bytes) bounds its
+// speed from below whatever the arithmetic. One read stream, eight independent f32x4 accumulators.
+export function sum8(p: usize, n: i32): f32 {
+  let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+  const e = p + (<usize>n << 2);
+  for (let q = p; q + 128 <= e; q += 128) {
+    a0 = f32x4.add(a0, v128.load(q)); a1 = f32x4.add(a1, v128.load(q, 16));
+    a2 = f32x4.add(a2, v128.load(q, 32)); a3 = f32x4.add(a3, v128.load(q, 48));
+    a4 = f32x4.add(a4, v128.load(q, 64)); a5 = f32x4.add(a5, v128.load(q, 80));
+    a6 = f32x4.add(a6, v128.load(q, 96)); a7 = f32x4.add(a7, v128.load(q, 112));
+  }
+  const s = f32x4.add(f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)), f32x4.add(f32x4.add(a4, a5), f32x4.add(a6, a7)));
+  return f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1) + f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3);
+}
