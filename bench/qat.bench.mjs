@@ -2,11 +2,14 @@
 // as float vectors, with 1-bit and 2-bit QAT (`quantize: { bits }`, Word2Bits' quantizers), and the float vectors
 // binarized after training, side by side in one run.
 //
-//   npm run bench -- qat [--quick] [--dim N | --dims N,M,…] [--sg 0|1] [--epochs N] [--threads N] [--window N] [--negative N]
+//   npm run bench -- qat [--quick] [--dim N | --dims N,M,…] [--level auto|word2bits|L] [--sg 0|1] [--epochs N] [--threads N] [--window N] [--negative N]
 //                        [--alpha A] [--sample S] [--seeds N] [--first-seed N] [--bits 1,2] [--no-posthoc] [--diag]
 //   node bench/qat.bench.mjs [same options]                         standalone (prints the results)
 //
-// Settings (defaults): ../shared/data/corpora/brown.txt, skip-gram, dim 100, window 5, negative 5, sample 1e-3,
+// --level: the QAT quantizer's level L (`quantize.level`; 1 bit ±L, 2 bits ±L / ±3L at threshold 2L): auto (default)
+// L = 2.5/√dim (keeps ⟨Q(u), Q(v)⟩'s scale across dims; at dim 100 it is Word2Bits' 2-bit level), word2bits
+// Word2Bits' own 1/3 and 1/4, or a number.
+// Settings (defaults): ../shared/data/corpora/brown.txt, skip-gram, dims 100 and 300, window 5, negative 5, sample 1e-3,
 // min-count 5, 5 epochs, alpha 0.025, 2 threads, seed 1, negatives per pair (sharedNegatives false for every model,
 // because QAT trains pair by pair: "trained the same way"). --quick: 2 epochs, one seed. --dims 100,400: one set of
 // rows (float, QAT, post-hoc; targets against that dim's float model) per dim, in `byDim`; the first dim's set stays
@@ -39,7 +42,7 @@ const ANALOGIES = dataFile('eval/questions-words.txt');
 export const title = 'Quantization-aware training of word vectors (Word2Bits) vs float and post-hoc binarization';
 export const description = [
   'Brown corpus, skip-gram with negatives per pair for every model (QAT trains pair by pair), min-count 5; window, negative, sample',
-  '(defaults 5, 5, 1e-3), dim, epochs, threads and seeds (means over the seeds) as recorded in `settings`. QAT: `new Word2Vec({ ..., quantize: { bits } })`,',
+  '(defaults 5, 5, 1e-3), dim, epochs, threads and seeds (means over the seeds) as recorded in `settings`. QAT: `new Word2Vec({ ..., quantize: { bits, level } })`,',
   'the vectors are Q(syn0 + syn1neg) as Word2Bits writes them. Post-hoc: the float vectors quantized after training.',
   'WordSim-353 Spearman, analogy accuracy (restrictVocab 30000), stored table bytes, training time over the float model\'s (same run).',
 ].join(' ');
@@ -102,7 +105,10 @@ export async function run(ctx = { quick: false, args: process.argv.slice(2), log
   const { decodeModel } = await import(pathToFileURL(join(REPO, 'dist/train/model-file.js')).href);
   await q.init();
   const args = ctx.args ?? [];
-  const dims = argList(args, '--dims', [argValue(args, '--dim', 100)]);
+  const dims = argList(args, '--dims', args.includes('--dim') ? [argValue(args, '--dim', 100)] : ctx.quick ? [100] : [100, 300]);
+  const levelArg = args.includes('--level') ? args[args.indexOf('--level') + 1] : 'auto';
+  // the quantizer level for a dim: 2.5/√dim (auto), Word2Bits' own (undefined), or the number given
+  const levelFor = (dim) => (levelArg === 'auto' ? 2.5 / Math.sqrt(dim) : levelArg === 'word2bits' ? undefined : Number(levelArg));
   const bitsList = argList(args, '--bits', [1, 2]);
   const posthoc = !args.includes('--no-posthoc');
   const diag = args.includes('--diag');
@@ -113,7 +119,7 @@ export async function run(ctx = { quick: false, args: process.argv.slice(2), log
     sharedNegatives: false, restrictVocab: 30000,
   };
   const byDim = [];
-  for (const dim of dims) byDim.push(await runDim(q, decodeModel, ctx, { ...common, dim }, { bitsList, posthoc, diag }));
+  for (const dim of dims) byDim.push(await runDim(q, decodeModel, ctx, { ...common, dim, level: levelFor(dim) ?? 'word2bits', levelRule: levelArg }, { bitsList, posthoc, diag }));
   const first = byDim[0];
   // the first dim's rows stay at the top level (the layout older results files have); every dim is in byDim
   return { title, description, ...first, byDim: byDim.length > 1 ? byDim : undefined, rows: [] };
@@ -131,7 +137,8 @@ async function runDim(q, decodeModel, ctx, settings, { bitsList, posthoc, diag }
     const r = { wordsim: ws.spearman, analogy: an.score ?? an.accuracy, bytes: kv.matrix.bytes, questions: an.total.total };
     return diag ? { ...r, ...analogyTies(q, kv, settings.restrictVocab) } : r;
   };
-  const MODELS = [['float', 'float32 (trained)', undefined], ...bitsList.map((b) => [`qat${b}`, `QAT ${b} bit${b > 1 ? 's' : ''}`, { bits: b }])];
+  const lv = typeof settings.level === 'number' ? { level: settings.level } : {};
+  const MODELS = [['float', 'float32 (trained)', undefined], ...bitsList.map((b) => [`qat${b}`, `QAT ${b} bit${b > 1 ? 's' : ''}`, { bits: b, ...lv }])];
   const FLOAT_SUM = [['float-sum', 'float32, syn0 + syn1neg (as Word2Bits writes vectors)']];
   const POSTHOC = posthoc ? [
     ['posthoc-binary', 'float → binary (centred)', { scheme: 'binary' }],
@@ -233,7 +240,7 @@ function renderDim(results) {
   const s = results.settings;
   const fmt = (x, d) => (x === undefined ? '' : x.toFixed(d));
   const lines = [
-    `Settings: ${s.sg === 0 ? 'CBOW' : 'skip-gram'}, dim ${s.dim}, window ${s.window}, negative ${s.negative}, sample ${s.sample}, ${s.epochs} epochs, alpha ${s.alpha}, ${s.threads} threads; means over seeds ${s.firstSeed ?? 1}–${(s.firstSeed ?? 1) + s.seeds - 1}.`,
+    `Settings: ${s.sg === 0 ? 'CBOW' : 'skip-gram'}, dim ${s.dim}, ${typeof s.level === 'number' ? `QAT level L = ${s.level.toFixed(4)}${s.levelRule === 'auto' ? ' (2.5/√dim)' : ''}` : 'QAT level Word2Bits\' (1/3, 1/4)'}, window ${s.window}, negative ${s.negative}, sample ${s.sample}, ${s.epochs} epochs, alpha ${s.alpha}, ${s.threads} threads; means over seeds ${s.firstSeed ?? 1}–${(s.firstSeed ?? 1) + s.seeds - 1}.`,
     '',
     '| vectors | WordSim-353 ρ (mean ± sd) | Δ vs float | analogy % (mean ± sd) | Δ points | bytes | train time / float |',
     '|---|---:|---:|---:|---:|---:|---:|',

@@ -28,6 +28,7 @@ export const CFG_RNG: i32 = 88; // u64 LCG state (word2vec.c's next_random)
 export const CFG_LOSS: i32 = 96; // f64 accumulated loss (added to, never reset by kernels)
 export const CFG_WORDS: i32 = 104; // f64 words kept after subsampling (added to)
 export const CFG_PAIRS: i32 = 112; // f64 training examples (added to)
+export const CFG_QLEVEL: i32 = 120; // f32 quantization-aware training: the quantizer's level L (0: Word2Bits' 1/3 or 1/4)
 export const CFG_SIZE: i32 = 128;
 
 export const FLAG_HS: i32 = 1;

@@ -7,7 +7,7 @@ import { EXP_TABLE_SIZE, MAX_EXP } from '../util/constants';
 import {
   CFG_SYN0, CFG_SYN1NEG, CFG_SYN1, CFG_DIM, CFG_VOCAB, CFG_NEGATIVE, CFG_WINDOW, CFG_FLAGS, CFG_NEG_TABLE, CFG_NEG_TABLE_SIZE,
   CFG_SAMPLE, CFG_CODES, CFG_POINTS, CFG_CODELENS, CFG_EXP_TABLE, CFG_LOG_TABLE, CFG_TOKENS, CFG_OFFSETS, CFG_NSENT,
-  CFG_SCRATCH, CFG_ALPHA, CFG_ALPHA_END, CFG_RNG, CFG_LOSS, CFG_WORDS, CFG_PAIRS, CFG_SIZE,
+  CFG_SCRATCH, CFG_ALPHA, CFG_ALPHA_END, CFG_RNG, CFG_LOSS, CFG_WORDS, CFG_PAIRS, CFG_QLEVEL, CFG_SIZE,
   FLAG_HS, FLAG_CBOW, FLAG_CBOW_MEAN, FLAG_SHRINK_WINDOWS, FLAG_SAMPLE, FLAG_MINIBATCH, FLAG_QUANT1, FLAG_QUANT2, MAX_CODE_LENGTH,
 } from './config';
 
@@ -423,11 +423,17 @@ function sgWindowShared(cfg: usize, idx: usize, i: i32, j0: i32, j1: i32, center
 
 // ---------- quantization-aware training (Word2Bits, Lam 2018) ----------
 
-/** Word2Bits' quantizer: 1 bit ±1/3 (+ for x ≥ 0); 2 bits sign(x)·(|x| ≤ 1/2 ? 1/4 : 3/4) (sign + for x ≥ 0). */
+/**
+ * The quantizer's level L for this batch (CFG_QLEVEL; 0 there means Word2Bits' own: 1/3 for 1 bit, 1/4 for 2 bits).
+ * 1 bit: Q(x) = ±L (+ for x ≥ 0); 2 bits: sign(x)·(|x| ≤ 2L ? L : 3L). Word2Bits' quantizers are L = 1/3 and L = 1/4.
+ */
+let qL: f32 = 0;
+
+/** The quantizer (see qL). */
 // @ts-ignore: decorator
 @inline
 function quant(x: f32, bits: i32): f32 {
-  const m: f32 = bits == 1 ? <f32>1.0 / <f32>3.0 : (abs<f32>(x) <= <f32>0.5 ? <f32>0.25 : <f32>0.75);
+  const m: f32 = bits == 1 ? qL : (abs<f32>(x) <= qL + qL ? qL : qL * <f32>3);
   return x < 0 ? -m : m;
 }
 
@@ -435,20 +441,20 @@ function quant(x: f32, bits: i32): f32 {
 // @ts-ignore: decorator
 @inline
 function qlanes(x: v128, lo: v128, hi: v128): v128 {
-  const m = v128.bitselect(lo, hi, f32x4.le(f32x4.abs(x), f32x4.splat(0.5)));
+  const m = v128.bitselect(lo, hi, f32x4.le(f32x4.abs(x), f32x4.splat(qL + qL)));
   return v128.or(m, v128.and(f32x4.lt(x, f32x4.splat(0)), i32x4.splat(0x80000000)));
 }
 
 // @ts-ignore: decorator
 @inline
 function qlo(bits: i32): f32 {
-  return bits == 1 ? <f32>1.0 / <f32>3.0 : <f32>0.25;
+  return qL;
 }
 
 // @ts-ignore: decorator
 @inline
 function qhi(bits: i32): f32 {
-  return bits == 1 ? <f32>1.0 / <f32>3.0 : <f32>0.75;
+  return bits == 1 ? qL : qL * <f32>3;
 }
 
 /** dst = Q(src) elementwise (n floats). */
@@ -578,6 +584,8 @@ function trainBatch(cfg: usize, simd: bool): void {
   const minibatch = (flags & FLAG_MINIBATCH) != 0 && !hs && negative > 0 && qbits == 0;
   const rowBytes = <usize>dim << 2;
   let rng = load<u64>(cfg + CFG_RNG);
+  qL = load<f32>(cfg + CFG_QLEVEL);
+  if (!(qL > 0)) qL = qbits == 1 ? <f32>1.0 / <f32>3.0 : <f32>0.25;
   lossAcc = 0;
   let words: f64 = 0;
   let pairs: f64 = 0;
@@ -708,8 +716,8 @@ export function w2v_log_table_init(table: usize, size: i32, maxExp: f32): void {
 
 /**
  * The config block's layout, entry by entry, for the TypeScript mirror to check field by field at start-up:
- * i = 0…25 the byte offset of each field in declaration order (SYN0 … PAIRS), 26 CFG_SIZE, 27 MAX_CODE_LENGTH,
- * 28…35 the FLAG_* bits (HS, CBOW, CBOW_MEAN, SHRINK_WINDOWS, SAMPLE, MINIBATCH, QUANT1, QUANT2); −1 past the end.
+ * i = 0…26 the byte offset of each field in declaration order (SYN0 … QLEVEL), 27 CFG_SIZE, 28 MAX_CODE_LENGTH,
+ * 29…36 the FLAG_* bits (HS, CBOW, CBOW_MEAN, SHRINK_WINDOWS, SAMPLE, MINIBATCH, QUANT1, QUANT2); −1 past the end.
  */
 export function w2v_cfg_layout(i: i32): i32 {
   switch (i) {
@@ -739,16 +747,17 @@ export function w2v_cfg_layout(i: i32): i32 {
     case 23: return CFG_LOSS;
     case 24: return CFG_WORDS;
     case 25: return CFG_PAIRS;
-    case 26: return CFG_SIZE;
-    case 27: return MAX_CODE_LENGTH;
-    case 28: return FLAG_HS;
-    case 29: return FLAG_CBOW;
-    case 30: return FLAG_CBOW_MEAN;
-    case 31: return FLAG_SHRINK_WINDOWS;
-    case 32: return FLAG_SAMPLE;
-    case 33: return FLAG_MINIBATCH;
-    case 34: return FLAG_QUANT1;
-    case 35: return FLAG_QUANT2;
+    case 26: return CFG_QLEVEL;
+    case 27: return CFG_SIZE;
+    case 28: return MAX_CODE_LENGTH;
+    case 29: return FLAG_HS;
+    case 30: return FLAG_CBOW;
+    case 31: return FLAG_CBOW_MEAN;
+    case 32: return FLAG_SHRINK_WINDOWS;
+    case 33: return FLAG_SAMPLE;
+    case 34: return FLAG_MINIBATCH;
+    case 35: return FLAG_QUANT1;
+    case 36: return FLAG_QUANT2;
   }
   return -1;
 }

@@ -59,6 +59,7 @@ cli
   .option('--format <f>', 'bin | txt (word2vec) | glove | safetensors; default: from the --out extension (.txt/.vec → txt), else bin; fasttext: a .bin --out is a fastText model (n-grams included) unless --format bin')
   .option('--no-shared-negatives', "skip-gram: draw negatives per pair (word2vec.c) instead of once per window (HogBatch, the default)")
   .option('--quantize-bits <n>', 'word2vec: quantization-aware training (Word2Bits) to 1- or 2-bit vectors; saves the quantized table (safetensors unless --format or a .txt/.vec --out)')
+  .option('--quantize-level <L>', 'with --quantize-bits: the quantizer level L (1 bit ±L; 2 bits ±L, ±3L); default Word2Bits\' 1/3 (1 bit), 1/4 (2 bits); 2.5/√dim keeps the scores\' scale across dims')
   .action(async (corpus: string, o) => {
     const { trainCommand } = await import('./train.js');
     await init();

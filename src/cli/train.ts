@@ -76,6 +76,7 @@ export interface TrainCliOptions {
   xMax?: unknown;
   /** word2vec: quantization-aware training to 1- or 2-bit vectors (Word2Bits) */
   quantizeBits?: unknown;
+  quantizeLevel?: unknown;
 }
 
 export interface TrainSummary {
@@ -103,6 +104,8 @@ export async function trainCommand(corpus: CorpusInput, o: TrainCliOptions): Pro
     throw new QuantextError('E_OPTION', `--quantize-bits: quantization-aware training is implemented for --algorithm word2vec, not ${algorithm}`, { option: '--quantize-bits' });
   }
   const quantizeBits = o.quantizeBits === undefined ? undefined : int('--quantize-bits', o.quantizeBits, 1, { min: 1, max: 2 }) as 1 | 2;
+  if (o.quantizeLevel !== undefined && quantizeBits === undefined) throw new QuantextError('E_OPTION', '--quantize-level needs --quantize-bits', { option: '--quantize-level' });
+  const quantizeLevel = o.quantizeLevel === undefined ? undefined : num('--quantize-level', o.quantizeLevel, 0, { min: 0, minExclusive: true, max: 1e6 });
   if (algorithm === 'glove') return gloveCommand(corpus, o);
   const sg = oneOf('--model', o.model ?? 'skipgram', ['skipgram', 'cbow']) === 'skipgram';
   const loss = oneOf('--loss', o.loss ?? 'ns', ['ns', 'hs']);
@@ -144,7 +147,7 @@ export async function trainCommand(corpus: CorpusInput, o: TrainCliOptions): Pro
       maxN: int('--maxn', o.maxn, 6, { min: 0, max: 100 }),
       bucket: int('--bucket', o.bucket, 2_000_000, { min: 0, max: 0x7fffffff }),
     })
-    : new Word2Vec(quantizeBits ? { ...options, sharedNegatives: false, quantize: { bits: quantizeBits } } : options);
+    : new Word2Vec(quantizeBits ? { ...options, sharedNegatives: false, quantize: { bits: quantizeBits, ...(quantizeLevel === undefined ? {} : { level: quantizeLevel }) } } : options);
   try {
     if (typeof corpus === 'string') {
       try {

@@ -8,7 +8,7 @@ import type { Kernels } from '../runtime/kernels/index.js';
 export const CFG = {
   SYN0: 0, SYN1NEG: 4, SYN1: 8, DIM: 12, VOCAB: 16, NEGATIVE: 20, WINDOW: 24, FLAGS: 28, NEG_TABLE: 32,
   NEG_TABLE_SIZE: 36, SAMPLE: 40, CODES: 44, POINTS: 48, CODELENS: 52, EXP_TABLE: 56, LOG_TABLE: 60, TOKENS: 64,
-  OFFSETS: 68, NSENT: 72, SCRATCH: 76, ALPHA: 80, ALPHA_END: 84, RNG: 88, LOSS: 96, WORDS: 104, PAIRS: 112,
+  OFFSETS: 68, NSENT: 72, SCRATCH: 76, ALPHA: 80, ALPHA_END: 84, RNG: 88, LOSS: 96, WORDS: 104, PAIRS: 112, QLEVEL: 120,
 } as const;
 export const CFG_SIZE = 128;
 export const FLAG = { HS: 1, CBOW: 2, CBOW_MEAN: 4, SHRINK_WINDOWS: 8, SAMPLE: 16, MINIBATCH: 32, QUANT1: 64, QUANT2: 128 } as const;
@@ -96,6 +96,8 @@ export function fillConfig(
   vocabSize: number,
   /** Word2Vec's quantization-aware training: 1 or 2 bits (FLAG.QUANT1 / QUANT2), 0 or undefined for none. */
   quantBits = 0,
+  /** Its quantizer level L (CFG.QLEVEL); 0 or undefined for Word2Bits' own (1/3 for 1 bit, 1/4 for 2 bits). */
+  quantLevel = 0,
 ): void {
   const a = rt.arena;
   for (const [off, val] of Object.entries(shared)) a.u32(cfg + Number(off), 1)[0] = val;
@@ -107,6 +109,7 @@ export function fillConfig(
   i32(CFG.FLAGS, (o.hs ? FLAG.HS : 0) | (o.sg ? 0 : FLAG.CBOW) | (o.cbowMean ? FLAG.CBOW_MEAN : 0) |
     (o.shrinkWindows ? FLAG.SHRINK_WINDOWS : 0) | (o.sample > 0 ? FLAG.SAMPLE : 0) | (o.sharedNegatives ? FLAG.MINIBATCH : 0) |
     (quantBits === 1 ? FLAG.QUANT1 : quantBits === 2 ? FLAG.QUANT2 : 0));
+  a.f32(cfg + CFG.QLEVEL, 1)[0] = quantLevel;
 }
 
 /**

@@ -52,10 +52,21 @@ export interface TrainSchedule {
  * Q(u + v)); Word2Bits itself trains CBOW only (mean of the quantized context rows; the kernel does that too with
  * `sg: 0, cbowMean: 1`), at α = 0.05, with an optional L2 term (`-reg`, default 0) not offered here. On Brown
  * (skip-gram, dim 100, seed 1) neither α = 0.05, 10 epochs, nor a quantizer scaled by 0.25–2 closed the analogy gap
- * to float vectors (bench/qat.bench.mjs; 1 bit stays about 2.5 points below float, 2 bits about 1).
+ * to float vectors (1 bit stays about 2.5 points below float, 2 bits about 1). What does close it is the level
+ * following the dim (`level`, L = 2.5/√dim, which keeps ⟨Q(u), Q(v)⟩'s scale): at dim 300, 1-bit vectors match
+ * float's analogy accuracy on Brown (1 thread, seeds 1–3: WordSim-353 0.291, analogy 3.53 % against float's 0.248,
+ * 3.44 %; 2 bits 0.330, 3.79 %; bench/qat.bench.mjs). At dim 100 (L = 1/4) 1 bit still loses about 2.2 points.
  */
 export interface Word2VecQuantizeOptions {
   bits: 1 | 2;
+  /**
+   * The quantizer's level L (a positive number; default Word2Bits' own, 1/3 for 1 bit and 1/4 for 2 bits):
+   * 1 bit Q(x) = ±L; 2 bits sign(x)·(|x| ≤ 2L ? L : 3L). A dot product of two quantized rows is then up to dim·L²
+   * (1 bit), so Word2Bits' 1/3, set for its dims, saturates the sigmoid sooner the larger the dim; L = 2.5/√dim keeps
+   * the scale of the scores across dims (it is Word2Bits' 1/4 at dim 100). On Brown (skip-gram, dim 300, 5 epochs)
+   * it brought 1-bit analogy accuracy from 0.9 % (L = 1/3) to about float's (bench/qat.bench.mjs, `--level auto`).
+   */
+  level?: number;
 }
 
 /** Checks the `quantize` option (E_OPTION naming it). */
@@ -63,8 +74,12 @@ export function validateW2vQuantize(q: unknown, where = 'Word2Vec'): Word2VecQua
   if (q === undefined || q === null) return undefined;
   const bits = (q as Word2VecQuantizeOptions)?.bits;
   check(typeof q === 'object' && !Array.isArray(q) && (bits === 1 || bits === 2), `${where}: quantize must be { bits: 1 } or { bits: 2 }, got ${JSON.stringify(q)}`, { option: 'quantize' });
-  for (const k of Object.keys(q as object)) check(k === 'bits', `${where}: unknown quantize option '${k}'`, { option: 'quantize' });
-  return { bits };
+  for (const k of Object.keys(q as object)) check(k === 'bits' || k === 'level', `${where}: unknown quantize option '${k}'`, { option: 'quantize' });
+  const level = (q as Word2VecQuantizeOptions).level;
+  if (level === undefined) return { bits };
+  check(typeof level === 'number' && Number.isFinite(level) && level > 0 && Math.fround(level) > 0 && Math.fround(level) < 1e30,
+    `${where}: quantize.level must be a positive finite number, got ${JSON.stringify(level)}`, { option: 'quantize.level' });
+  return { bits, level };
 }
 
 /** Options of {@link Word2Vec.buildVocab}. */
@@ -301,6 +316,8 @@ export class Word2Vec {
    */
   private quantizedTable(): Matrix {
     const rt = this.mem!.rt, V = this.vocab!.words.length, d = this.opts.vectorSize, bits = this.quantize!.bits;
+    // the kernel's level (f32), Word2Bits' by default
+    const L = Math.fround(this.quantize!.level ?? (bits === 1 ? 1 / 3 : 0.25));
     const sum = Float32Array.from(this.syn0!.data());
     if (this.syn1negPtr) {
       const s1 = rt.arena.f32(this.syn1negPtr, V * d);
@@ -311,15 +328,15 @@ export class Word2Vec {
       for (let r = 0; r < V; r++) for (let j = 0; j < d; j++) if (!(sum[r * d + j] < 0)) codes[r * rb + (j >> 3)] |= 1 << (j & 7);
       return BinaryMatrix.fromQuantized({
         scheme: 'binary', bits: 1, rows: V, cols: d, qmin: 0, qmax: 1, perRow: false, symmetric: true, rounding: 'nearest',
-        calibration: 'minmax', codes, rowBytes: rb, scales: Float32Array.of(1 / 3), zeroPoints: new Int32Array(1),
+        calibration: 'minmax', codes, rowBytes: rb, scales: Float32Array.of(L), zeroPoints: new Int32Array(1),
       }, rt);
     }
     const q = new Int8Array(V * d);
     for (let i = 0; i < q.length; i++) {
-      const x = sum[i], big = !(Math.abs(x) <= 0.5);
+      const x = sum[i], big = !(Math.abs(x) <= 2 * L);
       q[i] = x < 0 ? (big ? -2 : -1) : big ? 1 : 0;
     }
-    return Int2Matrix.fromCodes(q, V, d, Float32Array.of(0.5), new Float32Array(d).fill(0.25), rt);
+    return Int2Matrix.fromCodes(q, V, d, Float32Array.of(2 * L), new Float32Array(d).fill(L), rt);
   }
 
   /** The input vectors (uninitialised) and zeroed output tables of V words: all of them, or (E_OOM) none. */
@@ -464,7 +481,7 @@ export class Word2Vec {
   }
 
   private fillCfg(rt: Runtime, cfg: number): void {
-    fillConfig(rt, cfg, this.sharedFields, this.opts, this.vocab!.words.length, this.quantize?.bits ?? 0);
+    fillConfig(rt, cfg, this.sharedFields, this.opts, this.vocab!.words.length, this.quantize?.bits ?? 0, this.quantize?.level ?? 0);
   }
 
   /**

@@ -61,6 +61,23 @@ describe('quantext train --quantize-bits', () => {
     });
   }
 
+  it('--quantize-level L: the table\'s values are ±L (2 bits: ±L, ±3L); 0 / x / without --quantize-bits is E_OPTION naming it', () => {
+    for (const bits of [1, 2]) {
+      const out = join(dir, `lv${bits}.txt`);
+      const t = run(['train', corpus, '--quantize-bits', String(bits), '--quantize-level', '0.125', '--out', out, '--dim', '16', '--min-count', '1', '--epochs', '2', '--threads', '1', '--sample', '0', '--json']);
+      expect(t.code, t.stderr).toBe(0);
+      const vals = new Set(readFileSync(out, 'utf8').trim().split('\n').slice(1).flatMap((l) => l.split(' ').slice(1).map(Number)));
+      if (bits === 1) expect([...vals].sort((a, b) => a - b)).toEqual([-0.125, 0.125]);
+      else for (const v of vals) expect([0.125, 0.375]).toContain(Math.abs(v));
+    }
+    for (const extra of [['--quantize-bits', '1', '--quantize-level', '0'], ['--quantize-bits', '1', '--quantize-level', 'x'], ['--quantize-level', '0.1']]) {
+      const t = run(['train', corpus, ...extra, '--out', join(dir, 'bad.safetensors'), '--min-count', '1', '--json']);
+      expect(t.code).not.toBe(0);
+      expect(t.json.error.code).toBe('E_OPTION');
+      expect(t.json.error.message).toMatch(/--quantize-level/);
+    }
+  });
+
   it('--quantize-bits 3 / 0 / x, or with --algorithm fasttext, is E_OPTION naming the flag', () => {
     for (const v of ['3', '0', 'x']) {
       const t = run(['train', corpus, '--quantize-bits', v, '--out', join(dir, 'bad.safetensors'), '--min-count', '1', '--json']);

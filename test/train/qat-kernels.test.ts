@@ -15,7 +15,7 @@ import { quantizeRef } from './qat-reference.js';
 
 interface Batch {
   dim: number; window: number; negative: number; hs: boolean; cbow: boolean; cbowMean: boolean; shrink: boolean; sample: boolean;
-  bits: 1 | 2; sampleT: Uint32Array; alias: Uint32Array; codes: Uint8Array; points: Int32Array; lengths: Uint8Array;
+  bits: 1 | 2; level?: number; sampleT: Uint32Array; alias: Uint32Array; codes: Uint8Array; points: Int32Array; lengths: Uint8Array;
   expT: Float32Array; logT: Float32Array; tokens: Int32Array; offsets: Int32Array; alpha0: number; alpha1: number; rng: bigint;
 }
 
@@ -23,7 +23,7 @@ interface Batch {
 function qatBatchReference(b: Batch, s: { syn0: Float64Array; syn1neg: Float64Array; syn1: Float64Array }) {
   const d = b.dim, V = b.alias.length / 2;
   let rng = b.rng, loss = 0, words = 0, pairs = 0;
-  const Q = (x: number) => Math.fround(quantizeRef(x, b.bits));
+  const Q = (x: number) => Math.fround(quantizeRef(x, b.bits, b.level));
   const gradient = (f: number, label: number, alpha: number): number => {
     const IDX = Math.fround(1000 / 6 / 2);
     const idx = (x: number) => Math.trunc(Math.fround(Math.fround(x + 6) * IDX));
@@ -119,9 +119,10 @@ describe.each(['simd', 'scalar'] as const)('QAT batch (Word2Bits) against a plai
     ['CBOW, sum, hierarchical softmax + negatives', FLAG.CBOW | FLAG.HS, 3],
     ['skip-gram, hierarchical softmax', FLAG.HS | FLAG.SHRINK_WINDOWS, 0],
   ];
-  for (const bits of [1, 2] as const) {
+  // level: Word2Bits' own (the config's 0), or a level L of quantize.level (0.1: 2-bit rows at ±0.5 use both levels; the float64 reference can put a weight within rounding of the threshold 2L on the other side, so levels are chosen where none is)
+  for (const [bits, level] of [[1, undefined], [2, undefined], [1, 0.1], [2, 0.1]] as const) {
     for (const [name, flags0, negative] of cases) {
-      it(`${bits} bit${bits > 1 ? 's' : ''}: ${name}`, async () => {
+      it(`${bits} bit${bits > 1 ? 's' : ''}${level === undefined ? '' : `, level ${level}`}: ${name}`, async () => {
         const rt = await rtFor(build);
         const a = rt.arena, k = rt.kernels;
         const r = rng(31 + bits);
@@ -159,11 +160,12 @@ describe.each(['simd', 'scalar'] as const)('QAT batch (Word2Bits) against a plai
         set(CFG.EXP_TABLE, rt.sigmoidTable()); set(CFG.LOG_TABLE, logT); set(CFG.TOKENS, p.tokens); set(CFG.OFFSETS, p.offsets);
         set(CFG.NSENT, sents.length); set(CFG.SCRATCH, p.scratch);
         a.f32(cfg + CFG.ALPHA, 2).set([0.05, 0.02]);
+        if (level !== undefined) a.f32(cfg + CFG.QLEVEL, 1)[0] = level;
         new BigUint64Array(rt.memory.buffer, cfg + CFG.RNG, 1)[0] = 77n;
         const state = { syn0: Float64Array.from(syn0Init), syn1neg: Float64Array.from(syn1negInit), syn1: Float64Array.from(syn1Init) };
         const want = qatBatchReference({
           dim, window, negative, hs: (flags & FLAG.HS) !== 0, cbow: (flags & FLAG.CBOW) !== 0, cbowMean: (flags & FLAG.CBOW_MEAN) !== 0,
-          shrink: (flags & FLAG.SHRINK_WINDOWS) !== 0, sample: (flags & FLAG.SAMPLE) !== 0, bits, sampleT, alias, codes: hf.codes,
+          shrink: (flags & FLAG.SHRINK_WINDOWS) !== 0, sample: (flags & FLAG.SAMPLE) !== 0, bits, level, sampleT, alias, codes: hf.codes,
           points: hf.points, lengths: hf.lengths, expT: a.f32(rt.sigmoidTable(), 1000).slice(), logT: a.f32(logT, 1000).slice(), tokens,
           offsets: new Int32Array(offs), alpha0: Math.fround(0.05), alpha1: Math.fround(0.02), rng: 77n,
         }, state);

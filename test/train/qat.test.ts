@@ -59,6 +59,29 @@ describe('Word2Vec quantize option', () => {
     m.dispose();
   });
 
+  it('quantize.level must be a positive finite number (E_OPTION naming quantize.level); a valid one is kept', () => {
+    for (const level of [0, -0.1, NaN, Infinity, '0.25', null, 1e40, 1e-50]) {
+      expectOptionError(() => new Word2Vec({ quantize: { bits: 1, level } } as any), 'quantize.level');
+    }
+    const m = new Word2Vec({ quantize: { bits: 2, level: 0.125 } });
+    expect(m.quantize).toEqual({ bits: 2, level: 0.125 });
+    m.dispose();
+  });
+
+  it('level = Word2Bits\' own (1/3, 1/4) trains bit-identically to no level; another level trains differently', async () => {
+    const rt = await init();
+    const run = async (quantize: any) => {
+      const m = new Word2Vec({ vectorSize: 16, window: 3, minCount: 1, epochs: 2, workers: 1, seed: 9, sg: 1, sample: 0, quantize, runtime: rt });
+      await m.train(planted(6, 300));
+      const rec = decodeModel(m.toBytes(), 'model');
+      m.dispose();
+      return Array.from(rec.syn0);
+    };
+    expect(await run({ bits: 1, level: 1 / 3 })).toEqual(await run({ bits: 1 }));
+    expect(await run({ bits: 2, level: 0.25 })).toEqual(await run({ bits: 2 }));
+    expect(await run({ bits: 1, level: 0.1 })).not.toEqual(await run({ bits: 1 }));
+  });
+
   it('FastText rejects quantize with E_OPTION naming it', () => {
     expectOptionError(() => new FastText({ quantize: { bits: 1 } } as any), 'quantize');
     // in FastText's words, not Word2Vec's, and saying what to do instead
@@ -123,6 +146,32 @@ describe.each([1, 2] as const)('Word2Vec QAT, %i bit(s)', (bits) => {
     const row = new Float32Array(24);
     m.wv.matrix.decodeRow(3, row);
     for (let c = 0; c < 24; c++) expect(row[c]).toBe(Math.fround(quantizeRef(Math.fround(rec.syn0[3 * 24 + c] + rec.syn1neg![3 * 24 + c]), bits)));
+    m.dispose();
+  });
+
+  it('with quantize.level L the table is Q_L(syn0 + syn1neg) (±L; 2 bits ±L, ±3L), it ranks the planted topics, and a loaded model keeps L', async () => {
+    const rt = await init();
+    const d = 100, level = 2.5 / Math.sqrt(d);
+    const m = new Word2Vec({ vectorSize: d, window: 3, minCount: 1, epochs: 5, workers: 1, seed: 3, sg: 1, sample: 0, quantize: { bits, level }, runtime: rt });
+    await m.train(planted(1));
+    const rec = decodeModel(m.toBytes(), 'model');
+    const row = new Float32Array(d);
+    const seen = new Set<number>();
+    for (let w = 0; w < rec.words.length; w++) {
+      m.wv.matrix.decodeRow(w, row);
+      for (let c = 0; c < d; c++) {
+        expect(row[c]).toBe(Math.fround(quantizeRef(Math.fround(rec.syn0[w * d + c] + rec.syn1neg![w * d + c]), bits, level)));
+        seen.add(row[c]);
+      }
+    }
+    const L = Math.fround(level);
+    for (const v of seen) expect(bits === 1 ? [L, -L] : [L, -L, Math.fround(3 * L), -Math.fround(3 * L)]).toContain(v);
+    const near = m.wv.mostSimilar({ positive: ['apple'] }, 7).map((x: any) => x[0]);
+    expect(near.filter((w: string) => ['banana', 'cherry', 'grape', 'lemon', 'mango', 'peach', 'pear'].includes(w)).length).toBeGreaterThanOrEqual(6);
+    const loaded = await Word2Vec.load(m.toBytes(), { runtime: rt });
+    expect(loaded.quantize).toEqual({ bits, level });
+    expect(Array.from((loaded.wv.matrix as any).decodeAll())).toEqual(Array.from((m.wv.matrix as any).decodeAll()));
+    loaded.dispose();
     m.dispose();
   });
 
