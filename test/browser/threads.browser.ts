@@ -39,7 +39,9 @@ describe(`browser, ${isolated ? 'cross-origin isolated' : 'not isolated'}`, () =
     expect(env.runtime).toBe('browser');
     expect(env.canThread).toBe(isolated);
     const rt = await init();
-    expect(rt.build).toBe(isolated ? 'simd-mt' : 'simd');
+    // Chromium runs relaxed SIMD (the loader's probe passes), so 'auto' picks the relaxed build
+    expect(rt.build).toBe(isolated ? 'simd-relaxed-mt' : 'simd-relaxed');
+    expect(rt.backend).toBe('relaxed');
     expect(runtime().shared).toBe(isolated);
   });
 
