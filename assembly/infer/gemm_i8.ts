@@ -93,21 +93,24 @@ export function gemm_i8_packed_scalar(xq: usize, m: i32, kp: i32, wp: usize, n: 
  */
 export function quantize_i16_sym_per_row(x: usize, m: i32, k: i32, kp: i32, xq: usize, scales: usize): i32 {
   if (!ASC_FEATURE_SIMD) return quantize_i16_sym_per_row_scalar(x, m, k, kp, xq, scales);
-  const k4 = k & ~3;
   for (let r = 0; r < m; r++) {
     const xr = x + ((<usize>r * <usize>k) << 2);
-    let mx = f32x4.splat(0);
-    let bad = f32x4.splat(0);
+    // max |x| in four independent chains (pmax: one instruction; NaN is caught by `ne`, ±∞ by the maximum), as
+    // quantize_i8_sym_per_row: one dependent chain of pmax made this pass as slow as the quantizing one
+    let m0 = f32x4.splat(0), m1 = m0, m2 = m0, m3 = m0, nan = i32x4.splat(0);
     let c = 0;
-    for (; c < k4; c += 4) {
-      const v = v128.load(xr + (<usize>c << 2));
-      mx = f32x4.pmax(mx, f32x4.abs(v)); // pmax: one maxps (a NaN is caught by `bad`)
-      bad = f32x4.add(bad, f32x4.sub(v, v));
+    for (; c + 16 <= k; c += 16) {
+      const p = xr + (<usize>c << 2);
+      const a = v128.load(p), b = v128.load(p, 16), e = v128.load(p, 32), g = v128.load(p, 48);
+      m0 = f32x4.pmax(m0, f32x4.abs(a)); m1 = f32x4.pmax(m1, f32x4.abs(b));
+      m2 = f32x4.pmax(m2, f32x4.abs(e)); m3 = f32x4.pmax(m3, f32x4.abs(g));
+      nan = v128.or(nan, v128.or(v128.or(f32x4.ne(a, a), f32x4.ne(b, b)), v128.or(f32x4.ne(e, e), f32x4.ne(g, g))));
     }
-    let mxs = max(max(f32x4.extract_lane(mx, 0), f32x4.extract_lane(mx, 1)), max(f32x4.extract_lane(mx, 2), f32x4.extract_lane(mx, 3)));
-    let bs = f32x4.extract_lane(bad, 0) + f32x4.extract_lane(bad, 1) + f32x4.extract_lane(bad, 2) + f32x4.extract_lane(bad, 3);
+    const mv = f32x4.pmax(f32x4.pmax(m0, m1), f32x4.pmax(m2, m3));
+    let mxs = max(max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
+    let bs: f32 = 0;
     for (; c < k; c++) { const v = load<f32>(xr + (<usize>c << 2)); mxs = max(mxs, abs(v)); bs += v - v; }
-    if (bs != 0 || mxs != mxs) return 1;
+    if (v128.any_true(nan) || bs != 0 || mxs != mxs || mxs == Infinity) return 1;
     let s: f32 = mxs / 127;
     if (s == 0) s = 1;
     store<f32>(scales + (<usize>r << 2), s);
@@ -370,10 +373,12 @@ export function epilogue_i32_requant_scalar(acc: usize, m: i32, n: i32, n4: i32,
 
 /**
  * Pair layout for the batched kernel: int8 W widened to int16, panels of 8 outputs, k in pairs:
- * out[p][kk/2][j][kk&1] = W[8p + j][kk] (zero outside n×k); 8·⌈n/8⌉·kp int16 (kp even). `flip` as pack_i8_panel4.
- * No SIMD path.
+ * out[p][kk/2][j][kk&1] = W[8p + j][kk] − zp[8p + j] (zero outside n×k); 8·⌈n/8⌉·kp int16 (kp even). `flip` as
+ * pack_i8_panel4; zp (0: none) holds one int32 per output, the zero point after the flip (the layers' wzp). With the
+ * zero points folded into the weights (|W − zp| ≤ 255 fits int16, and Σ x·(W − zp) = Σ x·W − zp·Σ x exactly in int32
+ * arithmetic), the batched kernel needs no activation row sums. No SIMD path.
  */
-export function pack_i16_panel8_pairs(w: usize, n: i32, k: i32, kp: i32, sn: i32, sk: i32, flip: i32, out: usize): void {
+export function pack_i16_panel8_pairs(w: usize, n: i32, k: i32, kp: i32, sn: i32, sk: i32, flip: i32, zp: usize, out: usize): void {
   const np = (n + 7) >> 3;
   let o = out;
   for (let p = 0; p < np; p++) for (let c2 = 0; c2 < kp; c2 += 2) for (let j = 0; j < 8; j++) for (let t = 0; t < 2; t++) {
@@ -382,6 +387,7 @@ export function pack_i16_panel8_pairs(w: usize, n: i32, k: i32, kp: i32, sn: i32
     if (r < n && c < k) {
       v = <i32>load<u8>(w + <usize>r * <usize>sn + <usize>c * <usize>sk);
       v = flip ? v - 128 : <i32><i8>v;
+      if (zp) v -= load<i32>(zp + (<usize>r << 2));
     }
     store<i16>(o, <i16>v);
     o += 2;
@@ -434,6 +440,37 @@ export function interleave_i16_rows4_scalar(xq: usize, m: i32, kp: i32, out: usi
  */
 export function gemm_i16_pairs(xa: usize, m: i32, kp: i32, wp: usize, n: i32, acc: usize): void {
   if (!ASC_FEATURE_SIMD) { gemm_i16_pairs_scalar(xa, m, kp, wp, n, acc); return; }
+  pairsBody(xa, m, kp, wp, n, acc, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+}
+
+/**
+ * gemm_i16_pairs_f32: gemm_i16_pairs with epilogue_i32_f32 (no row sums: the zero points are in the packed weights)
+ * fused into the tile stores, y[r·n + j] (rows n apart, no int32 pass through memory):
+ * y = fround(f32(acc) · fround(xs[r·xsStep] · ws[j·wsStep])) (+ bias[j]) (ReLU if relu), the same IEEE operations per
+ * element as epilogue_i32_f32, so the same bytes.
+ */
+export function gemm_i16_pairs_f32(xa: usize, m: i32, kp: i32, wp: usize, n: i32, xs: usize, xsStep: i32, ws: usize, wsStep: i32, bias: usize, relu: i32, y: usize): void {
+  if (!ASC_FEATURE_SIMD) { gemm_i16_pairs_f32_scalar(xa, m, kp, wp, n, xs, xsStep, ws, wsStep, bias, relu, y); return; }
+  pairsBody(xa, m, kp, wp, n, 0, 1, xs, xsStep, ws, wsStep, bias, relu, 0, 0, 0, y);
+}
+
+/**
+ * gemm_i16_pairs_q8: gemm_i16_pairs with epilogue_i32_requant (no row sums) fused into the tile stores:
+ * out[r·n + j] = clamp(roundEven(f32(acc) · mult[j·multStep]) + zp, lo, hi) as 8 bits, the same operations as
+ * epilogue_i32_requant, so the same bytes.
+ */
+export function gemm_i16_pairs_q8(xa: usize, m: i32, kp: i32, wp: usize, n: i32, mult: usize, multStep: i32, zp: i32, lo: i32, hi: i32, out: usize): void {
+  if (!ASC_FEATURE_SIMD) { gemm_i16_pairs_q8_scalar(xa, m, kp, wp, n, mult, multStep, zp, lo, hi, out); return; }
+  pairsBody(xa, m, kp, wp, n, 0, 2, 0, 0, mult, multStep, 0, 0, zp, lo, hi, out);
+}
+
+/**
+ * The tiles of gemm_i16_pairs (mode 0: int32 sums → acc), gemm_i16_pairs_f32 (mode 1: the f32 epilogue → y) and
+ * gemm_i16_pairs_q8 (mode 2: requantized 8-bit codes → y; ws/wsStep are mult/multStep). One copy of the loop for the
+ * three (the wasm stays small); the tile stores branch on `mode` but call nothing: a call there made V8 keep the
+ * loop's values in stack slots (25 % slower), and unrolling the k loop made it hoist twice the loads and spill.
+ */
+function pairsBody(xa: usize, m: i32, kp: i32, wp: usize, n: i32, acc: usize, mode: i32, xs: usize, xsStep: i32, ws: usize, wsStep: i32, bias: usize, relu: i32, zp: i32, lo: i32, hi: i32, y: usize): void {
   const np = (n + 7) >> 3, mt = (m + 3) >> 2;
   const tb = <usize>kp << 3, pb = <usize>kp << 4, ab = <usize>np << 5;
   const z = i32x4.splat(0);
@@ -457,13 +494,89 @@ export function gemm_i16_pairs(xa: usize, m: i32, kp: i32, wp: usize, n: i32, ac
         w += 32;
         x += 16;
       }
-      const r = t << 2;
-      const a0 = acc + <usize>r * ab + (<usize>p << 5);
-      v128.store(a0, c00); v128.store(a0, c01, 16);
-      if (r + 1 < m) { v128.store(a0 + ab, c10); v128.store(a0 + ab, c11, 16); }
-      if (r + 2 < m) { v128.store(a0 + 2 * ab, c20); v128.store(a0 + 2 * ab, c21, 16); }
-      if (r + 3 < m) { v128.store(a0 + 3 * ab, c30); v128.store(a0 + 3 * ab, c31, 16); }
+      const r0 = t << 2;
+      for (let q = 0; q < 4; q++) {
+        const r = r0 + q;
+        if (r >= m) break;
+        const c0 = q == 0 ? c00 : q == 1 ? c10 : q == 2 ? c20 : c30;
+        const c1 = q == 0 ? c01 : q == 1 ? c11 : q == 2 ? c21 : c31;
+        if (mode == 1) pairsEpi(c0, c1, r, p, n, xs, xsStep, ws, wsStep, bias, relu, y);
+        else if (mode == 2) pairsReq(c0, c1, r, p, n, ws, wsStep, zp, lo, hi, y);
+        else {
+          const a0 = acc + <usize>r * ab + (<usize>p << 5);
+          v128.store(a0, c0); v128.store(a0, c1, 16);
+        }
+      }
     }
+  }
+}
+
+/** Lane t (< 7) of the 8 sums c0 | c1. */
+// @ts-ignore: decorator
+@inline
+function lane8(c0: v128, c1: v128, t: i32): i32 {
+  switch (t) {
+    case 0: return i32x4.extract_lane(c0, 0);
+    case 1: return i32x4.extract_lane(c0, 1);
+    case 2: return i32x4.extract_lane(c0, 2);
+    case 3: return i32x4.extract_lane(c0, 3);
+    case 4: return i32x4.extract_lane(c1, 0);
+    case 5: return i32x4.extract_lane(c1, 1);
+    default: return i32x4.extract_lane(c1, 2);
+  }
+}
+
+/** Row r's sums of panel p requantized (epilogue_i32_requant's operations) into out[r·n + 8p ..]. */
+// @ts-ignore: decorator
+@inline
+function pairsReq(c0: v128, c1: v128, r: i32, p: i32, n: i32, mult: usize, multStep: i32, zp: i32, lo: i32, hi: i32, out: usize): void {
+  const j0 = p << 3;
+  const or = out + <usize>r * <usize>n;
+  const flo = <f32>(lo - zp), fhi = <f32>(hi - zp);
+  if (j0 + 8 <= n) {
+    const o = <usize>j0 << 2;
+    const m0 = multStep ? v128.load(mult + o) : f32x4.splat(load<f32>(mult)), m1 = multStep ? v128.load(mult + o, 16) : m0;
+    const lov = f32x4.splat(flo), hiv = f32x4.splat(fhi), magic = f32x4.splat(12582912.0), off = i32x4.splat(zp - 0x4b400000);
+    const v0 = f32x4.pmin(f32x4.pmax(f32x4.mul(f32x4.convert_i32x4_s(c0), m0), lov), hiv);
+    const v1 = f32x4.pmin(f32x4.pmax(f32x4.mul(f32x4.convert_i32x4_s(c1), m1), lov), hiv);
+    const h = i16x8.narrow_i32x4_s(i32x4.add(f32x4.add(v0, magic), off), i32x4.add(f32x4.add(v1, magic), off));
+    v128.store64_lane(or + <usize>j0, lo < 0 ? i8x16.narrow_i16x8_s(h, h) : i8x16.narrow_i16x8_u(h, h), 0);
+    return;
+  }
+  for (let t = 0; t < n - j0; t++) {
+    const j = j0 + t;
+    let v: f32 = <f32>lane8(c0, c1, t) * load<f32>(mult + (<usize>(j * multStep) << 2));
+    v = min(max(v, flo), fhi);
+    store<u8>(or + <usize>j, <u8>(<i32>nearest<f32>(v) + zp));
+  }
+}
+
+/** Row r's sums of panel p (c0: outputs 8p..8p+3, c1: 8p+4..8p+7) through epilogue_i32_f32's operations into y. */
+// @ts-ignore: decorator
+@inline
+function pairsEpi(c0: v128, c1: v128, r: i32, p: i32, n: i32, xs: usize, xsStep: i32, ws: usize, wsStep: i32, bias: usize, relu: i32, y: usize): void {
+  const j0 = p << 3;
+  const sx = load<f32>(xs + (<usize>(r * xsStep) << 2));
+  const yr = y + ((<usize>r * <usize>n) << 2);
+  if (j0 + 8 <= n) {
+    const sxv = f32x4.splat(sx), o = <usize>j0 << 2;
+    let m0: v128, m1: v128;
+    if (wsStep) { m0 = f32x4.mul(sxv, v128.load(ws + o)); m1 = f32x4.mul(sxv, v128.load(ws + o, 16)); }
+    else m1 = m0 = f32x4.mul(sxv, f32x4.splat(load<f32>(ws)));
+    let v0 = f32x4.mul(f32x4.convert_i32x4_s(c0), m0), v1 = f32x4.mul(f32x4.convert_i32x4_s(c1), m1);
+    if (bias) { v0 = f32x4.add(v0, v128.load(bias + o)); v1 = f32x4.add(v1, v128.load(bias + o, 16)); }
+    if (relu) { const zf = f32x4.splat(0); v0 = v128.and(v0, f32x4.gt(v0, zf)); v1 = v128.and(v1, f32x4.gt(v1, zf)); }
+    v128.store(yr + o, v0); v128.store(yr + o, v1, 16);
+    return;
+  }
+  for (let t = 0; t < n - j0; t++) {
+    const c = lane8(c0, c1, t);
+    const j = j0 + t;
+    const mult: f32 = sx * load<f32>(ws + (<usize>(j * wsStep) << 2));
+    let v: f32 = <f32>c * mult;
+    if (bias) v += load<f32>(bias + (<usize>j << 2));
+    if (relu && !(v > 0)) v = 0;
+    store<f32>(yr + (<usize>j << 2), v);
   }
 }
 
@@ -479,6 +592,44 @@ export function gemm_i16_pairs_scalar(xa: usize, m: i32, kp: i32, wp: usize, n: 
         s += <i32>load<i16>(xk) * <i32>load<i16>(wk) + <i32>load<i16>(xk, 2) * <i32>load<i16>(wk, 2);
       }
       store<i32>(acc + ((<usize>r * <usize>n8 + <usize>c) << 2), s);
+    }
+  }
+}
+
+export function gemm_i16_pairs_f32_scalar(xa: usize, m: i32, kp: i32, wp: usize, n: i32, xs: usize, xsStep: i32, ws: usize, wsStep: i32, bias: usize, relu: i32, y: usize): void {
+  for (let r = 0; r < m; r++) {
+    const xr = xa + <usize>(r >> 2) * (<usize>kp << 3) + (<usize>(r & 3) << 2);
+    const sx = load<f32>(xs + (<usize>(r * xsStep) << 2));
+    for (let j = 0; j < n; j++) {
+      const pw = wp + <usize>(j >> 3) * (<usize>kp << 4) + (<usize>(j & 7) << 2);
+      let c: i32 = 0;
+      for (let k2 = 0; k2 < kp; k2 += 2) {
+        const wk = pw + (<usize>k2 << 4), xk = xr + (<usize>k2 << 3);
+        c += <i32>load<i16>(xk) * <i32>load<i16>(wk) + <i32>load<i16>(xk, 2) * <i32>load<i16>(wk, 2);
+      }
+      const mult: f32 = sx * load<f32>(ws + (<usize>(j * wsStep) << 2));
+      let v: f32 = <f32>c * mult;
+      if (bias) v += load<f32>(bias + (<usize>j << 2));
+      if (relu && !(v > 0)) v = 0;
+      store<f32>(y + ((<usize>r * <usize>n + <usize>j) << 2), v);
+    }
+  }
+}
+
+export function gemm_i16_pairs_q8_scalar(xa: usize, m: i32, kp: i32, wp: usize, n: i32, mult: usize, multStep: i32, zp: i32, lo: i32, hi: i32, out: usize): void {
+  const flo = <f32>(lo - zp), fhi = <f32>(hi - zp);
+  for (let r = 0; r < m; r++) {
+    const xr = xa + <usize>(r >> 2) * (<usize>kp << 3) + (<usize>(r & 3) << 2);
+    for (let j = 0; j < n; j++) {
+      const pw = wp + <usize>(j >> 3) * (<usize>kp << 4) + (<usize>(j & 7) << 2);
+      let c: i32 = 0;
+      for (let k2 = 0; k2 < kp; k2 += 2) {
+        const wk = pw + (<usize>k2 << 4), xk = xr + (<usize>k2 << 3);
+        c += <i32>load<i16>(xk) * <i32>load<i16>(wk) + <i32>load<i16>(xk, 2) * <i32>load<i16>(wk, 2);
+      }
+      let v: f32 = <f32>c * load<f32>(mult + (<usize>(j * multStep) << 2));
+      v = min(max(v, flo), fhi);
+      store<u8>(out + <usize>r * <usize>n + <usize>j, <u8>(<i32>nearest<f32>(v) + zp));
     }
   }
 }

@@ -311,7 +311,7 @@ export class Int8Linear extends Layer {
       try {
         heap(this.rt).u8.set(new Uint8Array(wi.q.buffer, wi.q.byteOffset, wi.q.byteLength), tmp);
         const [sn, sk] = wi.layout === 'in-out' ? [1, n] : [k, 1];
-        this.k.pack_i16_panel8_pairs(tmp, n, k, this.kp, sn, sk, wi.type === 'uint8' ? 1 : 0, p);
+        this.k.pack_i16_panel8_pairs(tmp, n, k, this.kp, sn, sk, wi.type === 'uint8' ? 1 : 0, this.wzp, p);
       } finally {
         this.rt.arena.free(tmp);
       }
@@ -323,12 +323,25 @@ export class Int8Linear extends Layer {
     this.oi = this.scratch('oi', batch * this.outFeatures * 4);
   }
 
+  /** The dynamic quantizers refuse non-finite inputs themselves (forwardInto then skips its own pass over x). */
+  protected override checksFinite(): boolean {
+    return this.input.mode !== 'static';
+  }
+
   /** Float in, float out (output mode f32; own int8 output gives the dequantized codes). */
   run(x: number, y: number, batch: number): void {
     const o = this.output;
     if (o.mode !== 'f32') throw new QuantextError('E_OPTION', `Int8Linear: output mode ${o.mode} gives integers: use forwardInt`);
-    this.accumulate(batch, this.quantizeInput(x, batch));
-    this.epilogueF32(batch, y);
+    const add = this.quantizeInput(x, batch);
+    if (!this.wp7 && batch >= GEMM_MIN_BATCH) {
+      // the batched kernel with the f32 epilogue fused into its tile stores (the same bytes, no int32 pass)
+      const perRow = this.input.mode === 'dynamic-int8-per-row' ? 1 : 0;
+      this.k.interleave_i16_rows4(this.xq, batch, this.kp, this.xa);
+      this.k.gemm_i16_pairs_f32(this.xa, batch, this.kp, this.wp16, this.outFeatures, this.xs, perRow, this.ws, 1, this.bp, this.relu, y);
+    } else {
+      this.accumulate(batch, add);
+      this.epilogueF32(batch, y);
+    }
     if (this.outputScale !== undefined) {
       // own int8 output: codes into oi (int16 lanes), dequantized back into y so that float consumers see y_q·s
       const n = this.outFeatures, s = this.outputScale;
@@ -360,7 +373,7 @@ export class Int8Linear extends Layer {
       this.k.minmax_f32(x, batch * k, this.mm);
       const h = heap(this.rt).f32;
       const mn = h[this.mm >> 2], mx = h[(this.mm >> 2) + 1];
-      if (Number.isNaN(mn) || Number.isNaN(mx)) throw new QuantextError('E_NAN', 'Int8Linear: x has a NaN value');
+      if (!Number.isFinite(mn) || !Number.isFinite(mx)) throw new QuantextError('E_NAN', 'Int8Linear: x has a NaN or infinite value');
       ({ scale, zeroPoint: zp } = dynamicQuantizeParams(mn, mx));
       [lo, hi] = [0, 255];
     } else {
@@ -398,10 +411,11 @@ export class Int8Linear extends Layer {
       this.k.interleave_i16_rows4(this.xq, batch, this.kp, this.xa);
       this.k.gemm_i16_pairs(this.xa, batch, this.kp, this.wp16, this.outFeatures, this.acc);
       this.accStride = (this.outFeatures + 7) & ~7;
-    } else {
-      this.k.gemm_i8_packed(this.xq, batch, this.kp, this.wp, this.outFeatures, this.acc);
-      this.accStride = this.n4;
+      this.useRs = 0; // the zero points are folded into the pair layout's weights
+      return;
     }
+    this.k.gemm_i8_packed(this.xq, batch, this.kp, this.wp, this.outFeatures, this.acc);
+    this.accStride = this.n4;
     if (this.wzp) this.k.rowsum_i16(this.xq, batch, this.kp, this.rs);
     this.useRs = this.wzp ? this.rs : 0;
   }
@@ -447,10 +461,19 @@ export class Int8Linear extends Layer {
       this.q8 = false;
       add = x instanceof Uint8Array ? zp - 128 : zp;
     } else throw new QuantextError('E_SHAPE', 'Int8Linear.forwardInt: x must be a Float32Array, Uint8Array or Int8Array');
-    this.accumulate(batch, add);
+    const fused = !this.wp7 && batch >= GEMM_MIN_BATCH && o.mode !== 'int32';
+    if (fused) this.k.interleave_i16_rows4(this.xq, batch, this.kp, this.xa);
+    else this.accumulate(batch, add);
     const rs = this.useRs;
     const hv = heap(this.rt);
-    if (o.mode === 'int32') {
+    if (fused && (o.mode === 'uint8' || o.mode === 'int8')) {
+      // the batched kernel with the requantization fused into its tile stores (the same bytes, no int32 pass)
+      const [lo, hi] = intRange(o.mode);
+      this.k.gemm_i16_pairs_q8(this.xa, batch, this.kp, this.wp16, n, this.mult, 1, o.zeroPoint, lo, hi, this.oi);
+      const src = hv.u8.subarray(this.oi, this.oi + batch * n);
+      if (res instanceof Int8Array) res.set(new Int8Array(src.buffer, src.byteOffset, src.length));
+      else (res as Uint8Array).set(src);
+    } else if (o.mode === 'int32') {
       this.k.epilogue_i32_i32(this.acc, batch, n, this.accStride, rs, this.wzp, this.oi);
       (res as Int32Array).set(hv.i32.subarray(this.oi >> 2, (this.oi >> 2) + batch * n));
     } else if (o.mode === 'uint8' || o.mode === 'int8') {
@@ -461,7 +484,8 @@ export class Int8Linear extends Layer {
       else (res as Uint8Array).set(src);
     } else {
       const y = this.ioOutPtr;
-      this.epilogueF32(batch, y);
+      if (fused) this.k.gemm_i16_pairs_f32(this.xa, batch, this.kp, this.wp16, n, this.xs, this.input.mode === 'dynamic-int8-per-row' ? 1 : 0, this.ws, 1, this.bp, this.relu, y);
+      else this.epilogueF32(batch, y);
       if (own8) {
         this.k.quantize_i16_affine(y, batch, n, n, this.outputScale!, 0, -128, 127, 0, this.oi);
         const i16 = hv.i16, src = this.oi >> 1;

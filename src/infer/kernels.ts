@@ -7,9 +7,13 @@ export interface InferKernels {
   gemm_f32_packed_scalar(x: number, m: number, k: number, wp: number, n: number, bias: number, relu: number, y: number): void;
   pack_i8_panel4(w: number, n: number, k: number, sn: number, sk: number, flip: number, out: number): void;
   gemm_i8_packed(xq: number, m: number, kp: number, wp: number, n: number, acc: number): void;
-  pack_i16_panel8_pairs(w: number, n: number, k: number, kp: number, sn: number, sk: number, flip: number, out: number): void;
+  pack_i16_panel8_pairs(w: number, n: number, k: number, kp: number, sn: number, sk: number, flip: number, zp: number, out: number): void;
   gemm_i16_pairs(xq: number, m: number, kp: number, wp: number, n: number, acc: number): void;
   gemm_i16_pairs_scalar(xq: number, m: number, kp: number, wp: number, n: number, acc: number): void;
+  gemm_i16_pairs_f32(xa: number, m: number, kp: number, wp: number, n: number, xs: number, xsStep: number, ws: number, wsStep: number, bias: number, relu: number, y: number): void;
+  gemm_i16_pairs_q8(xa: number, m: number, kp: number, wp: number, n: number, mult: number, multStep: number, zp: number, lo: number, hi: number, out: number): void;
+  gemm_i16_pairs_q8_scalar(xa: number, m: number, kp: number, wp: number, n: number, mult: number, multStep: number, zp: number, lo: number, hi: number, out: number): void;
+  gemm_i16_pairs_f32_scalar(xa: number, m: number, kp: number, wp: number, n: number, xs: number, xsStep: number, ws: number, wsStep: number, bias: number, relu: number, y: number): void;
   interleave_i16_rows4(xq: number, m: number, kp: number, out: number): void;
   interleave_i16_rows4_scalar(xq: number, m: number, kp: number, out: number): void;
   gemm_i8_packed_scalar(xq: number, m: number, kp: number, wp: number, n: number, acc: number): void;

@@ -104,11 +104,16 @@ export abstract class Layer extends WasmOwned {
     const xp = this.ensureIo(batch, w);
     const h = heap(this.rt);
     h.f32.set(x, xp >> 2);
-    if (!this.k.all_finite_f32(xp, x.length)) throw new QuantextError('E_NAN', `${this.constructor.name}: x has a NaN or infinite value`);
+    if (!this.checksFinite() && !this.k.all_finite_f32(xp, x.length)) throw new QuantextError('E_NAN', `${this.constructor.name}: x has a NaN or infinite value`);
     this.run(xp, this.ioOut, batch, w);
     const o = this.ioOut >> 2;
     out.set(heap(this.rt).f32.subarray(o, o + nOut));
     return out;
+  }
+
+  /** True when run() itself refuses non-finite inputs with E_NAN (then forwardInto skips its own pass over x). */
+  protected checksFinite(): boolean {
+    return false;
   }
 
   /** The input buffer for `batch` rows (allocated or grown here, before any view is taken). */

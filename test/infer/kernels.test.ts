@@ -53,7 +53,7 @@ for (const build of BUILDS) {
           const n8 = (n + 7) & ~7;
           const wp2 = rt.arena.alloc(n8 * kp * 2), acc2 = rt.arena.alloc((m + 3) * n8 * 4);
           const xa = rt.arena.alloc(((m + 3) & ~3) * kp * 2);
-          k.pack_i16_panel8_pairs(bt, n, kk, kp, kk, 1, 0, wp2);
+          k.pack_i16_panel8_pairs(bt, n, kk, kp, kk, 1, 0, 0, wp2);
           (twin ? k.interleave_i16_rows4_scalar : k.interleave_i16_rows4)(xq, m, kp, xa);
           // the interleaved layout, read back against its definition (rows past m are zero)
           const xav = new Int16Array(rt.arena.u16(xa, ((m + 3) & ~3) * kp).slice().buffer);
@@ -68,6 +68,58 @@ for (const build of BUILDS) {
           expect(rt.arena.i32(acc2 + m * n8 * 4, 3 * n8).every((v) => v === 0x5a5a5a5a), `pairs ${m}×${kk}×${n}: rows past m untouched`).toBe(true);
           for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) expect(got2[i * n8 + j], `pairs ${m}×${kk}×${n} [${i},${j}]`).toBe(want[i * n + j]);
           for (const p of [xq, bt, wp, acc, wp2, acc2, xa]) rt.arena.free(p);
+        }
+      });
+
+      it(`gemm_i16_pairs_f32${twin} / gemm_i16_pairs_q8${twin}: zero points folded into the pairs, epilogues fused, the bytes of the separate passes`, async () => {
+        const rt = await rtFor(build);
+        const k = inferKernels(rt);
+        const r = rng(17);
+        for (const [m, kk, n] of [[1, 1, 1], [3, 13, 17], [4, 8, 8], [5, 17, 33], [9, 64, 10], [8, 40, 9], [13, 31, 23], [32, 96, 24]] as [number, number, number][]) {
+          const kp = (kk + 7) & ~7, n8 = (n + 7) & ~7, mt = (m + 3) & ~3;
+          const a = Int16Array.from({ length: m * kp }, (_, i) => (i % kp < kk ? (r() < 0.1 ? 255 : Math.floor(r() * 511) - 255) : 0));
+          const b = Uint8Array.from({ length: n * kk }, () => (r() < 0.1 ? 255 : Math.floor(r() * 256))); // uint8, out-in
+          const zpEff = Int32Array.from({ length: n }, () => Math.floor(r() * 256) - 128); // zero point − 128 (after the flip)
+          const xs = Float32Array.from({ length: m }, () => f(0.001 + r() * 0.01));
+          const ws = Float32Array.from({ length: n }, () => f(0.001 + r() * 0.01));
+          const bias = randomF32(n, r);
+          const mult = Float32Array.from({ length: n }, () => f(r() * 0.002));
+          const xq = put(rt, a), bt = put(rt, b), zp = put(rt, zpEff), xsp = put(rt, xs), wsp = put(rt, ws), bp = put(rt, bias), mp = put(rt, mult);
+          const wp = rt.arena.alloc(n8 * kp * 2), xa = rt.arena.alloc(mt * kp * 2), acc = rt.arena.alloc(m * n8 * 4), rs = rt.arena.alloc(m * 4);
+          const y1 = rt.arena.alloc(m * n * 4), y2 = rt.arena.alloc(m * n * 4 + 16), q1 = rt.arena.alloc(m * n), q2 = rt.arena.alloc(m * n + 16);
+          (twin ? k.interleave_i16_rows4_scalar : k.interleave_i16_rows4)(xq, m, kp, xa);
+          // the separate passes: plain pairs, row sums times zero points, then the epilogues
+          k.pack_i16_panel8_pairs(bt, n, kk, kp, kk, 1, 1, 0, wp);
+          (twin ? k.gemm_i16_pairs_scalar : k.gemm_i16_pairs)(xa, m, kp, wp, n, acc);
+          k.rowsum_i16(xq, m, kp, rs);
+          const bo = Int32Array.from({ length: n * kk }, (_, i) => b[i] - 128);
+          const want = intMatmulRef(Array.from({ length: m * kk }, (_, i) => a[Math.floor(i / kk) * kp + (i % kk)]), m, kk, 0, bo, n, Array.from(zpEff));
+          for (const relu of [0, 1]) {
+            k.epilogue_i32_f32(acc, m, n, n8, rs, zp, xsp, 1, wsp, 1, bp, relu, y1);
+            for (const [lo, hi, yz] of [[0, 255, 100], [-128, 127, -5]]) {
+              k.epilogue_i32_requant(acc, m, n, n8, rs, zp, mp, 1, yz, lo, hi, q1);
+              // fused: the zero points in the packed weights, no row sums
+              k.pack_i16_panel8_pairs(bt, n, kk, kp, kk, 1, 1, zp, wp);
+              rt.arena.u8(y2, m * n * 4 + 16).fill(0xa5);
+              rt.arena.u8(q2, m * n + 16).fill(0xa5);
+              (twin ? k.gemm_i16_pairs_f32_scalar : k.gemm_i16_pairs_f32)(xa, m, kp, wp, n, xsp, 1, wsp, 1, bp, relu, y2);
+              (twin ? k.gemm_i16_pairs_q8_scalar : k.gemm_i16_pairs_q8)(xa, m, kp, wp, n, mp, 1, yz, lo, hi, q2);
+              (twin ? k.gemm_i16_pairs_scalar : k.gemm_i16_pairs)(xa, m, kp, wp, n, acc);
+              const got = rt.arena.i32(acc, m * n8);
+              for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) if (got[i * n8 + j] !== want[i * n + j]) expect(got[i * n8 + j], `folded zp ${m}×${kk}×${n} [${i},${j}]`).toBe(want[i * n + j]);
+              expect(rt.arena.u8(y2, m * n * 4).slice(), `f32 ${m}×${kk}×${n} relu ${relu}`).toEqual(rt.arena.u8(y1, m * n * 4).slice());
+              expect(rt.arena.u8(q2, m * n).slice(), `q8 ${m}×${kk}×${n} [${lo}, ${hi}]`).toEqual(rt.arena.u8(q1, m * n).slice());
+              // nothing written past the outputs
+              expect(rt.arena.u8(y2 + m * n * 4, 16).every((v) => v === 0xa5)).toBe(true);
+              expect(rt.arena.u8(q2 + m * n, 16).every((v) => v === 0xa5)).toBe(true);
+              k.pack_i16_panel8_pairs(bt, n, kk, kp, kk, 1, 1, 0, wp);
+              (twin ? k.gemm_i16_pairs_scalar : k.gemm_i16_pairs)(xa, m, kp, wp, n, acc);
+            }
+          }
+          // the codes cover both ends (saturation is exercised)
+          const codes = rt.arena.u8(q1, m * n);
+          if (m * n > 100) expect(codes.some((v) => v === 127) && codes.some((v) => v === 128)).toBe(true);
+          for (const p of [xq, bt, zp, xsp, wsp, bp, mp, wp, xa, acc, rs, y1, y2, q1, q2]) rt.arena.free(p);
         }
       });
 

@@ -117,6 +117,24 @@ for (const build of ['simd', 'scalar'] as const) {
         // float input quantized by the layer's own QuantizeLinear gives the same codes
         expect(Array.from(q.forwardInt(x, m))).toEqual(wantQ);
       }
+      // uint8 weights with per-column zero points, batches on both kernels (GEMV below 8 rows, fused pairs from 8)
+      for (const mm of [1, 9, 33]) {
+        const xm = randomF32(mm * k, r, 2);
+        const bu = Uint8Array.from({ length: k * n }, () => Math.floor(r() * 256));
+        const bz = Array.from({ length: n }, () => Math.floor(r() * 256));
+        const dqm = dynamicQuantizeLinear(xm);
+        const bou = new Int32Array(n * k);
+        for (let j = 0; j < n; j++) for (let c = 0; c < k; c++) bou[j * k + c] = bu[c * n + j];
+        const accm = intMatmulRef(dqm.data, mm, k, dqm.zeroPoint, bou, n, bz);
+        using lz = Int8Linear.fromQuantized({ rt, outFeatures: n, inFeatures: k, weights: bu, weightZeroPoint: bz, weightScale: bs, input: { mode: 'dynamic-uint8' }, output: { mode: 'f32', bias, relu: true } });
+        const wantZ = Float32Array.from(accm, (v, i) => Math.max(0, f(f(v * f(dqm.scale * bs[i % n])) + bias[i % n])));
+        expect(lz.forward(xm, mm), `dql uint8 weights, batch ${mm}`).toEqual(wantZ);
+        const ys = 0.01, yz = 128;
+        using qz = Int8Linear.fromQuantized({ rt, outFeatures: n, inFeatures: k, weights: bu, weightZeroPoint: bz, weightScale: bs, input: { mode: 'static', type: 'uint8', scale: dqm.scale, zeroPoint: dqm.zeroPoint }, output: { mode: 'uint8', scale: ys, zeroPoint: yz } });
+        const wantQz = Array.from(accm, (v, i) => roundEvenRef(Math.min(Math.max(f(v * f(f(f(dqm.scale) * bs[i % n]) / f(ys))), -yz), 255 - yz)) + yz);
+        expect(Array.from(qz.forwardInt(dqm.data, mm)), `qlinear uint8 weights, batch ${mm}`).toEqual(wantQz);
+        expect(wantQz.some((v) => v === 0 || v === 255)).toBe(true);
+      }
       expect(quantizeLinear(Float32Array.from([2.5, -2.5, 300]), 1, 0, 'int8')).toEqual(Int8Array.from([2, -2, 127]));
       expect(dequantizeLinear(Uint8Array.from([0, 10, 255]), 0.5, 10)).toEqual(Float32Array.from([-5, 0, 122.5]));
     });

@@ -1,6 +1,7 @@
 /** Signatures of the Word2Vec training kernels in assembly/w2v/. */
 export interface W2vKernels {
   w2v_train_batch(cfg: number): void;
+  /** The scalar builds only (a SIMD build traps): the whole-batch oracle. */
   w2v_train_batch_scalar(cfg: number): void;
   w2v_ns_step(cfg: number, h: number, e: number, target: number, alpha: number, simd: number): void;
   w2v_hs_step(cfg: number, h: number, e: number, word: number, alpha: number, simd: number): void;
