@@ -48,6 +48,9 @@ function randomF32(n, r, scale = 1) {
 
 /** Median ns per call of `fn` (sync or async) over `samples` samples of `inner` calls. */
 async function timeNs(fn, samples, minMs) {
+  // a full collection first, so that no variant pays for the garbage of the one timed before it (onnxruntime-web's
+  // run() allocates its output tensors on every call; their collection used to land in the next variant's samples)
+  globalThis.gc?.();
   // calibrate inner so that a sample lasts ≥ minMs
   let inner = 1;
   for (;;) {
@@ -108,7 +111,7 @@ export async function run(ctx) {
     // --no-liftoff: every function (ours and onnxruntime's) compiled by TurboFan from the first call, so that no peer
     // is timed in baseline code. (Node 20's V8 11 lowers the fused relaxed dot-add to five instructions, not vpdpbusd,
     // so the loader keeps the unfused dot there; Deno's V8 emits vpdpbusd: see the README's inference lines.)
-    const r = spawnSync(process.execPath, [RELAXED_FLAG, '--no-liftoff', fileURLToPath(import.meta.url), JSON.stringify({ quick, repoDir })], {
+    const r = spawnSync(process.execPath, [RELAXED_FLAG, '--no-liftoff', '--expose-gc', fileURLToPath(import.meta.url), JSON.stringify({ quick, repoDir })], {
       stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 256 << 20,
     });
     if (r.status === 0) return JSON.parse(r.stdout);
@@ -128,7 +131,7 @@ async function measureAll(ctx, q) {
     log(`relaxed build ${rrt.build}, fused dot-add ${rrt.fusedDotAdd}`);
   } else log('no relaxed SIMD in this runtime: rlx-* variants skipped');
   const peer = await loadOrt(repoDir, log);
-  const rounds = quick ? 1 : 3, samples = quick ? 3 : 7, minMs = quick ? 5 : 20;
+  const rounds = quick ? 1 : 5, samples = quick ? 3 : 5, minMs = quick ? 5 : 20;
   const rows = [];
   const r = rng(42);
 
