@@ -28,6 +28,7 @@ export interface FtPredictKernels {
   ft_predict_batch_scalar(st: number, src: number, len: number): number;
   /** The lookup of entries 0 … n−1 of the state's pool: with recs 0, the bytes their records need; with recs, writes them there and fills the (zeroed) table. */
   ft_dict_build(st: number, n: number, recs: number): number;
+  ft_pq_decode(codes: number, nsub: number, dsub: number, codebook: number, normCodes: number, normCodebook: number, rows: number, dim: number, out: number): void;
   /** Bytes of the state block. */
   ft_predict_state_size(): number;
 }
