@@ -14,6 +14,7 @@
 // two of them multiplies in either case (~100 GOP/s), so the loader keeps the unfused ops there. A broadcast layout
 // (4 outputs × 4 inputs per vector, splatted activations, 4 × 8 tiles, no horizontal sums) measured slower in both.
 import { hsum4_i32x4 } from '../util/hsum';
+import { absMaxFinite } from '../util/absmax';
 
 /**
  * Panel layout: out[p][b][j][t] = W[4p + j][16b + t] + off[4p + j] as bytes (the caller checked that it lies in
@@ -106,24 +107,8 @@ function quantize_row_i8(xr: usize, k: i32, kp: i32, scale: f32, zp: i32, lo: i3
 function quantize_i8_sym_body(x: usize, m: i32, k: i32, kp: i32, out: usize, scales: usize, rowsum: usize, simd: bool): i32 {
   for (let r = 0; r < m; r++) {
     const xr = x + ((<usize>r * <usize>k) << 2);
-    let mxs: f32 = 0, c = 0, bad = false;
-    if (ASC_FEATURE_SIMD && simd) {
-      // max |x| in four independent chains (pmax: one instruction; NaN is caught by `ne`, ±∞ by the maximum)
-      let m0 = f32x4.splat(0), m1 = m0, m2 = m0, m3 = m0, nan = i32x4.splat(0);
-      for (; c + 16 <= k; c += 16) {
-        const p = xr + (<usize>c << 2);
-        const a = v128.load(p), b = v128.load(p, 16), e = v128.load(p, 32), g = v128.load(p, 48);
-        m0 = f32x4.pmax(m0, f32x4.abs(a)); m1 = f32x4.pmax(m1, f32x4.abs(b));
-        m2 = f32x4.pmax(m2, f32x4.abs(e)); m3 = f32x4.pmax(m3, f32x4.abs(g));
-        nan = v128.or(nan, v128.or(v128.or(f32x4.ne(a, a), f32x4.ne(b, b)), v128.or(f32x4.ne(e, e), f32x4.ne(g, g))));
-      }
-      const mv = f32x4.pmax(f32x4.pmax(m0, m1), f32x4.pmax(m2, m3));
-      mxs = max(max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
-      bad = v128.any_true(nan);
-    }
-    let bs: f32 = 0;
-    for (; c < k; c++) { const v = load<f32>(xr + (<usize>c << 2)); mxs = max(mxs, abs(v)); bs += v - v; }
-    if (bad || bs != 0 || mxs != mxs || mxs == Infinity) return 1;
+    const mxs = absMaxFinite(xr, k, simd);
+    if (mxs != mxs) return 1;
     let s: f32 = mxs / 127;
     if (s == 0) s = 1;
     store<f32>(scales + (<usize>r << 2), s);

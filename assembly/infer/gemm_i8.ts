@@ -3,6 +3,7 @@
 // apart); sn/sk are element strides of W's output and input axes; pointers are byte addresses; a pointer 0 = none.
 // Activations are int16 (already centred: q − zero point), rows kp apart, zero padded; weights int8 packed.
 import { hsum4_i32x4 } from '../util/hsum';
+import { absMaxFinite } from '../util/absmax';
 
 /**
  * Panel layout: out[p][b][j][t] = W[4p + j][8b + t] as int8 (zero outside n×k); 4·⌈n/4⌉·kp bytes. `flip` = 1 stores
@@ -92,43 +93,26 @@ export function gemm_i8_packed_scalar(xq: usize, m: i32, kp: i32, wp: usize, n: 
  * nothing is meaningful), else 0. x rows are k floats apart.
  */
 export function quantize_i16_sym_per_row(x: usize, m: i32, k: i32, kp: i32, xq: usize, scales: usize): i32 {
-  if (!ASC_FEATURE_SIMD) return quantize_i16_sym_per_row_scalar(x, m, k, kp, xq, scales);
-  for (let r = 0; r < m; r++) {
-    const xr = x + ((<usize>r * <usize>k) << 2);
-    // max |x| in four independent chains (pmax: one instruction; NaN is caught by `ne`, ±∞ by the maximum), as
-    // quantize_i8_sym_per_row: one dependent chain of pmax made this pass as slow as the quantizing one
-    let m0 = f32x4.splat(0), m1 = m0, m2 = m0, m3 = m0, nan = i32x4.splat(0);
-    let c = 0;
-    for (; c + 16 <= k; c += 16) {
-      const p = xr + (<usize>c << 2);
-      const a = v128.load(p), b = v128.load(p, 16), e = v128.load(p, 32), g = v128.load(p, 48);
-      m0 = f32x4.pmax(m0, f32x4.abs(a)); m1 = f32x4.pmax(m1, f32x4.abs(b));
-      m2 = f32x4.pmax(m2, f32x4.abs(e)); m3 = f32x4.pmax(m3, f32x4.abs(g));
-      nan = v128.or(nan, v128.or(v128.or(f32x4.ne(a, a), f32x4.ne(b, b)), v128.or(f32x4.ne(e, e), f32x4.ne(g, g))));
-    }
-    const mv = f32x4.pmax(f32x4.pmax(m0, m1), f32x4.pmax(m2, m3));
-    let mxs = max(max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
-    let bs: f32 = 0;
-    for (; c < k; c++) { const v = load<f32>(xr + (<usize>c << 2)); mxs = max(mxs, abs(v)); bs += v - v; }
-    if (v128.any_true(nan) || bs != 0 || mxs != mxs || mxs == Infinity) return 1;
-    let s: f32 = mxs / 127;
-    if (s == 0) s = 1;
-    store<f32>(scales + (<usize>r << 2), s);
-    quantize_row_i16(xr, k, kp, s, 0, -127, 127, 0, xq + ((<usize>r * <usize>kp) << 1));
-  }
-  return 0;
+  return symPerRow(x, m, k, kp, xq, scales, ASC_FEATURE_SIMD);
 }
 
 export function quantize_i16_sym_per_row_scalar(x: usize, m: i32, k: i32, kp: i32, xq: usize, scales: usize): i32 {
+  return symPerRow(x, m, k, kp, xq, scales, false);
+}
+
+// @ts-ignore: decorator
+@inline
+function symPerRow(x: usize, m: i32, k: i32, kp: i32, xq: usize, scales: usize, simd: bool): i32 {
   for (let r = 0; r < m; r++) {
     const xr = x + ((<usize>r * <usize>k) << 2);
-    let mxs: f32 = 0, bs: f32 = 0;
-    for (let c = 0; c < k; c++) { const v = load<f32>(xr + (<usize>c << 2)); mxs = max(mxs, abs(v)); bs += v - v; }
-    if (bs != 0 || mxs != mxs) return 1;
+    const mxs = absMaxFinite(xr, k, simd);
+    if (mxs != mxs) return 1;
     let s: f32 = mxs / 127;
     if (s == 0) s = 1;
     store<f32>(scales + (<usize>r << 2), s);
-    quantize_row_i16_scalar(xr, k, kp, s, 0, -127, 127, 0, xq + ((<usize>r * <usize>kp) << 1));
+    const o = xq + ((<usize>r * <usize>kp) << 1);
+    if (ASC_FEATURE_SIMD && simd) quantize_row_i16(xr, k, kp, s, 0, -127, 127, 0, o);
+    else quantize_row_i16_scalar(xr, k, kp, s, 0, -127, 127, 0, o);
   }
   return 0;
 }
@@ -251,6 +235,26 @@ export function rowsum_i16(xq: usize, m: i32, kp: i32, out: usize): void {
   }
 }
 
+/** epilogue_i32_f32's step for one output j of a row with input scale sx (every path uses it: the same bytes). */
+// @ts-ignore: decorator
+@inline
+function epiOne(c: i32, sx: f32, ws: usize, wsStep: i32, bias: usize, relu: i32, j: i32): f32 {
+  const mult: f32 = sx * load<f32>(ws + (<usize>(j * wsStep) << 2));
+  let v: f32 = <f32>c * mult;
+  if (bias) v += load<f32>(bias + (<usize>j << 2));
+  if (relu && !(v > 0)) v = 0;
+  return v;
+}
+
+/** epilogue_i32_requant's step for one output j: clamp(roundEven(c · mult[j·multStep]) + zp) with flo/fhi = lo/hi − zp. */
+// @ts-ignore: decorator
+@inline
+function requantOne(c: i32, mult: usize, multStep: i32, j: i32, flo: f32, fhi: f32, zp: i32): u8 {
+  let v: f32 = <f32>c * load<f32>(mult + (<usize>(j * multStep) << 2));
+  v = min(max(v, flo), fhi);
+  return <u8>(<i32>nearest<f32>(v) + zp);
+}
+
 /**
  * epilogue_i32_f32: c = acc[r·n4 + j] − rowsum[r]·wzp[j] (rowsum 0 = no correction);
  * y[r·n + j] = fround(f32(c) · fround(xs[r·xsStep] · ws[j·wsStep])) (+ bias[j]) (ReLU if relu).
@@ -280,11 +284,7 @@ export function epilogue_i32_f32(acc: usize, m: i32, n: i32, n4: i32, rowsum: us
     for (; j < n; j++) {
       let c = load<i32>(a + (<usize>j << 2));
       if (rowsum) c -= rs * load<i32>(wzp + (<usize>j << 2));
-      const mult: f32 = sx * load<f32>(ws + (<usize>(j * wsStep) << 2));
-      let v: f32 = <f32>c * mult;
-      if (bias) v += load<f32>(bias + (<usize>j << 2));
-      if (relu && !(v > 0)) v = 0;
-      store<f32>(yr + (<usize>j << 2), v);
+      store<f32>(yr + (<usize>j << 2), epiOne(c, sx, ws, wsStep, bias, relu, j));
     }
   }
 }
@@ -297,11 +297,7 @@ export function epilogue_i32_f32_scalar(acc: usize, m: i32, n: i32, n4: i32, row
     for (let j = 0; j < n; j++) {
       let c = load<i32>(a + (<usize>j << 2));
       if (rowsum) c -= rs * load<i32>(wzp + (<usize>j << 2));
-      const mult: f32 = sx * load<f32>(ws + (<usize>(j * wsStep) << 2));
-      let v: f32 = <f32>c * mult;
-      if (bias) v += load<f32>(bias + (<usize>j << 2));
-      if (relu && !(v > 0)) v = 0;
-      store<f32>(yr + (<usize>j << 2), v);
+      store<f32>(yr + (<usize>j << 2), epiOne(c, sx, ws, wsStep, bias, relu, j));
     }
   }
 }
@@ -350,9 +346,7 @@ export function epilogue_i32_requant(acc: usize, m: i32, n: i32, n4: i32, rowsum
     for (; j < n; j++) {
       let c = load<i32>(a + (<usize>j << 2));
       if (rowsum) c -= rs * load<i32>(wzp + (<usize>j << 2));
-      let v: f32 = <f32>c * load<f32>(mult + (<usize>(j * multStep) << 2));
-      v = min(max(v, flo), fhi);
-      store<u8>(or + <usize>j, <u8>(<i32>nearest<f32>(v) + zp));
+      store<u8>(or + <usize>j, requantOne(c, mult, multStep, j, flo, fhi, zp));
     }
   }
 }
@@ -364,9 +358,7 @@ export function epilogue_i32_requant_scalar(acc: usize, m: i32, n: i32, n4: i32,
     for (let j = 0; j < n; j++) {
       let c = load<i32>(acc + ((<usize>r * <usize>n4 + <usize>j) << 2));
       if (rowsum) c -= rs * load<i32>(wzp + (<usize>j << 2));
-      let v: f32 = <f32>c * load<f32>(mult + (<usize>(j * multStep) << 2));
-      v = min(max(v, flo), fhi);
-      store<u8>(out + <usize>r * <usize>n + <usize>j, <u8>(<i32>nearest<f32>(v) + zp));
+      store<u8>(out + <usize>r * <usize>n + <usize>j, requantOne(c, mult, multStep, j, flo, fhi, zp));
     }
   }
 }
@@ -543,12 +535,7 @@ function pairsReq(c0: v128, c1: v128, r: i32, p: i32, n: i32, mult: usize, multS
     v128.store64_lane(or + <usize>j0, lo < 0 ? i8x16.narrow_i16x8_s(h, h) : i8x16.narrow_i16x8_u(h, h), 0);
     return;
   }
-  for (let t = 0; t < n - j0; t++) {
-    const j = j0 + t;
-    let v: f32 = <f32>lane8(c0, c1, t) * load<f32>(mult + (<usize>(j * multStep) << 2));
-    v = min(max(v, flo), fhi);
-    store<u8>(or + <usize>j, <u8>(<i32>nearest<f32>(v) + zp));
-  }
+  for (let j = j0; j < n; j++) store<u8>(or + <usize>j, requantOne(lane8(c0, c1, j - j0), mult, multStep, j, flo, fhi, zp));
 }
 
 /** Row r's sums of panel p (c0: outputs 8p..8p+3, c1: 8p+4..8p+7) through epilogue_i32_f32's operations into y. */
@@ -569,67 +556,36 @@ function pairsEpi(c0: v128, c1: v128, r: i32, p: i32, n: i32, xs: usize, xsStep:
     v128.store(yr + o, v0); v128.store(yr + o, v1, 16);
     return;
   }
-  for (let t = 0; t < n - j0; t++) {
-    const c = lane8(c0, c1, t);
-    const j = j0 + t;
-    const mult: f32 = sx * load<f32>(ws + (<usize>(j * wsStep) << 2));
-    let v: f32 = <f32>c * mult;
-    if (bias) v += load<f32>(bias + (<usize>j << 2));
-    if (relu && !(v > 0)) v = 0;
-    store<f32>(yr + (<usize>j << 2), v);
+  for (let j = j0; j < n; j++) store<f32>(yr + (<usize>j << 2), epiOne(lane8(c0, c1, j - j0), sx, ws, wsStep, bias, relu, j));
+}
+
+/** Σ_k x[r][k]·W[j][k] over the interleaved activations xa and the pair layout wp: the scalar twins' dot. */
+// @ts-ignore: decorator
+@inline
+function pairDot(xa: usize, r: i32, kp: i32, wp: usize, j: i32): i32 {
+  const xr = xa + <usize>(r >> 2) * (<usize>kp << 3) + (<usize>(r & 3) << 2);
+  const pw = wp + <usize>(j >> 3) * (<usize>kp << 4) + (<usize>(j & 7) << 2);
+  let s: i32 = 0;
+  for (let k2 = 0; k2 < kp; k2 += 2) {
+    const wk = pw + (<usize>k2 << 4), xk = xr + (<usize>k2 << 3);
+    s += <i32>load<i16>(xk) * <i32>load<i16>(wk) + <i32>load<i16>(xk, 2) * <i32>load<i16>(wk, 2);
   }
+  return s;
 }
 
 export function gemm_i16_pairs_scalar(xa: usize, m: i32, kp: i32, wp: usize, n: i32, acc: usize): void {
-  const np = (n + 7) >> 3, n8 = np << 3;
-  for (let r = 0; r < m; r++) {
-    const xr = xa + <usize>(r >> 2) * (<usize>kp << 3) + (<usize>(r & 3) << 2);
-    for (let c = 0; c < n8; c++) {
-      const pw = wp + <usize>(c >> 3) * (<usize>kp << 4) + (<usize>(c & 7) << 2);
-      let s: i32 = 0;
-      for (let k2 = 0; k2 < kp; k2 += 2) {
-        const wk = pw + (<usize>k2 << 4), xk = xr + (<usize>k2 << 3);
-        s += <i32>load<i16>(xk) * <i32>load<i16>(wk) + <i32>load<i16>(xk, 2) * <i32>load<i16>(wk, 2);
-      }
-      store<i32>(acc + ((<usize>r * <usize>n8 + <usize>c) << 2), s);
-    }
-  }
+  const n8 = (n + 7) & ~7;
+  for (let r = 0; r < m; r++) for (let c = 0; c < n8; c++) store<i32>(acc + ((<usize>r * <usize>n8 + <usize>c) << 2), pairDot(xa, r, kp, wp, c));
 }
 
 export function gemm_i16_pairs_f32_scalar(xa: usize, m: i32, kp: i32, wp: usize, n: i32, xs: usize, xsStep: i32, ws: usize, wsStep: i32, bias: usize, relu: i32, y: usize): void {
   for (let r = 0; r < m; r++) {
-    const xr = xa + <usize>(r >> 2) * (<usize>kp << 3) + (<usize>(r & 3) << 2);
     const sx = load<f32>(xs + (<usize>(r * xsStep) << 2));
-    for (let j = 0; j < n; j++) {
-      const pw = wp + <usize>(j >> 3) * (<usize>kp << 4) + (<usize>(j & 7) << 2);
-      let c: i32 = 0;
-      for (let k2 = 0; k2 < kp; k2 += 2) {
-        const wk = pw + (<usize>k2 << 4), xk = xr + (<usize>k2 << 3);
-        c += <i32>load<i16>(xk) * <i32>load<i16>(wk) + <i32>load<i16>(xk, 2) * <i32>load<i16>(wk, 2);
-      }
-      const mult: f32 = sx * load<f32>(ws + (<usize>(j * wsStep) << 2));
-      let v: f32 = <f32>c * mult;
-      if (bias) v += load<f32>(bias + (<usize>j << 2));
-      if (relu && !(v > 0)) v = 0;
-      store<f32>(y + ((<usize>r * <usize>n + <usize>j) << 2), v);
-    }
+    for (let j = 0; j < n; j++) store<f32>(y + ((<usize>r * <usize>n + <usize>j) << 2), epiOne(pairDot(xa, r, kp, wp, j), sx, ws, wsStep, bias, relu, j));
   }
 }
 
 export function gemm_i16_pairs_q8_scalar(xa: usize, m: i32, kp: i32, wp: usize, n: i32, mult: usize, multStep: i32, zp: i32, lo: i32, hi: i32, out: usize): void {
   const flo = <f32>(lo - zp), fhi = <f32>(hi - zp);
-  for (let r = 0; r < m; r++) {
-    const xr = xa + <usize>(r >> 2) * (<usize>kp << 3) + (<usize>(r & 3) << 2);
-    for (let j = 0; j < n; j++) {
-      const pw = wp + <usize>(j >> 3) * (<usize>kp << 4) + (<usize>(j & 7) << 2);
-      let c: i32 = 0;
-      for (let k2 = 0; k2 < kp; k2 += 2) {
-        const wk = pw + (<usize>k2 << 4), xk = xr + (<usize>k2 << 3);
-        c += <i32>load<i16>(xk) * <i32>load<i16>(wk) + <i32>load<i16>(xk, 2) * <i32>load<i16>(wk, 2);
-      }
-      let v: f32 = <f32>c * load<f32>(mult + (<usize>(j * multStep) << 2));
-      v = min(max(v, flo), fhi);
-      store<u8>(out + <usize>r * <usize>n + <usize>j, <u8>(<i32>nearest<f32>(v) + zp));
-    }
-  }
+  for (let r = 0; r < m; r++) for (let j = 0; j < n; j++) store<u8>(out + <usize>r * <usize>n + <usize>j, requantOne(pairDot(xa, r, kp, wp, j), mult, multStep, j, flo, fhi, zp));
 }

@@ -250,9 +250,10 @@ export class FastTextPredictor extends WasmOwned {
       this.rt.kernels.ft_dict_build(this.st, n, recs);
       this.release(offs);
       this.release(poolPtr);
-      // A small quantized input matrix (a .ftz's pruned rows) decoded once to float32: summing plain rows is about
-      // twice as fast as summing centroids, and gives the same bits (ft_pq_decode stores the very products the
-      // quantized sum adds). Larger ones (no cutoff) are summed from their codes, as fastText does.
+      // A small quantized input matrix (a .ftz's pruned rows) decoded once to float32: plain rows are summed with
+      // fewer loads than centroids (a bigram .ftz predicted ~5 % faster per document) and give the same bits
+      // (ft_pq_decode stores the very products the quantized sum adds). Larger ones (no cutoff) are summed from
+      // their codes, as fastText does.
       let decodedBytes = 0;
       if (input instanceof PQMatrix && input.rows * args.dim * 4 <= (opts.pqDecodeMaxBytes ?? PQ_DECODE_MAX_BYTES)) {
         decodedBytes = input.rows * args.dim * 4 + 16;

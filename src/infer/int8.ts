@@ -332,16 +332,7 @@ export class Int8Linear extends Layer {
   run(x: number, y: number, batch: number): void {
     const o = this.output;
     if (o.mode !== 'f32') throw new QuantextError('E_OPTION', `Int8Linear: output mode ${o.mode} gives integers: use forwardInt`);
-    const add = this.quantizeInput(x, batch);
-    if (!this.wp7 && batch >= GEMM_MIN_BATCH) {
-      // the batched kernel with the f32 epilogue fused into its tile stores (the same bytes, no int32 pass)
-      const perRow = this.input.mode === 'dynamic-int8-per-row' ? 1 : 0;
-      this.k.interleave_i16_rows4(this.xq, batch, this.kp, this.xa);
-      this.k.gemm_i16_pairs_f32(this.xa, batch, this.kp, this.wp16, this.outFeatures, this.xs, perRow, this.ws, 1, this.bp, this.relu, y);
-    } else {
-      this.accumulate(batch, add);
-      this.epilogueF32(batch, y);
-    }
+    this.outputF32(batch, this.quantizeInput(x, batch), y);
     if (this.outputScale !== undefined) {
       // own int8 output: codes into oi (int16 lanes), dequantized back into y so that float consumers see y_q·s
       const n = this.outFeatures, s = this.outputScale;
@@ -420,8 +411,23 @@ export class Int8Linear extends Layer {
     this.useRs = this.wzp ? this.rs : 0;
   }
 
-  private epilogueF32(batch: number, y: number): void {
+  /** Whether `batch` rows run the batched pair kernel (not the GEMV, not the relaxed int8 × 7-bit one). */
+  private pairs(batch: number): boolean {
+    return !this.wp7 && batch >= GEMM_MIN_BATCH;
+  }
+
+  /**
+   * y = the f32 outputs of the quantized input (`add`: quantizeInput's shift): the pair kernel with the epilogue fused
+   * into its tile stores (the same bytes, no int32 pass), or the products then the epilogue.
+   */
+  private outputF32(batch: number, add: number, y: number): void {
     const perRow = this.input.mode === 'dynamic-int8-per-row' ? 1 : 0;
+    if (this.pairs(batch)) {
+      this.k.interleave_i16_rows4(this.xq, batch, this.kp, this.xa);
+      this.k.gemm_i16_pairs_f32(this.xa, batch, this.kp, this.wp16, this.outFeatures, this.xs, perRow, this.ws, 1, this.bp, this.relu, y);
+      return;
+    }
+    this.accumulate(batch, add);
     this.k.epilogue_i32_f32(this.acc, batch, this.outFeatures, this.accStride, this.useRs, this.wzp, this.xs, perRow, this.ws, 1, this.bp, this.relu, y);
   }
 
@@ -461,31 +467,27 @@ export class Int8Linear extends Layer {
       this.q8 = false;
       add = x instanceof Uint8Array ? zp - 128 : zp;
     } else throw new QuantextError('E_SHAPE', 'Int8Linear.forwardInt: x must be a Float32Array, Uint8Array or Int8Array');
-    const fused = !this.wp7 && batch >= GEMM_MIN_BATCH && o.mode !== 'int32';
-    if (fused) this.k.interleave_i16_rows4(this.xq, batch, this.kp, this.xa);
-    else this.accumulate(batch, add);
-    const rs = this.useRs;
     const hv = heap(this.rt);
-    if (fused && (o.mode === 'uint8' || o.mode === 'int8')) {
-      // the batched kernel with the requantization fused into its tile stores (the same bytes, no int32 pass)
+    if (o.mode === 'uint8' || o.mode === 'int8') {
       const [lo, hi] = intRange(o.mode);
-      this.k.gemm_i16_pairs_q8(this.xa, batch, this.kp, this.wp16, n, this.mult, 1, o.zeroPoint, lo, hi, this.oi);
+      if (this.pairs(batch)) {
+        // the batched kernel with the requantization fused into its tile stores (the same bytes, no int32 pass)
+        this.k.interleave_i16_rows4(this.xq, batch, this.kp, this.xa);
+        this.k.gemm_i16_pairs_q8(this.xa, batch, this.kp, this.wp16, n, this.mult, 1, o.zeroPoint, lo, hi, this.oi);
+      } else {
+        this.accumulate(batch, add);
+        this.k.epilogue_i32_requant(this.acc, batch, n, this.accStride, this.useRs, this.wzp, this.mult, 1, o.zeroPoint, lo, hi, this.oi);
+      }
       const src = hv.u8.subarray(this.oi, this.oi + batch * n);
       if (res instanceof Int8Array) res.set(new Int8Array(src.buffer, src.byteOffset, src.length));
       else (res as Uint8Array).set(src);
     } else if (o.mode === 'int32') {
-      this.k.epilogue_i32_i32(this.acc, batch, n, this.accStride, rs, this.wzp, this.oi);
+      this.accumulate(batch, add);
+      this.k.epilogue_i32_i32(this.acc, batch, n, this.accStride, this.useRs, this.wzp, this.oi);
       (res as Int32Array).set(hv.i32.subarray(this.oi >> 2, (this.oi >> 2) + batch * n));
-    } else if (o.mode === 'uint8' || o.mode === 'int8') {
-      const [lo, hi] = intRange(o.mode);
-      this.k.epilogue_i32_requant(this.acc, batch, n, this.accStride, rs, this.wzp, this.mult, 1, o.zeroPoint, lo, hi, this.oi);
-      const src = hv.u8.subarray(this.oi, this.oi + batch * n);
-      if (res instanceof Int8Array) res.set(new Int8Array(src.buffer, src.byteOffset, src.length));
-      else (res as Uint8Array).set(src);
     } else {
       const y = this.ioOutPtr;
-      if (fused) this.k.gemm_i16_pairs_f32(this.xa, batch, this.kp, this.wp16, n, this.xs, this.input.mode === 'dynamic-int8-per-row' ? 1 : 0, this.ws, 1, this.bp, this.relu, y);
-      else this.epilogueF32(batch, y);
+      this.outputF32(batch, add, y);
       if (own8) {
         this.k.quantize_i16_affine(y, batch, n, n, this.outputScale!, 0, -128, 127, 0, this.oi);
         const i16 = hv.i16, src = this.oi >> 1;
