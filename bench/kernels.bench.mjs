@@ -240,7 +240,7 @@ function apiCases(K, rt) {
       // ONNX MatMul layout: B is packed into panels on every call (packB once avoids it: api-zc)
       const a = randomF32(16, r), b = randomF32(256, r), out = new Float32Array(16), pb = K.packB(b, 16, 16), ha = K.toWasm(a), ho = K.alloc(16);
       const px = put(a), pw = ar.alloc(32 * 2 * 16), py = ar.alloc(64);
-      k.pack_f32_panel8(put(b), 16, 16, 1, 16, pw);
+      k.pack_f32_panel16(put(b), 16, 16, 1, 16, pw);
       return {
         api: () => K.gemm(a, b, 1, 16, 16, undefined, out), 'api-zc': () => (K.gemm(ha, pb, 1, 16, 16, undefined, ho), ho.view),
         wasm: () => (k.gemm_f32_packed(px, 1, 16, pw, 16, 0, 0, py), ar.f32(py, 16)), js: () => jsGemm(a, b, 1, 16, 16, new Float32Array(16)),

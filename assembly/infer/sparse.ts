@@ -39,7 +39,7 @@ export function csr_gemm_f32(indptr: usize, indices: usize, vals: usize, n: i32,
   }
 }
 
-// Block-sparse (BSR) in the dense Linear's panel layout: outputs in panels of 8 (as pack_f32_panel8), and per
+// Block-sparse (BSR) in the dense Linear's panel layout: outputs in panels of 8 (half a pack_f32_panel16 panel), and per
 // panel only the input columns where some of its 8 weights is kept. Panel p owns blocks bptr[p] .. bptr[p+1]); block
 // e is input column bidx[e] with the 8 weights bw[8e .. 8e+8) (zero beyond n in the last panel). A block costs what a
 // dense column costs, so the time falls with the fraction of blocks kept; magnitude masks pruned in 8×1 blocks keep

@@ -201,8 +201,7 @@ function subsetPoint(j: i32, n: i32, m: i32): usize {
   return <usize>((<i64>j * <i64>n) / <i64>m);
 }
 
-// @ts-ignore: decorator
-@inline
+// not inlined: pq_kmeans_f32 and its scalar twin share this one copy (the SIMD choice is a branch per point)
 function kmeans(x: usize, n: i32, d: i32, xstride: i32, k: i32, iters: i32, seed: u32, init: i32, cent: usize, centT: usize, assign: usize, counts: usize, simd: bool): void {
   if (n <= 0 || k <= 0 || d <= 0) return;
   const xs = <usize>xstride << 2;

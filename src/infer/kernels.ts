@@ -2,7 +2,7 @@
 import type { Runtime } from '../runtime/runtime.js';
 
 export interface InferKernels {
-  pack_f32_panel8(w: number, n: number, k: number, sn: number, sk: number, out: number): void;
+  pack_f32_panel16(w: number, n: number, k: number, sn: number, sk: number, out: number): void;
   gemm_f32_packed(x: number, m: number, k: number, wp: number, n: number, bias: number, relu: number, y: number): void;
   gemm_f32_packed_scalar(x: number, m: number, k: number, wp: number, n: number, bias: number, relu: number, y: number): void;
   pack_i8_panel4(w: number, n: number, k: number, sn: number, sk: number, flip: number, out: number): void;

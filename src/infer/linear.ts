@@ -33,7 +33,7 @@ export function outIn(weights: ArrayLike<number>, n: number, k: number, layout?:
 
 /**
  * A float32 fully connected layer: y = x·Wᵀ + b (+ ReLU), batched. The weights are packed once at construction into
- * panels of 8 outputs (`pack_f32_panel8`) and multiplied by a register-blocked SIMD GEMM (`gemm_f32_packed`:
+ * panels of 16 outputs (`pack_f32_panel16`) and multiplied by a register-blocked SIMD GEMM (`gemm_f32_packed`:
  * 4 rows × 8 outputs per tile; batch 1 runs its GEMV path).
  */
 export class Linear extends Layer {
@@ -55,13 +55,13 @@ export class Linear extends Layer {
     const l = new Linear(outFeatures, inFeatures, relu === 1, options);
     return l.filledBy(() => {
       const n = outFeatures, k = inFeatures;
-      l.wp = l.own(((n + 7) >> 3) * 8 * k * 4);
+      l.wp = l.own(((n + 15) >> 4) * 16 * k * 4);
       if (bias) l.bp = l.own(n * 4);
       const tmp = l.rt.arena.alloc(n * k * 4);
       try {
         heap(l.rt).f32.set(weights instanceof Float32Array ? weights : Float32Array.from(weights), tmp >> 2);
         if (bias) heap(l.rt).f32.set(bias, l.bp >> 2);
-        l.k.pack_f32_panel8(tmp, n, k, sn, sk, l.wp);
+        l.k.pack_f32_panel16(tmp, n, k, sn, sk, l.wp);
       } finally {
         l.rt.arena.free(tmp);
       }
@@ -80,8 +80,8 @@ export class Linear extends Layer {
     const w = new Float32Array(n * k);
     const h = heap(this.rt).f32, base = this.wp >> 2;
     for (let r = 0; r < n; r++) {
-      const pb = base + (r >> 3) * k * 8 + (r & 7);
-      for (let c = 0; c < k; c++) w[r * k + c] = h[pb + c * 8];
+      const pb = base + (r >> 4) * k * 16 + (r & 15);
+      for (let c = 0; c < k; c++) w[r * k + c] = h[pb + c * 16];
     }
     return w;
   }

@@ -34,13 +34,13 @@ export class PackedB extends WasmOwned {
     this.zeroPointShift = unsigned ? 128 : 0;
     const nb = f32 ? lenF32(b, 'b') : unsigned ? len(b, 'u8', 'b') : len(b, 'i8', 'b');
     if (nb !== k * n) shape(`packB: b has ${nb} entries, not ${k}×${n}`, { length: nb, k, n });
-    const bytes = f32 ? 32 * ((n + 7) >> 3) * k : 4 * ((n + 3) >> 2) * (8 * ((k + 7) >> 3));
+    const bytes = f32 ? 64 * ((n + 15) >> 4) * k : 4 * ((n + 3) >> 2) * (8 * ((k + 7) >> 3));
     this.ptr = this.own(bytes + 64);
     const s = state().begin(sz(b, nb * (f32 ? 4 : 1)));
     const pb = put(s, b as Float32Array, nb * (f32 ? 4 : 1));
     const [sn, sk] = transB ? [k, 1] : [1, n];
     const ik = s.k as unknown as IK;
-    if (f32) ik.pack_f32_panel8(pb, n, k, sn, sk, this.ptr);
+    if (f32) ik.pack_f32_panel16(pb, n, k, sn, sk, this.ptr);
     else ik.pack_i8_panel4(pb, n, k, sn, sk, unsigned ? 1 : 0, this.ptr);
   }
 
@@ -114,7 +114,7 @@ function gemmF32(a: F32, b: F32 | PackedB, m: number, k: number, n: number, opts
   // a few rows against an N × K B (PyTorch layout): one GEMV kernel call per row reads B as it is, so nothing is
   // packed per call (packing B costs more than a small product)
   const gemv = !packed && opts?.transB === true && m <= GEMV_ROWS;
-  const wpBytes = packed || gemv ? 0 : need(32 * ((n + 7) >> 3) * k);
+  const wpBytes = packed || gemv ? 0 : need(64 * ((n + 15) >> 4) * k);
   const s = state().begin(szF32(a, na) + (packed ? 0 : szF32(b, nb)) + wpBytes + (bias ? need(n * 4) : 0) + sz(out ?? 0, m * n * 4));
   const ik = s.k as unknown as IK;
   const pa = putF32(s, a, na);
@@ -134,9 +134,9 @@ function gemmF32(a: F32, b: F32 | PackedB, m: number, k: number, n: number, opts
   if (packed) wp = (b as PackedB).address(s);
   else {
     const pb = putF32(s, b as F32, nb);
-    wp = s.take(32 * ((n + 7) >> 3) * k);
-    if (opts?.transB) ik.pack_f32_panel8(pb, n, k, k, 1, wp);
-    else ik.pack_f32_panel8(pb, n, k, 1, n, wp);
+    wp = s.take(64 * ((n + 15) >> 4) * k);
+    if (opts?.transB) ik.pack_f32_panel16(pb, n, k, k, 1, wp);
+    else ik.pack_f32_panel16(pb, n, k, 1, n, wp);
   }
   const pbias = bias ? putF32(s, bias, n) : 0;
   const py = outAt(s, out, m * n * 4);
