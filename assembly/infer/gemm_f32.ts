@@ -109,12 +109,20 @@ export function gemm_f32_packed(x: usize, m: i32, k: i32, wp: usize, n: i32, bia
       }
     }
     const pw = wp + <usize>p * pb;
+    const full = c0 + 8 < n; // else the panel's upper half is padding (a layer with ≤ 8 outputs left, e.g. a classifier head)
     for (let r = m4; r < m; r++) {
       const x0 = x + <usize>r * kb;
       let a0 = z, a1 = z, a2 = z, a3 = z;
       let w = pw;
       let o: usize = 0;
-      for (; o + 8 <= kb; o += 8) {
+      if (!full) {
+        for (; o + 8 <= kb; o += 8) {
+          const s0 = v128.load32_splat(x0 + o), s1 = v128.load32_splat(x0 + o + 4);
+          a0 = f32x4.add(a0, f32x4.add(f32x4.mul(s0, v128.load(w)), f32x4.mul(s1, v128.load(w, 64))));
+          a1 = f32x4.add(a1, f32x4.add(f32x4.mul(s0, v128.load(w, 16)), f32x4.mul(s1, v128.load(w, 80))));
+          w += 128;
+        }
+      } else for (; o + 8 <= kb; o += 8) {
         const s0 = v128.load32_splat(x0 + o), s1 = v128.load32_splat(x0 + o + 4);
         a0 = f32x4.add(a0, f32x4.add(f32x4.mul(s0, v128.load(w)), f32x4.mul(s1, v128.load(w, 64))));
         a1 = f32x4.add(a1, f32x4.add(f32x4.mul(s0, v128.load(w, 16)), f32x4.mul(s1, v128.load(w, 80))));
@@ -129,7 +137,7 @@ export function gemm_f32_packed(x: usize, m: i32, k: i32, wp: usize, n: i32, bia
       }
       const yr = y + <usize>r * nb;
       store8(yr, c0, n, a0, a1, bias, relu);
-      if (c0 + 8 < n) store8(yr, c0 + 8, n, a2, a3, bias, relu);
+      if (full) store8(yr, c0 + 8, n, a2, a3, bias, relu);
     }
   }
 }
