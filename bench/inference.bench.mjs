@@ -23,7 +23,7 @@
 // where that fails, the suite runs without them.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -35,10 +35,11 @@ export const description = [
   'GOP/s (2·M·K·N per call) of quantext\'s Linear (f32), Int8Linear (int8 weights, int32 accumulation) and BinaryLinear',
   'against onnxruntime-web 1.30.0\'s wasm backend with one thread (MatMul; DynamicQuantizeLinear + MatMulInteger; QLinearMatMul),',
   'built with onnx-proto on the same weights, timed in the same Node process in interleaved rounds. Ratios are speed-ups over',
-  'the named peer. The machine is shared with other work: compare ratios, not absolute figures across runs.',
+  'the named peer: the median over rounds of each round\'s paired ratio (GOP/s columns are each variant\'s median over rounds).',
+  'The machine is shared with other work: compare ratios, not absolute figures across runs.',
 ].join(' ');
 
-const SHAPES = [[1, 768, 768], [1, 768, 3072], [32, 768, 768], [128, 256, 256]];
+const SHAPES = process.env.QX_SHAPES ? JSON.parse(process.env.QX_SHAPES) : [[1, 768, 768], [1, 768, 3072], [32, 768, 768], [128, 256, 256]];
 
 function randomF32(n, r, scale = 1) {
   const a = new Float32Array(n);
@@ -131,7 +132,7 @@ async function measureAll(ctx, q) {
     log(`relaxed build ${rrt.build}, fused dot-add ${rrt.fusedDotAdd}`);
   } else log('no relaxed SIMD in this runtime: rlx-* variants skipped');
   const peer = await loadOrt(repoDir, log);
-  const rounds = quick ? 1 : 5, samples = quick ? 3 : 5, minMs = quick ? 5 : 20;
+  const rounds = quick ? 1 : 7, samples = quick ? 3 : 5, minMs = quick ? 5 : 20;
   const rows = [];
   const r = rng(42);
 
@@ -231,8 +232,10 @@ async function measureAll(ctx, q) {
       log(`(${M},${K},${N}) DynamicQuantizeLinear+MatMulInteger: ${dd} of ${gd.length} outputs differ from onnxruntime`);
       rows.push({ case: `${M}x${K}x${N}`, variant: 'exactness', group: 'exactness', params: { M, K, N }, qlinearDiffer: diff, dynamicDiffer: dd, outputs: got.length });
     }
-    const names = Object.keys(fns);
-    const lat = Object.fromEntries(names.map((nm) => [nm, []]));
+    // batch 1: the weights' read time, timed in the same rounds as the layers (a GEMV reads every weight once)
+    const roofs = M === 1 ? await readRoofs(repoDir, 4 * K * N, log) : undefined;
+    const names = Object.keys(fns), roofNames = roofs ? Object.keys(roofs.fns) : [];
+    const lat = Object.fromEntries([...names, ...roofNames].map((nm) => [nm, []]));
     const inner = {};
     for (let rd = 0; rd < rounds; rd++) {
       for (const nm of names) {
@@ -240,8 +243,15 @@ async function measureAll(ctx, q) {
         lat[nm].push(t.ns);
         inner[nm] = t.inner;
       }
+      for (const nm of roofNames) lat[nm].push((await timeNs(roofs.fns[nm], samples, minMs)).ns);
     }
     const ops = 2 * M * K * N;
+    for (const nm of roofNames) {
+      // GOP/s a GEMV would reach if its time were the read time alone: 2·K·N operations per 4·K·N bytes
+      const ns = median(lat[nm]), gbs = (4 * K * N) / ns;
+      rows.push({ case: `${M}x${K}x${N}`, variant: nm, group: 'roofline', params: { M, K, N }, rate: round(gbs / 2, 4), readGBs: round(gbs, 3), rounds: lat[nm].map((v) => round(v, 4)) });
+      log(`${M}x${K}x${N} ${nm}: ${gbs.toFixed(1)} GB/s → ≤ ${(gbs / 2).toFixed(1)} GOP/s`);
+    }
     for (const nm of names) {
       const ns = median(lat[nm]);
       const row = { case: `${M}x${K}x${N}`, variant: nm, group: 'gemm', params: { M, K, N }, nsPerOp: round(ns, 4), rate: round(ops / ns, 4), rateUnit: 'GOP/s', inner: inner[nm], rounds: lat[nm].map((v) => round(v, 4)) };
@@ -277,16 +287,6 @@ async function measureAll(ctx, q) {
     await s?.release?.();
   }
 
-  // the read-bandwidth roof of the batch-1 shapes: a GEMV reads every weight once (f32: 4·K·N bytes), so no f32
-  // kernel can beat 2·K·N / (time to read 4·K·N bytes) GOP/s here; measured in the same process as the layers
-  for (const [M, K, N] of SHAPES.filter(([m]) => m === 1)) {
-    const gops = await readRoof(repoDir, 4 * K * N, samples, minMs, log);
-    if (gops !== undefined) {
-      rows.push({ case: `${M}x${K}x${N}`, variant: 'f32-read-roof', group: 'roofline', params: { M, K, N }, rate: round((gops * 2 * K * N) / (4 * K * N), 4), readGBs: round(gops, 3) });
-      log(`${M}x${K}x${N} f32 read roof: ${gops.toFixed(1)} GB/s → ≤ ${(gops / 2).toFixed(1)} GOP/s`);
-    }
-  }
-
   // sizes
   const sizes = {};
   for (const b of BUILDS) {
@@ -295,12 +295,18 @@ async function measureAll(ctx, q) {
   }
   if (peer && existsSync(peer.wasmFile)) { const bytes = readFileSync(peer.wasmFile); sizes['onnxruntime-web ort-wasm-simd-threaded.wasm'] = { bytes: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length }; }
 
-  const rate = (c, v) => rows.find((x) => x.case === c && x.variant === v && x.group === 'gemm')?.rate;
+  // a speed-up of a over b is the median over rounds of that round's paired ratio (the variants of a round run back
+  // to back, so a slow spell of the shared machine hits both sides of a ratio alike)
+  const lats = (c, v) => rows.find((x) => x.case === c && x.variant === v && (x.group === 'gemm' || x.group === 'roofline'))?.rounds;
+  const paired = (c, a, b) => {
+    const la = lats(c, a), lb = lats(c, b);
+    return la && lb ? median(la.map((t, i) => lb[i] / t)) : undefined;
+  };
   const metrics = [];
   const ratio = (name, c, a, b, target) => {
-    const ra = rate(c, a), rb = rate(c, b);
-    if (ra === undefined || rb === undefined) return;
-    const v = round(ra / rb, 3);
+    const p = paired(c, a, b);
+    if (p === undefined) return;
+    const v = round(p, 3);
     metrics.push({ name, value: v, unit: '×', target: `≥ ${target}`, ok: v >= target });
   };
   for (const [M, K, N] of SHAPES) {
@@ -319,8 +325,10 @@ async function measureAll(ctx, q) {
   }
   for (const [M, K, N] of SHAPES.filter(([m]) => m === 1)) {
     // what the weights' read time allows at most: (read roof) / ort-f32, the largest own / ort speed-up possible
-    const c = `${M}x${K}x${N}`, roof = rows.find((x) => x.case === c && x.group === 'roofline')?.rate, o = rate(c, 'ort-f32'), own = rate(c, 'own-f32');
-    if (roof !== undefined && o !== undefined) metrics.push({ name: `f32 ${c}: read-bandwidth roof / ort MatMul (the most any f32 kernel can gain; own-f32 runs at ${round((100 * own) / roof, 1)} % of the roof)`, value: round(roof / o, 3), unit: '×', target: 'info' });
+    const c = `${M}x${K}x${N}`;
+    const f4 = paired(c, 'f32-read-roof', 'ort-f32'), line = paired(c, 'line-read-roof', 'ort-f32'), own = paired(c, 'own-f32', 'f32-read-roof');
+    if (f4 !== undefined && own !== undefined) metrics.push({ name: `f32 ${c}: read-bandwidth roof / ort MatMul (f32x4 loads over the weights, timed in the same rounds: the most a wasm SIMD f32 kernel can gain; own-f32 runs at ${round(100 * own, 1)} % of it)`, value: round(f4, 3), unit: '×', target: 'info' });
+    if (line !== undefined) metrics.push({ name: `f32 ${c}: line-fetch roof / ort MatMul (one load per 64-byte line: the memory system's bound)`, value: round(line, 3), unit: '×', target: 'info' });
   }
   ratio('binary 1x768x768: own-binary / own-f32', '1x768x768', 'own-binary', 'own-f32', 6);
   const ov = rows.find((x) => x.group === 'overhead' && x.variant === 'own-f32');
@@ -331,13 +339,17 @@ async function measureAll(ctx, q) {
   return { rows, metrics, sizes, backend: rt.backend, relaxed, peer: peer ? 'onnxruntime-web 1.30.0 (wasm, numThreads 1)' : 'none' };
 }
 
-/** GB/s of one f32x4 read stream over `bytes` (bench/roofline.ts, compiled here with asc), or undefined without asc. */
-async function readRoof(repoDir, bytes, samples, minMs, log) {
+/**
+ * Read-roof loops over a buffer of `bytes` (bench/roofline.ts, compiled here with asc): 'f32-read-roof' sums it with
+ * f32x4 loads, 'line-read-roof' loads 4 bytes of each 64-byte line. Undefined without asc.
+ */
+async function readRoofs(repoDir, bytes, log) {
   const out = join(repoDir, 'bench', 'results', 'tmp', 'roofline.wasm');
-  if (!existsSync(out)) {
+  const src = join(repoDir, 'bench', 'roofline.ts');
+  if (!existsSync(out) || statSync(out).mtimeMs < statSync(src).mtimeMs) {
     mkdirSync(dirname(out), { recursive: true });
     const asc = join(repoDir, 'node_modules', 'assemblyscript', 'bin', 'asc.js');
-    const r = spawnSync(process.execPath, [asc, join(repoDir, 'bench', 'roofline.ts'), '--enable', 'simd', '-O3', '--runtime', 'stub', '--noAssert', '-o', out], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [asc, src, '--enable', 'simd', '-O3', '--runtime', 'stub', '--noAssert', '-o', out], { encoding: 'utf8' });
     if (r.status !== 0) { log(`roofline: asc failed (${r.stderr.trim().split('\n')[0]})`); return undefined; }
   }
   const memory = new WebAssembly.Memory({ initial: Math.ceil((bytes + 65536) / 65536) + 1 });
@@ -346,8 +358,8 @@ async function readRoof(repoDir, bytes, samples, minMs, log) {
   if (mem.buffer.byteLength < bytes + 65536) mem.grow(Math.ceil((bytes + 65536 - mem.buffer.byteLength) / 65536));
   const n = Math.floor(bytes / 128) * 32;
   new Float32Array(mem.buffer, 65536, n).fill(0.5);
-  const t = await timeNs(() => instance.exports.sum8(65536, n), samples, minMs);
-  return (n * 4) / t.ns;
+  const e = instance.exports;
+  return { fns: { 'f32-read-roof': () => e.sum8(65536, n), 'line-read-roof': () => e.touch64(65536, n) } };
 }
 
 // the child of run(): `node --experimental-wasm-relaxed-simd bench/inference.bench.mjs '{"quick":…,"repoDir":…}'`

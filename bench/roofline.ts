@@ -13,3 +13,14 @@ export function sum8(p: usize, n: i32): f32 {
   const s = f32x4.add(f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)), f32x4.add(f32x4.add(a4, a5), f32x4.add(a6, a7)));
   return f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1) + f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3);
 }
+
+// The line-fetch roof: one 4-byte load per 64-byte cache line, so the loop is bound by how fast lines arrive rather
+// than by load instructions. A kernel that needs every float in a register cannot reach it in wasm SIMD (at least
+// one v128 load per 16 bytes); it bounds what any f32 GEMV could gain from the memory system alone.
+export function touch64(p: usize, n: i32): i32 {
+  let s0 = 0, s1 = 0;
+  const e = p + (<usize>n << 2);
+  for (let q = p; q + 128 <= e; q += 128) { s0 += load<i32>(q); s1 += load<i32>(q, 64); }
+  return s0 + s1;
+}
+
