@@ -34,7 +34,7 @@ export function outIn(weights: ArrayLike<number>, n: number, k: number, layout?:
 /**
  * A float32 fully connected layer: y = x·Wᵀ + b (+ ReLU), batched. The weights are packed once at construction into
  * panels of 16 outputs (`pack_f32_panel16`) and multiplied by a register-blocked SIMD GEMM (`gemm_f32_packed`:
- * 4 rows × 8 outputs per tile; batch 1 runs its GEMV path).
+ * 4 rows × 8 outputs per tile over each half panel; batch 1 and leftover rows run its GEMV path over whole panels).
  */
 export class Linear extends Layer {
   readonly kind = 'linear';
