@@ -114,37 +114,28 @@ export function gemm_f32_packed(x: usize, m: i32, k: i32, wp: usize, n: i32, bia
 }
 
 /**
- * One row of x (k floats at x0) against every panel: y[0 .. n). A panel with ≤ 8 outputs left (a classifier head)
- * sums only its lower half. Its own function (two call sites: binaryen keeps it), with the panel loop inside: inlined
- * after the tile loops, or called once per panel, V8 compiled the same loop 30 % slower.
+ * One row of x (k floats at x0) against every panel: y[0 .. n). A last panel with ≤ 8 outputs left sums its zero
+ * upper half too (a half-width loop cost more code than it saved). Its own function, with the panel loop inside
+ * (two call sites, so binaryen keeps it): inlined after the tile loops, or called once per panel, V8 compiled the
+ * same loop 30 % slower.
  */
 function gemvRow(x0: usize, k: i32, wp: usize, n: i32, y: usize, bias: usize, relu: i32): void {
   const np = (n + 15) >> 4;
   const kb = <usize>k << 2, k16 = kb & ~(<usize>15), pb = <usize>k << 6;
   const z = f32x4.splat(0);
   for (let p = 0; p < np; p++) {
-    const c0 = p << 4, full = c0 + 8 < n;
+    const c0 = p << 4;
     let w = wp + <usize>p * pb;
     let a0 = z, a1 = z, a2 = z, a3 = z;
     let o: usize = 0;
-    if (full) {
-      for (; o < k16; o += 16) {
-        const s0 = v128.load32_splat(x0 + o), s1 = v128.load32_splat(x0 + o + 4);
-        const s2 = v128.load32_splat(x0 + o + 8), s3 = v128.load32_splat(x0 + o + 12);
-        a0 = f32x4.add(a0, f32x4.add(f32x4.add(f32x4.mul(s0, v128.load(w)), f32x4.mul(s1, v128.load(w, 64))), f32x4.add(f32x4.mul(s2, v128.load(w, 128)), f32x4.mul(s3, v128.load(w, 192)))));
-        a1 = f32x4.add(a1, f32x4.add(f32x4.add(f32x4.mul(s0, v128.load(w, 16)), f32x4.mul(s1, v128.load(w, 80))), f32x4.add(f32x4.mul(s2, v128.load(w, 144)), f32x4.mul(s3, v128.load(w, 208)))));
-        a2 = f32x4.add(a2, f32x4.add(f32x4.add(f32x4.mul(s0, v128.load(w, 32)), f32x4.mul(s1, v128.load(w, 96))), f32x4.add(f32x4.mul(s2, v128.load(w, 160)), f32x4.mul(s3, v128.load(w, 224)))));
-        a3 = f32x4.add(a3, f32x4.add(f32x4.add(f32x4.mul(s0, v128.load(w, 48)), f32x4.mul(s1, v128.load(w, 112))), f32x4.add(f32x4.mul(s2, v128.load(w, 176)), f32x4.mul(s3, v128.load(w, 240)))));
-        w += 256;
-      }
-    } else {
-      for (; o < k16; o += 16) {
-        const s0 = v128.load32_splat(x0 + o), s1 = v128.load32_splat(x0 + o + 4);
-        const s2 = v128.load32_splat(x0 + o + 8), s3 = v128.load32_splat(x0 + o + 12);
-        a0 = f32x4.add(a0, f32x4.add(f32x4.add(f32x4.mul(s0, v128.load(w)), f32x4.mul(s1, v128.load(w, 64))), f32x4.add(f32x4.mul(s2, v128.load(w, 128)), f32x4.mul(s3, v128.load(w, 192)))));
-        a1 = f32x4.add(a1, f32x4.add(f32x4.add(f32x4.mul(s0, v128.load(w, 16)), f32x4.mul(s1, v128.load(w, 80))), f32x4.add(f32x4.mul(s2, v128.load(w, 144)), f32x4.mul(s3, v128.load(w, 208)))));
-        w += 256;
-      }
+    for (; o < k16; o += 16) {
+      const s0 = v128.load32_splat(x0 + o), s1 = v128.load32_splat(x0 + o + 4);
+      const s2 = v128.load32_splat(x0 + o + 8), s3 = v128.load32_splat(x0 + o + 12);
+      a0 = f32x4.add(a0, f32x4.add(f32x4.add(f32x4.mul(s0, v128.load(w)), f32x4.mul(s1, v128.load(w, 64))), f32x4.add(f32x4.mul(s2, v128.load(w, 128)), f32x4.mul(s3, v128.load(w, 192)))));
+      a1 = f32x4.add(a1, f32x4.add(f32x4.add(f32x4.mul(s0, v128.load(w, 16)), f32x4.mul(s1, v128.load(w, 80))), f32x4.add(f32x4.mul(s2, v128.load(w, 144)), f32x4.mul(s3, v128.load(w, 208)))));
+      a2 = f32x4.add(a2, f32x4.add(f32x4.add(f32x4.mul(s0, v128.load(w, 32)), f32x4.mul(s1, v128.load(w, 96))), f32x4.add(f32x4.mul(s2, v128.load(w, 160)), f32x4.mul(s3, v128.load(w, 224)))));
+      a3 = f32x4.add(a3, f32x4.add(f32x4.add(f32x4.mul(s0, v128.load(w, 48)), f32x4.mul(s1, v128.load(w, 112))), f32x4.add(f32x4.mul(s2, v128.load(w, 176)), f32x4.mul(s3, v128.load(w, 240)))));
+      w += 256;
     }
     for (; o < kb; o += 4) {
       const s0 = v128.load32_splat(x0 + o);
@@ -153,7 +144,7 @@ function gemvRow(x0: usize, k: i32, wp: usize, n: i32, y: usize, bias: usize, re
       w += 64;
     }
     store8(y, c0, n, a0, a1, bias, relu);
-    if (full) store8(y, c0 + 8, n, a2, a3, bias, relu);
+    if (c0 + 8 < n) store8(y, c0 + 8, n, a2, a3, bias, relu);
   }
 }
 

@@ -126,7 +126,7 @@ export class Int8Linear extends Layer {
   private mult = 0; // f32 per column (requantization multipliers)
   private xs = 0; // f32 per row (input scales)
   private xq = 0;
-  private xa = 0; // xq interleaved in tiles of 4 rows (gemm_i16_pairs' input)
+  private xa = 0; // xq interleaved in tiles of 4 rows, each k pair broadcast (gemm_i16_pairs' input)
   private acc = 0;
   private rs = 0;
   private mm = 0;
@@ -317,7 +317,7 @@ export class Int8Linear extends Layer {
       }
       this.wp16 = p;
     }
-    if (!this.wp7 && batch >= GEMM_MIN_BATCH) this.xa = this.scratch('xa', ((batch + 3) & ~3) * this.kp * 2);
+    if (!this.wp7 && batch >= GEMM_MIN_BATCH) this.xa = this.scratch('xa', ((batch + 3) & ~3) * this.kp * 8);
     this.rs = this.scratch('rs', batch * 4);
     this.xs = this.scratch('xs', batch * 4);
     this.oi = this.scratch('oi', batch * this.outFeatures * 4);

@@ -52,14 +52,15 @@ for (const build of BUILDS) {
           // the batched pair layout gives the same sums
           const n8 = (n + 7) & ~7;
           const wp2 = rt.arena.alloc(n8 * kp * 2), acc2 = rt.arena.alloc((m + 3) * n8 * 4);
-          const xa = rt.arena.alloc(((m + 3) & ~3) * kp * 2);
+          const xa = rt.arena.alloc(((m + 3) & ~3) * kp * 8);
           k.pack_i16_panel8_pairs(bt, n, kk, kp, kk, 1, 0, 0, wp2);
           (twin ? k.interleave_i16_rows4_scalar : k.interleave_i16_rows4)(xq, m, kp, xa);
-          // the interleaved layout, read back against its definition (rows past m are zero)
-          const xav = new Int16Array(rt.arena.u16(xa, ((m + 3) & ~3) * kp).slice().buffer);
-          for (let t = 0; t < (m + 3) >> 2; t++) for (let c = 0; c < kp; c++) for (let q = 0; q < 4; q++) {
-            const row = 4 * t + q, want = row < m ? ap[row * kp + c] : 0;
-            if (xav[t * 4 * kp + (c >> 1) * 8 + q * 2 + (c & 1)] !== want) expect(xav[t * 4 * kp + (c >> 1) * 8 + q * 2 + (c & 1)], `interleave ${m}×${kp} [${row},${c}]`).toBe(want);
+          // the interleaved layout, read back against its definition: per tile t, k pair c/2 and row q of the tile, the
+          // pair (x[c], x[c+1]) four times (rows past m are zero)
+          const xav = new Int16Array(rt.arena.u16(xa, ((m + 3) & ~3) * kp * 4).slice().buffer);
+          for (let t = 0; t < (m + 3) >> 2; t++) for (let c = 0; c < kp; c++) for (let q = 0; q < 4; q++) for (let l = 0; l < 4; l++) {
+            const row = 4 * t + q, want = row < m ? ap[row * kp + c] : 0, at = t * 16 * kp + (c >> 1) * 32 + q * 8 + l * 2 + (c & 1);
+            if (xav[at] !== want) expect(xav[at], `interleave ${m}×${kp} [${row},${c}] lane ${l}`).toBe(want);
           }
           rt.arena.i32(acc2, (m + 3) * n8).fill(0x5a5a5a5a);
           (twin ? k.gemm_i16_pairs_scalar : k.gemm_i16_pairs)(xa, m, kp, wp2, n, acc2);
@@ -85,7 +86,7 @@ for (const build of BUILDS) {
           const bias = randomF32(n, r);
           const mult = Float32Array.from({ length: n }, () => f(r() * 0.002));
           const xq = put(rt, a), bt = put(rt, b), zp = put(rt, zpEff), xsp = put(rt, xs), wsp = put(rt, ws), bp = put(rt, bias), mp = put(rt, mult);
-          const wp = rt.arena.alloc(n8 * kp * 2), xa = rt.arena.alloc(mt * kp * 2), acc = rt.arena.alloc(m * n8 * 4), rs = rt.arena.alloc(m * 4);
+          const wp = rt.arena.alloc(n8 * kp * 2), xa = rt.arena.alloc(mt * kp * 8), acc = rt.arena.alloc(m * n8 * 4), rs = rt.arena.alloc(m * 4);
           const y1 = rt.arena.alloc(m * n * 4), y2 = rt.arena.alloc(m * n * 4 + 16), q1 = rt.arena.alloc(m * n), q2 = rt.arena.alloc(m * n + 16);
           (twin ? k.interleave_i16_rows4_scalar : k.interleave_i16_rows4)(xq, m, kp, xa);
           // the separate passes: plain pairs, row sums times zero points, then the epilogues
