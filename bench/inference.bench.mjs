@@ -341,24 +341,31 @@ async function measureAll(ctx, q) {
 
 /**
  * Read-roof loops over a buffer of `bytes` (bench/roofline.ts, compiled here with asc): 'f32-read-roof' sums it with
- * f32x4 loads, 'line-read-roof' loads 4 bytes of each 64-byte line. Undefined without asc.
+ * f32x4 loads, 'line-read-roof' loads 4 bytes of each 64-byte line. One instance (one memory) for every shape: with a
+ * memory per shape, the layers and onnxruntime-web timed after them ran up to 3× slower. Undefined without asc.
  */
+let roofInstance;
 async function readRoofs(repoDir, bytes, log) {
-  const out = join(repoDir, 'bench', 'results', 'tmp', 'roofline.wasm');
-  const src = join(repoDir, 'bench', 'roofline.ts');
-  if (!existsSync(out) || statSync(out).mtimeMs < statSync(src).mtimeMs) {
-    mkdirSync(dirname(out), { recursive: true });
-    const asc = join(repoDir, 'node_modules', 'assemblyscript', 'bin', 'asc.js');
-    const r = spawnSync(process.execPath, [asc, src, '--enable', 'simd', '-O3', '--runtime', 'stub', '--noAssert', '-o', out], { encoding: 'utf8' });
-    if (r.status !== 0) { log(`roofline: asc failed (${r.stderr.trim().split('\n')[0]})`); return undefined; }
+  if (!roofInstance) {
+    const out = join(repoDir, 'bench', 'results', 'tmp', 'roofline.wasm');
+    const src = join(repoDir, 'bench', 'roofline.ts');
+    if (!existsSync(out) || statSync(out).mtimeMs < statSync(src).mtimeMs) {
+      mkdirSync(dirname(out), { recursive: true });
+      const asc = join(repoDir, 'node_modules', 'assemblyscript', 'bin', 'asc.js');
+      const r = spawnSync(process.execPath, [asc, src, '--enable', 'simd', '-O3', '--runtime', 'stub', '--noAssert', '-o', out], { encoding: 'utf8' });
+      if (r.status !== 0) { log(`roofline: asc failed (${r.stderr.trim().split('\n')[0]})`); return undefined; }
+    }
+    // sized once for the largest batch-1 shape
+    const most = Math.max(...SHAPES.filter(([m]) => m === 1).map(([, k, n]) => 4 * k * n));
+    const memory = new WebAssembly.Memory({ initial: Math.ceil((most + 65536) / 65536) + 1 });
+    const { instance } = await WebAssembly.instantiate(readFileSync(out), { env: { memory, abort() {} } });
+    const mem = instance.exports.memory ?? memory;
+    if (mem.buffer.byteLength < most + 65536) mem.grow(Math.ceil((most + 65536 - mem.buffer.byteLength) / 65536));
+    new Float32Array(mem.buffer, 65536, most >> 2).fill(0.5);
+    roofInstance = instance;
   }
-  const memory = new WebAssembly.Memory({ initial: Math.ceil((bytes + 65536) / 65536) + 1 });
-  const { instance } = await WebAssembly.instantiate(readFileSync(out), { env: { memory, abort() {} } });
-  const mem = instance.exports.memory ?? memory;
-  if (mem.buffer.byteLength < bytes + 65536) mem.grow(Math.ceil((bytes + 65536 - mem.buffer.byteLength) / 65536));
   const n = Math.floor(bytes / 128) * 32;
-  new Float32Array(mem.buffer, 65536, n).fill(0.5);
-  const e = instance.exports;
+  const e = roofInstance.exports;
   return { fns: { 'f32-read-roof': () => e.sum8(65536, n), 'line-read-roof': () => e.touch64(65536, n) } };
 }
 
