@@ -341,8 +341,10 @@ async function measureAll(ctx, q) {
 
 /**
  * Read-roof loops over a buffer of `bytes` (bench/roofline.ts, compiled here with asc): 'f32-read-roof' sums it with
- * f32x4 loads, 'line-read-roof' loads 4 bytes of each 64-byte line. One instance (one memory) for every shape: with a
- * memory per shape, the layers and onnxruntime-web timed after them ran up to 3× slower. Undefined without asc.
+ * f32x4 loads, 'line-read-roof' loads 4 bytes of each 64-byte line. One instance (one memory) for every shape: in
+ * runs with a memory per shape, the layers and onnxruntime-web timed after them ran up to 3× slower, not seen since;
+ * but a whole process can also start 1.8× slow with no extra memory, so the cause is not established. Undefined
+ * without asc.
  */
 let roofInstance;
 async function readRoofs(repoDir, bytes, log) {
