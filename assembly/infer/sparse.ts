@@ -48,7 +48,9 @@ export function csr_gemm_f32(indptr: usize, indices: usize, vals: usize, n: i32,
 /**
  * bsr_gemm_f32: Y = X·Wᵀ + bias (+ ReLU) over the BSR panels above. Rows of X are k floats apart, of Y n floats.
  * Order of summation per output (the scalar twin follows it exactly): in tiles of 4 rows, the blocks in stored order;
- * the remaining rows (and M = 1) the even-positioned blocks and the odd-positioned ones in two chains, then their sum.
+ * the remaining rows (and M = 1) the blocks in groups of four, each group summed pairwise ((b0 + b1) + (b2 + b3))
+ * before the running sum, then the last 0–3 blocks in order (one broadcast and one index load per block, half the
+ * accumulator updates: 6–16 % faster than two chains in Node, Deno and Bun).
  */
 export function bsr_gemm_f32(x: usize, m: i32, k: i32, bptr: usize, bidx: usize, bw: usize, n: i32, bias: usize, relu: i32, y: usize): void {
   if (!ASC_FEATURE_SIMD) { bsr_gemm_f32_scalar(x, m, k, bptr, bidx, bw, n, bias, relu, y); return; }
@@ -81,21 +83,22 @@ export function bsr_gemm_f32(x: usize, m: i32, k: i32, bptr: usize, bidx: usize,
     }
     for (; r < m; r++) {
       const x0 = x + <usize>r * kb;
-      let a0 = z, a1 = z, b0 = z, b1 = z;
+      let a0 = z, a1 = z;
       let e = e0;
-      for (; e + 2 <= e1; e += 2) {
-        const w = bw + (<usize>e << 5);
-        const s0 = v128.load32_splat(x0 + (<usize>load<i32>(bidx + (<usize>e << 2)) << 2));
-        const s1 = v128.load32_splat(x0 + (<usize>load<i32>(bidx + (<usize>e << 2), 4) << 2));
-        a0 = f32x4.add(a0, f32x4.mul(s0, v128.load(w))); a1 = f32x4.add(a1, f32x4.mul(s0, v128.load(w, 16)));
-        b0 = f32x4.add(b0, f32x4.mul(s1, v128.load(w, 32))); b1 = f32x4.add(b1, f32x4.mul(s1, v128.load(w, 48)));
+      let w = bw + (<usize>e << 5), ip = bidx + (<usize>e << 2);
+      for (; e + 4 <= e1; e += 4) {
+        const s0 = v128.load32_splat(x0 + (<usize>load<i32>(ip) << 2)), s1 = v128.load32_splat(x0 + (<usize>load<i32>(ip, 4) << 2));
+        const s2 = v128.load32_splat(x0 + (<usize>load<i32>(ip, 8) << 2)), s3 = v128.load32_splat(x0 + (<usize>load<i32>(ip, 12) << 2));
+        a0 = f32x4.add(a0, f32x4.add(f32x4.add(f32x4.mul(s0, v128.load(w)), f32x4.mul(s1, v128.load(w, 32))), f32x4.add(f32x4.mul(s2, v128.load(w, 64)), f32x4.mul(s3, v128.load(w, 96)))));
+        a1 = f32x4.add(a1, f32x4.add(f32x4.add(f32x4.mul(s0, v128.load(w, 16)), f32x4.mul(s1, v128.load(w, 48))), f32x4.add(f32x4.mul(s2, v128.load(w, 80)), f32x4.mul(s3, v128.load(w, 112)))));
+        w += 128; ip += 16;
       }
-      if (e < e1) {
-        const w = bw + (<usize>e << 5);
-        const s0 = v128.load32_splat(x0 + (<usize>load<i32>(bidx + (<usize>e << 2)) << 2));
+      for (; e < e1; e++) {
+        const s0 = v128.load32_splat(x0 + (<usize>load<i32>(ip) << 2));
         a0 = f32x4.add(a0, f32x4.mul(s0, v128.load(w))); a1 = f32x4.add(a1, f32x4.mul(s0, v128.load(w, 16)));
+        w += 32; ip += 4;
       }
-      store8(y + <usize>r * nb, c0, n, f32x4.add(a0, b0), f32x4.add(a1, b1), bias, relu);
+      store8(y + <usize>r * nb, c0, n, a0, a1, bias, relu);
     }
   }
 }
@@ -108,15 +111,24 @@ export function bsr_gemm_f32_scalar(x: usize, m: i32, k: i32, bptr: usize, bidx:
     for (let c = 0; c < n; c++) {
       const p = c >> 3, j = <usize>(c & 7) << 2;
       const e0 = load<i32>(bptr + (<usize>p << 2)), e1 = load<i32>(bptr + (<usize>p << 2), 4);
-      let s: f32 = 0, t: f32 = 0;
-      for (let e = e0; e < e1; e++) {
-        const v = load<f32>(xr + (<usize>load<i32>(bidx + (<usize>e << 2)) << 2)) * load<f32>(bw + (<usize>e << 5) + j);
-        if (r < m4 || ((e - e0) & 1) == 0) s += v; else t += v;
+      let s: f32 = 0, e = e0;
+      // rows past the last tile of 4 (and M = 1): groups of four blocks summed pairwise, then the rest in order
+      if (r >= m4) for (; e + 4 <= e1; e += 4) {
+        const v0 = bsrTerm(xr, bidx, bw, e, j), v1 = bsrTerm(xr, bidx, bw, e + 1, j);
+        const v2 = bsrTerm(xr, bidx, bw, e + 2, j), v3 = bsrTerm(xr, bidx, bw, e + 3, j);
+        s += (v0 + v1) + (v2 + v3);
       }
-      if (r >= m4) s += t;
+      for (; e < e1; e++) s += bsrTerm(xr, bidx, bw, e, j);
       if (bias) s += load<f32>(bias + (<usize>c << 2));
       if (relu && !(s > 0)) s = 0;
       store<f32>(yr + (<usize>c << 2), s);
     }
   }
+}
+
+/** Block e's weight j (byte offset within the block) times the x value of its input column. */
+// @ts-ignore: decorator
+@inline
+function bsrTerm(xr: usize, bidx: usize, bw: usize, e: i32, j: usize): f32 {
+  return load<f32>(xr + (<usize>load<i32>(bidx + (<usize>e << 2)) << 2)) * load<f32>(bw + (<usize>e << 5) + j);
 }

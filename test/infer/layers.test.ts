@@ -189,19 +189,18 @@ for (const build of ['simd', 'scalar'] as const) {
     it('SparseLinear in 8×1 blocks (bsr) equals a TypeScript reference bit for bit, in its order of summation', async () => {
       const rt = await rtFor(build);
       const r = rng(61);
-      // reference: per output, tiles of 4 rows sum the kept blocks in order; other rows sum even- and odd-positioned
-      // blocks apart and add the two (the kernel's documented order), then bias, then ReLU
+      // reference: per output, tiles of 4 rows sum the kept blocks in order; other rows add groups of four blocks
+      // summed pairwise, ((v0 + v1) + (v2 + v3)), then the last 0–3 blocks in order (the kernel's documented order),
+      // then bias, then ReLU
       const ref = (wm: Float32Array, n: number, k: number, x: Float32Array, m: number, b: Float32Array | undefined, relu: boolean) => {
         const y = new Float32Array(m * n), f = Math.fround;
         for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
           const p = j >> 3, cols: number[] = [];
           for (let c = 0; c < k; c++) for (let t = p * 8; t < Math.min(n, p * 8 + 8); t++) if (wm[t * k + c] !== 0) { cols.push(c); break; }
-          let s = 0, o = 0;
-          cols.forEach((c, e) => {
-            const v = f(x[i * k + c] * wm[j * k + c]);
-            if (i < (m & ~3) || e % 2 === 0) s = f(s + v); else o = f(o + v);
-          });
-          if (i >= (m & ~3)) s = f(s + o);
+          const v = cols.map((c) => f(x[i * k + c] * wm[j * k + c]));
+          let s = 0, e = 0;
+          if (i >= (m & ~3)) for (; e + 4 <= v.length; e += 4) s = f(s + f(f(v[e] + v[e + 1]) + f(v[e + 2] + v[e + 3])));
+          for (; e < v.length; e++) s = f(s + v[e]);
           if (b) s = f(s + b[j]);
           y[i * n + j] = relu && !(s > 0) ? 0 : s;
         }
