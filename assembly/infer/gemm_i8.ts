@@ -486,20 +486,26 @@ function pairsBody(xa: usize, m: i32, kp: i32, wp: usize, n: i32, acc: usize, mo
         w += 32;
         x += 64;
       }
+      // the tile's rows out, each with its own registers (selecting row q's sums by q in a loop compiled to a chain
+      // of branches per row: ~2 % of the layer at 128×256×256)
       const r0 = t << 2;
-      for (let q = 0; q < 4; q++) {
-        const r = r0 + q;
-        if (r >= m) break;
-        const c0 = q == 0 ? c00 : q == 1 ? c10 : q == 2 ? c20 : c30;
-        const c1 = q == 0 ? c01 : q == 1 ? c11 : q == 2 ? c21 : c31;
-        if (mode == 1) pairsEpi(c0, c1, r, p, n, xs, xsStep, ws, wsStep, bias, relu, y);
-        else if (mode == 2) pairsReq(c0, c1, r, p, n, ws, wsStep, zp, lo, hi, y);
-        else {
-          const a0 = acc + <usize>r * ab + (<usize>p << 5);
-          v128.store(a0, c0); v128.store(a0, c1, 16);
-        }
-      }
+      pairsOut(c00, c01, r0, p, n, ab, acc, mode, xs, xsStep, ws, wsStep, bias, relu, zp, lo, hi, y);
+      if (r0 + 1 < m) pairsOut(c10, c11, r0 + 1, p, n, ab, acc, mode, xs, xsStep, ws, wsStep, bias, relu, zp, lo, hi, y);
+      if (r0 + 2 < m) pairsOut(c20, c21, r0 + 2, p, n, ab, acc, mode, xs, xsStep, ws, wsStep, bias, relu, zp, lo, hi, y);
+      if (r0 + 3 < m) pairsOut(c30, c31, r0 + 3, p, n, ab, acc, mode, xs, xsStep, ws, wsStep, bias, relu, zp, lo, hi, y);
     }
+  }
+}
+
+/** Row r's 8 sums of panel p out in pairsBody's mode (0: int32 into acc, rows ab bytes apart; 1: f32; 2: 8-bit). */
+// @ts-ignore: decorator
+@inline
+function pairsOut(c0: v128, c1: v128, r: i32, p: i32, n: i32, ab: usize, acc: usize, mode: i32, xs: usize, xsStep: i32, ws: usize, wsStep: i32, bias: usize, relu: i32, zp: i32, lo: i32, hi: i32, y: usize): void {
+  if (mode == 1) pairsEpi(c0, c1, r, p, n, xs, xsStep, ws, wsStep, bias, relu, y);
+  else if (mode == 2) pairsReq(c0, c1, r, p, n, ws, wsStep, zp, lo, hi, y);
+  else {
+    const a0 = acc + <usize>r * ab + (<usize>p << 5);
+    v128.store(a0, c0); v128.store(a0, c1, 16);
   }
 }
 
