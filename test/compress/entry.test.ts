@@ -26,5 +26,7 @@ describe('the quantext/compress entry', () => {
     const e = pkg.exports['./compress'];
     expect(e).toEqual({ types: './dist/compress/index.d.ts', node: './dist/compress/index.node.js', default: './dist/compress/index.js' });
     for (const f of Object.values(e) as string[]) expect(existsSync(join(ROOT, f)), f).toBe(true);
+    // index.node.js registers the Node file system when imported: a bundler must not drop it
+    expect(pkg.sideEffects).toContain('./dist/compress/index.node.js');
   });
 });
