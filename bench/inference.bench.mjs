@@ -3,6 +3,8 @@
 //
 //   bash bench/peers/install.sh   (or: cd bench/peers && npm ci --ignore-scripts)   installs onnxruntime-web + onnx-proto
 //   npm run bench -- inference [--quick]
+//   QX_SHAPES='[[1,768,768]]' node --experimental-wasm-relaxed-simd --expose-gc bench/inference.bench.mjs '{"quick":false,"repoDir":"."}'
+//                                 a look at some shapes only (the child alone: prints to stderr, writes nothing)
 //
 // Shapes (M, K, N): (1,768,768), (1,768,3072), (32,768,768), (128,256,256). Variants per shape:
 //   own-f32      Linear (packed f32 GEMM/GEMV)

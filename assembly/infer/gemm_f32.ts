@@ -70,9 +70,9 @@ function storeLanes(yrow: usize, c0: i32, rem: i32, a0: v128, b0: v128, bias: us
  * (one k step of the panel is one cache line; measured ~10 % faster than the same tile over panels of 8); leftover
  * rows (and M = 1, the GEMV) one row at a time over the whole panel, four k steps per iteration, each output's four
  * products added pairwise before its running sum (4 accumulators, one broadcast per 4 weight vectors). Of the loops
- * tried, this one ran best across engines: 84–97 % of a plain f32x4 read stream over the weights in Node 20's V8,
- * 81–86 % in Deno's newer V8, 76–78 % in Bun's JavaScriptCore (the 8-output loop it replaced: 73–86 %, 64–65 %,
- * 62–64 %; docs/architecture.md has the table).
+ * tried, this one ran best across engines, in quiet runs: 84–97 % of a plain f32x4 read stream over the weights in
+ * Node 20's V8, 81–86 % in Deno's newer V8, 76–78 % in Bun's JavaScriptCore (the 8-output loop it replaced: 73–86 %,
+ * 64–65 %, 62–64 %; docs/architecture.md has the table).
  * Rows of X are k floats apart, rows of Y n floats apart.
  */
 export function gemm_f32_packed(x: usize, m: i32, k: i32, wp: usize, n: i32, bias: usize, relu: i32, y: usize): void {

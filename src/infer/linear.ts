@@ -1,5 +1,6 @@
 import { QuantextError } from '../errors.js';
 import { heap } from './kernels.js';
+import { F32_PANEL, f32PanelBytes } from '../runtime/kernels/index.js';
 import { Layer, checkFinite, checkInt, fusedRelu, type FusedActivation, type LayerOptions, type WeightLayout } from './layer.js';
 
 export interface LinearOptions extends LayerOptions {
@@ -55,7 +56,7 @@ export class Linear extends Layer {
     const l = new Linear(outFeatures, inFeatures, relu === 1, options);
     return l.filledBy(() => {
       const n = outFeatures, k = inFeatures;
-      l.wp = l.own(((n + 15) >> 4) * 16 * k * 4);
+      l.wp = l.own(f32PanelBytes(n, k));
       if (bias) l.bp = l.own(n * 4);
       const tmp = l.rt.arena.alloc(n * k * 4);
       try {
@@ -80,8 +81,8 @@ export class Linear extends Layer {
     const w = new Float32Array(n * k);
     const h = heap(this.rt).f32, base = this.wp >> 2;
     for (let r = 0; r < n; r++) {
-      const pb = base + (r >> 4) * k * 16 + (r & 15);
-      for (let c = 0; c < k; c++) w[r * k + c] = h[pb + c * 16];
+      const pb = base + Math.floor(r / F32_PANEL) * k * F32_PANEL + (r % F32_PANEL);
+      for (let c = 0; c < k; c++) w[r * k + c] = h[pb + c * F32_PANEL];
     }
     return w;
   }

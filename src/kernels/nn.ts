@@ -3,6 +3,7 @@
 import { QuantextError } from '../errors.js';
 import { WasmOwned } from '../runtime/handle.js';
 import type { InferKernels } from '../infer/kernels.js';
+import { f32PanelBytes } from '../runtime/kernels/index.js';
 import { WasmArray, current, state, need, type State } from './state.js';
 import { finish, int, len, lenF32, outAt, put, putF32, shape, sz, szF32, type F32, type I32 } from './args.js';
 
@@ -34,7 +35,7 @@ export class PackedB extends WasmOwned {
     this.zeroPointShift = unsigned ? 128 : 0;
     const nb = f32 ? lenF32(b, 'b') : unsigned ? len(b, 'u8', 'b') : len(b, 'i8', 'b');
     if (nb !== k * n) shape(`packB: b has ${nb} entries, not ${k}×${n}`, { length: nb, k, n });
-    const bytes = f32 ? 64 * ((n + 15) >> 4) * k : 4 * ((n + 3) >> 2) * (8 * ((k + 7) >> 3));
+    const bytes = f32 ? f32PanelBytes(n, k) : 4 * ((n + 3) >> 2) * (8 * ((k + 7) >> 3));
     this.ptr = this.own(bytes + 64);
     const s = state().begin(sz(b, nb * (f32 ? 4 : 1)));
     const pb = put(s, b as Float32Array, nb * (f32 ? 4 : 1));
@@ -114,7 +115,7 @@ function gemmF32(a: F32, b: F32 | PackedB, m: number, k: number, n: number, opts
   // a few rows against an N × K B (PyTorch layout): one GEMV kernel call per row reads B as it is, so nothing is
   // packed per call (packing B costs more than a small product)
   const gemv = !packed && opts?.transB === true && m <= GEMV_ROWS;
-  const wpBytes = packed || gemv ? 0 : need(64 * ((n + 15) >> 4) * k);
+  const wpBytes = packed || gemv ? 0 : need(f32PanelBytes(n, k));
   const s = state().begin(szF32(a, na) + (packed ? 0 : szF32(b, nb)) + wpBytes + (bias ? need(n * 4) : 0) + sz(out ?? 0, m * n * 4));
   const ik = s.k as unknown as IK;
   const pa = putF32(s, a, na);
@@ -134,7 +135,7 @@ function gemmF32(a: F32, b: F32 | PackedB, m: number, k: number, n: number, opts
   if (packed) wp = (b as PackedB).address(s);
   else {
     const pb = putF32(s, b as F32, nb);
-    wp = s.take(64 * ((n + 15) >> 4) * k);
+    wp = s.take(f32PanelBytes(n, k));
     if (opts?.transB) ik.pack_f32_panel16(pb, n, k, k, 1, wp);
     else ik.pack_f32_panel16(pb, n, k, 1, n, wp);
   }

@@ -21,7 +21,7 @@ for (const build of BUILDS) {
         for (const [m, kk, n] of SHAPES) for (const relu of [0, 1]) {
           const x = randomF32(m * kk, r), w = randomF32(n * kk, r), b = randomF32(n, r);
           const xp = put(rt, x), wpT = put(rt, w), bp = put(rt, b);
-          const wp = rt.arena.alloc(((n + 15) >> 4) * 16 * kk * 4);
+          const wp = rt.arena.alloc(Math.ceil(n / 16) * 16 * kk * 4); // the layout's definition: panels of 16 outputs
           const yp = rt.arena.alloc(m * n * 4);
           k.pack_f32_panel16(wpT, n, kk, kk, 1, wp);
           (twin ? k.gemm_f32_packed_scalar : k.gemm_f32_packed)(xp, m, kk, wp, n, bp, relu, yp);

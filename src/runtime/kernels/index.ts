@@ -18,3 +18,11 @@ export type Kernels = CoreExports & VecKernels & QuantKernels & W2vKernels & Tex
 
 /** What probe() returns when the build computes correctly (see assembly/util/build.ts). */
 export const PROBE_EXPECTED = 2844;
+
+/** Outputs per panel of pack_f32_panel16 (the f32 GEMM's weight layout). */
+export const F32_PANEL = 16;
+
+/** Bytes of pack_f32_panel16's layout of n outputs × k inputs (the last panel padded with zero outputs). */
+export function f32PanelBytes(n: number, k: number): number {
+  return Math.ceil(n / F32_PANEL) * F32_PANEL * k * 4;
+}
