@@ -136,9 +136,11 @@ export interface ClassifierTrainOptions {
   alpha?: number;
   /**
    * Continue the training a checkpoint stopped (a classifier loaded from `toBytes()` / `save()` called inside
-   * onProgress with one thread): the rest of its epochs on the same data, with its learning-rate schedule and random
-   * state, so that the result is bit-identical to the uninterrupted seeded single-thread run. Pass the same
-   * masks / targets / freezeInput as the interrupted call. E_OPTION without a checkpoint or on other data.
+   * onProgress with one thread, or this classifier after its train() with one thread was aborted through `signal`,
+   * or loaded from what it saved then): the rest of its epochs on the same data, with its learning-rate schedule and
+   * random state, so that the result is bit-identical to the uninterrupted seeded single-thread run. Pass the same
+   * masks / targets / freezeInput as the interrupted call. E_OPTION without a checkpoint or on other data; any other
+   * train() in between makes the checkpoint stale (E_OPTION).
    */
   resume?: boolean;
   /** Epochs of this call (default: the classifier's `epochs` option), e.g. a few epochs of retraining after pruning. */
@@ -309,8 +311,10 @@ export class TextClassifier {
   private qatState?: { shadowIn: DenseMatrix; shadowOut?: DenseMatrix; scalesIn: number; scalesOut: number };
   /** inside onProgress with one thread: the training state toBytes() appends (a checkpoint) */
   private ckpt?: Checkpoint;
-  /** the checkpoint a loaded model was saved at, for train({ resume: true }) */
+  /** the checkpoint a loaded model was saved at, or where an aborted train() stopped, for train({ resume: true }) */
   private resumeFrom?: Checkpoint;
+  /** where the last train() stopped when it was aborted with one thread (toBytes() and save() append it) */
+  private stopped?: Checkpoint;
   private training = false;
   private disposed = false;
 
@@ -475,16 +479,16 @@ export class TextClassifier {
       }
       const resume = options.resume ? this.resumeFrom : undefined;
       if (options.resume) {
-        if (!resume) throw new QuantextError('E_OPTION', 'train({ resume: true }): this classifier has no checkpoint to resume (load one saved with toBytes() or save() inside onProgress, with one thread)', { option: 'resume' });
+        if (!resume) throw new QuantextError('E_OPTION', 'train({ resume: true }): this classifier has no checkpoint to resume (load one saved with toBytes() or save() inside onProgress, or abort a train() with one thread)', { option: 'resume' });
         if (this.opts.quantize) throw new QuantextError('E_UNSUPPORTED', 'train({ resume: true }): a quantization-aware classifier cannot resume (its float shadow weights are not in the checkpoint)', { option: 'resume' });
       }
-      const r = await this.runEpochs(rt, () => {
+      // any training from here on makes an older checkpoint stale (runEpochs records a new one if it is aborted)
+      this.resumeFrom = this.stopped = undefined;
+      return await this.runEpochs(rt, () => {
         const e = enc!;
         enc = undefined; // and the encoded copy once it is in wasm memory
         return e;
       }, options, resume);
-      if (resume) this.resumeFrom = undefined;
-      return r;
     } finally {
       this.training = false;
     }
@@ -730,6 +734,12 @@ export class TextClassifier {
           } else slot = await acquire();
           if (failure) throw failure;
           if (this.disposed) throw new QuantextError('E_DISPOSED', 'the classifier was disposed during train()');
+          if (options.signal?.aborted && savable) {
+            // one thread, between batches: the state here is a checkpoint (train({ resume: true }) continues it, and
+            // toBytes() / save() append it)
+            const u = rt.arena.u32(cfgs[0] + SUP.RNG, 2);
+            this.stopped = this.resumeFrom = { epoch, batch: b, epochs, lr, done, rng: (BigInt(u[1]) << 32n) | BigInt(u[0]), perEpoch, nlines };
+          }
           throwIfAborted(options.signal);
           const cfg = cfgs[slot];
           const a0 = lr * (1 - done / total), a1 = lr * (1 - (done + cutTok[b]) / total);
@@ -825,22 +835,24 @@ export class TextClassifier {
   }
 
   /**
-   * Writes the model as a fastText `.bin` (fastText 0.9.2 loads it), atomically. Inside onProgress with one thread
-   * it writes a checkpoint: the `.bin` followed by 64 bytes of training state (fastText ignores them), which
-   * `TextClassifier.load` + `train(data, { resume: true })` continue from.
+   * Writes the model as a fastText `.bin` (fastText 0.9.2 loads it), atomically. Inside onProgress with one thread,
+   * and after a train() with one thread was aborted (until the next train()), it writes a checkpoint: the `.bin`
+   * followed by 64 bytes of training state (fastText ignores them), which `TextClassifier.load` +
+   * `train(data, { resume: true })` continue from. `clf.model.save(path)` writes the plain `.bin` always.
    */
   async save(path: string | URL): Promise<void> {
-    if (this.ckpt) await writeFileViaHost(path, this.toBytes());
+    if (this.ckpt ?? this.stopped) await writeFileViaHost(path, this.toBytes());
     else await this.model.save(path);
   }
 
-  /** The `.bin` file's bytes (a checkpoint inside onProgress with one thread: see {@link save}). */
+  /** The `.bin` file's bytes (a checkpoint inside onProgress or after an abort, with one thread: see {@link save}). */
   toBytes(): Uint8Array {
     const bin = this.model.toBytes();
-    if (!this.ckpt) return bin;
+    const c = this.ckpt ?? this.stopped;
+    if (!c) return bin;
     const out = new Uint8Array(bin.length + CKPT_SIZE);
     out.set(bin);
-    out.set(checkpointTrailer(this.ckpt), bin.length);
+    out.set(checkpointTrailer(c), bin.length);
     return out;
   }
 

@@ -291,6 +291,53 @@ describe('checkpoints: toBytes() / save() inside onProgress, then load + train({
   });
 });
 
+describe('checkpoints after an abort', () => {
+  const big = lines(synthetic(6000, 3));
+  it('an aborted one-thread train() resumes bit for bit, in memory and from its toBytes(); a train() in between makes it stale', async () => {
+    const o = { dim: 8, epochs: 3, lr: 0.4, seed: 21, wordNgrams: 2, bucket: 3000 };
+    const full = clf(o);
+    await full.train(big);
+    const want = full.toBytes();
+    for (const at of [1, 4]) {
+      const cut = clf(o);
+      const ac = new AbortController();
+      let seen = 0;
+      await expect(cut.train(big, { signal: ac.signal, progressInterval: 0, onProgress: () => void (++seen === at && ac.abort()) }))
+        .rejects.toThrow(expect.objectContaining({ code: 'E_ABORTED' }));
+      const plain = cut.model.toBytes();
+      expect(plain).not.toEqual(want.subarray(0, plain.length)); // stopped part-way
+      const saved = cut.toBytes();
+      expect(saved.length).toBe(plain.length + 64);
+      expect(saved.subarray(0, plain.length)).toEqual(plain);
+      // from the saved bytes
+      const back = await TextClassifier.load(saved);
+      made.push(back);
+      await back.train(big, { resume: true });
+      expect(back.toBytes()).toEqual(want);
+      // in memory; afterwards toBytes() is the plain .bin again
+      await cut.train(big, { resume: true });
+      expect(cut.toBytes()).toEqual(want);
+      await expect(cut.train(big, { resume: true })).rejects.toThrow(expect.objectContaining({ code: 'E_OPTION' }));
+    }
+    // aborted, then trained on without resume: the checkpoint is gone
+    const stale = clf(o);
+    const ac = new AbortController();
+    await expect(stale.train(big, { signal: ac.signal, progressInterval: 0, onProgress: () => ac.abort() })).rejects.toThrow(/abort/i);
+    await stale.train(big.slice(0, 200), { epochs: 1 });
+    expect(stale.toBytes().length).toBe(stale.model.toBytes().length);
+    await expect(stale.train(big, { resume: true })).rejects.toThrow(expect.objectContaining({ code: 'E_OPTION' }));
+  });
+
+  it('with two threads an abort leaves no checkpoint (the threads\' random states are not one state)', async () => {
+    const c = clf({ dim: 8, epochs: 3, lr: 0.4, seed: 21, threads: 2 });
+    const ac = new AbortController();
+    let seen = 0;
+    await expect(c.train(big, { signal: ac.signal, progressInterval: 0, onProgress: () => void (++seen === 2 && ac.abort()) })).rejects.toThrow(expect.objectContaining({ code: 'E_ABORTED' }));
+    expect(c.toBytes().length).toBe(c.model.toBytes().length);
+    await expect(c.train(big, { resume: true })).rejects.toThrow(expect.objectContaining({ code: 'E_OPTION' }));
+  });
+});
+
 describe('combinations', () => {
   it('QAT at 1 bit with masks: pruned weights are exactly 0 in the quantized matrices from the first report to the end', async () => {
     const c = clf({ dim: 8, epochs: 10, lr: 0.5, seed: 2, quantize: { bits: 1, output: false } });
