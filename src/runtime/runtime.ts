@@ -417,7 +417,8 @@ export async function createRuntime(source?: WasmSource | WasmSources, opts: Ini
   const map: WasmSources = (source as WasmSources) ?? {};
   const order: BuildName[] = [];
   const sfx = shared ? '-mt' : '';
-  const withRelaxed = probe.dot || probe.unknown;
+  // relaxed SIMD extends SIMD: a host that refuses SIMD gets no relaxed build, whatever its probe says
+  const withRelaxed = simdSupported() && (probe.dot || probe.unknown);
   const push = (suffix: string) => {
     if (withRelaxed) order.push(('simd-relaxed' + suffix) as BuildName);
     if ((want === 'auto' || want === 'simd') && simdSupported()) order.push(('simd' + suffix) as BuildName);

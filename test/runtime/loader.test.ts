@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join, relative } from 'node:path';
 import '../../src/index.node.js';
-import { createRuntime, detachMode, init, runtime, backend, resetDefaultRuntime, simdSupported, type Runtime } from '../../src/runtime/runtime.js';
+import { createRuntime, detachMode, init, runtime, backend, resetDefaultRuntime, simdSupported, relaxedSupported, type Runtime } from '../../src/runtime/runtime.js';
 import { QuantextError } from '../../src/errors.js';
 import { PROBE_EXPECTED } from '../../src/runtime/kernels/index.js';
 
@@ -95,15 +95,17 @@ afterEach(() => {
 describe('loader: sources', () => {
   it('nothing: the default files next to the module (shared-memory build where Node can thread)', async () => {
     const rt = await createRuntime();
-    expect(rt.backend).toBe('simd');
+    // the SIMD build, or the relaxed one where the host runs relaxed SIMD (Node ≥ 22, Deno, Chromium; Node 20 not)
+    const [be, b] = relaxedSupported() ? ['relaxed', 'simd-relaxed'] : ['simd', 'simd'];
+    expect(rt.backend).toBe(be);
     // the detach test mode (QUANTEXT_DETACH=1) defaults to plain memory, on purpose
-    expect(rt.build).toBe(detachMode() ? 'simd' : 'simd-mt');
+    expect(rt.build).toBe(detachMode() ? b : `${b}-mt`);
     expect(rt.shared).toBe(!detachMode());
     expect(rt.memory.buffer instanceof SharedArrayBuffer).toBe(!detachMode());
     expect(rt.arena.detachOnAlloc).toBe(detachMode());
     checkComputes(rt);
     const plain = await createRuntime(undefined, { shared: false });
-    expect(plain.build).toBe('simd');
+    expect(plain.build).toBe(b);
     expect(plain.memory.buffer).toBeInstanceOf(ArrayBuffer);
     checkComputes(plain);
   });
@@ -227,7 +229,7 @@ describe('loader: forcing a backend', () => {
     // the option wins over the environment
     expect((await createRuntime(undefined, { backend: 'simd', shared: false })).backend).toBe('simd');
     vi.stubEnv('QUANTEXT_BACKEND', 'auto');
-    expect((await createRuntime(undefined, { shared: false })).backend).toBe('simd');
+    expect((await createRuntime(undefined, { shared: false })).backend).toBe(relaxedSupported() ? 'relaxed' : 'simd');
   });
 
   it('an unknown backend, in the option or the variable, is E_OPTION (not silently ignored)', async () => {
@@ -339,7 +341,7 @@ describe('loader: the default runtime', () => {
     expect(a).toBe(b);
     expect(await init({ scalar: await bytesOf('scalar') })).toBe(a); // later sources are ignored once loaded
     expect(runtime()).toBe(a);
-    expect(backend()).toBe('simd');
+    expect(backend()).toBe(relaxedSupported() ? 'relaxed' : 'simd');
     resetDefaultRuntime();
     await init(undefined, { backend: 'scalar' });
     expect(backend()).toBe('scalar');
@@ -395,7 +397,7 @@ describe('loader: SIMD probe and fallback', () => {
   });
 
   it('when every candidate fails, the last error is thrown as E_WASM', async () => {
-    const e = await quantextError(createRuntime({ simd: HTML, scalar: HTML, 'simd-mt': HTML, 'scalar-mt': HTML }, { shared: false }));
+    const e = await quantextError(createRuntime({ simd: HTML, scalar: HTML, 'simd-mt': HTML, 'scalar-mt': HTML, 'simd-relaxed': HTML, 'simd-relaxed-mt': HTML }, { shared: false }));
     expect(e.code).toBe('E_WASM');
   });
 });

@@ -24,7 +24,9 @@ function runNode(args: string[], input?: string) {
   const envNoDetach = { ...process.env };
   delete envNoDetach.QUANTEXT_DETACH; // threads need the shared-memory default runtime
   const r = spawnSync(process.execPath, args, { input, encoding: 'utf8', timeout: 60_000, env: envNoDetach });
-  const line = r.stdout.trim().split('\n').pop() ?? '';
+  // the last line that is the script's JSON (node -p prints the promise it returned after it: Node 24 after the
+  // result, Node 20 before it)
+  const line = r.stdout.trim().split('\n').reverse().find((l) => l.startsWith('{')) ?? '';
   let out: { threads: number; threadWords: number[]; loader: boolean } | undefined;
   try {
     out = JSON.parse(line);
