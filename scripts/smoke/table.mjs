@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 
 /** What each row tested, by the row's name (run.mjs's runtime names and the names the smoke scripts report). */
 function what(name) {
-  if (/^(node|deno|bun)$/.test(name)) return `the package's node entry: load, train (threads), quantize, search, files, parity`;
+  if (/^(node|node24|deno|bun)$/.test(name)) return `the package's node entry: load, train (threads), quantize, search, files, parity`;
   if (/\(web entry\)$/.test(name)) return 'the browser entry (Web Workers for threads), the same checks and parity';
   if (/Vite bundle/.test(name)) return 'an app bundled by Vite, in the page: the same checks and parity';
   if (/no COEP/.test(name)) return 'worker script without COEP: one thread and one warning';
