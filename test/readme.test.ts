@@ -151,14 +151,18 @@ const EXPECT: Expectation[] = [
     check: (out) => {
       expect(out).toMatch(/^Float32Array\(100\) \[/);
       const lists = printedArrays(out);
-      const nn = pairs(lists.at(-1)!);
+      // mostSimilar('fox', 3), then the options form with positive and negative words (those left out)
+      const nn = pairs(lists.at(-2)!), analogy = pairs(lists.at(-1)!);
       expect(nn).toHaveLength(3);
-      const vocab = ['the', 'quick', 'brown', 'jumps', 'over', 'lazy', 'dog', 'sleeps'];
-      for (const [w, c] of nn) {
+      expect(analogy).toHaveLength(2);
+      const vocab = ['the', 'quick', 'brown', 'fox', 'jumps', 'over', 'lazy', 'dog', 'sleeps'];
+      for (const [w, c] of [...nn, ...analogy]) {
         expect(vocab).toContain(w);
         expect(Math.abs(c)).toBeLessThanOrEqual(1);
       }
-      expect(nn.map(([, c]) => c)).toEqual([...nn.map(([, c]) => c)].sort((a, b) => b - a));
+      expect(nn.map(([w]) => w)).not.toContain('fox');
+      for (const q of ['fox', 'dog', 'lazy']) expect(analogy.map(([w]) => w)).not.toContain(q);
+      for (const l of [nn, analogy]) expect(l.map(([, c]) => c)).toEqual([...l.map(([, c]) => c)].sort((a, b) => b - a));
     },
   },
   {

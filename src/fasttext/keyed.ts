@@ -19,7 +19,7 @@
  * After changing `input` in place (training), call `refresh()` to recompute the words' vectors.
  */
 import { QuantextError } from '../errors.js';
-import { KeyedVectors, type CosmulOptions, type Key, type MeanOptions, type MostSimilarOptions, type RowKey, type Similar, type WeightedKey } from '../vectors/keyed.js';
+import { KeyedVectors, asOptions, type CosmulOptions, type Key, type MeanOptions, type MostSimilarOptions, type RowKey, type Similar, type WeightedKey } from '../vectors/keyed.js';
 import { DenseMatrix, type Matrix } from '../vectors/matrix.js';
 import { Vocab } from '../vectors/vocab.js';
 import { saveFormatFor, type SaveFormat, type SaveVectorsOptions } from '../vectors/load.js';
@@ -141,11 +141,17 @@ export class FastTextKeyedVectors extends KeyedVectors {
     return v;
   }
 
-  override mostSimilar(opts: MostSimilarOptions): Similar[] {
+  override mostSimilar(positive: WeightedKey | readonly WeightedKey[], topn?: number): Similar[];
+  override mostSimilar(opts: MostSimilarOptions): Similar[];
+  override mostSimilar(arg: MostSimilarOptions | WeightedKey | readonly WeightedKey[], n?: number): Similar[] {
+    const opts = asOptions<MostSimilarOptions>('mostSimilar', arg, n);
     return super.mostSimilar({ ...opts, positive: this.mapKeys(opts.positive), negative: this.mapKeys(opts.negative) });
   }
 
-  override mostSimilarCosmul(opts: CosmulOptions): Similar[] {
+  override mostSimilarCosmul(positive: WeightedKey | readonly WeightedKey[], topn?: number): Similar[];
+  override mostSimilarCosmul(opts: CosmulOptions): Similar[];
+  override mostSimilarCosmul(arg: CosmulOptions | WeightedKey | readonly WeightedKey[], n?: number): Similar[] {
+    const opts = asOptions<CosmulOptions>('mostSimilarCosmul', arg, n);
     return super.mostSimilarCosmul({
       ...opts,
       positive: this.mapKeys(opts.positive) as Key | Key[] | undefined,

@@ -398,11 +398,17 @@ export class KeyedVectors extends WasmOwned {
    * (weights +1 / −1 unless given as `[key, weight]`) is unit-normalised; every row (or the first
    * `restrictVocab`) is ranked by cosine with it; the query words themselves are left out of the results.
    *
+   * `mostSimilar('king', 5)` is `mostSimilar({ positive: 'king', topn: 5 })`, as gensim's positional
+   * `most_similar('king', topn=5)`.
+   *
    * @returns `[word, cosine]` pairs, best first.
    * @throws E_OPTION without any positive or negative key, or for a bad `topn`/`restrictVocab`;
    * E_OOV naming an unknown word; E_SHAPE for a vector of the wrong length; E_NAN for a non-finite vector.
    */
-  mostSimilar(opts: MostSimilarOptions): Similar[] {
+  mostSimilar(positive: WeightedKey | readonly WeightedKey[], topn?: number): Similar[];
+  mostSimilar(opts: MostSimilarOptions): Similar[];
+  mostSimilar(arg: MostSimilarOptions | WeightedKey | readonly WeightedKey[], n?: number): Similar[] {
+    const opts = asOptions<MostSimilarOptions>('mostSimilar', arg, n);
     this.alive();
     const topn = checkTopn(opts.topn);
     const limit = this.limit(opts.restrictVocab);
@@ -434,9 +440,13 @@ export class KeyedVectors extends WasmOwned {
    *
    * One `scoreRows` + `mul_f32` per query key, one `cosmul_f32` kernel pass over all rows and one `topk_f32`. Uses
    * a scratch of (keys + 1)·rows floats, allocated on the first call and grown for more keys.
+   * `mostSimilarCosmul(['woman', 'king'], 5)` is `mostSimilarCosmul({ positive: ['woman', 'king'], topn: 5 })`.
    * @throws E_OPTION without a positive key; E_OOV, E_SHAPE, E_NAN as `mostSimilar`.
    */
-  mostSimilarCosmul(opts: CosmulOptions): Similar[] {
+  mostSimilarCosmul(positive: WeightedKey | readonly WeightedKey[], topn?: number): Similar[];
+  mostSimilarCosmul(opts: CosmulOptions): Similar[];
+  mostSimilarCosmul(arg: CosmulOptions | WeightedKey | readonly WeightedKey[], n?: number): Similar[] {
+    const opts = asOptions<CosmulOptions>('mostSimilarCosmul', arg, n);
     this.alive();
     const topn = checkTopn(opts.topn);
     const limit = this.limit(opts.restrictVocab);
@@ -901,6 +911,20 @@ interface Term {
 }
 
 const EMPTY_SET: ReadonlySet<number> = new Set<number>();
+
+/**
+ * The options object of mostSimilar / mostSimilarCosmul, or the positional form (positive keys, then topn) turned
+ * into one. An options object is a plain object: not an array, a typed array, a string or a number (those are keys).
+ */
+export function asOptions<O extends { positive?: unknown; topn?: number }>(fn: string, arg: unknown, topn: number | undefined): O {
+  const isOpts = typeof arg === 'object' && arg !== null && !Array.isArray(arg) && !ArrayBuffer.isView(arg);
+  if (isOpts) {
+    if (topn !== undefined) throw new QuantextError('E_OPTION', `${fn}: give topn inside the options object ({ positive, topn }), not as a second argument`, { option: 'topn' });
+    return arg as O;
+  }
+  if (arg === undefined || arg === null) throw new QuantextError('E_OPTION', `${fn}: give a word, a vector, a list of them, or an options object { positive, negative, topn }`);
+  return { positive: arg, topn } as O;
+}
 
 function isRowKey(k: Key): k is RowKey {
   return typeof k === 'string' || typeof k === 'number';

@@ -47,6 +47,8 @@ describe('FastTextKeyedVectors', () => {
     const vecs = words.map((w) => refVector(words, data, dim, w, minn, maxn, bucket));
     const plain = KeyedVectors.fromArrays(words, Float32Array.from(vecs.flatMap((v) => Array.from(v))), dim);
     expect(wv.mostSimilar({ positive: 'cat', topn: 3 })).toEqual(plain.mostSimilar({ positive: 'cat', topn: 3 }));
+    expect(wv.mostSimilar('cats', 3)).toEqual(wv.mostSimilar({ positive: 'cats', topn: 3 })); // positional, OOV too
+    expect(wv.mostSimilarCosmul(['cats'], 2)).toEqual(wv.mostSimilarCosmul({ positive: ['cats'], topn: 2 }));
     const oov = refVector(words, data, dim, 'cats', minn, maxn, bucket);
     const got = wv.mostSimilar({ positive: 'cats', topn: 3 });
     const want = plain.mostSimilar({ positive: [oov], topn: 3 });

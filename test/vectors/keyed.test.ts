@@ -97,6 +97,22 @@ describe.each(BUILDS)('KeyedVectors, %s build', (build) => {
     for (const [w] of restricted) expect(kv.indexOf(w)).toBeLessThan(50);
   });
 
+  it('the positional form (gensim\'s most_similar(\'w1\', topn=5)) answers as the options object; mixing both is E_OPTION', async () => {
+    const rt = await rtFor(build);
+    const { words, rows, kv } = randomKv(rt, 300, 16, 31);
+    using _ = kv;
+    expect(expectSameRanking(kv.mostSimilar('w1', 5), refMostSimilar(words, rows, ['w1'], [], 5), 2e-6)).toBeUndefined();
+    expect(kv.mostSimilar('w1')).toHaveLength(10); // gensim's default topn
+    expect(expectSameRanking(kv.mostSimilar(['w1', 'w2'], 7), refMostSimilar(words, rows, ['w1', 'w2'], [], 7), 2e-6)).toBeUndefined();
+    const v = kv.get('w3');
+    expect(kv.mostSimilar(v, 3)[0][0]).toBe('w3'); // a vector excludes nothing
+    expect(kv.mostSimilar(7, 4)).toEqual(kv.mostSimilar({ positive: 7, topn: 4 })); // a row index
+    expect(expectSameRanking(kv.mostSimilarCosmul(['w1', 'w2'], 6), refCosmul(words, rows, ['w1', 'w2'], [], 6), 1e-5)).toBeUndefined();
+    expect(() => kv.mostSimilar({ positive: 'w1' }, 5)).toThrow(expect.objectContaining({ code: 'E_OPTION', message: expect.stringMatching(/inside the options/) }));
+    expect(() => kv.mostSimilar(undefined as never)).toThrow(expect.objectContaining({ code: 'E_OPTION' }));
+    expect(() => kv.mostSimilar('nope', 3)).toThrow(expect.objectContaining({ code: 'E_OOV' }));
+  });
+
   it('lookup: get, has, indexOf / getIndex, keys, vectors, getMean, similarity, distance(s)', async () => {
     const rt = await rtFor(build);
     const { words, data, rows, kv } = randomKv(rt, 50, 7, 31);
