@@ -914,13 +914,16 @@ const EMPTY_SET: ReadonlySet<number> = new Set<number>();
 
 /**
  * The options object of mostSimilar / mostSimilarCosmul, or the positional form (positive keys, then topn) turned
- * into one. An options object is a plain object: not an array, a typed array, a string or a number (those are keys).
+ * into one; a second argument after an options object is its topn. An options object is a plain object: not an
+ * array, a typed array, a string or a number (those are keys).
  */
 export function asOptions<O extends { positive?: unknown; topn?: number }>(fn: string, arg: unknown, topn: number | undefined): O {
   const isOpts = typeof arg === 'object' && arg !== null && !Array.isArray(arg) && !ArrayBuffer.isView(arg);
   if (isOpts) {
-    if (topn !== undefined) throw new QuantextError('E_OPTION', `${fn}: give topn inside the options object ({ positive, topn }), not as a second argument`, { option: 'topn' });
-    return arg as O;
+    if (topn === undefined) return arg as O;
+    // mostSimilar({ positive: ['a'] }, 7): the second argument is topn (it was silently ignored before)
+    if ((arg as O).topn !== undefined) throw new QuantextError('E_OPTION', `${fn}: topn given twice (in the options object and as the second argument)`, { option: 'topn' });
+    return { ...(arg as O), topn };
   }
   if (arg === undefined || arg === null) throw new QuantextError('E_OPTION', `${fn}: give a word, a vector, a list of them, or an options object { positive, negative, topn }`);
   return { positive: arg, topn } as O;
