@@ -115,6 +115,73 @@ export function gemm_f32_packed(x: usize, m: i32, k: i32, wp: usize, n: i32, bia
 }
 
 /**
+ * gemm_f32_packed2: gemm_f32_packed with two k steps per iteration of the 4 × 8 tiles, the same sums in the same
+ * order (so the same bits); a second entry so that gemm_f32_packed stays the code Node 20 runs best. Engines differ
+ * (paired rounds through Linear, 32×768×768 and 128×256×256): Node 20's V8 11 runs this one 0.59–0.63× as fast as
+ * gemm_f32_packed (it hoists the second step's loads and spills), Node 24's V8 13 1.14–1.15×, Deno's V8 14
+ * 1.20–1.22×, Bun's JavaScriptCore 1.00–1.04×. The runtime picks one by engine (Runtime.f32TileSteps).
+ */
+export function gemm_f32_packed2(x: usize, m: i32, k: i32, wp: usize, n: i32, bias: usize, relu: i32, y: usize): void {
+  if (!ASC_FEATURE_SIMD) { gemm_f32_packed_scalar(x, m, k, wp, n, bias, relu, y); return; }
+  if (m == 1) { gemvRow(x, k, wp, n, y, bias, relu); return; }
+  const np = (n + 15) >> 4;
+  const kb = <usize>k << 2, k2 = kb & ~(<usize>7), nb = <usize>n << 2, pb = <usize>k << 6;
+  const m4 = m & ~3;
+  const z = f32x4.splat(0);
+  for (let p = 0; p < np; p++) {
+    const c0 = p << 4;
+    for (let h = 0; h < 2 && c0 + (h << 3) < n; h++) {
+      const pw = wp + <usize>p * pb + (<usize>h << 5);
+      const ch = c0 + (h << 3);
+      for (let r = 0; r < m4; r += 4) {
+        const x0 = x + <usize>r * kb, x1 = x0 + kb, x2 = x1 + kb, x3 = x2 + kb;
+        let c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        let w = pw;
+        let o: usize = 0;
+        for (; o < k2; o += 8) {
+          let w0 = v128.load(w), w1 = v128.load(w, 16);
+          let a = v128.load32_splat(x0 + o);
+          c00 = f32x4.add(c00, f32x4.mul(a, w0)); c01 = f32x4.add(c01, f32x4.mul(a, w1));
+          a = v128.load32_splat(x1 + o);
+          c10 = f32x4.add(c10, f32x4.mul(a, w0)); c11 = f32x4.add(c11, f32x4.mul(a, w1));
+          a = v128.load32_splat(x2 + o);
+          c20 = f32x4.add(c20, f32x4.mul(a, w0)); c21 = f32x4.add(c21, f32x4.mul(a, w1));
+          a = v128.load32_splat(x3 + o);
+          c30 = f32x4.add(c30, f32x4.mul(a, w0)); c31 = f32x4.add(c31, f32x4.mul(a, w1));
+          w0 = v128.load(w, 64); w1 = v128.load(w, 80);
+          a = v128.load32_splat(x0 + o, 4);
+          c00 = f32x4.add(c00, f32x4.mul(a, w0)); c01 = f32x4.add(c01, f32x4.mul(a, w1));
+          a = v128.load32_splat(x1 + o, 4);
+          c10 = f32x4.add(c10, f32x4.mul(a, w0)); c11 = f32x4.add(c11, f32x4.mul(a, w1));
+          a = v128.load32_splat(x2 + o, 4);
+          c20 = f32x4.add(c20, f32x4.mul(a, w0)); c21 = f32x4.add(c21, f32x4.mul(a, w1));
+          a = v128.load32_splat(x3 + o, 4);
+          c30 = f32x4.add(c30, f32x4.mul(a, w0)); c31 = f32x4.add(c31, f32x4.mul(a, w1));
+          w += 128;
+        }
+        if (o < kb) {
+          const w0 = v128.load(w), w1 = v128.load(w, 16);
+          let a = v128.load32_splat(x0 + o);
+          c00 = f32x4.add(c00, f32x4.mul(a, w0)); c01 = f32x4.add(c01, f32x4.mul(a, w1));
+          a = v128.load32_splat(x1 + o);
+          c10 = f32x4.add(c10, f32x4.mul(a, w0)); c11 = f32x4.add(c11, f32x4.mul(a, w1));
+          a = v128.load32_splat(x2 + o);
+          c20 = f32x4.add(c20, f32x4.mul(a, w0)); c21 = f32x4.add(c21, f32x4.mul(a, w1));
+          a = v128.load32_splat(x3 + o);
+          c30 = f32x4.add(c30, f32x4.mul(a, w0)); c31 = f32x4.add(c31, f32x4.mul(a, w1));
+        }
+        const y0 = y + <usize>r * nb;
+        store8(y0, ch, n, c00, c01, bias, relu);
+        store8(y0 + nb, ch, n, c10, c11, bias, relu);
+        store8(y0 + 2 * nb, ch, n, c20, c21, bias, relu);
+        store8(y0 + 3 * nb, ch, n, c30, c31, bias, relu);
+      }
+    }
+  }
+  for (let r = m4; r < m; r++) gemvRow(x + <usize>r * kb, k, wp, n, y + <usize>r * nb, bias, relu);
+}
+
+/**
  * One row of x (k floats at x0) against every panel: y[0 .. n). A last panel with ≤ 8 outputs left sums its zero
  * upper half too (a half-width loop cost more code than it saved). Its own function, with the panel loop inside
  * (two call sites, so binaryen keeps it): inlined after the tile loops, or called once per panel, V8 compiled the

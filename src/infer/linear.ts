@@ -71,7 +71,8 @@ export class Linear extends Layer {
   }
 
   run(x: number, y: number, batch: number): void {
-    this.k.gemm_f32_packed(x, batch, this.inFeatures, this.wp, this.outFeatures, this.bp, this.relu ? 1 : 0, y);
+    if (this.rt.f32TileSteps === 2) this.k.gemm_f32_packed2(x, batch, this.inFeatures, this.wp, this.outFeatures, this.bp, this.relu ? 1 : 0, y);
+    else this.k.gemm_f32_packed(x, batch, this.inFeatures, this.wp, this.outFeatures, this.bp, this.relu ? 1 : 0, y);
   }
 
   /** A copy of W, out × in. */

@@ -141,7 +141,8 @@ function gemmF32(a: F32, b: F32 | PackedB, m: number, k: number, n: number, opts
   }
   const pbias = bias ? putF32(s, bias, n) : 0;
   const py = outAt(s, out, m * n * 4);
-  ik.gemm_f32_packed(pa, m, k, wp, n, pbias, relu ? 1 : 0, py);
+  if (s.rt.f32TileSteps === 2) ik.gemm_f32_packed2(pa, m, k, wp, n, pbias, relu ? 1 : 0, py);
+  else ik.gemm_f32_packed(pa, m, k, wp, n, pbias, relu ? 1 : 0, py);
   return finish(s, py, m * n, 'f32', out);
 }
 

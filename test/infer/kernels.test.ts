@@ -5,7 +5,7 @@ import { inferKernels } from '../../src/infer/kernels.js';
 import type { Runtime } from '../../src/runtime/runtime.js';
 import { f, linearRef, intMatmulRef } from './ref.js';
 
-const SHAPES: [number, number, number][] = [[1, 1, 1], [1, 7, 5], [1, 64, 8], [2, 3, 9], [3, 13, 17], [4, 8, 8], [5, 17, 33], [9, 64, 10], [1, 300, 37], [13, 31, 23]];
+const SHAPES: [number, number, number][] = [[1, 1, 1], [1, 7, 5], [1, 64, 8], [2, 3, 9], [3, 13, 17], [4, 8, 8], [5, 17, 33], [9, 64, 10], [1, 300, 37], [13, 31, 23], [4, 1, 3], [8, 2, 16], [6, 3, 40]];
 
 function put(rt: Runtime, a: ArrayBufferView): number {
   return rt.arena.put(a);
@@ -28,8 +28,19 @@ for (const build of BUILDS) {
           const y = rt.arena.f32(yp, m * n).slice();
           const want = linearRef(x, m, kk, w, n, b, relu === 1);
           for (let i = 0; i < m * n; i++) expect(Math.abs(y[i] - want[i]), `${m}×${kk}×${n} [${i}]`).toBeLessThan(1e-5 * (kk + 1));
+          if (!twin) {
+            // the 2-step tiles (odd k: a last single step) give the same bits
+            rt.arena.f32(yp, m * n).fill(NaN);
+            k.gemm_f32_packed2(xp, m, kk, wp, n, bp, relu, yp);
+            expect(Array.from(rt.arena.f32(yp, m * n)), `${m}×${kk}×${n} packed2`).toEqual(Array.from(y));
+          }
           for (const p of [xp, wpT, bp, wp, yp]) rt.arena.free(p);
         }
+      });
+
+      if (!twin) it('the runtime runs the 2-step f32 tiles except on V8 ≤ 11 (Node 20)', async () => {
+        const rt = await rtFor(build);
+        expect(rt.f32TileSteps).toBe(parseInt(process.versions.v8) < 12 ? 1 : 2);
       });
 
       it(`gemm_i8_packed${twin} is exact in int32, incl. extreme values (−128 weights, ±255 activations)`, async () => {
