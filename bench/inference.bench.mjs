@@ -134,6 +134,8 @@ async function measureAll(ctx, q) {
     log(`relaxed build ${rrt.build}, fused dot-add ${rrt.fusedDotAdd}`);
   } else log('no relaxed SIMD in this runtime: rlx-* variants skipped');
   const peer = await loadOrt(repoDir, log);
+  const probeStart = hostProbe(q, quick);
+  log(`host probe at the start: ${probeText(probeStart)}`);
   const rounds = quick ? 1 : 7, samples = quick ? 3 : 5, minMs = quick ? 5 : 20;
   const rows = [];
   const r = rng(42);
@@ -338,7 +340,45 @@ async function measureAll(ctx, q) {
   const largest = Math.max(...BUILDS.map((b) => sizes[b]?.gzip ?? 0));
   metrics.push({ name: 'largest wasm build (gzip)', value: round(largest / 1024, 3), unit: 'KiB', target: '≤ 64', ok: largest <= 64 * 1024 });
   const relaxed = rrt ? { build: rrt.build, fusedDotAdd: rrt.fusedDotAdd, node: process.execArgv.includes(RELAXED_FLAG) ? `node ${RELAXED_FLAG}` : 'node' } : undefined;
-  return { rows, metrics, sizes, backend: rt.backend, relaxed, peer: peer ? 'onnxruntime-web 1.30.0 (wasm, numThreads 1)' : 'none' };
+  const probeEnd = hostProbe(q, quick);
+  log(`host probe at the end: ${probeText(probeEnd)}`);
+  return { rows, metrics, sizes, backend: rt.backend, relaxed, peer: peer ? 'onnxruntime-web 1.30.0 (wasm, numThreads 1)' : 'none', hostProbe: { start: probeStart, end: probeEnd } };
+}
+
+/**
+ * How fast this host runs wasm SIMD right now, next to how fast it runs a scalar chain: a 32×256×256 f32 Linear's
+ * GOP/s, and a JavaScript loop of dependent multiply-adds (M iterations per ms, bound by latency, so by the clock).
+ * The shared machine has phases in which SIMD throughput drops by a third or more while the scalar chain does not
+ * (seen here: the GEMM 34 against 48 GOP/s, the chain 0.585 against 0.590): a run whose probe's GEMM/chain ratio is
+ * well below another run's on the same CPU was timed in such a phase, and its ratios between variants shift too
+ * (kernels bound by loads slow down most).
+ */
+function hostProbe(q, quick) {
+  const M = 32, K = 256, N = 256, r = rng(7);
+  const L = q.Linear.fromFloat(randomF32(N * K, r), N, K, undefined, { maxBatch: M });
+  const x = randomF32(M * K, r), y = new Float32Array(M * N);
+  const ms = quick ? 40 : 200;
+  const time = (f) => {
+    // warm up for a while (tier-up, caches), then time
+    for (const t = performance.now(); performance.now() - t < ms / 2;) f();
+    const t0 = performance.now();
+    let n = 0;
+    while (performance.now() - t0 < ms) { f(); n++; }
+    return (performance.now() - t0) / n;
+  };
+  const gemm = (2 * M * K * N) / time(() => L.forwardInto(x, y, M)) / 1e6;
+  let sink = 0;
+  const chain = 1 / time(() => {
+    let a = 1.0001;
+    for (let i = 0; i < 1e6; i++) a = a * 1.0000001 + 1e-9;
+    sink += a;
+  });
+  L.dispose();
+  return { gemmGops: round(gemm, 4), chainMPerMs: round(chain + sink * 0, 4), ratio: round(gemm / chain, 4) };
+}
+
+function probeText(p) {
+  return `f32 GEMM 32×256×256 ${p.gemmGops} GOP/s, scalar chain ${p.chainMPerMs} M/ms, ratio ${p.ratio}`;
 }
 
 /**
@@ -386,6 +426,10 @@ export function render(results) {
   const out = [`## ${results.title}`, '', results.description ?? '', ''];
   const rl = results.relaxed;
   out.push(`Backend: ${results.backend}${rl ? `; relaxed variants (rlx-*): ${rl.build}, fused dot-add ${rl.fusedDotAdd ? 'on' : 'off (the runtime computes it wrongly: i16 dot + pairwise add instead)'}, run under ${rl.node}` : ''}; peer: ${results.peer}. ${results.quick ? '(quick run)' : ''}`, '');
+  const hp = results.hostProbe;
+  out.push(hp
+    ? `Host probe (how fast the shared host ran wasm SIMD during this run, against a scalar chain that tracks the clock; a GEMM/chain ratio well below another run's on the same CPU marks a slow phase): start ${probeText(hp.start)}; end ${probeText(hp.end)}.`
+    : 'Host probe: not recorded (a run from before the probe existed).', '');
   const gemm = results.rows.filter((r) => r.group === 'gemm');
   const variants = [...new Set(gemm.map((r) => r.variant))];
   const cases = [...new Set(gemm.map((r) => r.case))];
