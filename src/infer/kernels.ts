@@ -7,6 +7,8 @@ export interface InferKernels {
   gemm_f32_packed_scalar(x: number, m: number, k: number, wp: number, n: number, bias: number, relu: number, y: number): void;
   /** gemm_f32_packed with 2 k steps per tile iteration (the same bits); the runtime's f32TileSteps says which to call. */
   gemm_f32_packed2(x: number, m: number, k: number, wp: number, n: number, bias: number, relu: number, y: number): void;
+  /** One row over the panels in order (rev 0) or reversed (rev 1): the same bits as gemm_f32_packed with m = 1. */
+  gemv_f32_packed(x: number, k: number, wp: number, n: number, bias: number, relu: number, y: number, rev: number): void;
   pack_i8_panel4(w: number, n: number, k: number, sn: number, sk: number, flip: number, out: number): void;
   gemm_i8_packed(xq: number, m: number, kp: number, wp: number, n: number, acc: number): void;
   pack_i16_panel8_pairs(w: number, n: number, k: number, kp: number, sn: number, sk: number, flip: number, zp: number, out: number): void;

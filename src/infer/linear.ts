@@ -35,13 +35,16 @@ export function outIn(weights: ArrayLike<number>, n: number, k: number, layout?:
 /**
  * A float32 fully connected layer: y = x·Wᵀ + b (+ ReLU), batched. The weights are packed once at construction into
  * panels of 16 outputs (`pack_f32_panel16`) and multiplied by a register-blocked SIMD GEMM (`gemm_f32_packed`:
- * 4 rows × 8 outputs per tile over each half panel; batch 1 and leftover rows run its GEMV path over whole panels).
+ * 4 rows × 8 outputs per tile over each half panel; leftover rows run its GEMV path over whole panels). Batch 1 runs
+ * that GEMV (`gemv_f32_packed`) with the panel order reversed every other call: the same bits, and a repeated call
+ * finds the weights the last one read last still in the core's cache.
  */
 export class Linear extends Layer {
   readonly kind = 'linear';
   readonly relu: boolean;
   private wp = 0;
   private bp = 0;
+  private gemvRev = 0; // the panel order of the next batch-1 call (gemv_f32_packed's rev), flipped every call
 
   private constructor(n: number, k: number, relu: boolean, opts: LayerOptions) {
     super(k, n, opts);
@@ -71,6 +74,11 @@ export class Linear extends Layer {
   }
 
   run(x: number, y: number, batch: number): void {
+    if (batch === 1) {
+      // alternate the panel order call by call (the same bits): each call starts on the weights the last one read last
+      this.k.gemv_f32_packed(x, this.inFeatures, this.wp, this.outFeatures, this.bp, this.relu ? 1 : 0, y, (this.gemvRev ^= 1));
+      return;
+    }
     if (this.rt.f32TileSteps === 2) this.k.gemm_f32_packed2(x, batch, this.inFeatures, this.wp, this.outFeatures, this.bp, this.relu ? 1 : 0, y);
     else this.k.gemm_f32_packed(x, batch, this.inFeatures, this.wp, this.outFeatures, this.bp, this.relu ? 1 : 0, y);
   }

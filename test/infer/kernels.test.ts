@@ -5,7 +5,7 @@ import { inferKernels } from '../../src/infer/kernels.js';
 import type { Runtime } from '../../src/runtime/runtime.js';
 import { f, linearRef, intMatmulRef } from './ref.js';
 
-const SHAPES: [number, number, number][] = [[1, 1, 1], [1, 7, 5], [1, 64, 8], [2, 3, 9], [3, 13, 17], [4, 8, 8], [5, 17, 33], [9, 64, 10], [1, 300, 37], [13, 31, 23], [4, 1, 3], [8, 2, 16], [6, 3, 40]];
+const SHAPES: [number, number, number][] = [[1, 1, 1], [1, 7, 5], [1, 64, 8], [1, 40, 53], [1, 19, 48], [2, 3, 9], [3, 13, 17], [4, 8, 8], [5, 17, 33], [9, 64, 10], [1, 300, 37], [13, 31, 23], [4, 1, 3], [8, 2, 16], [6, 3, 40]];
 
 function put(rt: Runtime, a: ArrayBufferView): number {
   return rt.arena.put(a);
@@ -33,6 +33,14 @@ for (const build of BUILDS) {
             rt.arena.f32(yp, m * n).fill(NaN);
             k.gemm_f32_packed2(xp, m, kk, wp, n, bp, relu, yp);
             expect(Array.from(rt.arena.f32(yp, m * n)), `${m}×${kk}×${n} packed2`).toEqual(Array.from(y));
+          }
+          if (!twin && m === 1) {
+            // the GEMV in either panel order gives gemm_f32_packed's bits (and the scalar twin's sums)
+            for (const rev of [0, 1]) {
+              rt.arena.f32(yp, n).fill(NaN);
+              k.gemv_f32_packed(xp, kk, wp, n, bp, relu, yp, rev);
+              expect(Array.from(rt.arena.f32(yp, n)), `${kk}×${n} gemv rev ${rev}`).toEqual(Array.from(y));
+            }
           }
           for (const p of [xp, wpT, bp, wp, yp]) rt.arena.free(p);
         }

@@ -35,6 +35,20 @@ for (const build of ['simd', 'scalar'] as const) {
       }
     });
 
+    it('Linear at batch 1 gives the same bits call after call (the GEMV alternates its panel order) as a row of a batch', async () => {
+      const rt = await rtFor(build);
+      const r = rng(2);
+      const k = 37, n = 53, w = randomF32(n * k, r), b = randomF32(n, r), x = randomF32(2 * k, r);
+      using l = Linear.fromFloat(w, n, k, b, { rt });
+      const batch = l.forward(x, 2); // 2 rows: the GEMV's forward order, row by row
+      const want = linearRef(x, 2, k, w, n, b, false);
+      for (let i = 0; i < 2 * n; i++) expect(Math.abs(batch[i] - want[i])).toBeLessThan(1e-5 * k);
+      for (let call = 0; call < 3; call++) {
+        expect(l.forward(x.subarray(0, k), 1), `call ${call}`).toEqual(batch.subarray(0, n));
+        expect(l.forward(x.subarray(k), 1), `call ${call}, row 2`).toEqual(batch.subarray(n));
+      }
+    });
+
     it('Int8Linear (dynamic and static) is bit-exact to the integer reference, saturation included', async () => {
       const rt = await rtFor(build);
       const r = rng(2);
