@@ -121,6 +121,10 @@ export class SparseLinear extends Layer {
     });
   }
 
+  override reserve(batch: number): void {
+    this.dense?.reserve(batch);
+  }
+
   run(x: number, y: number, batch: number, width: number): void {
     if (this.format === 'dense') this.dense!.run(x, y, batch);
     else if (this.format === 'bsr') this.k.bsr_gemm_f32(x, batch, width, this.bptr, this.bidx, this.bw, this.outFeatures, this.bp, this.relu, y);

@@ -5,7 +5,7 @@ import { inferKernels } from '../../src/infer/kernels.js';
 import type { Runtime } from '../../src/runtime/runtime.js';
 import { f, linearRef, intMatmulRef } from './ref.js';
 
-const SHAPES: [number, number, number][] = [[1, 1, 1], [1, 7, 5], [1, 64, 8], [1, 40, 53], [1, 19, 48], [2, 3, 9], [3, 13, 17], [4, 8, 8], [5, 17, 33], [9, 64, 10], [1, 300, 37], [13, 31, 23], [4, 1, 3], [8, 2, 16], [6, 3, 40]];
+const SHAPES: [number, number, number][] = [[1, 1, 1], [1, 7, 5], [1, 64, 8], [1, 40, 53], [1, 19, 48], [2, 3, 9], [3, 13, 17], [4, 8, 8], [5, 17, 33], [9, 64, 10], [1, 300, 37], [13, 31, 23], [4, 1, 3], [8, 2, 16], [6, 3, 40], [8, 37, 20], [12, 20, 17]];
 
 function put(rt: Runtime, a: ArrayBufferView): number {
   return rt.arena.put(a);
@@ -23,16 +23,21 @@ for (const build of BUILDS) {
           const xp = put(rt, x), wpT = put(rt, w), bp = put(rt, b);
           const wp = rt.arena.alloc(Math.ceil(n / 16) * 16 * kk * 4); // the layout's definition: panels of 16 outputs
           const yp = rt.arena.alloc(m * n * 4);
+          // the interleaved row tiles' scratch, with a guard word after it that the kernel must leave alone
+          const xiBytes = (m & ~3) * kk * 4, xi = rt.arena.alloc(xiBytes + 4);
+          rt.arena.i32(xi + xiBytes, 1)[0] = 0x5a5a5a5a;
           k.pack_f32_panel16(wpT, n, kk, kk, 1, wp);
-          (twin ? k.gemm_f32_packed_scalar : k.gemm_f32_packed)(xp, m, kk, wp, n, bp, relu, yp);
+          if (twin) k.gemm_f32_packed_scalar(xp, m, kk, wp, n, bp, relu, yp);
+          else k.gemm_f32_packed(xp, m, kk, wp, n, bp, relu, yp, xi);
           const y = rt.arena.f32(yp, m * n).slice();
           const want = linearRef(x, m, kk, w, n, b, relu === 1);
           for (let i = 0; i < m * n; i++) expect(Math.abs(y[i] - want[i]), `${m}×${kk}×${n} [${i}]`).toBeLessThan(1e-5 * (kk + 1));
           if (!twin) {
             // the 2-step tiles (odd k: a last single step) give the same bits
             rt.arena.f32(yp, m * n).fill(NaN);
-            k.gemm_f32_packed2(xp, m, kk, wp, n, bp, relu, yp);
+            k.gemm_f32_packed2(xp, m, kk, wp, n, bp, relu, yp, xi);
             expect(Array.from(rt.arena.f32(yp, m * n)), `${m}×${kk}×${n} packed2`).toEqual(Array.from(y));
+            expect(rt.arena.i32(xi + xiBytes, 1)[0], `${m}×${kk}×${n}: nothing written past the scratch`).toBe(0x5a5a5a5a);
           }
           if (!twin && m === 1) {
             // the GEMV in either panel order gives gemm_f32_packed's bits (and the scalar twin's sums)
@@ -42,7 +47,7 @@ for (const build of BUILDS) {
               expect(Array.from(rt.arena.f32(yp, n)), `${kk}×${n} gemv rev ${rev}`).toEqual(Array.from(y));
             }
           }
-          for (const p of [xp, wpT, bp, wp, yp]) rt.arena.free(p);
+          for (const p of [xp, wpT, bp, wp, yp, xi]) rt.arena.free(p);
         }
       });
 

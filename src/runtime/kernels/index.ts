@@ -26,3 +26,8 @@ export const F32_PANEL = 16;
 export function f32PanelBytes(n: number, k: number): number {
   return Math.ceil(n / F32_PANEL) * F32_PANEL * k * 4;
 }
+
+/** Bytes of the f32 GEMM's scratch for m rows of k inputs: its full tiles of 4 rows, interleaved by k (0 below 4 rows). */
+export function f32TileScratchBytes(m: number, k: number): number {
+  return (m & ~3) * k * 4;
+}
