@@ -91,18 +91,133 @@ function interleaveRows4(x: usize, m: i32, k: i32, xi: usize): void {
 }
 
 /**
- * gemm_f32_packed: Y = X·Wᵀ + bias (+ ReLU) over a pack_f32_panel16 layout. SIMD: the full tiles of 4 rows are first
- * interleaved by k into `xi` (scratch of 16·k·(m & ~3) bytes; unused, may be 0, when m < 4), then, panels outer, tiles
- * of 4 rows × 8 outputs (8 accumulators, each output summed over k in order) over each half of a panel, the weight
- * loads 64 bytes apart (one k step of the panel is one cache line; ~10 % faster than the same tile over panels of 8)
- * and the four rows' broadcasts at constant offsets from one pointer. With the rows k floats apart instead, Node 20's
- * V8 recomputed the four row addresses (an imul among them) and reloaded spilled values in the inner loop: on a Xeon
- * 29 GOP/s against 39.5 interleaved (Node 24 39 against 39.5; the interleaving costs ~1 %). Leftover rows (and
- * M = 1, the GEMV) one row at a time over the whole panel, four k steps per iteration, each output's four products
- * added pairwise before its running sum (4 accumulators, one broadcast per 4 weight vectors).
+ * gemm_f32_packed: Y = X·Wᵀ + bias (+ ReLU) over a pack_f32_panel16 layout. SIMD: panels outer; tiles of 4 rows ×
+ * 8 outputs (8 accumulators, each output summed over k in order) over each half of a panel, the loads 64 bytes apart
+ * (one k step of the panel is one cache line; measured ~10 % faster than the same tile over panels of 8); leftover
+ * rows (and M = 1, the GEMV) one row at a time over the whole panel, four k steps per iteration, each output's four
+ * products added pairwise before its running sum (4 accumulators, one broadcast per 4 weight vectors). Of the loops
+ * tried, this one ran best across engines, in quiet runs: 84–97 % of a plain f32x4 read stream over the weights in
+ * Node 20's V8, 81–86 % in Deno's newer V8, 76–78 % in Bun's JavaScriptCore (the 8-output loop it replaced: 73–86 %,
+ * 64–65 %, 62–64 %; docs/architecture.md has the table).
  * Rows of X are k floats apart, rows of Y n floats apart.
  */
-export function gemm_f32_packed(x: usize, m: i32, k: i32, wp: usize, n: i32, bias: usize, relu: i32, y: usize, xi: usize): void {
+export function gemm_f32_packed(x: usize, m: i32, k: i32, wp: usize, n: i32, bias: usize, relu: i32, y: usize): void {
+  if (!ASC_FEATURE_SIMD) { gemm_f32_packed_scalar(x, m, k, wp, n, bias, relu, y); return; }
+  if (m == 1) { gemvRow(x, k, wp, n, y, bias, relu); return; }
+  const np = (n + 15) >> 4;
+  const kb = <usize>k << 2, nb = <usize>n << 2, pb = <usize>k << 6;
+  const m4 = m & ~3;
+  const z = f32x4.splat(0);
+  for (let p = 0; p < np; p++) {
+    const c0 = p << 4;
+    for (let h = 0; h < 2 && c0 + (h << 3) < n; h++) {
+      const pw = wp + <usize>p * pb + (<usize>h << 5);
+      const ch = c0 + (h << 3);
+      for (let r = 0; r < m4; r += 4) {
+        const x0 = x + <usize>r * kb, x1 = x0 + kb, x2 = x1 + kb, x3 = x2 + kb;
+        let c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        let w = pw;
+        for (let o: usize = 0; o < kb; o += 4) {
+          const w0 = v128.load(w), w1 = v128.load(w, 16);
+          w += 64;
+          let a = v128.load32_splat(x0 + o);
+          c00 = f32x4.add(c00, f32x4.mul(a, w0)); c01 = f32x4.add(c01, f32x4.mul(a, w1));
+          a = v128.load32_splat(x1 + o);
+          c10 = f32x4.add(c10, f32x4.mul(a, w0)); c11 = f32x4.add(c11, f32x4.mul(a, w1));
+          a = v128.load32_splat(x2 + o);
+          c20 = f32x4.add(c20, f32x4.mul(a, w0)); c21 = f32x4.add(c21, f32x4.mul(a, w1));
+          a = v128.load32_splat(x3 + o);
+          c30 = f32x4.add(c30, f32x4.mul(a, w0)); c31 = f32x4.add(c31, f32x4.mul(a, w1));
+        }
+        const y0 = y + <usize>r * nb;
+        store8(y0, ch, n, c00, c01, bias, relu);
+        store8(y0 + nb, ch, n, c10, c11, bias, relu);
+        store8(y0 + 2 * nb, ch, n, c20, c21, bias, relu);
+        store8(y0 + 3 * nb, ch, n, c30, c31, bias, relu);
+      }
+    }
+  }
+  for (let r = m4; r < m; r++) gemvRow(x + <usize>r * kb, k, wp, n, y + <usize>r * nb, bias, relu);
+}
+
+/**
+ * gemm_f32_packed2: gemm_f32_packed with two k steps per iteration of the 4 × 8 tiles, the same sums in the same
+ * order (so the same bits); a second entry so that gemm_f32_packed stays the code Node 20 runs best. Engines differ
+ * (paired rounds through Linear, 32×768×768 and 128×256×256, on an AMD EPYC): Node 20's V8 11 runs this one
+ * 0.59–0.63× as fast as gemm_f32_packed (it hoists the second step's loads and spills), Node 24's V8 13 1.14–1.15×,
+ * Deno's V8 14 1.20–1.22×, Bun's JavaScriptCore 1.00–1.04× (on a Xeon: Node 24 1.02×, Deno 1.10×, Bun 0.91×). The
+ * runtime picks one of this, gemm_f32_packed and gemm_f32_tiles4 by engine (Runtime.f32Gemm).
+ */
+export function gemm_f32_packed2(x: usize, m: i32, k: i32, wp: usize, n: i32, bias: usize, relu: i32, y: usize): void {
+  if (!ASC_FEATURE_SIMD) { gemm_f32_packed_scalar(x, m, k, wp, n, bias, relu, y); return; }
+  if (m == 1) { gemvRow(x, k, wp, n, y, bias, relu); return; }
+  const np = (n + 15) >> 4;
+  const kb = <usize>k << 2, k2 = kb & ~(<usize>7), nb = <usize>n << 2, pb = <usize>k << 6;
+  const m4 = m & ~3;
+  const z = f32x4.splat(0);
+  for (let p = 0; p < np; p++) {
+    const c0 = p << 4;
+    for (let h = 0; h < 2 && c0 + (h << 3) < n; h++) {
+      const pw = wp + <usize>p * pb + (<usize>h << 5);
+      const ch = c0 + (h << 3);
+      for (let r = 0; r < m4; r += 4) {
+        const x0 = x + <usize>r * kb, x1 = x0 + kb, x2 = x1 + kb, x3 = x2 + kb;
+        let c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        let w = pw;
+        let o: usize = 0;
+        for (; o < k2; o += 8) {
+          let w0 = v128.load(w), w1 = v128.load(w, 16);
+          let a = v128.load32_splat(x0 + o);
+          c00 = f32x4.add(c00, f32x4.mul(a, w0)); c01 = f32x4.add(c01, f32x4.mul(a, w1));
+          a = v128.load32_splat(x1 + o);
+          c10 = f32x4.add(c10, f32x4.mul(a, w0)); c11 = f32x4.add(c11, f32x4.mul(a, w1));
+          a = v128.load32_splat(x2 + o);
+          c20 = f32x4.add(c20, f32x4.mul(a, w0)); c21 = f32x4.add(c21, f32x4.mul(a, w1));
+          a = v128.load32_splat(x3 + o);
+          c30 = f32x4.add(c30, f32x4.mul(a, w0)); c31 = f32x4.add(c31, f32x4.mul(a, w1));
+          w0 = v128.load(w, 64); w1 = v128.load(w, 80);
+          a = v128.load32_splat(x0 + o, 4);
+          c00 = f32x4.add(c00, f32x4.mul(a, w0)); c01 = f32x4.add(c01, f32x4.mul(a, w1));
+          a = v128.load32_splat(x1 + o, 4);
+          c10 = f32x4.add(c10, f32x4.mul(a, w0)); c11 = f32x4.add(c11, f32x4.mul(a, w1));
+          a = v128.load32_splat(x2 + o, 4);
+          c20 = f32x4.add(c20, f32x4.mul(a, w0)); c21 = f32x4.add(c21, f32x4.mul(a, w1));
+          a = v128.load32_splat(x3 + o, 4);
+          c30 = f32x4.add(c30, f32x4.mul(a, w0)); c31 = f32x4.add(c31, f32x4.mul(a, w1));
+          w += 128;
+        }
+        if (o < kb) {
+          const w0 = v128.load(w), w1 = v128.load(w, 16);
+          let a = v128.load32_splat(x0 + o);
+          c00 = f32x4.add(c00, f32x4.mul(a, w0)); c01 = f32x4.add(c01, f32x4.mul(a, w1));
+          a = v128.load32_splat(x1 + o);
+          c10 = f32x4.add(c10, f32x4.mul(a, w0)); c11 = f32x4.add(c11, f32x4.mul(a, w1));
+          a = v128.load32_splat(x2 + o);
+          c20 = f32x4.add(c20, f32x4.mul(a, w0)); c21 = f32x4.add(c21, f32x4.mul(a, w1));
+          a = v128.load32_splat(x3 + o);
+          c30 = f32x4.add(c30, f32x4.mul(a, w0)); c31 = f32x4.add(c31, f32x4.mul(a, w1));
+        }
+        const y0 = y + <usize>r * nb;
+        store8(y0, ch, n, c00, c01, bias, relu);
+        store8(y0 + nb, ch, n, c10, c11, bias, relu);
+        store8(y0 + 2 * nb, ch, n, c20, c21, bias, relu);
+        store8(y0 + 3 * nb, ch, n, c30, c31, bias, relu);
+      }
+    }
+  }
+  for (let r = m4; r < m; r++) gemvRow(x + <usize>r * kb, k, wp, n, y + <usize>r * nb, bias, relu);
+}
+
+/**
+ * gemm_f32_tiles4: gemm_f32_packed's tiles and sums (the same bits), the full tiles of 4 rows first interleaved by k
+ * into `xi` (scratch of 16·k·(m & ~3) bytes; unused, may be 0, when m < 4), so that the inner loop reads the four
+ * rows' values at constant offsets from one pointer. Node 20's V8 11, with the rows k floats apart, recomputed the
+ * four row addresses (an imul among them) and reloaded spilled values every k step: on a Xeon 29 GOP/s there against
+ * 39–40 with this entry (32×768×768, 128×256×256; the interleaving costs ~1 %). Other engines run it no faster or
+ * slower (Node 24 equal, Deno's V8 −5 % against gemm_f32_packed2, Bun −25 % against gemm_f32_packed): the runtime
+ * picks one of the three by engine (Runtime.f32Gemm).
+ */
+export function gemm_f32_tiles4(x: usize, m: i32, k: i32, wp: usize, n: i32, bias: usize, relu: i32, y: usize, xi: usize): void {
   if (!ASC_FEATURE_SIMD) { gemm_f32_packed_scalar(x, m, k, wp, n, bias, relu, y); return; }
   if (m == 1) { gemvRow(x, k, wp, n, y, bias, relu); return; }
   const np = (n + 15) >> 4;
@@ -132,76 +247,6 @@ export function gemm_f32_packed(x: usize, m: i32, k: i32, wp: usize, n: i32, bia
           c30 = f32x4.add(c30, f32x4.mul(a, w0)); c31 = f32x4.add(c31, f32x4.mul(a, w1));
           w += 64;
           xp += 16;
-        }
-        const y0 = y + <usize>r * nb;
-        store8(y0, ch, n, c00, c01, bias, relu);
-        store8(y0 + nb, ch, n, c10, c11, bias, relu);
-        store8(y0 + 2 * nb, ch, n, c20, c21, bias, relu);
-        store8(y0 + 3 * nb, ch, n, c30, c31, bias, relu);
-      }
-    }
-  }
-  for (let r = m4; r < m; r++) gemvRow(x + <usize>r * kb, k, wp, n, y + <usize>r * nb, bias, relu);
-}
-
-/**
- * gemm_f32_packed2: gemm_f32_packed with two k steps per iteration of the 4 × 8 tiles, the same sums in the same
- * order (so the same bits); a second entry so that gemm_f32_packed stays the code Node 20 runs best. Engines differed
- * (paired rounds through Linear, 32×768×768 and 128×256×256, rows k floats apart, on an AMD EPYC): Node 20's V8 11 ran
- * this one 0.59–0.63× as fast as gemm_f32_packed (it hoisted the second step's loads and spilled), Node 24's V8 13
- * 1.14–1.15×, Deno's V8 14 1.20–1.22×, Bun's JavaScriptCore 1.00–1.04×. The runtime picks one by engine
- * (Runtime.f32TileSteps). `xi` as gemm_f32_packed's.
- */
-export function gemm_f32_packed2(x: usize, m: i32, k: i32, wp: usize, n: i32, bias: usize, relu: i32, y: usize, xi: usize): void {
-  if (!ASC_FEATURE_SIMD) { gemm_f32_packed_scalar(x, m, k, wp, n, bias, relu, y); return; }
-  if (m == 1) { gemvRow(x, k, wp, n, y, bias, relu); return; }
-  const np = (n + 15) >> 4;
-  const kb = <usize>k << 2, tb = <usize>k << 4, t2 = tb & ~(<usize>31), nb = <usize>n << 2, pb = <usize>k << 6;
-  const m4 = m & ~3;
-  if (m4) interleaveRows4(x, m, k, xi);
-  const z = f32x4.splat(0);
-  for (let p = 0; p < np; p++) {
-    const c0 = p << 4;
-    for (let h = 0; h < 2 && c0 + (h << 3) < n; h++) {
-      const pw = wp + <usize>p * pb + (<usize>h << 5);
-      const ch = c0 + (h << 3);
-      for (let r = 0; r < m4; r += 4) {
-        let xp = xi + <usize>(r >> 2) * tb;
-        const xe = xp + t2;
-        let c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
-        let w = pw;
-        while (xp < xe) {
-          let w0 = v128.load(w), w1 = v128.load(w, 16);
-          let a = v128.load32_splat(xp);
-          c00 = f32x4.add(c00, f32x4.mul(a, w0)); c01 = f32x4.add(c01, f32x4.mul(a, w1));
-          a = v128.load32_splat(xp, 4);
-          c10 = f32x4.add(c10, f32x4.mul(a, w0)); c11 = f32x4.add(c11, f32x4.mul(a, w1));
-          a = v128.load32_splat(xp, 8);
-          c20 = f32x4.add(c20, f32x4.mul(a, w0)); c21 = f32x4.add(c21, f32x4.mul(a, w1));
-          a = v128.load32_splat(xp, 12);
-          c30 = f32x4.add(c30, f32x4.mul(a, w0)); c31 = f32x4.add(c31, f32x4.mul(a, w1));
-          w0 = v128.load(w, 64); w1 = v128.load(w, 80);
-          a = v128.load32_splat(xp, 16);
-          c00 = f32x4.add(c00, f32x4.mul(a, w0)); c01 = f32x4.add(c01, f32x4.mul(a, w1));
-          a = v128.load32_splat(xp, 20);
-          c10 = f32x4.add(c10, f32x4.mul(a, w0)); c11 = f32x4.add(c11, f32x4.mul(a, w1));
-          a = v128.load32_splat(xp, 24);
-          c20 = f32x4.add(c20, f32x4.mul(a, w0)); c21 = f32x4.add(c21, f32x4.mul(a, w1));
-          a = v128.load32_splat(xp, 28);
-          c30 = f32x4.add(c30, f32x4.mul(a, w0)); c31 = f32x4.add(c31, f32x4.mul(a, w1));
-          w += 128;
-          xp += 32;
-        }
-        if (tb != t2) {
-          const w0 = v128.load(w), w1 = v128.load(w, 16);
-          let a = v128.load32_splat(xp);
-          c00 = f32x4.add(c00, f32x4.mul(a, w0)); c01 = f32x4.add(c01, f32x4.mul(a, w1));
-          a = v128.load32_splat(xp, 4);
-          c10 = f32x4.add(c10, f32x4.mul(a, w0)); c11 = f32x4.add(c11, f32x4.mul(a, w1));
-          a = v128.load32_splat(xp, 8);
-          c20 = f32x4.add(c20, f32x4.mul(a, w0)); c21 = f32x4.add(c21, f32x4.mul(a, w1));
-          a = v128.load32_splat(xp, 12);
-          c30 = f32x4.add(c30, f32x4.mul(a, w0)); c31 = f32x4.add(c31, f32x4.mul(a, w1));
         }
         const y0 = y + <usize>r * nb;
         store8(y0, ch, n, c00, c01, bias, relu);

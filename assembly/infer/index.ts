@@ -1,6 +1,6 @@
 // Inference kernels (issue 11): f32 and int8 GEMM/GEMV over packed weights, binary XNOR-popcount, CSR sparse,
 // activations and LayerNorm. See each file's header for units.
-export { pack_f32_panel16, gemm_f32_packed, gemm_f32_packed2, gemv_f32_packed, gemm_f32_packed_scalar } from './gemm_f32';
+export { pack_f32_panel16, gemm_f32_packed, gemm_f32_packed2, gemm_f32_tiles4, gemv_f32_packed, gemm_f32_packed_scalar } from './gemm_f32';
 export {
   pack_i8_panel4, gemm_i8_packed, gemm_i8_packed_scalar, quantize_i16_sym_per_row, quantize_i16_sym_per_row_scalar,
   quantize_i16_affine, quantize_i16_affine_scalar, widen_i8_i16, widen_i8_i16_scalar, minmax_f32, minmax_f32_scalar, rowsum_i16, epilogue_i32_f32, epilogue_i32_f32_scalar,

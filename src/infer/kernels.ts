@@ -3,11 +3,12 @@ import type { Runtime } from '../runtime/runtime.js';
 
 export interface InferKernels {
   pack_f32_panel16(w: number, n: number, k: number, sn: number, sk: number, out: number): void;
-  /** xi: scratch for the interleaved row tiles, f32TileScratchBytes(m, k) bytes (0 when m < 4). */
-  gemm_f32_packed(x: number, m: number, k: number, wp: number, n: number, bias: number, relu: number, y: number, xi: number): void;
+  gemm_f32_packed(x: number, m: number, k: number, wp: number, n: number, bias: number, relu: number, y: number): void;
   gemm_f32_packed_scalar(x: number, m: number, k: number, wp: number, n: number, bias: number, relu: number, y: number): void;
-  /** gemm_f32_packed with 2 k steps per tile iteration (the same bits); the runtime's f32TileSteps says which to call. */
-  gemm_f32_packed2(x: number, m: number, k: number, wp: number, n: number, bias: number, relu: number, y: number, xi: number): void;
+  /** gemm_f32_packed with 2 k steps per tile iteration (the same bits); the runtime's f32Gemm says which to call. */
+  gemm_f32_packed2(x: number, m: number, k: number, wp: number, n: number, bias: number, relu: number, y: number): void;
+  /** gemm_f32_packed with the row tiles interleaved first into xi (f32TileScratchBytes(m, k) bytes; 0 when m < 4): the same bits. */
+  gemm_f32_tiles4(x: number, m: number, k: number, wp: number, n: number, bias: number, relu: number, y: number, xi: number): void;
   /** One row over the panels in order (rev 0) or reversed (rev 1): the same bits as gemm_f32_packed with m = 1. */
   gemv_f32_packed(x: number, k: number, wp: number, n: number, bias: number, relu: number, y: number, rev: number): void;
   pack_i8_panel4(w: number, n: number, k: number, sn: number, sk: number, flip: number, out: number): void;
@@ -77,3 +78,4 @@ export function heap(rt: Runtime): HeapViews {
   }
   return h;
 }
+

@@ -1,6 +1,6 @@
 import { QuantextError } from '../errors.js';
 import { heap } from './kernels.js';
-import { F32_PANEL, f32PanelBytes, f32TileScratchBytes } from '../runtime/kernels/index.js';
+import { F32_PANEL, f32PanelBytes, f32TileScratchBytes, gemmF32 } from '../runtime/kernels/index.js';
 import { Layer, checkFinite, checkInt, fusedRelu, type FusedActivation, type LayerOptions, type WeightLayout } from './layer.js';
 
 export interface LinearOptions extends LayerOptions {
@@ -44,7 +44,7 @@ export class Linear extends Layer {
   readonly relu: boolean;
   private wp = 0;
   private bp = 0;
-  private xi = 0; // gemm_f32_packed's scratch (the row tiles interleaved), sized in reserve()
+  private xi = 0; // gemm_f32_tiles4's scratch (the row tiles interleaved; rt.f32Gemm 'tiles4' only), sized in reserve()
   private xiBytes = 0;
   private gemvRev = 0; // the panel order of the next batch-1 call (gemv_f32_packed's rev), flipped every call
 
@@ -81,14 +81,13 @@ export class Linear extends Layer {
       this.k.gemv_f32_packed(x, this.inFeatures, this.wp, this.outFeatures, this.bp, this.relu ? 1 : 0, y, (this.gemvRev ^= 1));
       return;
     }
-    if (f32TileScratchBytes(batch, this.inFeatures) > this.xiBytes) throw new QuantextError('E_SHAPE', `Linear.run: ${batch} rows without reserve(${batch}) first`);
-    if (this.rt.f32TileSteps === 2) this.k.gemm_f32_packed2(x, batch, this.inFeatures, this.wp, this.outFeatures, this.bp, this.relu ? 1 : 0, y, this.xi);
-    else this.k.gemm_f32_packed(x, batch, this.inFeatures, this.wp, this.outFeatures, this.bp, this.relu ? 1 : 0, y, this.xi);
+    if (this.rt.f32Gemm === 'tiles4' && f32TileScratchBytes(batch, this.inFeatures) > this.xiBytes) throw new QuantextError('E_SHAPE', `Linear.run: ${batch} rows without reserve(${batch}) first`);
+    gemmF32(this.rt, x, batch, this.inFeatures, this.wp, this.outFeatures, this.bp, this.relu ? 1 : 0, y, this.xi);
   }
 
   override reserve(batch: number): void {
     // the GEMM's rows interleaved in tiles of 4 (none below 4 rows)
-    const b = f32TileScratchBytes(batch, this.inFeatures);
+    const b = this.rt.f32Gemm === 'tiles4' ? f32TileScratchBytes(batch, this.inFeatures) : 0;
     if (b > this.xiBytes) {
       this.xi = this.scratch('xi', b);
       this.xiBytes = b;

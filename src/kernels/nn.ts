@@ -3,7 +3,7 @@
 import { QuantextError } from '../errors.js';
 import { WasmOwned } from '../runtime/handle.js';
 import type { InferKernels } from '../infer/kernels.js';
-import { f32PanelBytes, f32TileScratchBytes } from '../runtime/kernels/index.js';
+import { f32PanelBytes, f32TileScratchBytes, gemmF32 as runGemmF32 } from '../runtime/kernels/index.js';
 import { WasmArray, current, state, need, type State } from './state.js';
 import { finish, int, len, lenF32, outAt, put, putF32, shape, sz, szF32, type F32, type I32 } from './args.js';
 
@@ -116,7 +116,7 @@ function gemmF32(a: F32, b: F32 | PackedB, m: number, k: number, n: number, opts
   // packed per call (packing B costs more than a small product)
   const gemv = !packed && opts?.transB === true && m <= GEMV_ROWS;
   const wpBytes = packed || gemv ? 0 : need(f32PanelBytes(n, k));
-  const xiBytes = gemv ? 0 : need(f32TileScratchBytes(m, k));
+  const xiBytes = gemv || state().rt.f32Gemm !== 'tiles4' ? 0 : need(f32TileScratchBytes(m, k));
   const s = state().begin(szF32(a, na) + (packed ? 0 : szF32(b, nb)) + wpBytes + xiBytes + (bias ? need(n * 4) : 0) + sz(out ?? 0, m * n * 4));
   const ik = s.k as unknown as IK;
   const pa = putF32(s, a, na);
@@ -143,8 +143,7 @@ function gemmF32(a: F32, b: F32 | PackedB, m: number, k: number, n: number, opts
   const pbias = bias ? putF32(s, bias, n) : 0;
   const py = outAt(s, out, m * n * 4);
   const xi = xiBytes ? s.take(f32TileScratchBytes(m, k)) : 0;
-  if (s.rt.f32TileSteps === 2) ik.gemm_f32_packed2(pa, m, k, wp, n, pbias, relu ? 1 : 0, py, xi);
-  else ik.gemm_f32_packed(pa, m, k, wp, n, pbias, relu ? 1 : 0, py, xi);
+  runGemmF32(s.rt, pa, m, k, wp, n, pbias, relu ? 1 : 0, py, xi);
   return finish(s, py, m * n, 'f32', out);
 }
 

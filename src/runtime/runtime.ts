@@ -129,11 +129,13 @@ export class Runtime {
   /** simd-relaxed builds: the int8 × 7-bit kernel uses the fused relaxed dot-add (its probe and self-test passed, and the engine is not V8 ≤ 11, where the unfused ops are faster). */
   readonly fusedDotAdd: boolean = false;
   /**
-   * k steps per iteration of the batched f32 GEMM's tiles (`gemm_f32_packed` 1, `gemm_f32_packed2` 2: the same bits):
-   * 1 on V8 ≤ 11 (Node 20), where the 2-step loop runs 37–41 % slower; 2 elsewhere (Node 24 +14 %, Deno +20 %, Bun
-   * +0–4 %, measured here). Builds without gemm_f32_packed2 get 1.
+   * Which entry runs the batched f32 GEMM (all three give the same bits): 'tiles4' (`gemm_f32_tiles4`, the rows
+   * interleaved first) on V8 ≤ 11 (Node 20: +35 % on a Xeon, where the other two run its inner loop with the row
+   * addresses recomputed); 'steps1' (`gemm_f32_packed`) in Bun (JavaScriptCore: the 2-step loop 0.91–1.04×, the
+   * interleaved one 0.75×); 'steps2' (`gemm_f32_packed2`, 2 k steps per iteration) elsewhere (Node 24 +2–14 %, Deno
+   * +10–20 %, measured on a Xeon and an EPYC). Builds without those entries get 'steps1'.
    */
-  readonly f32TileSteps: 1 | 2 = 1;
+  readonly f32Gemm: F32Gemm = 'steps1';
   private _sigTable = 0;
 
   constructor(module: WebAssembly.Module, instance: WebAssembly.Instance, memory: WebAssembly.Memory, build: BuildName, maxPages: number) {
@@ -310,8 +312,11 @@ async function instantiate(module: WebAssembly.Module, build: BuildName, opts: I
     throw new QuantextError('E_WASM', `the module given as the ${build} build is the ${rt.backend} build`, { build });
   }
   if (relaxed) checkRelaxed(rt, build);
-  const k = rt.kernels as unknown as { gemm_f32_packed2?: unknown };
-  (rt as { f32TileSteps: 1 | 2 }).f32TileSteps = typeof k.gemm_f32_packed2 === 'function' && !v8Before12() ? 2 : 1;
+  const k = rt.kernels as unknown as { gemm_f32_packed2?: unknown; gemm_f32_tiles4?: unknown };
+  const g = globalThis as { process?: { versions?: { bun?: string } } };
+  (rt as { f32Gemm: F32Gemm }).f32Gemm = g.process?.versions?.bun !== undefined ? 'steps1'
+    : v8Before12() ? (typeof k.gemm_f32_tiles4 === 'function' ? 'tiles4' : 'steps1')
+    : typeof k.gemm_f32_packed2 === 'function' ? 'steps2' : 'steps1';
   return rt;
 }
 
@@ -357,6 +362,9 @@ function checkRelaxed(rt: Runtime, build: BuildName): void {
  * The engine is V8 older than 12 (Node ≤ 21: `process.versions.v8`), which compiles some loops very differently from
  * newer V8 and JavaScriptCore (the fused relaxed dot-add, the 2-step f32 tiles). Elsewhere (browsers, Bun) false.
  */
+/** The batched f32 GEMM's entry: see Runtime.f32Gemm. */
+export type F32Gemm = 'tiles4' | 'steps1' | 'steps2';
+
 function v8Before12(): boolean {
   return parseInt((globalThis as { process?: { versions?: { v8?: string } } }).process?.versions?.v8 as string) < 12;
 }

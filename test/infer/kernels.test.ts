@@ -27,16 +27,19 @@ for (const build of BUILDS) {
           const xiBytes = (m & ~3) * kk * 4, xi = rt.arena.alloc(xiBytes + 4);
           rt.arena.i32(xi + xiBytes, 1)[0] = 0x5a5a5a5a;
           k.pack_f32_panel16(wpT, n, kk, kk, 1, wp);
-          if (twin) k.gemm_f32_packed_scalar(xp, m, kk, wp, n, bp, relu, yp);
-          else k.gemm_f32_packed(xp, m, kk, wp, n, bp, relu, yp, xi);
+          (twin ? k.gemm_f32_packed_scalar : k.gemm_f32_packed)(xp, m, kk, wp, n, bp, relu, yp);
           const y = rt.arena.f32(yp, m * n).slice();
           const want = linearRef(x, m, kk, w, n, b, relu === 1);
           for (let i = 0; i < m * n; i++) expect(Math.abs(y[i] - want[i]), `${m}×${kk}×${n} [${i}]`).toBeLessThan(1e-5 * (kk + 1));
           if (!twin) {
             // the 2-step tiles (odd k: a last single step) give the same bits
             rt.arena.f32(yp, m * n).fill(NaN);
-            k.gemm_f32_packed2(xp, m, kk, wp, n, bp, relu, yp, xi);
+            k.gemm_f32_packed2(xp, m, kk, wp, n, bp, relu, yp);
             expect(Array.from(rt.arena.f32(yp, m * n)), `${m}×${kk}×${n} packed2`).toEqual(Array.from(y));
+            // and so do the tiles interleaved first (k % 4 ≠ 0: the interleaving's scalar tail)
+            rt.arena.f32(yp, m * n).fill(NaN);
+            k.gemm_f32_tiles4(xp, m, kk, wp, n, bp, relu, yp, xi);
+            expect(Array.from(rt.arena.f32(yp, m * n)), `${m}×${kk}×${n} tiles4`).toEqual(Array.from(y));
             expect(rt.arena.i32(xi + xiBytes, 1)[0], `${m}×${kk}×${n}: nothing written past the scratch`).toBe(0x5a5a5a5a);
           }
           if (!twin && m === 1) {
@@ -51,9 +54,9 @@ for (const build of BUILDS) {
         }
       });
 
-      if (!twin) it('the runtime runs the 2-step f32 tiles except on V8 ≤ 11 (Node 20)', async () => {
+      if (!twin) it('the runtime runs the interleaved f32 tiles on V8 ≤ 11 (Node 20), the 2-step ones on newer V8', async () => {
         const rt = await rtFor(build);
-        expect(rt.f32TileSteps).toBe(parseInt(process.versions.v8) < 12 ? 1 : 2);
+        expect(rt.f32Gemm).toBe(parseInt(process.versions.v8) < 12 ? 'tiles4' : 'steps2');
       });
 
       it(`gemm_i8_packed${twin} is exact in int32, incl. extreme values (−128 weights, ±255 activations)`, async () => {
