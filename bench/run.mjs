@@ -5,6 +5,9 @@
 //                                         then regenerates bench/RESULTS.md from every bench/results/*.json
 //   node bench/run.mjs kernels --quick    a smoke run: short budgets, written to bench/results/tmp/ (ignored
 //                                         by git), RESULTS.md untouched
+//   node bench/run.mjs inference --save-as inference-xeon
+//                                         the results go to bench/results/inference-xeon.json instead (a second
+//                                         record of one suite, e.g. from another CPU model)
 //   node bench/run.mjs --render           only regenerate bench/RESULTS.md
 //   node bench/run.mjs --list             list the suites
 //
@@ -112,7 +115,13 @@ async function renderAll() {
         md = `${renderGeneric(results)}\n\n(the suite's own render() failed: ${e.message}; generic table shown)`;
       }
     }
-    sections.push(md ?? renderGeneric(results));
+    md ??= renderGeneric(results);
+    const rec = f.slice(0, -5);
+    if (rec !== results.suite) {
+      // a second record of a suite (--save-as): say so above its own rendering
+      md = `**Record \`${rec}\` of the suite \`${results.suite}\`** (\`npm run bench -- ${results.suite} --save-as ${rec}\`; machine: ${results.machine?.cpu ?? 'see below'}).\n\n${md}`;
+    }
+    sections.push(md);
   }
   const head = `# Benchmark results
 
@@ -149,8 +158,18 @@ async function main() {
   const suites = [];
   let i = 0;
   for (; i < argv.length && !argv[i].startsWith('-'); i++) suites.push(argv[i]);
+  // --save-as NAME: the results go to bench/results/NAME.json (rendered by the suite's own render()), so that one suite
+  // can keep a record per machine (the CPU model changes between sessions here: inference vs inference-xeon)
+  let saveAs;
+  const sa = argv.indexOf('--save-as');
+  if (sa >= 0) {
+    saveAs = argv[sa + 1];
+    if (!saveAs || !/^[A-Za-z0-9_-]+$/.test(saveAs)) throw new Error('--save-as needs a name of letters, digits, - and _');
+    argv.splice(sa, 2);
+  }
   const args = argv.slice(i).filter((a) => a !== '--quick');
   if (!suites.length) usage(1);
+  if (saveAs && suites.length !== 1) throw new Error('--save-as takes one suite');
 
   let anyScratch = false;
   for (const name of suites) {
@@ -160,7 +179,7 @@ async function main() {
     if (scratch) anyScratch = true;
     const dir = scratch ? SCRATCH_DIR : RESULTS_DIR;
     mkdirSync(dir, { recursive: true });
-    const file = join(dir, `${name}.json`);
+    const file = join(dir, `${saveAs ?? name}.json`);
     writeFileSync(file, JSON.stringify(results, null, 1) + '\n');
     console.log(`wrote ${file}`);
     for (const m of results.metrics ?? []) {
