@@ -35,7 +35,7 @@ for (const build of ['simd', 'scalar'] as const) {
       }
     });
 
-    it('Linear at batch 1 gives the same bits call after call (the GEMV alternates its panel order) as a row of a batch', async () => {
+    it('Linear at batch 1 gives the same bits call after call (the GEMV alternates its panel order), as the rows of a 2-row batch (below a 4-row tile: the same GEMV)', async () => {
       const rt = await rtFor(build);
       const r = rng(2);
       const k = 37, n = 53, w = randomF32(n * k, r), b = randomF32(n, r), x = randomF32(2 * k, r);
