@@ -47,6 +47,16 @@ export function store8(yrow: usize, c0: i32, n: i32, a: v128, b: v128, bias: usi
   }
 }
 
+/** A 4 × 8 tile's sums out: rows y0, y0 + nb, …, outputs from column ch (store8's epilogue each). */
+// @ts-ignore: decorator
+@inline
+function storeTile(y0: usize, nb: usize, ch: i32, n: i32, c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128, bias: usize, relu: i32): void {
+  store8(y0, ch, n, c00, c01, bias, relu);
+  store8(y0 + nb, ch, n, c10, c11, bias, relu);
+  store8(y0 + 2 * nb, ch, n, c20, c21, bias, relu);
+  store8(y0 + 3 * nb, ch, n, c30, c31, bias, relu);
+}
+
 function storeLanes(yrow: usize, c0: i32, rem: i32, a0: v128, b0: v128, bias: usize, relu: i32): void {
   for (let j = 0; j < rem; j++) {
     let v: f32 = 0;
@@ -129,11 +139,7 @@ export function gemm_f32_packed(x: usize, m: i32, k: i32, wp: usize, n: i32, bia
           a = v128.load32_splat(x3 + o);
           c30 = f32x4.add(c30, f32x4.mul(a, w0)); c31 = f32x4.add(c31, f32x4.mul(a, w1));
         }
-        const y0 = y + <usize>r * nb;
-        store8(y0, ch, n, c00, c01, bias, relu);
-        store8(y0 + nb, ch, n, c10, c11, bias, relu);
-        store8(y0 + 2 * nb, ch, n, c20, c21, bias, relu);
-        store8(y0 + 3 * nb, ch, n, c30, c31, bias, relu);
+        storeTile(y + <usize>r * nb, nb, ch, n, c00, c01, c10, c11, c20, c21, c30, c31, bias, relu);
       }
     }
   }
@@ -197,11 +203,7 @@ export function gemm_f32_packed2(x: usize, m: i32, k: i32, wp: usize, n: i32, bi
           a = v128.load32_splat(x3 + o);
           c30 = f32x4.add(c30, f32x4.mul(a, w0)); c31 = f32x4.add(c31, f32x4.mul(a, w1));
         }
-        const y0 = y + <usize>r * nb;
-        store8(y0, ch, n, c00, c01, bias, relu);
-        store8(y0 + nb, ch, n, c10, c11, bias, relu);
-        store8(y0 + 2 * nb, ch, n, c20, c21, bias, relu);
-        store8(y0 + 3 * nb, ch, n, c30, c31, bias, relu);
+        storeTile(y + <usize>r * nb, nb, ch, n, c00, c01, c10, c11, c20, c21, c30, c31, bias, relu);
       }
     }
   }
@@ -248,11 +250,7 @@ export function gemm_f32_tiles4(x: usize, m: i32, k: i32, wp: usize, n: i32, bia
           w += 64;
           xp += 16;
         }
-        const y0 = y + <usize>r * nb;
-        store8(y0, ch, n, c00, c01, bias, relu);
-        store8(y0 + nb, ch, n, c10, c11, bias, relu);
-        store8(y0 + 2 * nb, ch, n, c20, c21, bias, relu);
-        store8(y0 + 3 * nb, ch, n, c30, c31, bias, relu);
+        storeTile(y + <usize>r * nb, nb, ch, n, c00, c01, c10, c11, c20, c21, c30, c31, bias, relu);
       }
     }
   }
