@@ -170,6 +170,94 @@ export function quantize_i16_affine_scalar(x: usize, m: i32, k: i32, kp: i32, sc
   for (let r = 0; r < m; r++) quantize_row_i16_scalar(x + ((<usize>r * <usize>k) << 2), k, kp, scale, zp, lo, hi, sub, xq + ((<usize>r * <usize>kp) << 1));
 }
 
+/**
+ * One row's codes (quantize_row_i16's) written into its slot of interleave_i16_rows4's layout: the pair (c, c + 1)
+ * broadcast to the 16 bytes at o + 32·c (o = the row's slot in its tile), 0 for the pairs past k up to kp.
+ */
+// @ts-ignore: decorator
+@inline
+function quantize_row_bcast(xr: usize, k: i32, kp: i32, scale: f32, zp: i32, lo: i32, hi: i32, sub: i32, o: usize, simd: bool): void {
+  let c = 0;
+  if (ASC_FEATURE_SIMD && simd) {
+    const sv = f32x4.splat(scale), lov = f32x4.splat(<f32>(lo - zp)), hiv = f32x4.splat(<f32>(hi - zp));
+    const magic = f32x4.splat(12582912.0), off = i32x4.splat(zp - sub - 0x4b400000);
+    for (; c + 8 <= k; c += 8) {
+      const a = f32x4.pmin(f32x4.pmax(f32x4.div(v128.load(xr + (<usize>c << 2)), sv), lov), hiv);
+      const b = f32x4.pmin(f32x4.pmax(f32x4.div(v128.load(xr + (<usize>c << 2), 16), sv), lov), hiv);
+      const h = i16x8.narrow_i32x4_s(i32x4.add(f32x4.add(a, magic), off), i32x4.add(f32x4.add(b, magic), off));
+      const p = o + (<usize>c << 5);
+      v128.store(p, i32x4.shuffle(h, h, 0, 0, 0, 0));
+      v128.store(p, i32x4.shuffle(h, h, 1, 1, 1, 1), 64);
+      v128.store(p, i32x4.shuffle(h, h, 2, 2, 2, 2), 128);
+      v128.store(p, i32x4.shuffle(h, h, 3, 3, 3, 3), 192);
+    }
+  }
+  for (; c < kp; c += 2) {
+    const q0 = c < k ? q1(load<f32>(xr + (<usize>c << 2)), scale, zp, lo, hi, sub) : 0;
+    const q2 = c + 1 < k ? q1(load<f32>(xr + (<usize>c << 2), 4), scale, zp, lo, hi, sub) : 0;
+    const v = (q0 & 0xffff) | (q2 << 16), p = o + (<usize>c << 5);
+    store<i32>(p, v); store<i32>(p, v, 4); store<i32>(p, v, 8); store<i32>(p, v, 12);
+  }
+}
+
+/** Zeroes the slots of rows m .. 4⌈m/4⌉ − 1 of the last tile (interleave_i16_rows4 has zero rows there). */
+function zeroTailRows(m: i32, kp: i32, xa: usize): void {
+  const tb = <usize>kp << 5;
+  for (let r = m; r & 3; r++) {
+    const o = xa + <usize>(r >> 2) * tb + (<usize>(r & 3) << 4);
+    for (let c = 0; c < kp; c += 2) { const p = o + (<usize>c << 5); store<i64>(p, 0); store<i64>(p, 0, 8); }
+  }
+}
+
+/**
+ * quantize_i16_sym_per_row_rows4: quantize_i16_sym_per_row (the same codes and scales, 1 for a non-finite value)
+ * written straight into interleave_i16_rows4's layout for the batched pair kernel: one pass instead of two
+ * (quantize, then interleave), 1.8–2.4 µs less at 32×768 and 128×256 on a Xeon.
+ */
+export function quantize_i16_sym_per_row_rows4(x: usize, m: i32, k: i32, kp: i32, xa: usize, scales: usize): i32 {
+  return symRows4(x, m, k, kp, xa, scales, ASC_FEATURE_SIMD);
+}
+
+export function quantize_i16_sym_per_row_rows4_scalar(x: usize, m: i32, k: i32, kp: i32, xa: usize, scales: usize): i32 {
+  return symRows4(x, m, k, kp, xa, scales, false);
+}
+
+// @ts-ignore: decorator
+@inline
+function symRows4(x: usize, m: i32, k: i32, kp: i32, xa: usize, scales: usize, simd: bool): i32 {
+  const tb = <usize>kp << 5;
+  for (let r = 0; r < m; r++) {
+    const xr = x + ((<usize>r * <usize>k) << 2);
+    const mxs = absMaxFinite(xr, k, simd);
+    if (mxs != mxs) return 1;
+    let s: f32 = mxs / 127;
+    if (s == 0) s = 1;
+    store<f32>(scales + (<usize>r << 2), s);
+    quantize_row_bcast(xr, k, kp, s, 0, -127, 127, 0, xa + <usize>(r >> 2) * tb + (<usize>(r & 3) << 4), simd);
+  }
+  zeroTailRows(m, kp, xa);
+  return 0;
+}
+
+/** quantize_i16_affine_rows4: quantize_i16_affine's codes written straight into interleave_i16_rows4's layout. */
+export function quantize_i16_affine_rows4(x: usize, m: i32, k: i32, kp: i32, scale: f32, zp: i32, lo: i32, hi: i32, sub: i32, xa: usize): void {
+  affineRows4(x, m, k, kp, scale, zp, lo, hi, sub, xa, ASC_FEATURE_SIMD);
+}
+
+export function quantize_i16_affine_rows4_scalar(x: usize, m: i32, k: i32, kp: i32, scale: f32, zp: i32, lo: i32, hi: i32, sub: i32, xa: usize): void {
+  affineRows4(x, m, k, kp, scale, zp, lo, hi, sub, xa, false);
+}
+
+// @ts-ignore: decorator
+@inline
+function affineRows4(x: usize, m: i32, k: i32, kp: i32, scale: f32, zp: i32, lo: i32, hi: i32, sub: i32, xa: usize, simd: bool): void {
+  const tb = <usize>kp << 5;
+  for (let r = 0; r < m; r++) {
+    quantize_row_bcast(x + ((<usize>r * <usize>k) << 2), k, kp, scale, zp, lo, hi, sub, xa + <usize>(r >> 2) * tb + (<usize>(r & 3) << 4), simd);
+  }
+  zeroTailRows(m, kp, xa);
+}
+
 /** widen_i8_i16: integer inputs (int8, or uint8 with `unsigned` = 1) → centred int16 rows: xq = v − sub, rows kp apart, padded 0. */
 export function widen_i8_i16(x: usize, m: i32, k: i32, kp: i32, unsigned: i32, sub: i32, xq: usize): void {
   if (!ASC_FEATURE_SIMD) { widen_i8_i16_scalar(x, m, k, kp, unsigned, sub, xq); return; }

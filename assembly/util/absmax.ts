@@ -2,27 +2,29 @@
 
 /**
  * max |x| over the k floats at xr, or NaN when any of them is not finite (NaN or ±∞). SIMD (`simd` and a SIMD build):
- * four independent chains of pmax (one instruction each; NaN is caught by `ne`, ±∞ by the maximum): one dependent
- * chain made this pass as slow as the quantizing one. The tail, and the scalar path, flag ±∞ and NaN by v − v.
+ * the maximum of the values' bits with the sign cleared, as integers (i32x4.max_s): for non-negative floats the
+ * integer order of the bits is the float order, and every NaN or ∞ has bits ≥ 0x7f800000, above every finite value,
+ * so one maximum finds both. Two instructions per vector (and + pmaxsd) against four for a float max with a separate
+ * NaN test: a per-row quantization of 32×768 or 128×256 floats spends 2.3–3 µs less here. Four independent chains.
+ * The tail, and the scalar path, flag ±∞ and NaN by v − v.
  */
 // @ts-ignore: decorator
 @inline
 export function absMaxFinite(xr: usize, k: i32, simd: bool): f32 {
-  let mx: f32 = 0, c = 0, bad = false;
+  let mx: f32 = 0, c = 0;
   if (ASC_FEATURE_SIMD && simd) {
-    let m0 = f32x4.splat(0), m1 = m0, m2 = m0, m3 = m0, nan = i32x4.splat(0);
+    const msk = i32x4.splat(0x7fffffff);
+    let m0 = i32x4.splat(0), m1 = m0, m2 = m0, m3 = m0;
     for (; c + 16 <= k; c += 16) {
       const p = xr + (<usize>c << 2);
-      const a = v128.load(p), b = v128.load(p, 16), e = v128.load(p, 32), g = v128.load(p, 48);
-      m0 = f32x4.pmax(m0, f32x4.abs(a)); m1 = f32x4.pmax(m1, f32x4.abs(b));
-      m2 = f32x4.pmax(m2, f32x4.abs(e)); m3 = f32x4.pmax(m3, f32x4.abs(g));
-      nan = v128.or(nan, v128.or(v128.or(f32x4.ne(a, a), f32x4.ne(b, b)), v128.or(f32x4.ne(e, e), f32x4.ne(g, g))));
+      m0 = i32x4.max_s(m0, v128.and(v128.load(p), msk)); m1 = i32x4.max_s(m1, v128.and(v128.load(p, 16), msk));
+      m2 = i32x4.max_s(m2, v128.and(v128.load(p, 32), msk)); m3 = i32x4.max_s(m3, v128.and(v128.load(p, 48), msk));
     }
-    const mv = f32x4.pmax(f32x4.pmax(m0, m1), f32x4.pmax(m2, m3));
-    mx = max(max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
-    bad = v128.any_true(nan);
+    const mv = i32x4.max_s(i32x4.max_s(m0, m1), i32x4.max_s(m2, m3));
+    const mb = max(max(i32x4.extract_lane(mv, 0), i32x4.extract_lane(mv, 1)), max(i32x4.extract_lane(mv, 2), i32x4.extract_lane(mv, 3)));
+    mx = reinterpret<f32>(mb); // ∞ or NaN when a value was not finite (theirs are the largest bits)
   }
   let bs: f32 = 0;
   for (; c < k; c++) { const v = load<f32>(xr + (<usize>c << 2)); mx = max(mx, abs(v)); bs += v - v; }
-  return bad || bs != 0 || mx == Infinity ? NaN : mx;
+  return bs != 0 || !(mx < Infinity) ? NaN : mx;
 }

@@ -139,6 +139,7 @@ export class Int8Linear extends Layer {
   private xq8 = 0;
   private rx = 0;
   private q8 = false; // quantizeInput wrote the int8 codes and their row sums (xq8, rx) itself
+  private xaReady = false; // quantizeInput wrote the pair kernel's interleaved tiles (xa) itself, not xq
   private useRs = 0; // the rowsum pointer the epilogues subtract with (0 when the kernel corrected already)
   /** Rows of int8 inputs (16-aligned) on the int8 × 7-bit path. */
   private kp16: number;
@@ -353,8 +354,14 @@ export class Int8Linear extends Layer {
     // the int8 × 7-bit path quantizes straight to int8 codes and their row sums (no int16 pass)
     const k7 = this.wp7 ? (this.k as unknown as I7Kernels) : undefined;
     this.q8 = !!k7;
+    // the batched pair kernel's input is quantized straight into its interleaved tiles (one pass, not two)
+    const tiles = this.pairs(batch);
+    this.xaReady = tiles;
     if (i.mode === 'dynamic-int8-per-row') {
-      if (k7 ? k7.quantize_i8_sym_per_row(x, batch, k, this.kp16, this.xq8, this.xs, this.rx) : this.k.quantize_i16_sym_per_row(x, batch, k, kp, this.xq, this.xs)) throw new QuantextError('E_NAN', 'Int8Linear: x has a NaN or infinite value');
+      const bad = k7 ? k7.quantize_i8_sym_per_row(x, batch, k, this.kp16, this.xq8, this.xs, this.rx)
+        : tiles ? this.k.quantize_i16_sym_per_row_rows4(x, batch, k, kp, this.xa, this.xs)
+        : this.k.quantize_i16_sym_per_row(x, batch, k, kp, this.xq, this.xs);
+      if (bad) throw new QuantextError('E_NAN', 'Int8Linear: x has a NaN or infinite value');
       this.lastInputScale = heap(this.rt).f32[(this.xs >> 2) + batch - 1];
       this.lastInputZeroPoint = 0;
       return 0;
@@ -375,6 +382,7 @@ export class Int8Linear extends Layer {
     this.setInputScale(i.mode === 'static' ? i.scale : scale, zp);
     const add = lo ? zp : zp - 128;
     if (k7) k7.quantize_i8_affine(x, batch, k, this.kp16, scale, zp, lo, hi, zp - add, this.xq8, this.rx);
+    else if (tiles) this.k.quantize_i16_affine_rows4(x, batch, k, kp, scale, zp, lo, hi, zp, this.xa);
     else this.k.quantize_i16_affine(x, batch, k, kp, scale, zp, lo, hi, zp, this.xq);
     return add;
   }
@@ -399,7 +407,7 @@ export class Int8Linear extends Layer {
       return;
     }
     if (batch >= GEMM_MIN_BATCH) {
-      this.k.interleave_i16_rows4(this.xq, batch, this.kp, this.xa);
+      this.interleave(batch);
       this.k.gemm_i16_pairs(this.xa, batch, this.kp, this.wp16, this.outFeatures, this.acc);
       this.accStride = (this.outFeatures + 7) & ~7;
       this.useRs = 0; // the zero points are folded into the pair layout's weights
@@ -409,6 +417,11 @@ export class Int8Linear extends Layer {
     this.accStride = this.n4;
     if (this.wzp) this.k.rowsum_i16(this.xq, batch, this.kp, this.rs);
     this.useRs = this.wzp ? this.rs : 0;
+  }
+
+  /** xa = xq in the pair kernel's interleaved tiles, unless the quantizer wrote them there already. */
+  private interleave(batch: number): void {
+    if (!this.xaReady) this.k.interleave_i16_rows4(this.xq, batch, this.kp, this.xa);
   }
 
   /** Whether `batch` rows run the batched pair kernel (not the GEMV, not the relaxed int8 × 7-bit one). */
@@ -423,7 +436,7 @@ export class Int8Linear extends Layer {
   private outputF32(batch: number, add: number, y: number): void {
     const perRow = this.input.mode === 'dynamic-int8-per-row' ? 1 : 0;
     if (this.pairs(batch)) {
-      this.k.interleave_i16_rows4(this.xq, batch, this.kp, this.xa);
+      this.interleave(batch);
       this.k.gemm_i16_pairs_f32(this.xa, batch, this.kp, this.wp16, this.outFeatures, this.xs, perRow, this.ws, 1, this.bp, this.relu, y);
       return;
     }
@@ -465,6 +478,7 @@ export class Int8Linear extends Layer {
       this.k.widen_i8_i16(xp, batch, k, this.kp, x instanceof Uint8Array ? 1 : 0, zp, this.xq);
       this.setInputScale(sc, zp);
       this.q8 = false;
+      this.xaReady = false;
       add = x instanceof Uint8Array ? zp - 128 : zp;
     } else throw new QuantextError('E_SHAPE', 'Int8Linear.forwardInt: x must be a Float32Array, Uint8Array or Int8Array');
     const hv = heap(this.rt);
@@ -472,7 +486,7 @@ export class Int8Linear extends Layer {
       const [lo, hi] = intRange(o.mode);
       if (this.pairs(batch)) {
         // the batched kernel with the requantization fused into its tile stores (the same bytes, no int32 pass)
-        this.k.interleave_i16_rows4(this.xq, batch, this.kp, this.xa);
+        this.interleave(batch);
         this.k.gemm_i16_pairs_q8(this.xa, batch, this.kp, this.wp16, n, this.mult, 1, o.zeroPoint, lo, hi, this.oi);
       } else {
         this.accumulate(batch, add);

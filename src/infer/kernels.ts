@@ -21,6 +21,12 @@ export interface InferKernels {
   gemm_i16_pairs_q8_scalar(xa: number, m: number, kp: number, wp: number, n: number, mult: number, multStep: number, zp: number, lo: number, hi: number, out: number): void;
   gemm_i16_pairs_f32_scalar(xa: number, m: number, kp: number, wp: number, n: number, xs: number, xsStep: number, ws: number, wsStep: number, bias: number, relu: number, y: number): void;
   interleave_i16_rows4(xq: number, m: number, kp: number, out: number): void;
+  /** quantize_i16_sym_per_row's codes written into interleave_i16_rows4's layout (xa); 1 on a non-finite value. */
+  quantize_i16_sym_per_row_rows4(x: number, m: number, k: number, kp: number, xa: number, scales: number): number;
+  quantize_i16_sym_per_row_rows4_scalar(x: number, m: number, k: number, kp: number, xa: number, scales: number): number;
+  /** quantize_i16_affine's codes written into interleave_i16_rows4's layout (xa). */
+  quantize_i16_affine_rows4(x: number, m: number, k: number, kp: number, scale: number, zp: number, lo: number, hi: number, sub: number, xa: number): void;
+  quantize_i16_affine_rows4_scalar(x: number, m: number, k: number, kp: number, scale: number, zp: number, lo: number, hi: number, sub: number, xa: number): void;
   interleave_i16_rows4_scalar(xq: number, m: number, kp: number, out: number): void;
   gemm_i8_packed_scalar(xq: number, m: number, kp: number, wp: number, n: number, acc: number): void;
   quantize_i16_sym_per_row(x: number, m: number, k: number, kp: number, xq: number, scales: number): number;

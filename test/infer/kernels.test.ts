@@ -171,6 +171,68 @@ for (const build of BUILDS) {
       });
     }
 
+    it('quantize_i16_sym_per_row (+ twin) scales rows by max |x| / 127 and reports NaN and ±∞ wherever they are', async () => {
+      const rt = await rtFor(build);
+      const k = inferKernels(rt);
+      const r = rng(21);
+      const fr = Math.fround;
+      for (const kk of [5, 16, 37, 64]) {
+        const m = 5, kp = (kk + 7) & ~7;
+        const x = Float32Array.from({ length: m * kk }, () => fr((r() - 0.5) * 6));
+        x.fill(0, kk, 2 * kk); // row 1 all zero: scale 1
+        x.fill(-0, 2 * kk, 3 * kk - 1); x[3 * kk - 1] = -1e-40; // row 2: −0 and a denormal, its |max|
+        x[3 * kk + (kk >> 1)] = -9.5; // row 3: the largest magnitude negative, inside the SIMD blocks when kk ≥ 16
+        const xp = put(rt, x), q = rt.arena.alloc(m * kp * 2), sp = rt.arena.alloc(m * 4), xa = rt.arena.alloc(8 * kp * 8);
+        const want = Array.from({ length: m }, (_, i) => { let mx = 0; for (let c = 0; c < kk; c++) mx = Math.max(mx, Math.abs(x[i * kk + c])); return mx === 0 ? 1 : fr(mx / 127); });
+        for (const fn of [k.quantize_i16_sym_per_row, k.quantize_i16_sym_per_row_scalar]) {
+          expect(fn(xp, m, kk, kp, q, sp)).toBe(0);
+          expect(Array.from(rt.arena.f32(sp, m)), `k ${kk}`).toEqual(want);
+        }
+        for (const at of [0, kk >> 1, kk - 1, 4 * kk + 3]) for (const bad of [NaN, Infinity, -Infinity]) {
+          const keep = x[at];
+          rt.arena.f32(xp, m * kk)[at] = bad;
+          for (const fn of [k.quantize_i16_sym_per_row, k.quantize_i16_sym_per_row_scalar]) expect(fn(xp, m, kk, kp, q, sp), `k ${kk}: ${bad} at ${at}`).toBe(1);
+          for (const fn of [k.quantize_i16_sym_per_row_rows4, k.quantize_i16_sym_per_row_rows4_scalar]) expect(fn(xp, m, kk, kp, xa, sp), `rows4, k ${kk}: ${bad} at ${at}`).toBe(1);
+          rt.arena.f32(xp, m * kk)[at] = keep;
+        }
+        for (const p of [xp, q, sp, xa]) rt.arena.free(p);
+      }
+    });
+
+    it('quantize_i16_{sym_per_row,affine}_rows4 (+ twins) write what quantizing then interleave_i16_rows4 write', async () => {
+      const rt = await rtFor(build);
+      const k = inferKernels(rt);
+      const r = rng(22);
+      for (const [m, kk] of [[1, 3], [3, 8], [4, 16], [5, 21], [8, 40], [9, 7], [13, 64]]) {
+        const kp = (kk + 7) & ~7, xaBytes = ((m + 3) & ~3) * kp * 8;
+        const x = Float32Array.from({ length: m * kk }, () => Math.fround((r() - 0.5) * 10));
+        x[0] = 2.5; // a tie
+        const xp = put(rt, x), xq = rt.arena.alloc(m * kp * 2), want = rt.arena.alloc(xaBytes), got = rt.arena.alloc(xaBytes + 4);
+        const s1 = rt.arena.alloc(m * 4), s2 = rt.arena.alloc(m * 4);
+        const same = (what: string) => {
+          expect(Array.from(rt.arena.i32(got, xaBytes / 4)), `${what} ${m}×${kk}`).toEqual(Array.from(rt.arena.i32(want, xaBytes / 4)));
+          expect(rt.arena.i32(got + xaBytes, 1)[0], `${what} ${m}×${kk}: nothing past the tiles`).toBe(0x5a5a5a5a);
+        };
+        for (const twin of [false, true]) {
+          const garbage = () => { rt.arena.i32(got, xaBytes / 4 + 1).fill(0x5a5a5a5a); };
+          k.quantize_i16_sym_per_row(xp, m, kk, kp, xq, s1);
+          k.interleave_i16_rows4(xq, m, kp, want);
+          garbage();
+          expect((twin ? k.quantize_i16_sym_per_row_rows4_scalar : k.quantize_i16_sym_per_row_rows4)(xp, m, kk, kp, got, s2)).toBe(0);
+          same(`sym${twin ? ' scalar' : ''}`);
+          expect(Array.from(rt.arena.f32(s2, m))).toEqual(Array.from(rt.arena.f32(s1, m)));
+          for (const [sc, zp, lo, hi] of [[0.05, 0, -128, 127], [0.03, 37, 0, 255], [0.01, 128, 0, 255]]) {
+            k.quantize_i16_affine(xp, m, kk, kp, sc, zp, lo, hi, zp, xq);
+            k.interleave_i16_rows4(xq, m, kp, want);
+            garbage();
+            (twin ? k.quantize_i16_affine_rows4_scalar : k.quantize_i16_affine_rows4)(xp, m, kk, kp, sc, zp, lo, hi, zp, got);
+            same(`affine ${sc} ${zp}${twin ? ' scalar' : ''}`);
+          }
+        }
+        for (const p of [xp, xq, want, got, s1, s2]) rt.arena.free(p);
+      }
+    });
+
     it('epilogue_i32_f32 and its twin give the formula of notes/infer-api.md exactly (zero points, steps, bias, relu)', async () => {
       const rt = await rtFor(build);
       const k = inferKernels(rt);
