@@ -271,6 +271,43 @@ export function widen_i8_i16(x: usize, m: i32, k: i32, kp: i32, unsigned: i32, s
   }
 }
 
+/** widen_i8_i16's values written straight into interleave_i16_rows4's layout (xa), as the quantizers' _rows4 forms. */
+export function widen_i8_i16_rows4(x: usize, m: i32, k: i32, kp: i32, unsigned: i32, sub: i32, xa: usize): void {
+  widenRows4(x, m, k, kp, unsigned, sub, xa, ASC_FEATURE_SIMD);
+}
+
+export function widen_i8_i16_rows4_scalar(x: usize, m: i32, k: i32, kp: i32, unsigned: i32, sub: i32, xa: usize): void {
+  widenRows4(x, m, k, kp, unsigned, sub, xa, false);
+}
+
+// @ts-ignore: decorator
+@inline
+function widenRows4(x: usize, m: i32, k: i32, kp: i32, unsigned: i32, sub: i32, xa: usize, simd: bool): void {
+  const tb = <usize>kp << 5;
+  for (let r = 0; r < m; r++) {
+    const xr = x + <usize>r * <usize>k, o = xa + <usize>(r >> 2) * tb + (<usize>(r & 3) << 4);
+    let c = 0;
+    if (ASC_FEATURE_SIMD && simd) {
+      const sv = i16x8.splat(<i16>sub);
+      for (; c + 8 <= k; c += 8) {
+        const h = i16x8.sub(unsigned ? v128.load8x8_u(xr + c) : v128.load8x8_s(xr + c), sv);
+        const p = o + (<usize>c << 5);
+        v128.store(p, i32x4.shuffle(h, h, 0, 0, 0, 0));
+        v128.store(p, i32x4.shuffle(h, h, 1, 1, 1, 1), 64);
+        v128.store(p, i32x4.shuffle(h, h, 2, 2, 2, 2), 128);
+        v128.store(p, i32x4.shuffle(h, h, 3, 3, 3, 3), 192);
+      }
+    }
+    for (; c < kp; c += 2) {
+      const q0 = c < k ? (unsigned ? <i32>load<u8>(xr + c) : <i32>load<i8>(xr + c)) - sub : 0;
+      const q2 = c + 1 < k ? (unsigned ? <i32>load<u8>(xr + c + 1) : <i32>load<i8>(xr + c + 1)) - sub : 0;
+      const v = (q0 & 0xffff) | (q2 << 16), p = o + (<usize>c << 5);
+      store<i32>(p, v); store<i32>(p, v, 4); store<i32>(p, v, 8); store<i32>(p, v, 12);
+    }
+  }
+  zeroTailRows(m, kp, xa);
+}
+
 export function widen_i8_i16_scalar(x: usize, m: i32, k: i32, kp: i32, unsigned: i32, sub: i32, xq: usize): void {
   for (let r = 0; r < m; r++) {
     const xr = x + <usize>r * <usize>k, o = xq + ((<usize>r * <usize>kp) << 1);
@@ -283,8 +320,20 @@ export function widen_i8_i16_scalar(x: usize, m: i32, k: i32, kp: i32, unsigned:
 /** minmax_f32: out[0] = min, out[1] = max over n floats (both NaN if any is NaN): DynamicQuantizeLinear's range. */
 export function minmax_f32(x: usize, n: i32, out: usize): void {
   if (!ASC_FEATURE_SIMD) { minmax_f32_scalar(x, n, out); return; }
-  let lo = f32x4.splat(Infinity), hi = f32x4.splat(-Infinity), bad = f32x4.splat(0);
+  // four independent chains of each (one chain waited on minps/maxps latency: a value a cycle)
+  let lo = f32x4.splat(Infinity), hi = f32x4.splat(-Infinity), lo2 = lo, hi2 = hi, lo3 = lo, hi3 = hi, lo4 = lo, hi4 = hi;
+  let bad = f32x4.splat(0);
   let i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const p = x + (<usize>i << 2);
+    const v = v128.load(p), u = v128.load(p, 16), t = v128.load(p, 32), w = v128.load(p, 48);
+    lo = f32x4.pmin(v, lo); hi = f32x4.pmax(v, hi);
+    lo2 = f32x4.pmin(u, lo2); hi2 = f32x4.pmax(u, hi2);
+    lo3 = f32x4.pmin(t, lo3); hi3 = f32x4.pmax(t, hi3);
+    lo4 = f32x4.pmin(w, lo4); hi4 = f32x4.pmax(w, hi4);
+    bad = v128.or(bad, v128.or(v128.or(f32x4.ne(v, v), f32x4.ne(u, u)), v128.or(f32x4.ne(t, t), f32x4.ne(w, w))));
+  }
+  lo = f32x4.pmin(f32x4.pmin(lo, lo2), f32x4.pmin(lo3, lo4)); hi = f32x4.pmax(f32x4.pmax(hi, hi2), f32x4.pmax(hi3, hi4));
   for (; i + 4 <= n; i += 4) {
     const v = v128.load(x + (<usize>i << 2));
     lo = f32x4.pmin(v, lo); hi = f32x4.pmax(v, hi);

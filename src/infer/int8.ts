@@ -475,10 +475,12 @@ export class Int8Linear extends Layer {
       if (!Number.isInteger(zp) || zp < (x instanceof Uint8Array ? 0 : -128) || zp > (x instanceof Uint8Array ? 255 : 127)) {
         throw new QuantextError('E_OPTION', `Int8Linear.forwardInt: inputZeroPoint ${zp} is not a ${x instanceof Uint8Array ? 'uint8' : 'int8'} value`, { option: 'inputZeroPoint' });
       }
-      this.k.widen_i8_i16(xp, batch, k, this.kp, x instanceof Uint8Array ? 1 : 0, zp, this.xq);
+      // the batched pair kernel's input goes straight into its interleaved tiles
+      this.xaReady = this.pairs(batch);
+      if (this.xaReady) this.k.widen_i8_i16_rows4(xp, batch, k, this.kp, x instanceof Uint8Array ? 1 : 0, zp, this.xa);
+      else this.k.widen_i8_i16(xp, batch, k, this.kp, x instanceof Uint8Array ? 1 : 0, zp, this.xq);
       this.setInputScale(sc, zp);
       this.q8 = false;
-      this.xaReady = false;
       add = x instanceof Uint8Array ? zp - 128 : zp;
     } else throw new QuantextError('E_SHAPE', 'Int8Linear.forwardInt: x must be a Float32Array, Uint8Array or Int8Array');
     const hv = heap(this.rt);

@@ -35,6 +35,9 @@ export interface InferKernels {
   quantize_i16_affine_scalar(x: number, m: number, k: number, kp: number, scale: number, zp: number, lo: number, hi: number, sub: number, xq: number): void;
   widen_i8_i16(x: number, m: number, k: number, kp: number, unsigned: number, sub: number, xq: number): void;
   widen_i8_i16_scalar(x: number, m: number, k: number, kp: number, unsigned: number, sub: number, xq: number): void;
+  /** widen_i8_i16's values written into interleave_i16_rows4's layout (xa). */
+  widen_i8_i16_rows4(x: number, m: number, k: number, kp: number, unsigned: number, sub: number, xa: number): void;
+  widen_i8_i16_rows4_scalar(x: number, m: number, k: number, kp: number, unsigned: number, sub: number, xa: number): void;
   epilogue_i32_requant_scalar(acc: number, m: number, n: number, n4: number, rowsum: number, wzp: number, mult: number, multStep: number, zp: number, lo: number, hi: number, out: number): void;
   minmax_f32(x: number, n: number, out: number): void;
   minmax_f32_scalar(x: number, n: number, out: number): void;

@@ -199,7 +199,7 @@ for (const build of BUILDS) {
       }
     });
 
-    it('quantize_i16_{sym_per_row,affine}_rows4 (+ twins) write what quantizing then interleave_i16_rows4 write', async () => {
+    it('quantize_i16_{sym_per_row,affine}_rows4 and widen_i8_i16_rows4 (+ twins) write what quantizing (widening) then interleave_i16_rows4 write', async () => {
       const rt = await rtFor(build);
       const k = inferKernels(rt);
       const r = rng(22);
@@ -228,6 +228,18 @@ for (const build of BUILDS) {
             (twin ? k.quantize_i16_affine_rows4_scalar : k.quantize_i16_affine_rows4)(xp, m, kk, kp, sc, zp, lo, hi, zp, got);
             same(`affine ${sc} ${zp}${twin ? ' scalar' : ''}`);
           }
+          // integer inputs (forwardInt): uint8 and int8 codes, centred by their zero point
+          const codes = Uint8Array.from({ length: m * kk }, () => Math.floor(r() * 256));
+          codes[0] = 255; codes[m * kk - 1] = 0;
+          const cp = put(rt, codes);
+          for (const [unsigned, zp] of [[1, 128], [1, 3], [0, -7], [0, 0]]) {
+            k.widen_i8_i16(cp, m, kk, kp, unsigned, zp, xq);
+            k.interleave_i16_rows4(xq, m, kp, want);
+            garbage();
+            (twin ? k.widen_i8_i16_rows4_scalar : k.widen_i8_i16_rows4)(cp, m, kk, kp, unsigned, zp, got);
+            same(`widen ${unsigned ? 'uint8' : 'int8'} ${zp}${twin ? ' scalar' : ''}`);
+          }
+          rt.arena.free(cp);
         }
         for (const p of [xp, xq, want, got, s1, s2]) rt.arena.free(p);
       }
@@ -317,7 +329,7 @@ for (const build of BUILDS) {
       const rt = await rtFor(build);
       const k = inferKernels(rt);
       const r = rng(15);
-      for (const n of [1, 3, 4, 9, 100]) {
+      for (const n of [1, 3, 4, 9, 33, 100]) {
         const x = randomF32(n, r, 5);
         const xp = put(rt, x), op = rt.arena.alloc(8);
         for (const fn of [k.minmax_f32, k.minmax_f32_scalar]) {
