@@ -14,7 +14,7 @@
 // two of them multiplies in either case (~100 GOP/s), so the loader keeps the unfused ops there. A broadcast layout
 // (4 outputs × 4 inputs per vector, splatted activations, 4 × 8 tiles, no horizontal sums) measured slower in both.
 import { hsum4_i32x4 } from '../util/hsum';
-import { absMaxFinite } from '../util/absmax';
+import { symRowScale } from '../util/absmax';
 
 /**
  * Panel layout: out[p][b][j][t] = W[4p + j][16b + t] + off[4p + j] as bytes (the caller checked that it lies in
@@ -107,10 +107,8 @@ function quantize_row_i8(xr: usize, k: i32, kp: i32, scale: f32, zp: i32, lo: i3
 function quantize_i8_sym_body(x: usize, m: i32, k: i32, kp: i32, out: usize, scales: usize, rowsum: usize, simd: bool): i32 {
   for (let r = 0; r < m; r++) {
     const xr = x + ((<usize>r * <usize>k) << 2);
-    const mxs = absMaxFinite(xr, k, simd);
-    if (mxs != mxs) return 1;
-    let s: f32 = mxs / 127;
-    if (s == 0) s = 1;
+    const s = symRowScale(xr, k, simd);
+    if (s != s) return 1;
     store<f32>(scales + (<usize>r << 2), s);
     store<i32>(rowsum + (<usize>r << 2), quantize_row_i8(xr, k, kp, s, 0, -127, 127, 0, out + <usize>r * <usize>kp, simd));
   }

@@ -3,7 +3,7 @@
 // apart); sn/sk are element strides of W's output and input axes; pointers are byte addresses; a pointer 0 = none.
 // Activations are int16 (already centred: q − zero point), rows kp apart, zero padded; weights int8 packed.
 import { hsum4_i32x4 } from '../util/hsum';
-import { absMaxFinite } from '../util/absmax';
+import { symRowScale } from '../util/absmax';
 
 /**
  * Panel layout: out[p][b][j][t] = W[4p + j][8b + t] as int8 (zero outside n×k); 4·⌈n/4⌉·kp bytes. `flip` = 1 stores
@@ -105,10 +105,8 @@ export function quantize_i16_sym_per_row_scalar(x: usize, m: i32, k: i32, kp: i3
 function symPerRow(x: usize, m: i32, k: i32, kp: i32, xq: usize, scales: usize, simd: bool): i32 {
   for (let r = 0; r < m; r++) {
     const xr = x + ((<usize>r * <usize>k) << 2);
-    const mxs = absMaxFinite(xr, k, simd);
-    if (mxs != mxs) return 1;
-    let s: f32 = mxs / 127;
-    if (s == 0) s = 1;
+    const s = symRowScale(xr, k, simd);
+    if (s != s) return 1;
     store<f32>(scales + (<usize>r << 2), s);
     const o = xq + ((<usize>r * <usize>kp) << 1);
     if (ASC_FEATURE_SIMD && simd) quantize_row_i16(xr, k, kp, s, 0, -127, 127, 0, o);
@@ -228,10 +226,8 @@ function symRows4(x: usize, m: i32, k: i32, kp: i32, xa: usize, scales: usize, s
   const tb = <usize>kp << 5;
   for (let r = 0; r < m; r++) {
     const xr = x + ((<usize>r * <usize>k) << 2);
-    const mxs = absMaxFinite(xr, k, simd);
-    if (mxs != mxs) return 1;
-    let s: f32 = mxs / 127;
-    if (s == 0) s = 1;
+    const s = symRowScale(xr, k, simd);
+    if (s != s) return 1;
     store<f32>(scales + (<usize>r << 2), s);
     quantize_row_bcast(xr, k, kp, s, 0, -127, 127, 0, xa + <usize>(r >> 2) * tb + (<usize>(r & 3) << 4), simd);
   }

@@ -28,3 +28,16 @@ export function absMaxFinite(xr: usize, k: i32, simd: bool): f32 {
   for (; c < k; c++) { const v = load<f32>(xr + (<usize>c << 2)); mx = max(mx, abs(v)); bs += v - v; }
   return bs != 0 || !(mx < Infinity) ? NaN : mx;
 }
+
+/**
+ * The symmetric per-row scale of the k floats at xr: s = fround(max |x| / 127), 1 for an all-zero row; NaN when a
+ * value is not finite. The same for every per-row quantizer (int16 lanes, their interleaved tiles, int8 codes).
+ */
+// @ts-ignore: decorator
+@inline
+export function symRowScale(xr: usize, k: i32, simd: bool): f32 {
+  const mxs = absMaxFinite(xr, k, simd);
+  if (mxs != mxs) return NaN;
+  const s: f32 = mxs / 127;
+  return s == 0 ? 1 : s;
+}
