@@ -151,7 +151,7 @@ export function gemm_f32_packed(x: usize, m: i32, k: i32, wp: usize, n: i32, bia
  * order (so the same bits); a second entry so that gemm_f32_packed stays the code Node 20 runs best. Engines differ
  * (paired rounds through Linear, 32×768×768 and 128×256×256, on an AMD EPYC): Node 20's V8 11 runs this one
  * 0.59–0.63× as fast as gemm_f32_packed (it hoists the second step's loads and spills), Node 24's V8 13 1.14–1.15×,
- * Deno's V8 14 1.20–1.22×, Bun's JavaScriptCore 1.00–1.04× (on a Xeon: Node 24 1.02×, Deno 1.10×, Bun 0.91×). The
+ * Deno's V8 14 1.20–1.22×, Bun's JavaScriptCore 1.00–1.04× (on a Xeon, standalone: Node 24 1.01–1.02×, Deno 1.10–1.14×, Bun 0.87–0.91×). The
  * runtime picks one of this, gemm_f32_packed and gemm_f32_tiles4 by engine (Runtime.f32Gemm).
  */
 export function gemm_f32_packed2(x: usize, m: i32, k: i32, wp: usize, n: i32, bias: usize, relu: i32, y: usize): void {
@@ -216,7 +216,7 @@ export function gemm_f32_packed2(x: usize, m: i32, k: i32, wp: usize, n: i32, bi
  * rows' values at constant offsets from one pointer. Node 20's V8 11, with the rows k floats apart, recomputed the
  * four row addresses (an imul among them) and reloaded spilled values every k step: on a Xeon 29 GOP/s there against
  * 39–40 with this entry (32×768×768, 128×256×256; the interleaving costs ~1 %). Other engines run it no faster or
- * slower (Node 24 equal, Deno's V8 −5 % against gemm_f32_packed2, Bun −25 % against gemm_f32_packed): the runtime
+ * slower (Node 24 equal, Deno's V8 0.86–0.95× gemm_f32_packed2, Bun 0.76–0.79× gemm_f32_packed): the runtime
  * picks one of the three by engine (Runtime.f32Gemm).
  */
 export function gemm_f32_tiles4(x: usize, m: i32, k: i32, wp: usize, n: i32, bias: usize, relu: i32, y: usize, xi: usize): void {

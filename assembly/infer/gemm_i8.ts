@@ -93,26 +93,46 @@ export function gemm_i8_packed_scalar(xq: usize, m: i32, kp: i32, wp: usize, n: 
  * nothing is meaningful), else 0. x rows are k floats apart.
  */
 export function quantize_i16_sym_per_row(x: usize, m: i32, k: i32, kp: i32, xq: usize, scales: usize): i32 {
-  return symPerRow(x, m, k, kp, xq, scales, ASC_FEATURE_SIMD);
+  return symPerRow(x, m, k, kp, xq, scales, ASC_FEATURE_SIMD, false);
 }
 
 export function quantize_i16_sym_per_row_scalar(x: usize, m: i32, k: i32, kp: i32, xq: usize, scales: usize): i32 {
-  return symPerRow(x, m, k, kp, xq, scales, false);
+  return symPerRow(x, m, k, kp, xq, scales, false, false);
 }
 
+/**
+ * The per-row symmetric quantizers' body: scales[r], then row r's codes into out, row-major (rows kp apart; `tiles`
+ * false) or into its slot of interleave_i16_rows4's layout (`tiles` true: the _rows4 forms). 1 on a non-finite value.
+ */
 // @ts-ignore: decorator
 @inline
-function symPerRow(x: usize, m: i32, k: i32, kp: i32, xq: usize, scales: usize, simd: bool): i32 {
+function symPerRow(x: usize, m: i32, k: i32, kp: i32, out: usize, scales: usize, simd: bool, tiles: bool): i32 {
   for (let r = 0; r < m; r++) {
     const xr = x + ((<usize>r * <usize>k) << 2);
     const s = symRowScale(xr, k, simd);
     if (s != s) return 1;
     store<f32>(scales + (<usize>r << 2), s);
-    const o = xq + ((<usize>r * <usize>kp) << 1);
-    if (ASC_FEATURE_SIMD && simd) quantize_row_i16(xr, k, kp, s, 0, -127, 127, 0, o);
-    else quantize_row_i16_scalar(xr, k, kp, s, 0, -127, 127, 0, o);
+    rowOut(xr, k, kp, s, 0, -127, 127, 0, out, r, simd, tiles);
   }
+  if (tiles) zeroTailRows(m, kp, out);
   return 0;
+}
+
+/** Row r's codes into out as symPerRow places them (row-major or its tile slot). */
+// @ts-ignore: decorator
+@inline
+function rowOut(xr: usize, k: i32, kp: i32, scale: f32, zp: i32, lo: i32, hi: i32, sub: i32, out: usize, r: i32, simd: bool, tiles: bool): void {
+  if (tiles) quantize_row_bcast(xr, k, kp, scale, zp, lo, hi, sub, out + <usize>(r >> 2) * (<usize>kp << 5) + (<usize>(r & 3) << 4), simd);
+  else if (ASC_FEATURE_SIMD && simd) quantize_row_i16(xr, k, kp, scale, zp, lo, hi, sub, out + ((<usize>r * <usize>kp) << 1));
+  else quantize_row_i16_scalar(xr, k, kp, scale, zp, lo, hi, sub, out + ((<usize>r * <usize>kp) << 1));
+}
+
+/** The affine quantizers' body (one scale and zero point for every row), placed as symPerRow places codes. */
+// @ts-ignore: decorator
+@inline
+function affineBody(x: usize, m: i32, k: i32, kp: i32, scale: f32, zp: i32, lo: i32, hi: i32, sub: i32, out: usize, simd: bool, tiles: bool): void {
+  for (let r = 0; r < m; r++) rowOut(x + ((<usize>r * <usize>k) << 2), k, kp, scale, zp, lo, hi, sub, out, r, simd, tiles);
+  if (tiles) zeroTailRows(m, kp, out);
 }
 
 /** One row: xq[c] = clamp(roundEven(fround(x[c] / scale)) + zp, lo, hi) − sub for c < k; 0 for k ≤ c < kp. */
@@ -125,17 +145,21 @@ function quantize_row_i16(xr: usize, k: i32, kp: i32, scale: f32, zp: i32, lo: i
   // before (the layers check); the scalar twin computes the same integers the plain way. pmin/pmax (one minps/maxps
   // each) instead of min/max (NaN- and ±0-exact: seven instructions each on x64): for finite x the clamp differs at
   // most in the sign of a zero, which rounds to the same integer.
-  const sv = f32x4.splat(scale), lov = f32x4.splat(<f32>(lo - zp)), hiv = f32x4.splat(<f32>(hi - zp));
-  const magic = f32x4.splat(12582912.0), off = i32x4.splat(zp - sub - 0x4b400000);
+  const sv = f32x4.splat(scale), lov = f32x4.splat(<f32>(lo - zp)), hiv = f32x4.splat(<f32>(hi - zp)), off = i32x4.splat(zp - sub - 0x4b400000);
   let c = 0;
-  for (; c + 8 <= k; c += 8) {
-    const a = f32x4.pmin(f32x4.pmax(f32x4.div(v128.load(xr + (<usize>c << 2)), sv), lov), hiv);
-    const b = f32x4.pmin(f32x4.pmax(f32x4.div(v128.load(xr + (<usize>c << 2), 16), sv), lov), hiv);
-    const ia = i32x4.add(f32x4.add(a, magic), off), ib = i32x4.add(f32x4.add(b, magic), off);
-    v128.store(out + (<usize>c << 1), i16x8.narrow_i32x4_s(ia, ib));
-  }
+  for (; c + 8 <= k; c += 8) v128.store(out + (<usize>c << 1), codes8(xr + (<usize>c << 2), sv, lov, hiv, off));
   for (; c < k; c++) store<i16>(out + (<usize>c << 1), <i16>q1(load<f32>(xr + (<usize>c << 2)), scale, zp, lo, hi, sub));
   for (; c < kp; c++) store<i16>(out + (<usize>c << 1), 0);
+}
+
+/** The 8 codes of the floats at p as int16 lanes (quantize_row_i16's SIMD step; sv, lov, hiv, off as set up there). */
+// @ts-ignore: decorator
+@inline
+function codes8(p: usize, sv: v128, lov: v128, hiv: v128, off: v128): v128 {
+  const magic = f32x4.splat(12582912.0);
+  const a = f32x4.pmin(f32x4.pmax(f32x4.div(v128.load(p), sv), lov), hiv);
+  const b = f32x4.pmin(f32x4.pmax(f32x4.div(v128.load(p, 16), sv), lov), hiv);
+  return i16x8.narrow_i32x4_s(i32x4.add(f32x4.add(a, magic), off), i32x4.add(f32x4.add(b, magic), off));
 }
 
 // @ts-ignore: decorator
@@ -160,12 +184,11 @@ function quantize_row_i16_scalar(xr: usize, k: i32, kp: i32, scale: f32, zp: i32
  * (sub = zp gives the centred a − a_zp that MatMulInteger multiplies.)
  */
 export function quantize_i16_affine(x: usize, m: i32, k: i32, kp: i32, scale: f32, zp: i32, lo: i32, hi: i32, sub: i32, xq: usize): void {
-  if (!ASC_FEATURE_SIMD) { quantize_i16_affine_scalar(x, m, k, kp, scale, zp, lo, hi, sub, xq); return; }
-  for (let r = 0; r < m; r++) quantize_row_i16(x + ((<usize>r * <usize>k) << 2), k, kp, scale, zp, lo, hi, sub, xq + ((<usize>r * <usize>kp) << 1));
+  affineBody(x, m, k, kp, scale, zp, lo, hi, sub, xq, ASC_FEATURE_SIMD, false);
 }
 
 export function quantize_i16_affine_scalar(x: usize, m: i32, k: i32, kp: i32, scale: f32, zp: i32, lo: i32, hi: i32, sub: i32, xq: usize): void {
-  for (let r = 0; r < m; r++) quantize_row_i16_scalar(x + ((<usize>r * <usize>k) << 2), k, kp, scale, zp, lo, hi, sub, xq + ((<usize>r * <usize>kp) << 1));
+  affineBody(x, m, k, kp, scale, zp, lo, hi, sub, xq, false, false);
 }
 
 /**
@@ -177,25 +200,32 @@ export function quantize_i16_affine_scalar(x: usize, m: i32, k: i32, kp: i32, sc
 function quantize_row_bcast(xr: usize, k: i32, kp: i32, scale: f32, zp: i32, lo: i32, hi: i32, sub: i32, o: usize, simd: bool): void {
   let c = 0;
   if (ASC_FEATURE_SIMD && simd) {
-    const sv = f32x4.splat(scale), lov = f32x4.splat(<f32>(lo - zp)), hiv = f32x4.splat(<f32>(hi - zp));
-    const magic = f32x4.splat(12582912.0), off = i32x4.splat(zp - sub - 0x4b400000);
-    for (; c + 8 <= k; c += 8) {
-      const a = f32x4.pmin(f32x4.pmax(f32x4.div(v128.load(xr + (<usize>c << 2)), sv), lov), hiv);
-      const b = f32x4.pmin(f32x4.pmax(f32x4.div(v128.load(xr + (<usize>c << 2), 16), sv), lov), hiv);
-      const h = i16x8.narrow_i32x4_s(i32x4.add(f32x4.add(a, magic), off), i32x4.add(f32x4.add(b, magic), off));
-      const p = o + (<usize>c << 5);
-      v128.store(p, i32x4.shuffle(h, h, 0, 0, 0, 0));
-      v128.store(p, i32x4.shuffle(h, h, 1, 1, 1, 1), 64);
-      v128.store(p, i32x4.shuffle(h, h, 2, 2, 2, 2), 128);
-      v128.store(p, i32x4.shuffle(h, h, 3, 3, 3, 3), 192);
-    }
+    const sv = f32x4.splat(scale), lov = f32x4.splat(<f32>(lo - zp)), hiv = f32x4.splat(<f32>(hi - zp)), off = i32x4.splat(zp - sub - 0x4b400000);
+    for (; c + 8 <= k; c += 8) storePairs4(o + (<usize>c << 5), codes8(xr + (<usize>c << 2), sv, lov, hiv, off));
   }
   for (; c < kp; c += 2) {
     const q0 = c < k ? q1(load<f32>(xr + (<usize>c << 2)), scale, zp, lo, hi, sub) : 0;
     const q2 = c + 1 < k ? q1(load<f32>(xr + (<usize>c << 2), 4), scale, zp, lo, hi, sub) : 0;
-    const v = (q0 & 0xffff) | (q2 << 16), p = o + (<usize>c << 5);
-    store<i32>(p, v); store<i32>(p, v, 4); store<i32>(p, v, 8); store<i32>(p, v, 12);
+    storePair(o + (<usize>c << 5), q0, q2);
   }
+}
+
+/** The 4 pairs of 8 int16 codes h, each broadcast to its 16 bytes of a tile slot (pairs 64 bytes apart from p). */
+// @ts-ignore: decorator
+@inline
+function storePairs4(p: usize, h: v128): void {
+  v128.store(p, i32x4.shuffle(h, h, 0, 0, 0, 0));
+  v128.store(p, i32x4.shuffle(h, h, 1, 1, 1, 1), 64);
+  v128.store(p, i32x4.shuffle(h, h, 2, 2, 2, 2), 128);
+  v128.store(p, i32x4.shuffle(h, h, 3, 3, 3, 3), 192);
+}
+
+/** One pair (a, b) of int16 codes broadcast to the 16 bytes at p. */
+// @ts-ignore: decorator
+@inline
+function storePair(p: usize, a: i32, b: i32): void {
+  const v = (a & 0xffff) | (b << 16);
+  store<i32>(p, v); store<i32>(p, v, 4); store<i32>(p, v, 8); store<i32>(p, v, 12);
 }
 
 /** Zeroes the slots of rows m .. 4⌈m/4⌉ − 1 of the last tile (interleave_i16_rows4 has zero rows there). */
@@ -213,45 +243,20 @@ function zeroTailRows(m: i32, kp: i32, xa: usize): void {
  * (quantize, then interleave), 1.8–2.4 µs less at 32×768 and 128×256 on a Xeon.
  */
 export function quantize_i16_sym_per_row_rows4(x: usize, m: i32, k: i32, kp: i32, xa: usize, scales: usize): i32 {
-  return symRows4(x, m, k, kp, xa, scales, ASC_FEATURE_SIMD);
+  return symPerRow(x, m, k, kp, xa, scales, ASC_FEATURE_SIMD, true);
 }
 
 export function quantize_i16_sym_per_row_rows4_scalar(x: usize, m: i32, k: i32, kp: i32, xa: usize, scales: usize): i32 {
-  return symRows4(x, m, k, kp, xa, scales, false);
-}
-
-// @ts-ignore: decorator
-@inline
-function symRows4(x: usize, m: i32, k: i32, kp: i32, xa: usize, scales: usize, simd: bool): i32 {
-  const tb = <usize>kp << 5;
-  for (let r = 0; r < m; r++) {
-    const xr = x + ((<usize>r * <usize>k) << 2);
-    const s = symRowScale(xr, k, simd);
-    if (s != s) return 1;
-    store<f32>(scales + (<usize>r << 2), s);
-    quantize_row_bcast(xr, k, kp, s, 0, -127, 127, 0, xa + <usize>(r >> 2) * tb + (<usize>(r & 3) << 4), simd);
-  }
-  zeroTailRows(m, kp, xa);
-  return 0;
+  return symPerRow(x, m, k, kp, xa, scales, false, true);
 }
 
 /** quantize_i16_affine_rows4: quantize_i16_affine's codes written straight into interleave_i16_rows4's layout. */
 export function quantize_i16_affine_rows4(x: usize, m: i32, k: i32, kp: i32, scale: f32, zp: i32, lo: i32, hi: i32, sub: i32, xa: usize): void {
-  affineRows4(x, m, k, kp, scale, zp, lo, hi, sub, xa, ASC_FEATURE_SIMD);
+  affineBody(x, m, k, kp, scale, zp, lo, hi, sub, xa, ASC_FEATURE_SIMD, true);
 }
 
 export function quantize_i16_affine_rows4_scalar(x: usize, m: i32, k: i32, kp: i32, scale: f32, zp: i32, lo: i32, hi: i32, sub: i32, xa: usize): void {
-  affineRows4(x, m, k, kp, scale, zp, lo, hi, sub, xa, false);
-}
-
-// @ts-ignore: decorator
-@inline
-function affineRows4(x: usize, m: i32, k: i32, kp: i32, scale: f32, zp: i32, lo: i32, hi: i32, sub: i32, xa: usize, simd: bool): void {
-  const tb = <usize>kp << 5;
-  for (let r = 0; r < m; r++) {
-    quantize_row_bcast(x + ((<usize>r * <usize>k) << 2), k, kp, scale, zp, lo, hi, sub, xa + <usize>(r >> 2) * tb + (<usize>(r & 3) << 4), simd);
-  }
-  zeroTailRows(m, kp, xa);
+  affineBody(x, m, k, kp, scale, zp, lo, hi, sub, xa, false, true);
 }
 
 /** widen_i8_i16: integer inputs (int8, or uint8 with `unsigned` = 1) → centred int16 rows: xq = v − sub, rows kp apart, padded 0. */
@@ -286,19 +291,13 @@ function widenRows4(x: usize, m: i32, k: i32, kp: i32, unsigned: i32, sub: i32, 
     if (ASC_FEATURE_SIMD && simd) {
       const sv = i16x8.splat(<i16>sub);
       for (; c + 8 <= k; c += 8) {
-        const h = i16x8.sub(unsigned ? v128.load8x8_u(xr + c) : v128.load8x8_s(xr + c), sv);
-        const p = o + (<usize>c << 5);
-        v128.store(p, i32x4.shuffle(h, h, 0, 0, 0, 0));
-        v128.store(p, i32x4.shuffle(h, h, 1, 1, 1, 1), 64);
-        v128.store(p, i32x4.shuffle(h, h, 2, 2, 2, 2), 128);
-        v128.store(p, i32x4.shuffle(h, h, 3, 3, 3, 3), 192);
+        storePairs4(o + (<usize>c << 5), i16x8.sub(unsigned ? v128.load8x8_u(xr + c) : v128.load8x8_s(xr + c), sv));
       }
     }
     for (; c < kp; c += 2) {
       const q0 = c < k ? (unsigned ? <i32>load<u8>(xr + c) : <i32>load<i8>(xr + c)) - sub : 0;
       const q2 = c + 1 < k ? (unsigned ? <i32>load<u8>(xr + c + 1) : <i32>load<i8>(xr + c + 1)) - sub : 0;
-      const v = (q0 & 0xffff) | (q2 << 16), p = o + (<usize>c << 5);
-      store<i32>(p, v); store<i32>(p, v, 4); store<i32>(p, v, 8); store<i32>(p, v, 12);
+      storePair(o + (<usize>c << 5), q0, q2);
     }
   }
   zeroTailRows(m, kp, xa);

@@ -87,4 +87,3 @@ export function heap(rt: Runtime): HeapViews {
   }
   return h;
 }
-

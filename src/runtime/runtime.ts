@@ -131,9 +131,9 @@ export class Runtime {
   /**
    * Which entry runs the batched f32 GEMM (all three give the same bits): 'tiles4' (`gemm_f32_tiles4`, the rows
    * interleaved first) on V8 ≤ 11 (Node 20: +35 % on a Xeon, where the other two run its inner loop with the row
-   * addresses recomputed); 'steps1' (`gemm_f32_packed`) in Bun (JavaScriptCore: the 2-step loop 0.91–1.04×, the
-   * interleaved one 0.75×); 'steps2' (`gemm_f32_packed2`, 2 k steps per iteration) elsewhere (Node 24 +2–14 %, Deno
-   * +10–20 %, measured on a Xeon and an EPYC). Builds without those entries get 'steps1'.
+   * addresses recomputed); 'steps1' (`gemm_f32_packed`) in Bun (JavaScriptCore: the 2-step loop 0.87–1.04×, the
+   * interleaved one 0.76–0.79×); 'steps2' (`gemm_f32_packed2`, 2 k steps per iteration) elsewhere (Node 24 +1–15 %,
+   * Deno +10–22 %, measured on a Xeon and an EPYC). Builds without those entries get 'steps1'.
    */
   readonly f32Gemm: F32Gemm = 'steps1';
   private _sigTable = 0;
