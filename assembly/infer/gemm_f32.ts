@@ -257,18 +257,55 @@ export function gemm_f32_tiles4(x: usize, m: i32, k: i32, wp: usize, n: i32, bia
   for (let r = m4; r < m; r++) gemvRow(x + <usize>r * kb, k, wp, n, y + <usize>r * nb, bias, relu);
 }
 
+/** a + the 16-output sums of one 4-k block: splats s0..s3 of x against the panel's rows at w + off (+ 64, 128, 192). */
+// @ts-ignore: decorator
+@inline
+function dot4(a: v128, s0: v128, s1: v128, s2: v128, s3: v128, w: usize, off: usize): v128 {
+  const q = w + off;
+  return f32x4.add(a, f32x4.add(f32x4.add(f32x4.mul(s0, v128.load(q)), f32x4.mul(s1, v128.load(q, 64))), f32x4.add(f32x4.mul(s2, v128.load(q, 128)), f32x4.mul(s3, v128.load(q, 192)))));
+}
+
+/** a + one k's product: splat s of x against the panel's row at w + off. */
+// @ts-ignore: decorator
+@inline
+function dot1(a: v128, s: v128, w: usize, off: usize): v128 {
+  return f32x4.add(a, f32x4.mul(s, v128.load(w + off)));
+}
+
 /**
- * One row of x (k floats at x0) against every panel: y[0 .. n). A last panel with ≤ 8 outputs left sums its zero
- * upper half too (a half-width loop cost more code than it saved). Its own function, with the panel loop inside
- * (two call sites, so binaryen keeps it): inlined after the tile loops, or called once per panel, V8 compiled the
- * same loop 30 % slower.
+ * One row of x (k floats at x0) against every panel: y[0 .. n), in panel order (rev = 0) or from the last panel
+ * (rev = 1). Every output is summed the same way whichever loop runs it: k in blocks of 4,
+ * a + ((x0·w0 + x1·w1) + (x2·w2 + x3·w3)), then the k % 4 last one at a time, then + bias, then ReLU; so the bits do not
+ * depend on the order, the loop or the batch row. For k ≥ 128 and weights of 128 KB or more, the panels in full
+ * pairs (32 outputs below n) go through gemvPairs, two panels side by side: two weight streams read faster than one
+ * from L2 and L3 (a plain sum of the weights too: bench/roofline.ts) and each block's splats of x serve 8
+ * accumulators instead of 4. Xeon, Node 20, alternating calls: 1×768×768 1.16× the one-panel loop, 1×384×768 1.11×,
+ * 1×128×256 1.06×, 1×768×3072 (L3-bound) 1.02×; with shorter rows or smaller weights the pairs' set-up cost about
+ * what they saved (1×64×1024 0.96×, 1×131×100 0.87×). The rest (all panels of those, an odd or partial last panel
+ * otherwise) go through gemvPanels.
  */
 function gemvRow(x0: usize, k: i32, wp: usize, n: i32, y: usize, bias: usize, relu: i32, rev: i32 = 0): void {
-  const np = (n + 15) >> 4;
+  const np = (n + 15) >> 4, np2 = k >= 128 && k * n >= 32768 ? (n >> 5) << 1 : 0;
+  if (rev) gemvPanels(x0, k, wp, n, y, bias, relu, np2, np, 1);
+  if (np2) {
+    if (rev) gemvPairs(x0, k, wp, np2, y, 1);
+    else gemvPairs(x0, k, wp, np2, y, 0);
+    gemvPairsEnd(x0, k, wp, np2, y, bias, relu);
+  }
+  if (!rev) gemvPanels(x0, k, wp, n, y, bias, relu, np2, np, 0);
+}
+
+/**
+ * Panels p0 .. p1 − 1 of gemvRow, one at a time (4 accumulators), upwards or (rev) downwards. A last panel with ≤ 8
+ * outputs left sums its zero upper half too (a half-width loop cost more code than it saved). Its own function with
+ * the panel loop inside (two call sites, so binaryen keeps it): inlined after the tile loops, or called once per
+ * panel, V8 compiled the same loop 30 % slower.
+ */
+function gemvPanels(x0: usize, k: i32, wp: usize, n: i32, y: usize, bias: usize, relu: i32, p0: i32, p1: i32, rev: i32): void {
   const kb = <usize>k << 2, k16 = kb & ~(<usize>15), pb = <usize>k << 6;
   const z = f32x4.splat(0);
-  for (let i = 0; i < np; i++) {
-    const p = rev ? np - 1 - i : i;
+  for (let i = p0; i < p1; i++) {
+    const p = rev ? p1 - 1 - (i - p0) : i;
     const c0 = p << 4;
     let w = wp + <usize>p * pb;
     let a0 = z, a1 = z, a2 = z, a3 = z;
@@ -276,20 +313,61 @@ function gemvRow(x0: usize, k: i32, wp: usize, n: i32, y: usize, bias: usize, re
     for (; o < k16; o += 16) {
       const s0 = v128.load32_splat(x0 + o), s1 = v128.load32_splat(x0 + o + 4);
       const s2 = v128.load32_splat(x0 + o + 8), s3 = v128.load32_splat(x0 + o + 12);
-      a0 = f32x4.add(a0, f32x4.add(f32x4.add(f32x4.mul(s0, v128.load(w)), f32x4.mul(s1, v128.load(w, 64))), f32x4.add(f32x4.mul(s2, v128.load(w, 128)), f32x4.mul(s3, v128.load(w, 192)))));
-      a1 = f32x4.add(a1, f32x4.add(f32x4.add(f32x4.mul(s0, v128.load(w, 16)), f32x4.mul(s1, v128.load(w, 80))), f32x4.add(f32x4.mul(s2, v128.load(w, 144)), f32x4.mul(s3, v128.load(w, 208)))));
-      a2 = f32x4.add(a2, f32x4.add(f32x4.add(f32x4.mul(s0, v128.load(w, 32)), f32x4.mul(s1, v128.load(w, 96))), f32x4.add(f32x4.mul(s2, v128.load(w, 160)), f32x4.mul(s3, v128.load(w, 224)))));
-      a3 = f32x4.add(a3, f32x4.add(f32x4.add(f32x4.mul(s0, v128.load(w, 48)), f32x4.mul(s1, v128.load(w, 112))), f32x4.add(f32x4.mul(s2, v128.load(w, 176)), f32x4.mul(s3, v128.load(w, 240)))));
+      a0 = dot4(a0, s0, s1, s2, s3, w, 0); a1 = dot4(a1, s0, s1, s2, s3, w, 16);
+      a2 = dot4(a2, s0, s1, s2, s3, w, 32); a3 = dot4(a3, s0, s1, s2, s3, w, 48);
       w += 256;
     }
     for (; o < kb; o += 4) {
-      const s0 = v128.load32_splat(x0 + o);
-      a0 = f32x4.add(a0, f32x4.mul(s0, v128.load(w))); a1 = f32x4.add(a1, f32x4.mul(s0, v128.load(w, 16)));
-      a2 = f32x4.add(a2, f32x4.mul(s0, v128.load(w, 32))); a3 = f32x4.add(a3, f32x4.mul(s0, v128.load(w, 48)));
+      const s = v128.load32_splat(x0 + o);
+      a0 = dot1(a0, s, w, 0); a1 = dot1(a1, s, w, 16); a2 = dot1(a2, s, w, 32); a3 = dot1(a3, s, w, 48);
       w += 64;
     }
     store8(y, c0, n, a0, a1, bias, relu);
     if (c0 + 8 < n) store8(y, c0 + 8, n, a2, a3, bias, relu);
+  }
+}
+
+/**
+ * gemvRow's pairs of panels (0, 1), (2, 3) … (np2 − 2, np2 − 1), upwards or (rev) downwards: the sums of the 4-k
+ * blocks only, stored raw into y (gemvPairsEnd adds the rest). Nothing else on purpose: with the k % 4 loop or
+ * store8's epilogue after the block loop, V8 11 moved all 32 weight loads of a step to its top and spilled them to
+ * the stack (40 spills a step; 1×768×768 ran 0.9× the one-panel loop instead of 1.13×). Two call sites, so binaryen
+ * keeps it apart.
+ */
+function gemvPairs(x0: usize, k: i32, wp: usize, np2: i32, y: usize, rev: i32): void {
+  const k16 = (<usize>k << 2) & ~(<usize>15), pb = <usize>k << 6;
+  const z = f32x4.splat(0);
+  for (let i = 0; i < np2; i += 2) {
+    const p = rev ? np2 - 2 - i : i;
+    let w = wp + <usize>p * pb, v = w + pb;
+    let a0 = z, a1 = z, a2 = z, a3 = z, b0 = z, b1 = z, b2 = z, b3 = z;
+    for (let o: usize = 0; o < k16; o += 16) {
+      const s0 = v128.load32_splat(x0 + o), s1 = v128.load32_splat(x0 + o + 4);
+      const s2 = v128.load32_splat(x0 + o + 8), s3 = v128.load32_splat(x0 + o + 12);
+      a0 = dot4(a0, s0, s1, s2, s3, w, 0); a1 = dot4(a1, s0, s1, s2, s3, w, 16);
+      a2 = dot4(a2, s0, s1, s2, s3, w, 32); a3 = dot4(a3, s0, s1, s2, s3, w, 48);
+      b0 = dot4(b0, s0, s1, s2, s3, v, 0); b1 = dot4(b1, s0, s1, s2, s3, v, 16);
+      b2 = dot4(b2, s0, s1, s2, s3, v, 32); b3 = dot4(b3, s0, s1, s2, s3, v, 48);
+      w += 256; v += 256;
+    }
+    const yo = y + (<usize>p << 6);
+    v128.store(yo, a0); v128.store(yo, a1, 16); v128.store(yo, a2, 32); v128.store(yo, a3, 48);
+    v128.store(yo, b0, 64); v128.store(yo, b1, 80); v128.store(yo, b2, 96); v128.store(yo, b3, 112);
+  }
+}
+
+/** The rest of gemvPairs' outputs y[0 .. 16·np2): + the last k % 4 products in k order, then store8's bias and ReLU. */
+function gemvPairsEnd(x0: usize, k: i32, wp: usize, np2: i32, y: usize, bias: usize, relu: i32): void {
+  const kb = <usize>k << 2, k16 = kb & ~(<usize>15), pb = <usize>k << 6;
+  if (kb == k16 && !bias && !relu) return;
+  for (let p = 0; p < np2; p++) {
+    const wt = wp + <usize>p * pb + (k16 << 4);
+    for (let j: usize = 0; j < 64; j += 16) {
+      const o = (<usize>p << 6) + j;
+      let a = v128.load(y + o);
+      for (let t: usize = 0; k16 + t < kb; t += 4) a = dot1(a, v128.load32_splat(x0 + k16 + t), wt + (t << 4), j);
+      v128.store(y + o, epi(a, bias, o, relu));
+    }
   }
 }
 

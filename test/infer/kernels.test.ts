@@ -3,7 +3,7 @@ import { describe, it, expect } from 'vitest';
 import { BUILDS, rtFor, rng, randomF32 } from '../helpers.js';
 import { inferKernels } from '../../src/infer/kernels.js';
 import type { Runtime } from '../../src/runtime/runtime.js';
-import { f, linearRef, intMatmulRef } from './ref.js';
+import { f, linearRef, intMatmulRef, gemvF32OrderRef } from './ref.js';
 
 const SHAPES: [number, number, number][] = [[1, 1, 1], [1, 7, 5], [1, 64, 8], [1, 40, 53], [1, 19, 48], [2, 3, 9], [3, 13, 17], [4, 8, 8], [5, 17, 33], [9, 64, 10], [1, 300, 37], [13, 31, 23], [4, 1, 3], [8, 2, 16], [6, 3, 40], [8, 37, 20], [12, 20, 17]];
 
@@ -51,6 +51,33 @@ for (const build of BUILDS) {
             }
           }
           for (const p of [xp, wpT, bp, wp, yp, xi]) rt.arena.free(p);
+        }
+      });
+
+      if (!twin) it('gemv_f32_packed (SIMD: two panels side by side, an odd one alone) sums in its documented order, bit for bit, both panel orders', async () => {
+        const rt = await rtFor(build);
+        const k = inferKernels(rt);
+        const r = rng(17);
+        // n: one panel (≤ 8 and > 8 outputs), full pairs, a partial or odd last panel; k ≥ 128 takes the paired loop
+        // (k % 4 ≠ 0: its separate last-k pass)
+        for (const n of [1, 5, 9, 16, 21, 30, 32, 40, 53, 80, 100]) for (const kk of [1, 3, 4, 7, 16, 19, 67, 128, 131, 258]) for (const relu of [0, 1]) {
+          const x = randomF32(kk, r), w = randomF32(n * kk, r), b = randomF32(n, r);
+          const xp = put(rt, x), wpT = put(rt, w), bp = put(rt, b);
+          const wp = rt.arena.alloc(Math.ceil(n / 16) * 16 * kk * 4), yp = rt.arena.alloc(n * 4 + 4);
+          k.pack_f32_panel16(wpT, n, kk, kk, 1, wp);
+          const simd = !build.startsWith('scalar');
+          const want = gemvF32OrderRef(x, kk, w, n, b, relu === 1, simd);
+          const wantNoBias = gemvF32OrderRef(x, kk, w, n, undefined, relu === 1, simd);
+          for (const rev of [0, 1]) {
+            rt.arena.f32(yp, n + 1).fill(NaN);
+            rt.arena.i32(yp + n * 4, 1)[0] = 0x5a5a5a5a;
+            k.gemv_f32_packed(xp, kk, wp, n, bp, relu, yp, rev);
+            expect(Array.from(rt.arena.f32(yp, n)), `1×${kk}×${n} relu ${relu} rev ${rev}`).toEqual(Array.from(want));
+            expect(rt.arena.i32(yp + n * 4, 1)[0], `1×${kk}×${n}: nothing written past y`).toBe(0x5a5a5a5a);
+            k.gemv_f32_packed(xp, kk, wp, n, 0, relu, yp, rev);
+            expect(Array.from(rt.arena.f32(yp, n)), `1×${kk}×${n} no bias rev ${rev}`).toEqual(Array.from(wantNoBias));
+          }
+          for (const p of [xp, wpT, bp, wp, yp]) rt.arena.free(p);
         }
       });
 

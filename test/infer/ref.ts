@@ -64,3 +64,27 @@ export function int8LinearRef(x: Float32Array, m: number, k: number, w: Float32A
   }
   return y;
 }
+
+/**
+ * The f32 GEMV's own summation order, in f32 step by step (Math.fround after every operation): per output, k in blocks
+ * of 4 summed as ((x0·w0 + x1·w1) + (x2·w2 + x3·w3)) into the running sum, then the k % 4 last ones one at a time;
+ * then + bias, then ReLU (a sum that is not > 0 becomes 0). Bit for bit what gemv_f32_packed must return. The scalar
+ * builds sum k in order, one at a time (blocks4 = false).
+ */
+export function gemvF32OrderRef(x: ArrayLike<number>, k: number, w: ArrayLike<number>, n: number, bias?: ArrayLike<number>, relu = false, blocks4 = true): Float32Array {
+  const y = new Float32Array(n);
+  const k4 = blocks4 ? k & ~3 : 0;
+  for (let j = 0; j < n; j++) {
+    const wr = j * k;
+    let s = 0;
+    for (let c = 0; c < k4; c += 4) {
+      const p01 = f(f(x[c] * w[wr + c]) + f(x[c + 1] * w[wr + c + 1]));
+      const p23 = f(f(x[c + 2] * w[wr + c + 2]) + f(x[c + 3] * w[wr + c + 3]));
+      s = f(s + f(p01 + p23));
+    }
+    for (let c = k4; c < k; c++) s = f(s + f(x[c] * w[wr + c]));
+    if (bias) s = f(s + bias[j]);
+    y[j] = relu && !(s > 0) ? 0 : s;
+  }
+  return y;
+}
