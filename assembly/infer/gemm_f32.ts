@@ -276,7 +276,7 @@ function dot1(a: v128, s: v128, w: usize, off: usize): v128 {
  * One row of x (k floats at x0) against every panel: y[0 .. n), in panel order (rev = 0) or from the last panel
  * (rev = 1). Every output is summed the same way whichever loop runs it: k in blocks of 4,
  * a + ((x0·w0 + x1·w1) + (x2·w2 + x3·w3)), then the k % 4 last one at a time, then + bias, then ReLU; so the bits do not
- * depend on the order, the loop or the batch row. For k ≥ 128 and weights of 128 KB or more, the panels in full
+ * depend on the panel order or on which loop ran the panel (a batch's full 4-row tiles sum in another order). For k ≥ 128 and weights of 128 KB or more, the panels in full
  * pairs (32 outputs below n) go through gemvPairs, two panels side by side: two weight streams read faster than one
  * from L2 and L3 (a plain sum of the weights too: bench/roofline.ts) and each block's splats of x serve 8
  * accumulators instead of 4. Xeon, Node 20, alternating calls: 1×768×768 1.16× the one-panel loop, 1×384×768 1.11×,
