@@ -27,10 +27,11 @@ export function pack_i8_panel4(w: usize, n: i32, k: i32, sn: i32, sk: i32, flip:
  * gemm_i8_packed: acc[r·n4 + c] = Σ_k xq[r·kp + k] · W[c][k] (int32, exact) for r < m, c < n4.
  * SIMD: `v128.load8x8_s` widens 8 weights to i16 in the load, `i32x4.dot_i16x8_s` multiplies and adds pairs.
  * Panels outer (kp·4 bytes, in L1), tiles of 2 rows × 4 outputs (8 accumulators), one row at a time for the rest
- * (M = 1: 4 accumulators, one per output row of the panel, summed horizontally at the end).
+ * (4 accumulators, one per output row of the panel, summed horizontally at the end: gemvI8Panel). M = 1: gemvI8Row.
  */
 export function gemm_i8_packed(xq: usize, m: i32, kp: i32, wp: usize, n: i32, acc: usize): void {
   if (!ASC_FEATURE_SIMD) { gemm_i8_packed_scalar(xq, m, kp, wp, n, acc); return; }
+  if (m == 1) { gemvI8Row(xq, kp, wp, n, acc, 0); return; }
   const np = (n + 3) >> 2;
   const xb = <usize>kp << 1, pb = <usize>kp << 2, ab = <usize>np << 4;
   const z = i32x4.splat(0);
@@ -54,21 +55,74 @@ export function gemm_i8_packed(xq: usize, m: i32, kp: i32, wp: usize, n: i32, ac
       v128.store(ar, hsum4_i32x4(a0, a1, a2, a3));
       v128.store(ar + ab, hsum4_i32x4(b0, b1, b2, b3));
     }
-    for (; r < m; r++) {
-      const x0 = xq + <usize>r * xb;
-      let a0 = z, a1 = z, a2 = z, a3 = z;
-      let w = pw;
-      for (let o: usize = 0; o < xb; o += 16) {
-        const u = v128.load(x0 + o);
-        a0 = i32x4.add(a0, i32x4.dot_i16x8_s(u, v128.load8x8_s(w)));
-        a1 = i32x4.add(a1, i32x4.dot_i16x8_s(u, v128.load8x8_s(w, 8)));
-        a2 = i32x4.add(a2, i32x4.dot_i16x8_s(u, v128.load8x8_s(w, 16)));
-        a3 = i32x4.add(a3, i32x4.dot_i16x8_s(u, v128.load8x8_s(w, 24)));
-        w += 32;
-      }
-      v128.store(acc + <usize>r * ab + (<usize>p << 4), hsum4_i32x4(a0, a1, a2, a3));
-    }
+    for (; r < m; r++) gemvI8Panel(xq + <usize>r * xb, kp, wp, p, acc + <usize>r * ab);
   }
+}
+
+/**
+ * gemv_i8_packed: gemm_i8_packed for one row (m = 1, the same int32 sums), the panels in order (rev = 0) or from
+ * the end (rev = 1). Int8Linear alternates rev call by call at batch 1, as Linear does for its f32 GEMV.
+ */
+export function gemv_i8_packed(xq: usize, kp: i32, wp: usize, n: i32, acc: usize, rev: i32): void {
+  if (!ASC_FEATURE_SIMD) { gemm_i8_packed_scalar(xq, 1, kp, wp, n, acc); return; }
+  gemvI8Row(xq, kp, wp, n, acc, rev);
+}
+
+/**
+ * One row against every panel of 4 outputs: two panels side by side (gemvI8Pairs), an odd last panel alone; rev
+ * runs the same steps from the other end. Two weight streams and one load of x for 8 dots: on the Xeon 1.14-1.22×
+ * the one-panel loop at 768×768, 768×3072 and 1024×4096 (with the order alternating call by call; alternating
+ * alone gained nothing, pairs alone nothing at 768×3072).
+ */
+function gemvI8Row(xq: usize, kp: i32, wp: usize, n: i32, acc: usize, rev: i32): void {
+  const np = (n + 3) >> 2, np2 = np & ~1;
+  if (rev && np > np2) gemvI8Panel(xq, kp, wp, np2, acc);
+  if (rev) gemvI8Pairs(xq, kp, wp, np2, acc, 1);
+  else gemvI8Pairs(xq, kp, wp, np2, acc, 0);
+  if (!rev && np > np2) gemvI8Panel(xq, kp, wp, np2, acc);
+}
+
+/** Panels (0, 1), (2, 3) … (np2 − 2, np2 − 1) of one row, upwards or (rev) downwards: acc[4p ..] = their 4 sums each. */
+function gemvI8Pairs(xq: usize, kp: i32, wp: usize, np2: i32, acc: usize, rev: i32): void {
+  const xb = <usize>kp << 1, pb = <usize>kp << 2;
+  const z = i32x4.splat(0);
+  for (let i = 0; i < np2; i += 2) {
+    const p = rev ? np2 - 2 - i : i;
+    let w = wp + <usize>p * pb, v = w + pb;
+    let a0 = z, a1 = z, a2 = z, a3 = z, b0 = z, b1 = z, b2 = z, b3 = z;
+    for (let o: usize = 0; o < xb; o += 16) {
+      const u = v128.load(xq + o);
+      a0 = i32x4.add(a0, i32x4.dot_i16x8_s(u, v128.load8x8_s(w)));
+      a1 = i32x4.add(a1, i32x4.dot_i16x8_s(u, v128.load8x8_s(w, 8)));
+      a2 = i32x4.add(a2, i32x4.dot_i16x8_s(u, v128.load8x8_s(w, 16)));
+      a3 = i32x4.add(a3, i32x4.dot_i16x8_s(u, v128.load8x8_s(w, 24)));
+      b0 = i32x4.add(b0, i32x4.dot_i16x8_s(u, v128.load8x8_s(v)));
+      b1 = i32x4.add(b1, i32x4.dot_i16x8_s(u, v128.load8x8_s(v, 8)));
+      b2 = i32x4.add(b2, i32x4.dot_i16x8_s(u, v128.load8x8_s(v, 16)));
+      b3 = i32x4.add(b3, i32x4.dot_i16x8_s(u, v128.load8x8_s(v, 24)));
+      w += 32; v += 32;
+    }
+    const ap = acc + (<usize>p << 4);
+    v128.store(ap, hsum4_i32x4(a0, a1, a2, a3));
+    v128.store(ap, hsum4_i32x4(b0, b1, b2, b3), 16);
+  }
+}
+
+/** Panel p of one row (xq: the row) alone: acc[4p .. 4p + 4) (acc: the row's sums). */
+function gemvI8Panel(xq: usize, kp: i32, wp: usize, p: i32, acc: usize): void {
+  const xb = <usize>kp << 1;
+  const z = i32x4.splat(0);
+  let a0 = z, a1 = z, a2 = z, a3 = z;
+  let w = wp + <usize>p * (<usize>kp << 2);
+  for (let o: usize = 0; o < xb; o += 16) {
+    const u = v128.load(xq + o);
+    a0 = i32x4.add(a0, i32x4.dot_i16x8_s(u, v128.load8x8_s(w)));
+    a1 = i32x4.add(a1, i32x4.dot_i16x8_s(u, v128.load8x8_s(w, 8)));
+    a2 = i32x4.add(a2, i32x4.dot_i16x8_s(u, v128.load8x8_s(w, 16)));
+    a3 = i32x4.add(a3, i32x4.dot_i16x8_s(u, v128.load8x8_s(w, 24)));
+    w += 32;
+  }
+  v128.store(acc + (<usize>p << 4), hsum4_i32x4(a0, a1, a2, a3));
 }
 
 export function gemm_i8_packed_scalar(xq: usize, m: i32, kp: i32, wp: usize, n: i32, acc: usize): void {

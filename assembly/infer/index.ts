@@ -2,7 +2,7 @@
 // activations and LayerNorm. See each file's header for units.
 export { pack_f32_panel16, gemm_f32_packed, gemm_f32_packed2, gemm_f32_tiles4, gemv_f32_packed, gemm_f32_packed_scalar } from './gemm_f32';
 export {
-  pack_i8_panel4, gemm_i8_packed, gemm_i8_packed_scalar, quantize_i16_sym_per_row, quantize_i16_sym_per_row_scalar,
+  pack_i8_panel4, gemm_i8_packed, gemv_i8_packed, gemm_i8_packed_scalar, quantize_i16_sym_per_row, quantize_i16_sym_per_row_scalar,
   quantize_i16_affine, quantize_i16_affine_scalar, quantize_i16_sym_per_row_rows4, quantize_i16_sym_per_row_rows4_scalar, quantize_i16_affine_rows4, quantize_i16_affine_rows4_scalar, widen_i8_i16, widen_i8_i16_scalar, widen_i8_i16_rows4, widen_i8_i16_rows4_scalar, minmax_f32, minmax_f32_scalar, rowsum_i16, epilogue_i32_f32, epilogue_i32_f32_scalar,
   epilogue_i32_i32, epilogue_i32_requant, epilogue_i32_requant_scalar, pack_i16_panel8_pairs, gemm_i16_pairs, gemm_i16_pairs_scalar, gemm_i16_pairs_f32, gemm_i16_pairs_f32_scalar, gemm_i16_pairs_q8, gemm_i16_pairs_q8_scalar,
   interleave_i16_rows4, interleave_i16_rows4_scalar,

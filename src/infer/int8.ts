@@ -118,6 +118,7 @@ export class Int8Linear extends Layer {
   lastInputZeroPoint = 0;
   private wp = 0;
   private wp16 = 0; // the int16 pair layout for batches ≥ GEMM_MIN_BATCH, built on first such batch
+  private gemvRev = 0; // the panel order of the next batch-1 call (gemv_i8_packed's rev), flipped every call
   private accStride = 0;
   private wzp = 0; // i32 per column (effective, after the uint8 flip), 0 when all zero
   private ws = 0; // f32 per column
@@ -413,7 +414,8 @@ export class Int8Linear extends Layer {
       this.useRs = 0; // the zero points are folded into the pair layout's weights
       return;
     }
-    this.k.gemm_i8_packed(this.xq, batch, this.kp, this.wp, this.outFeatures, this.acc);
+    if (batch === 1) this.k.gemv_i8_packed(this.xq, this.kp, this.wp, this.outFeatures, this.acc, (this.gemvRev ^= 1));
+    else this.k.gemm_i8_packed(this.xq, batch, this.kp, this.wp, this.outFeatures, this.acc);
     this.accStride = this.n4;
     if (this.wzp) this.k.rowsum_i16(this.xq, batch, this.kp, this.rs);
     this.useRs = this.wzp ? this.rs : 0;

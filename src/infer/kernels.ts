@@ -13,6 +13,8 @@ export interface InferKernels {
   gemv_f32_packed(x: number, k: number, wp: number, n: number, bias: number, relu: number, y: number, rev: number): void;
   pack_i8_panel4(w: number, n: number, k: number, sn: number, sk: number, flip: number, out: number): void;
   gemm_i8_packed(xq: number, m: number, kp: number, wp: number, n: number, acc: number): void;
+  /** gemm_i8_packed for one row, its panels in order (rev 0) or from the end (rev 1): the same int32 sums. */
+  gemv_i8_packed(xq: number, kp: number, wp: number, n: number, acc: number, rev: number): void;
   pack_i16_panel8_pairs(w: number, n: number, k: number, kp: number, sn: number, sk: number, flip: number, zp: number, out: number): void;
   gemm_i16_pairs(xq: number, m: number, kp: number, wp: number, n: number, acc: number): void;
   gemm_i16_pairs_scalar(xq: number, m: number, kp: number, wp: number, n: number, acc: number): void;

@@ -103,6 +103,19 @@ for (const build of BUILDS) {
           const got = rt.arena.i32(acc, m * n4).slice();
           const want = intMatmulRef(a, m, kk, 0, b, n, new Array(n).fill(0));
           for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) expect(got[i * n4 + j], `${m}×${kk}×${n} [${i},${j}]`).toBe(want[i * n + j]);
+          if (!twin) {
+            // each row alone through the batch-1 GEMV (two panels side by side, an odd one alone), in either panel
+            // order: the same sums, and nothing written past the row's n4 sums
+            const acc1 = rt.arena.alloc(n4 * 4 + 4);
+            for (let i = 0; i < m; i++) for (const rev of [0, 1]) {
+              rt.arena.i32(acc1, n4 + 1).fill(0x5a5a5a5a);
+              k.gemv_i8_packed(xq + i * kp * 2, kp, wp, n, acc1, rev);
+              const g1 = rt.arena.i32(acc1, n4 + 1);
+              for (let j = 0; j < n; j++) if (g1[j] !== want[i * n + j]) expect(g1[j], `gemv ${m}×${kk}×${n} [${i},${j}] rev ${rev}`).toBe(want[i * n + j]);
+              expect(g1[n4], `gemv ${m}×${kk}×${n}: nothing past n4`).toBe(0x5a5a5a5a);
+            }
+            rt.arena.free(acc1);
+          }
           // the batched pair layout gives the same sums
           const n8 = (n + 7) & ~7;
           const wp2 = rt.arena.alloc(n8 * kp * 2), acc2 = rt.arena.alloc((m + 3) * n8 * 4);
