@@ -133,6 +133,11 @@ async function measureAll(ctx, q) {
   if (q.relaxedSupported()) {
     rrt = await q.createRuntime(undefined, { backend: 'relaxed', shared: rt.shared });
     log(`relaxed build ${rrt.build}, fused dot-add ${rrt.fusedDotAdd}`);
+    if (rrt.int8x7 === false) {
+      // (Bun) Int8Linear keeps the int16 kernels in this runtime: the rlx-* layers would time own-int8-7b again
+      log('this runtime keeps the int16 kernels for 7-bit layers (rt.int8x7 false): rlx-* variants skipped');
+      rrt = undefined;
+    }
   } else log('no relaxed SIMD in this runtime: rlx-* variants skipped');
   const peer = await loadOrt(repoDir, log);
   const probeStart = hostProbe(q, quick);

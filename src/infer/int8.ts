@@ -245,7 +245,7 @@ export class Int8Linear extends Layer {
       } finally {
         l.rt.arena.free(tmp);
       }
-      if (l.rt.backend === 'relaxed') l.pack7(w, eff);
+      if (l.rt.backend === 'relaxed' && l.rt.int8x7) l.pack7(w, eff);
       const i = spec.input;
       if (i.mode === 'static' && (o.mode === 'uint8' || o.mode === 'int8')) l.fillMult(i.scale);
       l.ensureIo(l.initialBatch, k);
@@ -253,8 +253,8 @@ export class Int8Linear extends Layer {
   }
 
   /**
-   * On a simd-relaxed runtime, when every output row's weights span ≤ 127: the int8 × 7-bit layout and its
-   * corrections (see assembly/infer/gemm_i7.ts). Otherwise nothing (the int16 kernels run).
+   * On a simd-relaxed runtime that runs it fast (`rt.int8x7`: not Bun), when every output row's weights span ≤ 127:
+   * the int8 × 7-bit layout and its corrections (see assembly/infer/gemm_i7.ts). Otherwise nothing (the int16 kernels run).
    */
   private pack7(w: Int8Array | Uint8Array, effZp: number[]): void {
     const n = this.outFeatures, k = this.inFeatures, layout = this.weightInfo.layout;
@@ -287,7 +287,10 @@ export class Int8Linear extends Layer {
     }
   }
 
-  /** True when this layer runs the int8 × 7-bit relaxed-SIMD kernel (simd-relaxed build, weights within 7 bits per row). */
+  /**
+   * True when this layer runs the int8 × 7-bit relaxed-SIMD kernel (simd-relaxed build where `rt.int8x7`, weights
+   * within 7 bits per row).
+   */
   get relaxed(): boolean {
     return this.wp7 !== 0;
   }

@@ -129,6 +129,13 @@ export class Runtime {
   /** simd-relaxed builds: the int8 × 7-bit kernel uses the fused relaxed dot-add (its probe and self-test passed, and the engine is not V8 ≤ 11, where the unfused ops are faster). */
   readonly fusedDotAdd: boolean = false;
   /**
+   * simd-relaxed builds: `Int8Linear` runs 7-bit weights (`reduceRange`) through the int8 × 7-bit relaxed kernel.
+   * False in Bun: JavaScriptCore runs that kernel slower than the int16 ones (Xeon, 768- and 256-wide layers: 0.71–0.74×
+   * at batch 32–128, 0.86× at batch 4, 1.03× at batch 1, fused or not), so its layers keep the int16 kernels there
+   * (the same bits). True elsewhere (V8 ≥ 12: 1.6–2.3× the int16 kernels; Node 20 behind its flag: 0.96–1.57×).
+   */
+  readonly int8x7: boolean = false;
+  /**
    * Which entry runs the batched f32 GEMM (all three give the same bits): 'tiles4' (`gemm_f32_tiles4`, the rows
    * interleaved first) on V8 ≤ 11 (Node 20: +35 % on a Xeon, where the other two run its inner loop with the row
    * addresses recomputed); 'steps1' (`gemm_f32_packed`) in Bun (JavaScriptCore: the 2-step loop 0.87–1.04×, the
@@ -313,8 +320,7 @@ async function instantiate(module: WebAssembly.Module, build: BuildName, opts: I
   }
   if (relaxed) checkRelaxed(rt, build);
   const k = rt.kernels as unknown as { gemm_f32_packed2?: unknown; gemm_f32_tiles4?: unknown };
-  const g = globalThis as { process?: { versions?: { bun?: string } } };
-  (rt as { f32Gemm: F32Gemm }).f32Gemm = g.process?.versions?.bun !== undefined ? 'steps1'
+  (rt as { f32Gemm: F32Gemm }).f32Gemm = isBun() ? 'steps1'
     : v8Before12() ? (typeof k.gemm_f32_tiles4 === 'function' ? 'tiles4' : 'steps1')
     : typeof k.gemm_f32_packed2 === 'function' ? 'steps2' : 'steps1';
   return rt;
@@ -353,6 +359,7 @@ function checkRelaxed(rt: Runtime, build: BuildName): void {
     const fused = (bits & 2) !== 0 && relaxedProbe().fused && !v8Before12() && same(1);
     if (!fused && !same(0)) throw new QuantextError('E_WASM', `the ${build} build's relaxed int8 kernel differs from its scalar twin in this runtime`, { build });
     (rt as { fusedDotAdd: boolean }).fusedDotAdd = fused;
+    (rt as { int8x7: boolean }).int8x7 = !isBun();
   } finally {
     for (const p of [xq, wp, rx, z, t, acc]) a.free(p);
   }
@@ -364,6 +371,11 @@ function checkRelaxed(rt: Runtime, build: BuildName): void {
  */
 /** The batched f32 GEMM's entry: see Runtime.f32Gemm. */
 export type F32Gemm = 'tiles4' | 'steps1' | 'steps2';
+
+/** The engine is Bun's (JavaScriptCore; `process.versions.bun`: Bun also reports a V8 version of its own). */
+function isBun(): boolean {
+  return (globalThis as { process?: { versions?: { bun?: string } } }).process?.versions?.bun !== undefined;
+}
 
 function v8Before12(): boolean {
   return parseInt((globalThis as { process?: { versions?: { v8?: string } } }).process?.versions?.v8 as string) < 12;
