@@ -281,8 +281,8 @@ function dot1(a: v128, s: v128, w: usize, off: usize): v128 {
  * from L2 and L3 (a plain sum of the weights too: bench/roofline.ts) and each block's splats of x serve 8
  * accumulators instead of 4. Xeon, Node 20, alternating calls: 1×768×768 1.16× the one-panel loop, 1×384×768 1.11×,
  * 1×128×256 1.06×, 1×768×3072 (L3-bound) 1.02×; with shorter rows or smaller weights the pairs' set-up cost about
- * what they saved (1×64×1024 0.96×, 1×131×100 0.87×). The rest (all panels of those, an odd or partial last panel
- * otherwise) go through gemvPanels.
+ * what they saved (1×64×1024 0.96×, 1×131×100 0.87×). The rest (all panels of those; otherwise the one or two
+ * panels after the last full 32 outputs) go through gemvPanels.
  */
 function gemvRow(x0: usize, k: i32, wp: usize, n: i32, y: usize, bias: usize, relu: i32, rev: i32 = 0): void {
   const np = (n + 15) >> 4, np2 = k >= 128 && k * n >= 32768 ? (n >> 5) << 1 : 0;

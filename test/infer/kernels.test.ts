@@ -58,9 +58,10 @@ for (const build of BUILDS) {
         const rt = await rtFor(build);
         const k = inferKernels(rt);
         const r = rng(17);
-        // n: one panel (≤ 8 and > 8 outputs), full pairs, a partial or odd last panel; k ≥ 128 takes the paired loop
-        // (k % 4 ≠ 0: its separate last-k pass)
-        for (const n of [1, 5, 9, 16, 21, 30, 32, 40, 53, 80, 100]) for (const kk of [1, 3, 4, 7, 16, 19, 67, 128, 131, 258]) for (const relu of [0, 1]) {
+        // n: one panel (≤ 8 and > 8 outputs), full pairs, a partial or odd last panel; k ≥ 128 with k·n ≥ 32768 (n 240,
+        // 257, 300) takes the paired loop, then one full panel (240), one 1-output panel (257) or a partial one (300)
+        // alone (k % 4 ≠ 0: the pairs' separate last-k pass)
+        for (const n of [1, 5, 9, 16, 21, 30, 32, 40, 53, 80, 100, 240, 257, 300]) for (const kk of [1, 3, 4, 7, 16, 19, 67, 128, 131, 258]) for (const relu of [0, 1]) {
           const x = randomF32(kk, r), w = randomF32(n * kk, r), b = randomF32(n, r);
           const xp = put(rt, x), wpT = put(rt, w), bp = put(rt, b);
           const wp = rt.arena.alloc(Math.ceil(n / 16) * 16 * kk * 4), yp = rt.arena.alloc(n * 4 + 4);

@@ -49,6 +49,17 @@ for (const build of ['simd', 'scalar'] as const) {
       }
     });
 
+    it('Int8Linear at batch 1 is bit-exact to the integer reference call after call (its GEMV alternates the panel order; odd and even panel counts)', async () => {
+      const rt = await rtFor(build);
+      const r = rng(3);
+      for (const [k, n] of [[37, 53], [64, 40], [131, 9]]) {
+        const w = randomF32(n * k, r), b = randomF32(n, r), x = randomF32(k, r);
+        using l = Int8Linear.fromFloat(w, n, k, b, { rt, maxBatch: 1 });
+        const want = int8LinearRef(x, 1, k, w, n, b, false);
+        for (let call = 0; call < 4; call++) expect(l.forward(x, 1), `${k}×${n} call ${call}`).toEqual(want);
+      }
+    });
+
     it('Int8Linear (dynamic and static) is bit-exact to the integer reference, saturation included', async () => {
       const rt = await rtFor(build);
       const r = rng(2);
