@@ -125,6 +125,19 @@ describe('test:runtimes parity (scripts/smoke/parity.mjs)', () => {
     expect(bad[0].detail).toMatch(/other: not bit-identical/);
   });
 
+  it('the 7-bit cases on a relaxed build: the kernel must run exactly where the runtime says it does (rt.int8x7; Bun keeps the int16 kernels)', () => {
+    const name = 'Int8Linear reduceRange (7-bit weights), dynamic activations, batch 9: f32 outputs';
+    const check = (res: Record<string, Parity>) => compareParity(res).find((c: Check) => c.name === `parity: ${name} relaxed build = SIMD build`);
+    const withRelaxed = (relaxed: boolean, int8x7: boolean) => {
+      const o = clone(node) as unknown as Record<string, Record<string, Result & { relaxed?: boolean; int8x7?: boolean }>>;
+      o[name].relaxed = { ...o[name].simd, relaxed, int8x7 };
+      return o as unknown as Parity;
+    };
+    expect(check({ node, deno: withRelaxed(true, true), bun: withRelaxed(false, false) })).toMatchObject({ ok: true, detail: 'bit-identical in deno, bun (its int16 kernels)' });
+    expect(check({ node, deno: withRelaxed(false, true) })).toMatchObject({ ok: false, detail: 'deno: the 7-bit relaxed kernel did not run' });
+    expect(check({ node, bun: withRelaxed(true, false) })).toMatchObject({ ok: false, detail: 'bun: the 7-bit relaxed kernel ran where the runtime keeps the int16 kernels' });
+  });
+
   it('swapped ids fail even where the values may differ (SIMD vs scalar within tolerance)', () => {
     const other = clone(node);
     const r = other['int8 table search: top-10 ids and scores'].scalar;
