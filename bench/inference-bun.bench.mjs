@@ -6,8 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { render as renderInference } from './inference.bench.mjs';
+import { render as renderInference, runIn } from './inference.bench.mjs';
 
 export const title = 'Inference layers in Bun (JavaScriptCore) vs onnxruntime-web (wasm, 1 thread)';
 export const description = [
@@ -19,18 +18,9 @@ export const description = [
 ].join(' ');
 
 export async function run(ctx) {
-  const { quick, log, repoDir } = ctx;
-  const bun = [process.env.BUN, join(repoDir, 'scripts', 'smoke', 'node_modules', '.bin', 'bun')].find((p) => p && existsSync(p));
+  const bun = [process.env.BUN, join(ctx.repoDir, 'scripts', 'smoke', 'node_modules', '.bin', 'bun')].find((p) => p && existsSync(p));
   if (!bun) throw new Error('Bun is not installed here: node scripts/smoke/run.mjs --install bun (or set BUN)');
-  const v = `Bun ${spawnSync(bun, ['--version'], { encoding: 'utf8' }).stdout.trim()}`;
-  log(`running the inference suite in ${v}`);
-  const r = spawnSync(bun, [fileURLToPath(new URL('./inference.bench.mjs', import.meta.url)), JSON.stringify({ quick, repoDir })], {
-    stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 256 << 20,
-  });
-  if (r.status !== 0) throw new Error(`bun exited with ${r.status}`);
-  const res = JSON.parse(r.stdout);
-  if (res.relaxed) res.relaxed.node = v;
-  return { ...res, runtime: v };
+  return runIn(bun, [], `Bun ${spawnSync(bun, ['--version'], { encoding: 'utf8' }).stdout.trim()}`, ctx);
 }
 
 export function render(results) {

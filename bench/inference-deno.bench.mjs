@@ -7,8 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { render as renderInference } from './inference.bench.mjs';
+import { render as renderInference, runIn } from './inference.bench.mjs';
 
 export const title = 'Inference layers in Deno (relaxed SIMD, fused dot-add) vs onnxruntime-web (wasm, 1 thread)';
 export const description = [
@@ -17,19 +16,11 @@ export const description = [
 ].join(' ');
 
 export async function run(ctx) {
-  const { quick, log, repoDir } = ctx;
-  const deno = [process.env.DENO, join(repoDir, 'scripts', 'smoke', 'node_modules', '.bin', 'deno')].find((p) => p && existsSync(p));
+  const deno = [process.env.DENO, join(ctx.repoDir, 'scripts', 'smoke', 'node_modules', '.bin', 'deno')].find((p) => p && existsSync(p));
   if (!deno) throw new Error('Deno is not installed here: node scripts/smoke/run.mjs --install deno (or set DENO)');
   const v = spawnSync(deno, ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0].trim();
-  log(`running the inference suite in ${v}`);
   // --no-liftoff, as the Node suite's child: every function (ours and onnxruntime's) optimized from its first call
-  const r = spawnSync(deno, ['run', '-A', '--v8-flags=--no-liftoff', fileURLToPath(new URL('./inference.bench.mjs', import.meta.url)), JSON.stringify({ quick, repoDir })], {
-    stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 256 << 20,
-  });
-  if (r.status !== 0) throw new Error(`deno exited with ${r.status}`);
-  const res = JSON.parse(r.stdout);
-  if (res.relaxed) res.relaxed.node = v;
-  return { ...res, runtime: v };
+  return runIn(deno, ['run', '-A', '--v8-flags=--no-liftoff'], v, ctx);
 }
 
 export function render(results) {

@@ -432,6 +432,22 @@ async function readRoofs(repoDir, bytes, log) {
   };
 }
 
+/**
+ * The suite's measurements in another runtime's process (`exe ...args bench/inference.bench.mjs '{quick, repoDir}'`,
+ * as the Deno and Bun suites run them), labelled `label` (the runtime and its version).
+ */
+export function runIn(exe, args, label, ctx) {
+  const { quick, log, repoDir } = ctx;
+  log(`running the inference suite in ${label}`);
+  const r = spawnSync(exe, [...args, fileURLToPath(import.meta.url), JSON.stringify({ quick, repoDir })], {
+    stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 256 << 20,
+  });
+  if (r.status !== 0) throw new Error(`${label} exited with ${r.status}`);
+  const res = JSON.parse(r.stdout);
+  if (res.relaxed) res.relaxed.node = label;
+  return { ...res, runtime: label };
+}
+
 // the child of run(): `node --experimental-wasm-relaxed-simd bench/inference.bench.mjs '{"quick":…,"repoDir":…}'`
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const o = JSON.parse(process.argv[2]);

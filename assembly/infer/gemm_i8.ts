@@ -82,6 +82,13 @@ function gemvI8Row(xq: usize, kp: i32, wp: usize, n: i32, acc: usize, rev: i32):
   if (!rev && np > np2) gemvI8Panel(xq, kp, wp, np2, acc);
 }
 
+/** a + the dots of the 8 int16 x values u with the 8 int8 weights at w + off (widened in the load), pairwise. */
+// @ts-ignore: decorator
+@inline
+function dotW8(a: v128, u: v128, w: usize, off: usize): v128 {
+  return i32x4.add(a, i32x4.dot_i16x8_s(u, v128.load8x8_s(w + off)));
+}
+
 /** Panels (0, 1), (2, 3) … (np2 − 2, np2 − 1) of one row, upwards or (rev) downwards: acc[4p ..] = their 4 sums each. */
 function gemvI8Pairs(xq: usize, kp: i32, wp: usize, np2: i32, acc: usize, rev: i32): void {
   const xb = <usize>kp << 1, pb = <usize>kp << 2;
@@ -92,14 +99,8 @@ function gemvI8Pairs(xq: usize, kp: i32, wp: usize, np2: i32, acc: usize, rev: i
     let a0 = z, a1 = z, a2 = z, a3 = z, b0 = z, b1 = z, b2 = z, b3 = z;
     for (let o: usize = 0; o < xb; o += 16) {
       const u = v128.load(xq + o);
-      a0 = i32x4.add(a0, i32x4.dot_i16x8_s(u, v128.load8x8_s(w)));
-      a1 = i32x4.add(a1, i32x4.dot_i16x8_s(u, v128.load8x8_s(w, 8)));
-      a2 = i32x4.add(a2, i32x4.dot_i16x8_s(u, v128.load8x8_s(w, 16)));
-      a3 = i32x4.add(a3, i32x4.dot_i16x8_s(u, v128.load8x8_s(w, 24)));
-      b0 = i32x4.add(b0, i32x4.dot_i16x8_s(u, v128.load8x8_s(v)));
-      b1 = i32x4.add(b1, i32x4.dot_i16x8_s(u, v128.load8x8_s(v, 8)));
-      b2 = i32x4.add(b2, i32x4.dot_i16x8_s(u, v128.load8x8_s(v, 16)));
-      b3 = i32x4.add(b3, i32x4.dot_i16x8_s(u, v128.load8x8_s(v, 24)));
+      a0 = dotW8(a0, u, w, 0); a1 = dotW8(a1, u, w, 8); a2 = dotW8(a2, u, w, 16); a3 = dotW8(a3, u, w, 24);
+      b0 = dotW8(b0, u, v, 0); b1 = dotW8(b1, u, v, 8); b2 = dotW8(b2, u, v, 16); b3 = dotW8(b3, u, v, 24);
       w += 32; v += 32;
     }
     const ap = acc + (<usize>p << 4);
@@ -116,10 +117,7 @@ function gemvI8Panel(xq: usize, kp: i32, wp: usize, p: i32, acc: usize): void {
   let w = wp + <usize>p * (<usize>kp << 2);
   for (let o: usize = 0; o < xb; o += 16) {
     const u = v128.load(xq + o);
-    a0 = i32x4.add(a0, i32x4.dot_i16x8_s(u, v128.load8x8_s(w)));
-    a1 = i32x4.add(a1, i32x4.dot_i16x8_s(u, v128.load8x8_s(w, 8)));
-    a2 = i32x4.add(a2, i32x4.dot_i16x8_s(u, v128.load8x8_s(w, 16)));
-    a3 = i32x4.add(a3, i32x4.dot_i16x8_s(u, v128.load8x8_s(w, 24)));
+    a0 = dotW8(a0, u, w, 0); a1 = dotW8(a1, u, w, 8); a2 = dotW8(a2, u, w, 16); a3 = dotW8(a3, u, w, 24);
     w += 32;
   }
   v128.store(acc + (<usize>p << 4), hsum4_i32x4(a0, a1, a2, a3));
