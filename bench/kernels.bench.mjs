@@ -243,7 +243,7 @@ function apiCases(K, rt) {
       k.pack_f32_panel16(put(b), 16, 16, 1, 16, pw);
       return {
         api: () => K.gemm(a, b, 1, 16, 16, undefined, out), 'api-zc': () => (K.gemm(ha, pb, 1, 16, 16, undefined, ho), ho.view),
-        wasm: () => (k.gemm_f32_packed(px, 1, 16, pw, 16, 0, 0, py, 0), ar.f32(py, 16)), js: () => jsGemm(a, b, 1, 16, 16, new Float32Array(16)),
+        wasm: () => (k.gemm_f32_packed(px, 1, 16, pw, 16, 0, 0, py), ar.f32(py, 16)), js: () => jsGemm(a, b, 1, 16, 16, new Float32Array(16)),
         cleanup: () => { pb.dispose(); ha.dispose(); ho.dispose(); },
       };
     },

@@ -174,7 +174,7 @@ function symPerRow(x: usize, m: i32, k: i32, kp: i32, out: usize, scales: usize,
 // @ts-ignore: decorator
 @inline
 function rowOut(xr: usize, k: i32, kp: i32, scale: f32, zp: i32, lo: i32, hi: i32, sub: i32, out: usize, r: i32, simd: bool, tiles: bool): void {
-  if (tiles) quantize_row_bcast(xr, k, kp, scale, zp, lo, hi, sub, out + <usize>(r >> 2) * (<usize>kp << 5) + (<usize>(r & 3) << 4), simd);
+  if (tiles) quantize_row_bcast(xr, k, kp, scale, zp, lo, hi, sub, tileSlot(out, r, kp), simd);
   else if (ASC_FEATURE_SIMD && simd) quantize_row_i16(xr, k, kp, scale, zp, lo, hi, sub, out + ((<usize>r * <usize>kp) << 1));
   else quantize_row_i16_scalar(xr, k, kp, scale, zp, lo, hi, sub, out + ((<usize>r * <usize>kp) << 1));
 }
@@ -280,11 +280,17 @@ function storePair(p: usize, a: i32, b: i32): void {
   store<i32>(p, v); store<i32>(p, v, 4); store<i32>(p, v, 8); store<i32>(p, v, 12);
 }
 
+/** Row r's slot in interleave_i16_rows4's layout at xa: its tile (32·kp bytes each), then 16 bytes per row. */
+// @ts-ignore: decorator
+@inline
+function tileSlot(xa: usize, r: i32, kp: i32): usize {
+  return xa + <usize>(r >> 2) * (<usize>kp << 5) + (<usize>(r & 3) << 4);
+}
+
 /** Zeroes the slots of rows m .. 4⌈m/4⌉ − 1 of the last tile (interleave_i16_rows4 has zero rows there). */
 function zeroTailRows(m: i32, kp: i32, xa: usize): void {
-  const tb = <usize>kp << 5;
   for (let r = m; r & 3; r++) {
-    const o = xa + <usize>(r >> 2) * tb + (<usize>(r & 3) << 4);
+    const o = tileSlot(xa, r, kp);
     for (let c = 0; c < kp; c += 2) { const p = o + (<usize>c << 5); store<i64>(p, 0); store<i64>(p, 0, 8); }
   }
 }
@@ -319,9 +325,16 @@ export function widen_i8_i16(x: usize, m: i32, k: i32, kp: i32, unsigned: i32, s
     const xr = x + <usize>r * <usize>k, o = xq + ((<usize>r * <usize>kp) << 1);
     let c = 0;
     for (; c + 8 <= k; c += 8) v128.store(o + (<usize>c << 1), i16x8.sub(unsigned ? v128.load8x8_u(xr + c) : v128.load8x8_s(xr + c), sv));
-    for (; c < k; c++) store<i16>(o + (<usize>c << 1), <i16>((unsigned ? <i32>load<u8>(xr + c) : <i32>load<i8>(xr + c)) - sub));
+    for (; c < k; c++) store<i16>(o + (<usize>c << 1), <i16>widen1(xr + c, unsigned, sub));
     for (; c < kp; c++) store<i16>(o + (<usize>c << 1), 0);
   }
+}
+
+/** One integer input at p, centred: (uint8 if `unsigned`, else int8) − sub. */
+// @ts-ignore: decorator
+@inline
+function widen1(p: usize, unsigned: i32, sub: i32): i32 {
+  return (unsigned ? <i32>load<u8>(p) : <i32>load<i8>(p)) - sub;
 }
 
 /** widen_i8_i16's values written straight into interleave_i16_rows4's layout (xa), as the quantizers' _rows4 forms. */
@@ -336,9 +349,8 @@ export function widen_i8_i16_rows4_scalar(x: usize, m: i32, k: i32, kp: i32, uns
 // @ts-ignore: decorator
 @inline
 function widenRows4(x: usize, m: i32, k: i32, kp: i32, unsigned: i32, sub: i32, xa: usize, simd: bool): void {
-  const tb = <usize>kp << 5;
   for (let r = 0; r < m; r++) {
-    const xr = x + <usize>r * <usize>k, o = xa + <usize>(r >> 2) * tb + (<usize>(r & 3) << 4);
+    const xr = x + <usize>r * <usize>k, o = tileSlot(xa, r, kp);
     let c = 0;
     if (ASC_FEATURE_SIMD && simd) {
       const sv = i16x8.splat(<i16>sub);
@@ -347,9 +359,7 @@ function widenRows4(x: usize, m: i32, k: i32, kp: i32, unsigned: i32, sub: i32, 
       }
     }
     for (; c < kp; c += 2) {
-      const q0 = c < k ? (unsigned ? <i32>load<u8>(xr + c) : <i32>load<i8>(xr + c)) - sub : 0;
-      const q2 = c + 1 < k ? (unsigned ? <i32>load<u8>(xr + c + 1) : <i32>load<i8>(xr + c + 1)) - sub : 0;
-      storePair(o + (<usize>c << 5), q0, q2);
+      storePair(o + (<usize>c << 5), c < k ? widen1(xr + c, unsigned, sub) : 0, c + 1 < k ? widen1(xr + c + 1, unsigned, sub) : 0);
     }
   }
   zeroTailRows(m, kp, xa);
@@ -359,7 +369,7 @@ export function widen_i8_i16_scalar(x: usize, m: i32, k: i32, kp: i32, unsigned:
   for (let r = 0; r < m; r++) {
     const xr = x + <usize>r * <usize>k, o = xq + ((<usize>r * <usize>kp) << 1);
     let c = 0;
-    for (; c < k; c++) store<i16>(o + (<usize>c << 1), <i16>((unsigned ? <i32>load<u8>(xr + c) : <i32>load<i8>(xr + c)) - sub));
+    for (; c < k; c++) store<i16>(o + (<usize>c << 1), <i16>widen1(xr + c, unsigned, sub));
     for (; c < kp; c++) store<i16>(o + (<usize>c << 1), 0);
   }
 }
@@ -753,7 +763,7 @@ function pairsEpi(c0: v128, c1: v128, r: i32, p: i32, n: i32, xs: usize, xsStep:
 // @ts-ignore: decorator
 @inline
 function pairDot(xa: usize, r: i32, kp: i32, wp: usize, j: i32): i32 {
-  const xr = xa + <usize>(r >> 2) * (<usize>kp << 5) + (<usize>(r & 3) << 4);
+  const xr = tileSlot(xa, r, kp);
   const pw = wp + <usize>(j >> 3) * (<usize>kp << 4) + (<usize>(j & 7) << 2);
   let s: i32 = 0;
   for (let k2 = 0; k2 < kp; k2 += 2) {

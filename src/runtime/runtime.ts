@@ -365,10 +365,6 @@ function checkRelaxed(rt: Runtime, build: BuildName): void {
   }
 }
 
-/**
- * The engine is V8 older than 12 (Node ≤ 21: `process.versions.v8`), which compiles some loops very differently from
- * newer V8 and JavaScriptCore (the fused relaxed dot-add, the 2-step f32 tiles). Elsewhere (browsers, Bun) false.
- */
 /** The batched f32 GEMM's entry: see Runtime.f32Gemm. */
 export type F32Gemm = 'tiles4' | 'steps1' | 'steps2';
 
@@ -377,6 +373,10 @@ function isBun(): boolean {
   return (globalThis as { process?: { versions?: { bun?: string } } }).process?.versions?.bun !== undefined;
 }
 
+/**
+ * The engine is V8 older than 12 (Node ≤ 21: `process.versions.v8`), which compiles some loops very differently from
+ * newer V8 and JavaScriptCore (the fused relaxed dot-add, the 2-step f32 tiles). Elsewhere (browsers, Bun) false.
+ */
 function v8Before12(): boolean {
   return parseInt((globalThis as { process?: { versions?: { v8?: string } } }).process?.versions?.v8 as string) < 12;
 }

@@ -32,16 +32,16 @@ export function f32TileScratchBytes(m: number, k: number): number {
   return (m & ~3) * k * 4;
 }
 
-type F32GemmEntry = (x: number, m: number, k: number, wp: number, n: number, bias: number, relu: number, y: number, xi: number) => void;
+type F32GemmEntry = (x: number, m: number, k: number, wp: number, n: number, bias: number, relu: number, y: number) => void;
 
 /**
  * Y = X·Wᵀ + bias (+ ReLU) over pack_f32_panel16's layout through the entry the runtime picked (rt.f32Gemm; the three
  * give the same bits). xi: gemm_f32_tiles4's scratch, f32TileScratchBytes(m, k) bytes (ignored by the others).
  */
 export function gemmF32(rt: { f32Gemm: 'tiles4' | 'steps1' | 'steps2'; kernels: unknown }, x: number, m: number, k: number, wp: number, n: number, bias: number, relu: number, y: number, xi: number): void {
-  const ks = rt.kernels as { gemm_f32_tiles4: F32GemmEntry; gemm_f32_packed2: F32GemmEntry; gemm_f32_packed: F32GemmEntry };
+  const ks = rt.kernels as { gemm_f32_tiles4: (...a: [...Parameters<F32GemmEntry>, number]) => void; gemm_f32_packed2: F32GemmEntry; gemm_f32_packed: F32GemmEntry };
   const g = rt.f32Gemm;
   if (g === 'tiles4') ks.gemm_f32_tiles4(x, m, k, wp, n, bias, relu, y, xi);
-  else if (g === 'steps2') ks.gemm_f32_packed2(x, m, k, wp, n, bias, relu, y, 0);
-  else ks.gemm_f32_packed(x, m, k, wp, n, bias, relu, y, 0);
+  else if (g === 'steps2') ks.gemm_f32_packed2(x, m, k, wp, n, bias, relu, y);
+  else ks.gemm_f32_packed(x, m, k, wp, n, bias, relu, y);
 }
